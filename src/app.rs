@@ -1,0 +1,286 @@
+//! Wiring: one pipeline per command (source → engine → policy → report) and the exit code.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Parser;
+
+use crate::checks::{self, Check, CheckSet};
+use crate::cli::{Cli, Command, ListFormat, ReviewArgs};
+use crate::model::{Category, ChangeSet};
+use crate::policy::{self, Policy};
+use crate::report::{self, Format, Review};
+use crate::source;
+
+/// Exit code when nothing reaches the fail level.
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit code when findings reach the fail level.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code for usage and runtime errors.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Entry point of the binary: parses arguments, runs, prints errors, never panics out with 101.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN });
+        }
+    };
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(e)) => {
+            eprintln!("review-gate: error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+        Err(_) => {
+            eprintln!("review-gate: internal error (a bug: please report it with the command that caused it)");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Runs one command and returns its exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    if let Some(dir) = &cli.directory {
+        std::env::set_current_dir(dir).with_context(|| format!("cannot change to directory {}", dir.display()))?;
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    match cli.command {
+        Command::Staged { review } => {
+            let repo = source::git::open(&cwd)?;
+            let root = source::git::workdir(&repo)?;
+            review_changes(&root, &review, |_| source::git::staged(&repo))
+        }
+        Command::Diff { range, worktree, review } => {
+            let repo = source::git::open(&cwd)?;
+            let root = source::git::workdir(&repo)?;
+            review_changes(&root, &review, |_| source::git::range(&repo, &range, worktree))
+        }
+        Command::Patch { file, review } => {
+            let input = read_patch(file.as_deref())?;
+            let root = repo_root_or(&cwd);
+            review_changes(&root, &review, |_| source::patch::parse(&input))
+        }
+        Command::Scan { paths, review } => {
+            let root = repo_root_or(&cwd);
+            let paths = if paths.is_empty() { vec![cwd.clone()] } else { paths };
+            review_changes(&root, &review, |policy| source::tree::scan(&root, &paths, &|p| policy.includes_path(p)))
+        }
+        Command::Checks { format, config } => {
+            let (_, checks) = load_checks(config.as_deref(), &repo_root_or(&cwd))?;
+            print!("{}", list_checks(&checks, format));
+            Ok(EXIT_CLEAN)
+        }
+        Command::Explain { id, config } => {
+            let (_, checks) = load_checks(config.as_deref(), &repo_root_or(&cwd))?;
+            let check = checks.iter().find(|c| c.id == id).ok_or_else(|| {
+                let close: Vec<&str> = checks.iter().map(|c| c.id.as_str()).filter(|c| c.contains(id.as_str())).take(5).collect();
+                if close.is_empty() {
+                    anyhow!("no check with id `{id}` (see `review-gate checks`)")
+                } else {
+                    anyhow!("no check with id `{id}`; did you mean: {}?", close.join(", "))
+                }
+            })?;
+            print!("{}", explain(check));
+            Ok(EXIT_CLEAN)
+        }
+        Command::VerifyFixtures { dir, category } => {
+            let checks = checks::into_set(checks::load(&[])?);
+            let failures = crate::fixtures::verify(&dir, &checks, category.as_deref())?;
+            for failure in &failures {
+                println!("{failure}");
+            }
+            if failures.is_empty() {
+                println!("fixtures ok");
+                Ok(EXIT_CLEAN)
+            } else {
+                println!("{} fixture failures", failures.len());
+                Ok(EXIT_FINDINGS)
+            }
+        }
+    }
+}
+
+/// The repository root when `dir` is inside a git repository, else `dir`.
+fn repo_root_or(dir: &Path) -> PathBuf {
+    git2::Repository::discover(dir)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| dir.to_path_buf())
+}
+
+fn read_patch(file: Option<&Path>) -> Result<Vec<u8>> {
+    match file {
+        None => read_stdin(),
+        Some(p) if p == Path::new("-") => read_stdin(),
+        Some(p) => std::fs::read(p).with_context(|| format!("cannot read patch {}", p.display())),
+    }
+}
+
+fn read_stdin() -> Result<Vec<u8>> {
+    let mut input = Vec::new();
+    std::io::stdin().read_to_end(&mut input).context("cannot read the patch from standard input")?;
+    Ok(input)
+}
+
+/// Loads the configuration and every check it brings, validating names the configuration uses.
+fn load_checks(config: Option<&Path>, root: &Path) -> Result<(Policy, Vec<Check>)> {
+    let policy = Policy::discover(config, root)?;
+    let checks = checks::load(&policy.extra_checks)?;
+    policy.validate(&checks)?;
+    Ok((policy, checks))
+}
+
+/// Chooses the checks to run: drops those the configuration disables, keeps those the filters name.
+fn select(checks: Vec<Check>, policy: &Policy, args: &ReviewArgs) -> Result<CheckSet> {
+    for category in &args.category {
+        category.parse::<Category>().map_err(|e| anyhow!("--category: {e}"))?;
+    }
+    for id in &args.check {
+        if !checks.iter().any(|c| crate::engine::suppress::target_covers(id, &c.id, c.category)) {
+            bail!("--check: no check with id `{id}` (see `review-gate checks`)");
+        }
+    }
+    let chosen = checks
+        .into_iter()
+        .filter(|c| !policy.is_disabled(c))
+        .filter(|c| args.category.is_empty() || args.category.iter().any(|cat| cat == c.category.as_str()))
+        .filter(|c| args.check.is_empty() || args.check.iter().any(|id| crate::engine::suppress::target_covers(id, &c.id, c.category)))
+        .collect();
+    Ok(checks::into_set(chosen))
+}
+
+/// The shared pipeline of every review command.
+fn review_changes(root: &Path, args: &ReviewArgs, source: impl FnOnce(&Policy) -> Result<ChangeSet>) -> Result<u8> {
+    let (policy, checks) = load_checks(args.config.as_deref(), root)?;
+    let set = select(checks, &policy, args)?;
+    let mut changes = source(&policy)?;
+    let before = changes.files.len();
+    changes.files.retain(|f| policy.includes_path(&f.path));
+    changes.skipped.excluded += before - changes.files.len();
+    let findings = crate::engine::run(&set, &changes.files);
+    let findings = policy.apply(findings);
+    let added_lines = changes.files.iter().map(|f| f.added.len()).sum();
+    let review = Review::new(findings, changes.files.len(), added_lines, changes.skipped);
+    let fail_on = args.fail_on.unwrap_or(policy.fail_on);
+    write_report(&review, args)?;
+    Ok(if policy::fails(&review.findings, fail_on) { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+fn write_report(review: &Review, args: &ReviewArgs) -> Result<()> {
+    match &args.output {
+        Some(path) => {
+            let text = render(review, args.format, false);
+            std::fs::write(path, text).with_context(|| format!("cannot write the report to {}", path.display()))
+        }
+        None => {
+            let color = args.format == Format::Text && use_color();
+            let text = render(review, args.format, color);
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(anyhow!("cannot write the report: {e}")),
+            }
+        }
+    }
+}
+
+fn render(review: &Review, format: Format, color: bool) -> String {
+    match format {
+        Format::Text => report::text::render(review, color),
+        Format::Json => report::json::render(review),
+    }
+}
+
+/// Color on a terminal unless `NO_COLOR` is set (and always with `CLICOLOR_FORCE`).
+fn use_color() -> bool {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+        return true;
+    }
+    std::io::stdout().is_terminal()
+}
+
+/// The `checks` listing.
+pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
+    match format {
+        ListFormat::Json => {
+            let rows: Vec<serde_json::Value> = checks
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.id, "category": c.category.as_str(), "severity": c.severity.as_str(),
+                        "languages": c.languages.as_ref().map(|l| l.iter().map(|l| l.name()).collect::<Vec<_>>()),
+                        "message": c.message, "cwe": c.cwe,
+                    })
+                })
+                .collect();
+            let mut out = serde_json::to_string_pretty(&rows).expect("serializes");
+            out.push('\n');
+            out
+        }
+        ListFormat::Markdown => {
+            let mut out = String::from("| id | category | severity | languages | finds |\n|---|---|---|---|---|\n");
+            for c in checks {
+                let message = c.message.replace('|', "\\|");
+                out.push_str(&format!(
+                    "| `{}` | {} | {} | {} | {} |\n",
+                    c.id,
+                    c.category,
+                    c.severity,
+                    c.language_names(),
+                    message
+                ));
+            }
+            out
+        }
+        ListFormat::Text => {
+            let width = checks.iter().map(|c| c.id.len()).max().unwrap_or(2);
+            let mut out = String::new();
+            for c in checks {
+                out.push_str(&format!(
+                    "{:<width$}  {:<14}  {:<7}  {}\n",
+                    c.id,
+                    c.category.as_str(),
+                    c.severity.as_str(),
+                    c.language_names()
+                ));
+            }
+            out.push_str(&format!("{} checks\n", checks.len()));
+            out
+        }
+    }
+}
+
+/// The `explain` text of a check.
+pub fn explain(check: &Check) -> String {
+    let mut out = format!("{}\n\n", check.id);
+    out.push_str(&format!("  category:  {}\n", check.category));
+    out.push_str(&format!("  severity:  {}", check.severity));
+    let adjusted: Vec<String> = check
+        .adjust
+        .iter()
+        .filter_map(|a| Some(format!("{} {}", a.severity?, a.reason.as_deref().map(|r| format!("when {r}")).unwrap_or_default())))
+        .collect();
+    if !adjusted.is_empty() {
+        out.push_str(&format!(" (raised or lowered by context: {})", adjusted.join("; ")));
+    }
+    out.push('\n');
+    out.push_str(&format!("  languages: {}\n", check.language_names()));
+    out.push_str(&format!("  looks in:  {}\n", check.scope.as_str()));
+    if let Some(cwe) = &check.cwe {
+        out.push_str(&format!("  cwe:       {cwe}\n"));
+    }
+    out.push_str(&format!("  message:   {}\n", check.message));
+    out.push_str(&format!("  defined in {}\n\n", check.source));
+    out.push_str(check.help.trim_end());
+    out.push('\n');
+    out
+}

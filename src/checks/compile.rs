@@ -1,0 +1,438 @@
+//! Turning check definitions into runnable checks: regexes compiled, names resolved, and the keyword
+//! prefilter built over the whole set.
+
+use std::fmt;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::Regex;
+use serde_saphyr::Spanned;
+
+use super::schema::{CheckDef, ConditionDef};
+use crate::lang::{Language, Region};
+use crate::model::{Category, Severity};
+
+/// An error in a check definition, naming the file, the line and the check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionError {
+    /// The check file.
+    pub file: String,
+    /// 1-based line of the offending key (0 when unknown).
+    pub line: u64,
+    /// The check's id, when known.
+    pub check: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for DefinitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        if let Some(check) = &self.check {
+            write!(f, ": check `{check}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for DefinitionError {}
+
+/// Where a match may start for the check to fire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// In code (not in a comment, string or inert text).
+    Code,
+    /// Inside a string literal.
+    Strings,
+    /// Inside a comment.
+    Comments,
+    /// Anywhere.
+    Any,
+}
+
+impl Scope {
+    /// Whether a match starting in `region` is in scope.
+    pub fn admits(self, region: Region) -> bool {
+        match self {
+            Scope::Code => region == Region::Code,
+            Scope::Strings => region == Region::String,
+            Scope::Comments => region == Region::Comment,
+            Scope::Any => true,
+        }
+    }
+
+    /// The name used in check files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Code => "code",
+            Scope::Strings => "strings",
+            Scope::Comments => "comments",
+            Scope::Any => "any",
+        }
+    }
+}
+
+/// Which text around a match a condition looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The matched text.
+    Match,
+    /// From the match to the end of the line.
+    Rest,
+    /// The line before the match.
+    Before,
+    /// The whole line.
+    Line,
+    /// The call's arguments (see [`ConditionDef::args`]).
+    Args,
+    /// The whole file; the result is computed once per file and kept in this slot.
+    File(usize),
+}
+
+/// A compiled condition.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    /// The text the regex runs on.
+    pub target: Target,
+    /// The regex.
+    pub regex: Regex,
+    /// `adjust` only: the severity when it holds.
+    pub severity: Option<Severity>,
+    /// `adjust` only: words for the message.
+    pub reason: Option<String>,
+}
+
+/// A runnable check.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// Unique id.
+    pub id: String,
+    /// Category.
+    pub category: Category,
+    /// Base severity.
+    pub severity: Severity,
+    /// Languages it applies to; `None` means all.
+    pub languages: Option<Vec<Language>>,
+    /// Prefilter words (lowercase); empty means the regex runs on every line.
+    pub keywords: Vec<String>,
+    /// The pattern.
+    pub regex: Regex,
+    /// Where a match may start.
+    pub scope: Scope,
+    /// Path globs the check is limited to, and excluded from.
+    pub paths: Option<GlobSet>,
+    /// Path globs the check never looks at.
+    pub exclude_paths: Option<GlobSet>,
+    /// Conditions that must all hold.
+    pub requires: Vec<Condition>,
+    /// Conditions of which none may hold.
+    pub unless: Vec<Condition>,
+    /// Severity rules; the first that holds wins.
+    pub adjust: Vec<Condition>,
+    /// Message template.
+    pub message: String,
+    /// CWE id, if any.
+    pub cwe: Option<String>,
+    /// Long help.
+    pub help: String,
+    /// Index of the capture group holding a secret, for redaction.
+    pub redact_group: Option<usize>,
+    /// Whether the message or redaction needs capture groups (slower than a plain find).
+    pub needs_captures: bool,
+    /// The file the check came from.
+    pub source: String,
+}
+
+impl Check {
+    /// Whether the check looks at a file of this language and path.
+    pub fn applies_to(&self, language: Language, path: &str) -> bool {
+        if let Some(languages) = &self.languages {
+            if !languages.contains(&language) {
+                return false;
+            }
+        }
+        if let Some(paths) = &self.paths {
+            if !paths.is_match(path) {
+                return false;
+            }
+        }
+        !self.exclude_paths.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    /// The languages as a display string.
+    pub fn language_names(&self) -> String {
+        match &self.languages {
+            None => "any".to_string(),
+            Some(langs) => langs.iter().map(|l| l.name()).collect::<Vec<_>>().join(", "),
+        }
+    }
+}
+
+/// Regex shorthands usable in conditions: `@literal` and friends describe string literals without
+/// interpolation, which is what "not if the argument is a literal" needs in most languages.
+const LITERAL: &str = r#"(?:(?:[rRbBuU]{0,2}|@)"(?:[^"\\$`#\n]|#[^{"\n]|\\.)*#?"|[rRbBuU]{0,2}'(?:[^'\\\n]|\\.)*'|`[^`$\\\n]*`)"#;
+
+fn expand_shorthand(pattern: &str) -> Option<String> {
+    Some(match pattern {
+        "@literal" => format!(r"^\s*{LITERAL}\s*$"),
+        "@literal-first" => format!(r"^\s*{LITERAL}\s*(?:,|$)"),
+        "@literals" => format!(r"^\s*[\[(]?\s*{LITERAL}(?:\s*,\s*{LITERAL})*\s*,?\s*[\])]?\s*$"),
+        "@empty" => r"^\s*$".to_string(),
+        _ => return None,
+    })
+}
+
+/// Compiles one definition. `file_slots` counts file-wide conditions across the whole set.
+pub fn compile(def: CheckDef, file: &str, file_slots: &mut usize) -> Result<Check, DefinitionError> {
+    let id = def.id.value.clone();
+    let err = |line: u64, message: String| DefinitionError {
+        file: file.to_string(),
+        line,
+        check: Some(id.clone()),
+        message,
+    };
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+        return Err(err(line_of(&def.id), "an id may only hold letters, digits, `.`, `-` and `_`".into()));
+    }
+    let category = def.category.value.parse::<Category>().map_err(|e| err(line_of(&def.category), e))?;
+    let severity = def.severity.value.parse::<Severity>().map_err(|e| err(line_of(&def.severity), e))?;
+    let mut languages = Vec::new();
+    let mut any_language = def.languages.is_empty();
+    for lang in &def.languages {
+        if lang.value == "any" || lang.value == "*" {
+            any_language = true;
+            continue;
+        }
+        match Language::from_name(&lang.value) {
+            Some(l) => languages.push(l),
+            None => {
+                return Err(err(
+                    line_of(lang),
+                    format!(
+                        "unknown language `{}` (known: {})",
+                        lang.value,
+                        Language::ALL.map(Language::name).join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+    let regex = compile_regex(&def.pattern).map_err(|e| err(line_of(&def.pattern), e))?;
+    let scope = match def.scope.as_ref().map(|s| s.value.as_str()) {
+        None | Some("code") => Scope::Code,
+        Some("strings") | Some("string") => Scope::Strings,
+        Some("comments") | Some("comment") => Scope::Comments,
+        Some("any") => Scope::Any,
+        Some(other) => {
+            return Err(err(
+                line_of(def.scope.as_ref().unwrap()),
+                format!("unknown `in` value `{other}` (expected code, strings, comments or any)"),
+            ))
+        }
+    };
+    let mut keywords = Vec::new();
+    for keyword in &def.keywords {
+        if keyword.value.is_empty() {
+            return Err(err(line_of(keyword), "a keyword may not be empty".into()));
+        }
+        keywords.push(keyword.value.to_ascii_lowercase());
+    }
+    let paths = compile_globs(&def.paths).map_err(|(line, e)| err(line, e))?;
+    let exclude_paths = compile_globs(&def.exclude_paths).map_err(|(line, e)| err(line, e))?;
+    let mut conditions = |defs: Vec<ConditionDef>, is_adjust: bool| -> Result<Vec<Condition>, DefinitionError> {
+        defs.into_iter()
+            .map(|c| compile_condition(c, is_adjust, file_slots).map_err(|(line, e)| err(line, e)))
+            .collect()
+    };
+    let requires = conditions(def.requires, false)?;
+    let unless = conditions(def.unless, false)?;
+    let adjust = conditions(def.adjust, true)?;
+    let redact_group = match &def.redact {
+        None => None,
+        Some(name) => Some(
+            regex
+                .capture_names()
+                .position(|n| n == Some(name.value.as_str()))
+                .ok_or_else(|| err(line_of(name), format!("the pattern has no capture group named `{}`", name.value)))?,
+        ),
+    };
+    for placeholder in placeholders(&def.message) {
+        if !regex.capture_names().any(|n| n == Some(placeholder)) {
+            return Err(err(
+                line_of(&def.id),
+                format!("the message uses `{{{placeholder}}}` but the pattern has no capture group of that name"),
+            ));
+        }
+    }
+    if def.help.trim().is_empty() {
+        return Err(err(line_of(&def.id), "`help` may not be empty: say what it finds, why it matters, and give an example".into()));
+    }
+    let needs_captures = redact_group.is_some() || placeholders(&def.message).next().is_some();
+    Ok(Check {
+        id,
+        category,
+        severity,
+        languages: (!any_language).then_some(languages),
+        keywords,
+        regex,
+        scope,
+        paths,
+        exclude_paths,
+        requires,
+        unless,
+        adjust,
+        message: def.message.trim().to_string(),
+        cwe: def.cwe,
+        help: def.help,
+        redact_group,
+        needs_captures,
+        source: file.to_string(),
+    })
+}
+
+/// `{name}` placeholders in a message.
+pub fn placeholders(message: &str) -> impl Iterator<Item = &str> {
+    message.split('{').skip(1).filter_map(|part| {
+        let name = part.split_once('}')?.0;
+        (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(name)
+    })
+}
+
+fn line_of<T>(spanned: &Spanned<T>) -> u64 {
+    spanned.referenced.line()
+}
+
+fn compile_regex(pattern: &Spanned<String>) -> Result<Regex, String> {
+    let source = expand_shorthand(&pattern.value).unwrap_or_else(|| pattern.value.clone());
+    regex::RegexBuilder::new(&source)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| format!("the regex does not compile: {e}"))
+}
+
+fn compile_globs(globs: &[Spanned<String>]) -> Result<Option<GlobSet>, (u64, String)> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    build_globset(globs.iter().map(|g| (g.value.as_str(), line_of(g)))).map(Some)
+}
+
+/// Builds a glob set from (glob, line) pairs; a bad glob is reported with its line.
+pub fn build_globset<'a>(globs: impl Iterator<Item = (&'a str, u64)>) -> Result<GlobSet, (u64, String)> {
+    let mut builder = GlobSetBuilder::new();
+    for (glob, line) in globs {
+        let pattern = if glob.contains('/') { glob.trim_start_matches('/').to_string() } else { format!("**/{glob}") };
+        let compiled = Glob::new(&pattern).map_err(|e| (line, format!("bad glob `{glob}`: {e}")))?;
+        builder.add(compiled);
+        if !glob.contains('*') {
+            // A directory name also covers everything below it.
+            let below = Glob::new(&format!("{}/**", pattern.trim_end_matches('/'))).map_err(|e| (line, format!("bad glob `{glob}`: {e}")))?;
+            builder.add(below);
+        }
+    }
+    builder.build().map_err(|e| (0, format!("bad glob: {e}")))
+}
+
+fn compile_condition(def: ConditionDef, is_adjust: bool, file_slots: &mut usize) -> Result<Condition, (u64, String)> {
+    let targets = [
+        (Target::Match, def.matched),
+        (Target::Rest, def.rest),
+        (Target::Before, def.before),
+        (Target::Line, def.line),
+        (Target::Args, def.args),
+        (Target::File(0), def.file),
+    ];
+    let mut chosen = targets.into_iter().filter_map(|(t, p)| p.map(|p| (t, p)));
+    let (mut target, pattern) = chosen
+        .next()
+        .ok_or((0, "a condition needs one of: match, rest, before, line, args, file".to_string()))?;
+    if let Some((_, extra)) = chosen.next() {
+        return Err((line_of(&extra), "a condition takes exactly one of: match, rest, before, line, args, file".into()));
+    }
+    let line = line_of(&pattern);
+    let regex = compile_regex(&pattern).map_err(|e| (line, e))?;
+    if let Target::File(_) = target {
+        target = Target::File(*file_slots);
+        *file_slots += 1;
+    }
+    let severity = match def.severity {
+        Some(s) if is_adjust => Some(s.value.parse::<Severity>().map_err(|e| (line_of(&s), e))?),
+        Some(s) => return Err((line_of(&s), "`severity` belongs in `adjust` conditions only".into())),
+        None if is_adjust => return Err((line, "an `adjust` condition needs a `severity`".into())),
+        None => None,
+    };
+    if def.reason.is_some() && !is_adjust {
+        return Err((line, "`reason` belongs in `adjust` conditions only".into()));
+    }
+    Ok(Condition { target, regex, severity, reason: def.reason })
+}
+
+/// All checks in force, with the keyword prefilter built over them.
+#[derive(Debug, Clone)]
+pub struct CheckSet {
+    /// The checks, in load order.
+    pub checks: Vec<Check>,
+    keywords: Option<AhoCorasick>,
+    keyword_checks: Vec<Vec<u32>>,
+    keywordless: Vec<u32>,
+    /// How many file-wide condition results a file needs room for.
+    pub file_slots: usize,
+}
+
+impl CheckSet {
+    /// Builds the prefilter over `checks`.
+    pub fn new(checks: Vec<Check>, file_slots: usize) -> CheckSet {
+        let mut words: Vec<String> = Vec::new();
+        let mut keyword_checks: Vec<Vec<u32>> = Vec::new();
+        let mut keywordless = Vec::new();
+        for (idx, check) in checks.iter().enumerate() {
+            if check.keywords.is_empty() {
+                keywordless.push(idx as u32);
+            }
+            for word in &check.keywords {
+                let slot = match words.iter().position(|w| w == word) {
+                    Some(slot) => slot,
+                    None => {
+                        words.push(word.clone());
+                        keyword_checks.push(Vec::new());
+                        words.len() - 1
+                    }
+                };
+                if !keyword_checks[slot].contains(&(idx as u32)) {
+                    keyword_checks[slot].push(idx as u32);
+                }
+            }
+        }
+        let keywords = (!words.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&words)
+                .expect("keyword automaton builds")
+        });
+        CheckSet { checks, keywords, keyword_checks, keywordless, file_slots }
+    }
+
+    /// Finds a check by id.
+    pub fn get(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// Calls `visit` with the index of every check whose keywords occur in `line` (possibly more than once
+    /// per check), and of every check without keywords.
+    pub fn candidates(&self, line: &str, mut visit: impl FnMut(u32)) {
+        for &idx in &self.keywordless {
+            visit(idx);
+        }
+        if let Some(ac) = &self.keywords {
+            for hit in ac.find_overlapping_iter(line) {
+                for &idx in &self.keyword_checks[hit.pattern().as_usize()] {
+                    visit(idx);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Checks as data: the YAML schema, the built-in files embedded at build time, user check files, and
+//! compiling them all into one [`CheckSet`].
+
+pub mod compile;
+pub mod schema;
+
+use std::path::Path;
+
+pub use compile::{Check, CheckSet, Condition, DefinitionError, Scope, Target};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/builtin_checks.rs"));
+}
+
+/// Environment variable that makes review-gate read its built-in checks from a directory instead of the
+/// copies embedded in the binary (for people editing `checks/`, so they need not rebuild).
+pub const BUILTIN_DIR_ENV: &str = "REVIEW_GATE_BUILTIN_CHECKS";
+
+/// The built-in check files as (name, contents): embedded, or read from [`BUILTIN_DIR_ENV`] when set.
+pub fn builtin_files() -> Result<Vec<(String, String)>, DefinitionError> {
+    match std::env::var_os(BUILTIN_DIR_ENV) {
+        None => Ok(embedded::BUILTIN_FILES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect()),
+        Some(dir) => {
+            let mut files = Vec::new();
+            let walker = ignore::WalkBuilder::new(&dir).standard_filters(false).sort_by_file_name(|a, b| a.cmp(b)).build();
+            for entry in walker.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "yml" || e == "yaml" || e == "txt") {
+                    let name = Path::new("checks").join(path.strip_prefix(&dir).unwrap_or(path));
+                    let text = read_check_file(path)?;
+                    files.push((name.to_string_lossy().replace('\\', "/"), text));
+                }
+            }
+            Ok(files)
+        }
+    }
+}
+
+/// Reads a user's check file, with an error naming it when it cannot be read.
+pub fn read_check_file(path: &Path) -> Result<String, DefinitionError> {
+    std::fs::read_to_string(path).map_err(|e| DefinitionError {
+        file: path.display().to_string(),
+        line: 0,
+        check: None,
+        message: format!("cannot read check file: {e}"),
+    })
+}
+
+/// Parses and compiles one check file.
+pub fn parse_file(name: &str, text: &str, file_slots: &mut usize) -> Result<Vec<Check>, DefinitionError> {
+    let defs: Vec<schema::CheckDef> = if text.trim().is_empty() {
+        Vec::new()
+    } else {
+        serde_saphyr::from_str(text).map_err(|e| DefinitionError {
+            file: name.to_string(),
+            line: e.location().map_or(0, |l| l.line()),
+            check: None,
+            message: yaml_error_message(&e),
+        })?
+    };
+    defs.into_iter().map(|def| compile::compile(def, name, file_slots)).collect()
+}
+
+/// The first line of a YAML error, without the location the caller prints itself.
+pub fn yaml_error_message(error: &serde_saphyr::Error) -> String {
+    let text = error.to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim();
+    first.to_string()
+}
+
+/// Loads every built-in check plus the given extra files (name, contents), rejecting duplicate ids.
+pub fn load(extra: &[(String, String)]) -> Result<Vec<Check>, DefinitionError> {
+    let mut file_slots = 0;
+    let mut checks: Vec<Check> = Vec::new();
+    let builtin = builtin_files()?;
+    let yaml_files = builtin
+        .iter()
+        .filter(|(name, _)| name.ends_with(".yml") || name.ends_with(".yaml"))
+        .chain(extra.iter());
+    for (name, text) in yaml_files {
+        for check in parse_file(name, text, &mut file_slots)? {
+            if let Some(existing) = checks.iter().find(|c| c.id == check.id) {
+                return Err(DefinitionError {
+                    file: name.clone(),
+                    line: 0,
+                    check: Some(check.id.clone()),
+                    message: format!("duplicate check id (also defined in {})", existing.source),
+                });
+            }
+            checks.push(check);
+        }
+    }
+    Ok(checks)
+}
+
+/// Compiles the chosen checks into a set; `file_slots` must cover every file-wide condition, so the
+/// caller passes the count from loading (simplest: the number of conditions overall).
+pub fn into_set(checks: Vec<Check>) -> CheckSet {
+    let slots = checks
+        .iter()
+        .flat_map(|c| c.requires.iter().chain(&c.unless).chain(&c.adjust))
+        .filter_map(|c| match c.target {
+            Target::File(slot) => Some(slot + 1),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    CheckSet::new(checks, slots)
+}

@@ -1,0 +1,129 @@
+//! Command-line definitions (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::policy::FailOn;
+use crate::report::Format;
+
+/// Finds what a change adds that a reviewer must look at: processes started, network calls, code
+/// evaluated, environment read, paths escaped, secrets and dependencies.
+#[derive(Debug, Parser)]
+#[command(name = "review-gate", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if started in this directory.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Review staged changes: the index against HEAD (the pre-commit case).
+    Staged {
+        /// Review options.
+        #[command(flatten)]
+        review: ReviewArgs,
+    },
+    /// Review what a pull request would show: merge-base(BASE, HEAD)..HEAD. Also `A..B` (tree A to
+    /// tree B) and `A...B` (merge-base of A and B to B).
+    Diff {
+        /// `BASE`, `A..B` or `A...B`.
+        #[arg(value_name = "RANGE")]
+        range: String,
+        /// Compare with the working tree (staged, unstaged and untracked files) instead of HEAD.
+        #[arg(long)]
+        worktree: bool,
+        /// Review options.
+        #[command(flatten)]
+        review: ReviewArgs,
+    },
+    /// Review a unified diff read from a file or standard input (`-`).
+    Patch {
+        /// The patch file; `-` or nothing reads standard input.
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Review options.
+        #[command(flatten)]
+        review: ReviewArgs,
+    },
+    /// Review every line of every file under the paths (honoring .gitignore), as if all were added.
+    Scan {
+        /// Files or directories (default: the current directory).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Review options.
+        #[command(flatten)]
+        review: ReviewArgs,
+    },
+    /// List every check: id, category, severity, languages.
+    Checks {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+        /// Configuration file, for its extra check files (default: .review-gate.yml at the root).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Explain a check: what it finds, why it matters, an example.
+    Explain {
+        /// The check id (see `review-gate checks`).
+        id: String,
+        /// Configuration file, for its extra check files.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Verify annotated check fixtures (for people writing checks).
+    #[command(hide = true)]
+    VerifyFixtures {
+        /// The fixture directory.
+        #[arg(default_value = "fixtures/checks")]
+        dir: PathBuf,
+        /// Only fixtures of this category.
+        #[arg(long)]
+        category: Option<String>,
+    },
+}
+
+/// Formats for `review-gate checks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// An aligned table.
+    Text,
+    /// A JSON array.
+    Json,
+    /// A Markdown table (the README's list of checks).
+    Markdown,
+}
+
+/// Options shared by every review command.
+#[derive(Debug, Args, Clone)]
+pub struct ReviewArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a finding is at least this severe: error, warning, note or never
+    /// [default: error, or `fail_on` from the configuration].
+    #[arg(long, value_name = "LEVEL", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
+    /// Only run checks of these categories (repeat or separate with commas).
+    #[arg(long, value_name = "CATEGORY", value_delimiter = ',')]
+    pub category: Vec<String>,
+    /// Only run these checks (ids or id prefixes; repeat or separate with commas).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub check: Vec<String>,
+    /// Configuration file [default: .review-gate.yml at the repository root].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    s.parse()
+}

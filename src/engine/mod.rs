@@ -1,0 +1,380 @@
+//! Runs the checks over changed files, in parallel across files: keyword prefilter, regex, lexical scope,
+//! conditions, inline suppressions, then a finding with a redacted snippet.
+
+pub mod snippet;
+pub mod suppress;
+
+use std::cell::OnceCell;
+
+use rayon::prelude::*;
+
+use crate::checks::{Check, CheckSet, Condition, Target};
+use crate::lang::{self, Region, Regions};
+use crate::model::{fnv1a64, AddedLine, Category, ChangedFile, Finding, Severity, TextExtent};
+
+/// Id of the note about a `review-gate: allow` marker that gives no reason.
+pub const ALLOW_WITHOUT_REASON: &str = "review-gate.allow-without-reason";
+/// Id of the note about a `review-gate: allow` marker that names no known check or category.
+pub const ALLOW_UNKNOWN_TARGET: &str = "review-gate.allow-unknown-check";
+
+/// How far past a match the `args` condition target may look, in bytes.
+const ARGS_LIMIT: usize = 4096;
+
+/// Runs every check over every file and returns the findings (unsorted).
+pub fn run(checks: &CheckSet, files: &[ChangedFile]) -> Vec<Finding> {
+    files.par_iter().flat_map_iter(|file| check_file(checks, file)).collect()
+}
+
+/// A match before it becomes a finding.
+struct Hit {
+    check: u32,
+    start: usize,
+    end: usize,
+    severity: Severity,
+    reason: Option<String>,
+    message: String,
+}
+
+/// Per-file state that is computed only when a match needs it.
+struct FileContext<'a> {
+    file: &'a ChangedFile,
+    regions: OnceCell<Regions>,
+    file_conditions: Vec<Option<bool>>,
+    lexable: bool,
+}
+
+impl<'a> FileContext<'a> {
+    fn regions(&self) -> &Regions {
+        self.regions.get_or_init(|| match &self.file.extent {
+            TextExtent::Whole => lang::lex(self.file.language, &self.file.text),
+            TextExtent::Pieces(pieces) => lang::lex_pieces(self.file.language, &self.file.text, pieces),
+        })
+    }
+
+    /// The byte offset where the text known around `pos` ends (the file, or the patch piece).
+    fn known_end(&self, pos: usize) -> usize {
+        match &self.file.extent {
+            TextExtent::Whole => self.file.text.len(),
+            TextExtent::Pieces(pieces) => pieces.iter().find(|p| p.contains(&pos)).map_or(self.file.text.len(), |p| p.end),
+        }
+    }
+
+    /// The line before an added line, when the text holds it.
+    fn previous_line(&self, line: &AddedLine) -> Option<(usize, &'a str)> {
+        if line.start == 0 {
+            return None;
+        }
+        if let TextExtent::Pieces(pieces) = &self.file.extent {
+            if pieces.iter().any(|p| p.start == line.start) {
+                return None;
+            }
+        }
+        let text = &self.file.text;
+        let end = line.start - 1;
+        let start = memchr::memrchr(b'\n', &text.as_bytes()[..end]).map_or(0, |p| p + 1);
+        Some((start, text[start..end].trim_end_matches('\r')))
+    }
+}
+
+fn check_file(set: &CheckSet, file: &ChangedFile) -> Vec<Finding> {
+    let applies: Vec<bool> = set.checks.iter().map(|c| c.applies_to(file.language, &file.path)).collect();
+    let mut findings = Vec::new();
+    let ctx = FileContext {
+        file,
+        regions: OnceCell::new(),
+        file_conditions: vec![None; set.file_slots],
+        lexable: lang::has_syntax(file.language),
+    };
+    let mut ctx = ctx;
+    let any_check = applies.iter().any(|&a| a);
+    let mut stamp: Vec<u32> = vec![0; set.checks.len()];
+    let mut generation: u32 = 0;
+    let mut candidates: Vec<u32> = Vec::new();
+    let mut hits: Vec<Hit> = Vec::new();
+    for line in &file.added {
+        let text = file.line_text(line);
+        if memchr::memmem::find(text.as_bytes(), b"review-gate:").is_some() {
+            allow_marker_notes(set, &ctx, line, text, &mut findings);
+        }
+        if !any_check {
+            continue;
+        }
+        generation = generation.wrapping_add(1);
+        candidates.clear();
+        set.candidates(text, |idx| {
+            let i = idx as usize;
+            if applies[i] && stamp[i] != generation {
+                stamp[i] = generation;
+                candidates.push(idx);
+            }
+        });
+        if candidates.is_empty() {
+            continue;
+        }
+        candidates.sort_unstable();
+        hits.clear();
+        for &idx in &candidates {
+            run_check(set, idx, &mut ctx, line, text, &mut hits);
+        }
+        if !hits.is_empty() {
+            emit(set, &ctx, line, text, &hits, &mut findings);
+        }
+    }
+    findings
+}
+
+fn run_check(set: &CheckSet, idx: u32, ctx: &mut FileContext<'_>, line: &AddedLine, text: &str, hits: &mut Vec<Hit>) {
+    let check = &set.checks[idx as usize];
+    let mut visit = |start: usize, end: usize, caps: Option<&regex::Captures<'_>>, ctx: &mut FileContext<'_>| {
+        if start == end {
+            return;
+        }
+        if check.scope != crate::checks::Scope::Any && !check.scope.admits(ctx.regions().at(line.start + start)) {
+            return;
+        }
+        if !check.requires.iter().all(|c| holds(c, ctx, line, text, start, end)) {
+            return;
+        }
+        if check.unless.iter().any(|c| holds(c, ctx, line, text, start, end)) {
+            return;
+        }
+        let (severity, reason) = check
+            .adjust
+            .iter()
+            .find(|c| holds(c, ctx, line, text, start, end))
+            .map_or((check.severity, None), |c| (c.severity.unwrap_or(check.severity), c.reason.clone()));
+        let (start, end) = match (caps, check.redact_group) {
+            (Some(caps), Some(group)) => caps.get(group).map_or((start, end), |m| (m.start(), m.end())),
+            _ => (start, end),
+        };
+        let message = match caps {
+            Some(caps) => fill_message(&check.message, caps, check.category == Category::Secret),
+            None => check.message.clone(),
+        };
+        hits.push(Hit { check: idx, start, end, severity, reason, message });
+    };
+    if check.needs_captures {
+        for caps in check.regex.captures_iter(text) {
+            let m = caps.get(0).expect("group 0 always matches");
+            visit(m.start(), m.end(), Some(&caps), ctx);
+        }
+    } else {
+        for m in check.regex.find_iter(text) {
+            visit(m.start(), m.end(), None, ctx);
+        }
+    }
+}
+
+fn fill_message(template: &str, caps: &regex::Captures<'_>, secret: bool) -> String {
+    let mut out = template.to_string();
+    for name in crate::checks::compile::placeholders(template) {
+        let value = caps.name(name).map_or("", |m| m.as_str());
+        let shown: String = if secret {
+            snippet::mask_secret(value)
+        } else if value.chars().count() > 60 {
+            value.chars().take(60).chain("…".chars()).collect()
+        } else {
+            value.to_string()
+        };
+        out = out.replace(&format!("{{{name}}}"), &shown);
+    }
+    out
+}
+
+/// Evaluates a condition for the match at `start..end` of `text` (an added line).
+fn holds(cond: &Condition, ctx: &mut FileContext<'_>, line: &AddedLine, text: &str, start: usize, end: usize) -> bool {
+    let target: &str = match cond.target {
+        Target::Match => &text[start..end],
+        Target::Rest => &text[start..],
+        Target::Before => &text[..start],
+        Target::Line => text,
+        Target::Args => call_args(&ctx.file.text, line.start + end, line.end, ctx.known_end(line.start)),
+        Target::File(slot) => {
+            if let Some(known) = ctx.file_conditions[slot] {
+                return known;
+            }
+            let result = cond.regex.is_match(&ctx.file.text);
+            ctx.file_conditions[slot] = Some(result);
+            return result;
+        }
+    };
+    cond.regex.is_match(target)
+}
+
+/// The arguments of the call whose name ends at `from`: the text inside the parentheses that open there
+/// (after optional spaces), followed across lines up to [`ARGS_LIMIT`]; without parentheses, the rest of
+/// the line.
+fn call_args(text: &str, from: usize, line_end: usize, known_end: usize) -> &str {
+    let bytes = text.as_bytes();
+    let mut open = None;
+    if from > 0 && bytes[from - 1] == b'(' {
+        open = Some(from);
+    } else {
+        let mut i = from;
+        while i < line_end && (bytes[i] == b' ' || bytes[i] == b'\t') {
+            i += 1;
+        }
+        if i < line_end && bytes[i] == b'(' {
+            open = Some(i + 1);
+        }
+    }
+    let Some(open) = open else {
+        return &text[from.min(line_end)..line_end];
+    };
+    let limit = known_end.min(open + ARGS_LIMIT).min(text.len());
+    let mut depth = 0i32;
+    let mut quote: Option<u8> = None;
+    let mut i = open;
+    while i < limit {
+        let b = bytes[i];
+        if let Some(q) = quote {
+            if b == b'\\' {
+                i += 1;
+            } else if b == q {
+                quote = None;
+            }
+        } else {
+            match b {
+                b'"' | b'\'' | b'`' => quote = Some(b),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => {
+                    if depth == 0 {
+                        return &text[open..i];
+                    }
+                    depth -= 1;
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[open..end]
+}
+
+/// Turns a line's hits into findings, masking every secret on the line in every snippet.
+fn emit(set: &CheckSet, ctx: &FileContext<'_>, line: &AddedLine, text: &str, hits: &[Hit], findings: &mut Vec<Finding>) {
+    let masks: Vec<(usize, usize)> = hits
+        .iter()
+        .filter(|h| set.checks[h.check as usize].category == Category::Secret)
+        .map(|h| (h.start, h.end))
+        .collect();
+    for hit in hits {
+        let check = &set.checks[hit.check as usize];
+        if is_suppressed(ctx, line, text, check) {
+            continue;
+        }
+        let snippet = snippet::render(text, &masks, hit.start, hit.end);
+        let column = text[..hit.start].chars().count() as u32 + 1;
+        let end_column = column + text[hit.start..hit.end].chars().count() as u32;
+        let message = match &hit.reason {
+            Some(reason) => format!("{} ({reason})", hit.message),
+            None => hit.message.clone(),
+        };
+        let normalized: String = snippet.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let fingerprint = format!(
+            "{:016x}",
+            fnv1a64(&[check.id.as_bytes(), ctx.file.path.as_bytes(), normalized.as_bytes()])
+        );
+        findings.push(Finding {
+            check: check.id.clone(),
+            category: check.category,
+            severity: hit.severity,
+            path: ctx.file.path.clone(),
+            line: line.number,
+            column,
+            end_column,
+            message,
+            snippet: snippet.text,
+            snippet_column: snippet.column as u32,
+            snippet_width: snippet.width as u32,
+            fingerprint,
+        });
+    }
+}
+
+/// Whether a marker on the line, or on a comment-only line above it, silences this check.
+fn is_suppressed(ctx: &FileContext<'_>, line: &AddedLine, text: &str, check: &Check) -> bool {
+    let marker_applies = |line_start: usize, line_text: &str| {
+        suppress::markers(line_text).iter().any(|(pos, marker)| {
+            marker.covers(&check.id, check.category) && in_comment(ctx, line_start + pos)
+        })
+    };
+    if marker_applies(line.start, text) {
+        return true;
+    }
+    match ctx.previous_line(line) {
+        Some((start, prev)) => suppress::is_comment_only(prev) && marker_applies(start, prev),
+        None => false,
+    }
+}
+
+/// Whether a marker at `pos` sits in a comment (any position counts in languages without a lexer).
+fn in_comment(ctx: &FileContext<'_>, pos: usize) -> bool {
+    !ctx.lexable || matches!(ctx.regions().at(pos), Region::Comment | Region::Inert)
+}
+
+/// Notes about `review-gate: allow` markers on an added line that give no reason or name nothing known.
+fn allow_marker_notes(set: &CheckSet, ctx: &FileContext<'_>, line: &AddedLine, text: &str, findings: &mut Vec<Finding>) {
+    for (pos, marker) in suppress::markers(text) {
+        let suppress::Marker::Allow { targets, reason } = &marker else { continue };
+        if !in_comment(ctx, line.start + pos) {
+            continue;
+        }
+        let column = text[..pos].chars().count() as u32 + 1;
+        let end_column = column + text[pos..].chars().count() as u32;
+        let unknown: Vec<&str> = targets
+            .iter()
+            .copied()
+            .filter(|t| {
+                *t != "all"
+                    && t.parse::<Category>().is_err()
+                    && !set.checks.iter().any(|c| suppress::target_covers(t, &c.id, c.category))
+            })
+            .collect();
+        let mut notes = Vec::new();
+        if reason.is_none() {
+            notes.push((ALLOW_WITHOUT_REASON, "suppression without a reason: write `review-gate: allow <check> -- <why>`".to_string()));
+        }
+        if targets.is_empty() {
+            notes.push((ALLOW_UNKNOWN_TARGET, "suppression names no check or category".to_string()));
+        } else if !unknown.is_empty() {
+            notes.push((ALLOW_UNKNOWN_TARGET, format!("suppression names no known check or category: {}", unknown.join(", "))));
+        }
+        for (id, message) in notes {
+            let snippet = snippet::render(text, &[], pos, text.len());
+            findings.push(Finding {
+                check: id.to_string(),
+                category: Category::Policy,
+                severity: Severity::Note,
+                path: ctx.file.path.clone(),
+                line: line.number,
+                column,
+                end_column,
+                message,
+                fingerprint: format!("{:016x}", fnv1a64(&[id.as_bytes(), ctx.file.path.as_bytes(), text.trim().as_bytes()])),
+                snippet: snippet.text,
+                snippet_column: snippet.column as u32,
+                snippet_width: snippet.width as u32,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_args_follows_parentheses_across_lines() {
+        let text = "run(\n  [\"a\", x],\n  shell=True)\nnext";
+        assert_eq!(call_args(text, 4, 4, text.len()), "\n  [\"a\", x],\n  shell=True");
+        let text = "system \"ls #{x}\"";
+        assert_eq!(call_args(text, 6, text.len(), text.len()), " \"ls #{x}\"");
+        let text = "f (a, \")\", b) c";
+        assert_eq!(call_args(text, 1, text.len(), text.len()), "a, \")\", b");
+    }
+}

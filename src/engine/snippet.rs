@@ -1,0 +1,138 @@
+//! Turning a matched line into what people see: the line trimmed, shortened around the match, with every
+//! secret on it masked, and where the match sits in that shortened text.
+
+/// Longest snippet, in characters, before it is cut around the match.
+const MAX_SNIPPET_CHARS: usize = 200;
+/// Characters kept before the match when a long line is cut.
+const LEAD_CHARS: usize = 60;
+
+/// The visible part of a secret: at most 4 characters, fewer for short values, then a fixed mask.
+pub fn mask_secret(secret: &str) -> String {
+    let visible = (secret.chars().count() / 4).min(4);
+    let prefix: String = secret.chars().take(visible).collect();
+    format!("{prefix}*****")
+}
+
+/// A snippet and where the match is in it (0-based character column and width).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// The text to show.
+    pub text: String,
+    /// Character offset of the match in `text`.
+    pub column: usize,
+    /// Width of the match in characters (at least 1).
+    pub width: usize,
+}
+
+/// Renders `line` with the byte ranges in `masks` replaced by [`mask_secret`] of their text, trimmed and
+/// cut to [`MAX_SNIPPET_CHARS`] around the match at `start..end` (byte offsets in `line`).
+pub fn render(line: &str, masks: &[(usize, usize)], start: usize, end: usize) -> Snippet {
+    let mut text = String::with_capacity(line.len().min(1024));
+    let mut new_start = None;
+    let mut new_end = None;
+    let mut pos = 0;
+    let mut sorted: Vec<(usize, usize)> = masks.to_vec();
+    sorted.sort_unstable();
+    for (mask_start, mask_end) in sorted {
+        if mask_start < pos || mask_end > line.len() {
+            continue;
+        }
+        copy_mapping(line, pos, mask_start, start, end, &mut text, &mut new_start, &mut new_end);
+        if new_start.is_none() && start < mask_end {
+            new_start = Some(text.len());
+        }
+        text.push_str(&mask_secret(&line[mask_start..mask_end]));
+        if new_end.is_none() && end <= mask_end {
+            new_end = Some(text.len());
+        }
+        pos = mask_end;
+    }
+    copy_mapping(line, pos, line.len(), start, end, &mut text, &mut new_start, &mut new_end);
+    let new_start = new_start.unwrap_or(text.len());
+    let new_end = new_end.unwrap_or(text.len()).max(new_start);
+
+    let trimmed_start = text.len() - text.trim_start().len();
+    let trimmed_end = text.trim_end().len().max(trimmed_start);
+    let body = &text[trimmed_start..trimmed_end];
+    let match_start = new_start.saturating_sub(trimmed_start).min(body.len());
+    let match_end = new_end.saturating_sub(trimmed_start).min(body.len()).max(match_start);
+    let start_col = body[..match_start].chars().count();
+    let width = body[match_start..match_end].chars().count().max(1);
+    let total = body.chars().count();
+    if total <= MAX_SNIPPET_CHARS {
+        return Snippet { text: body.to_string(), column: start_col, width };
+    }
+    let first = start_col.saturating_sub(LEAD_CHARS);
+    let last = (first + MAX_SNIPPET_CHARS).min(total);
+    let mut out = String::new();
+    let mut column = start_col - first;
+    if first > 0 {
+        out.push('…');
+        column += 1;
+    }
+    out.extend(body.chars().skip(first).take(last - first));
+    if last < total {
+        out.push('…');
+    }
+    let width = width.min(last - start_col.min(last)).max(1);
+    Snippet { text: out, column, width }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn copy_mapping(
+    line: &str,
+    from: usize,
+    to: usize,
+    start: usize,
+    end: usize,
+    text: &mut String,
+    new_start: &mut Option<usize>,
+    new_end: &mut Option<usize>,
+) {
+    if from >= to {
+        return;
+    }
+    if new_start.is_none() && (from..to).contains(&start) {
+        *new_start = Some(text.len() + (start - from));
+    }
+    if new_end.is_none() && (from..=to).contains(&end) && end >= start {
+        *new_end = Some(text.len() + (end - from));
+    }
+    text.push_str(&line[from..to]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_and_keeps_the_match_position() {
+        let line = "  key = \"ghp_abcdefghijklmnopqrstuvwxyz0123456789\"; call(x)";
+        let secret_start = line.find("ghp_").unwrap();
+        let secret_end = secret_start + 40;
+        let call = line.find("call").unwrap();
+        let s = render(line, &[(secret_start, secret_end)], call, call + 4);
+        assert_eq!(s.text, "key = \"ghp_*****\"; call(x)");
+        assert_eq!(&s.text[s.column..s.column + s.width], "call");
+        let s = render(line, &[(secret_start, secret_end)], secret_start, secret_end);
+        assert_eq!(&s.text[s.column..s.column + s.width], "ghp_*****");
+        assert!(!s.text.contains("abcdefgh"));
+    }
+
+    #[test]
+    fn cuts_long_lines_around_the_match() {
+        let line = format!("{}eval(x){}", "a".repeat(5000), "b".repeat(5000));
+        let at = line.find("eval").unwrap();
+        let s = render(&line, &[], at, at + 4);
+        assert!(s.text.chars().count() <= MAX_SNIPPET_CHARS + 2);
+        let chars: Vec<char> = s.text.chars().collect();
+        let shown: String = chars[s.column..s.column + s.width].iter().collect();
+        assert_eq!(shown, "eval");
+    }
+
+    #[test]
+    fn short_secrets_show_little() {
+        assert_eq!(mask_secret("hunter2"), "h*****");
+        assert_eq!(mask_secret("abc"), "*****");
+    }
+}

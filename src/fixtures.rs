@@ -1,0 +1,173 @@
+//! Annotated check fixtures: `fixtures/checks/<category>/<language>[-variant].<ext>`, where a comment
+//! line `expect: <id>[=severity], ...` says the next line must produce those findings and `ok` (or
+//! `ok: <id>`) says it must produce none of the category (or of that check). Any other finding of the
+//! category is unexpected. One test walks every fixture.
+
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use regex::Regex;
+
+use crate::checks::CheckSet;
+use crate::lang::Language;
+use crate::model::{Category, Severity};
+use crate::source::{slash_path, whole_file, AddedLines};
+
+/// One way a fixture disagrees with the checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The fixture file.
+    pub file: String,
+    /// The line concerned.
+    pub line: u32,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+enum Annotation {
+    Expect(Vec<(String, Option<Severity>)>),
+    Ok(Option<String>),
+}
+
+fn annotation_regex() -> Regex {
+    Regex::new(r"^\s*(?://|#|--|;|/\*|<!--|\*|')\s*(expect|ok)\b\s*:?\s*(.*?)\s*(?:\*/|-->)?\s*$").expect("valid")
+}
+
+/// Verifies every fixture under `dir` (optionally of one category), and that every check of the covered
+/// categories has at least one `expect` annotation and every fixture file at least one `ok` line.
+pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Failure>> {
+    let annotation = annotation_regex();
+    let mut failures = Vec::new();
+    let mut expected_ids: Vec<String> = Vec::new();
+    let mut categories: Vec<Category> = Vec::new();
+    let mut entries: Vec<_> = ignore::WalkBuilder::new(dir).hidden(false).build().flatten().collect();
+    entries.sort_by(|a, b| a.path().cmp(b.path()));
+    for entry in entries {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let rel = path.strip_prefix(dir).unwrap_or(path);
+        let Some(category_name) = rel.components().next().and_then(|c| c.as_os_str().to_str()) else { continue };
+        if only.is_some_and(|o| o != category_name) {
+            continue;
+        }
+        let display = slash_path(path);
+        let Ok(category) = category_name.parse::<Category>() else {
+            failures.push(Failure { file: display, line: 0, message: format!("`{category_name}` is not a category") });
+            continue;
+        };
+        if !categories.contains(&category) {
+            categories.push(category);
+        }
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read fixture {display}"))?;
+        let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let lang_name = stem.split(['-', '.']).next().unwrap_or("");
+        let Some(language) = Language::from_name(lang_name) else {
+            failures.push(Failure {
+                file: display,
+                line: 0,
+                message: format!("the file name must start with a language name, not `{lang_name}`"),
+            });
+            continue;
+        };
+        let mut file = whole_file(display.clone(), text, AddedLines::All);
+        file.language = language;
+        let findings = crate::engine::run(set, std::slice::from_ref(&file));
+        let lines: Vec<&str> = file.text.lines().collect();
+        let mut annotated = vec![false; lines.len() + 2];
+        let mut ok_lines = 0;
+        for (idx, line) in lines.iter().enumerate() {
+            let Some(caps) = annotation.captures(line) else { continue };
+            let target = idx as u32 + 2;
+            annotated[target as usize] = true;
+            let parsed = if &caps[1] == "ok" {
+                let id = caps[2].trim();
+                Annotation::Ok((!id.is_empty()).then(|| id.to_string()))
+            } else {
+                let mut ids = Vec::new();
+                for part in caps[2].split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    let (id, severity) = match part.split_once('=') {
+                        Some((id, sev)) => match sev.trim().parse::<Severity>() {
+                            Ok(s) => (id.trim(), Some(s)),
+                            Err(e) => {
+                                failures.push(Failure { file: display.clone(), line: idx as u32 + 1, message: e });
+                                continue;
+                            }
+                        },
+                        None => (part, None),
+                    };
+                    if set.get(id).is_none() {
+                        failures.push(Failure {
+                            file: display.clone(),
+                            line: idx as u32 + 1,
+                            message: format!("annotation names unknown check `{id}`"),
+                        });
+                    }
+                    ids.push((id.to_string(), severity));
+                }
+                Annotation::Expect(ids)
+            };
+            let on_line: Vec<_> = findings.iter().filter(|f| f.line == target && f.category == category).collect();
+            let got = || on_line.iter().map(|f| format!("{}={}", f.check, f.severity)).collect::<Vec<_>>().join(", ");
+            match parsed {
+                Annotation::Expect(ids) => {
+                    for (id, severity) in ids {
+                        expected_ids.push(id.clone());
+                        match on_line.iter().find(|f| f.check == id) {
+                            None => failures.push(Failure {
+                                file: display.clone(),
+                                line: target,
+                                message: format!("expected `{id}` but it did not fire (got: [{}])", got()),
+                            }),
+                            Some(f) if severity.is_some_and(|s| s != f.severity) => failures.push(Failure {
+                                file: display.clone(),
+                                line: target,
+                                message: format!("expected `{id}` at {} but it fired at {}", severity.unwrap(), f.severity),
+                            }),
+                            Some(_) => {}
+                        }
+                    }
+                }
+                Annotation::Ok(id) => {
+                    ok_lines += 1;
+                    let bad: Vec<_> = on_line.iter().filter(|f| id.as_ref().is_none_or(|id| &f.check == id)).collect();
+                    if !bad.is_empty() {
+                        failures.push(Failure {
+                            file: display.clone(),
+                            line: target,
+                            message: format!("expected no finding but got: [{}]", got()),
+                        });
+                    }
+                }
+            }
+        }
+        if ok_lines == 0 {
+            failures.push(Failure { file: display.clone(), line: 0, message: "no `ok` line: add negatives".into() });
+        }
+        for f in findings.iter().filter(|f| f.category == category && !annotated[f.line as usize]) {
+            failures.push(Failure {
+                file: display.clone(),
+                line: f.line,
+                message: format!("unexpected `{}` ({}): annotate it with `expect` or fix the check", f.check, f.severity),
+            });
+        }
+    }
+    for check in &set.checks {
+        if categories.contains(&check.category) && !expected_ids.contains(&check.id) {
+            failures.push(Failure {
+                file: check.source.clone(),
+                line: 0,
+                message: format!("check `{}` has no fixture line that expects it", check.id),
+            });
+        }
+    }
+    Ok(failures)
+}

@@ -1,0 +1,233 @@
+//! The data that flows through the pipeline: changed files in, findings out.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Language;
+
+/// How serious a finding is. Ordered so that `Error > Warning > Note`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth a look when reviewing the change.
+    Note,
+    /// Needs a reviewer's attention.
+    Warning,
+    /// Blocks by default.
+    Error,
+}
+
+impl Severity {
+    /// All severities, most severe first.
+    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Note];
+
+    /// The lowercase name used in configuration and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "note" => Ok(Severity::Note),
+            "warning" => Ok(Severity::Warning),
+            "error" => Ok(Severity::Error),
+            other => Err(format!("unknown severity `{other}` (expected error, warning or note)")),
+        }
+    }
+}
+
+/// What kind of capability a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// A hard-coded credential.
+    Secret,
+    /// A new or changed dependency.
+    Dependency,
+    /// Talking to the network.
+    Network,
+    /// Starting processes or shell commands.
+    Exec,
+    /// Evaluating code or deserializing untrusted data.
+    Eval,
+    /// Reading environment variables.
+    Env,
+    /// Touching files outside where it should.
+    PathTraversal,
+    /// About review-gate itself: a suppression without a reason, one that names no known check.
+    Policy,
+}
+
+impl Category {
+    /// Every category, in reporting order.
+    pub const ALL: [Category; 8] = [
+        Category::Secret,
+        Category::Dependency,
+        Category::Network,
+        Category::Exec,
+        Category::Eval,
+        Category::Env,
+        Category::PathTraversal,
+        Category::Policy,
+    ];
+
+    /// The kebab-case name used in configuration and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Secret => "secret",
+            Category::Dependency => "dependency",
+            Category::Network => "network",
+            Category::Exec => "exec",
+            Category::Eval => "eval",
+            Category::Env => "env",
+            Category::PathTraversal => "path-traversal",
+            Category::Policy => "policy",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Category {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown category `{s}` (expected one of: {})",
+                    Category::ALL.map(Category::as_str).join(", ")
+                )
+            })
+    }
+}
+
+/// One added line of a changed file: its 1-based number in the new file and where its text sits in
+/// [`ChangedFile::text`] (without the line terminator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddedLine {
+    /// 1-based line number in the new version of the file.
+    pub number: u32,
+    /// Byte offset of the line's first byte in [`ChangedFile::text`].
+    pub start: usize,
+    /// Byte offset just past the line's last byte (before `\r\n` or `\n`).
+    pub end: usize,
+}
+
+/// How much of the new file [`ChangedFile::text`] holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextExtent {
+    /// The whole new file: the lexer sees every comment and string from the top.
+    Whole,
+    /// Only pieces of it (the hunks of a bare patch), as byte ranges that start at line boundaries.
+    /// Each piece is lexed on its own, starting in code.
+    Pieces(Vec<std::ops::Range<usize>>),
+}
+
+/// A file the change touches, with the lines it adds.
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    /// Path relative to the repository (or scan) root, with `/` separators.
+    pub path: String,
+    /// Language, from the name, extension or shebang.
+    pub language: Language,
+    /// New text of the file (see [`TextExtent`]), lossily decoded as UTF-8.
+    pub text: String,
+    /// How much of the new file `text` holds.
+    pub extent: TextExtent,
+    /// The added lines, in ascending order.
+    pub added: Vec<AddedLine>,
+}
+
+impl ChangedFile {
+    /// The text of one added line.
+    pub fn line_text(&self, line: &AddedLine) -> &str {
+        &self.text[line.start..line.end]
+    }
+}
+
+/// What a source could not review, so the summary can say so rather than stay silent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Binary files (not reviewed).
+    pub binary: usize,
+    /// Submodule pointers and symlinks (no text to review).
+    pub non_text: usize,
+    /// Files excluded by configuration.
+    pub excluded: usize,
+}
+
+/// Everything a source yields: the changed files and what it skipped.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeSet {
+    /// Files with added lines (files that add nothing are left out).
+    pub files: Vec<ChangedFile>,
+    /// What could not be reviewed.
+    pub skipped: Skipped,
+}
+
+/// One thing the change adds that a reviewer should look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Id of the check that found it.
+    pub check: String,
+    /// Category of that check.
+    pub category: Category,
+    /// Severity after context rules and configuration.
+    pub severity: Severity,
+    /// Path relative to the repository root, with `/`.
+    pub path: String,
+    /// 1-based line in the new file.
+    pub line: u32,
+    /// 1-based column (in characters) where the match starts.
+    pub column: u32,
+    /// 1-based column just past the match (exclusive), on the same line.
+    pub end_column: u32,
+    /// What was found, and why the severity is what it is.
+    pub message: String,
+    /// The source line, trimmed, shortened around the match and with any secret masked.
+    pub snippet: String,
+    /// 0-based character offset of the match within `snippet` (for drawing a marker under it).
+    #[serde(skip)]
+    pub snippet_column: u32,
+    /// Width of the match within `snippet`, in characters.
+    #[serde(skip)]
+    pub snippet_width: u32,
+    /// Stable identity of the finding across line moves: check id, path and the matched text.
+    #[serde(skip)]
+    pub fingerprint: String,
+}
+
+/// 64-bit FNV-1a, used for fingerprints: stable across platforms and Rust versions.
+pub fn fnv1a64(parts: &[&[u8]]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &byte in *part {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        hash ^= 0xff;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}

@@ -1,0 +1,270 @@
+//! Configuration (`.review-gate.yml`) and what it decides: which checks run, which files and findings are
+//! allowed, severity overrides, and the level at which the review fails.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::checks::compile::build_globset;
+use crate::checks::{Check, DefinitionError};
+use crate::engine::suppress::target_covers;
+use crate::model::{Category, Finding, Severity};
+
+/// The configuration file names looked for at the repository root, in order.
+pub const CONFIG_NAMES: [&str; 2] = [".review-gate.yml", ".review-gate.yaml"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    allow: Vec<AllowDef>,
+    #[serde(default)]
+    checks: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllowDef {
+    paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    checks: Vec<Spanned<String>>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// The level at which the review fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Fail when a finding is at least this severe.
+    Severity(Severity),
+    /// Never fail (report only).
+    Never,
+}
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "never" {
+            return Ok(FailOn::Never);
+        }
+        s.parse::<Severity>()
+            .map(FailOn::Severity)
+            .map_err(|_| format!("unknown fail level `{s}` (expected error, warning, note or never)"))
+    }
+}
+
+/// A path-scoped allow: findings of these checks under these paths are dropped.
+#[derive(Debug, Clone)]
+struct Allow {
+    paths: GlobSet,
+    targets: Vec<(String, u64)>,
+}
+
+/// The configuration in force.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Where it was read from (None: defaults).
+    pub source: Option<PathBuf>,
+    /// The fail level from the file (the command line may override it).
+    pub fail_on: FailOn,
+    exclude: Option<GlobSet>,
+    disabled: Vec<(String, u64)>,
+    overrides: Vec<(String, Severity, u64)>,
+    allows: Vec<Allow>,
+    /// Extra check files named by the configuration: (path as written, contents).
+    pub extra_checks: Vec<(String, String)>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            source: None,
+            fail_on: FailOn::Severity(Severity::Error),
+            exclude: None,
+            disabled: Vec::new(),
+            overrides: Vec::new(),
+            allows: Vec::new(),
+            extra_checks: Vec::new(),
+        }
+    }
+}
+
+impl Policy {
+    /// Finds the configuration: `explicit` if given (it must exist), else the first of [`CONFIG_NAMES`] in
+    /// `root`, else the defaults.
+    pub fn discover(explicit: Option<&Path>, root: &Path) -> Result<Policy, DefinitionError> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => match CONFIG_NAMES.iter().map(|n| root.join(n)).find(|p| p.is_file()) {
+                Some(p) => p,
+                None => return Ok(Policy::default()),
+            },
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| DefinitionError {
+            file: path.display().to_string(),
+            line: 0,
+            check: None,
+            message: format!("cannot read the configuration: {e}"),
+        })?;
+        Policy::parse(&path, &text)
+    }
+
+    /// Parses a configuration file's text; `path` names it in errors and anchors relative check files.
+    pub fn parse(path: &Path, text: &str) -> Result<Policy, DefinitionError> {
+        let file = path.display().to_string();
+        let err = |line: u64, message: String| DefinitionError { file: file.clone(), line, check: None, message };
+        let config: ConfigFile = if text.trim().is_empty() {
+            ConfigFile::default()
+        } else {
+            serde_saphyr::from_str(text).map_err(|e| {
+                err(e.location().map_or(0, |l| l.line()), crate::checks::yaml_error_message(&e))
+            })?
+        };
+        let fail_on = match &config.fail_on {
+            Some(level) => level.value.parse::<FailOn>().map_err(|e| err(level.referenced.line(), format!("fail_on: {e}")))?,
+            None => FailOn::Severity(Severity::Error),
+        };
+        let exclude = if config.exclude.is_empty() {
+            None
+        } else {
+            Some(
+                build_globset(config.exclude.iter().map(|g| (g.value.as_str(), g.referenced.line())))
+                    .map_err(|(line, e)| err(line, format!("exclude: {e}")))?,
+            )
+        };
+        let mut overrides = Vec::new();
+        for (target, level) in &config.severity {
+            let severity = level
+                .value
+                .parse::<Severity>()
+                .map_err(|e| err(level.referenced.line(), format!("severity.{target}: {e}")))?;
+            overrides.push((target.clone(), severity, level.referenced.line()));
+        }
+        // A check id overrides its category: apply the most specific (longest) target first.
+        overrides.sort_by_key(|(target, _, _)| std::cmp::Reverse(target.len()));
+        let mut allows = Vec::new();
+        for allow in &config.allow {
+            if allow.paths.is_empty() {
+                return Err(err(0, "allow: each entry needs `paths`".into()));
+            }
+            let paths = build_globset(allow.paths.iter().map(|g| (g.value.as_str(), g.referenced.line())))
+                .map_err(|(line, e)| err(line, format!("allow.paths: {e}")))?;
+            let targets = allow.checks.iter().map(|c| (c.value.clone(), c.referenced.line())).collect();
+            let _ = &allow.reason;
+            allows.push(Allow { paths, targets });
+        }
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut extra_checks = Vec::new();
+        for check_file in &config.checks {
+            let full = base.join(&check_file.value);
+            let text = std::fs::read_to_string(&full).map_err(|e| {
+                err(check_file.referenced.line(), format!("checks: cannot read `{}`: {e}", full.display()))
+            })?;
+            extra_checks.push((full.display().to_string(), text));
+        }
+        Ok(Policy {
+            source: Some(path.to_path_buf()),
+            fail_on,
+            exclude,
+            disabled: config.disable.iter().map(|d| (d.value.clone(), d.referenced.line())).collect(),
+            overrides,
+            allows,
+            extra_checks,
+        })
+    }
+
+    /// Checks that every check id or category the configuration names exists, so a typo cannot
+    /// silently disable nothing.
+    pub fn validate(&self, checks: &[Check]) -> Result<(), DefinitionError> {
+        let named = self
+            .disabled
+            .iter()
+            .map(|(t, l)| ("disable", t, *l))
+            .chain(self.overrides.iter().map(|(t, _, l)| ("severity", t, *l)))
+            .chain(self.allows.iter().flat_map(|a| a.targets.iter().map(|(t, l)| ("allow.checks", t, *l))));
+        for (key, target, line) in named {
+            let known = target == "all"
+                || target.parse::<Category>().is_ok()
+                || checks.iter().any(|c| target_covers(target, &c.id, c.category));
+            if !known {
+                return Err(DefinitionError {
+                    file: self.source.as_ref().map_or_else(String::new, |p| p.display().to_string()),
+                    line,
+                    check: None,
+                    message: format!("{key}: `{target}` is neither a check id nor a category (see `review-gate checks`)"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a file (path relative to the root) is reviewed at all.
+    pub fn includes_path(&self, path: &str) -> bool {
+        !self.exclude.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    /// Whether the configuration turns a check off.
+    pub fn is_disabled(&self, check: &Check) -> bool {
+        self.disabled.iter().any(|(t, _)| target_covers(t, &check.id, check.category))
+    }
+
+    /// Applies path-scoped allows and severity overrides to the findings.
+    pub fn apply(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        findings
+            .into_iter()
+            .filter(|f| {
+                !self.allows.iter().any(|a| {
+                    a.paths.is_match(&f.path)
+                        && (a.targets.is_empty() || a.targets.iter().any(|(t, _)| target_covers(t, &f.check, f.category)))
+                })
+            })
+            .map(|mut f| {
+                if let Some((_, severity, _)) = self.overrides.iter().find(|(t, _, _)| target_covers(t, &f.check, f.category)) {
+                    f.severity = *severity;
+                }
+                f
+            })
+            .collect()
+    }
+}
+
+/// Whether findings reach the fail level.
+pub fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
+    match fail_on {
+        FailOn::Never => false,
+        FailOn::Severity(level) => findings.iter().any(|f| f.severity >= level),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_file_and_line() {
+        let err = Policy::parse(Path::new(".review-gate.yml"), "fail_on: error\nexlude: [a]\n").unwrap_err();
+        assert_eq!(err.file, ".review-gate.yml");
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("exlude"), "{}", err.message);
+    }
+
+    #[test]
+    fn bad_glob_and_bad_level_are_errors_with_lines() {
+        let err = Policy::parse(Path::new("c.yml"), "exclude:\n  - 'src/[a'\n").unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        let err = Policy::parse(Path::new("c.yml"), "fail_on: sometimes\n").unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.to_string().contains("sometimes"));
+    }
+}

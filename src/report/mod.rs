@@ -1,0 +1,60 @@
+//! Reporters: turn a finished review into text for people or JSON for tools.
+
+pub mod json;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::{Finding, Skipped};
+
+/// Counts that describe what was reviewed and found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Files with added lines that were reviewed.
+    pub files: usize,
+    /// Added lines reviewed.
+    pub added_lines: usize,
+    /// Findings per category (only categories with findings).
+    pub by_category: BTreeMap<String, usize>,
+    /// Findings per severity (all three, zero included).
+    pub by_severity: BTreeMap<String, usize>,
+    /// What could not be reviewed.
+    pub skipped: Skipped,
+}
+
+/// A finished review: sorted findings and the summary.
+#[derive(Debug, Clone, Default)]
+pub struct Review {
+    /// Findings sorted by path, line, column and check id.
+    pub findings: Vec<Finding>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+impl Review {
+    /// Sorts the findings and computes the summary.
+    pub fn new(mut findings: Vec<Finding>, files: usize, added_lines: usize, skipped: Skipped) -> Review {
+        findings.sort_by(|a, b| {
+            (a.path.as_str(), a.line, a.column, a.check.as_str()).cmp(&(b.path.as_str(), b.line, b.column, b.check.as_str()))
+        });
+        let mut by_category = BTreeMap::new();
+        let mut by_severity: BTreeMap<String, usize> =
+            crate::model::Severity::ALL.iter().map(|s| (s.as_str().to_string(), 0)).collect();
+        for f in &findings {
+            *by_category.entry(f.category.as_str().to_string()).or_insert(0) += 1;
+            *by_severity.entry(f.severity.as_str().to_string()).or_insert(0) += 1;
+        }
+        Review { findings, summary: Summary { files, added_lines, by_category, by_severity, skipped } }
+    }
+}
+
+/// Output formats for a review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: location, severity, check, message, the line with a marker, and a summary.
+    Text,
+    /// For tools: a stable JSON document (schema version 1).
+    Json,
+}

@@ -1,0 +1,255 @@
+//! Changes from a git repository (libgit2): the index against HEAD, `A..B`, `A...B`, a base's merge-base
+//! with HEAD, optionally with the working tree on top.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use git2::{Delta, DiffFindOptions, DiffOptions, ErrorCode, FileMode, Oid, Repository, Tree};
+use rayon::prelude::*;
+
+use super::{decode, is_binary, whole_file, AddedLines};
+use crate::model::{ChangeSet, ChangedFile, Skipped};
+
+/// Opens the repository containing `dir`.
+pub fn open(dir: &Path) -> Result<Repository> {
+    Repository::discover(dir).map_err(|e| {
+        if e.code() == ErrorCode::Owner {
+            anyhow!(
+                "git refuses to open {}: the repository is owned by another user. Mark it safe with \
+                 `git config --global --add safe.directory {}`",
+                dir.display(),
+                dir.display()
+            )
+        } else {
+            anyhow!("not a git repository (or any parent up to the root): {}", dir.display())
+        }
+    })
+}
+
+/// The repository's working directory (the root paths are relative to).
+pub fn workdir(repo: &Repository) -> Result<PathBuf> {
+    repo.workdir()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| anyhow!("the repository at {} is bare: there is no working tree to review", repo.path().display()))
+}
+
+/// What the new side of a diff is.
+enum NewSide {
+    /// Blobs in the object database (a tree or the index).
+    Objects,
+    /// Files in the working tree.
+    Workdir(PathBuf),
+}
+
+/// Staged changes: the index against HEAD (against nothing in a repository without commits).
+pub fn staged(repo: &Repository) -> Result<ChangeSet> {
+    let head = head_tree(repo)?;
+    let mut opts = diff_options();
+    let diff = repo
+        .diff_tree_to_index(head.as_ref(), None, Some(&mut opts))
+        .context("cannot compare the index with HEAD")?;
+    collect(repo, diff, NewSide::Objects)
+}
+
+/// Changes described by `spec`: `BASE` (merge-base of BASE and HEAD to HEAD), `A..B` (tree A to tree B)
+/// or `A...B` (merge-base of A and B to B). With `worktree`, the new side is the working tree (staged and
+/// unstaged changes, and untracked files) instead of HEAD.
+pub fn range(repo: &Repository, spec: &str, worktree: bool) -> Result<ChangeSet> {
+    let (old_tree, new_rev) = resolve_range(repo, spec)?;
+    let mut opts = diff_options();
+    if worktree {
+        if let Some(rev) = new_rev.filter(|r| !r.is_empty() && *r != "HEAD") {
+            bail!("--worktree compares against the working tree, so the range cannot name a new side (`{rev}`); use `{}` instead", spec.split("..").next().unwrap_or(spec));
+        }
+        opts.include_untracked(true).recurse_untracked_dirs(true);
+        let diff = repo
+            .diff_tree_to_workdir_with_index(Some(&old_tree), Some(&mut opts))
+            .context("cannot compare with the working tree")?;
+        return collect(repo, diff, NewSide::Workdir(workdir(repo)?));
+    }
+    let new_tree = peel_tree(repo, new_rev.filter(|r| !r.is_empty()).unwrap_or("HEAD"))?;
+    let diff = repo
+        .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut opts))
+        .context("cannot compare the two trees")?;
+    collect(repo, diff, NewSide::Objects)
+}
+
+/// Resolves a range spec to the old tree and the new side's revision (None: HEAD).
+fn resolve_range<'r>(repo: &'r Repository, spec: &'r str) -> Result<(Tree<'r>, Option<&'r str>)> {
+    if let Some((a, b)) = spec.split_once("...") {
+        let a = if a.is_empty() { "HEAD" } else { a };
+        let b_rev = if b.is_empty() { "HEAD" } else { b };
+        let base = merge_base(repo, a, b_rev)?;
+        return Ok((base, Some(b)));
+    }
+    if let Some((a, b)) = spec.split_once("..") {
+        let a = if a.is_empty() { "HEAD" } else { a };
+        return Ok((peel_tree(repo, a)?, Some(b)));
+    }
+    Ok((merge_base(repo, spec, "HEAD")?, None))
+}
+
+fn merge_base<'r>(repo: &'r Repository, a: &str, b: &str) -> Result<Tree<'r>> {
+    let a_id = commit_id(repo, a)?;
+    let b_id = commit_id(repo, b)?;
+    match repo.merge_base(a_id, b_id) {
+        Ok(base) => Ok(repo.find_commit(base)?.tree()?),
+        Err(e) if e.code() == ErrorCode::NotFound => {
+            if repo.is_shallow() {
+                bail!(
+                    "`{a}` and `{b}` have no common ancestor in this shallow clone: the merge base was not fetched. \
+                     Fetch the history (`git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)"
+                )
+            }
+            bail!("`{a}` and `{b}` have no common ancestor; to compare the trees directly use `{a}..{b}`")
+        }
+        Err(e) => Err(anyhow!("cannot find the merge base of `{a}` and `{b}`: {}", e.message())),
+    }
+}
+
+fn commit_id(repo: &Repository, rev: &str) -> Result<Oid> {
+    let object = revparse(repo, rev)?;
+    let commit = object
+        .peel_to_commit()
+        .map_err(|_| anyhow!("`{rev}` does not name a commit"))?;
+    Ok(commit.id())
+}
+
+fn peel_tree<'r>(repo: &'r Repository, rev: &str) -> Result<Tree<'r>> {
+    revparse(repo, rev)?
+        .peel_to_tree()
+        .map_err(|_| anyhow!("`{rev}` does not name a commit or tree"))
+}
+
+fn revparse<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Object<'r>> {
+    repo.revparse_single(rev).map_err(|e| {
+        let shallow = if repo.is_shallow() {
+            " This clone is shallow, so the commit may simply not have been fetched: use `fetch-depth: 0` with actions/checkout, or `git fetch --unshallow`."
+        } else {
+            ""
+        };
+        if rev == "HEAD" && matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) {
+            anyhow!("the repository has no commits yet, so there is no `HEAD` to compare with; use `review-gate staged` before the first commit")
+        } else {
+            anyhow!(
+                "unknown revision `{rev}`: {}. If it is a branch or commit on the remote, fetch it first (e.g. `git fetch origin {rev}`).{shallow}",
+                e.message()
+            )
+        }
+    })
+}
+
+fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
+    match repo.head() {
+        Ok(head) => Ok(Some(head.peel_to_tree().context("HEAD does not point to a commit")?)),
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+        Err(e) => Err(anyhow!("cannot read HEAD: {}", e.message())),
+    }
+}
+
+fn diff_options() -> DiffOptions {
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).ignore_submodules(true).indent_heuristic(false).include_typechange(true);
+    opts
+}
+
+/// What to load for one changed file, decided while the diff is borrowed.
+struct Pending {
+    path: String,
+    oid: Oid,
+    all_added: bool,
+    ranges: Vec<(u32, u32)>,
+}
+
+fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Result<ChangeSet> {
+    let mut find = DiffFindOptions::new();
+    find.renames(true).rename_threshold(50).renames_from_rewrites(false).for_untracked(true);
+    diff.find_similar(Some(&mut find)).context("cannot detect renames")?;
+    let mut skipped = Skipped::default();
+    let mut pending = Vec::new();
+    for (idx, delta) in diff.deltas().enumerate() {
+        let status = delta.status();
+        if matches!(status, Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Unreadable) {
+            continue;
+        }
+        let new_file = delta.new_file();
+        match new_file.mode() {
+            FileMode::Commit | FileMode::Link => {
+                skipped.non_text += 1;
+                continue;
+            }
+            FileMode::Tree => continue,
+            _ => {}
+        }
+        let Some(path) = new_file.path() else { continue };
+        let path = super::slash_path(path);
+        let old_empty = matches!(status, Delta::Added | Delta::Untracked);
+        if old_empty {
+            pending.push(Pending { path, oid: new_file.id(), all_added: true, ranges: Vec::new() });
+            continue;
+        }
+        let Some(patch) = git2::Patch::from_diff(&diff, idx).context("cannot compute the diff of a file")? else {
+            continue;
+        };
+        if patch.delta().flags().is_binary() {
+            skipped.binary += 1;
+            continue;
+        }
+        let mut ranges = Vec::new();
+        for h in 0..patch.num_hunks() {
+            let (hunk, _) = patch.hunk(h)?;
+            if hunk.new_lines() > 0 {
+                ranges.push((hunk.new_start(), hunk.new_lines()));
+            }
+        }
+        if !ranges.is_empty() {
+            pending.push(Pending { path, oid: new_file.id(), all_added: false, ranges });
+        }
+    }
+    let contents: Vec<Result<Option<Vec<u8>>>> = match &new_side {
+        NewSide::Objects => pending
+            .iter()
+            .map(|p| {
+                let blob = repo.find_blob(p.oid).with_context(|| format!("cannot read the new version of {}", p.path))?;
+                Ok(Some(blob.content().to_vec()))
+            })
+            .collect(),
+        NewSide::Workdir(root) => pending
+            .par_iter()
+            .map(|p| match std::fs::read(root.join(&p.path)) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(anyhow!("cannot read {}: {e}", p.path)),
+            })
+            .collect(),
+    };
+    let mut files: Vec<Option<ChangedFile>> = Vec::with_capacity(pending.len());
+    let loaded: Vec<(Pending, Vec<u8>)> = pending
+        .into_iter()
+        .zip(contents)
+        .filter_map(|(p, c)| match c {
+            Ok(Some(bytes)) => Some(Ok((p, bytes))),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<Result<_>>()?;
+    loaded
+        .into_par_iter()
+        .map(|(p, bytes)| {
+            if is_binary(&bytes) {
+                return None;
+            }
+            let which = if p.all_added { AddedLines::All } else { AddedLines::Ranges(&p.ranges) };
+            Some(whole_file(p.path, decode(bytes), which))
+        })
+        .collect_into_vec(&mut files);
+    let mut set = ChangeSet { files: Vec::with_capacity(files.len()), skipped };
+    for file in files {
+        match file {
+            Some(f) if !f.added.is_empty() => set.files.push(f),
+            Some(_) => {}
+            None => set.skipped.binary += 1,
+        }
+    }
+    Ok(set)
+}

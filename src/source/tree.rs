@@ -1,0 +1,71 @@
+//! A scan: every line of every file under some paths counts as added. The walk honors `.gitignore`,
+//! `.ignore` and git's exclude files, and looks into hidden directories such as `.github` (but not `.git`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Result};
+use rayon::prelude::*;
+
+use super::{decode, is_binary, slash_path, whole_file, AddedLines};
+use crate::model::{ChangeSet, ChangedFile, Skipped};
+
+/// Walks `paths` (files or directories) and reads every text file. Paths in the result are relative to
+/// `root`; `keep` decides from that relative path whether a file is read at all.
+pub fn scan(root: &Path, paths: &[PathBuf], keep: &(dyn Fn(&str) -> bool + Sync)) -> Result<ChangeSet> {
+    let mut found: Vec<(PathBuf, String)> = Vec::new();
+    let mut skipped = Skipped::default();
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    for path in paths {
+        let path = path
+            .canonicalize()
+            .map_err(|e| anyhow!("{}: {}", path.display(), if e.kind() == std::io::ErrorKind::NotFound { "no such file or directory".to_string() } else { e.to_string() }))?;
+        let mut builder = ignore::WalkBuilder::new(&path);
+        builder
+            .hidden(false)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|entry| entry.file_name() != ".git");
+        for entry in builder.build() {
+            let entry = entry.map_err(|e| anyhow!("cannot walk {}: {e}", path.display()))?;
+            let Some(kind) = entry.file_type() else { continue };
+            if kind.is_symlink() {
+                skipped.non_text += 1;
+                continue;
+            }
+            if !kind.is_file() {
+                continue;
+            }
+            let absolute = entry.path().to_path_buf();
+            let relative = match absolute.strip_prefix(&root) {
+                Ok(rel) => slash_path(rel),
+                Err(_) => slash_path(&absolute),
+            };
+            if keep(&relative) {
+                found.push((absolute, relative));
+            } else {
+                skipped.excluded += 1;
+            }
+        }
+    }
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found.dedup_by(|a, b| a.1 == b.1);
+    let read: Vec<Result<Option<ChangedFile>>> = found
+        .into_par_iter()
+        .map(|(absolute, relative)| {
+            let bytes = std::fs::read(&absolute).map_err(|e| anyhow!("cannot read {}: {e}", absolute.display()))?;
+            if is_binary(&bytes) {
+                return Ok(None);
+            }
+            Ok(Some(whole_file(relative, decode(bytes), AddedLines::All)))
+        })
+        .collect();
+    let mut set = ChangeSet { files: Vec::new(), skipped };
+    for file in read {
+        match file? {
+            Some(f) if !f.added.is_empty() => set.files.push(f),
+            Some(_) => {}
+            None => set.skipped.binary += 1,
+        }
+    }
+    Ok(set)
+}
