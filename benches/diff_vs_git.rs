@@ -1,1 +1,119 @@
-fn main() {}
+//! Speed benchmark: a repository whose head adds ~1,000,000 lines of mixed-language code, reviewed with
+//! `review-gate diff <base>` and compared with `git diff <base>...HEAD > /dev/null` in the same run.
+//! Also times a typical commit (20 files, 2,000 added lines) through `review-gate staged`.
+//!
+//! Run with `cargo bench --bench diff_vs_git` (release build). Set `BENCH_LINES` to change the size.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("py", "import os\nimport subprocess\n\n\ndef handler_{n}(request, items):\n    \"\"\"Process items for request {n}.\"\"\"\n    total = 0\n    for item in items:\n        if item.price > {n}:\n            total += item.price * 2\n        else:\n            total -= 1\n    name = request.args.get('name', 'x{n}')\n    path = os.path.join('/srv/data', name)\n    with open(path) as fh:\n        data = fh.read()\n    subprocess.run(['ls', '-l', path])\n    token = os.environ.get('SERVICE_{n}_TOKEN')\n    return {{'total': total, 'data': data, 'token': bool(token)}}\n\n"),
+    ("js", "const fs = require('fs');\nconst path = require('path');\n\nfunction render{n}(req, res) {{\n  // render the page for {n}\n  const items = req.body.items || [];\n  let sum = 0;\n  for (const item of items) {{\n    sum += item.count * {n};\n  }}\n  const file = path.join(__dirname, 'views', `page{n}.html`);\n  const html = fs.readFileSync(file, 'utf8');\n  fetch('https://api.example.com/v1/items/{n}').then((r) => r.json());\n  const mode = process.env.NODE_ENV;\n  res.send(html.replace('{{sum}}', String(sum)));\n}}\n\nmodule.exports.render{n} = render{n};\n\n"),
+    ("go", "package main\n\nimport (\n\t\"fmt\"\n\t\"net/http\"\n\t\"os\"\n)\n\nfunc Handle{n}(w http.ResponseWriter, r *http.Request) {{\n\tcount := {n}\n\tfor i := 0; i < count; i++ {{\n\t\tfmt.Fprintf(w, \"line %d\\n\", i)\n\t}}\n\thome := os.Getenv(\"HOME\")\n\tresp, err := http.Get(\"https://example.com/{n}\")\n\tif err != nil {{\n\t\treturn\n\t}}\n\tdefer resp.Body.Close()\n\t_ = home\n}}\n\n"),
+    ("rs", "use std::collections::HashMap;\n\n/// Counts words for batch {n}.\npub fn count_{n}(text: &str) -> HashMap<String, usize> {{\n    let mut counts = HashMap::new();\n    for word in text.split_whitespace() {{\n        *counts.entry(word.to_lowercase()).or_insert(0) += 1;\n    }}\n    let limit = std::env::var(\"LIMIT_{n}\").ok();\n    if let Some(limit) = limit {{\n        counts.retain(|_, v| *v <= limit.parse().unwrap_or({n}));\n    }}\n    counts\n}}\n\n"),
+    ("java", "package com.example;\n\nimport java.util.List;\n\npublic class Service{n} {{\n    private final List<String> names;\n\n    public Service{n}(List<String> names) {{\n        this.names = names;\n    }}\n\n    public int total() {{\n        int sum = 0;\n        for (String n : names) {{\n            sum += n.length() * {n};\n        }}\n        String key = System.getenv(\"API_KEY_{n}\");\n        return sum + (key == null ? 0 : 1);\n    }}\n}}\n\n"),
+    ("sh", "#!/bin/sh\nset -eu\n\n# deploy step {n}\nTARGET=\"/opt/app/{n}\"\nmkdir -p \"$TARGET\"\nfor f in build/*.tar.gz; do\n  tar -xzf \"$f\" -C \"$TARGET\"\ndone\ncurl -fsSL https://example.com/tool-{n}.tar.gz -o /tmp/tool.tgz\necho \"done {n}\"\n\n"),
+];
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@example.invalid")
+        .env("GIT_COMMITTER_NAME", "bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@example.invalid")
+        .stdout(Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// Writes files into `dir/sub` until about `lines` lines were written; returns (files, lines).
+fn generate(dir: &Path, sub: &str, lines: usize, per_file: usize) -> (usize, usize) {
+    let mut written = 0;
+    let mut files = 0;
+    let mut n = 0;
+    while written < lines {
+        let (ext, template) = TEMPLATES[files % TEMPLATES.len()];
+        let mut text = String::new();
+        let mut file_lines = 0;
+        while file_lines < per_file {
+            n += 1;
+            let chunk = template.replace("{n}", &n.to_string()).replace("{{", "{").replace("}}", "}");
+            file_lines += chunk.lines().count();
+            text.push_str(&chunk);
+        }
+        let path = dir.join(sub).join(format!("m{}", files / 50)).join(format!("f{files}.{ext}"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        written += file_lines;
+        files += 1;
+    }
+    (files, written)
+}
+
+fn time(runs: usize, mut f: impl FnMut()) -> Duration {
+    f(); // warm-up: page cache and object database
+    let mut samples: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    let lines: usize = std::env::var("BENCH_LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let binary = env!("CARGO_BIN_EXE_review-gate");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    std::fs::write(root.join("README"), "bench\n").unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    let (files, added) = generate(root, "src", lines, 1000);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "head"]);
+    println!("repository: {files} files, {added} added lines");
+
+    let git_time = time(5, || {
+        let status = Command::new("git")
+            .current_dir(root)
+            .args(["diff", "main~1...HEAD"])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    });
+    let mut findings = 0usize;
+    let gate_time = time(5, || {
+        let out = Command::new(binary)
+            .current_dir(root)
+            .args(["diff", "main~1", "--format", "json", "--fail-on", "never"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        findings = out.stdout.windows(8).filter(|w| w == b"\"check\":").count();
+    });
+    println!("git diff main~1...HEAD > /dev/null : {:>8.1} ms (median of 5)", git_time.as_secs_f64() * 1e3);
+    println!("review-gate diff main~1            : {:>8.1} ms (median of 5), {findings} findings", gate_time.as_secs_f64() * 1e3);
+    println!("ratio review-gate / git            : {:>8.2}x (target: at most 3x)", gate_time.as_secs_f64() / git_time.as_secs_f64());
+
+    // A typical commit: 20 files, 2,000 added lines, staged.
+    let (commit_files, commit_lines) = generate(root, "commit", 2000, 100);
+    git(root, &["add", "-A"]);
+    let staged = time(10, || {
+        let out = Command::new(binary).current_dir(root).args(["staged", "--fail-on", "never"]).output().unwrap();
+        assert!(out.status.success());
+    });
+    println!(
+        "review-gate staged ({commit_files} files, {commit_lines} lines): {:>6.1} ms (median of 10)",
+        staged.as_secs_f64() * 1e3
+    );
+}

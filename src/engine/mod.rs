@@ -188,7 +188,7 @@ fn holds(cond: &Condition, ctx: &mut FileContext<'_>, line: &AddedLine, text: &s
         Target::Rest => &text[start..],
         Target::Before => &text[..start],
         Target::Line => text,
-        Target::Args => call_args(&ctx.file.text, line.start + end, line.end, ctx.known_end(line.start)),
+        Target::Args => call_args(&ctx.file.text, line.start + start, line.start + end, line.end, ctx.known_end(line.start)),
         Target::File(slot) => {
             if let Some(known) = ctx.file_conditions[slot] {
                 return known;
@@ -201,25 +201,40 @@ fn holds(cond: &Condition, ctx: &mut FileContext<'_>, line: &AddedLine, text: &s
     cond.regex.is_match(target)
 }
 
-/// The arguments of the call whose name ends at `from`: the text inside the parentheses that open there
-/// (after optional spaces), followed across lines up to [`ARGS_LIMIT`]; without parentheses, the rest of
-/// the line.
-fn call_args(text: &str, from: usize, line_end: usize, known_end: usize) -> &str {
+/// The arguments of the call a match names: after the innermost `(` the match leaves open; else after a
+/// `(` right behind the match; else inside the last parenthesized group the match holds; else the rest
+/// of the line after the match. Followed across lines up to [`ARGS_LIMIT`] bytes of known text.
+fn call_args(text: &str, match_start: usize, match_end: usize, line_end: usize, known_end: usize) -> &str {
     let bytes = text.as_bytes();
-    let mut open = None;
-    if from > 0 && bytes[from - 1] == b'(' {
-        open = Some(from);
+    let mut open_stack: Vec<usize> = Vec::new();
+    let mut last_group = None;
+    for (i, &b) in bytes[match_start..match_end].iter().enumerate() {
+        match b {
+            b'(' => open_stack.push(match_start + i + 1),
+            b')' => {
+                if let Some(open) = open_stack.pop() {
+                    if open_stack.is_empty() {
+                        last_group = Some((open, match_start + i));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let open = if let Some(&open) = open_stack.last() {
+        open
     } else {
-        let mut i = from;
+        let mut i = match_end;
         while i < line_end && (bytes[i] == b' ' || bytes[i] == b'\t') {
             i += 1;
         }
         if i < line_end && bytes[i] == b'(' {
-            open = Some(i + 1);
+            i + 1
+        } else if let Some((open, close)) = last_group {
+            return &text[open..close];
+        } else {
+            return &text[match_end.min(line_end)..line_end];
         }
-    }
-    let Some(open) = open else {
-        return &text[from.min(line_end)..line_end];
     };
     let limit = known_end.min(open + ARGS_LIMIT).min(text.len());
     let mut depth = 0i32;
@@ -248,7 +263,7 @@ fn call_args(text: &str, from: usize, line_end: usize, known_end: usize) -> &str
         }
         i += 1;
     }
-    let mut end = limit;
+    let mut end = limit.max(open);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
@@ -371,10 +386,14 @@ mod tests {
     #[test]
     fn call_args_follows_parentheses_across_lines() {
         let text = "run(\n  [\"a\", x],\n  shell=True)\nnext";
-        assert_eq!(call_args(text, 4, 4, text.len()), "\n  [\"a\", x],\n  shell=True");
+        assert_eq!(call_args(text, 0, 4, 4, text.len()), "\n  [\"a\", x],\n  shell=True");
         let text = "system \"ls #{x}\"";
-        assert_eq!(call_args(text, 6, text.len(), text.len()), " \"ls #{x}\"");
+        assert_eq!(call_args(text, 0, 6, text.len(), text.len()), " \"ls #{x}\"");
         let text = "f (a, \")\", b) c";
-        assert_eq!(call_args(text, 1, text.len(), text.len()), "a, \")\", b");
+        assert_eq!(call_args(text, 0, 1, text.len(), text.len()), "a, \")\", b");
+        let text = "danger(root) + 1";
+        assert_eq!(call_args(text, 0, 12, text.len(), text.len()), "root");
+        let text = "require('child_process').exec(cmd)";
+        assert_eq!(call_args(text, 0, 30, text.len(), text.len()), "cmd");
     }
 }
