@@ -42,11 +42,17 @@ fn generate(dir: &Path, sub: &str, lines: usize, per_file: usize) -> (usize, usi
         let mut file_lines = 0;
         while file_lines < per_file {
             n += 1;
-            let chunk = template.replace("{n}", &n.to_string()).replace("{{", "{").replace("}}", "}");
+            let chunk = template
+                .replace("{n}", &n.to_string())
+                .replace("{{", "{")
+                .replace("}}", "}");
             file_lines += chunk.lines().count();
             text.push_str(&chunk);
         }
-        let path = dir.join(sub).join(format!("m{}", files / 50)).join(format!("f{files}.{ext}"));
+        let path = dir
+            .join(sub)
+            .join(format!("m{}", files / 50))
+            .join(format!("f{files}.{ext}"));
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
         written += file_lines;
@@ -69,7 +75,10 @@ fn time(runs: usize, mut f: impl FnMut()) -> Duration {
 }
 
 fn main() {
-    let lines: usize = std::env::var("BENCH_LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let lines: usize = std::env::var("BENCH_LINES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let binary = env!("CARGO_BIN_EXE_review-gate");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -98,18 +107,35 @@ fn main() {
             .args(["diff", "main~1", "--format", "json", "--fail-on", "never"])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         findings = out.stdout.windows(8).filter(|w| w == b"\"check\":").count();
     });
-    println!("git diff main~1...HEAD > /dev/null : {:>8.1} ms (median of 5)", git_time.as_secs_f64() * 1e3);
-    println!("review-gate diff main~1            : {:>8.1} ms (median of 5), {findings} findings", gate_time.as_secs_f64() * 1e3);
-    println!("ratio review-gate / git            : {:>8.2}x (target: at most 3x)", gate_time.as_secs_f64() / git_time.as_secs_f64());
+    println!(
+        "git diff main~1...HEAD > /dev/null : {:>8.1} ms (median of 5)",
+        git_time.as_secs_f64() * 1e3
+    );
+    println!(
+        "review-gate diff main~1            : {:>8.1} ms (median of 5), {findings} findings",
+        gate_time.as_secs_f64() * 1e3
+    );
+    println!(
+        "ratio review-gate / git            : {:>8.2}x (target: at most 3x)",
+        gate_time.as_secs_f64() / git_time.as_secs_f64()
+    );
 
     // A typical commit: 20 files, 2,000 added lines, staged.
     let (commit_files, commit_lines) = generate(root, "commit", 2000, 100);
     git(root, &["add", "-A"]);
     let staged = time(10, || {
-        let out = Command::new(binary).current_dir(root).args(["staged", "--fail-on", "never"]).output().unwrap();
+        let out = Command::new(binary)
+            .current_dir(root)
+            .args(["staged", "--fail-on", "never"])
+            .output()
+            .unwrap();
         assert!(out.status.success());
     });
     println!(

@@ -27,7 +27,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN });
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            });
         }
     };
     match std::panic::catch_unwind(|| run(cli)) {
@@ -46,7 +50,8 @@ pub fn main() -> ExitCode {
 /// Runs one command and returns its exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     if let Some(dir) = &cli.directory {
-        std::env::set_current_dir(dir).with_context(|| format!("cannot change to directory {}", dir.display()))?;
+        std::env::set_current_dir(dir)
+            .with_context(|| format!("cannot change to directory {}", dir.display()))?;
     }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     match cli.command {
@@ -55,10 +60,16 @@ pub fn run(cli: Cli) -> Result<u8> {
             let root = source::git::workdir(&repo)?;
             review_changes(&root, &review, |_| source::git::staged(&repo))
         }
-        Command::Diff { range, worktree, review } => {
+        Command::Diff {
+            range,
+            worktree,
+            review,
+        } => {
             let repo = source::git::open(&cwd)?;
             let root = source::git::workdir(&repo)?;
-            review_changes(&root, &review, |_| source::git::range(&repo, &range, worktree))
+            review_changes(&root, &review, |_| {
+                source::git::range(&repo, &range, worktree)
+            })
         }
         Command::Patch { file, review } => {
             let input = read_patch(file.as_deref())?;
@@ -67,8 +78,14 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::Scan { paths, review } => {
             let root = repo_root_or(&cwd);
-            let paths = if paths.is_empty() { vec![cwd.clone()] } else { paths };
-            review_changes(&root, &review, |policy| source::tree::scan(&root, &paths, &|p| policy.includes_path(p)))
+            let paths = if paths.is_empty() {
+                vec![cwd.clone()]
+            } else {
+                paths
+            };
+            review_changes(&root, &review, |policy| {
+                source::tree::scan(&root, &paths, &|p| policy.includes_path(p))
+            })
         }
         Command::Checks { format, config } => {
             let (_, checks) = load_checks(config.as_deref(), &repo_root_or(&cwd))?;
@@ -78,11 +95,19 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Explain { id, config } => {
             let (_, checks) = load_checks(config.as_deref(), &repo_root_or(&cwd))?;
             let check = checks.iter().find(|c| c.id == id).ok_or_else(|| {
-                let close: Vec<&str> = checks.iter().map(|c| c.id.as_str()).filter(|c| c.contains(id.as_str())).take(5).collect();
+                let close: Vec<&str> = checks
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .filter(|c| c.contains(id.as_str()))
+                    .take(5)
+                    .collect();
                 if close.is_empty() {
                     anyhow!("no check with id `{id}` (see `review-gate checks`)")
                 } else {
-                    anyhow!("no check with id `{id}`; did you mean: {}?", close.join(", "))
+                    anyhow!(
+                        "no check with id `{id}`; did you mean: {}?",
+                        close.join(", ")
+                    )
                 }
             })?;
             print!("{}", explain(check));
@@ -123,7 +148,9 @@ fn read_patch(file: Option<&Path>) -> Result<Vec<u8>> {
 
 fn read_stdin() -> Result<Vec<u8>> {
     let mut input = Vec::new();
-    std::io::stdin().read_to_end(&mut input).context("cannot read the patch from standard input")?;
+    std::io::stdin()
+        .read_to_end(&mut input)
+        .context("cannot read the patch from standard input")?;
     Ok(input)
 }
 
@@ -138,24 +165,41 @@ fn load_checks(config: Option<&Path>, root: &Path) -> Result<(Policy, Vec<Check>
 /// Chooses the checks to run: drops those the configuration disables, keeps those the filters name.
 fn select(checks: Vec<Check>, policy: &Policy, args: &ReviewArgs) -> Result<CheckSet> {
     for category in &args.category {
-        category.parse::<Category>().map_err(|e| anyhow!("--category: {e}"))?;
+        category
+            .parse::<Category>()
+            .map_err(|e| anyhow!("--category: {e}"))?;
     }
     for id in &args.check {
-        if !checks.iter().any(|c| crate::engine::suppress::target_covers(id, &c.id, c.category)) {
+        if !checks
+            .iter()
+            .any(|c| crate::engine::suppress::target_covers(id, &c.id, c.category))
+        {
             bail!("--check: no check with id `{id}` (see `review-gate checks`)");
         }
     }
     let chosen = checks
         .into_iter()
         .filter(|c| !policy.is_disabled(c))
-        .filter(|c| args.category.is_empty() || args.category.iter().any(|cat| cat == c.category.as_str()))
-        .filter(|c| args.check.is_empty() || args.check.iter().any(|id| crate::engine::suppress::target_covers(id, &c.id, c.category)))
+        .filter(|c| {
+            args.category.is_empty() || args.category.iter().any(|cat| cat == c.category.as_str())
+        })
+        .filter(|c| {
+            args.check.is_empty()
+                || args
+                    .check
+                    .iter()
+                    .any(|id| crate::engine::suppress::target_covers(id, &c.id, c.category))
+        })
         .collect();
     Ok(checks::into_set(chosen))
 }
 
 /// The shared pipeline of every review command.
-fn review_changes(root: &Path, args: &ReviewArgs, source: impl FnOnce(&Policy) -> Result<ChangeSet>) -> Result<u8> {
+fn review_changes(
+    root: &Path,
+    args: &ReviewArgs,
+    source: impl FnOnce(&Policy) -> Result<ChangeSet>,
+) -> Result<u8> {
     let (policy, checks) = load_checks(args.config.as_deref(), root)?;
     let set = select(checks, &policy, args)?;
     let mut changes = source(&policy)?;
@@ -168,20 +212,28 @@ fn review_changes(root: &Path, args: &ReviewArgs, source: impl FnOnce(&Policy) -
     let review = Review::new(findings, changes.files.len(), added_lines, changes.skipped);
     let fail_on = args.fail_on.unwrap_or(policy.fail_on);
     write_report(&review, args)?;
-    Ok(if policy::fails(&review.findings, fail_on) { EXIT_FINDINGS } else { EXIT_CLEAN })
+    Ok(if policy::fails(&review.findings, fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
 }
 
 fn write_report(review: &Review, args: &ReviewArgs) -> Result<()> {
     match &args.output {
         Some(path) => {
             let text = render(review, args.format, false);
-            std::fs::write(path, text).with_context(|| format!("cannot write the report to {}", path.display()))
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write the report to {}", path.display()))
         }
         None => {
             let color = args.format == Format::Text && use_color();
             let text = render(review, args.format, color);
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 Err(e) => Err(anyhow!("cannot write the report: {e}")),
@@ -227,7 +279,9 @@ pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
             out
         }
         ListFormat::Markdown => {
-            let mut out = String::from("| id | category | severity | languages | finds |\n|---|---|---|---|---|\n");
+            let mut out = String::from(
+                "| id | category | severity | languages | finds |\n|---|---|---|---|---|\n",
+            );
             for c in checks {
                 let message = c.message.replace('|', "\\|");
                 out.push_str(&format!(
@@ -267,10 +321,22 @@ pub fn explain(check: &Check) -> String {
     let adjusted: Vec<String> = check
         .adjust
         .iter()
-        .filter_map(|a| Some(format!("{} {}", a.severity?, a.reason.as_deref().map(|r| format!("when {r}")).unwrap_or_default())))
+        .filter_map(|a| {
+            Some(format!(
+                "{} {}",
+                a.severity?,
+                a.reason
+                    .as_deref()
+                    .map(|r| format!("when {r}"))
+                    .unwrap_or_default()
+            ))
+        })
         .collect();
     if !adjusted.is_empty() {
-        out.push_str(&format!(" (raised or lowered by context: {})", adjusted.join("; ")));
+        out.push_str(&format!(
+            " (raised or lowered by context: {})",
+            adjusted.join("; ")
+        ));
     }
     out.push('\n');
     out.push_str(&format!("  languages: {}\n", check.language_names()));

@@ -37,7 +37,8 @@ enum Annotation {
 }
 
 fn annotation_regex() -> Regex {
-    Regex::new(r"^\s*(?://|#|--|;|/\*|<!--|\*|')\s*(expect|ok)\b\s*:?\s*(.*?)\s*(?:\*/|-->)?\s*$").expect("valid")
+    Regex::new(r"^\s*(?://|#|--|;|/\*|<!--|\*|')\s*(expect|ok)\b\s*:?\s*(.*?)\s*(?:\*/|-->)?\s*$")
+        .expect("valid")
 }
 
 /// Verifies every fixture under `dir` (optionally of one category), and that every check of the covered
@@ -47,7 +48,11 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
     let mut failures = Vec::new();
     let mut expected_ids: Vec<String> = Vec::new();
     let mut categories: Vec<Category> = Vec::new();
-    let mut entries: Vec<_> = ignore::WalkBuilder::new(dir).hidden(false).build().flatten().collect();
+    let mut entries: Vec<_> = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .build()
+        .flatten()
+        .collect();
     entries.sort_by(|a, b| a.path().cmp(b.path()));
     for entry in entries {
         if !entry.file_type().is_some_and(|t| t.is_file()) {
@@ -55,26 +60,36 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
         }
         let path = entry.path();
         let rel = path.strip_prefix(dir).unwrap_or(path);
-        let Some(category_name) = rel.components().next().and_then(|c| c.as_os_str().to_str()) else { continue };
+        let Some(category_name) = rel.components().next().and_then(|c| c.as_os_str().to_str())
+        else {
+            continue;
+        };
         if only.is_some_and(|o| o != category_name) {
             continue;
         }
         let display = slash_path(path);
         let Ok(category) = category_name.parse::<Category>() else {
-            failures.push(Failure { file: display, line: 0, message: format!("`{category_name}` is not a category") });
+            failures.push(Failure {
+                file: display,
+                line: 0,
+                message: format!("`{category_name}` is not a category"),
+            });
             continue;
         };
         if !categories.contains(&category) {
             categories.push(category);
         }
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read fixture {display}"))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read fixture {display}"))?;
         let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let lang_name = stem.split(['-', '.']).next().unwrap_or("");
         let Some(language) = Language::from_name(lang_name) else {
             failures.push(Failure {
                 file: display,
                 line: 0,
-                message: format!("the file name must start with a language name, not `{lang_name}`"),
+                message: format!(
+                    "the file name must start with a language name, not `{lang_name}`"
+                ),
             });
             continue;
         };
@@ -85,7 +100,9 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
         let mut annotated = vec![false; lines.len() + 2];
         let mut ok_lines = 0;
         for (idx, line) in lines.iter().enumerate() {
-            let Some(caps) = annotation.captures(line) else { continue };
+            let Some(caps) = annotation.captures(line) else {
+                continue;
+            };
             let target = idx as u32 + 2;
             annotated[target as usize] = true;
             let parsed = if &caps[1] == "ok" {
@@ -98,7 +115,11 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
                         Some((id, sev)) => match sev.trim().parse::<Severity>() {
                             Ok(s) => (id.trim(), Some(s)),
                             Err(e) => {
-                                failures.push(Failure { file: display.clone(), line: idx as u32 + 1, message: e });
+                                failures.push(Failure {
+                                    file: display.clone(),
+                                    line: idx as u32 + 1,
+                                    message: e,
+                                });
                                 continue;
                             }
                         },
@@ -115,8 +136,17 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
                 }
                 Annotation::Expect(ids)
             };
-            let on_line: Vec<_> = findings.iter().filter(|f| f.line == target && f.category == category).collect();
-            let got = || on_line.iter().map(|f| format!("{}={}", f.check, f.severity)).collect::<Vec<_>>().join(", ");
+            let on_line: Vec<_> = findings
+                .iter()
+                .filter(|f| f.line == target && f.category == category)
+                .collect();
+            let got = || {
+                on_line
+                    .iter()
+                    .map(|f| format!("{}={}", f.check, f.severity))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             match parsed {
                 Annotation::Expect(ids) => {
                     for (id, severity) in ids {
@@ -125,20 +155,32 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
                             None => failures.push(Failure {
                                 file: display.clone(),
                                 line: target,
-                                message: format!("expected `{id}` but it did not fire (got: [{}])", got()),
+                                message: format!(
+                                    "expected `{id}` but it did not fire (got: [{}])",
+                                    got()
+                                ),
                             }),
-                            Some(f) if severity.is_some_and(|s| s != f.severity) => failures.push(Failure {
-                                file: display.clone(),
-                                line: target,
-                                message: format!("expected `{id}` at {} but it fired at {}", severity.unwrap(), f.severity),
-                            }),
+                            Some(f) if severity.is_some_and(|s| s != f.severity) => {
+                                failures.push(Failure {
+                                    file: display.clone(),
+                                    line: target,
+                                    message: format!(
+                                        "expected `{id}` at {} but it fired at {}",
+                                        severity.unwrap(),
+                                        f.severity
+                                    ),
+                                })
+                            }
                             Some(_) => {}
                         }
                     }
                 }
                 Annotation::Ok(id) => {
                     ok_lines += 1;
-                    let bad: Vec<_> = on_line.iter().filter(|f| id.as_ref().is_none_or(|id| &f.check == id)).collect();
+                    let bad: Vec<_> = on_line
+                        .iter()
+                        .filter(|f| id.as_ref().is_none_or(|id| &f.check == id))
+                        .collect();
                     if !bad.is_empty() {
                         failures.push(Failure {
                             file: display.clone(),
@@ -150,13 +192,23 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
             }
         }
         if ok_lines == 0 {
-            failures.push(Failure { file: display.clone(), line: 0, message: "no `ok` line: add negatives".into() });
+            failures.push(Failure {
+                file: display.clone(),
+                line: 0,
+                message: "no `ok` line: add negatives".into(),
+            });
         }
-        for f in findings.iter().filter(|f| f.category == category && !annotated[f.line as usize]) {
+        for f in findings
+            .iter()
+            .filter(|f| f.category == category && !annotated[f.line as usize])
+        {
             failures.push(Failure {
                 file: display.clone(),
                 line: f.line,
-                message: format!("unexpected `{}` ({}): annotate it with `expect` or fix the check", f.check, f.severity),
+                message: format!(
+                    "unexpected `{}` ({}): annotate it with `expect` or fix the check",
+                    f.check, f.severity
+                ),
             });
         }
     }

@@ -46,7 +46,9 @@ impl FromStr for Severity {
             "note" => Ok(Severity::Note),
             "warning" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            other => Err(format!("unknown severity `{other}` (expected error, warning or note)")),
+            other => Err(format!(
+                "unknown severity `{other}` (expected error, warning or note)"
+            )),
         }
     }
 }

@@ -58,9 +58,9 @@ impl std::str::FromStr for FailOn {
         if s == "never" {
             return Ok(FailOn::Never);
         }
-        s.parse::<Severity>()
-            .map(FailOn::Severity)
-            .map_err(|_| format!("unknown fail level `{s}` (expected error, warning, note or never)"))
+        s.parse::<Severity>().map(FailOn::Severity).map_err(|_| {
+            format!("unknown fail level `{s}` (expected error, warning, note or never)")
+        })
     }
 }
 
@@ -106,7 +106,11 @@ impl Policy {
     pub fn discover(explicit: Option<&Path>, root: &Path) -> Result<Policy, DefinitionError> {
         let path = match explicit {
             Some(p) => p.to_path_buf(),
-            None => match CONFIG_NAMES.iter().map(|n| root.join(n)).find(|p| p.is_file()) {
+            None => match CONFIG_NAMES
+                .iter()
+                .map(|n| root.join(n))
+                .find(|p| p.is_file())
+            {
                 Some(p) => p,
                 None => return Ok(Policy::default()),
             },
@@ -123,24 +127,40 @@ impl Policy {
     /// Parses a configuration file's text; `path` names it in errors and anchors relative check files.
     pub fn parse(path: &Path, text: &str) -> Result<Policy, DefinitionError> {
         let file = path.display().to_string();
-        let err = |line: u64, message: String| DefinitionError { file: file.clone(), line, check: None, message };
+        let err = |line: u64, message: String| DefinitionError {
+            file: file.clone(),
+            line,
+            check: None,
+            message,
+        };
         let config: ConfigFile = if text.trim().is_empty() {
             ConfigFile::default()
         } else {
             serde_saphyr::from_str(text).map_err(|e| {
-                err(e.location().map_or(0, |l| l.line()), crate::checks::yaml_error_message(&e))
+                err(
+                    e.location().map_or(0, |l| l.line()),
+                    crate::checks::yaml_error_message(&e),
+                )
             })?
         };
         let fail_on = match &config.fail_on {
-            Some(level) => level.value.parse::<FailOn>().map_err(|e| err(level.referenced.line(), format!("fail_on: {e}")))?,
+            Some(level) => level
+                .value
+                .parse::<FailOn>()
+                .map_err(|e| err(level.referenced.line(), format!("fail_on: {e}")))?,
             None => FailOn::Severity(Severity::Error),
         };
         let exclude = if config.exclude.is_empty() {
             None
         } else {
             Some(
-                build_globset(config.exclude.iter().map(|g| (g.value.as_str(), g.referenced.line())))
-                    .map_err(|(line, e)| err(line, format!("exclude: {e}")))?,
+                build_globset(
+                    config
+                        .exclude
+                        .iter()
+                        .map(|g| (g.value.as_str(), g.referenced.line())),
+                )
+                .map_err(|(line, e)| err(line, format!("exclude: {e}")))?,
             )
         };
         let mut overrides = Vec::new();
@@ -158,9 +178,18 @@ impl Policy {
             if allow.paths.is_empty() {
                 return Err(err(0, "allow: each entry needs `paths`".into()));
             }
-            let paths = build_globset(allow.paths.iter().map(|g| (g.value.as_str(), g.referenced.line())))
-                .map_err(|(line, e)| err(line, format!("allow.paths: {e}")))?;
-            let targets = allow.checks.iter().map(|c| (c.value.clone(), c.referenced.line())).collect();
+            let paths = build_globset(
+                allow
+                    .paths
+                    .iter()
+                    .map(|g| (g.value.as_str(), g.referenced.line())),
+            )
+            .map_err(|(line, e)| err(line, format!("allow.paths: {e}")))?;
+            let targets = allow
+                .checks
+                .iter()
+                .map(|c| (c.value.clone(), c.referenced.line()))
+                .collect();
             let _ = &allow.reason;
             allows.push(Allow { paths, targets });
         }
@@ -169,7 +198,10 @@ impl Policy {
         for check_file in &config.checks {
             let full = base.join(&check_file.value);
             let text = std::fs::read_to_string(&full).map_err(|e| {
-                err(check_file.referenced.line(), format!("checks: cannot read `{}`: {e}", full.display()))
+                err(
+                    check_file.referenced.line(),
+                    format!("checks: cannot read `{}`: {e}", full.display()),
+                )
             })?;
             extra_checks.push((full.display().to_string(), text));
         }
@@ -177,7 +209,11 @@ impl Policy {
             source: Some(path.to_path_buf()),
             fail_on,
             exclude,
-            disabled: config.disable.iter().map(|d| (d.value.clone(), d.referenced.line())).collect(),
+            disabled: config
+                .disable
+                .iter()
+                .map(|d| (d.value.clone(), d.referenced.line()))
+                .collect(),
             overrides,
             allows,
             extra_checks,
@@ -192,11 +228,17 @@ impl Policy {
             .iter()
             .map(|(t, l)| ("disable", t, *l))
             .chain(self.overrides.iter().map(|(t, _, l)| ("severity", t, *l)))
-            .chain(self.allows.iter().flat_map(|a| a.targets.iter().map(|(t, l)| ("allow.checks", t, *l))));
+            .chain(
+                self.allows
+                    .iter()
+                    .flat_map(|a| a.targets.iter().map(|(t, l)| ("allow.checks", t, *l))),
+            );
         for (key, target, line) in named {
             let known = target == "all"
                 || target.parse::<Category>().is_ok()
-                || checks.iter().any(|c| target_covers(target, &c.id, c.category));
+                || checks
+                    .iter()
+                    .any(|c| target_covers(target, &c.id, c.category));
             if !known {
                 return Err(DefinitionError {
                     file: self.source.as_ref().map_or_else(String::new, |p| p.display().to_string()),
@@ -216,7 +258,9 @@ impl Policy {
 
     /// Whether the configuration turns a check off.
     pub fn is_disabled(&self, check: &Check) -> bool {
-        self.disabled.iter().any(|(t, _)| target_covers(t, &check.id, check.category))
+        self.disabled
+            .iter()
+            .any(|(t, _)| target_covers(t, &check.id, check.category))
     }
 
     /// Applies path-scoped allows and severity overrides to the findings.
@@ -226,11 +270,18 @@ impl Policy {
             .filter(|f| {
                 !self.allows.iter().any(|a| {
                     a.paths.is_match(&f.path)
-                        && (a.targets.is_empty() || a.targets.iter().any(|(t, _)| target_covers(t, &f.check, f.category)))
+                        && (a.targets.is_empty()
+                            || a.targets
+                                .iter()
+                                .any(|(t, _)| target_covers(t, &f.check, f.category)))
                 })
             })
             .map(|mut f| {
-                if let Some((_, severity, _)) = self.overrides.iter().find(|(t, _, _)| target_covers(t, &f.check, f.category)) {
+                if let Some((_, severity, _)) = self
+                    .overrides
+                    .iter()
+                    .find(|(t, _, _)| target_covers(t, &f.check, f.category))
+                {
                     f.severity = *severity;
                 }
                 f
@@ -253,7 +304,11 @@ mod tests {
 
     #[test]
     fn unknown_key_names_file_and_line() {
-        let err = Policy::parse(Path::new(".review-gate.yml"), "fail_on: error\nexlude: [a]\n").unwrap_err();
+        let err = Policy::parse(
+            Path::new(".review-gate.yml"),
+            "fail_on: error\nexlude: [a]\n",
+        )
+        .unwrap_err();
         assert_eq!(err.file, ".review-gate.yml");
         assert_eq!(err.line, 2);
         assert!(err.message.contains("exlude"), "{}", err.message);

@@ -38,10 +38,24 @@ const CONFIG: &str = "checks: [test-checks.yml]\n";
 #[test]
 fn fail_on_levels_decide_the_exit_code() {
     let repo = repo_with(CONFIG, &[("a.py", "danger(x)\n")]);
-    assert_eq!(repo.run(&["staged"]).code, 0, "a warning does not fail at the default level");
+    assert_eq!(
+        repo.run(&["staged"]).code,
+        0,
+        "a warning does not fail at the default level"
+    );
     assert_eq!(repo.run(&["staged", "--fail-on", "warning"]).code, 1);
     assert_eq!(repo.run(&["staged", "--fail-on", "note"]).code, 1);
-    assert_eq!(repo.run(&["staged", "--fail-on", "never", "--check", "test.python.danger"]).code, 0);
+    assert_eq!(
+        repo.run(&[
+            "staged",
+            "--fail-on",
+            "never",
+            "--check",
+            "test.python.danger"
+        ])
+        .code,
+        0
+    );
     repo.write("b.py", "danger(root)\n");
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--format", "json"]);
@@ -51,7 +65,10 @@ fn fail_on_levels_decide_the_exit_code() {
     assert_eq!(b["severity"], "error");
     assert_eq!(b["message"], "calls danger with root (as root)");
     // The configuration's fail_on applies unless the command line overrides it.
-    repo.write(".review-gate.yml", "checks: [test-checks.yml]\nfail_on: never\n");
+    repo.write(
+        ".review-gate.yml",
+        "checks: [test-checks.yml]\nfail_on: never\n",
+    );
     assert_eq!(repo.run(&["staged"]).code, 0);
     assert_eq!(repo.run(&["staged", "--fail-on", "error"]).code, 1);
 }
@@ -85,7 +102,17 @@ fn json_report_has_the_documented_schema() {
         .find(|f| f["check"] == "test.python.danger")
         .unwrap()
         .clone();
-    for key in ["check", "category", "severity", "path", "line", "column", "end_column", "message", "snippet"] {
+    for key in [
+        "check",
+        "category",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "end_column",
+        "message",
+        "snippet",
+    ] {
         assert!(f.get(key).is_some(), "missing {key}");
     }
     assert_eq!(f["path"], "src/a.py");
@@ -108,8 +135,16 @@ fn text_report_shows_location_marker_and_summary() {
     assert_eq!(run.code, 1);
     let expected = "a.py:2:5: error[test.python.danger] calls danger with root (as root)\n  |\n2 | danger(root)\n  | ^^^^^^^^^^^^\n";
     assert!(run.stdout.starts_with(expected), "{}", run.stdout);
-    assert!(run.stdout.contains("1 finding in 3 files with "), "{}", run.stdout);
-    assert!(run.stdout.contains("lines added: 1 error (exec 1)."), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 finding in 3 files with "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("lines added: 1 error (exec 1)."),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains('\u{1b}'), "no color when piped");
 }
 
@@ -171,36 +206,66 @@ allow:
         ],
     );
     let run = repo.run(&["staged", "--format", "json"]);
-    assert_eq!(run.code, 0, "the override lowered the only finding to a note");
+    assert_eq!(
+        run.code, 0,
+        "the override lowered the only finding to a note"
+    );
     let json = run.json();
     let findings = json["findings"].as_array().unwrap();
-    let test_findings: Vec<_> = findings.iter().filter(|f| f["check"] == "test.python.danger").collect();
+    let test_findings: Vec<_> = findings
+        .iter()
+        .filter(|f| f["check"] == "test.python.danger")
+        .collect();
     assert_eq!(test_findings.len(), 1);
     assert_eq!(test_findings[0]["path"], "a.py");
     assert_eq!(test_findings[0]["severity"], "note");
     assert_eq!(json["summary"]["skipped"]["excluded"], 2);
 
-    repo.write(".review-gate.yml", "checks: [test-checks.yml]\ndisable: [test.python.danger]\n");
+    repo.write(
+        ".review-gate.yml",
+        "checks: [test-checks.yml]\ndisable: [test.python.danger]\n",
+    );
     let run = repo.run(&["staged", "--format", "json"]);
     assert!(!run.findings().iter().any(|f| f.2 == "test.python.danger"));
 }
 
 #[test]
 fn malformed_configuration_names_file_line_and_problem() {
-    let repo = repo_with("checks: [test-checks.yml]\nfail_on: error\nexclud: ['x']\n", &[("a.py", "danger()\n")]);
+    let repo = repo_with(
+        "checks: [test-checks.yml]\nfail_on: error\nexclud: ['x']\n",
+        &[("a.py", "danger()\n")],
+    );
     let run = repo.run(&["staged"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(".review-gate.yml:3") && run.stderr.contains("exclud"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(".review-gate.yml:3") && run.stderr.contains("exclud"),
+        "{}",
+        run.stderr
+    );
 
-    repo.write(".review-gate.yml", "checks: [test-checks.yml]\nexclude:\n  - 'src/[oops'\n");
+    repo.write(
+        ".review-gate.yml",
+        "checks: [test-checks.yml]\nexclude:\n  - 'src/[oops'\n",
+    );
     let run = repo.run(&["staged"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(".review-gate.yml:3") && run.stderr.contains("src/[oops"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(".review-gate.yml:3") && run.stderr.contains("src/[oops"),
+        "{}",
+        run.stderr
+    );
 
-    repo.write(".review-gate.yml", "checks: [test-checks.yml]\ndisable: [test.python.dangr]\n");
+    repo.write(
+        ".review-gate.yml",
+        "checks: [test-checks.yml]\ndisable: [test.python.dangr]\n",
+    );
     let run = repo.run(&["staged"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(".review-gate.yml:2") && run.stderr.contains("test.python.dangr"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(".review-gate.yml:2") && run.stderr.contains("test.python.dangr"),
+        "{}",
+        run.stderr
+    );
 
     repo.write(".review-gate.yml", "checks: [missing.yml]\n");
     let run = repo.run(&["staged"]);
@@ -211,23 +276,42 @@ fn malformed_configuration_names_file_line_and_problem() {
 #[test]
 fn malformed_check_files_name_file_check_and_line() {
     let repo = repo_with(CONFIG, &[("a.py", "danger()\n")]);
-    let bad_regex = TEST_CHECKS.replace(r"'\bdanger\((?P<arg>[^)]*)\)'", r"'\bdanger\((?P<arg>[^)]*'");
+    let bad_regex = TEST_CHECKS.replace(
+        r"'\bdanger\((?P<arg>[^)]*)\)'",
+        r"'\bdanger\((?P<arg>[^)]*'",
+    );
     repo.write("test-checks.yml", &bad_regex);
     let run = repo.run(&["staged"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("test-checks.yml:7") && run.stderr.contains("test.python.danger") && run.stderr.contains("regex"),
+        run.stderr.contains("test-checks.yml:7")
+            && run.stderr.contains("test.python.danger")
+            && run.stderr.contains("regex"),
         "{}",
         run.stderr
     );
-    repo.write("test-checks.yml", TEST_CHECKS.replace("languages: [python]", "languages: [pyton]"));
+    repo.write(
+        "test-checks.yml",
+        TEST_CHECKS.replace("languages: [python]", "languages: [pyton]"),
+    );
     let run = repo.run(&["staged"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("test-checks.yml:5") && run.stderr.contains("pyton"), "{}", run.stderr);
-    repo.write("test-checks.yml", TEST_CHECKS.replace("  keywords:", "  keywrds:"));
+    assert!(
+        run.stderr.contains("test-checks.yml:5") && run.stderr.contains("pyton"),
+        "{}",
+        run.stderr
+    );
+    repo.write(
+        "test-checks.yml",
+        TEST_CHECKS.replace("  keywords:", "  keywrds:"),
+    );
     let run = repo.run(&["staged"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("test-checks.yml:6") && run.stderr.contains("keywrds"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("test-checks.yml:6") && run.stderr.contains("keywrds"),
+        "{}",
+        run.stderr
+    );
     repo.write("test-checks.yml", format!("{TEST_CHECKS}{TEST_CHECKS}"));
     let run = repo.run(&["staged"]);
     assert_eq!(run.code, 2);
@@ -241,12 +325,24 @@ fn checks_and_explain_list_and_describe() {
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("test.python.danger"));
     for category in ["network", "exec", "eval", "env", "path-traversal"] {
-        assert!(run.stdout.contains(&format!("  {category} ")), "no {category} checks:\n{}", run.stdout);
+        assert!(
+            run.stdout.contains(&format!("  {category} ")),
+            "no {category} checks:\n{}",
+            run.stdout
+        );
     }
     let run = repo.run(&["explain", "test.python.danger"]);
     assert_eq!(run.code, 0);
-    assert!(run.stdout.contains("What it finds: calls to danger()."), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("What it finds: calls to danger()."),
+        "{}",
+        run.stdout
+    );
     let run = repo.run(&["explain", "test.python"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("did you mean: test.python.danger"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean: test.python.danger"),
+        "{}",
+        run.stderr
+    );
 }

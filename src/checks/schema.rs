@@ -4,7 +4,6 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-
 /// One check as written in a check file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -22,7 +22,10 @@ const ARGS_LIMIT: usize = 4096;
 
 /// Runs every check over every file and returns the findings (unsorted).
 pub fn run(checks: &CheckSet, files: &[ChangedFile]) -> Vec<Finding> {
-    files.par_iter().flat_map_iter(|file| check_file(checks, file)).collect()
+    files
+        .par_iter()
+        .flat_map_iter(|file| check_file(checks, file))
+        .collect()
 }
 
 /// A match before it becomes a finding.
@@ -47,7 +50,9 @@ impl<'a> FileContext<'a> {
     fn regions(&self) -> &Regions {
         self.regions.get_or_init(|| match &self.file.extent {
             TextExtent::Whole => lang::lex(self.file.language, &self.file.text),
-            TextExtent::Pieces(pieces) => lang::lex_pieces(self.file.language, &self.file.text, pieces),
+            TextExtent::Pieces(pieces) => {
+                lang::lex_pieces(self.file.language, &self.file.text, pieces)
+            }
         })
     }
 
@@ -55,7 +60,10 @@ impl<'a> FileContext<'a> {
     fn known_end(&self, pos: usize) -> usize {
         match &self.file.extent {
             TextExtent::Whole => self.file.text.len(),
-            TextExtent::Pieces(pieces) => pieces.iter().find(|p| p.contains(&pos)).map_or(self.file.text.len(), |p| p.end),
+            TextExtent::Pieces(pieces) => pieces
+                .iter()
+                .find(|p| p.contains(&pos))
+                .map_or(self.file.text.len(), |p| p.end),
         }
     }
 
@@ -77,7 +85,11 @@ impl<'a> FileContext<'a> {
 }
 
 fn check_file(set: &CheckSet, file: &ChangedFile) -> Vec<Finding> {
-    let applies: Vec<bool> = set.checks.iter().map(|c| c.applies_to(file.language, &file.path)).collect();
+    let applies: Vec<bool> = set
+        .checks
+        .iter()
+        .map(|c| c.applies_to(file.language, &file.path))
+        .collect();
     let mut findings = Vec::new();
     let ctx = FileContext {
         file,
@@ -123,35 +135,66 @@ fn check_file(set: &CheckSet, file: &ChangedFile) -> Vec<Finding> {
     findings
 }
 
-fn run_check(set: &CheckSet, idx: u32, ctx: &mut FileContext<'_>, line: &AddedLine, text: &str, hits: &mut Vec<Hit>) {
+fn run_check(
+    set: &CheckSet,
+    idx: u32,
+    ctx: &mut FileContext<'_>,
+    line: &AddedLine,
+    text: &str,
+    hits: &mut Vec<Hit>,
+) {
     let check = &set.checks[idx as usize];
-    let mut visit = |start: usize, end: usize, caps: Option<&regex::Captures<'_>>, ctx: &mut FileContext<'_>| {
+    let mut visit = |start: usize,
+                     end: usize,
+                     caps: Option<&regex::Captures<'_>>,
+                     ctx: &mut FileContext<'_>| {
         if start == end {
             return;
         }
-        if check.scope != crate::checks::Scope::Any && !check.scope.admits(ctx.regions().at(line.start + start)) {
+        if check.scope != crate::checks::Scope::Any
+            && !check.scope.admits(ctx.regions().at(line.start + start))
+        {
             return;
         }
-        if !check.requires.iter().all(|c| holds(c, ctx, line, text, start, end)) {
+        if !check
+            .requires
+            .iter()
+            .all(|c| holds(c, ctx, line, text, start, end))
+        {
             return;
         }
-        if check.unless.iter().any(|c| holds(c, ctx, line, text, start, end)) {
+        if check
+            .unless
+            .iter()
+            .any(|c| holds(c, ctx, line, text, start, end))
+        {
             return;
         }
         let (severity, reason) = check
             .adjust
             .iter()
             .find(|c| holds(c, ctx, line, text, start, end))
-            .map_or((check.severity, None), |c| (c.severity.unwrap_or(check.severity), c.reason.clone()));
+            .map_or((check.severity, None), |c| {
+                (c.severity.unwrap_or(check.severity), c.reason.clone())
+            });
         let (start, end) = match (caps, check.redact_group) {
-            (Some(caps), Some(group)) => caps.get(group).map_or((start, end), |m| (m.start(), m.end())),
+            (Some(caps), Some(group)) => caps
+                .get(group)
+                .map_or((start, end), |m| (m.start(), m.end())),
             _ => (start, end),
         };
         let message = match caps {
             Some(caps) => fill_message(&check.message, caps, check.category == Category::Secret),
             None => check.message.clone(),
         };
-        hits.push(Hit { check: idx, start, end, severity, reason, message });
+        hits.push(Hit {
+            check: idx,
+            start,
+            end,
+            severity,
+            reason,
+            message,
+        });
     };
     if check.needs_captures {
         for caps in check.regex.captures_iter(text) {
@@ -182,13 +225,26 @@ fn fill_message(template: &str, caps: &regex::Captures<'_>, secret: bool) -> Str
 }
 
 /// Evaluates a condition for the match at `start..end` of `text` (an added line).
-fn holds(cond: &Condition, ctx: &mut FileContext<'_>, line: &AddedLine, text: &str, start: usize, end: usize) -> bool {
+fn holds(
+    cond: &Condition,
+    ctx: &mut FileContext<'_>,
+    line: &AddedLine,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> bool {
     let target: &str = match cond.target {
         Target::Match => &text[start..end],
         Target::Rest => &text[start..],
         Target::Before => &text[..start],
         Target::Line => text,
-        Target::Args => call_args(&ctx.file.text, line.start + start, line.start + end, line.end, ctx.known_end(line.start)),
+        Target::Args => call_args(
+            &ctx.file.text,
+            line.start + start,
+            line.start + end,
+            line.end,
+            ctx.known_end(line.start),
+        ),
         Target::File(slot) => {
             if let Some(known) = ctx.file_conditions[slot] {
                 return known;
@@ -204,7 +260,13 @@ fn holds(cond: &Condition, ctx: &mut FileContext<'_>, line: &AddedLine, text: &s
 /// The arguments of the call a match names: after the innermost `(` the match leaves open; else after a
 /// `(` right behind the match; else inside the last parenthesized group the match holds; else the rest
 /// of the line after the match. Followed across lines up to [`ARGS_LIMIT`] bytes of known text.
-fn call_args(text: &str, match_start: usize, match_end: usize, line_end: usize, known_end: usize) -> &str {
+fn call_args(
+    text: &str,
+    match_start: usize,
+    match_end: usize,
+    line_end: usize,
+    known_end: usize,
+) -> &str {
     let bytes = text.as_bytes();
     let mut open_stack: Vec<usize> = Vec::new();
     let mut last_group = None;
@@ -271,7 +333,14 @@ fn call_args(text: &str, match_start: usize, match_end: usize, line_end: usize, 
 }
 
 /// Turns a line's hits into findings, masking every secret on the line in every snippet.
-fn emit(set: &CheckSet, ctx: &FileContext<'_>, line: &AddedLine, text: &str, hits: &[Hit], findings: &mut Vec<Finding>) {
+fn emit(
+    set: &CheckSet,
+    ctx: &FileContext<'_>,
+    line: &AddedLine,
+    text: &str,
+    hits: &[Hit],
+    findings: &mut Vec<Finding>,
+) {
     let masks: Vec<(usize, usize)> = hits
         .iter()
         .filter(|h| set.checks[h.check as usize].category == Category::Secret)
@@ -289,10 +358,18 @@ fn emit(set: &CheckSet, ctx: &FileContext<'_>, line: &AddedLine, text: &str, hit
             Some(reason) => format!("{} ({reason})", hit.message),
             None => hit.message.clone(),
         };
-        let normalized: String = snippet.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let normalized: String = snippet
+            .text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let fingerprint = format!(
             "{:016x}",
-            fnv1a64(&[check.id.as_bytes(), ctx.file.path.as_bytes(), normalized.as_bytes()])
+            fnv1a64(&[
+                check.id.as_bytes(),
+                ctx.file.path.as_bytes(),
+                normalized.as_bytes()
+            ])
         );
         findings.push(Finding {
             check: check.id.clone(),
@@ -333,9 +410,17 @@ fn in_comment(ctx: &FileContext<'_>, pos: usize) -> bool {
 }
 
 /// Notes about `review-gate: allow` markers on an added line that give no reason or name nothing known.
-fn allow_marker_notes(set: &CheckSet, ctx: &FileContext<'_>, line: &AddedLine, text: &str, findings: &mut Vec<Finding>) {
+fn allow_marker_notes(
+    set: &CheckSet,
+    ctx: &FileContext<'_>,
+    line: &AddedLine,
+    text: &str,
+    findings: &mut Vec<Finding>,
+) {
     for (pos, marker) in suppress::markers(text) {
-        let suppress::Marker::Allow { targets, reason } = &marker else { continue };
+        let suppress::Marker::Allow { targets, reason } = &marker else {
+            continue;
+        };
         if !in_comment(ctx, line.start + pos) {
             continue;
         }
@@ -347,17 +432,33 @@ fn allow_marker_notes(set: &CheckSet, ctx: &FileContext<'_>, line: &AddedLine, t
             .filter(|t| {
                 *t != "all"
                     && t.parse::<Category>().is_err()
-                    && !set.checks.iter().any(|c| suppress::target_covers(t, &c.id, c.category))
+                    && !set
+                        .checks
+                        .iter()
+                        .any(|c| suppress::target_covers(t, &c.id, c.category))
             })
             .collect();
         let mut notes = Vec::new();
         if reason.is_none() {
-            notes.push((ALLOW_WITHOUT_REASON, "suppression without a reason: write `review-gate: allow <check> -- <why>`".to_string()));
+            notes.push((
+                ALLOW_WITHOUT_REASON,
+                "suppression without a reason: write `review-gate: allow <check> -- <why>`"
+                    .to_string(),
+            ));
         }
         if targets.is_empty() {
-            notes.push((ALLOW_UNKNOWN_TARGET, "suppression names no check or category".to_string()));
+            notes.push((
+                ALLOW_UNKNOWN_TARGET,
+                "suppression names no check or category".to_string(),
+            ));
         } else if !unknown.is_empty() {
-            notes.push((ALLOW_UNKNOWN_TARGET, format!("suppression names no known check or category: {}", unknown.join(", "))));
+            notes.push((
+                ALLOW_UNKNOWN_TARGET,
+                format!(
+                    "suppression names no known check or category: {}",
+                    unknown.join(", ")
+                ),
+            ));
         }
         for (id, message) in notes {
             let snippet = snippet::render(text, &[], pos, text.len());
@@ -370,7 +471,14 @@ fn allow_marker_notes(set: &CheckSet, ctx: &FileContext<'_>, line: &AddedLine, t
                 column,
                 end_column,
                 message,
-                fingerprint: format!("{:016x}", fnv1a64(&[id.as_bytes(), ctx.file.path.as_bytes(), text.trim().as_bytes()])),
+                fingerprint: format!(
+                    "{:016x}",
+                    fnv1a64(&[
+                        id.as_bytes(),
+                        ctx.file.path.as_bytes(),
+                        text.trim().as_bytes()
+                    ])
+                ),
                 snippet: snippet.text,
                 snippet_column: snippet.column as u32,
                 snippet_width: snippet.width as u32,
@@ -386,9 +494,15 @@ mod tests {
     #[test]
     fn call_args_follows_parentheses_across_lines() {
         let text = "run(\n  [\"a\", x],\n  shell=True)\nnext";
-        assert_eq!(call_args(text, 0, 4, 4, text.len()), "\n  [\"a\", x],\n  shell=True");
+        assert_eq!(
+            call_args(text, 0, 4, 4, text.len()),
+            "\n  [\"a\", x],\n  shell=True"
+        );
         let text = "system \"ls #{x}\"";
-        assert_eq!(call_args(text, 0, 6, text.len(), text.len()), " \"ls #{x}\"");
+        assert_eq!(
+            call_args(text, 0, 6, text.len(), text.len()),
+            " \"ls #{x}\""
+        );
         let text = "f (a, \")\", b) c";
         assert_eq!(call_args(text, 0, 1, text.len(), text.len()), "a, \")\", b");
         let text = "danger(root) + 1";

@@ -37,7 +37,16 @@ pub fn render(line: &str, masks: &[(usize, usize)], start: usize, end: usize) ->
         if mask_start < pos || mask_end > line.len() {
             continue;
         }
-        copy_mapping(line, pos, mask_start, start, end, &mut text, &mut new_start, &mut new_end);
+        copy_mapping(
+            line,
+            pos,
+            mask_start,
+            start,
+            end,
+            &mut text,
+            &mut new_start,
+            &mut new_end,
+        );
         if new_start.is_none() && start < mask_end {
             new_start = Some(text.len());
         }
@@ -47,7 +56,16 @@ pub fn render(line: &str, masks: &[(usize, usize)], start: usize, end: usize) ->
         }
         pos = mask_end;
     }
-    copy_mapping(line, pos, line.len(), start, end, &mut text, &mut new_start, &mut new_end);
+    copy_mapping(
+        line,
+        pos,
+        line.len(),
+        start,
+        end,
+        &mut text,
+        &mut new_start,
+        &mut new_end,
+    );
     let new_start = new_start.unwrap_or(text.len());
     let new_end = new_end.unwrap_or(text.len()).max(new_start);
 
@@ -55,12 +73,19 @@ pub fn render(line: &str, masks: &[(usize, usize)], start: usize, end: usize) ->
     let trimmed_end = text.trim_end().len().max(trimmed_start);
     let body = &text[trimmed_start..trimmed_end];
     let match_start = new_start.saturating_sub(trimmed_start).min(body.len());
-    let match_end = new_end.saturating_sub(trimmed_start).min(body.len()).max(match_start);
+    let match_end = new_end
+        .saturating_sub(trimmed_start)
+        .min(body.len())
+        .max(match_start);
     let start_col = body[..match_start].chars().count();
     let width = body[match_start..match_end].chars().count().max(1);
     let total = body.chars().count();
     if total <= MAX_SNIPPET_CHARS {
-        return Snippet { text: body.to_string(), column: start_col, width };
+        return Snippet {
+            text: body.to_string(),
+            column: start_col,
+            width,
+        };
     }
     let first = start_col.saturating_sub(LEAD_CHARS);
     let last = (first + MAX_SNIPPET_CHARS).min(total);
@@ -75,7 +100,11 @@ pub fn render(line: &str, masks: &[(usize, usize)], start: usize, end: usize) ->
         out.push('…');
     }
     let width = width.min(last - start_col.min(last)).max(1);
-    Snippet { text: out, column, width }
+    Snippet {
+        text: out,
+        column,
+        width,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -114,7 +143,12 @@ mod tests {
         let s = render(line, &[(secret_start, secret_end)], call, call + 4);
         assert_eq!(s.text, "key = \"ghp_*****\"; call(x)");
         assert_eq!(&s.text[s.column..s.column + s.width], "call");
-        let s = render(line, &[(secret_start, secret_end)], secret_start, secret_end);
+        let s = render(
+            line,
+            &[(secret_start, secret_end)],
+            secret_start,
+            secret_end,
+        );
         assert_eq!(&s.text[s.column..s.column + s.width], "ghp_*****");
         assert!(!s.text.contains("abcdefgh"));
     }

@@ -4,8 +4,13 @@
 use crate::model::Category;
 
 /// The categories that markers from code scanners (`nosec`, `nosemgrep`) cover.
-const CODE_CATEGORIES: [Category; 5] =
-    [Category::Network, Category::Exec, Category::Eval, Category::Env, Category::PathTraversal];
+const CODE_CATEGORIES: [Category; 5] = [
+    Category::Network,
+    Category::Exec,
+    Category::Eval,
+    Category::Env,
+    Category::PathTraversal,
+];
 
 /// A suppression marker found in a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +30,9 @@ impl Marker<'_> {
     /// Whether this marker silences a finding of `check` in `category`.
     pub fn covers(&self, check: &str, category: Category) -> bool {
         match self {
-            Marker::Allow { targets, .. } => targets.iter().any(|t| target_covers(t, check, category)),
+            Marker::Allow { targets, .. } => {
+                targets.iter().any(|t| target_covers(t, check, category))
+            }
             Marker::Foreign(categories) => categories.contains(&category),
         }
     }
@@ -37,10 +44,17 @@ pub fn target_covers(target: &str, check: &str, category: Category) -> bool {
         || target == category.as_str()
         || target == check
         || (check.starts_with(target) && check.as_bytes().get(target.len()) == Some(&b'.'))
-        || target.strip_suffix('*').is_some_and(|prefix| check.starts_with(prefix))
+        || target
+            .strip_suffix('*')
+            .is_some_and(|prefix| check.starts_with(prefix))
 }
 
-const SECRET_MARKERS: [&str; 4] = ["gitleaks:allow", "pragma: allowlist", "trufflehog:ignore", "detect-secrets:allow"];
+const SECRET_MARKERS: [&str; 4] = [
+    "gitleaks:allow",
+    "pragma: allowlist",
+    "trufflehog:ignore",
+    "detect-secrets:allow",
+];
 const CODE_MARKERS: [&str; 2] = ["nosec", "nosemgrep"];
 
 /// Every marker in `line`, with its byte offset.
@@ -61,7 +75,11 @@ pub fn markers(line: &str) -> Vec<(usize, Marker<'_>)> {
     for marker in CODE_MARKERS {
         if let Some(pos) = lower_has(marker) {
             let before_ok = pos == 0 || !line.as_bytes()[pos - 1].is_ascii_alphanumeric();
-            let after = line.as_bytes().get(pos + marker.len()).copied().unwrap_or(b' ');
+            let after = line
+                .as_bytes()
+                .get(pos + marker.len())
+                .copied()
+                .unwrap_or(b' ');
             if before_ok && !after.is_ascii_alphabetic() {
                 found.push((pos, Marker::Foreign(&CODE_CATEGORIES)));
             }
@@ -71,7 +89,11 @@ pub fn markers(line: &str) -> Vec<(usize, Marker<'_>)> {
 }
 
 fn parse_allow(body: &str) -> Marker<'_> {
-    let body = body.trim_end().trim_end_matches("*/").trim_end_matches("-->").trim_end();
+    let body = body
+        .trim_end()
+        .trim_end_matches("*/")
+        .trim_end_matches("-->")
+        .trim_end();
     let (targets, reason) = match body.split_once("--") {
         Some((targets, reason)) => (targets, Some(reason.trim()).filter(|r| !r.is_empty())),
         None => (body, None),
@@ -87,7 +109,9 @@ fn parse_allow(body: &str) -> Marker<'_> {
 /// Whether a line holds nothing but a comment (so a marker on it speaks for the next line).
 pub fn is_comment_only(line: &str) -> bool {
     let t = line.trim_start();
-    ["#", "//", "/*", "*", "--", "<!--", ";", "'", "REM ", "rem "].iter().any(|p| t.starts_with(p))
+    ["#", "//", "/*", "*", "--", "<!--", ";", "'", "REM ", "rem "]
+        .iter()
+        .any(|p| t.starts_with(p))
 }
 
 #[cfg(test)]
@@ -99,19 +123,34 @@ mod tests {
         let m = markers("x() # review-gate: allow exec.python.subprocess, env -- reviewed in #12");
         assert_eq!(
             m[0].1,
-            Marker::Allow { targets: vec!["exec.python.subprocess", "env"], reason: Some("reviewed in #12") }
+            Marker::Allow {
+                targets: vec!["exec.python.subprocess", "env"],
+                reason: Some("reviewed in #12")
+            }
         );
         let m = markers("x() /* review-gate: allow exec */");
-        assert_eq!(m[0].1, Marker::Allow { targets: vec!["exec"], reason: None });
+        assert_eq!(
+            m[0].1,
+            Marker::Allow {
+                targets: vec!["exec"],
+                reason: None
+            }
+        );
     }
 
     #[test]
     fn covers_ids_prefixes_and_categories() {
-        let m = Marker::Allow { targets: vec!["exec.python"], reason: None };
+        let m = Marker::Allow {
+            targets: vec!["exec.python"],
+            reason: None,
+        };
         assert!(m.covers("exec.python.subprocess", Category::Exec));
         assert!(!m.covers("exec.pythonic", Category::Exec));
         assert!(!m.covers("eval.python.pickle", Category::Eval));
-        let m = Marker::Allow { targets: vec!["eval"], reason: None };
+        let m = Marker::Allow {
+            targets: vec!["eval"],
+            reason: None,
+        };
         assert!(m.covers("eval.python.pickle", Category::Eval));
     }
 

@@ -37,7 +37,9 @@ impl Regions {
 
     /// Whether any byte in `start..end` is a comment (used to find suppression markers).
     pub fn comment_within(&self, start: usize, end: usize) -> bool {
-        let idx = self.spans.partition_point(|&(_, span_end, _)| span_end <= start);
+        let idx = self
+            .spans
+            .partition_point(|&(_, span_end, _)| span_end <= start);
         self.spans[idx..]
             .iter()
             .take_while(|&&(span_start, _, _)| span_start < end)
@@ -120,7 +122,11 @@ const PLAIN: Syntax = Syntax {
     html: false,
 };
 
-const C_LIKE: Syntax = Syntax { slash: true, single: Single::Char, ..PLAIN };
+const C_LIKE: Syntax = Syntax {
+    slash: true,
+    single: Single::Char,
+    ..PLAIN
+};
 const SHELL: Syntax = Syntax {
     hash: Hash::WordStart,
     single: Single::Raw,
@@ -138,10 +144,21 @@ fn syntax(lang: Language) -> Option<Syntax> {
             regex_literal: true,
             ..PLAIN
         },
-        Go => Syntax { backtick: Backtick::Raw, ..C_LIKE },
-        Rust | Cpp | CSharp => Syntax { prefixes: true, multiline: lang == Rust, ..C_LIKE },
+        Go => Syntax {
+            backtick: Backtick::Raw,
+            ..C_LIKE
+        },
+        Rust | Cpp | CSharp => Syntax {
+            prefixes: true,
+            multiline: lang == Rust,
+            ..C_LIKE
+        },
         C | Java | Swift | Scala => C_LIKE,
-        Kotlin | Groovy => Syntax { interp: Interp::DollarBrace, triple: true, ..C_LIKE },
+        Kotlin | Groovy => Syntax {
+            interp: Interp::DollarBrace,
+            triple: true,
+            ..C_LIKE
+        },
         Python => Syntax {
             hash: Hash::Anywhere,
             triple: true,
@@ -162,12 +179,31 @@ fn syntax(lang: Language) -> Option<Syntax> {
             interp: Interp::Shell,
             ..PLAIN
         },
-        Perl => Syntax { hash: Hash::Anywhere, multiline: true, interp: Interp::Shell, ..PLAIN },
+        Perl => Syntax {
+            hash: Hash::Anywhere,
+            multiline: true,
+            interp: Interp::Shell,
+            ..PLAIN
+        },
         Shell | Makefile | Dockerfile | GithubActions => SHELL,
-        PowerShell => Syntax { hash: Hash::WordStart, multiline: true, ..PLAIN },
-        Lua => Syntax { dash_dash: true, ..PLAIN },
-        Yaml | Toml => Syntax { hash: Hash::WordStart, ..PLAIN },
-        Xml | Html | Markdown => Syntax { html: true, single: Single::Raw, ..PLAIN },
+        PowerShell => Syntax {
+            hash: Hash::WordStart,
+            multiline: true,
+            ..PLAIN
+        },
+        Lua => Syntax {
+            dash_dash: true,
+            ..PLAIN
+        },
+        Yaml | Toml => Syntax {
+            hash: Hash::WordStart,
+            ..PLAIN
+        },
+        Xml | Html | Markdown => Syntax {
+            html: true,
+            single: Single::Raw,
+            ..PLAIN
+        },
         Json | Text => return None,
     })
 }
@@ -182,11 +218,21 @@ pub fn has_syntax(lang: Language) -> bool {
 pub fn lex(lang: Language, text: &str) -> Regions {
     let mut regions = Regions::default();
     match lang {
-        Language::Dockerfile => lex_command_pieces(text, dockerfile_code_ranges(text), &mut regions),
-        Language::GithubActions => lex_command_pieces(text, workflow_run_ranges(text), &mut regions),
+        Language::Dockerfile => {
+            lex_command_pieces(text, dockerfile_code_ranges(text), &mut regions)
+        }
+        Language::GithubActions => {
+            lex_command_pieces(text, workflow_run_ranges(text), &mut regions)
+        }
         _ => {
             if let Some(syntax) = syntax(lang) {
-                Lexer { bytes: text.as_bytes(), offset: 0, syntax, out: &mut regions }.run();
+                Lexer {
+                    bytes: text.as_bytes(),
+                    offset: 0,
+                    syntax,
+                    out: &mut regions,
+                }
+                .run();
             }
         }
     }
@@ -198,7 +244,11 @@ pub fn lex_pieces(lang: Language, text: &str, pieces: &[std::ops::Range<usize>])
     let mut regions = Regions::default();
     for piece in pieces {
         let sub = lex(lang, &text[piece.clone()]);
-        regions.spans.extend(sub.spans.into_iter().map(|(s, e, r)| (s + piece.start, e + piece.start, r)));
+        regions.spans.extend(
+            sub.spans
+                .into_iter()
+                .map(|(s, e, r)| (s + piece.start, e + piece.start, r)),
+        );
     }
     regions
 }
@@ -207,7 +257,13 @@ fn lex_command_pieces(text: &str, code: Vec<(usize, usize)>, regions: &mut Regio
     let mut last = 0;
     for (start, end) in code {
         regions.push(last, start, Region::Inert);
-        Lexer { bytes: &text.as_bytes()[start..end], offset: start, syntax: SHELL, out: regions }.run();
+        Lexer {
+            bytes: &text.as_bytes()[start..end],
+            offset: start,
+            syntax: SHELL,
+            out: regions,
+        }
+        .run();
         last = end;
     }
     regions.push(last, text.len(), Region::Inert);
@@ -235,10 +291,21 @@ fn dockerfile_code_ranges(text: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let body = trimmed.trim_start();
-        let upper: String = body.chars().take(12).collect::<String>().to_ascii_uppercase();
-        let keyword = ["ONBUILD RUN ", "RUN ", "CMD ", "ENTRYPOINT ", "RUN\t", "CMD\t"]
-            .iter()
-            .find(|k| upper.starts_with(*k));
+        let upper: String = body
+            .chars()
+            .take(12)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let keyword = [
+            "ONBUILD RUN ",
+            "RUN ",
+            "CMD ",
+            "ENTRYPOINT ",
+            "RUN\t",
+            "CMD\t",
+        ]
+        .iter()
+        .find(|k| upper.starts_with(*k));
         if let Some(keyword) = keyword {
             let code_start = start + (line.len() - body.len()) + keyword.len();
             push_range(&mut ranges, code_start, end);
@@ -374,7 +441,7 @@ impl Lexer<'_, '_> {
             let next = bytes.get(i + 1).copied().unwrap_or(0);
             let s = &self.syntax;
             if s.slash && b == b'/' && next == b'/' {
-                i = self.to_line_end(i, Region::Comment);
+                i = self.mark_to_line_end(i, Region::Comment);
                 continue;
             }
             if s.slash && b == b'/' && next == b'*' {
@@ -384,7 +451,7 @@ impl Lexer<'_, '_> {
                 continue;
             }
             if b == b'#' && self.hash_starts_comment(i) {
-                i = self.to_line_end(i, Region::Comment);
+                i = self.mark_to_line_end(i, Region::Comment);
                 continue;
             }
             if s.dash_dash && b == b'-' && next == b'-' {
@@ -393,11 +460,15 @@ impl Lexer<'_, '_> {
                     self.mark(i, end, Region::Comment);
                     i = end;
                 } else {
-                    i = self.to_line_end(i, Region::Comment);
+                    i = self.mark_to_line_end(i, Region::Comment);
                 }
                 continue;
             }
-            if s.begin_end && b == b'=' && at_line_start(bytes, i) && bytes[i..].starts_with(b"=begin") {
+            if s.begin_end
+                && b == b'='
+                && at_line_start(bytes, i)
+                && bytes[i..].starts_with(b"=begin")
+            {
                 let end = find(bytes, i, b"\n=end").map_or(len, |p| p + 5);
                 self.mark(i, end, Region::Comment);
                 i = end;
@@ -434,10 +505,11 @@ impl Lexer<'_, '_> {
     }
 
     fn mark(&mut self, start: usize, end: usize, region: Region) {
-        self.out.push(self.offset + start, self.offset + end, region);
+        self.out
+            .push(self.offset + start, self.offset + end, region);
     }
 
-    fn to_line_end(&mut self, i: usize, region: Region) -> usize {
+    fn mark_to_line_end(&mut self, i: usize, region: Region) -> usize {
         let end = memchr::memchr(b'\n', &self.bytes[i..]).map_or(self.bytes.len(), |p| i + p);
         self.mark(i, end, region);
         end
@@ -447,9 +519,17 @@ impl Lexer<'_, '_> {
         let next = self.bytes.get(i + 1).copied().unwrap_or(0);
         match self.syntax.hash {
             Hash::No => false,
-            Hash::Anywhere => !(next == b'[' && self.syntax.slash) && !(next == b'{' && self.syntax.interp == Interp::HashBrace),
+            Hash::Anywhere => {
+                let php_attribute = next == b'[' && self.syntax.slash;
+                let ruby_interpolation = next == b'{' && self.syntax.interp == Interp::HashBrace;
+                !(php_attribute || ruby_interpolation)
+            }
             Hash::WordStart => {
-                i == 0 || matches!(self.bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r' | b';' | b'(' | b'|' | b'&')
+                i == 0
+                    || matches!(
+                        self.bytes[i - 1],
+                        b' ' | b'\t' | b'\n' | b'\r' | b';' | b'(' | b'|' | b'&'
+                    )
             }
         }
     }
@@ -484,25 +564,64 @@ impl Lexer<'_, '_> {
         match q {
             b'`' => match s.backtick {
                 Backtick::Code => None,
-                Backtick::Template => Some((i + 1, StrKind { multiline: true, interp: Interp::DollarBrace, ..plain })),
-                Backtick::Raw => Some((i + 1, StrKind { multiline: true, escape: Escape::None, ..plain })),
+                Backtick::Template => Some((
+                    i + 1,
+                    StrKind {
+                        multiline: true,
+                        interp: Interp::DollarBrace,
+                        ..plain
+                    },
+                )),
+                Backtick::Raw => Some((
+                    i + 1,
+                    StrKind {
+                        multiline: true,
+                        escape: Escape::None,
+                        ..plain
+                    },
+                )),
             },
             b'\'' => match s.single {
-                Single::Raw => Some((i + 1, StrKind { escape: Escape::None, multiline: true, ..plain })),
+                Single::Raw => Some((
+                    i + 1,
+                    StrKind {
+                        escape: Escape::None,
+                        multiline: true,
+                        ..plain
+                    },
+                )),
                 Single::Str => {
                     let raw = s.prefixes && (prefix.contains(&b'r') || prefix.contains(&b'R'));
                     let f = s.prefixes && (prefix.contains(&b'f') || prefix.contains(&b'F'));
                     let escape = if raw { Escape::None } else { Escape::Backslash };
-                    Some((i + 1, StrKind { escape, brace_interp: f, ..plain }))
+                    Some((
+                        i + 1,
+                        StrKind {
+                            escape,
+                            brace_interp: f,
+                            ..plain
+                        },
+                    ))
                 }
                 Single::Char => {
                     let next = bytes.get(i + 1).copied()?;
                     if next == b'\\' {
-                        return Some((i + 1, StrKind { multiline: false, ..plain }));
+                        return Some((
+                            i + 1,
+                            StrKind {
+                                multiline: false,
+                                ..plain
+                            },
+                        ));
                     }
                     let char_len = utf8_len(next);
-                    (bytes.get(i + 1 + char_len) == Some(&b'\''))
-                        .then_some((i + 1, StrKind { multiline: false, ..plain }))
+                    (bytes.get(i + 1 + char_len) == Some(&b'\'')).then_some((
+                        i + 1,
+                        StrKind {
+                            multiline: false,
+                            ..plain
+                        },
+                    ))
                 }
             },
             _ => {
@@ -511,7 +630,13 @@ impl Lexer<'_, '_> {
                         return Some(kind);
                     }
                 }
-                Some((i + 1, StrKind { interp: s.interp, ..plain }))
+                Some((
+                    i + 1,
+                    StrKind {
+                        interp: s.interp,
+                        ..plain
+                    },
+                ))
             }
         }
     }
@@ -522,23 +647,37 @@ impl Lexer<'_, '_> {
         let hashes = bytes[..i].iter().rev().take_while(|&&b| b == b'#').count();
         let before_hashes = &bytes[..i - hashes];
         let rust_prefix = prefix_before(before_hashes, before_hashes.len());
-        if rust_prefix.ends_with(b"r") && (rust_prefix.len() == 1 || rust_prefix == b"br" || rust_prefix == b"cr") {
+        if rust_prefix.ends_with(b"r")
+            && (rust_prefix.len() == 1 || rust_prefix == b"br" || rust_prefix == b"cr")
+        {
             return Some((
                 i + 1,
-                StrKind { close: Close::RustRaw(hashes), escape: Escape::None, multiline: true, ..plain },
+                StrKind {
+                    close: Close::RustRaw(hashes),
+                    escape: Escape::None,
+                    multiline: true,
+                    ..plain
+                },
             ));
         }
         if prefix.ends_with(b"R") && !self.syntax.hash.eq(&Hash::Anywhere) {
             let open = memchr::memchr(b'(', &bytes[i + 1..(i + 18).min(bytes.len())])?;
             return Some((
                 i + 2 + open,
-                StrKind { close: Close::CppRaw(i + 1, open), escape: Escape::None, multiline: true, ..plain },
+                StrKind {
+                    close: Close::CppRaw(i + 1, open),
+                    escape: Escape::None,
+                    multiline: true,
+                    ..plain
+                },
             ));
         }
         let verbatim = prefix.contains(&b'@');
         let dollar = prefix.contains(&b'$');
-        let python_raw = self.syntax.hash == Hash::Anywhere && (prefix.contains(&b'r') || prefix.contains(&b'R'));
-        let python_f = self.syntax.hash == Hash::Anywhere && (prefix.contains(&b'f') || prefix.contains(&b'F'));
+        let python_raw = self.syntax.hash == Hash::Anywhere
+            && (prefix.contains(&b'r') || prefix.contains(&b'R'));
+        let python_f = self.syntax.hash == Hash::Anywhere
+            && (prefix.contains(&b'f') || prefix.contains(&b'F'));
         if verbatim || dollar || python_raw || python_f {
             let escape = if verbatim {
                 Escape::Doubled
@@ -549,7 +688,12 @@ impl Lexer<'_, '_> {
             };
             return Some((
                 i + 1,
-                StrKind { escape, multiline: verbatim, brace_interp: dollar || python_f, ..plain },
+                StrKind {
+                    escape,
+                    multiline: verbatim,
+                    brace_interp: dollar || python_f,
+                    ..plain
+                },
             ));
         }
         None
@@ -557,7 +701,13 @@ impl Lexer<'_, '_> {
 
     /// Lexes a string whose span starts at `span_start` and whose body starts at `body`; returns where
     /// lexing continues (after the string, or inside an interpolation, with a frame pushed).
-    fn string(&mut self, mut span_start: usize, body: usize, kind: StrKind, stack: &mut Vec<Frame>) -> usize {
+    fn string(
+        &mut self,
+        mut span_start: usize,
+        body: usize,
+        kind: StrKind,
+        stack: &mut Vec<Frame>,
+    ) -> usize {
         let bytes = self.bytes;
         let len = bytes.len();
         let mut i = body;
@@ -577,7 +727,9 @@ impl Lexer<'_, '_> {
             }
             let next = bytes.get(i + 1).copied().unwrap_or(0);
             let frame = match kind.interp {
-                Interp::DollarBrace | Interp::Shell if b == b'$' && next == b'{' => Some((2, b'{', b'}')),
+                Interp::DollarBrace | Interp::Shell if b == b'$' && next == b'{' => {
+                    Some((2, b'{', b'}'))
+                }
                 Interp::Shell if b == b'$' && next == b'(' => Some((2, b'(', b')')),
                 Interp::Shell if b == b'`' => Some((1, b'`', b'`')),
                 Interp::HashBrace if b == b'#' && next == b'{' => Some((2, b'{', b'}')),
@@ -586,10 +738,18 @@ impl Lexer<'_, '_> {
             };
             if let Some((skip, opener, closer)) = frame {
                 self.mark(span_start, i, Region::String);
-                stack.push(Frame { closer, opener, depth: 0, resume: kind });
+                stack.push(Frame {
+                    closer,
+                    opener,
+                    depth: 0,
+                    resume: kind,
+                });
                 return i + skip;
             }
-            if kind.interp == Interp::Shell && b == b'$' && (next.is_ascii_alphabetic() || next == b'_') {
+            if kind.interp == Interp::Shell
+                && b == b'$'
+                && (next.is_ascii_alphabetic() || next == b'_')
+            {
                 // `$NAME` inside a string is a variable read: code.
                 self.mark(span_start, i, Region::String);
                 let mut j = i + 1;
@@ -622,12 +782,14 @@ impl Lexer<'_, '_> {
             Close::Triple(q) if bytes[i..].starts_with(&[q, q, q]) => Some(i + 3),
             Close::RustRaw(hashes) if bytes[i] == b'"' => {
                 let after = &bytes[i + 1..];
-                (after.len() >= hashes && after[..hashes].iter().all(|&b| b == b'#')).then_some(i + 1 + hashes)
+                (after.len() >= hashes && after[..hashes].iter().all(|&b| b == b'#'))
+                    .then_some(i + 1 + hashes)
             }
             Close::CppRaw(delim_at, delim_len) if bytes[i] == b')' => {
                 let delim = &bytes[delim_at..delim_at + delim_len];
                 let after = &bytes[i + 1..];
-                (after.starts_with(delim) && after.get(delim_len) == Some(&b'"')).then_some(i + 2 + delim_len)
+                (after.starts_with(delim) && after.get(delim_len) == Some(&b'"'))
+                    .then_some(i + 2 + delim_len)
             }
             _ => None,
         }
@@ -637,7 +799,10 @@ impl Lexer<'_, '_> {
 /// The identifier-ish letters right before a quote (`r`, `f`, `br`, `@`, `$`, `R`), if they stand alone.
 fn prefix_before(bytes: &[u8], i: usize) -> &[u8] {
     let mut start = i;
-    while start > 0 && i - start < 3 && matches!(bytes[start - 1], b'a'..=b'z' | b'A'..=b'Z' | b'@' | b'$') {
+    while start > 0
+        && i - start < 3
+        && matches!(bytes[start - 1], b'a'..=b'z' | b'A'..=b'Z' | b'@' | b'$')
+    {
         start -= 1;
     }
     if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
@@ -671,7 +836,10 @@ fn regex_may_start(last: u8, bytes: &[u8], i: usize) -> bool {
     if next == b'/' || next == b'*' || next == b' ' || next == b'=' || next == b'\n' {
         return false;
     }
-    if matches!(last, b'(' | b',' | b'=' | b':' | b'[' | b'!' | b'&' | b'|' | b'?' | b'{' | b'}' | b';' | b'\n') {
+    if matches!(
+        last,
+        b'(' | b',' | b'=' | b':' | b'[' | b'!' | b'&' | b'|' | b'?' | b'{' | b'}' | b';' | b'\n'
+    ) {
         return true;
     }
     // After keywords such as `return` or `typeof`.
@@ -770,7 +938,12 @@ mod tests {
     fn workflow_run_blocks_are_code() {
         let text = "steps:\n  - run: |\n      curl x\n  - name: y\n    run: echo z\n";
         let r = render(Language::GithubActions, text);
-        let code: String = text.chars().zip(r.chars()).filter(|(_, k)| *k == 'c').map(|(c, _)| c).collect();
+        let code: String = text
+            .chars()
+            .zip(r.chars())
+            .filter(|(_, k)| *k == 'c')
+            .map(|(c, _)| c)
+            .collect();
         assert_eq!(code, "      curl x echo z");
     }
 

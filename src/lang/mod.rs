@@ -181,14 +181,17 @@ fn by_name(path: &str, lower: &str) -> Option<Language> {
     let lang = match lower {
         "dockerfile" | "containerfile" => Language::Dockerfile,
         "makefile" | "gnumakefile" | "justfile" => Language::Makefile,
-        "gemfile" | "rakefile" | "podfile" | "vagrantfile" | "guardfile" | "fastfile" | "brewfile" => {
-            Language::Ruby
-        }
+        "gemfile" | "rakefile" | "podfile" | "vagrantfile" | "guardfile" | "fastfile"
+        | "brewfile" => Language::Ruby,
         "jenkinsfile" => Language::Groovy,
         "cmakelists.txt" => Language::Text,
         "pipfile" => Language::Toml,
-        ".bashrc" | ".bash_profile" | ".zshrc" | ".profile" | ".envrc" | "pkgbuild" => Language::Shell,
-        _ if lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") => Language::Dockerfile,
+        ".bashrc" | ".bash_profile" | ".zshrc" | ".profile" | ".envrc" | "pkgbuild" => {
+            Language::Shell
+        }
+        _ if lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") => {
+            Language::Dockerfile
+        }
         _ if lower.starts_with("makefile.") => Language::Makefile,
         _ => {
             let is_workflow_dir = path.starts_with(".github/workflows/")
@@ -196,7 +199,9 @@ fn by_name(path: &str, lower: &str) -> Option<Language> {
                 || path.starts_with(".gitea/workflows/")
                 || path.starts_with(".forgejo/workflows/");
             let is_action = lower == "action.yml" || lower == "action.yaml";
-            if (is_workflow_dir && (lower.ends_with(".yml") || lower.ends_with(".yaml"))) || is_action {
+            if (is_workflow_dir && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
+                || is_action
+            {
                 Language::GithubActions
             } else {
                 return None;
@@ -222,7 +227,9 @@ fn by_extension(ext: &str) -> Option<Language> {
         "php" | "phtml" | "php3" | "php4" | "php5" | "php7" | "phps" | "inc" => Language::Php,
         "cs" | "csx" => Language::CSharp,
         "c" | "h" => Language::C,
-        "cc" | "cpp" | "cxx" | "c++" | "hpp" | "hh" | "hxx" | "ino" | "cu" | "m" | "mm" => Language::Cpp,
+        "cc" | "cpp" | "cxx" | "c++" | "hpp" | "hh" | "hxx" | "ino" | "cu" | "m" | "mm" => {
+            Language::Cpp
+        }
         "swift" => Language::Swift,
         "sh" | "bash" | "zsh" | "ksh" | "ash" | "dash" | "bats" | "command" => Language::Shell,
         "ps1" | "psm1" | "psd1" => Language::PowerShell,
@@ -232,7 +239,9 @@ fn by_extension(ext: &str) -> Option<Language> {
         "yml" | "yaml" => Language::Yaml,
         "json" | "jsonc" | "json5" | "ipynb" => Language::Json,
         "toml" | "lock" => Language::Toml,
-        "xml" | "csproj" | "vbproj" | "fsproj" | "props" | "targets" | "config" | "plist" => Language::Xml,
+        "xml" | "csproj" | "vbproj" | "fsproj" | "props" | "targets" | "config" | "plist" => {
+            Language::Xml
+        }
         "html" | "htm" | "xhtml" => Language::Html,
         "md" | "markdown" | "rst" => Language::Markdown,
         _ => return None,
@@ -269,15 +278,30 @@ mod tests {
     #[test]
     fn detects_by_name_extension_and_shebang() {
         assert_eq!(Language::detect("Dockerfile", ""), Language::Dockerfile);
-        assert_eq!(Language::detect("build/Dockerfile.prod", ""), Language::Dockerfile);
+        assert_eq!(
+            Language::detect("build/Dockerfile.prod", ""),
+            Language::Dockerfile
+        );
         assert_eq!(Language::detect("Makefile", ""), Language::Makefile);
-        assert_eq!(Language::detect(".github/workflows/ci.yml", ""), Language::GithubActions);
+        assert_eq!(
+            Language::detect(".github/workflows/ci.yml", ""),
+            Language::GithubActions
+        );
         assert_eq!(Language::detect("config/app.yml", ""), Language::Yaml);
         assert_eq!(Language::detect("package.json", ""), Language::Json);
         assert_eq!(Language::detect("src/a.tsx", ""), Language::TypeScript);
-        assert_eq!(Language::detect("bin/tool", "#!/usr/bin/env python3"), Language::Python);
-        assert_eq!(Language::detect("bin/tool", "#!/bin/bash -e"), Language::Shell);
-        assert_eq!(Language::detect("bin/tool", "#!/usr/bin/env -S node --no-warnings"), Language::JavaScript);
+        assert_eq!(
+            Language::detect("bin/tool", "#!/usr/bin/env python3"),
+            Language::Python
+        );
+        assert_eq!(
+            Language::detect("bin/tool", "#!/bin/bash -e"),
+            Language::Shell
+        );
+        assert_eq!(
+            Language::detect("bin/tool", "#!/usr/bin/env -S node --no-warnings"),
+            Language::JavaScript
+        );
         assert_eq!(Language::detect("README", "hello"), Language::Text);
         assert_eq!(Language::detect("x.gemspec", ""), Language::Ruby);
     }

@@ -35,18 +35,43 @@ pub struct Review {
 
 impl Review {
     /// Sorts the findings and computes the summary.
-    pub fn new(mut findings: Vec<Finding>, files: usize, added_lines: usize, skipped: Skipped) -> Review {
+    pub fn new(
+        mut findings: Vec<Finding>,
+        files: usize,
+        added_lines: usize,
+        skipped: Skipped,
+    ) -> Review {
         findings.sort_by(|a, b| {
-            (a.path.as_str(), a.line, a.column, a.check.as_str()).cmp(&(b.path.as_str(), b.line, b.column, b.check.as_str()))
+            (a.path.as_str(), a.line, a.column, a.check.as_str()).cmp(&(
+                b.path.as_str(),
+                b.line,
+                b.column,
+                b.check.as_str(),
+            ))
         });
         let mut by_category = BTreeMap::new();
-        let mut by_severity: BTreeMap<String, usize> =
-            crate::model::Severity::ALL.iter().map(|s| (s.as_str().to_string(), 0)).collect();
+        let mut by_severity: BTreeMap<String, usize> = crate::model::Severity::ALL
+            .iter()
+            .map(|s| (s.as_str().to_string(), 0))
+            .collect();
         for f in &findings {
-            *by_category.entry(f.category.as_str().to_string()).or_insert(0) += 1;
-            *by_severity.entry(f.severity.as_str().to_string()).or_insert(0) += 1;
+            *by_category
+                .entry(f.category.as_str().to_string())
+                .or_insert(0) += 1;
+            *by_severity
+                .entry(f.severity.as_str().to_string())
+                .or_insert(0) += 1;
         }
-        Review { findings, summary: Summary { files, added_lines, by_category, by_severity, skipped } }
+        Review {
+            findings,
+            summary: Summary {
+                files,
+                added_lines,
+                by_category,
+                by_severity,
+                skipped,
+            },
+        }
     }
 }
 

@@ -33,9 +33,25 @@ pub fn render(review: &Review, color: bool) -> String {
         let gutter = f.line.to_string().len();
         let pad = " ".repeat(gutter);
         let _ = writeln!(out, "{} {}", pad, paint(dim, "|"));
-        let _ = writeln!(out, "{} {} {}", paint(dim, &f.line.to_string()), paint(dim, "|"), f.snippet);
-        let marker = format!("{}{}", " ".repeat(f.snippet_column as usize), "^".repeat(f.snippet_width.max(1) as usize));
-        let _ = writeln!(out, "{} {} {}", pad, paint(dim, "|"), paint(level_style, &marker));
+        let _ = writeln!(
+            out,
+            "{} {} {}",
+            paint(dim, &f.line.to_string()),
+            paint(dim, "|"),
+            f.snippet
+        );
+        let marker = format!(
+            "{}{}",
+            " ".repeat(f.snippet_column as usize),
+            "^".repeat(f.snippet_width.max(1) as usize)
+        );
+        let _ = writeln!(
+            out,
+            "{} {} {}",
+            pad,
+            paint(dim, "|"),
+            paint(level_style, &marker)
+        );
         out.push('\n');
     }
     out.push_str(&summary_line(review, &paint));
@@ -61,9 +77,17 @@ fn plural(n: usize, word: &str) -> String {
 fn summary_line(review: &Review, paint: &dyn Fn(Style, &str) -> String) -> String {
     let s = &review.summary;
     let mut out = String::new();
-    let reviewed = format!("{} with {} added", plural(s.files, "file"), plural(s.added_lines, "line"));
+    let reviewed = format!(
+        "{} with {} added",
+        plural(s.files, "file"),
+        plural(s.added_lines, "line")
+    );
     if review.findings.is_empty() {
-        let _ = write!(out, "{} in {reviewed}.", paint(Style::new().bold(), "No findings"));
+        let _ = write!(
+            out,
+            "{} in {reviewed}.",
+            paint(Style::new().bold(), "No findings")
+        );
     } else {
         let severities: Vec<String> = Severity::ALL
             .iter()
@@ -72,11 +96,18 @@ fn summary_line(review: &Review, paint: &dyn Fn(Style, &str) -> String) -> Strin
                 (n > 0).then(|| paint(severity_style(*sev), &plural(n, sev.as_str())))
             })
             .collect();
-        let categories: Vec<String> = s.by_category.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let categories: Vec<String> = s
+            .by_category
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
         let _ = write!(
             out,
             "{} in {reviewed}: {} ({}).",
-            paint(Style::new().bold(), &plural(review.findings.len(), "finding")),
+            paint(
+                Style::new().bold(),
+                &plural(review.findings.len(), "finding")
+            ),
             severities.join(", "),
             categories.join(", ")
         );
@@ -86,10 +117,19 @@ fn summary_line(review: &Review, paint: &dyn Fn(Style, &str) -> String) -> Strin
         skipped.push(format!("{} (binary)", plural(s.skipped.binary, "file")));
     }
     if s.skipped.non_text > 0 {
-        skipped.push(format!("{} (submodule or symlink)", plural(s.skipped.non_text, "entry")).replace("entrys", "entries"));
+        skipped.push(
+            format!(
+                "{} (submodule or symlink)",
+                plural(s.skipped.non_text, "entry")
+            )
+            .replace("entrys", "entries"),
+        );
     }
     if s.skipped.excluded > 0 {
-        skipped.push(format!("{} (excluded by configuration)", plural(s.skipped.excluded, "file")));
+        skipped.push(format!(
+            "{} (excluded by configuration)",
+            plural(s.skipped.excluded, "file")
+        ));
     }
     if !skipped.is_empty() {
         let _ = write!(out, " Not reviewed: {}.", skipped.join(", "));

@@ -28,9 +28,12 @@ pub fn open(dir: &Path) -> Result<Repository> {
 
 /// The repository's working directory (the root paths are relative to).
 pub fn workdir(repo: &Repository) -> Result<PathBuf> {
-    repo.workdir()
-        .map(Path::to_path_buf)
-        .ok_or_else(|| anyhow!("the repository at {} is bare: there is no working tree to review", repo.path().display()))
+    repo.workdir().map(Path::to_path_buf).ok_or_else(|| {
+        anyhow!(
+            "the repository at {} is bare: there is no working tree to review",
+            repo.path().display()
+        )
+    })
 }
 
 /// What the new side of a diff is.
@@ -103,7 +106,10 @@ fn merge_base<'r>(repo: &'r Repository, a: &str, b: &str) -> Result<Tree<'r>> {
             }
             bail!("`{a}` and `{b}` have no common ancestor; to compare the trees directly use `{a}..{b}`")
         }
-        Err(e) => Err(anyhow!("cannot find the merge base of `{a}` and `{b}`: {}", e.message())),
+        Err(e) => Err(anyhow!(
+            "cannot find the merge base of `{a}` and `{b}`: {}",
+            e.message()
+        )),
     }
 }
 
@@ -141,7 +147,10 @@ fn revparse<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Object<'r>> {
 
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
     match repo.head() {
-        Ok(head) => Ok(Some(head.peel_to_tree().context("HEAD does not point to a commit")?)),
+        Ok(head) => Ok(Some(
+            head.peel_to_tree()
+                .context("HEAD does not point to a commit")?,
+        )),
         Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
         Err(e) => Err(anyhow!("cannot read HEAD: {}", e.message())),
     }
@@ -149,7 +158,10 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
 
 fn diff_options() -> DiffOptions {
     let mut opts = DiffOptions::new();
-    opts.context_lines(0).ignore_submodules(true).indent_heuristic(false).include_typechange(true);
+    opts.context_lines(0)
+        .ignore_submodules(true)
+        .indent_heuristic(false)
+        .include_typechange(true);
     opts
 }
 
@@ -163,13 +175,20 @@ struct Pending {
 
 fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Result<ChangeSet> {
     let mut find = DiffFindOptions::new();
-    find.renames(true).rename_threshold(50).renames_from_rewrites(false).for_untracked(true);
-    diff.find_similar(Some(&mut find)).context("cannot detect renames")?;
+    find.renames(true)
+        .rename_threshold(50)
+        .renames_from_rewrites(false)
+        .for_untracked(true);
+    diff.find_similar(Some(&mut find))
+        .context("cannot detect renames")?;
     let mut skipped = Skipped::default();
     let mut pending = Vec::new();
     for (idx, delta) in diff.deltas().enumerate() {
         let status = delta.status();
-        if matches!(status, Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Unreadable) {
+        if matches!(
+            status,
+            Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Unreadable
+        ) {
             continue;
         }
         let new_file = delta.new_file();
@@ -181,14 +200,23 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
             FileMode::Tree => continue,
             _ => {}
         }
-        let Some(path) = new_file.path() else { continue };
+        let Some(path) = new_file.path() else {
+            continue;
+        };
         let path = super::slash_path(path);
         let old_empty = matches!(status, Delta::Added | Delta::Untracked);
         if old_empty {
-            pending.push(Pending { path, oid: new_file.id(), all_added: true, ranges: Vec::new() });
+            pending.push(Pending {
+                path,
+                oid: new_file.id(),
+                all_added: true,
+                ranges: Vec::new(),
+            });
             continue;
         }
-        let Some(patch) = git2::Patch::from_diff(&diff, idx).context("cannot compute the diff of a file")? else {
+        let Some(patch) =
+            git2::Patch::from_diff(&diff, idx).context("cannot compute the diff of a file")?
+        else {
             continue;
         };
         if patch.delta().flags().is_binary() {
@@ -203,14 +231,21 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
             }
         }
         if !ranges.is_empty() {
-            pending.push(Pending { path, oid: new_file.id(), all_added: false, ranges });
+            pending.push(Pending {
+                path,
+                oid: new_file.id(),
+                all_added: false,
+                ranges,
+            });
         }
     }
     let contents: Vec<Result<Option<Vec<u8>>>> = match &new_side {
         NewSide::Objects => pending
             .iter()
             .map(|p| {
-                let blob = repo.find_blob(p.oid).with_context(|| format!("cannot read the new version of {}", p.path))?;
+                let blob = repo
+                    .find_blob(p.oid)
+                    .with_context(|| format!("cannot read the new version of {}", p.path))?;
                 Ok(Some(blob.content().to_vec()))
             })
             .collect(),
@@ -239,11 +274,18 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
             if is_binary(&bytes) {
                 return None;
             }
-            let which = if p.all_added { AddedLines::All } else { AddedLines::Ranges(&p.ranges) };
+            let which = if p.all_added {
+                AddedLines::All
+            } else {
+                AddedLines::Ranges(&p.ranges)
+            };
             Some(whole_file(p.path, decode(bytes), which))
         })
         .collect_into_vec(&mut files);
-    let mut set = ChangeSet { files: Vec::with_capacity(files.len()), skipped };
+    let mut set = ChangeSet {
+        files: Vec::with_capacity(files.len()),
+        skipped,
+    };
     for file in files {
         match file {
             Some(f) if !f.added.is_empty() => set.files.push(f),

@@ -62,12 +62,26 @@ pub fn whole_file(path: String, text: String, which: AddedLines<'_>) -> ChangedF
             }
         };
         if wanted {
-            let content_end = if end > start && bytes[end - 1] == b'\r' { end - 1 } else { end };
-            added.push(AddedLine { number, start, end: content_end });
+            let content_end = if end > start && bytes[end - 1] == b'\r' {
+                end - 1
+            } else {
+                end
+            };
+            added.push(AddedLine {
+                number,
+                start,
+                end: content_end,
+            });
         }
         start = end + 1;
     }
-    ChangedFile { path, language, text, extent: TextExtent::Whole, added }
+    ChangedFile {
+        path,
+        language,
+        text,
+        extent: TextExtent::Whole,
+        added,
+    }
 }
 
 /// Converts an OS path to the `/`-separated form used in output.
@@ -87,8 +101,16 @@ mod tests {
 
     #[test]
     fn picks_added_lines_and_strips_cr() {
-        let file = whole_file("a.py".into(), "one\r\ntwo\nthree\nfour".into(), AddedLines::Ranges(&[(2, 1), (4, 1)]));
-        let lines: Vec<(u32, &str)> = file.added.iter().map(|l| (l.number, file.line_text(l))).collect();
+        let file = whole_file(
+            "a.py".into(),
+            "one\r\ntwo\nthree\nfour".into(),
+            AddedLines::Ranges(&[(2, 1), (4, 1)]),
+        );
+        let lines: Vec<(u32, &str)> = file
+            .added
+            .iter()
+            .map(|l| (l.number, file.line_text(l)))
+            .collect();
         assert_eq!(lines, vec![(2, "two"), (4, "four")]);
         let file = whole_file("a.py".into(), "a\r\nb\n".into(), AddedLines::All);
         let lines: Vec<&str> = file.added.iter().map(|l| file.line_text(l)).collect();

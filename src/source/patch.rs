@@ -42,7 +42,11 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
                 b'+' => {
                     let start = file.text.len();
                     file.text.push_str(content);
-                    file.added.push(AddedLine { number: new_line, start, end: file.text.len() });
+                    file.added.push(AddedLine {
+                        number: new_line,
+                        start,
+                        end: file.text.len(),
+                    });
                     file.text.push('\n');
                     new_line += 1;
                     new_left = new_left.saturating_sub(1);
@@ -65,11 +69,18 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
             if old_left == 0 && new_left == 0 {
                 file.pieces.push(piece_start..file.text.len());
             }
-            if old_left > 0 || new_left > 0 || marker == b'\\' || matches!(marker, b'+' | b' ' | b'-') {
+            if old_left > 0
+                || new_left > 0
+                || marker == b'\\'
+                || matches!(marker, b'+' | b' ' | b'-')
+            {
                 continue;
             }
         }
-        if line.starts_with("diff --git ") || line.starts_with("diff -") || line.starts_with("Index: ") {
+        if line.starts_with("diff --git ")
+            || line.starts_with("diff -")
+            || line.starts_with("Index: ")
+        {
             finish(current.take(), &mut files, &mut skipped);
             let mut file = Building::default();
             if let Some(rest) = line.strip_prefix("diff --git ") {
@@ -77,7 +88,10 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
             }
             current = Some(file);
         } else if let Some(rest) = line.strip_prefix("--- ") {
-            if current.as_ref().is_none_or(|f| !f.added.is_empty() || !f.pieces.is_empty()) {
+            if current
+                .as_ref()
+                .is_none_or(|f| !f.added.is_empty() || !f.pieces.is_empty())
+            {
                 finish(current.take(), &mut files, &mut skipped);
                 current = Some(Building::default());
             }
@@ -92,10 +106,16 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
             }
         } else if line.starts_with("@@ ") {
             let Some(file) = current.as_mut() else {
-                bail!("patch line {}: a hunk header with no file header before it", index + 1);
+                bail!(
+                    "patch line {}: a hunk header with no file header before it",
+                    index + 1
+                );
             };
             let Some((old_count, new_start, new_count)) = parse_hunk_header(line) else {
-                bail!("patch line {}: cannot read the hunk header `{line}`", index + 1);
+                bail!(
+                    "patch line {}: cannot read the hunk header `{line}`",
+                    index + 1
+                );
             };
             old_left = old_count;
             new_left = new_count;
@@ -110,11 +130,16 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
         } else if let Some(file) = current.as_mut() {
             if line.starts_with("deleted file mode") {
                 file.deleted = true;
-            } else if line.contains(" 160000") && (line.starts_with("new file mode") || line.starts_with("index ")) {
+            } else if line.contains(" 160000")
+                && (line.starts_with("new file mode") || line.starts_with("index "))
+            {
                 file.submodule = true;
             } else if line.starts_with("Binary files ") || line == "GIT binary patch" {
                 file.binary = true;
-            } else if let Some(to) = line.strip_prefix("rename to ").or_else(|| line.strip_prefix("copy to ")) {
+            } else if let Some(to) = line
+                .strip_prefix("rename to ")
+                .or_else(|| line.strip_prefix("copy to "))
+            {
                 file.path = Some(unquote(to));
             }
         }
@@ -142,7 +167,11 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
     if file.deleted || file.added.is_empty() {
         return;
     }
-    let first_line = if file.first_line_known { file.text.lines().next().unwrap_or("") } else { "" };
+    let first_line = if file.first_line_known {
+        file.text.lines().next().unwrap_or("")
+    } else {
+        ""
+    };
     let language = Language::detect(&path, first_line);
     files.push(ChangedFile {
         path,
@@ -189,8 +218,8 @@ fn strip_prefix(path: &str) -> String {
 /// `a/x b/y` → `y` (when the two halves are the same path, which holds for all but renames, and the
 /// `+++` or `rename to` line settles those).
 fn git_header_new_path(rest: &str) -> Option<String> {
-    if rest.starts_with('"') {
-        let end = rest[1..].find("\" ")? + 1;
+    if let Some(quoted) = rest.strip_prefix('"') {
+        let end = quoted.find("\" ")? + 1;
         return Some(strip_prefix(&unquote(rest[end + 2..].trim())));
     }
     let half = rest.len().checked_sub(1)? / 2;
@@ -240,7 +269,11 @@ mod tests {
     fn lines(set: &ChangeSet) -> Vec<(String, u32, String)> {
         set.files
             .iter()
-            .flat_map(|f| f.added.iter().map(move |l| (f.path.clone(), l.number, f.line_text(l).to_string())))
+            .flat_map(|f| {
+                f.added
+                    .iter()
+                    .map(move |l| (f.path.clone(), l.number, f.line_text(l).to_string()))
+            })
             .collect()
     }
 
@@ -265,12 +298,16 @@ mod tests {
     fn parses_plain_diff_u_and_removed_lines_that_look_like_headers() {
         let patch = "--- old/app.js\t2024-01-01 00:00:00\n+++ new/app.js\t2024-01-02 00:00:00\n@@ -1,2 +1,2 @@\n--- not a header\n+++ added\n keep\n";
         let set = parse(patch.as_bytes()).unwrap();
-        assert_eq!(lines(&set), vec![("new/app.js".into(), 1, "++ added".into())]);
+        assert_eq!(
+            lines(&set),
+            vec![("new/app.js".into(), 1, "++ added".into())]
+        );
     }
 
     #[test]
     fn pure_rename_adds_nothing_and_bad_hunk_is_an_error() {
-        let patch = "diff --git a/x.py b/y.py\nsimilarity index 100%\nrename from x.py\nrename to y.py\n";
+        let patch =
+            "diff --git a/x.py b/y.py\nsimilarity index 100%\nrename from x.py\nrename to y.py\n";
         assert!(parse(patch.as_bytes()).unwrap().files.is_empty());
         let err = parse(b"--- a/x\n+++ b/x\n@@ nonsense @@\n").unwrap_err();
         assert!(err.to_string().contains("line 3"), "{err}");

@@ -11,14 +11,26 @@ use crate::model::{ChangeSet, ChangedFile, Skipped};
 
 /// Walks `paths` (files or directories) and reads every text file. Paths in the result are relative to
 /// `root`; `keep` decides from that relative path whether a file is read at all.
-pub fn scan(root: &Path, paths: &[PathBuf], keep: &(dyn Fn(&str) -> bool + Sync)) -> Result<ChangeSet> {
+pub fn scan(
+    root: &Path,
+    paths: &[PathBuf],
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<ChangeSet> {
     let mut found: Vec<(PathBuf, String)> = Vec::new();
     let mut skipped = Skipped::default();
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     for path in paths {
-        let path = path
-            .canonicalize()
-            .map_err(|e| anyhow!("{}: {}", path.display(), if e.kind() == std::io::ErrorKind::NotFound { "no such file or directory".to_string() } else { e.to_string() }))?;
+        let path = path.canonicalize().map_err(|e| {
+            anyhow!(
+                "{}: {}",
+                path.display(),
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    "no such file or directory".to_string()
+                } else {
+                    e.to_string()
+                }
+            )
+        })?;
         let mut builder = ignore::WalkBuilder::new(&path);
         builder
             .hidden(false)
@@ -27,7 +39,9 @@ pub fn scan(root: &Path, paths: &[PathBuf], keep: &(dyn Fn(&str) -> bool + Sync)
             .filter_entry(|entry| entry.file_name() != ".git");
         for entry in builder.build() {
             let entry = entry.map_err(|e| anyhow!("cannot walk {}: {e}", path.display()))?;
-            let Some(kind) = entry.file_type() else { continue };
+            let Some(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_symlink() {
                 skipped.non_text += 1;
                 continue;
@@ -52,14 +66,18 @@ pub fn scan(root: &Path, paths: &[PathBuf], keep: &(dyn Fn(&str) -> bool + Sync)
     let read: Vec<Result<Option<ChangedFile>>> = found
         .into_par_iter()
         .map(|(absolute, relative)| {
-            let bytes = std::fs::read(&absolute).map_err(|e| anyhow!("cannot read {}: {e}", absolute.display()))?;
+            let bytes = std::fs::read(&absolute)
+                .map_err(|e| anyhow!("cannot read {}: {e}", absolute.display()))?;
             if is_binary(&bytes) {
                 return Ok(None);
             }
             Ok(Some(whole_file(relative, decode(bytes), AddedLines::All)))
         })
         .collect();
-    let mut set = ChangeSet { files: Vec::new(), skipped };
+    let mut set = ChangeSet {
+        files: Vec::new(),
+        skipped,
+    };
     for file in read {
         match file? {
             Some(f) if !f.added.is_empty() => set.files.push(f),
