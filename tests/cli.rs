@@ -176,10 +176,10 @@ x = 'danger(root)  # review-gate: allow exec -- in a string, not a comment'
     assert_eq!(
         found,
         vec![
-            (4, "review-gate.allow-without-reason".to_string()),
+            (4, "policy.allow-without-reason".to_string()),
             (5, "test.python.danger".to_string()),
             (6, "test.python.danger".to_string()),
-            (6, "review-gate.allow-unknown-check".to_string()),
+            (6, "policy.allow-unknown-check".to_string()),
         ]
     );
 }

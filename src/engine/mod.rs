@@ -12,10 +12,9 @@ use crate::checks::{Check, CheckSet, Condition, Target};
 use crate::lang::{self, Region, Regions};
 use crate::model::{fnv1a64, AddedLine, Category, ChangedFile, Finding, Severity, TextExtent};
 
-/// Id of the note about a `review-gate: allow` marker that gives no reason.
-pub const ALLOW_WITHOUT_REASON: &str = "review-gate.allow-without-reason";
-/// Id of the note about a `review-gate: allow` marker that names no known check or category.
-pub const ALLOW_UNKNOWN_TARGET: &str = "review-gate.allow-unknown-check";
+/// Id of the check about a `review-gate: allow` marker that names no known check or category; the engine
+/// keeps its matches only when that is so (it needs the whole check list, which a pattern cannot see).
+pub const ALLOW_UNKNOWN_TARGET: &str = "policy.allow-unknown-check";
 
 /// How far past a match the `args` condition target may look, in bytes.
 const ARGS_LIMIT: usize = 4096;
@@ -105,9 +104,6 @@ fn check_file(set: &CheckSet, file: &ChangedFile) -> Vec<Finding> {
     let mut hits: Vec<Hit> = Vec::new();
     for line in &file.added {
         let text = file.line_text(line);
-        if memchr::memmem::find(text.as_bytes(), b"review-gate:").is_some() {
-            allow_marker_notes(set, &ctx, line, text, &mut findings);
-        }
         if !any_check {
             continue;
         }
@@ -177,6 +173,9 @@ fn run_check(
             .map_or((check.severity, None), |c| {
                 (c.severity.unwrap_or(check.severity), c.reason.clone())
             });
+        if check.id == ALLOW_UNKNOWN_TARGET && !names_unknown_target(set, text, start) {
+            return;
+        }
         let (start, end) = match (caps, check.redact_group) {
             (Some(caps), Some(group)) => caps
                 .get(group)
@@ -409,82 +408,15 @@ fn in_comment(ctx: &FileContext<'_>, pos: usize) -> bool {
     !ctx.lexable || matches!(ctx.regions().at(pos), Region::Comment | Region::Inert)
 }
 
-/// Notes about `review-gate: allow` markers on an added line that give no reason or name nothing known.
-fn allow_marker_notes(
-    set: &CheckSet,
-    ctx: &FileContext<'_>,
-    line: &AddedLine,
-    text: &str,
-    findings: &mut Vec<Finding>,
-) {
-    for (pos, marker) in suppress::markers(text) {
-        let suppress::Marker::Allow { targets, reason } = &marker else {
-            continue;
-        };
-        if !in_comment(ctx, line.start + pos) {
-            continue;
-        }
-        let column = text[..pos].chars().count() as u32 + 1;
-        let end_column = column + text[pos..].chars().count() as u32;
-        let unknown: Vec<&str> = targets
-            .iter()
-            .copied()
-            .filter(|t| {
-                *t != "all"
-                    && t.parse::<Category>().is_err()
-                    && !set
-                        .checks
-                        .iter()
-                        .any(|c| suppress::target_covers(t, &c.id, c.category))
-            })
-            .collect();
-        let mut notes = Vec::new();
-        if reason.is_none() {
-            notes.push((
-                ALLOW_WITHOUT_REASON,
-                "suppression without a reason: write `review-gate: allow <check> -- <why>`"
-                    .to_string(),
-            ));
-        }
-        if targets.is_empty() {
-            notes.push((
-                ALLOW_UNKNOWN_TARGET,
-                "suppression names no check or category".to_string(),
-            ));
-        } else if !unknown.is_empty() {
-            notes.push((
-                ALLOW_UNKNOWN_TARGET,
-                format!(
-                    "suppression names no known check or category: {}",
-                    unknown.join(", ")
-                ),
-            ));
-        }
-        for (id, message) in notes {
-            let snippet = snippet::render(text, &[], pos, text.len());
-            findings.push(Finding {
-                check: id.to_string(),
-                category: Category::Policy,
-                severity: Severity::Note,
-                path: ctx.file.path.clone(),
-                line: line.number,
-                column,
-                end_column,
-                message,
-                fingerprint: format!(
-                    "{:016x}",
-                    fnv1a64(&[
-                        id.as_bytes(),
-                        ctx.file.path.as_bytes(),
-                        text.trim().as_bytes()
-                    ])
-                ),
-                snippet: snippet.text,
-                snippet_column: snippet.column as u32,
-                snippet_width: snippet.width as u32,
-            });
-        }
-    }
+/// Whether an allow marker starting at `start` names something no check or category answers to.
+fn names_unknown_target(set: &CheckSet, text: &str, start: usize) -> bool {
+    let Some((_, suppress::Marker::Allow { targets, .. })) = suppress::markers(&text[start..]).into_iter().next() else {
+        return false;
+    };
+    targets.is_empty()
+        || targets.iter().any(|t| {
+            *t != "all" && t.parse::<Category>().is_err() && !set.checks.iter().any(|c| suppress::target_covers(t, &c.id, c.category))
+        })
 }
 
 #[cfg(test)]
