@@ -74,7 +74,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Patch { file, review } => {
             let input = read_patch(file.as_deref())?;
             let root = repo_root_or(&cwd);
-            review_changes(&root, &review, |_| source::patch::parse(&input))
+            review_changes(&root, &review, |_| {
+                let mut changes = source::patch::parse(&input)?;
+                source::patch::complete_from_worktree(&mut changes, &root);
+                Ok(changes)
+            })
         }
         Command::Scan { paths, review } => {
             let root = repo_root_or(&cwd);

@@ -86,6 +86,8 @@ pub enum Target {
     Before,
     /// The whole line.
     Line,
+    /// From the end of the match onward, across lines (bounded).
+    After,
     /// The call's arguments (see [`ConditionDef::args`]).
     Args,
     /// The whole file; the result is computed once per file and kept in this slot.
@@ -142,6 +144,12 @@ pub struct Check {
     pub redact_group: Option<usize>,
     /// Whether the message or redaction needs capture groups (slower than a plain find).
     pub needs_captures: bool,
+    /// Least entropy (bits per character) of the secret value.
+    pub min_entropy: Option<f64>,
+    /// Offline checksum validation of the secret value.
+    pub validate: Option<Checksum>,
+    /// At most one finding per file.
+    pub per_file: bool,
     /// The file the check came from.
     pub source: String,
 }
@@ -176,6 +184,15 @@ impl Check {
                 .join(", "),
         }
     }
+}
+
+/// Checksums that some token formats carry and that can be verified offline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checksum {
+    /// GitHub `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_` tokens: 30 base62 characters and their CRC32 in 6 more.
+    Github,
+    /// npm `npm_` tokens: the same scheme as GitHub's.
+    Npm,
 }
 
 /// Regex shorthands usable in conditions: `@literal` and friends describe string literals without
@@ -308,6 +325,26 @@ pub fn compile(
         ));
     }
     let needs_captures = redact_group.is_some() || placeholders(&def.message).next().is_some();
+    let validate = match &def.validate {
+        None => None,
+        Some(v) => Some(match v.value.as_str() {
+            "github" => Checksum::Github,
+            "npm" => Checksum::Npm,
+            other => return Err(err(line_of(v), format!("unknown `validate` value `{other}` (expected github or npm)"))),
+        }),
+    };
+    let per_file = match def.per.as_ref().map(|p| p.value.as_str()) {
+        None | Some("line") => false,
+        Some("file") => true,
+        Some(other) => {
+            return Err(err(line_of(def.per.as_ref().unwrap()), format!("unknown `per` value `{other}` (expected line or file)")))
+        }
+    };
+    if let Some(entropy) = def.entropy {
+        if !(0.0..=8.0).contains(&entropy) {
+            return Err(err(line_of(&def.id), format!("`entropy` must be between 0 and 8 bits per character, not {entropy}")));
+        }
+    }
     Ok(Check {
         id,
         category,
@@ -326,6 +363,9 @@ pub fn compile(
         help: def.help,
         redact_group,
         needs_captures,
+        min_entropy: def.entropy,
+        validate,
+        per_file,
         source: file.to_string(),
     })
 }
@@ -392,18 +432,19 @@ fn compile_condition(
         (Target::Rest, def.rest),
         (Target::Before, def.before),
         (Target::Line, def.line),
+        (Target::After, def.after),
         (Target::Args, def.args),
         (Target::File(0), def.file),
     ];
     let mut chosen = targets.into_iter().filter_map(|(t, p)| p.map(|p| (t, p)));
     let (mut target, pattern) = chosen.next().ok_or((
         0,
-        "a condition needs one of: match, rest, before, line, args, file".to_string(),
+        "a condition needs one of: match, rest, before, line, after, args, file".to_string(),
     ))?;
     if let Some((_, extra)) = chosen.next() {
         return Err((
             line_of(&extra),
-            "a condition takes exactly one of: match, rest, before, line, args, file".into(),
+            "a condition takes exactly one of: match, rest, before, line, after, args, file".into(),
         ));
     }
     let line = line_of(&pattern);

@@ -51,6 +51,18 @@ pub struct CheckDef {
     /// For secrets: the named capture group holding the secret (default: the whole match).
     #[serde(default)]
     pub redact: Option<Spanned<String>>,
+    /// For secrets: the least Shannon entropy (bits per character) the secret must have; lower is dropped.
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    /// For secrets: an offline check of a checksum the format carries: `github` (ghp_/gho_/ghu_/ghs_/ghr_
+    /// tokens) or `npm` (npm_ tokens). A valid checksum is said in the message; an invalid one lowers the
+    /// severity one step.
+    #[serde(default)]
+    pub validate: Option<Spanned<String>>,
+    /// `line` (default): a finding per match; `file`: at most one finding per file (checks about adding a
+    /// kind of file at all).
+    #[serde(default)]
+    pub per: Option<Spanned<String>>,
 }
 
 /// A condition on the text around a match: exactly one target key with a regular expression, plus
@@ -70,6 +82,9 @@ pub struct ConditionDef {
     /// The whole line.
     #[serde(default)]
     pub line: Option<Spanned<String>>,
+    /// From the end of the match onward, across lines, up to 1,024 bytes of known text.
+    #[serde(default)]
+    pub after: Option<Spanned<String>>,
     /// The call's arguments: the text inside the parentheses that open at or after the match (followed
     /// across lines when the whole file is known), or the rest of the line when there are none.
     #[serde(default)]

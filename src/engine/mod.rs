@@ -1,6 +1,7 @@
 //! Runs the checks over changed files, in parallel across files: keyword prefilter, regex, lexical scope,
 //! conditions, inline suppressions, then a finding with a redacted snippet.
 
+pub mod secrets;
 pub mod snippet;
 pub mod suppress;
 
@@ -18,6 +19,8 @@ pub const ALLOW_UNKNOWN_TARGET: &str = "policy.allow-unknown-check";
 
 /// How far past a match the `args` condition target may look, in bytes.
 const ARGS_LIMIT: usize = 4096;
+/// How far past a match the `after` condition target may look, in bytes.
+const AFTER_LIMIT: usize = 1024;
 
 /// Runs every check over every file and returns the findings (unsorted).
 pub fn run(checks: &CheckSet, files: &[ChangedFile]) -> Vec<Finding> {
@@ -43,6 +46,8 @@ struct FileContext<'a> {
     regions: OnceCell<Regions>,
     file_conditions: Vec<Option<bool>>,
     lexable: bool,
+    /// Checks that fire at most once per file and already did.
+    fired: Vec<bool>,
 }
 
 impl<'a> FileContext<'a> {
@@ -95,6 +100,7 @@ fn check_file(set: &CheckSet, file: &ChangedFile) -> Vec<Finding> {
         regions: OnceCell::new(),
         file_conditions: vec![None; set.file_slots],
         lexable: lang::has_syntax(file.language),
+        fired: vec![false; set.checks.len()],
     };
     let mut ctx = ctx;
     let any_check = applies.iter().any(|&a| a);
@@ -166,7 +172,7 @@ fn run_check(
         {
             return;
         }
-        let (severity, reason) = check
+        let (mut severity, mut reason) = check
             .adjust
             .iter()
             .find(|c| holds(c, ctx, line, text, start, end))
@@ -182,6 +188,20 @@ fn run_check(
                 .map_or((start, end), |m| (m.start(), m.end())),
             _ => (start, end),
         };
+        if let Some(verdict) = judge_secret(check, &text[start..end]) {
+            match verdict {
+                SecretVerdict::Drop => return,
+                SecretVerdict::Keep => {}
+                SecretVerdict::ChecksumValid => reason = Some(join_reasons(reason, "checksum valid")),
+                SecretVerdict::ChecksumInvalid => {
+                    severity = lower(severity);
+                    reason = Some(join_reasons(reason, "checksum does not match: likely not a real token"));
+                }
+            }
+        }
+        if check.per_file {
+            ctx.fired[idx as usize] = true;
+        }
         let message = match caps {
             Some(caps) => fill_message(&check.message, caps, check.category == Category::Secret),
             None => check.message.clone(),
@@ -204,6 +224,48 @@ fn run_check(
         for m in check.regex.find_iter(text) {
             visit(m.start(), m.end(), None, ctx);
         }
+    }
+}
+
+/// What the secret filters say about a value.
+enum SecretVerdict {
+    Drop,
+    Keep,
+    ChecksumValid,
+    ChecksumInvalid,
+}
+
+/// Applies placeholder, entropy and checksum rules; `None` when the check has none of them.
+fn judge_secret(check: &Check, value: &str) -> Option<SecretVerdict> {
+    let is_secret = check.category == Category::Secret;
+    if !is_secret && check.min_entropy.is_none() && check.validate.is_none() {
+        return None;
+    }
+    if is_secret && secrets::is_placeholder(value) {
+        return Some(SecretVerdict::Drop);
+    }
+    if check.min_entropy.is_some_and(|min| secrets::shannon_entropy(value) < min) {
+        return Some(SecretVerdict::Drop);
+    }
+    Some(match check.validate.and_then(|kind| secrets::checksum_matches(kind, value)) {
+        Some(true) => SecretVerdict::ChecksumValid,
+        Some(false) => SecretVerdict::ChecksumInvalid,
+        None => SecretVerdict::Keep,
+    })
+}
+
+fn join_reasons(reason: Option<String>, more: &str) -> String {
+    match reason {
+        Some(r) => format!("{r}; {more}"),
+        None => more.to_string(),
+    }
+}
+
+/// One step less severe (a note stays a note).
+fn lower(severity: Severity) -> Severity {
+    match severity {
+        Severity::Error => Severity::Warning,
+        _ => Severity::Note,
     }
 }
 
@@ -237,6 +299,15 @@ fn holds(
         Target::Rest => &text[start..],
         Target::Before => &text[..start],
         Target::Line => text,
+        Target::After => {
+            let from = line.start + end;
+            let text = &ctx.file.text;
+            let mut to = ctx.known_end(line.start).min(from + AFTER_LIMIT).min(text.len());
+            while !text.is_char_boundary(to) {
+                to -= 1;
+            }
+            &text[from..to]
+        }
         Target::Args => call_args(
             &ctx.file.text,
             line.start + start,

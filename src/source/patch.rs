@@ -182,6 +182,26 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
     });
 }
 
+/// Replaces the partial text of each file with the whole file under `root` when that file holds every
+/// added line at its number — the patch describes the working tree, so comments and imports far from the
+/// hunks are known too, and `patch` sees what `diff` sees.
+pub fn complete_from_worktree(set: &mut ChangeSet, root: &std::path::Path) {
+    for file in &mut set.files {
+        let Ok(bytes) = std::fs::read(root.join(&file.path)) else { continue };
+        if super::is_binary(&bytes) {
+            continue;
+        }
+        let text = super::decode(bytes);
+        let ranges: Vec<(u32, u32)> = file.added.iter().map(|l| (l.number, 1)).collect();
+        let whole = super::whole_file(file.path.clone(), text, super::AddedLines::Ranges(&ranges));
+        let same = whole.added.len() == file.added.len()
+            && whole.added.iter().zip(&file.added).all(|(w, p)| w.number == p.number && whole.line_text(w) == file.line_text(p));
+        if same {
+            *file = whole;
+        }
+    }
+}
+
 /// `@@ -a,b +c,d @@ ...` → (b, c, d); counts default to 1.
 fn parse_hunk_header(line: &str) -> Option<(u32, u32, u32)> {
     let mut parts = line.split_whitespace();
