@@ -1,7 +1,8 @@
 //! Annotated check fixtures: `fixtures/checks/<category>/<language>[-variant].<ext>`, where a comment
 //! line `expect: <id>[=severity], ...` says the next line must produce those findings and `ok` (or
 //! `ok: <id>`) says it must produce none of the category (or of that check). Any other finding of the
-//! category is unexpected. One test walks every fixture.
+//! category is unexpected. A first line `fixture-path: <path>` makes the checks see the file under that
+//! path (for checks limited to some paths). One test walks every fixture.
 
 use std::fmt;
 use std::path::Path;
@@ -34,6 +35,18 @@ impl fmt::Display for Failure {
 enum Annotation {
     Expect(Vec<(String, Option<Severity>)>),
     Ok(Option<String>),
+}
+
+/// The language name a fixture's file name starts with: the longest known name followed by `-`, `.` or
+/// the end (`github-actions-deploy.yml` → `github-actions`).
+fn language_prefix(name: &str) -> &str {
+    let boundary = |n: &str| name.starts_with(n) && matches!(name.as_bytes().get(n.len()), None | Some(b'-') | Some(b'.'));
+    Language::ALL
+        .iter()
+        .map(|l| l.name())
+        .filter(|n| boundary(n))
+        .max_by_key(|n| n.len())
+        .unwrap_or_else(|| name.split(['-', '.']).next().unwrap_or(""))
 }
 
 fn annotation_regex() -> Regex {
@@ -81,8 +94,8 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
         }
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read fixture {display}"))?;
-        let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let lang_name = stem.split(['-', '.']).next().unwrap_or("");
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let lang_name = language_prefix(name);
         let Some(language) = Language::from_name(lang_name) else {
             failures.push(Failure {
                 file: display,
@@ -93,7 +106,23 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
             });
             continue;
         };
-        let mut file = whole_file(display.clone(), text, AddedLines::All);
+        // A first-line `fixture-path: <path>` makes the checks see that path (for path-scoped checks).
+        let virtual_path = text
+            .lines()
+            .next()
+            .and_then(|l| l.split_once("fixture-path:"))
+            .map(|(_, p)| {
+                p.trim()
+                    .trim_end_matches("*/")
+                    .trim_end_matches("-->")
+                    .trim()
+                    .to_string()
+            });
+        let mut file = whole_file(
+            virtual_path.unwrap_or_else(|| display.clone()),
+            text,
+            AddedLines::All,
+        );
         file.language = language;
         let findings = crate::engine::run(set, std::slice::from_ref(&file));
         let lines: Vec<&str> = file.text.lines().collect();

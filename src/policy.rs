@@ -36,7 +36,10 @@ struct ConfigFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AllowDef {
+    #[serde(default)]
     paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    fingerprint: Option<Spanned<String>>,
     #[serde(default)]
     checks: Vec<Spanned<String>>,
     #[serde(default)]
@@ -64,11 +67,27 @@ impl std::str::FromStr for FailOn {
     }
 }
 
-/// A path-scoped allow: findings of these checks under these paths are dropped.
+/// An allow: findings of these checks under these paths (or with this fingerprint) are dropped.
 #[derive(Debug, Clone)]
 struct Allow {
-    paths: GlobSet,
+    paths: Option<GlobSet>,
+    fingerprint: Option<String>,
     targets: Vec<(String, u64)>,
+}
+
+impl Allow {
+    fn covers(&self, f: &Finding) -> bool {
+        self.paths.as_ref().is_none_or(|p| p.is_match(&f.path))
+            && self
+                .fingerprint
+                .as_ref()
+                .is_none_or(|fp| *fp == f.fingerprint)
+            && (self.targets.is_empty()
+                || self
+                    .targets
+                    .iter()
+                    .any(|(t, _)| target_covers(t, &f.check, f.category)))
+    }
 }
 
 /// The configuration in force.
@@ -175,23 +194,51 @@ impl Policy {
         overrides.sort_by_key(|(target, _, _)| std::cmp::Reverse(target.len()));
         let mut allows = Vec::new();
         for allow in &config.allow {
-            if allow.paths.is_empty() {
-                return Err(err(0, "allow: each entry needs `paths`".into()));
+            let line = allow
+                .paths
+                .first()
+                .map(|p| p.referenced.line())
+                .or(allow.fingerprint.as_ref().map(|f| f.referenced.line()))
+                .unwrap_or(0);
+            if allow.paths.is_empty() && allow.fingerprint.is_none() {
+                return Err(err(
+                    line,
+                    "allow: each entry needs `paths` or a `fingerprint`".into(),
+                ));
             }
-            let paths = build_globset(
-                allow
-                    .paths
-                    .iter()
-                    .map(|g| (g.value.as_str(), g.referenced.line())),
-            )
-            .map_err(|(line, e)| err(line, format!("allow.paths: {e}")))?;
+            if allow.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                return Err(err(
+                    line,
+                    "allow: each entry needs a `reason` (why these findings are acceptable)".into(),
+                ));
+            }
+            let paths = if allow.paths.is_empty() {
+                None
+            } else {
+                Some(
+                    build_globset(
+                        allow
+                            .paths
+                            .iter()
+                            .map(|g| (g.value.as_str(), g.referenced.line())),
+                    )
+                    .map_err(|(line, e)| err(line, format!("allow.paths: {e}")))?,
+                )
+            };
             let targets = allow
                 .checks
                 .iter()
                 .map(|c| (c.value.clone(), c.referenced.line()))
                 .collect();
-            let _ = &allow.reason;
-            allows.push(Allow { paths, targets });
+            let fingerprint = allow
+                .fingerprint
+                .as_ref()
+                .map(|f| f.value.trim().to_ascii_lowercase());
+            allows.push(Allow {
+                paths,
+                fingerprint,
+                targets,
+            });
         }
         let base = path.parent().unwrap_or(Path::new("."));
         let mut extra_checks = Vec::new();
@@ -267,15 +314,7 @@ impl Policy {
     pub fn apply(&self, findings: Vec<Finding>) -> Vec<Finding> {
         findings
             .into_iter()
-            .filter(|f| {
-                !self.allows.iter().any(|a| {
-                    a.paths.is_match(&f.path)
-                        && (a.targets.is_empty()
-                            || a.targets
-                                .iter()
-                                .any(|(t, _)| target_covers(t, &f.check, f.category)))
-                })
-            })
+            .filter(|f| !self.allows.iter().any(|a| a.covers(f)))
             .map(|mut f| {
                 if let Some((_, severity, _)) = self
                     .overrides

@@ -150,6 +150,8 @@ pub struct Check {
     pub validate: Option<Checksum>,
     /// At most one finding per file.
     pub per_file: bool,
+    /// Judge the value as a free-form credential (see [`crate::engine::secrets::judge_generic`]).
+    pub judge_generic: bool,
     /// The file the check came from.
     pub source: String,
 }
@@ -330,19 +332,37 @@ pub fn compile(
         Some(v) => Some(match v.value.as_str() {
             "github" => Checksum::Github,
             "npm" => Checksum::Npm,
-            other => return Err(err(line_of(v), format!("unknown `validate` value `{other}` (expected github or npm)"))),
+            other => {
+                return Err(err(
+                    line_of(v),
+                    format!("unknown `validate` value `{other}` (expected github or npm)"),
+                ))
+            }
         }),
     };
     let per_file = match def.per.as_ref().map(|p| p.value.as_str()) {
         None | Some("line") => false,
         Some("file") => true,
         Some(other) => {
-            return Err(err(line_of(def.per.as_ref().unwrap()), format!("unknown `per` value `{other}` (expected line or file)")))
+            return Err(err(
+                line_of(def.per.as_ref().unwrap()),
+                format!("unknown `per` value `{other}` (expected line or file)"),
+            ))
+        }
+    };
+    let judge_generic = match def.judge.as_ref().map(|j| j.value.as_str()) {
+        None => false,
+        Some("generic") => true,
+        Some(other) => {
+            return Err(err(line_of(def.judge.as_ref().unwrap()), format!("unknown `judge` value `{other}` (expected generic)")))
         }
     };
     if let Some(entropy) = def.entropy {
         if !(0.0..=8.0).contains(&entropy) {
-            return Err(err(line_of(&def.id), format!("`entropy` must be between 0 and 8 bits per character, not {entropy}")));
+            return Err(err(
+                line_of(&def.id),
+                format!("`entropy` must be between 0 and 8 bits per character, not {entropy}"),
+            ));
         }
     }
     Ok(Check {
@@ -366,6 +386,7 @@ pub fn compile(
         min_entropy: def.entropy,
         validate,
         per_file,
+        judge_generic,
         source: file.to_string(),
     })
 }

@@ -59,6 +59,10 @@ pub struct CheckDef {
     /// severity one step.
     #[serde(default)]
     pub validate: Option<Spanned<String>>,
+    /// For secrets: `generic` judges the value as a free-form credential (charset-aware entropy, words,
+    /// identifiers, paths, URLs and versions rejected) and sets the severity from its strength.
+    #[serde(default)]
+    pub judge: Option<Spanned<String>>,
     /// `line` (default): a finding per match; `file`: at most one finding per file (checks about adding a
     /// kind of file at all).
     #[serde(default)]

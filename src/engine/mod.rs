@@ -188,14 +188,23 @@ fn run_check(
                 .map_or((start, end), |m| (m.start(), m.end())),
             _ => (start, end),
         };
-        if let Some(verdict) = judge_secret(check, &text[start..end]) {
+        if let Some(verdict) = judge_secret(check, &text[start..end], &ctx.file.path) {
             match verdict {
                 SecretVerdict::Drop => return,
                 SecretVerdict::Keep => {}
-                SecretVerdict::ChecksumValid => reason = Some(join_reasons(reason, "checksum valid")),
+                SecretVerdict::Judged(judged, why) => {
+                    severity = judged;
+                    reason = Some(join_reasons(reason, &why));
+                }
+                SecretVerdict::ChecksumValid => {
+                    reason = Some(join_reasons(reason, "checksum valid"))
+                }
                 SecretVerdict::ChecksumInvalid => {
                     severity = lower(severity);
-                    reason = Some(join_reasons(reason, "checksum does not match: likely not a real token"));
+                    reason = Some(join_reasons(
+                        reason,
+                        "checksum does not match: likely not a real token",
+                    ));
                 }
             }
         }
@@ -231,27 +240,42 @@ fn run_check(
 enum SecretVerdict {
     Drop,
     Keep,
+    Judged(Severity, String),
     ChecksumValid,
     ChecksumInvalid,
 }
 
 /// Applies placeholder, entropy and checksum rules; `None` when the check has none of them.
-fn judge_secret(check: &Check, value: &str) -> Option<SecretVerdict> {
+fn judge_secret(check: &Check, value: &str, path: &str) -> Option<SecretVerdict> {
     let is_secret = check.category == Category::Secret;
-    if !is_secret && check.min_entropy.is_none() && check.validate.is_none() {
+    if !is_secret && check.min_entropy.is_none() && check.validate.is_none() && !check.judge_generic {
         return None;
     }
     if is_secret && secrets::is_placeholder(value) {
         return Some(SecretVerdict::Drop);
     }
-    if check.min_entropy.is_some_and(|min| secrets::shannon_entropy(value) < min) {
+    if check
+        .min_entropy
+        .is_some_and(|min| secrets::shannon_entropy(value) < min)
+    {
         return Some(SecretVerdict::Drop);
     }
-    Some(match check.validate.and_then(|kind| secrets::checksum_matches(kind, value)) {
-        Some(true) => SecretVerdict::ChecksumValid,
-        Some(false) => SecretVerdict::ChecksumInvalid,
-        None => SecretVerdict::Keep,
-    })
+    if check.judge_generic {
+        return Some(match secrets::judge_generic(value, path) {
+            Some((severity, why)) => SecretVerdict::Judged(severity, why),
+            None => SecretVerdict::Drop,
+        });
+    }
+    Some(
+        match check
+            .validate
+            .and_then(|kind| secrets::checksum_matches(kind, value))
+        {
+            Some(true) => SecretVerdict::ChecksumValid,
+            Some(false) => SecretVerdict::ChecksumInvalid,
+            None => SecretVerdict::Keep,
+        },
+    )
 }
 
 fn join_reasons(reason: Option<String>, more: &str) -> String {
@@ -302,7 +326,10 @@ fn holds(
         Target::After => {
             let from = line.start + end;
             let text = &ctx.file.text;
-            let mut to = ctx.known_end(line.start).min(from + AFTER_LIMIT).min(text.len());
+            let mut to = ctx
+                .known_end(line.start)
+                .min(from + AFTER_LIMIT)
+                .min(text.len());
             while !text.is_char_boundary(to) {
                 to -= 1;
             }
@@ -418,6 +445,10 @@ fn emit(
         .collect();
     for hit in hits {
         let check = &set.checks[hit.check as usize];
+        if check.judge_generic && overlaps_specific_secret(set, hits, hit) {
+            // A provider rule already names this value more precisely.
+            continue;
+        }
         if is_suppressed(ctx, line, text, check) {
             continue;
         }
@@ -428,17 +459,23 @@ fn emit(
             Some(reason) => format!("{} ({reason})", hit.message),
             None => hit.message.clone(),
         };
-        let normalized: String = snippet
-            .text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        // Secrets are identified by their value, other findings by their (masked) line: never by the line
+        // number, so a fingerprint survives edits above it.
+        let identity: String = if check.category == Category::Secret {
+            text[hit.start..hit.end].to_string()
+        } else {
+            snippet
+                .text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let fingerprint = format!(
             "{:016x}",
             fnv1a64(&[
                 check.id.as_bytes(),
                 ctx.file.path.as_bytes(),
-                normalized.as_bytes()
+                identity.as_bytes()
             ])
         );
         findings.push(Finding {
@@ -456,6 +493,17 @@ fn emit(
             fingerprint,
         });
     }
+}
+
+/// Whether a secret check other than a generic one matched an overlapping span of the line.
+fn overlaps_specific_secret(set: &CheckSet, hits: &[Hit], generic: &Hit) -> bool {
+    hits.iter().any(|other| {
+        let check = &set.checks[other.check as usize];
+        check.category == Category::Secret
+            && !check.judge_generic
+            && other.start < generic.end
+            && generic.start < other.end
+    })
 }
 
 /// Whether a marker on the line, or on a comment-only line above it, silences this check.
@@ -481,12 +529,19 @@ fn in_comment(ctx: &FileContext<'_>, pos: usize) -> bool {
 
 /// Whether an allow marker starting at `start` names something no check or category answers to.
 fn names_unknown_target(set: &CheckSet, text: &str, start: usize) -> bool {
-    let Some((_, suppress::Marker::Allow { targets, .. })) = suppress::markers(&text[start..]).into_iter().next() else {
+    let Some((_, suppress::Marker::Allow { targets, .. })) =
+        suppress::markers(&text[start..]).into_iter().next()
+    else {
         return false;
     };
     targets.is_empty()
         || targets.iter().any(|t| {
-            *t != "all" && t.parse::<Category>().is_err() && !set.checks.iter().any(|c| suppress::target_covers(t, &c.id, c.category))
+            *t != "all"
+                && t.parse::<Category>().is_err()
+                && !set
+                    .checks
+                    .iter()
+                    .any(|c| suppress::target_covers(t, &c.id, c.category))
         })
 }
 

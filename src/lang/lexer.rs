@@ -89,6 +89,10 @@ enum Interp {
     HashBrace,
     /// `$(...)`, `${...}`, `$NAME` and backticks (shells, Perl, PHP).
     Shell,
+    /// `\(...)` (Swift).
+    BackslashParen,
+    /// `${...}` and `$NAME`, but backticks stay literal (PHP, Perl).
+    Dollar,
 }
 
 #[derive(Clone, Copy)]
@@ -105,6 +109,33 @@ struct Syntax {
     regex_literal: bool,
     begin_end: bool,
     html: bool,
+    heredoc: Heredoc,
+    /// PowerShell `<# … #>` block comments.
+    angle_hash_comments: bool,
+    /// Perl POD: `=pod`, `=head1`, … at the start of a line, up to `=cut`.
+    pod: bool,
+}
+
+/// Which here-document syntax a language has.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Heredoc {
+    None,
+    /// `<<TAG`, `<<-TAG`, `<<'TAG'`; the body is code when fed to an interpreter (`bash <<EOF`).
+    Shell,
+    /// `<<~TAG`, `<<-TAG`, `<<TAG` (upper case), quoted tags.
+    Ruby,
+    /// `<<<TAG`, `<<<"TAG"`, `<<<'TAG'`.
+    Php,
+    /// `<<"TAG"`, `<<'TAG'`, `<<~TAG`, `<<TAG` (upper case).
+    Perl,
+}
+
+/// A here-document whose body starts on the next line.
+struct PendingHeredoc {
+    tag_start: usize,
+    tag_len: usize,
+    indented: bool,
+    code: bool,
 }
 
 const PLAIN: Syntax = Syntax {
@@ -120,6 +151,9 @@ const PLAIN: Syntax = Syntax {
     regex_literal: false,
     begin_end: false,
     html: false,
+    heredoc: Heredoc::None,
+    angle_hash_comments: false,
+    pod: false,
 };
 
 const C_LIKE: Syntax = Syntax {
@@ -132,6 +166,7 @@ const SHELL: Syntax = Syntax {
     single: Single::Raw,
     multiline: true,
     interp: Interp::Shell,
+    heredoc: Heredoc::Shell,
     ..PLAIN
 };
 
@@ -153,7 +188,12 @@ fn syntax(lang: Language) -> Option<Syntax> {
             multiline: lang == Rust,
             ..C_LIKE
         },
-        C | Java | Swift | Scala => C_LIKE,
+        Swift => Syntax {
+            interp: Interp::BackslashParen,
+            triple: true,
+            ..C_LIKE
+        },
+        C | Java | Scala => C_LIKE,
         Kotlin | Groovy => Syntax {
             interp: Interp::DollarBrace,
             triple: true,
@@ -170,25 +210,30 @@ fn syntax(lang: Language) -> Option<Syntax> {
             multiline: true,
             interp: Interp::HashBrace,
             begin_end: true,
+            heredoc: Heredoc::Ruby,
             ..PLAIN
         },
         Php => Syntax {
             slash: true,
             hash: Hash::Anywhere,
             multiline: true,
-            interp: Interp::Shell,
+            interp: Interp::Dollar,
+            heredoc: Heredoc::Php,
             ..PLAIN
         },
         Perl => Syntax {
             hash: Hash::Anywhere,
             multiline: true,
-            interp: Interp::Shell,
+            interp: Interp::Dollar,
+            heredoc: Heredoc::Perl,
+            pod: true,
             ..PLAIN
         },
         Shell | Makefile | Dockerfile | GithubActions => SHELL,
         PowerShell => Syntax {
             hash: Hash::WordStart,
             multiline: true,
+            angle_hash_comments: true,
             ..PLAIN
         },
         Lua => Syntax {
@@ -257,6 +302,11 @@ fn lex_command_pieces(text: &str, code: Vec<(usize, usize)>, regions: &mut Regio
     let mut last = 0;
     for (start, end) in code {
         regions.push(last, start, Region::Inert);
+        if text[start..end].trim_start().starts_with('[') {
+            // The exec form (`RUN ["sh", "-c", "…"]`): the strings are the command, so all of it is code.
+            last = end;
+            continue;
+        }
         Lexer {
             bytes: &text.as_bytes()[start..end],
             offset: start,
@@ -423,8 +473,13 @@ impl Lexer<'_, '_> {
         let mut stack: Vec<Frame> = Vec::new();
         let mut i = 0;
         let mut last_significant: u8 = b'\n';
+        let mut heredocs: Vec<PendingHeredoc> = Vec::new();
         while i < len {
             let b = bytes[i];
+            if b == b'\n' && !heredocs.is_empty() && stack.is_empty() {
+                i = self.heredoc_bodies(i, std::mem::take(&mut heredocs));
+                continue;
+            }
             if let Some(frame) = stack.last_mut() {
                 if b == frame.opener && frame.opener != frame.closer {
                     frame.depth += 1;
@@ -474,6 +529,27 @@ impl Lexer<'_, '_> {
                 i = end;
                 continue;
             }
+            if s.angle_hash_comments && b == b'<' && next == b'#' {
+                let end = find(bytes, i + 2, b"#>").map_or(len, |p| p + 2);
+                self.mark(i, end, Region::Comment);
+                i = end;
+                continue;
+            }
+            if s.pod && b == b'=' && at_line_start(bytes, i) && next.is_ascii_alphabetic() {
+                let end = find(bytes, i, b"\n=cut").map_or(len, |p| {
+                    memchr::memchr(b'\n', &bytes[p + 1..]).map_or(len, |q| p + 1 + q)
+                });
+                self.mark(i, end, Region::Comment);
+                i = end;
+                continue;
+            }
+            if s.heredoc != Heredoc::None && b == b'<' && next == b'<' {
+                if let Some((pending, after)) = self.heredoc_opener(i) {
+                    heredocs.push(pending);
+                    i = after;
+                    continue;
+                }
+            }
             if s.html && b == b'<' && bytes[i..].starts_with(b"<!--") {
                 let end = find(bytes, i + 4, b"-->").map_or(len, |p| p + 3);
                 self.mark(i, end, Region::Comment);
@@ -502,6 +578,116 @@ impl Lexer<'_, '_> {
             }
             i += 1;
         }
+    }
+
+    /// Recognizes a here-document opener at `i` (`<<`), returning it and where lexing continues.
+    fn heredoc_opener(&self, i: usize) -> Option<(PendingHeredoc, usize)> {
+        let bytes = self.bytes;
+        let style = self.syntax.heredoc;
+        let mut j = i + 2;
+        if style == Heredoc::Php {
+            if bytes.get(j) != Some(&b'<') {
+                return None;
+            }
+            j += 1;
+            while bytes.get(j) == Some(&b' ') {
+                j += 1;
+            }
+        } else if bytes.get(j) == Some(&b'<') {
+            return None; // a here-string (`<<<`)
+        }
+        let mut indented = style == Heredoc::Php;
+        if matches!(bytes.get(j), Some(b'-') | Some(b'~')) && style != Heredoc::Php {
+            indented = true;
+            j += 1;
+        }
+        if style == Heredoc::Shell {
+            while bytes.get(j) == Some(&b' ') {
+                j += 1;
+            }
+        }
+        let quote = match bytes.get(j) {
+            Some(&q @ (b'"' | b'\'')) => {
+                j += 1;
+                Some(q)
+            }
+            _ => None,
+        };
+        let tag_start = j;
+        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+            j += 1;
+        }
+        let tag_len = j - tag_start;
+        if tag_len == 0 || bytes[tag_start].is_ascii_digit() {
+            return None;
+        }
+        if quote.is_none() && !indented && matches!(style, Heredoc::Ruby | Heredoc::Perl) && !bytes[tag_start].is_ascii_uppercase() {
+            return None; // `a << b` is a shift or an append
+        }
+        if let Some(q) = quote {
+            if bytes.get(j) != Some(&q) {
+                return None;
+            }
+            j += 1;
+        }
+        let code = style == Heredoc::Shell && self.feeds_interpreter(i);
+        Some((PendingHeredoc { tag_start, tag_len, indented, code }, j))
+    }
+
+    /// Whether the shell command before `<<` at `i` is an interpreter, so the here-document is a script.
+    fn feeds_interpreter(&self, i: usize) -> bool {
+        let line_start = memchr::memrchr(b'\n', &self.bytes[..i]).map_or(0, |p| p + 1);
+        let before = String::from_utf8_lossy(&self.bytes[line_start..i]);
+        let segment = before.rsplit(['|', ';', '&', '(']).next().unwrap_or("");
+        let command = segment
+            .split_whitespace()
+            .find(|w| !matches!(*w, "sudo" | "env" | "exec" | "command" | "time" | "nohup") && !w.contains('=') && !w.starts_with('-'))
+            .unwrap_or("");
+        let name = command.rsplit('/').next().unwrap_or(command);
+        let name = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+        matches!(
+            name,
+            "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash" | "fish" | "python" | "node" | "ruby" | "perl" | "php" | "eval" | "source" | "." | "ssh" | "pwsh" | "osascript" | "lua" | "deno" | "bun"
+        )
+    }
+
+    /// Marks the bodies of here-documents opened on the line ending at `newline`; returns where the last
+    /// body's terminator line ends.
+    fn heredoc_bodies(&mut self, newline: usize, pending: Vec<PendingHeredoc>) -> usize {
+        let bytes = self.bytes;
+        let mut pos = newline + 1;
+        let mut last_resume = newline + 1;
+        for doc in pending {
+            let tag = &bytes[doc.tag_start..doc.tag_start + doc.tag_len];
+            let body_start = pos;
+            let mut end_of_body = bytes.len();
+            let mut resume = bytes.len();
+            while pos < bytes.len() {
+                let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |p| pos + p);
+                let line = &bytes[pos..line_end];
+                let candidate = if doc.indented { line.trim_ascii_start() } else { line };
+                let after = candidate.strip_prefix(tag);
+                if after.is_some_and(|rest| rest.first().is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_')) {
+                    end_of_body = pos;
+                    resume = line_end;
+                    pos = (line_end + 1).min(bytes.len());
+                    break;
+                }
+                pos = line_end + 1;
+            }
+            if !doc.code {
+                self.mark(body_start, end_of_body.max(body_start), Region::String);
+            } else {
+                let sub = &bytes[body_start..end_of_body.max(body_start)];
+                let offset = self.offset + body_start;
+                Lexer { bytes: sub, offset, syntax: self.syntax, out: self.out }.run();
+            }
+            if resume == bytes.len() {
+                return bytes.len();
+            }
+            last_resume = resume;
+        }
+        last_resume
     }
 
     fn mark(&mut self, start: usize, end: usize, region: Region) {
@@ -713,6 +899,11 @@ impl Lexer<'_, '_> {
         let mut i = body;
         while i < len {
             let b = bytes[i];
+            if kind.interp == Interp::BackslashParen && b == b'\\' && bytes.get(i + 1) == Some(&b'(') {
+                self.mark(span_start, i, Region::String);
+                stack.push(Frame { closer: b')', opener: b'(', depth: 0, resume: kind });
+                return i + 2;
+            }
             if kind.escape == Escape::Backslash && b == b'\\' {
                 i += 2;
                 continue;
@@ -727,7 +918,7 @@ impl Lexer<'_, '_> {
             }
             let next = bytes.get(i + 1).copied().unwrap_or(0);
             let frame = match kind.interp {
-                Interp::DollarBrace | Interp::Shell if b == b'$' && next == b'{' => {
+                Interp::DollarBrace | Interp::Shell | Interp::Dollar if b == b'$' && next == b'{' => {
                     Some((2, b'{', b'}'))
                 }
                 Interp::Shell if b == b'$' && next == b'(' => Some((2, b'(', b')')),
@@ -746,7 +937,7 @@ impl Lexer<'_, '_> {
                 });
                 return i + skip;
             }
-            if kind.interp == Interp::Shell
+            if matches!(kind.interp, Interp::Shell | Interp::Dollar)
                 && b == b'$'
                 && (next.is_ascii_alphabetic() || next == b'_')
             {
@@ -945,6 +1136,32 @@ mod tests {
             .map(|(c, _)| c)
             .collect();
         assert_eq!(code, "      curl x echo z");
+    }
+
+    #[test]
+    fn heredocs_are_strings_unless_fed_to_an_interpreter() {
+        let text = "cat <<EOF > x\neval \"$x\"\nEOF\nrm y";
+        let r = render(Language::Shell, text);
+        assert_eq!(&r[14..24], "ssssssssss", "{r}");
+        assert!(r.ends_with("cccc"), "{r}");
+        let text = "bash <<'EOF'\ncurl x | sh\nEOF\n";
+        let r = render(Language::Shell, text);
+        assert_eq!(&r[13..24], "ccccccccccc", "{r}");
+        let text = "doc = <<~TXT\n  eval(x)\n  TXT\nx << y";
+        let r = render(Language::Ruby, text);
+        assert_eq!(&r[13..22], "sssssssss", "{r}");
+        assert!(r.ends_with("cccccc"), "{r}");
+        let r = render(Language::Php, "$s = <<<EOT\neval($x);\nEOT;\n");
+        assert_eq!(&r[12..21], "sssssssss", "{r}");
+    }
+
+    #[test]
+    fn powershell_block_comments_perl_pod_and_swift_interpolation() {
+        assert_eq!(render(Language::PowerShell, "<# iex #>x"), "#########c");
+        let r = render(Language::Perl, "=head1 X\neval'd\n=cut\nx");
+        assert!(r[..20].chars().all(|c| c == '#'), "{r}");
+        assert!(r.ends_with('c'), "{r}");
+        assert_eq!(render(Language::Swift, "\"a\\(b)c\""), "ssccccss");
     }
 
     #[test]

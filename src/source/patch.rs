@@ -187,7 +187,9 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
 /// hunks are known too, and `patch` sees what `diff` sees.
 pub fn complete_from_worktree(set: &mut ChangeSet, root: &std::path::Path) {
     for file in &mut set.files {
-        let Ok(bytes) = std::fs::read(root.join(&file.path)) else { continue };
+        let Ok(bytes) = std::fs::read(root.join(&file.path)) else {
+            continue;
+        };
         if super::is_binary(&bytes) {
             continue;
         }
@@ -195,7 +197,11 @@ pub fn complete_from_worktree(set: &mut ChangeSet, root: &std::path::Path) {
         let ranges: Vec<(u32, u32)> = file.added.iter().map(|l| (l.number, 1)).collect();
         let whole = super::whole_file(file.path.clone(), text, super::AddedLines::Ranges(&ranges));
         let same = whole.added.len() == file.added.len()
-            && whole.added.iter().zip(&file.added).all(|(w, p)| w.number == p.number && whole.line_text(w) == file.line_text(p));
+            && whole
+                .added
+                .iter()
+                .zip(&file.added)
+                .all(|(w, p)| w.number == p.number && whole.line_text(w) == file.line_text(p));
         if same {
             *file = whole;
         }
