@@ -178,6 +178,13 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
             };
             match parsed {
                 Annotation::Expect(ids) => {
+                    for extra in on_line.iter().filter(|f| !ids.iter().any(|(id, _)| *id == f.check)) {
+                        failures.push(Failure {
+                            file: display.clone(),
+                            line: target,
+                            message: format!("`{}` also fired here: list it in the annotation or fix the check", extra.check),
+                        });
+                    }
                     for (id, severity) in ids {
                         expected_ids.push(id.clone());
                         match on_line.iter().find(|f| f.check == id) {

@@ -199,7 +199,7 @@ pub enum Checksum {
 
 /// Regex shorthands usable in conditions: `@literal` and friends describe string literals without
 /// interpolation, which is what "not if the argument is a literal" needs in most languages.
-const LITERAL: &str = r#"(?:(?:[rRbBuU]{0,2}|@)"(?:[^"\\$`#\n]|#[^{"\n]|\\.)*#?"|[rRbBuU]{0,2}'(?:[^'\\\n]|\\.)*'|`[^`$\\\n]*`)"#;
+const LITERAL: &str = r##"(?:[rRbBuU]{0,2}"""(?s:[^"\\]|\\.|"[^"]|""[^"])*"""|[rRbBuU]{0,2}'''(?s:[^'\\]|\\.|'[^']|''[^'])*'''|(?:[rRbBuU]{0,2}|@)"(?:[^"\\$`#\n]|#[^{"\n]|\\.)*#?"|[rRbBuU]{0,2}'(?:[^'\\\n]|\\.)*'|`[^`$\\\n]*`)"##;
 
 fn expand_shorthand(pattern: &str) -> Option<String> {
     Some(match pattern {
@@ -566,5 +566,28 @@ impl CheckSet {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_shorthands() {
+        let literal = Regex::new(&expand_shorthand("@literal").unwrap()).unwrap();
+        for yes in [r#""ls -l""#, "'x'", r#"r"raw\d""#, "`plain`", r#""""multi
+line""""#, "'''a'b'''", r#"@"C:\path""#] {
+            assert!(literal.is_match(yes), "{yes}");
+        }
+        for no in [r#"f"{x}""#, r#""a" + b"#, "`a ${b}`", r##""#{x}""##, "cmd", r#""$HOME""#] {
+            assert!(!literal.is_match(no), "{no}");
+        }
+        let first = Regex::new(&expand_shorthand("@literal-first").unwrap()).unwrap();
+        assert!(first.is_match(r#""a.txt", "utf8""#));
+        assert!(!first.is_match("name, 'utf8'"));
+        let list = Regex::new(&expand_shorthand("@literals").unwrap()).unwrap();
+        assert!(list.is_match(r#"["ls", "-l"]"#));
+        assert!(!list.is_match(r#"["ls", path]"#));
     }
 }

@@ -306,7 +306,8 @@ fn fill_message(template: &str, caps: &regex::Captures<'_>, secret: bool) -> Str
         };
         out = out.replace(&format!("{{{name}}}"), &shown);
     }
-    out
+    // A placeholder whose group did not take part leaves doubled or trailing spaces.
+    out.split_whitespace().collect::<Vec<_>>().join(" ").replace("( ", "(").replace(" )", ")")
 }
 
 /// Evaluates a condition for the match at `start..end` of `text` (an added line).

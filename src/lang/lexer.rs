@@ -93,6 +93,8 @@ enum Interp {
     BackslashParen,
     /// `${...}` and `$NAME`, but backticks stay literal (PHP, Perl).
     Dollar,
+    /// `$(...)`, `${...}` and `$scope:NAME` (PowerShell).
+    PowerShell,
 }
 
 #[derive(Clone, Copy)]
@@ -194,9 +196,15 @@ fn syntax(lang: Language) -> Option<Syntax> {
             ..C_LIKE
         },
         C | Java | Scala => C_LIKE,
-        Kotlin | Groovy => Syntax {
+        Kotlin => Syntax {
             interp: Interp::DollarBrace,
             triple: true,
+            ..C_LIKE
+        },
+        Groovy => Syntax {
+            interp: Interp::DollarBrace,
+            triple: true,
+            single: Single::Str,
             ..C_LIKE
         },
         Python => Syntax {
@@ -234,6 +242,8 @@ fn syntax(lang: Language) -> Option<Syntax> {
             hash: Hash::WordStart,
             multiline: true,
             angle_hash_comments: true,
+            single: Single::Raw,
+            interp: Interp::PowerShell,
             ..PLAIN
         },
         Lua => Syntax {
@@ -918,10 +928,10 @@ impl Lexer<'_, '_> {
             }
             let next = bytes.get(i + 1).copied().unwrap_or(0);
             let frame = match kind.interp {
-                Interp::DollarBrace | Interp::Shell | Interp::Dollar if b == b'$' && next == b'{' => {
+                Interp::DollarBrace | Interp::Shell | Interp::Dollar | Interp::PowerShell if b == b'$' && next == b'{' => {
                     Some((2, b'{', b'}'))
                 }
-                Interp::Shell if b == b'$' && next == b'(' => Some((2, b'(', b')')),
+                Interp::Shell | Interp::PowerShell if b == b'$' && next == b'(' => Some((2, b'(', b')')),
                 Interp::Shell if b == b'`' => Some((1, b'`', b'`')),
                 Interp::HashBrace if b == b'#' && next == b'{' => Some((2, b'{', b'}')),
                 _ if kind.brace_interp && b == b'{' && next != b'{' => Some((1, b'{', b'}')),
@@ -937,14 +947,15 @@ impl Lexer<'_, '_> {
                 });
                 return i + skip;
             }
-            if matches!(kind.interp, Interp::Shell | Interp::Dollar)
+            if matches!(kind.interp, Interp::Shell | Interp::Dollar | Interp::PowerShell)
                 && b == b'$'
                 && (next.is_ascii_alphabetic() || next == b'_')
             {
                 // `$NAME` inside a string is a variable read: code.
                 self.mark(span_start, i, Region::String);
                 let mut j = i + 1;
-                while j < len && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+                let scoped = kind.interp == Interp::PowerShell;
+                while j < len && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_' || (scoped && bytes[j] == b':')) {
                     j += 1;
                 }
                 span_start = j;
