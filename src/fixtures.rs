@@ -40,7 +40,10 @@ enum Annotation {
 /// The language name a fixture's file name starts with: the longest known name followed by `-`, `.` or
 /// the end (`github-actions-deploy.yml` → `github-actions`).
 fn language_prefix(name: &str) -> &str {
-    let boundary = |n: &str| name.starts_with(n) && matches!(name.as_bytes().get(n.len()), None | Some(b'-') | Some(b'.'));
+    let boundary = |n: &str| {
+        name.starts_with(n)
+            && matches!(name.as_bytes().get(n.len()), None | Some(b'-') | Some(b'.'))
+    };
     Language::ALL
         .iter()
         .map(|l| l.name())
@@ -178,11 +181,17 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
             };
             match parsed {
                 Annotation::Expect(ids) => {
-                    for extra in on_line.iter().filter(|f| !ids.iter().any(|(id, _)| *id == f.check)) {
+                    for extra in on_line
+                        .iter()
+                        .filter(|f| !ids.iter().any(|(id, _)| *id == f.check))
+                    {
                         failures.push(Failure {
                             file: display.clone(),
                             line: target,
-                            message: format!("`{}` also fired here: list it in the annotation or fix the check", extra.check),
+                            message: format!(
+                                "`{}` also fired here: list it in the annotation or fix the check",
+                                extra.check
+                            ),
                         });
                     }
                     for (id, severity) in ids {

@@ -354,7 +354,10 @@ pub fn compile(
         None => false,
         Some("generic") => true,
         Some(other) => {
-            return Err(err(line_of(def.judge.as_ref().unwrap()), format!("unknown `judge` value `{other}` (expected generic)")))
+            return Err(err(
+                line_of(def.judge.as_ref().unwrap()),
+                format!("unknown `judge` value `{other}` (expected generic)"),
+            ))
         }
     };
     if let Some(entropy) = def.entropy {
@@ -576,11 +579,26 @@ mod tests {
     #[test]
     fn literal_shorthands() {
         let literal = Regex::new(&expand_shorthand("@literal").unwrap()).unwrap();
-        for yes in [r#""ls -l""#, "'x'", r#"r"raw\d""#, "`plain`", r#""""multi
-line""""#, "'''a'b'''", r#"@"C:\path""#] {
+        for yes in [
+            r#""ls -l""#,
+            "'x'",
+            r#"r"raw\d""#,
+            "`plain`",
+            r#""""multi
+line""""#,
+            "'''a'b'''",
+            r#"@"C:\path""#,
+        ] {
             assert!(literal.is_match(yes), "{yes}");
         }
-        for no in [r#"f"{x}""#, r#""a" + b"#, "`a ${b}`", r##""#{x}""##, "cmd", r#""$HOME""#] {
+        for no in [
+            r#"f"{x}""#,
+            r#""a" + b"#,
+            "`a ${b}`",
+            r##""#{x}""##,
+            "cmd",
+            r#""$HOME""#,
+        ] {
             assert!(!literal.is_match(no), "{no}");
         }
         let first = Regex::new(&expand_shorthand("@literal-first").unwrap()).unwrap();

@@ -212,7 +212,7 @@ fn run_check(
             ctx.fired[idx as usize] = true;
         }
         let message = match caps {
-            Some(caps) => fill_message(&check.message, caps, check.category == Category::Secret),
+            Some(caps) => fill_message(check, caps),
             None => check.message.clone(),
         };
         hits.push(Hit {
@@ -248,7 +248,8 @@ enum SecretVerdict {
 /// Applies placeholder, entropy and checksum rules; `None` when the check has none of them.
 fn judge_secret(check: &Check, value: &str, path: &str) -> Option<SecretVerdict> {
     let is_secret = check.category == Category::Secret;
-    if !is_secret && check.min_entropy.is_none() && check.validate.is_none() && !check.judge_generic {
+    if !is_secret && check.min_entropy.is_none() && check.validate.is_none() && !check.judge_generic
+    {
         return None;
     }
     if is_secret && secrets::is_placeholder(value) {
@@ -293,11 +294,18 @@ fn lower(severity: Severity) -> Severity {
     }
 }
 
-fn fill_message(template: &str, caps: &regex::Captures<'_>, secret: bool) -> String {
+/// Fills `{name}` placeholders from capture groups. For secrets, the group holding the secret (every group,
+/// when the check names none) is masked.
+fn fill_message(check: &Check, caps: &regex::Captures<'_>) -> String {
+    let template = &check.message;
+    let secret_group = check
+        .redact_group
+        .and_then(|g| check.regex.capture_names().nth(g).flatten());
     let mut out = template.to_string();
     for name in crate::checks::compile::placeholders(template) {
         let value = caps.name(name).map_or("", |m| m.as_str());
-        let shown: String = if secret {
+        let masked = check.category == Category::Secret && secret_group.is_none_or(|g| g == name);
+        let shown: String = if masked {
             snippet::mask_secret(value)
         } else if value.chars().count() > 60 {
             value.chars().take(60).chain("…".chars()).collect()
@@ -307,7 +315,11 @@ fn fill_message(template: &str, caps: &regex::Captures<'_>, secret: bool) -> Str
         out = out.replace(&format!("{{{name}}}"), &shown);
     }
     // A placeholder whose group did not take part leaves doubled or trailing spaces.
-    out.split_whitespace().collect::<Vec<_>>().join(" ").replace("( ", "(").replace(" )", ")")
+    out.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("( ", "(")
+        .replace(" )", ")")
 }
 
 /// Evaluates a condition for the match at `start..end` of `text` (an added line).

@@ -74,8 +74,22 @@ pub fn is_placeholder(value: &str) -> bool {
 
 /// Values that are words of the language rather than credentials.
 const NON_SECRETS: [&str; 16] = [
-    "password", "passwd", "secret", "token", "true", "false", "null", "none", "nil", "undefined", "string",
-    "required", "optional", "empty", "default", "disabled",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "true",
+    "false",
+    "null",
+    "none",
+    "nil",
+    "undefined",
+    "string",
+    "required",
+    "optional",
+    "empty",
+    "default",
+    "disabled",
 ];
 
 /// Judges a value assigned to a credential-looking name: `None` when it is not a credential (a word, an
@@ -163,9 +177,13 @@ fn reads_as_words(v: &str) -> bool {
     if !current.is_empty() {
         pieces.push(current);
     }
+    let letters: usize = pieces.iter().map(String::len).sum();
+    let short = pieces.iter().filter(|p| p.len() <= 2).count();
     !pieces.is_empty()
-        && pieces.iter().all(|p| p.len() >= 2 && (p.len() <= 3 || p.bytes().any(|b| b"aeiouy".contains(&b))))
-        && pieces.iter().map(String::len).sum::<usize>() >= 3 * pieces.len()
+        && pieces
+            .iter()
+            .all(|p| p.len() <= 3 || p.bytes().any(|b| b"aeiouy".contains(&b)))
+        && ((pieces.len() <= 3 && letters >= 5) || short * 3 <= pieces.len())
 }
 
 fn looks_like_path(v: &str) -> bool {
@@ -179,15 +197,30 @@ fn looks_like_path(v: &str) -> bool {
 fn looks_like_version(v: &str) -> bool {
     let v = v.strip_prefix('v').unwrap_or(v);
     let parts: Vec<&str> = v.split(['.', '-', '+']).collect();
-    parts.len() >= 2 && parts[0].bytes().all(|b| b.is_ascii_digit()) && parts[1].bytes().all(|b| b.is_ascii_digit()) && !parts[0].is_empty()
+    parts.len() >= 2
+        && parts[0].bytes().all(|b| b.is_ascii_digit())
+        && parts[1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[0].is_empty()
 }
 
 /// Tests, specs, fixtures and examples: values there are usually made up.
 pub fn is_test_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    lower.split('/').any(|dir| matches!(dir, "test" | "tests" | "spec" | "specs" | "__tests__" | "fixtures" | "testdata" | "examples" | "mocks"))
-        || name.starts_with("test_")
+    lower.split('/').any(|dir| {
+        matches!(
+            dir,
+            "test"
+                | "tests"
+                | "spec"
+                | "specs"
+                | "__tests__"
+                | "fixtures"
+                | "testdata"
+                | "examples"
+                | "mocks"
+        )
+    }) || name.starts_with("test_")
         || name.contains("_test.")
         || name.contains(".test.")
         || name.contains(".spec.")
@@ -287,11 +320,41 @@ mod tests {
     fn generic_values_are_judged_by_strength_and_shape() {
         let strong = judge_generic("q8Zr3LmX0vT9kP2wYt6uBn4sHj7cVd1e", "src/app.py").unwrap();
         assert_eq!(strong.0, Severity::Error, "{}", strong.1);
-        assert_eq!(judge_generic("hunter2", "src/app.py").unwrap().0, Severity::Note);
-        assert_eq!(judge_generic("q8Zr3LmX0vT9kP2wYt6uBn4sHj7cVd1e", "tests/test_app.py").unwrap().0, Severity::Warning);
-        assert_eq!(judge_generic("4f9a1c0e7b3d2a8f6e5c4b3a2f1e0d9c8b7a6f5e", "config.py").unwrap().0, Severity::Error);
-        for not_secret in ["refresh_token", "myPasswordField", "Secret-Name", "/etc/app/secret", "https://example.com/x", "1.2.3", "${SECRET}", "password", "os.environ", "getPassword()", "string", "AKIAIOSFODNN7EXAMPLE"] {
-            assert!(judge_generic(not_secret, "src/a.py").is_none(), "{not_secret}");
+        assert_eq!(
+            judge_generic("hunter2", "src/app.py").unwrap().0,
+            Severity::Note
+        );
+        assert_eq!(
+            judge_generic("q8Zr3LmX0vT9kP2wYt6uBn4sHj7cVd1e", "tests/test_app.py")
+                .unwrap()
+                .0,
+            Severity::Warning
+        );
+        assert_eq!(
+            judge_generic("4f9a1c0e7b3d2a8f6e5c4b3a2f1e0d9c8b7a6f5e", "config.py")
+                .unwrap()
+                .0,
+            Severity::Error
+        );
+        for not_secret in [
+            "X-API-Key",
+            "refresh_token",
+            "myPasswordField",
+            "Secret-Name",
+            "/etc/app/secret",
+            "https://example.com/x",
+            "1.2.3",
+            "${SECRET}",
+            "password",
+            "os.environ",
+            "getPassword()",
+            "string",
+            "AKIAIOSFODNN7EXAMPLE",
+        ] {
+            assert!(
+                judge_generic(not_secret, "src/a.py").is_none(),
+                "{not_secret}"
+            );
         }
     }
 

@@ -3,6 +3,10 @@
 //! of its line ends there unless the language allows multi-line strings, so one odd quote cannot hide the
 //! rest of a file.
 
+use super::embedded::{dockerfile_code_ranges, workflow_run_ranges};
+use super::syntax::{
+    syntax, Backtick, Hash, Heredoc, Interp, PendingHeredoc, Single, Syntax, SHELL,
+};
 use super::Language;
 
 /// What a byte of source is, as far as checks care.
@@ -51,221 +55,6 @@ impl Regions {
             self.spans.push((start, end, region));
         }
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Hash {
-    No,
-    Anywhere,
-    WordStart,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Single {
-    /// `'...'` is a string like `"..."` (with backslash escapes).
-    Str,
-    /// `'...'` is a raw string without escapes that may span lines (shells).
-    Raw,
-    /// `'x'` is a character literal; a lone `'` is code (Rust lifetimes, labels).
-    Char,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Backtick {
-    /// Backticks are code (command substitution in shells and Ruby, identifiers in Kotlin).
-    Code,
-    /// A template literal with `${...}` interpolation (JavaScript).
-    Template,
-    /// A raw multi-line string (Go).
-    Raw,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Interp {
-    None,
-    /// `${...}` (Kotlin, Groovy, Dart, shells).
-    DollarBrace,
-    /// `#{...}` (Ruby).
-    HashBrace,
-    /// `$(...)`, `${...}`, `$NAME` and backticks (shells, Perl, PHP).
-    Shell,
-    /// `\(...)` (Swift).
-    BackslashParen,
-    /// `${...}` and `$NAME`, but backticks stay literal (PHP, Perl).
-    Dollar,
-    /// `$(...)`, `${...}` and `$scope:NAME` (PowerShell).
-    PowerShell,
-}
-
-#[derive(Clone, Copy)]
-struct Syntax {
-    slash: bool,
-    hash: Hash,
-    dash_dash: bool,
-    triple: bool,
-    single: Single,
-    backtick: Backtick,
-    multiline: bool,
-    interp: Interp,
-    prefixes: bool,
-    regex_literal: bool,
-    begin_end: bool,
-    html: bool,
-    heredoc: Heredoc,
-    /// PowerShell `<# … #>` block comments.
-    angle_hash_comments: bool,
-    /// Perl POD: `=pod`, `=head1`, … at the start of a line, up to `=cut`.
-    pod: bool,
-}
-
-/// Which here-document syntax a language has.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Heredoc {
-    None,
-    /// `<<TAG`, `<<-TAG`, `<<'TAG'`; the body is code when fed to an interpreter (`bash <<EOF`).
-    Shell,
-    /// `<<~TAG`, `<<-TAG`, `<<TAG` (upper case), quoted tags.
-    Ruby,
-    /// `<<<TAG`, `<<<"TAG"`, `<<<'TAG'`.
-    Php,
-    /// `<<"TAG"`, `<<'TAG'`, `<<~TAG`, `<<TAG` (upper case).
-    Perl,
-}
-
-/// A here-document whose body starts on the next line.
-struct PendingHeredoc {
-    tag_start: usize,
-    tag_len: usize,
-    indented: bool,
-    code: bool,
-}
-
-const PLAIN: Syntax = Syntax {
-    slash: false,
-    hash: Hash::No,
-    dash_dash: false,
-    triple: false,
-    single: Single::Str,
-    backtick: Backtick::Code,
-    multiline: false,
-    interp: Interp::None,
-    prefixes: false,
-    regex_literal: false,
-    begin_end: false,
-    html: false,
-    heredoc: Heredoc::None,
-    angle_hash_comments: false,
-    pod: false,
-};
-
-const C_LIKE: Syntax = Syntax {
-    slash: true,
-    single: Single::Char,
-    ..PLAIN
-};
-const SHELL: Syntax = Syntax {
-    hash: Hash::WordStart,
-    single: Single::Raw,
-    multiline: true,
-    interp: Interp::Shell,
-    heredoc: Heredoc::Shell,
-    ..PLAIN
-};
-
-fn syntax(lang: Language) -> Option<Syntax> {
-    use Language::*;
-    Some(match lang {
-        JavaScript | TypeScript => Syntax {
-            slash: true,
-            backtick: Backtick::Template,
-            regex_literal: true,
-            ..PLAIN
-        },
-        Go => Syntax {
-            backtick: Backtick::Raw,
-            ..C_LIKE
-        },
-        Rust | Cpp | CSharp => Syntax {
-            prefixes: true,
-            multiline: lang == Rust,
-            ..C_LIKE
-        },
-        Swift => Syntax {
-            interp: Interp::BackslashParen,
-            triple: true,
-            ..C_LIKE
-        },
-        C | Java | Scala => C_LIKE,
-        Kotlin => Syntax {
-            interp: Interp::DollarBrace,
-            triple: true,
-            ..C_LIKE
-        },
-        Groovy => Syntax {
-            interp: Interp::DollarBrace,
-            triple: true,
-            single: Single::Str,
-            ..C_LIKE
-        },
-        Python => Syntax {
-            hash: Hash::Anywhere,
-            triple: true,
-            prefixes: true,
-            ..PLAIN
-        },
-        Ruby => Syntax {
-            hash: Hash::Anywhere,
-            multiline: true,
-            interp: Interp::HashBrace,
-            begin_end: true,
-            heredoc: Heredoc::Ruby,
-            ..PLAIN
-        },
-        Php => Syntax {
-            slash: true,
-            hash: Hash::Anywhere,
-            multiline: true,
-            interp: Interp::Dollar,
-            heredoc: Heredoc::Php,
-            ..PLAIN
-        },
-        Perl => Syntax {
-            hash: Hash::Anywhere,
-            multiline: true,
-            interp: Interp::Dollar,
-            heredoc: Heredoc::Perl,
-            pod: true,
-            ..PLAIN
-        },
-        Shell | Makefile | Dockerfile | GithubActions => SHELL,
-        PowerShell => Syntax {
-            hash: Hash::WordStart,
-            multiline: true,
-            angle_hash_comments: true,
-            single: Single::Raw,
-            interp: Interp::PowerShell,
-            ..PLAIN
-        },
-        Lua => Syntax {
-            dash_dash: true,
-            ..PLAIN
-        },
-        Yaml | Toml => Syntax {
-            hash: Hash::WordStart,
-            ..PLAIN
-        },
-        Xml | Html | Markdown => Syntax {
-            html: true,
-            single: Single::Raw,
-            ..PLAIN
-        },
-        Json | Text => return None,
-    })
-}
-
-/// Whether review-gate can tell comments and strings from code in this language.
-pub fn has_syntax(lang: Language) -> bool {
-    syntax(lang).is_some()
 }
 
 /// Lexes `text` as `lang`, returning its comment, string and inert spans. Dockerfiles and workflows
@@ -330,110 +119,6 @@ fn lex_command_pieces(text: &str, code: Vec<(usize, usize)>, regions: &mut Regio
 }
 
 /// Byte ranges of a Dockerfile that hold shell: `RUN`, `CMD`, `ENTRYPOINT` (with continuations and
-/// heredocs), after the instruction keyword.
-fn dockerfile_code_ranges(text: &str) -> Vec<(usize, usize)> {
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
-    let mut continuing = false;
-    let mut heredoc: Option<String> = None;
-    for (start, line) in line_spans(text) {
-        let end = start + line.len();
-        let trimmed = line.trim_end_matches('\r');
-        if let Some(tag) = &heredoc {
-            push_range(&mut ranges, start, end);
-            if trimmed.trim() == tag {
-                heredoc = None;
-            }
-            continue;
-        }
-        if continuing {
-            push_range(&mut ranges, start, end);
-            continuing = trimmed.ends_with('\\') || trimmed.trim_start().starts_with('#');
-            continue;
-        }
-        let body = trimmed.trim_start();
-        let upper: String = body
-            .chars()
-            .take(12)
-            .collect::<String>()
-            .to_ascii_uppercase();
-        let keyword = [
-            "ONBUILD RUN ",
-            "RUN ",
-            "CMD ",
-            "ENTRYPOINT ",
-            "RUN\t",
-            "CMD\t",
-        ]
-        .iter()
-        .find(|k| upper.starts_with(*k));
-        if let Some(keyword) = keyword {
-            let code_start = start + (line.len() - body.len()) + keyword.len();
-            push_range(&mut ranges, code_start, end);
-            continuing = trimmed.ends_with('\\');
-            if let Some(pos) = body.find("<<") {
-                let tag: String = body[pos + 2..]
-                    .trim_start_matches('-')
-                    .trim_matches(|c| c == '"' || c == '\'')
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-                if !tag.is_empty() {
-                    heredoc = Some(tag);
-                }
-            }
-        }
-    }
-    ranges
-}
-
-/// Byte ranges of a workflow that hold `run:` scripts: inline values and block scalars.
-fn workflow_run_ranges(text: &str) -> Vec<(usize, usize)> {
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
-    let mut block_indent: Option<usize> = None;
-    for (start, line) in line_spans(text) {
-        let end = start + line.len();
-        let body = line.trim_start();
-        let indent = line.len() - body.len();
-        if let Some(parent) = block_indent {
-            if body.trim().is_empty() || indent > parent {
-                push_range(&mut ranges, start, end);
-                continue;
-            }
-            block_indent = None;
-        }
-        let after_dash = body.strip_prefix("- ").map(str::trim_start).unwrap_or(body);
-        if let Some(value) = after_dash.strip_prefix("run:") {
-            let value_trimmed = value.trim();
-            if value_trimmed.starts_with('|') || value_trimmed.starts_with('>') {
-                block_indent = Some(indent);
-            } else if !value_trimmed.is_empty() {
-                let value_start = end - value.len();
-                push_range(&mut ranges, value_start, end);
-            } else {
-                block_indent = Some(indent);
-            }
-        }
-    }
-    ranges
-}
-
-fn push_range(ranges: &mut Vec<(usize, usize)>, start: usize, end: usize) {
-    match ranges.last_mut() {
-        Some(last) if last.1 + 1 >= start => last.1 = end,
-        _ => ranges.push((start, end)),
-    }
-}
-
-/// Lines of `text` with their start offsets, without the `\n`.
-fn line_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut offset = 0;
-    text.split('\n').map(move |line| {
-        let start = offset;
-        offset += line.len() + 1;
-        (start, line)
-    })
-}
-
 #[derive(Clone, Copy)]
 enum Close {
     Byte(u8),
@@ -469,15 +154,16 @@ struct Frame {
     resume: StrKind,
 }
 
-struct Lexer<'a, 'r> {
-    bytes: &'a [u8],
-    offset: usize,
-    syntax: Syntax,
-    out: &'r mut Regions,
+/// One lexing pass over a text (or a piece of one that starts at `offset` in the whole).
+pub(super) struct Lexer<'a, 'r> {
+    pub(super) bytes: &'a [u8],
+    pub(super) offset: usize,
+    pub(super) syntax: Syntax,
+    pub(super) out: &'r mut Regions,
 }
 
 impl Lexer<'_, '_> {
-    fn run(&mut self) {
+    pub(super) fn run(&mut self) {
         let bytes = self.bytes;
         let len = bytes.len();
         let mut stack: Vec<Frame> = Vec::new();
@@ -590,117 +276,7 @@ impl Lexer<'_, '_> {
         }
     }
 
-    /// Recognizes a here-document opener at `i` (`<<`), returning it and where lexing continues.
-    fn heredoc_opener(&self, i: usize) -> Option<(PendingHeredoc, usize)> {
-        let bytes = self.bytes;
-        let style = self.syntax.heredoc;
-        let mut j = i + 2;
-        if style == Heredoc::Php {
-            if bytes.get(j) != Some(&b'<') {
-                return None;
-            }
-            j += 1;
-            while bytes.get(j) == Some(&b' ') {
-                j += 1;
-            }
-        } else if bytes.get(j) == Some(&b'<') {
-            return None; // a here-string (`<<<`)
-        }
-        let mut indented = style == Heredoc::Php;
-        if matches!(bytes.get(j), Some(b'-') | Some(b'~')) && style != Heredoc::Php {
-            indented = true;
-            j += 1;
-        }
-        if style == Heredoc::Shell {
-            while bytes.get(j) == Some(&b' ') {
-                j += 1;
-            }
-        }
-        let quote = match bytes.get(j) {
-            Some(&q @ (b'"' | b'\'')) => {
-                j += 1;
-                Some(q)
-            }
-            _ => None,
-        };
-        let tag_start = j;
-        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
-            j += 1;
-        }
-        let tag_len = j - tag_start;
-        if tag_len == 0 || bytes[tag_start].is_ascii_digit() {
-            return None;
-        }
-        if quote.is_none() && !indented && matches!(style, Heredoc::Ruby | Heredoc::Perl) && !bytes[tag_start].is_ascii_uppercase() {
-            return None; // `a << b` is a shift or an append
-        }
-        if let Some(q) = quote {
-            if bytes.get(j) != Some(&q) {
-                return None;
-            }
-            j += 1;
-        }
-        let code = style == Heredoc::Shell && self.feeds_interpreter(i);
-        Some((PendingHeredoc { tag_start, tag_len, indented, code }, j))
-    }
-
-    /// Whether the shell command before `<<` at `i` is an interpreter, so the here-document is a script.
-    fn feeds_interpreter(&self, i: usize) -> bool {
-        let line_start = memchr::memrchr(b'\n', &self.bytes[..i]).map_or(0, |p| p + 1);
-        let before = String::from_utf8_lossy(&self.bytes[line_start..i]);
-        let segment = before.rsplit(['|', ';', '&', '(']).next().unwrap_or("");
-        let command = segment
-            .split_whitespace()
-            .find(|w| !matches!(*w, "sudo" | "env" | "exec" | "command" | "time" | "nohup") && !w.contains('=') && !w.starts_with('-'))
-            .unwrap_or("");
-        let name = command.rsplit('/').next().unwrap_or(command);
-        let name = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-        matches!(
-            name,
-            "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash" | "fish" | "python" | "node" | "ruby" | "perl" | "php" | "eval" | "source" | "." | "ssh" | "pwsh" | "osascript" | "lua" | "deno" | "bun"
-        )
-    }
-
-    /// Marks the bodies of here-documents opened on the line ending at `newline`; returns where the last
-    /// body's terminator line ends.
-    fn heredoc_bodies(&mut self, newline: usize, pending: Vec<PendingHeredoc>) -> usize {
-        let bytes = self.bytes;
-        let mut pos = newline + 1;
-        let mut last_resume = newline + 1;
-        for doc in pending {
-            let tag = &bytes[doc.tag_start..doc.tag_start + doc.tag_len];
-            let body_start = pos;
-            let mut end_of_body = bytes.len();
-            let mut resume = bytes.len();
-            while pos < bytes.len() {
-                let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |p| pos + p);
-                let line = &bytes[pos..line_end];
-                let candidate = if doc.indented { line.trim_ascii_start() } else { line };
-                let after = candidate.strip_prefix(tag);
-                if after.is_some_and(|rest| rest.first().is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_')) {
-                    end_of_body = pos;
-                    resume = line_end;
-                    pos = (line_end + 1).min(bytes.len());
-                    break;
-                }
-                pos = line_end + 1;
-            }
-            if !doc.code {
-                self.mark(body_start, end_of_body.max(body_start), Region::String);
-            } else {
-                let sub = &bytes[body_start..end_of_body.max(body_start)];
-                let offset = self.offset + body_start;
-                Lexer { bytes: sub, offset, syntax: self.syntax, out: self.out }.run();
-            }
-            if resume == bytes.len() {
-                return bytes.len();
-            }
-            last_resume = resume;
-        }
-        last_resume
-    }
-
-    fn mark(&mut self, start: usize, end: usize, region: Region) {
+    pub(super) fn mark(&mut self, start: usize, end: usize, region: Region) {
         self.out
             .push(self.offset + start, self.offset + end, region);
     }
@@ -909,9 +485,17 @@ impl Lexer<'_, '_> {
         let mut i = body;
         while i < len {
             let b = bytes[i];
-            if kind.interp == Interp::BackslashParen && b == b'\\' && bytes.get(i + 1) == Some(&b'(') {
+            if kind.interp == Interp::BackslashParen
+                && b == b'\\'
+                && bytes.get(i + 1) == Some(&b'(')
+            {
                 self.mark(span_start, i, Region::String);
-                stack.push(Frame { closer: b')', opener: b'(', depth: 0, resume: kind });
+                stack.push(Frame {
+                    closer: b')',
+                    opener: b'(',
+                    depth: 0,
+                    resume: kind,
+                });
                 return i + 2;
             }
             if kind.escape == Escape::Backslash && b == b'\\' {
@@ -928,10 +512,14 @@ impl Lexer<'_, '_> {
             }
             let next = bytes.get(i + 1).copied().unwrap_or(0);
             let frame = match kind.interp {
-                Interp::DollarBrace | Interp::Shell | Interp::Dollar | Interp::PowerShell if b == b'$' && next == b'{' => {
+                Interp::DollarBrace | Interp::Shell | Interp::Dollar | Interp::PowerShell
+                    if b == b'$' && next == b'{' =>
+                {
                     Some((2, b'{', b'}'))
                 }
-                Interp::Shell | Interp::PowerShell if b == b'$' && next == b'(' => Some((2, b'(', b')')),
+                Interp::Shell | Interp::PowerShell if b == b'$' && next == b'(' => {
+                    Some((2, b'(', b')'))
+                }
                 Interp::Shell if b == b'`' => Some((1, b'`', b'`')),
                 Interp::HashBrace if b == b'#' && next == b'{' => Some((2, b'{', b'}')),
                 _ if kind.brace_interp && b == b'{' && next != b'{' => Some((1, b'{', b'}')),
@@ -947,15 +535,21 @@ impl Lexer<'_, '_> {
                 });
                 return i + skip;
             }
-            if matches!(kind.interp, Interp::Shell | Interp::Dollar | Interp::PowerShell)
-                && b == b'$'
+            if matches!(
+                kind.interp,
+                Interp::Shell | Interp::Dollar | Interp::PowerShell
+            ) && b == b'$'
                 && (next.is_ascii_alphabetic() || next == b'_')
             {
                 // `$NAME` inside a string is a variable read: code.
                 self.mark(span_start, i, Region::String);
                 let mut j = i + 1;
                 let scoped = kind.interp == Interp::PowerShell;
-                while j < len && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_' || (scoped && bytes[j] == b':')) {
+                while j < len
+                    && (bytes[j].is_ascii_alphanumeric()
+                        || bytes[j] == b'_'
+                        || (scoped && bytes[j] == b':'))
+                {
                     j += 1;
                 }
                 span_start = j;
@@ -1074,110 +668,5 @@ fn regex_literal_end(bytes: &[u8], i: usize) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Renders each byte's region as a letter: c(ode), # (comment), s(tring), i(nert).
-    fn render(lang: Language, text: &str) -> String {
-        let regions = lex(lang, text);
-        (0..text.len())
-            .map(|i| match regions.at(i) {
-                Region::Code => 'c',
-                Region::Comment => '#',
-                Region::String => 's',
-                Region::Inert => 'i',
-            })
-            .collect()
-    }
-
-    #[test]
-    fn c_like_comments_and_strings() {
-        assert_eq!(render(Language::Java, r#"a("x") // y"#), "ccssscc####");
-        assert_eq!(render(Language::C, "x /* a\nb */ y"), "cc#########cc");
-        assert_eq!(render(Language::Go, "s := `a\n\"b`"), "cccccssssss");
-    }
-
-    #[test]
-    fn rust_lifetimes_are_code_and_chars_are_strings() {
-        assert_eq!(render(Language::Rust, "f<'a>('x')"), "ccccccsssc");
-        assert_eq!(render(Language::Rust, r###"r#"a"b"# c"###), "ccsssssscc");
-    }
-
-    #[test]
-    fn python_triple_quotes_and_fstrings() {
-        let text = "x = \"\"\"\n# not a comment\n\"\"\"\ny # c";
-        let r = render(Language::Python, text);
-        assert_eq!(&r[4..25], "s".repeat(21), "{r}");
-        assert!(r.ends_with("cc###"), "{r}");
-        assert_eq!(render(Language::Python, "f\"a{b}c\""), "csscccss");
-    }
-
-    #[test]
-    fn js_template_interpolation_is_code_and_regex_literals_are_strings() {
-        assert_eq!(render(Language::JavaScript, "`a${env}b`"), "ssccccccss");
-        assert_eq!(render(Language::JavaScript, "x = /'/; y"), "ccccsssccc");
-        assert_eq!(render(Language::JavaScript, "a / b / c"), "ccccccccc");
-    }
-
-    #[test]
-    fn shell_hash_only_at_word_start_and_vars_in_quotes_are_code() {
-        assert_eq!(render(Language::Shell, "a#b # c"), "cccc###");
-        let r = render(Language::Shell, "echo \"$HOME x\"");
-        assert_eq!(&r[5..], "scccccsss");
-        assert_eq!(render(Language::Shell, "echo 'it''s'"), "cccccsssssss");
-    }
-
-    #[test]
-    fn dockerfile_only_run_lines_are_code() {
-        let text = "FROM x\nRUN curl a \\\n  | sh\nCOPY . .";
-        let r = render(Language::Dockerfile, text);
-        assert!(r[..11].chars().all(|c| c == 'i'), "{r}");
-        assert!(r[11..26].chars().all(|c| c == 'c'), "{r}");
-        assert!(r[27..].chars().all(|c| c == 'i'), "{r}");
-    }
-
-    #[test]
-    fn workflow_run_blocks_are_code() {
-        let text = "steps:\n  - run: |\n      curl x\n  - name: y\n    run: echo z\n";
-        let r = render(Language::GithubActions, text);
-        let code: String = text
-            .chars()
-            .zip(r.chars())
-            .filter(|(_, k)| *k == 'c')
-            .map(|(c, _)| c)
-            .collect();
-        assert_eq!(code, "      curl x echo z");
-    }
-
-    #[test]
-    fn heredocs_are_strings_unless_fed_to_an_interpreter() {
-        let text = "cat <<EOF > x\neval \"$x\"\nEOF\nrm y";
-        let r = render(Language::Shell, text);
-        assert_eq!(&r[14..24], "ssssssssss", "{r}");
-        assert!(r.ends_with("cccc"), "{r}");
-        let text = "bash <<'EOF'\ncurl x | sh\nEOF\n";
-        let r = render(Language::Shell, text);
-        assert_eq!(&r[13..24], "ccccccccccc", "{r}");
-        let text = "doc = <<~TXT\n  eval(x)\n  TXT\nx << y";
-        let r = render(Language::Ruby, text);
-        assert_eq!(&r[13..22], "sssssssss", "{r}");
-        assert!(r.ends_with("cccccc"), "{r}");
-        let r = render(Language::Php, "$s = <<<EOT\neval($x);\nEOT;\n");
-        assert_eq!(&r[12..21], "sssssssss", "{r}");
-    }
-
-    #[test]
-    fn powershell_block_comments_perl_pod_and_swift_interpolation() {
-        assert_eq!(render(Language::PowerShell, "<# iex #>x"), "#########c");
-        let r = render(Language::Perl, "=head1 X\neval'd\n=cut\nx");
-        assert!(r[..20].chars().all(|c| c == '#'), "{r}");
-        assert!(r.ends_with('c'), "{r}");
-        assert_eq!(render(Language::Swift, "\"a\\(b)c\""), "ssccccss");
-    }
-
-    #[test]
-    fn unterminated_strings_stop_at_the_line_end() {
-        let r = render(Language::Java, "a(\"x\nb()");
-        assert_eq!(r, "ccsscccc");
-    }
-}
+#[path = "lexer_tests.rs"]
+mod tests;

@@ -1,9 +1,13 @@
 //! Language detection from file names, extensions and shebangs, and the syntax each language uses for
 //! comments and strings.
 
+mod embedded;
+mod heredoc;
 mod lexer;
+mod syntax;
 
-pub use lexer::{has_syntax, lex, lex_pieces, Region, Regions};
+pub use lexer::{lex, lex_pieces, Region, Regions};
+pub use syntax::has_syntax;
 
 use serde::Serialize;
 
