@@ -37,6 +37,43 @@ enum Annotation {
     Ok(Option<String>),
 }
 
+/// Every match must hold one of its check's keywords: the prefilter skips lines without them, so a match
+/// that does not need one would be missed wherever the keyword happens not to be on the line.
+fn check_keywords_in_matches(
+    set: &CheckSet,
+    findings: &[crate::model::Finding],
+    category: Category,
+    lines: &[&str],
+    display: &str,
+    failures: &mut Vec<Failure>,
+) {
+    for f in findings.iter().filter(|f| f.category == category) {
+        let Some(check) = set.get(&f.check) else {
+            continue;
+        };
+        if check.redact_group.is_some() || check.keywords.is_empty() {
+            continue;
+        }
+        let line = lines.get(f.line as usize - 1).copied().unwrap_or("");
+        let matched: String = line
+            .chars()
+            .skip(f.column as usize - 1)
+            .take((f.end_column - f.column) as usize)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if !check.keywords.iter().any(|k| matched.contains(k.as_str())) {
+            failures.push(Failure {
+                file: display.to_string(),
+                line: f.line,
+                message: format!(
+                    "the match of `{}` (`{matched}`) holds none of its keywords, so a line without them would be skipped",
+                    f.check
+                ),
+            });
+        }
+    }
+}
+
 /// The language name a fixture's file name starts with: the longest known name followed by `-`, `.` or
 /// the end (`github-actions-deploy.yml` → `github-actions`).
 fn language_prefix(name: &str) -> &str {
@@ -243,6 +280,7 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
                 message: "no `ok` line: add negatives".into(),
             });
         }
+        check_keywords_in_matches(set, &findings, category, &lines, &display, &mut failures);
         for f in findings
             .iter()
             .filter(|f| f.category == category && !annotated[f.line as usize])

@@ -27,18 +27,9 @@ pub(super) fn dockerfile_code_ranges(text: &str) -> Vec<(usize, usize)> {
             .take(12)
             .collect::<String>()
             .to_ascii_uppercase();
-        let keyword = [
-            "ONBUILD RUN ",
-            "RUN ",
-            "CMD ",
-            "ENTRYPOINT ",
-            "RUN\t",
-            "CMD\t",
-        ]
-        .iter()
-        .find(|k| upper.starts_with(*k));
-        if let Some(keyword) = keyword {
-            let code_start = start + (line.len() - body.len()) + keyword.len();
+        let keyword_len = instruction_keyword_len(&upper, body);
+        if let Some(keyword_len) = keyword_len {
+            let code_start = start + (line.len() - body.len()) + keyword_len;
             push_range(&mut ranges, code_start, end);
             continuing = trimmed.ends_with('\\');
             if let Some(pos) = body.find("<<") {
@@ -55,6 +46,27 @@ pub(super) fn dockerfile_code_ranges(text: &str) -> Vec<(usize, usize)> {
         }
     }
     ranges
+}
+
+/// The length of the instruction prefix when a Dockerfile line runs a command: `RUN `, `CMD `,
+/// `ENTRYPOINT `, `ONBUILD RUN `, or `HEALTHCHECK [options] CMD `.
+fn instruction_keyword_len(upper: &str, body: &str) -> Option<usize> {
+    const KEYWORDS: [&str; 6] = [
+        "ONBUILD RUN ",
+        "RUN ",
+        "CMD ",
+        "ENTRYPOINT ",
+        "RUN\t",
+        "CMD\t",
+    ];
+    if let Some(k) = KEYWORDS.iter().find(|k| upper.starts_with(*k)) {
+        return Some(k.len());
+    }
+    if upper.starts_with("HEALTHCHECK") {
+        let upper_body = body.to_ascii_uppercase();
+        return upper_body.find(" CMD ").map(|p| p + " CMD ".len());
+    }
+    None
 }
 
 /// Byte ranges of a workflow that hold `run:` scripts: inline values and block scalars.

@@ -132,6 +132,8 @@ enum Close {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Escape {
     Backslash,
+    /// PowerShell escapes with a backtick.
+    Backtick,
     None,
     /// `""` stands for one quote (C# verbatim strings).
     Doubled,
@@ -252,7 +254,16 @@ impl Lexer<'_, '_> {
                 i = end;
                 continue;
             }
-            if b == b'"' || b == b'\'' || b == b'`' {
+            if s.perl_quotes && (b == b'q') {
+                if let Some(end) = perl_quote_end(bytes, i) {
+                    self.mark(i, end, Region::String);
+                    i = end;
+                    last_significant = b'"';
+                    continue;
+                }
+            }
+            let perl_special_var = s.perl_quotes && i > 0 && bytes[i - 1] == b'$';
+            if (b == b'"' || b == b'\'' || b == b'`') && !perl_special_var {
                 if let Some((body, kind)) = self.string_start(i) {
                     i = self.string(i, body, kind, &mut stack);
                     last_significant = b'"';
@@ -292,6 +303,10 @@ impl Lexer<'_, '_> {
         match self.syntax.hash {
             Hash::No => false,
             Hash::Anywhere => {
+                // Perl's `$#array` (last index) is not a comment.
+                if i > 0 && self.bytes[i - 1] == b'$' {
+                    return false;
+                }
                 let php_attribute = next == b'[' && self.syntax.slash;
                 let ruby_interpolation = next == b'{' && self.syntax.interp == Interp::HashBrace;
                 !(php_attribute || ruby_interpolation)
@@ -402,10 +417,16 @@ impl Lexer<'_, '_> {
                         return Some(kind);
                     }
                 }
+                let escape = if s.interp == Interp::PowerShell {
+                    Escape::Backtick
+                } else {
+                    Escape::Backslash
+                };
                 Some((
                     i + 1,
                     StrKind {
                         interp: s.interp,
+                        escape,
                         ..plain
                     },
                 ))
@@ -498,7 +519,9 @@ impl Lexer<'_, '_> {
                 });
                 return i + 2;
             }
-            if kind.escape == Escape::Backslash && b == b'\\' {
+            if (kind.escape == Escape::Backslash && b == b'\\')
+                || (kind.escape == Escape::Backtick && b == b'`')
+            {
                 i += 2;
                 continue;
             }
@@ -605,6 +628,48 @@ fn prefix_before(bytes: &[u8], i: usize) -> &[u8] {
         return &[];
     }
     &bytes[start..i]
+}
+
+/// The end of a Perl `q(…)`, `qq{…}` or `qw[…]` literal starting at `i`, if one starts there.
+fn perl_quote_end(bytes: &[u8], i: usize) -> Option<usize> {
+    if i > 0
+        && (bytes[i - 1].is_ascii_alphanumeric()
+            || matches!(bytes[i - 1], b'_' | b'$' | b'@' | b'%' | b'&' | b'>' | b':'))
+    {
+        return None;
+    }
+    let mut j = i + 1;
+    if matches!(bytes.get(j), Some(b'q' | b'w')) {
+        j += 1;
+    }
+    let open = *bytes.get(j)?;
+    let close = match open {
+        b'(' => b')',
+        b'[' => b']',
+        b'{' => b'}',
+        b'<' => b'>',
+        b'/' | b'|' | b'!' | b'#' | b'\'' | b'"' | b'~' | b'^' => open,
+        _ => return None,
+    };
+    let mut depth = 0u32;
+    let mut k = j + 1;
+    while k < bytes.len() {
+        let c = bytes[k];
+        if c == b'\\' {
+            k += 2;
+            continue;
+        }
+        if c == open && open != close {
+            depth += 1;
+        } else if c == close {
+            if depth == 0 {
+                return Some(k + 1);
+            }
+            depth -= 1;
+        }
+        k += 1;
+    }
+    None
 }
 
 fn at_line_start(bytes: &[u8], i: usize) -> bool {

@@ -105,3 +105,33 @@ fn unterminated_strings_stop_at_the_line_end() {
     let r = render(Language::Java, "a(\"x\nb()");
     assert_eq!(r, "ccsscccc");
 }
+
+#[test]
+fn powershell_escapes_with_backticks_and_perl_last_index_is_code() {
+    let r = render(Language::PowerShell, "$p = \"C:\\temp\\\"; iwr $u");
+    assert!(r.ends_with("scccccccc"), "{r}");
+    assert_eq!(render(Language::Perl, "$#a; x"), "cccccc");
+}
+
+#[test]
+fn dockerfile_healthcheck_cmd_is_code() {
+    let r = render(
+        Language::Dockerfile,
+        "HEALTHCHECK --interval=5s CMD curl -f http://x",
+    );
+    assert!(r.ends_with(&"c".repeat("curl -f http://x".len())), "{r}");
+    assert!(r.starts_with("iiii"), "{r}");
+}
+
+#[test]
+fn perl_quote_operators_and_special_variables() {
+    assert_eq!(
+        render(Language::Perl, "my @a = qw(../x y); z"),
+        "ccccccccssssssssssccc"
+    );
+    assert_eq!(
+        render(Language::Perl, "local $\" = ', '; q{a{b}c}"),
+        "cccccccccccssssccssssssss"
+    );
+    assert_eq!(render(Language::Perl, "$x eq 'a'"), "ccccccsss");
+}

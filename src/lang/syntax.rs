@@ -65,6 +65,8 @@ pub(super) struct Syntax {
     pub(super) angle_hash_comments: bool,
     /// Perl POD: `=pod`, `=head1`, … at the start of a line, up to `=cut`.
     pub(super) pod: bool,
+    /// Perl quote operators `q(…)`, `qq{…}`, `qw[…]`, and `$"`-style special variables.
+    pub(super) perl_quotes: bool,
 }
 
 /// Which here-document syntax a language has.
@@ -105,6 +107,7 @@ const PLAIN: Syntax = Syntax {
     heredoc: Heredoc::None,
     angle_hash_comments: false,
     pod: false,
+    perl_quotes: false,
 };
 
 const C_LIKE: Syntax = Syntax {
@@ -144,7 +147,12 @@ pub(super) fn syntax(lang: Language) -> Option<Syntax> {
             triple: true,
             ..C_LIKE
         },
-        C | Java | Scala => C_LIKE,
+        Scala => Syntax {
+            interp: Interp::DollarBrace,
+            triple: true,
+            ..C_LIKE
+        },
+        C | Java => C_LIKE,
         Kotlin => Syntax {
             interp: Interp::DollarBrace,
             triple: true,
@@ -184,6 +192,7 @@ pub(super) fn syntax(lang: Language) -> Option<Syntax> {
             interp: Interp::Dollar,
             heredoc: Heredoc::Perl,
             pod: true,
+            perl_quotes: true,
             ..PLAIN
         },
         Shell | Makefile | Dockerfile | GithubActions => SHELL,
