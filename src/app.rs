@@ -118,7 +118,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(EXIT_CLEAN)
         }
         Command::VerifyFixtures { dir, category } => {
-            let checks = checks::into_set(checks::load(&[])?);
+            let checks = checks::into_set(checks::load_checked(&[])?);
             let failures = crate::fixtures::verify(&dir, &checks, category.as_deref())?;
             for failure in &failures {
                 println!("{failure}");

@@ -7,7 +7,7 @@ use std::path::Path;
 #[test]
 fn every_fixture_agrees_with_the_checks() {
     let checks = review_gate::checks::into_set(
-        review_gate::checks::load(&[]).expect("built-in checks load"),
+        review_gate::checks::load_checked(&[]).expect("built-in checks load"),
     );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/checks");
     let failures = review_gate::fixtures::verify(&dir, &checks, None).expect("fixtures readable");
@@ -51,7 +51,7 @@ fn every_code_category_has_fixtures_in_the_required_languages() {
 
 #[test]
 fn built_in_checks_all_have_keywords_help_and_message() {
-    let checks = review_gate::checks::load(&[]).expect("built-in checks load");
+    let checks = review_gate::checks::load_checked(&[]).expect("built-in checks load");
     assert!(checks.len() > 100, "only {} built-in checks", checks.len());
     for check in &checks {
         assert!(

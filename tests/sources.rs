@@ -138,9 +138,15 @@ fn patch_from_git_diff_gives_the_same_findings_as_diff() {
         .findings()
         .iter()
         .any(|f| f.0 == "web/server.js" && f.1 == 5));
-    // A patch file works as well as standard input.
-    repo.write("../change.patch", &patch_text);
-    let from_file = repo.run(&["patch", "../change.patch", "--format", "json"]);
+    // A patch file works as well as standard input, and away from the working tree (where only the hunks
+    // are known) the findings are the same for this change.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("change.patch"), &patch_text).unwrap();
+    let from_file = run_in(
+        elsewhere.path(),
+        &["patch", "change.patch", "--format", "json"],
+        None,
+    );
     assert_eq!(from_file.findings(), diff.findings());
 }
 

@@ -2,10 +2,11 @@
 //! prefilter built over the whole set.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use regex::Regex;
+use regex::bytes::Regex;
 use serde_saphyr::Spanned;
 
 use super::schema::{CheckDef, ConditionDef};
@@ -100,7 +101,7 @@ pub struct Condition {
     /// The text the regex runs on.
     pub target: Target,
     /// The regex.
-    pub regex: Regex,
+    pub regex: LazyRegex,
     /// `adjust` only: the severity when it holds.
     pub severity: Option<Severity>,
     /// `adjust` only: words for the message.
@@ -121,7 +122,7 @@ pub struct Check {
     /// Prefilter words (lowercase); empty means the regex runs on every line.
     pub keywords: Vec<String>,
     /// The pattern.
-    pub regex: Regex,
+    pub regex: LazyRegex,
     /// Where a match may start.
     pub scope: Scope,
     /// Path globs the check is limited to, and excluded from.
@@ -140,8 +141,8 @@ pub struct Check {
     pub cwe: Option<String>,
     /// Long help.
     pub help: String,
-    /// Index of the capture group holding a secret, for redaction.
-    pub redact_group: Option<usize>,
+    /// Name of the capture group holding a secret, for redaction.
+    pub redact_group: Option<String>,
     /// Whether the message or redaction needs capture groups (slower than a plain find).
     pub needs_captures: bool,
     /// Least entropy (bits per character) of the secret value.
@@ -188,6 +189,43 @@ impl Check {
     }
 }
 
+/// A regex compiled when first used: loading hundreds of checks stays cheap, and a commit that touches a
+/// few lines compiles only the regexes those lines call for. User check files are compiled at load, so
+/// their mistakes are reported up front; the built-in ones are compiled by the test suite.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    source: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    fn checked(source: String) -> Result<LazyRegex, String> {
+        let compiled = OnceLock::new();
+        let _ = compiled.set(build_regex(&source)?);
+        Ok(LazyRegex { source, compiled })
+    }
+
+    fn deferred(source: String) -> LazyRegex {
+        LazyRegex {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled regex.
+    pub fn get(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            build_regex(&self.source)
+                .unwrap_or_else(|e| panic!("built-in regex `{}`: {e}", self.source))
+        })
+    }
+
+    /// The names of the capture groups.
+    pub fn capture_names(&self) -> impl Iterator<Item = Option<&str>> {
+        self.get().capture_names()
+    }
+}
+
 /// Checksums that some token formats carry and that can be verified offline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Checksum {
@@ -212,10 +250,12 @@ fn expand_shorthand(pattern: &str) -> Option<String> {
 }
 
 /// Compiles one definition. `file_slots` counts file-wide conditions across the whole set.
+/// Compiles one definition; with `eager`, regexes are compiled (and their capture groups checked) now.
 pub fn compile(
     def: CheckDef,
     file: &str,
     file_slots: &mut usize,
+    eager: bool,
 ) -> Result<Check, DefinitionError> {
     let id = def.id.value.clone();
     let err = |line: u64, message: String| DefinitionError {
@@ -265,7 +305,7 @@ pub fn compile(
             }
         }
     }
-    let regex = compile_regex(&def.pattern).map_err(|e| err(line_of(&def.pattern), e))?;
+    let regex = compile_regex(&def.pattern, eager).map_err(|e| err(line_of(&def.pattern), e))?;
     let scope = match def.scope.as_ref().map(|s| s.value.as_str()) {
         None | Some("code") => Scope::Code,
         Some("strings") | Some("string") => Scope::Strings,
@@ -291,32 +331,34 @@ pub fn compile(
                           is_adjust: bool|
      -> Result<Vec<Condition>, DefinitionError> {
         defs.into_iter()
-            .map(|c| compile_condition(c, is_adjust, file_slots).map_err(|(line, e)| err(line, e)))
+            .map(|c| {
+                compile_condition(c, is_adjust, file_slots, eager).map_err(|(line, e)| err(line, e))
+            })
             .collect()
     };
     let requires = conditions(def.requires, false)?;
     let unless = conditions(def.unless, false)?;
     let adjust = conditions(def.adjust, true)?;
-    let redact_group = match &def.redact {
-        None => None,
-        Some(name) => Some(
-            regex
+    let redact_group = def.redact.as_ref().map(|name| name.value.clone());
+    if eager {
+        if let Some(name) = &def.redact {
+            if !regex
                 .capture_names()
-                .position(|n| n == Some(name.value.as_str()))
-                .ok_or_else(|| {
-                    err(
-                        line_of(name),
-                        format!("the pattern has no capture group named `{}`", name.value),
-                    )
-                })?,
-        ),
-    };
-    for placeholder in placeholders(&def.message) {
-        if !regex.capture_names().any(|n| n == Some(placeholder)) {
-            return Err(err(
-                line_of(&def.id),
-                format!("the message uses `{{{placeholder}}}` but the pattern has no capture group of that name"),
-            ));
+                .any(|n| n == Some(name.value.as_str()))
+            {
+                return Err(err(
+                    line_of(name),
+                    format!("the pattern has no capture group named `{}`", name.value),
+                ));
+            }
+        }
+        for placeholder in placeholders(&def.message) {
+            if !regex.capture_names().any(|n| n == Some(placeholder)) {
+                return Err(err(
+                    line_of(&def.id),
+                    format!("the message uses `{{{placeholder}}}` but the pattern has no capture group of that name"),
+                ));
+            }
         }
     }
     if def.help.trim().is_empty() {
@@ -407,9 +449,20 @@ fn line_of<T>(spanned: &Spanned<T>) -> u64 {
     spanned.referenced.line()
 }
 
-fn compile_regex(pattern: &Spanned<String>) -> Result<Regex, String> {
+fn compile_regex(pattern: &Spanned<String>, eager: bool) -> Result<LazyRegex, String> {
     let source = expand_shorthand(&pattern.value).unwrap_or_else(|| pattern.value.clone());
-    regex::RegexBuilder::new(&source)
+    if eager {
+        LazyRegex::checked(source)
+    } else {
+        Ok(LazyRegex::deferred(source))
+    }
+}
+
+fn build_regex(source: &str) -> Result<Regex, String> {
+    // Byte regexes with Unicode off: `\w`, `\b` and `(?i)` are ASCII, which is what source code needs,
+    // and it keeps compiling hundreds of checks cheap and matching on the fast DFA path.
+    regex::bytes::RegexBuilder::new(source)
+        .unicode(false)
         .size_limit(1 << 24)
         .build()
         .map_err(|e| format!("the regex does not compile: {e}"))
@@ -450,6 +503,7 @@ fn compile_condition(
     def: ConditionDef,
     is_adjust: bool,
     file_slots: &mut usize,
+    eager: bool,
 ) -> Result<Condition, (u64, String)> {
     let targets = [
         (Target::Match, def.matched),
@@ -472,7 +526,7 @@ fn compile_condition(
         ));
     }
     let line = line_of(&pattern);
-    let regex = compile_regex(&pattern).map_err(|e| (line, e))?;
+    let regex = compile_regex(&pattern, eager).map_err(|e| (line, e))?;
     if let Target::File(_) = target {
         target = Target::File(*file_slots);
         *file_slots += 1;
@@ -579,6 +633,7 @@ mod tests {
     #[test]
     fn literal_shorthands() {
         let literal = Regex::new(&expand_shorthand("@literal").unwrap()).unwrap();
+        let literal = |s: &str| literal.is_match(s.as_bytes());
         for yes in [
             r#""ls -l""#,
             "'x'",
@@ -589,7 +644,7 @@ line""""#,
             "'''a'b'''",
             r#"@"C:\path""#,
         ] {
-            assert!(literal.is_match(yes), "{yes}");
+            assert!(literal(yes), "{yes}");
         }
         for no in [
             r#"f"{x}""#,
@@ -599,13 +654,13 @@ line""""#,
             "cmd",
             r#""$HOME""#,
         ] {
-            assert!(!literal.is_match(no), "{no}");
+            assert!(!literal(no), "{no}");
         }
         let first = Regex::new(&expand_shorthand("@literal-first").unwrap()).unwrap();
-        assert!(first.is_match(r#""a.txt", "utf8""#));
-        assert!(!first.is_match("name, 'utf8'"));
+        assert!(first.is_match(br#""a.txt", "utf8""#));
+        assert!(!first.is_match(b"name, 'utf8'"));
         let list = Regex::new(&expand_shorthand("@literals").unwrap()).unwrap();
-        assert!(list.is_match(r#"["ls", "-l"]"#));
-        assert!(!list.is_match(r#"["ls", path]"#));
+        assert!(list.is_match(br#"["ls", "-l"]"#));
+        assert!(!list.is_match(br#"["ls", path]"#));
     }
 }

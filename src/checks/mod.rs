@@ -60,6 +60,7 @@ pub fn parse_file(
     name: &str,
     text: &str,
     file_slots: &mut usize,
+    eager: bool,
 ) -> Result<Vec<Check>, DefinitionError> {
     let defs: Vec<schema::CheckDef> = if text.trim().is_empty() {
         Vec::new()
@@ -72,7 +73,7 @@ pub fn parse_file(
         })?
     };
     defs.into_iter()
-        .map(|def| compile::compile(def, name, file_slots))
+        .map(|def| compile::compile(def, name, file_slots, eager))
         .collect()
 }
 
@@ -83,17 +84,31 @@ pub fn yaml_error_message(error: &serde_saphyr::Error) -> String {
     first.to_string()
 }
 
-/// Loads every built-in check plus the given extra files (name, contents), rejecting duplicate ids.
+/// Loads every built-in check plus the given extra files (name, contents), rejecting duplicate ids. The
+/// extra files' regexes are compiled at once; the built-in ones when first needed.
 pub fn load(extra: &[(String, String)]) -> Result<Vec<Check>, DefinitionError> {
+    load_with(extra, false)
+}
+
+/// Like [`load`], but compiles every regex now, built-in ones included (for tests and check authors).
+pub fn load_checked(extra: &[(String, String)]) -> Result<Vec<Check>, DefinitionError> {
+    load_with(extra, true)
+}
+
+fn load_with(
+    extra: &[(String, String)],
+    eager_builtin: bool,
+) -> Result<Vec<Check>, DefinitionError> {
     let mut file_slots = 0;
     let mut checks: Vec<Check> = Vec::new();
     let builtin = builtin_files()?;
     let yaml_files = builtin
         .iter()
         .filter(|(name, _)| name.ends_with(".yml") || name.ends_with(".yaml"))
-        .chain(extra.iter());
-    for (name, text) in yaml_files {
-        for check in parse_file(name, text, &mut file_slots)? {
+        .map(|file| (file, eager_builtin))
+        .chain(extra.iter().map(|file| (file, true)));
+    for ((name, text), eager) in yaml_files {
+        for check in parse_file(name, text, &mut file_slots, eager)? {
             if let Some(existing) = checks.iter().find(|c| c.id == check.id) {
                 return Err(DefinitionError {
                     file: name.clone(),

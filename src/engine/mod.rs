@@ -146,11 +146,16 @@ fn run_check(
     hits: &mut Vec<Hit>,
 ) {
     let check = &set.checks[idx as usize];
+    if check.per_file && ctx.fired[idx as usize] {
+        return;
+    }
     let mut visit = |start: usize,
                      end: usize,
-                     caps: Option<&regex::Captures<'_>>,
+                     caps: Option<&regex::bytes::Captures<'_>>,
                      ctx: &mut FileContext<'_>| {
-        if start == end {
+        // Byte regexes may stop inside a multi-byte character: widen to character boundaries.
+        let (start, end) = (floor_char(text, start), ceil_char(text, end));
+        if start == end || (check.per_file && ctx.fired[idx as usize]) {
             return;
         }
         if check.scope != crate::checks::Scope::Any
@@ -182,10 +187,10 @@ fn run_check(
         if check.id == ALLOW_UNKNOWN_TARGET && !names_unknown_target(set, text, start) {
             return;
         }
-        let (start, end) = match (caps, check.redact_group) {
-            (Some(caps), Some(group)) => caps
-                .get(group)
-                .map_or((start, end), |m| (m.start(), m.end())),
+        let (start, end) = match (caps, check.redact_group.as_deref()) {
+            (Some(caps), Some(group)) => caps.name(group).map_or((start, end), |m| {
+                (floor_char(text, m.start()), ceil_char(text, m.end()))
+            }),
             _ => (start, end),
         };
         if let Some(verdict) = judge_secret(check, &text[start..end], &ctx.file.path) {
@@ -212,7 +217,7 @@ fn run_check(
             ctx.fired[idx as usize] = true;
         }
         let message = match caps {
-            Some(caps) => fill_message(check, caps),
+            Some(caps) => fill_message(check, caps, text),
             None => check.message.clone(),
         };
         hits.push(Hit {
@@ -225,12 +230,12 @@ fn run_check(
         });
     };
     if check.needs_captures {
-        for caps in check.regex.captures_iter(text) {
+        for caps in check.regex.get().captures_iter(text.as_bytes()) {
             let m = caps.get(0).expect("group 0 always matches");
             visit(m.start(), m.end(), Some(&caps), ctx);
         }
     } else {
-        for m in check.regex.find_iter(text) {
+        for m in check.regex.get().find_iter(text.as_bytes()) {
             visit(m.start(), m.end(), None, ctx);
         }
     }
@@ -296,14 +301,14 @@ fn lower(severity: Severity) -> Severity {
 
 /// Fills `{name}` placeholders from capture groups. For secrets, the group holding the secret (every group,
 /// when the check names none) is masked.
-fn fill_message(check: &Check, caps: &regex::Captures<'_>) -> String {
+fn fill_message(check: &Check, caps: &regex::bytes::Captures<'_>, text: &str) -> String {
     let template = &check.message;
-    let secret_group = check
-        .redact_group
-        .and_then(|g| check.regex.capture_names().nth(g).flatten());
+    let secret_group = check.redact_group.as_deref();
     let mut out = template.to_string();
     for name in crate::checks::compile::placeholders(template) {
-        let value = caps.name(name).map_or("", |m| m.as_str());
+        let value = caps.name(name).map_or("", |m| {
+            &text[floor_char(text, m.start())..ceil_char(text, m.end())]
+        });
         let masked = check.category == Category::Secret && secret_group.is_none_or(|g| g == name);
         let shown: String = if masked {
             snippet::mask_secret(value)
@@ -359,12 +364,28 @@ fn holds(
             if let Some(known) = ctx.file_conditions[slot] {
                 return known;
             }
-            let result = cond.regex.is_match(&ctx.file.text);
+            let result = cond.regex.get().is_match(ctx.file.text.as_bytes());
             ctx.file_conditions[slot] = Some(result);
             return result;
         }
     };
-    cond.regex.is_match(target)
+    cond.regex.get().is_match(target.as_bytes())
+}
+
+/// The nearest character boundary at or before `i`.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The nearest character boundary at or after `i`.
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// The arguments of the call a match names: after the innermost `(` the match leaves open; else after a
