@@ -108,6 +108,7 @@ pub fn judge_generic(value: &str, path: &str) -> Option<(Severity, String)> {
         || (v.contains("://") && !v.contains('@'))
         || looks_like_version(v)
         || v.starts_with('$')
+        || v.starts_with('#')
         || v.starts_with('%')
         || v.starts_with('@')
         || v.contains("::")
