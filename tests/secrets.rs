@@ -1,0 +1,200 @@
+//! End-to-end: secrets are found in a change, and no output ever holds one in full.
+
+mod common;
+
+use common::Repo;
+
+/// Builds a GitHub classic token with a valid CRC32 checksum from 30 random characters.
+fn github_token(random: &str) -> String {
+    assert_eq!(random.len(), 30);
+    let mut crc = !0u32;
+    for &byte in random.as_bytes() {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    let mut n = u64::from(!crc);
+    let digits = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut check = Vec::new();
+    while n > 0 {
+        check.push(digits[(n % 62) as usize]);
+        n /= 62;
+    }
+    while check.len() < 6 {
+        check.push(b'0');
+    }
+    check.reverse();
+    format!("ghp_{random}{}", String::from_utf8(check).unwrap())
+}
+
+const AWS_SECRET: &str = "wJalrXUtnFEMIK7MDENGbPxRfiCYq8Zr3LmX0vT9";
+const GENERIC: &str = "q8Zr3LmX0vT9kP2wYt6uBn4sHj7cVd1e";
+
+fn repo_with_secrets() -> (Repo, Vec<String>) {
+    let repo = Repo::new();
+    let token = github_token("Zx8qLmP4rT7vW2yB9cD1eF3gH5jK6n");
+    let files = [
+        ("deploy.sh", format!("#!/bin/sh\ncurl -H \"Authorization: token {token}\" https://api.github.com/user\n")),
+        ("config/aws.ini", format!("[default]\naws_access_key_id = AKIAQ3EGRZ7XK2MNB5TW\naws_secret_access_key = {AWS_SECRET}\n")),
+        ("src/settings.py", format!("CLIENT_SECRET = \"{GENERIC}\"\nsubprocess.run(['deploy', '--token', '{GENERIC}'])\n")),
+    ];
+    for (path, content) in &files {
+        repo.write(path, content);
+    }
+    repo.git(&["add", "-A"]);
+    (
+        repo,
+        vec![token, AWS_SECRET.to_string(), GENERIC.to_string()],
+    )
+}
+
+#[test]
+fn secrets_are_found_and_never_printed_in_full() {
+    let (repo, secrets) = repo_with_secrets();
+    let text = repo.run(&["staged"]);
+    assert_eq!(text.code, 1, "{}{}", text.stdout, text.stderr);
+    let json = repo.run(&["staged", "--format", "json"]);
+    let checks: Vec<String> = json.findings().into_iter().map(|f| f.2).collect();
+    for expected in [
+        "secret.github.pat",
+        "secret.aws.access-key-id",
+        "secret.generic.assignment",
+    ] {
+        assert!(
+            checks.iter().any(|c| c == expected),
+            "{expected} not in {checks:?}"
+        );
+    }
+    let report = repo.path().join("report.json");
+    repo.run(&[
+        "staged",
+        "--format",
+        "json",
+        "--output",
+        report.to_str().unwrap(),
+    ]);
+    let written = std::fs::read_to_string(report).unwrap();
+    for output in [
+        &text.stdout,
+        &text.stderr,
+        &json.stdout,
+        &json.stderr,
+        &written,
+    ] {
+        for secret in &secrets {
+            assert!(
+                !output.contains(secret.as_str()),
+                "a secret leaked:\n{output}"
+            );
+            assert!(
+                !output.contains(&secret[..12]),
+                "too much of a secret shows:\n{output}"
+            );
+        }
+    }
+    // The exec finding on the line that also holds a secret shows the line with the secret masked.
+    let exec = json.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"].as_str().unwrap().starts_with("exec."))
+        .cloned()
+        .expect("an exec finding");
+    assert!(
+        exec["snippet"].as_str().unwrap().contains("*****"),
+        "{exec}"
+    );
+}
+
+#[test]
+fn github_checksums_raise_or_lower_confidence() {
+    let repo = Repo::new();
+    let valid = github_token("Zx8qLmP4rT7vW2yB9cD1eF3gH5jK6n");
+    let mut invalid = valid.clone();
+    invalid.replace_range(36..37, if &valid[36..37] == "A" { "B" } else { "A" });
+    repo.write("a.txt", format!("token one {valid}\ntoken two {invalid}\n"));
+    repo.git(&["add", "-A"]);
+    let json = repo.run(&["staged", "--format", "json"]).json();
+    let findings: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "secret.github.pat")
+        .cloned()
+        .collect();
+    assert_eq!(findings.len(), 2, "{json}");
+    assert_eq!(findings[0]["severity"], "error");
+    assert!(findings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("checksum valid"));
+    assert_eq!(findings[1]["severity"], "warning");
+    assert!(findings[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("checksum does not match"));
+}
+
+#[test]
+fn a_private_key_block_is_found_across_lines() {
+    let repo = Repo::new();
+    let body = "MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\naFDrBz9vFqU4yPJPq4bh2q8Zr3LmX0vT9kP2wYt6uBn4sHj7cVd1eQ3EGRZ7XK2M\n";
+    repo.write(
+        "deploy/key.pem",
+        format!("-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n"),
+    );
+    repo.write(
+        "docs/keys.md",
+        "Paste the block that starts with `-----BEGIN RSA PRIVATE KEY-----` here.\n",
+    );
+    repo.git(&["add", "-A"]);
+    let run = repo.run(&["staged", "--format", "json"]);
+    let found = run.findings();
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "deploy/key.pem" && f.1 == 1 && f.2 == "secret.private-key.rsa"),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|f| f.0 == "docs/keys.md"), "{found:?}");
+    assert!(!run.stdout.contains("MIIEpAIBAAKCAQEA0Z3VS5"));
+}
+
+#[test]
+fn a_fingerprint_in_the_configuration_silences_one_secret() {
+    let (repo, _) = repo_with_secrets();
+    let json = repo.run(&["staged", "--format", "json"]).json();
+    let aws = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "secret.aws.access-key-id")
+        .cloned()
+        .expect("aws finding");
+    let fingerprint = aws["fingerprint"].as_str().unwrap();
+    repo.write(
+        ".review-gate.yml",
+        format!("allow:\n  - fingerprint: {fingerprint}\n    reason: documented test credential\n"),
+    );
+    // The fingerprint does not depend on the line: moving the secret down keeps it silenced.
+    let ini = std::fs::read_to_string(repo.path().join("config/aws.ini")).unwrap();
+    repo.write("config/aws.ini", format!("; moved\n\n{ini}"));
+    repo.git(&["add", "-A"]);
+    let after = repo.run(&["staged", "--format", "json"]);
+    let checks: Vec<String> = after.findings().into_iter().map(|f| f.2).collect();
+    assert!(
+        !checks.iter().any(|c| c == "secret.aws.access-key-id"),
+        "{checks:?}"
+    );
+    assert!(
+        checks.iter().any(|c| c == "secret.generic.assignment"),
+        "{checks:?}"
+    );
+    assert!(
+        !std::fs::read_to_string(repo.path().join(".review-gate.yml"))
+            .unwrap()
+            .contains(AWS_SECRET)
+    );
+}
