@@ -17,6 +17,16 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("sh", "#!/bin/sh\nset -eu\n\n# deploy step {n}\nTARGET=\"/opt/app/{n}\"\nmkdir -p \"$TARGET\"\nfor f in build/*.tar.gz; do\n  tar -xzf \"$f\" -C \"$TARGET\"\ndone\ncurl -fsSL https://example.com/tool-{n}.tar.gz -o /tmp/tool.tgz\necho \"done {n}\"\n\n"),
 ];
 
+/// Ordinary code without anything a check looks for, per extension: most of any real change.
+const PLAIN: &[(&str, &str)] = &[
+    ("py", "\n\ndef summarize_{n}(records, limit=10):\n    \"\"\"Return the top entries of batch {n}.\"\"\"\n    ranked = sorted(records, key=lambda r: r.score, reverse=True)\n    result = []\n    for record in ranked[:limit]:\n        if record.score <= 0:\n            continue\n        result.append((record.name, round(record.score, 2)))\n    return result\n"),
+    ("js", "\nfunction formatRow{n}(row, columns) {{\n  // join the visible columns of row {n}\n  const cells = columns\n    .filter((c) => c.visible)\n    .map((c) => String(row[c.key] ?? ''));\n  return cells.join(' | ');\n}}\n\nmodule.exports.formatRow{n} = formatRow{n};\n"),
+    ("go", "\n// Sum{n} adds the values that pass the filter.\nfunc Sum{n}(values []int, keep func(int) bool) int {{\n\ttotal := 0\n\tfor _, v := range values {{\n\t\tif keep(v) {{\n\t\t\ttotal += v\n\t\t}}\n\t}}\n\treturn total\n}}\n"),
+    ("rs", "\n/// Merges two sorted slices for batch {n}.\npub fn merge_{n}(a: &[i64], b: &[i64]) -> Vec<i64> {{\n    let mut out = Vec::with_capacity(a.len() + b.len());\n    let (mut i, mut j) = (0, 0);\n    while i < a.len() && j < b.len() {{\n        if a[i] <= b[j] {{ out.push(a[i]); i += 1; }} else {{ out.push(b[j]); j += 1; }}\n    }}\n    out.extend_from_slice(&a[i..]);\n    out.extend_from_slice(&b[j..]);\n    out\n}}\n"),
+    ("java", "\n    static int clamp{n}(int value, int low, int high) {{\n        if (value < low) {{\n            return low;\n        }}\n        return Math.min(value, high);\n    }}\n"),
+    ("sh", "\nlog_{n}() {{\n  printf '%s %s\\n' \"$(date +%T)\" \"$*\" >&2\n}}\nfor f in src/*.txt; do\n  wc -l \"$f\"\ndone\n"),
+];
+
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
         .current_dir(dir)
@@ -31,17 +41,27 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?}");
 }
 
-/// Writes files into `dir/sub` until about `lines` lines were written; returns (files, lines).
+/// Writes files into `dir/sub` until about `lines` lines were written; returns (files, lines). One chunk
+/// in eight has calls the checks report (processes, requests, environment reads); the others are plain
+/// code. `BENCH_DENSE=1` makes every chunk risky (about one finding per ten lines).
 fn generate(dir: &Path, sub: &str, lines: usize, per_file: usize) -> (usize, usize) {
+    let risky_every = if std::env::var_os("BENCH_DENSE").is_some() {
+        1
+    } else {
+        8
+    };
     let mut written = 0;
     let mut files = 0;
     let mut n = 0;
     while written < lines {
-        let (ext, template) = TEMPLATES[files % TEMPLATES.len()];
+        let kind = files % TEMPLATES.len();
+        let (ext, risky) = TEMPLATES[kind];
+        let plain = PLAIN[kind].1;
         let mut text = String::new();
         let mut file_lines = 0;
         while file_lines < per_file {
             n += 1;
+            let template = if n % risky_every == 0 { risky } else { plain };
             let chunk = template
                 .replace("{n}", &n.to_string())
                 .replace("{{", "{")
@@ -80,8 +100,14 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let binary = env!("CARGO_BIN_EXE_review-gate");
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
+    // BENCH_DIR keeps the repository (for profiling); by default it is a temporary directory.
+    let temp = tempfile::tempdir().unwrap();
+    let kept = std::env::var_os("BENCH_DIR").map(std::path::PathBuf::from);
+    if let Some(dir) = &kept {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let root = kept.as_deref().unwrap_or(temp.path());
     git(root, &["init", "-q", "-b", "main"]);
     std::fs::write(root.join("README"), "bench\n").unwrap();
     git(root, &["add", "-A"]);

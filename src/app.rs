@@ -204,23 +204,59 @@ fn review_changes(
     args: &ReviewArgs,
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<u8> {
+    let mut timer = PhaseTimer::from_env();
     let (policy, checks) = load_checks(args.config.as_deref(), root)?;
     let set = select(checks, &policy, args)?;
+    timer.phase("load checks");
     let mut changes = source(&policy)?;
+    timer.phase("read changes");
     let before = changes.files.len();
     changes.files.retain(|f| policy.includes_path(&f.path));
     changes.skipped.excluded += before - changes.files.len();
-    let findings = crate::engine::run(&set, &changes.files);
+    changes
+        .skipped
+        .binary_paths
+        .retain(|p| policy.includes_path(p));
+    let mut findings = crate::engine::run(&set, &changes.files);
+    findings.extend(crate::engine::run_binary(
+        &set,
+        &changes.skipped.binary_paths,
+    ));
+    timer.phase("run checks");
     let findings = policy.apply(findings);
     let added_lines = changes.files.iter().map(|f| f.added.len()).sum();
     let review = Review::new(findings, changes.files.len(), added_lines, changes.skipped);
     let fail_on = args.fail_on.unwrap_or(policy.fail_on);
     write_report(&review, args)?;
+    timer.phase("report");
     Ok(if policy::fails(&review.findings, fail_on) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     })
+}
+
+/// Prints how long each phase took to standard error when `REVIEW_GATE_TIMINGS` is set.
+struct PhaseTimer {
+    last: Option<std::time::Instant>,
+}
+
+impl PhaseTimer {
+    fn from_env() -> PhaseTimer {
+        PhaseTimer {
+            last: std::env::var_os("REVIEW_GATE_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn phase(&mut self, name: &str) {
+        if let Some(last) = self.last {
+            eprintln!(
+                "review-gate: {name}: {:.1} ms",
+                last.elapsed().as_secs_f64() * 1e3
+            );
+            self.last = Some(std::time::Instant::now());
+        }
+    }
 }
 
 fn write_report(review: &Review, args: &ReviewArgs) -> Result<()> {

@@ -171,12 +171,23 @@ impl ChangedFile {
 /// What a source could not review, so the summary can say so rather than stay silent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Skipped {
-    /// Binary files (not reviewed).
+    /// Binary files (not reviewed line by line).
     pub binary: usize,
+    /// Their paths: checks about adding a kind of file at all still look at them.
+    #[serde(skip)]
+    pub binary_paths: Vec<String>,
     /// Submodule pointers and symlinks (no text to review).
     pub non_text: usize,
     /// Files excluded by configuration.
     pub excluded: usize,
+}
+
+impl Skipped {
+    /// Records a binary file.
+    pub fn add_binary(&mut self, path: String) {
+        self.binary += 1;
+        self.binary_paths.push(path);
+    }
 }
 
 /// Everything a source yields: the changed files and what it skipped.

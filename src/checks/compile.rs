@@ -151,6 +151,8 @@ pub struct Check {
     pub validate: Option<Checksum>,
     /// At most one finding per file.
     pub per_file: bool,
+    /// Also fires on binary files whose path matches `paths`.
+    pub on_binary: bool,
     /// Judge the value as a free-form credential (see [`crate::engine::secrets::judge_generic`]).
     pub judge_generic: bool,
     /// The file the check came from.
@@ -392,6 +394,12 @@ pub fn compile(
             ))
         }
     };
+    if def.binary && def.paths.is_empty() {
+        return Err(err(
+            line_of(&def.id),
+            "`binary: true` needs `paths`: which binary files it is about".into(),
+        ));
+    }
     let judge_generic = match def.judge.as_ref().map(|j| j.value.as_str()) {
         None => false,
         Some("generic") => true,
@@ -431,6 +439,7 @@ pub fn compile(
         min_entropy: def.entropy,
         validate,
         per_file,
+        on_binary: def.binary,
         judge_generic,
         source: file.to_string(),
     })
@@ -610,19 +619,23 @@ impl CheckSet {
         self.checks.iter().find(|c| c.id == id)
     }
 
-    /// Calls `visit` with the index of every check whose keywords occur in `line` (possibly more than once
-    /// per check), and of every check without keywords.
-    pub fn candidates(&self, line: &str, mut visit: impl FnMut(u32)) {
-        for &idx in &self.keywordless {
-            visit(idx);
-        }
-        if let Some(ac) = &self.keywords {
-            for hit in ac.find_overlapping_iter(line) {
-                for &idx in &self.keyword_checks[hit.pattern().as_usize()] {
-                    visit(idx);
-                }
-            }
-        }
+    /// Checks without keywords: they run on every line.
+    pub fn keywordless(&self) -> &[u32] {
+        &self.keywordless
+    }
+
+    /// Every keyword occurrence in `text` as (end offset, keyword), in order of their ends. One search over
+    /// a run of lines costs far less than one per line.
+    pub fn keyword_hits<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.keywords
+            .iter()
+            .flat_map(move |ac| ac.find_overlapping_iter(text))
+            .map(|hit| (hit.end(), hit.pattern().as_usize()))
+    }
+
+    /// The checks a keyword (from [`CheckSet::keyword_hits`]) calls for.
+    pub fn checks_for_keyword(&self, keyword: usize) -> &[u32] {
+        &self.keyword_checks[keyword]
     }
 }
 

@@ -63,6 +63,10 @@ pub struct CheckDef {
     /// identifiers, paths, URLs and versions rejected) and sets the severity from its strength.
     #[serde(default)]
     pub judge: Option<Spanned<String>>,
+    /// Also fire, once, when a binary file whose path matches `paths` is added (its text cannot be read,
+    /// so the pattern is not used for it). For key stores and similar files.
+    #[serde(default)]
+    pub binary: bool,
     /// `line` (default): a finding per match; `file`: at most one finding per file (checks about adding a
     /// kind of file at all).
     #[serde(default)]

@@ -30,6 +30,38 @@ pub fn run(checks: &CheckSet, files: &[ChangedFile]) -> Vec<Finding> {
         .collect()
 }
 
+/// Findings for binary files whose path a check names (`binary: true`): one at line 1 per file and check.
+pub fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for path in paths {
+        let language = lang::Language::detect(path, "");
+        for check in checks
+            .checks
+            .iter()
+            .filter(|c| c.on_binary && c.applies_to(language, path))
+        {
+            findings.push(Finding {
+                check: check.id.clone(),
+                category: check.category,
+                severity: check.severity,
+                path: path.clone(),
+                line: 1,
+                column: 1,
+                end_column: 1,
+                message: format!("{} (binary file)", check.message),
+                snippet: String::from("(binary file)"),
+                snippet_column: 0,
+                snippet_width: 13,
+                fingerprint: format!(
+                    "{:016x}",
+                    fnv1a64(&[check.id.as_bytes(), path.as_bytes(), b"binary"])
+                ),
+            });
+        }
+    }
+    findings
+}
+
 /// A match before it becomes a finding.
 struct Hit {
     check: u32,
@@ -108,33 +140,54 @@ fn check_file(set: &CheckSet, file: &ChangedFile) -> Vec<Finding> {
     let mut generation: u32 = 0;
     let mut candidates: Vec<u32> = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
-    for line in &file.added {
-        let text = file.line_text(line);
-        if !any_check {
-            continue;
-        }
-        generation = generation.wrapping_add(1);
-        candidates.clear();
-        set.candidates(text, |idx| {
-            let i = idx as usize;
-            if applies[i] && stamp[i] != generation {
-                stamp[i] = generation;
-                candidates.push(idx);
+    if !any_check {
+        return findings;
+    }
+    for run in line_runs(&file.added) {
+        let run_start = run[0].start;
+        let run_end = run[run.len() - 1].end;
+        let mut keyword_hits = set.keyword_hits(&file.text[run_start..run_end]).peekable();
+        for line in run {
+            let text = file.line_text(line);
+            generation = generation.wrapping_add(1);
+            candidates.clear();
+            let mut add = |idx: u32| {
+                let i = idx as usize;
+                if applies[i] && stamp[i] != generation {
+                    stamp[i] = generation;
+                    candidates.push(idx);
+                }
+            };
+            set.keywordless().iter().for_each(|&idx| add(idx));
+            while let Some(&(end, keyword)) = keyword_hits.peek() {
+                if run_start + end > line.end {
+                    break;
+                }
+                keyword_hits.next();
+                set.checks_for_keyword(keyword)
+                    .iter()
+                    .for_each(|&idx| add(idx));
             }
-        });
-        if candidates.is_empty() {
-            continue;
-        }
-        candidates.sort_unstable();
-        hits.clear();
-        for &idx in &candidates {
-            run_check(set, idx, &mut ctx, line, text, &mut hits);
-        }
-        if !hits.is_empty() {
-            emit(set, &ctx, line, text, &hits, &mut findings);
+            if candidates.is_empty() {
+                continue;
+            }
+            candidates.sort_unstable();
+            hits.clear();
+            for &idx in &candidates {
+                run_check(set, idx, &mut ctx, line, text, &mut hits);
+            }
+            if !hits.is_empty() {
+                emit(set, &ctx, line, text, &hits, &mut findings);
+            }
         }
     }
     findings
+}
+
+/// Splits added lines into runs of adjacent lines (only a line break between them), so the keyword
+/// search can go over each run at once.
+fn line_runs(lines: &[AddedLine]) -> impl Iterator<Item = &[AddedLine]> {
+    lines.chunk_by(|a, b| b.number == a.number + 1 && b.start <= a.end + 2)
 }
 
 fn run_check(

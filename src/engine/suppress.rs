@@ -57,29 +57,35 @@ const SECRET_MARKERS: [&str; 4] = [
 ];
 const CODE_MARKERS: [&str; 2] = ["nosec", "nosemgrep"];
 
+/// Every literal that starts a marker: one search finds them all, and most lines have none.
+fn marker_finder() -> &'static aho_corasick::AhoCorasick {
+    static FINDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    FINDER.get_or_init(|| {
+        let mut literals = vec![ALLOW_MARKER];
+        literals.extend(SECRET_MARKERS);
+        literals.extend(CODE_MARKERS);
+        aho_corasick::AhoCorasick::new(literals).expect("marker literals build")
+    })
+}
+
+const ALLOW_MARKER: &str = "review-gate:";
+
 /// Every marker in `line`, with its byte offset.
 pub fn markers(line: &str) -> Vec<(usize, Marker<'_>)> {
     let mut found = Vec::new();
-    let lower_has = |needle: &str| memchr::memmem::find(line.as_bytes(), needle.as_bytes());
-    if let Some(pos) = lower_has("review-gate:") {
-        let rest = line[pos + "review-gate:".len()..].trim_start();
-        if let Some(body) = rest.strip_prefix("allow") {
-            found.push((pos, parse_allow(body)));
-        }
-    }
-    for marker in SECRET_MARKERS {
-        if let Some(pos) = lower_has(marker) {
+    for hit in marker_finder().find_iter(line) {
+        let pos = hit.start();
+        let marker = &line[pos..hit.end()];
+        if marker == ALLOW_MARKER {
+            let rest = line[hit.end()..].trim_start();
+            if let Some(body) = rest.strip_prefix("allow") {
+                found.push((pos, parse_allow(body)));
+            }
+        } else if SECRET_MARKERS.contains(&marker) {
             found.push((pos, Marker::Foreign(&[Category::Secret])));
-        }
-    }
-    for marker in CODE_MARKERS {
-        if let Some(pos) = lower_has(marker) {
+        } else {
             let before_ok = pos == 0 || !line.as_bytes()[pos - 1].is_ascii_alphanumeric();
-            let after = line
-                .as_bytes()
-                .get(pos + marker.len())
-                .copied()
-                .unwrap_or(b' ');
+            let after = line.as_bytes().get(hit.end()).copied().unwrap_or(b' ');
             if before_ok && !after.is_ascii_alphabetic() {
                 found.push((pos, Marker::Foreign(&CODE_CATEGORIES)));
             }

@@ -170,9 +170,19 @@ impl Lexer<'_, '_> {
         let len = bytes.len();
         let mut stack: Vec<Frame> = Vec::new();
         let mut i = 0;
-        let mut last_significant: u8 = b'\n';
         let mut heredocs: Vec<PendingHeredoc> = Vec::new();
+        let interesting = interesting_bytes(&self.syntax);
         while i < len {
+            if stack.is_empty() && heredocs.is_empty() {
+                // Most code is identifiers, operators and spaces: jump to the next byte that can start
+                // a comment, a string or a here-document.
+                while i < len && !interesting[bytes[i] as usize] {
+                    i += 1;
+                }
+                if i >= len {
+                    break;
+                }
+            }
             let b = bytes[i];
             if b == b'\n' && !heredocs.is_empty() && stack.is_empty() {
                 i = self.heredoc_bodies(i, std::mem::take(&mut heredocs));
@@ -258,7 +268,6 @@ impl Lexer<'_, '_> {
                 if let Some(end) = perl_quote_end(bytes, i) {
                     self.mark(i, end, Region::String);
                     i = end;
-                    last_significant = b'"';
                     continue;
                 }
             }
@@ -266,22 +275,18 @@ impl Lexer<'_, '_> {
             if (b == b'"' || b == b'\'' || b == b'`') && !perl_special_var {
                 if let Some((body, kind)) = self.string_start(i) {
                     i = self.string(i, body, kind, &mut stack);
-                    last_significant = b'"';
                     continue;
                 }
             }
-            if s.regex_literal && b == b'/' && regex_may_start(last_significant, bytes, i) {
+            if s.regex_literal
+                && b == b'/'
+                && regex_may_start(previous_significant(bytes, i), bytes, i)
+            {
                 if let Some(end) = regex_literal_end(bytes, i) {
                     self.mark(i, end, Region::String);
                     i = end;
-                    last_significant = b'"';
                     continue;
                 }
-            }
-            if !b.is_ascii_whitespace() {
-                last_significant = b;
-            } else if b == b'\n' {
-                last_significant = b'\n';
             }
             i += 1;
         }
@@ -690,6 +695,39 @@ fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         return None;
     }
     memchr::memmem::find(&haystack[from..], needle).map(|p| p + from)
+}
+
+/// The bytes at which something other than plain code can start, for this syntax.
+fn interesting_bytes(s: &Syntax) -> [bool; 256] {
+    let mut table = [false; 256];
+    for b in [b'"', b'\'', b'`'] {
+        table[b as usize] = true;
+    }
+    let mut set = |on: bool, b: u8| {
+        if on {
+            table[b as usize] = true;
+        }
+    };
+    set(s.slash || s.regex_literal, b'/');
+    set(s.hash != Hash::No, b'#');
+    set(s.dash_dash, b'-');
+    set(s.begin_end || s.pod, b'=');
+    set(
+        s.html || s.angle_hash_comments || s.heredoc != Heredoc::None,
+        b'<',
+    );
+    set(s.perl_quotes, b'q');
+    table
+}
+
+/// The last byte before `i` that is not a space or tab (`\n` at the start of a line).
+fn previous_significant(bytes: &[u8], i: usize) -> u8 {
+    bytes[..i]
+        .iter()
+        .rev()
+        .find(|&&b| !matches!(b, b' ' | b'\t' | b'\r'))
+        .copied()
+        .unwrap_or(b'\n')
 }
 
 fn regex_may_start(last: u8, bytes: &[u8], i: usize) -> bool {

@@ -2,12 +2,16 @@
 
 use serde::Serialize;
 
-use super::{Review, Summary};
+use super::Review;
+#[cfg(test)]
+use super::Summary;
 use crate::model::Finding;
 
 /// The JSON schema version this reporter writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The whole document, as `serde` would write it (the renderer's reference in tests).
+#[cfg(test)]
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
@@ -46,14 +50,84 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
     }
 }
 
-/// Renders the review as pretty-printed JSON with a trailing newline.
+/// Renders the review as pretty-printed JSON with a trailing newline. Findings are serialized in
+/// parallel (a large change can have a hundred thousand of them); the text is what `serde_json`'s pretty
+/// printer would write for the whole document.
 pub fn render(review: &Review) -> String {
-    let doc = Document {
-        version: SCHEMA_VERSION,
-        findings: review.findings.iter().map(JsonFinding::from).collect(),
-        summary: &review.summary,
-    };
-    let mut out = serde_json::to_string_pretty(&doc).expect("the report serializes");
-    out.push('\n');
+    use rayon::prelude::*;
+    let findings: Vec<String> = review
+        .findings
+        .par_iter()
+        .map(|f| {
+            indent(
+                &serde_json::to_string_pretty(&JsonFinding::from(f)).expect("a finding serializes"),
+                "    ",
+            )
+        })
+        .collect();
+    let summary = serde_json::to_string_pretty(&review.summary).expect("the summary serializes");
+    let mut out = String::with_capacity(
+        findings.iter().map(|f| f.len() + 2).sum::<usize>() + summary.len() + 64,
+    );
+    out.push_str(&format!(
+        "{{\n  \"version\": {SCHEMA_VERSION},\n  \"findings\": "
+    ));
+    if findings.is_empty() {
+        out.push_str("[],\n");
+    } else {
+        out.push_str("[\n");
+        out.push_str(&findings.join(",\n"));
+        out.push_str("\n  ],\n");
+    }
+    out.push_str("  \"summary\": ");
+    out.push_str(&indent(&summary, "  ")[2..]);
+    out.push_str("\n}\n");
     out
+}
+
+/// Indents every line of `text` by `prefix`.
+fn indent(text: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(prefix);
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, Severity, Skipped};
+
+    #[test]
+    fn parallel_rendering_matches_serde_pretty_printing() {
+        let finding = Finding {
+            check: "exec.python.subprocess".into(),
+            category: Category::Exec,
+            severity: Severity::Error,
+            path: "a \"b\".py".into(),
+            line: 3,
+            column: 1,
+            end_column: 5,
+            message: "starts a process\nwith a newline".into(),
+            snippet: "x".into(),
+            snippet_column: 0,
+            snippet_width: 1,
+            fingerprint: "00ff".into(),
+        };
+        for findings in [vec![], vec![finding.clone(), finding]] {
+            let review = Review::new(findings, 1, 2, Skipped::default());
+            let doc = Document {
+                version: SCHEMA_VERSION,
+                findings: review.findings.iter().map(JsonFinding::from).collect(),
+                summary: &review.summary,
+            };
+            let expected = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+            assert_eq!(render(&review), expected);
+        }
+    }
 }

@@ -157,7 +157,7 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
     let Some(file) = file else { return };
     let Some(path) = file.path else { return };
     if file.binary {
-        skipped.binary += 1;
+        skipped.add_binary(path);
         return;
     }
     if file.submodule {

@@ -63,15 +63,15 @@ pub fn scan(
     }
     found.sort_by(|a, b| a.1.cmp(&b.1));
     found.dedup_by(|a, b| a.1 == b.1);
-    let read: Vec<Result<Option<ChangedFile>>> = found
+    let read: Vec<Result<Result<ChangedFile, String>>> = found
         .into_par_iter()
         .map(|(absolute, relative)| {
             let bytes = std::fs::read(&absolute)
                 .map_err(|e| anyhow!("cannot read {}: {e}", absolute.display()))?;
             if is_binary(&bytes) {
-                return Ok(None);
+                return Ok(Err(relative));
             }
-            Ok(Some(whole_file(relative, decode(bytes), AddedLines::All)))
+            Ok(Ok(whole_file(relative, decode(bytes), AddedLines::All)))
         })
         .collect();
     let mut set = ChangeSet {
@@ -80,9 +80,9 @@ pub fn scan(
     };
     for file in read {
         match file? {
-            Some(f) if !f.added.is_empty() => set.files.push(f),
-            Some(_) => {}
-            None => set.skipped.binary += 1,
+            Ok(f) if !f.added.is_empty() => set.files.push(f),
+            Ok(_) => {}
+            Err(path) => set.skipped.add_binary(path),
         }
     }
     Ok(set)
