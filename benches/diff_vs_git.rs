@@ -4,9 +4,10 @@
 //!
 //! Run with `cargo bench --bench diff_vs_git` (release build). Set `BENCH_LINES` to change the size.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("py", "import os\nimport subprocess\n\n\ndef handler_{n}(request, items):\n    \"\"\"Process items for request {n}.\"\"\"\n    total = 0\n    for item in items:\n        if item.price > {n}:\n            total += item.price * 2\n        else:\n            total -= 1\n    name = request.args.get('name', 'x{n}')\n    path = os.path.join('/srv/data', name)\n    with open(path) as fh:\n        data = fh.read()\n    subprocess.run(['ls', '-l', path])\n    token = os.environ.get('SERVICE_{n}_TOKEN')\n    return {{'total': total, 'data': data, 'token': bool(token)}}\n\n"),
@@ -81,24 +82,8 @@ fn generate(dir: &Path, sub: &str, lines: usize, per_file: usize) -> (usize, usi
     (files, written)
 }
 
-fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    f(); // warm-up: page cache and object database
-    let mut samples: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
 fn main() {
-    let lines: usize = std::env::var("BENCH_LINES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let lines: usize = common::env_number("BENCH_LINES", 1_000_000);
     let binary = env!("CARGO_BIN_EXE_review-gate");
     // BENCH_DIR keeps the repository (for profiling); by default it is a temporary directory.
     let temp = tempfile::tempdir().unwrap();
@@ -117,7 +102,7 @@ fn main() {
     git(root, &["commit", "-q", "-m", "head"]);
     println!("repository: {files} files, {added} added lines");
 
-    let git_time = time(5, || {
+    let git_time = common::median_time(5, || {
         let status = Command::new("git")
             .current_dir(root)
             .args(["diff", "main~1...HEAD"])
@@ -127,7 +112,7 @@ fn main() {
         assert!(status.success());
     });
     let mut findings = 0usize;
-    let gate_time = time(5, || {
+    let gate_time = common::median_time(5, || {
         let out = Command::new(binary)
             .current_dir(root)
             .args(["diff", "main~1", "--format", "json", "--fail-on", "never"])
@@ -156,7 +141,7 @@ fn main() {
     // A typical commit: 20 files, 2,000 added lines, staged.
     let (commit_files, commit_lines) = generate(root, "commit", 2000, 100);
     git(root, &["add", "-A"]);
-    let staged = time(10, || {
+    let staged = common::median_time(10, || {
         let out = Command::new(binary)
             .current_dir(root)
             .args(["staged", "--fail-on", "never"])

@@ -3,9 +3,10 @@
 //!
 //! Run with `cargo bench --bench scan_throughput`. Set `BENCH_MB` to change the size.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 const FILES: &[(&str, &str)] = &[
     ("py", "import os\nimport json\n\n\nclass Repository{n}:\n    \"\"\"Stores records for tenant {n}.\"\"\"\n\n    def __init__(self, db, cache):\n        self.db = db\n        self.cache = cache\n        self.timeout = int(os.environ.get('REPO_TIMEOUT', '30'))\n\n    def find(self, key):\n        cached = self.cache.get(key)\n        if cached is not None:\n            return json.loads(cached)\n        row = self.db.execute('SELECT * FROM items WHERE id = %s', (key,))\n        self.cache.set(key, json.dumps(row))\n        return row\n\n"),
@@ -44,24 +45,8 @@ fn generate(root: &Path, target_bytes: usize) -> (usize, usize) {
     (files, written)
 }
 
-fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    f();
-    let mut samples: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
 fn main() {
-    let megabytes: usize = std::env::var("BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
+    let megabytes: usize = common::env_number("BENCH_MB", 200);
     let binary = env!("CARGO_BIN_EXE_review-gate");
     let dir = tempfile::tempdir().unwrap();
     let (files, bytes) = generate(dir.path(), megabytes * 1_000_000);
@@ -71,7 +56,7 @@ fn main() {
         ("all checks", &[][..]),
         ("secret checks only", &["--category", "secret"][..]),
     ] {
-        let elapsed = time(3, || {
+        let elapsed = common::median_time(3, || {
             let out = Command::new(binary)
                 .current_dir(dir.path())
                 .args([

@@ -23,6 +23,14 @@ impl Severity {
     /// All severities, most severe first.
     pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Note];
 
+    /// One step less severe (a note stays a note).
+    pub fn lowered(self) -> Severity {
+        match self {
+            Severity::Error => Severity::Warning,
+            _ => Severity::Note,
+        }
+    }
+
     /// The lowercase name used in configuration and output.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -198,3 +198,25 @@ fn a_fingerprint_in_the_configuration_silences_one_secret() {
             .contains(AWS_SECRET)
     );
 }
+
+#[test]
+fn binary_key_stores_are_reported_by_path() {
+    let repo = Repo::new();
+    repo.write(
+        "android/release.keystore",
+        b"\xfe\xed\xfe\xed\x00\x00\x00\x02\x00\x00\x00\x01binary",
+    );
+    repo.write("assets/logo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+    repo.git(&["add", "-A"]);
+    let run = repo.run(&["staged", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.findings(),
+        vec![(
+            "android/release.keystore".to_string(),
+            1,
+            "secret.file.keystore".to_string()
+        )]
+    );
+    assert_eq!(run.json()["summary"]["skipped"]["binary"], 2);
+}

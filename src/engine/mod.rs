@@ -258,7 +258,7 @@ fn run_check(
                     reason = Some(join_reasons(reason, "checksum valid"))
                 }
                 SecretVerdict::ChecksumInvalid => {
-                    severity = lower(severity);
+                    severity = severity.lowered();
                     reason = Some(join_reasons(
                         reason,
                         "checksum does not match: likely not a real token",
@@ -341,14 +341,6 @@ fn join_reasons(reason: Option<String>, more: &str) -> String {
     match reason {
         Some(r) => format!("{r}; {more}"),
         None => more.to_string(),
-    }
-}
-
-/// One step less severe (a note stays a note).
-fn lower(severity: Severity) -> Severity {
-    match severity {
-        Severity::Error => Severity::Warning,
-        _ => Severity::Note,
     }
 }
 

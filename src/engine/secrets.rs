@@ -129,11 +129,11 @@ pub fn judge_generic(value: &str, path: &str) -> Option<(Severity, String)> {
     };
     let mut reason = format!("entropy {entropy:.1} bits/char");
     if is_test_path(path) {
-        severity = match severity {
-            Severity::Error => Severity::Warning,
-            _ => Severity::Note,
-        };
+        severity = severity.lowered();
         reason.push_str(", in test code");
+    } else if is_documentation(path) {
+        severity = severity.lowered();
+        reason.push_str(", in documentation");
     }
     Some((severity, reason))
 }
@@ -202,6 +202,17 @@ fn looks_like_version(v: &str) -> bool {
         && parts[0].bytes().all(|b| b.is_ascii_digit())
         && parts[1].bytes().all(|b| b.is_ascii_digit())
         && !parts[0].is_empty()
+}
+
+/// Prose: README files and other docs, where credentials are usually examples.
+pub fn is_documentation(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".md", ".markdown", ".rst", ".adoc", ".txt"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+        || lower
+            .split('/')
+            .any(|dir| matches!(dir, "doc" | "docs" | "documentation"))
 }
 
 /// Tests, specs, fixtures and examples: values there are usually made up.
