@@ -52,6 +52,11 @@ pub fn is_placeholder(value: &str) -> bool {
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
         return true;
     }
+    // Format strings and templates: `{name}`, `%s`, `%(name)s`.
+    if (lower.contains('{') && lower.contains('}')) || lower.contains("%s") || lower.contains("%(")
+    {
+        return true;
+    }
     let bytes = lower.as_bytes();
     if let Some(&first) = bytes.first() {
         if bytes.iter().all(|&b| b == first) {
