@@ -239,16 +239,45 @@ pub struct Finding {
     pub fingerprint: String,
 }
 
-/// 64-bit FNV-1a, used for fingerprints: stable across platforms and Rust versions.
+/// 64-bit FNV-1a over parts with a separator after each, used for fingerprints: stable across
+/// platforms and Rust versions.
 pub fn fnv1a64(parts: &[&[u8]]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = Fnv64::new();
     for part in parts {
-        for &byte in *part {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        hash ^= 0xff;
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        hash.part(part);
     }
-    hash
+    hash.finish()
+}
+
+/// The incremental form of [`fnv1a64`], for hashing parts without gathering them first.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv64(u64);
+
+impl Fnv64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    /// A hasher at the FNV offset basis.
+    pub fn new() -> Fnv64 {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+
+    /// Adds one part and a separator.
+    pub fn part(&mut self, bytes: &[u8]) -> &mut Fnv64 {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(Self::PRIME);
+        }
+        self.0 = (self.0 ^ 0xff).wrapping_mul(Self::PRIME);
+        self
+    }
+
+    /// The hash so far.
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Fnv64::new()
+    }
 }

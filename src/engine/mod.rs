@@ -11,7 +11,9 @@ use rayon::prelude::*;
 
 use crate::checks::{Check, CheckSet, Condition, Target};
 use crate::lang::{self, Region, Regions};
-use crate::model::{fnv1a64, AddedLine, Category, ChangedFile, Finding, Severity, TextExtent};
+use crate::model::{
+    fnv1a64, AddedLine, Category, ChangedFile, Finding, Fnv64, Severity, TextExtent,
+};
 
 /// Id of the check about a `review-gate: allow` marker that names no known check or category; the engine
 /// keeps its matches only when that is so (it needs the whole check list, which a pattern cannot see).
@@ -540,23 +542,17 @@ fn emit(
         };
         // Secrets are identified by their value, other findings by their (masked) line: never by the line
         // number, so a fingerprint survives edits above it.
-        let identity: String = if check.category == Category::Secret {
-            text[hit.start..hit.end].to_string()
+        let mut hash = Fnv64::new();
+        hash.part(check.id.as_bytes())
+            .part(ctx.file.path.as_bytes());
+        if check.category == Category::Secret {
+            hash.part(text[hit.start..hit.end].as_bytes());
         } else {
-            snippet
-                .text
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let fingerprint = format!(
-            "{:016x}",
-            fnv1a64(&[
-                check.id.as_bytes(),
-                ctx.file.path.as_bytes(),
-                identity.as_bytes()
-            ])
-        );
+            for word in snippet.text.split_whitespace() {
+                hash.part(word.as_bytes());
+            }
+        }
+        let fingerprint = format!("{:016x}", hash.finish());
         findings.push(Finding {
             check: check.id.clone(),
             category: check.category,

@@ -31,9 +31,13 @@ pub fn render(line: &str, masks: &[(usize, usize)], start: usize, end: usize) ->
     let mut new_start = None;
     let mut new_end = None;
     let mut pos = 0;
-    let mut sorted: Vec<(usize, usize)> = masks.to_vec();
-    sorted.sort_unstable();
-    for (mask_start, mask_end) in sorted {
+    let mut sorted: Vec<(usize, usize)> = Vec::new();
+    if masks.len() > 1 {
+        sorted.extend_from_slice(masks);
+        sorted.sort_unstable();
+    }
+    let ordered = if masks.len() > 1 { &sorted[..] } else { masks };
+    for &(mask_start, mask_end) in ordered {
         if mask_start < pos || mask_end > line.len() {
             continue;
         }
