@@ -546,7 +546,7 @@ fn emit(
         hash.part(check.id.as_bytes())
             .part(ctx.file.path.as_bytes());
         if check.category == Category::Secret {
-            hash.part(text[hit.start..hit.end].as_bytes());
+            hash.part(&text.as_bytes()[hit.start..hit.end]);
         } else {
             for word in snippet.text.split_whitespace() {
                 hash.part(word.as_bytes());
