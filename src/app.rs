@@ -222,10 +222,13 @@ fn review_changes(
         &set,
         &changes.skipped.binary_paths,
     ));
+    let (dependency_findings, dependencies) = crate::engine::deps::review(&set, &changes.files);
+    findings.extend(dependency_findings);
     timer.phase("run checks");
     let findings = policy.apply(findings);
     let added_lines = changes.files.iter().map(|f| f.added.len()).sum();
-    let review = Review::new(findings, changes.files.len(), added_lines, changes.skipped);
+    let mut review = Review::new(findings, changes.files.len(), added_lines, changes.skipped);
+    review.dependencies = dependencies;
     let fail_on = args.fail_on.unwrap_or(policy.fail_on);
     write_report(&review, args)?;
     timer.phase("report");

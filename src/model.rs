@@ -167,12 +167,21 @@ pub struct ChangedFile {
     pub extent: TextExtent,
     /// The added lines, in ascending order.
     pub added: Vec<AddedLine>,
+    /// The old version of the file, for dependency manifests whose old side the source knows (so that only
+    /// the dependencies a change adds or changes are reported).
+    pub old_text: Option<String>,
 }
 
 impl ChangedFile {
     /// The text of one added line.
     pub fn line_text(&self, line: &AddedLine) -> &str {
         &self.text[line.start..line.end]
+    }
+
+    /// The text of line `number` (1-based) of a whole file, without its line break.
+    pub fn line_number_text(&self, number: u32) -> Option<&str> {
+        let line = self.text.split('\n').nth(number.checked_sub(1)? as usize)?;
+        Some(line.strip_suffix('\r').unwrap_or(line))
     }
 }
 

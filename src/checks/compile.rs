@@ -153,6 +153,8 @@ pub struct Check {
     pub per_file: bool,
     /// Also fires on binary files whose path matches `paths`.
     pub on_binary: bool,
+    /// The engine produces this check's findings (dependency analysis); it has no pattern to run.
+    pub produced_by_engine: bool,
     /// Judge the value as a free-form credential (see [`crate::engine::secrets::judge_generic`]).
     pub judge_generic: bool,
     /// The file the check came from.
@@ -227,6 +229,9 @@ impl LazyRegex {
         self.get().capture_names()
     }
 }
+
+/// The pattern of checks whose findings the engine produces: it never matches.
+const NEVER_MATCHES: &str = r"[^\s\S]";
 
 /// Checksums that some token formats carry and that can be verified offline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,7 +312,29 @@ pub fn compile(
             }
         }
     }
-    let regex = compile_regex(&def.pattern, eager).map_err(|e| err(line_of(&def.pattern), e))?;
+    let produced_by_engine = match def.produced_by.as_ref().map(|p| p.value.as_str()) {
+        None => false,
+        Some("dependencies") => true,
+        Some(other) => {
+            return Err(err(
+                line_of(def.produced_by.as_ref().unwrap()),
+                format!("unknown `produced_by` value `{other}` (expected dependencies)"),
+            ))
+        }
+    };
+    let regex = match (&def.pattern, produced_by_engine) {
+        (Some(pattern), false) => {
+            compile_regex(pattern, eager).map_err(|e| err(line_of(pattern), e))?
+        }
+        (None, true) => LazyRegex::deferred(NEVER_MATCHES.to_string()),
+        (Some(pattern), true) => {
+            return Err(err(
+                line_of(pattern),
+                "a check with `produced_by` takes no `pattern`".into(),
+            ))
+        }
+        (None, false) => return Err(err(line_of(&def.id), "missing `pattern`".into())),
+    };
     let scope = match def.scope.as_ref().map(|s| s.value.as_str()) {
         None | Some("code") => Scope::Code,
         Some("strings") | Some("string") => Scope::Strings,
@@ -440,6 +467,7 @@ pub fn compile(
         validate,
         per_file,
         on_binary: def.binary,
+        produced_by_engine,
         judge_generic,
         source: file.to_string(),
     })
@@ -581,6 +609,9 @@ impl CheckSet {
         let mut keyword_checks: Vec<Vec<u32>> = Vec::new();
         let mut keywordless = Vec::new();
         for (idx, check) in checks.iter().enumerate() {
+            if check.produced_by_engine {
+                continue;
+            }
             if check.keywords.is_empty() {
                 keywordless.push(idx as u32);
             }

@@ -21,8 +21,14 @@ pub struct CheckDef {
     /// (matched ASCII case-insensitively).
     #[serde(default)]
     pub keywords: Vec<Spanned<String>>,
-    /// The regular expression (Rust `regex` syntax: linear time, no look-around).
-    pub pattern: Spanned<String>,
+    /// The regular expression (Rust `regex` syntax: linear time, no look-around). Not used by checks
+    /// whose findings the engine produces itself (`produced_by`).
+    #[serde(default)]
+    pub pattern: Option<Spanned<String>>,
+    /// `dependencies`: the findings come from the engine's manifest analysis (new packages, their sources,
+    /// typosquats), not from a pattern; the check still gives them their id, severity, message and help.
+    #[serde(default)]
+    pub produced_by: Option<Spanned<String>>,
     /// Where a match may start: `code` (default), `strings`, `comments` or `any`.
     #[serde(default, rename = "in")]
     pub scope: Option<Spanned<String>>,

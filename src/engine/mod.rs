@@ -1,6 +1,7 @@
 //! Runs the checks over changed files, in parallel across files: keyword prefilter, regex, lexical scope,
 //! conditions, inline suppressions, then a finding with a redacted snippet.
 
+pub mod deps;
 pub mod secrets;
 pub mod snippet;
 pub mod suppress;

@@ -16,6 +16,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 struct Document<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
+    dependencies: &'a [crate::engine::deps::Dependency],
     summary: &'a Summary,
 }
 
@@ -79,6 +80,11 @@ pub fn render(review: &Review) -> String {
         out.push_str(&findings.join(",\n"));
         out.push_str("\n  ],\n");
     }
+    let dependencies =
+        serde_json::to_string_pretty(&review.dependencies).expect("dependencies serialize");
+    out.push_str("  \"dependencies\": ");
+    out.push_str(&indent(&dependencies, "  ")[2..]);
+    out.push_str(",\n");
     out.push_str("  \"summary\": ");
     out.push_str(&indent(&summary, "  ")[2..]);
     out.push_str("\n}\n");
@@ -124,6 +130,7 @@ mod tests {
             let doc = Document {
                 version: SCHEMA_VERSION,
                 findings: review.findings.iter().map(JsonFinding::from).collect(),
+                dependencies: &review.dependencies,
                 summary: &review.summary,
             };
             let expected = serde_json::to_string_pretty(&doc).unwrap() + "\n";

@@ -31,6 +31,8 @@ pub struct Review {
     pub findings: Vec<Finding>,
     /// Counts.
     pub summary: Summary,
+    /// Dependencies the change adds or changes.
+    pub dependencies: Vec<crate::engine::deps::Dependency>,
 }
 
 impl Review {
@@ -63,6 +65,7 @@ impl Review {
                 .or_insert(0) += 1;
         }
         Review {
+            dependencies: Vec::new(),
             findings,
             summary: Summary {
                 files,

@@ -173,6 +173,8 @@ struct Pending {
     oid: Oid,
     all_added: bool,
     ranges: Vec<(u32, u32)>,
+    /// The old text of a dependency manifest.
+    old_text: Option<String>,
 }
 
 fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Result<ChangeSet> {
@@ -213,6 +215,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
                 oid: new_file.id(),
                 all_added: true,
                 ranges: Vec::new(),
+                old_text: None,
             });
             continue;
         }
@@ -233,11 +236,20 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
             }
         }
         if !ranges.is_empty() {
+            let old_text = if crate::engine::deps::is_manifest(&path) {
+                let old_id = delta.old_file().id();
+                repo.find_blob(old_id)
+                    .ok()
+                    .map(|blob| decode(blob.content().to_vec()))
+            } else {
+                None
+            };
             pending.push(Pending {
                 path,
                 oid: new_file.id(),
                 all_added: false,
                 ranges,
+                old_text,
             });
         }
     }
@@ -281,7 +293,9 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
             } else {
                 AddedLines::Ranges(&p.ranges)
             };
-            Ok(whole_file(p.path, decode(bytes), which))
+            let mut file = whole_file(p.path, decode(bytes), which);
+            file.old_text = p.old_text;
+            Ok(file)
         })
         .collect_into_vec(&mut files);
     let mut set = ChangeSet {

@@ -81,6 +81,7 @@ pub fn whole_file(path: String, text: String, which: AddedLines<'_>) -> ChangedF
         text,
         extent: TextExtent::Whole,
         added,
+        old_text: None,
     }
 }
 

@@ -179,6 +179,7 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
         text: file.text,
         extent: TextExtent::Pieces(file.pieces),
         added: file.added,
+        old_text: None,
     });
 }
 

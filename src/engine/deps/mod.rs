@@ -1,0 +1,354 @@
+//! Dependency changes: each changed manifest is parsed in its new (and, when the source knows it, old)
+//! version, and every dependency the change adds, or whose version or source it changes, is reported at its
+//! line — with typosquats, non-registry sources, unbounded versions and install scripts raised. The checks
+//! are data (`checks/dependency.yml`, `produced_by: dependencies`) that give the findings their ids,
+//! severities, messages and help; this module decides which of them apply.
+
+mod npm;
+mod python;
+pub mod typosquat;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::checks::{Check, CheckSet};
+use crate::model::{fnv1a64, ChangedFile, Finding, TextExtent};
+
+/// A dependency a manifest declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    /// What kind of declaration it is.
+    pub kind: DeclKind,
+    /// Package name (for scripts: the script's name; for indexes: the option).
+    pub name: String,
+    /// Version constraint, URL, or script text, as written.
+    pub spec: String,
+    /// Where the package comes from.
+    pub source: Source,
+    /// 1-based line in the manifest.
+    pub line: u32,
+}
+
+/// Kinds of declarations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeclKind {
+    /// A package.
+    Package,
+    /// A lifecycle script run at install time.
+    InstallScript,
+    /// A package index the installer reads from.
+    Index,
+}
+
+/// Where a package comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The ecosystem's registry.
+    Registry,
+    /// A git repository.
+    Git,
+    /// A URL or tarball.
+    Url,
+    /// A local path.
+    Path,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Registry => "registry",
+            Source::Git => "git",
+            Source::Url => "url",
+            Source::Path => "path",
+        }
+    }
+}
+
+/// Whether a dependency is new or changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Not in the old manifest.
+    Added,
+    /// In the old manifest with another version constraint or source.
+    Changed,
+}
+
+/// A dependency a change adds or changes, for the JSON report's `dependencies` array.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dependency {
+    /// `npm` or `pypi`.
+    pub ecosystem: &'static str,
+    /// Package name.
+    pub name: String,
+    /// Version constraint (or URL) as written.
+    pub version: String,
+    /// registry, git, url or path.
+    pub source: Source,
+    /// The manifest, relative to the root.
+    pub manifest: String,
+    /// 1-based line in the manifest.
+    pub line: u32,
+    /// added or changed.
+    pub change: Change,
+}
+
+/// The manifest formats understood so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Manifest {
+    PackageJson,
+    Requirements,
+}
+
+fn manifest_kind(path: &str) -> Option<Manifest> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name == "package.json" {
+        return Some(Manifest::PackageJson);
+    }
+    let lower = name.to_ascii_lowercase();
+    let requirements = (lower.starts_with("requirements") || lower.starts_with("constraints"))
+        && (lower.ends_with(".txt") || lower.ends_with(".in"));
+    let in_requirements_dir = path.starts_with("requirements/") || path.contains("/requirements/");
+    if requirements || (in_requirements_dir && lower.ends_with(".txt")) {
+        return Some(Manifest::Requirements);
+    }
+    None
+}
+
+/// Whether a path is a dependency manifest whose old version the sources should load.
+pub fn is_manifest(path: &str) -> bool {
+    manifest_kind(path).is_some()
+}
+
+impl Manifest {
+    fn ecosystem(self) -> &'static str {
+        match self {
+            Manifest::PackageJson => "npm",
+            Manifest::Requirements => "pypi",
+        }
+    }
+
+    fn parse(self, text: &str) -> Result<Vec<Declared>, String> {
+        match self {
+            Manifest::PackageJson => npm::parse(text),
+            Manifest::Requirements => Ok(python::parse_requirements(text)),
+        }
+    }
+}
+
+/// Reviews the dependency manifests among `files`: findings for the checks in `set` that the
+/// dependency analysis produces, and the list of added or changed dependencies.
+pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Dependency>) {
+    let mut findings = Vec::new();
+    let mut dependencies = Vec::new();
+    for file in files {
+        let Some(kind) = manifest_kind(&file.path) else {
+            continue;
+        };
+        if file.extent != TextExtent::Whole {
+            // A bare patch holds only pieces of the manifest: not enough to parse it.
+            continue;
+        }
+        let emit = |id: &str, line: u32, detail: String, findings: &mut Vec<Finding>| {
+            if let Some(check) = set.get(id).filter(|c| c.produced_by_engine) {
+                findings.push(finding(check, file, line, detail));
+            }
+        };
+        let new = match kind.parse(&file.text) {
+            Ok(decls) => decls,
+            Err(error) => {
+                emit(
+                    "dependency.manifest-unparseable",
+                    1,
+                    format!("{}: {error}", file.path),
+                    &mut findings,
+                );
+                continue;
+            }
+        };
+        let old: Option<HashMap<(DeclKind, String), Declared>> =
+            file.old_text.as_deref().map(|old| {
+                kind.parse(old)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|d| ((d.kind, normalize(&d.name)), d))
+                    .collect()
+            });
+        let added_lines: std::collections::HashSet<u32> =
+            file.added.iter().map(|l| l.number).collect();
+        let ecosystem = kind.ecosystem();
+        for decl in new {
+            let change = match &old {
+                Some(old) => match old.get(&(decl.kind, normalize(&decl.name))) {
+                    None => Change::Added,
+                    Some(before) if before.spec != decl.spec || before.source != decl.source => {
+                        Change::Changed
+                    }
+                    Some(_) => continue,
+                },
+                // Without the old version, what sits on an added line is what the change adds.
+                None if added_lines.contains(&decl.line) => Change::Added,
+                None => continue,
+            };
+            let verb = if change == Change::Added {
+                "adds"
+            } else {
+                "changes"
+            };
+            match decl.kind {
+                DeclKind::InstallScript => {
+                    let id = format!("dependency.{ecosystem}.install-script");
+                    emit(
+                        &id,
+                        decl.line,
+                        format!(
+                            "{verb} install script `{}`: {}",
+                            decl.name,
+                            shorten(&decl.spec)
+                        ),
+                        &mut findings,
+                    );
+                }
+                DeclKind::Index => {
+                    let id = format!("dependency.{ecosystem}.index");
+                    emit(
+                        &id,
+                        decl.line,
+                        format!("{verb} package index `{}`", shorten(&decl.spec)),
+                        &mut findings,
+                    );
+                }
+                DeclKind::Package => {
+                    dependencies.push(Dependency {
+                        ecosystem,
+                        name: decl.name.clone(),
+                        version: decl.spec.clone(),
+                        source: decl.source,
+                        manifest: file.path.clone(),
+                        line: decl.line,
+                        change,
+                    });
+                    let what = format!(
+                        "{verb} {ecosystem} package `{}` {}",
+                        decl.name,
+                        shorten(&decl.spec)
+                    );
+                    if let Some(popular) = typosquat::resembles(ecosystem, &decl.name) {
+                        let detail =
+                            format!("`{}` resembles the popular package `{popular}`", decl.name);
+                        emit("dependency.typosquat", decl.line, detail, &mut findings);
+                    }
+                    let id = if decl.source != Source::Registry {
+                        format!("dependency.{ecosystem}.non-registry")
+                    } else if is_unbounded(ecosystem, &decl.spec) {
+                        format!("dependency.{ecosystem}.unbounded")
+                    } else {
+                        format!("dependency.{ecosystem}.new")
+                    };
+                    let detail = if decl.source == Source::Registry {
+                        what
+                    } else {
+                        format!("{what} (from {})", decl.source.as_str())
+                    };
+                    emit(&id, decl.line, detail, &mut findings);
+                }
+            }
+        }
+    }
+    dependencies
+        .sort_by(|a, b| (&a.manifest, a.line, &a.name).cmp(&(&b.manifest, b.line, &b.name)));
+    (findings, dependencies)
+}
+
+/// Package names compare case-insensitively, and PyPI treats `-`, `_` and `.` alike.
+fn normalize(name: &str) -> String {
+    name.to_ascii_lowercase().replace(['_', '.'], "-")
+}
+
+/// Whether a version constraint accepts any future release: empty, `*`, `latest`, `x`, or a lower bound
+/// with no upper bound.
+fn is_unbounded(ecosystem: &str, spec: &str) -> bool {
+    let spec = spec.trim();
+    if spec.is_empty() || matches!(spec, "*" | "latest" | "x" | "X" | "next") {
+        return true;
+    }
+    match ecosystem {
+        "npm" => spec.split("||").any(|range| {
+            let range = range.trim();
+            (range.starts_with(">=") || range.starts_with('>')) && !range.contains('<')
+        }),
+        _ => {
+            let has_lower = spec.contains(">=") || spec.contains('>');
+            let bounded = spec.contains("==")
+                || spec.contains("~=")
+                || spec.contains('<')
+                || spec.contains("===");
+            has_lower && !bounded
+        }
+    }
+}
+
+fn shorten(text: &str) -> String {
+    let text = text.trim();
+    if text.chars().count() > 80 {
+        text.chars().take(80).chain("…".chars()).collect()
+    } else {
+        text.to_string()
+    }
+}
+
+fn finding(check: &Check, file: &ChangedFile, line: u32, message: String) -> Finding {
+    let text = file.line_number_text(line).unwrap_or("");
+    let snippet = crate::engine::snippet::render(text, &[], 0, text.len());
+    Finding {
+        check: check.id.clone(),
+        category: check.category,
+        severity: check.severity,
+        path: file.path.clone(),
+        line,
+        column: 1,
+        end_column: text.chars().count() as u32 + 1,
+        message: format!("{}: {message}", check.message),
+        fingerprint: format!(
+            "{:016x}",
+            fnv1a64(&[
+                check.id.as_bytes(),
+                file.path.as_bytes(),
+                message.as_bytes()
+            ])
+        ),
+        snippet_column: 0,
+        snippet_width: snippet.text.chars().count() as u32,
+        snippet: snippet.text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unbounded_versions() {
+        for spec in ["*", "latest", "", ">=1.2.0", "^1 || >=3"] {
+            assert!(is_unbounded("npm", spec), "{spec}");
+        }
+        for spec in ["^4.17.21", "~1.2.3", "1.2.3", ">=1 <2"] {
+            assert!(!is_unbounded("npm", spec), "{spec}");
+        }
+        assert!(is_unbounded("pypi", ">=2.0"));
+        assert!(!is_unbounded("pypi", ">=2.0,<3"));
+        assert!(!is_unbounded("pypi", "==2.31.0"));
+        assert!(is_unbounded("pypi", ""));
+    }
+
+    #[test]
+    fn manifests_are_recognized() {
+        assert!(is_manifest("web/package.json"));
+        assert!(is_manifest("requirements-dev.txt"));
+        assert!(is_manifest("requirements/base.txt"));
+        assert!(!is_manifest("docs/requirements.md"));
+        assert!(!is_manifest("package-lock.json"));
+    }
+}

@@ -1,0 +1,173 @@
+//! Typosquat detection: a new package whose name is one edit (a swap, an extra, missing or wrong
+//! character) or a look-alike away from a popular package of the same ecosystem, without being popular
+//! itself. The popular names (`checks/popular/<ecosystem>.txt`) come from registry download rankings.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+/// Popular names per ecosystem, normalized, in ranking order, with a set for membership.
+struct Popular {
+    ranked: Vec<String>,
+    set: HashSet<String>,
+}
+
+fn popular(ecosystem: &str) -> Option<&'static Popular> {
+    static LISTS: OnceLock<HashMap<String, Popular>> = OnceLock::new();
+    LISTS
+        .get_or_init(|| {
+            let mut lists = HashMap::new();
+            for (name, text) in crate::checks::builtin_files().unwrap_or_default() {
+                let Some(file) = name.strip_prefix("checks/popular/") else {
+                    continue;
+                };
+                let Some(ecosystem) = file.strip_suffix(".txt") else {
+                    continue;
+                };
+                let ranked: Vec<String> = text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(normalize)
+                    .collect();
+                let set = ranked.iter().cloned().collect();
+                lists.insert(ecosystem.to_string(), Popular { ranked, set });
+            }
+            lists
+        })
+        .get(ecosystem)
+}
+
+/// Lower case, with `_` and `.` read as `-` (PyPI treats them alike; npm names rarely differ only so).
+fn normalize(name: &str) -> String {
+    name.trim().to_ascii_lowercase().replace(['_', '.'], "-")
+}
+
+/// Characters that pass for one another at a glance.
+fn unconfuse(name: &str) -> String {
+    name.replace("rn", "m")
+        .replace("vv", "w")
+        .chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' | 'i' => 'l',
+            '3' => 'e',
+            '5' => 's',
+            '-' => '\0',
+            other => other,
+        })
+        .filter(|&c| c != '\0')
+        .collect()
+}
+
+/// The popular package `name` imitates, if it imitates one.
+pub fn resembles(ecosystem: &str, name: &str) -> Option<String> {
+    let list = popular(ecosystem)?;
+    let candidate = normalize(name);
+    if candidate.len() < 4 || list.set.contains(&candidate) {
+        return None;
+    }
+    let confused = unconfuse(&candidate);
+    list.ranked
+        .iter()
+        .find(|popular| {
+            let len = popular.len();
+            if len < 4 || len.abs_diff(candidate.len()) > 1 {
+                return false;
+            }
+            unconfuse(popular) == confused
+                || (osa_distance(popular, &candidate, 1) == 1
+                    && plausible_slip(popular, &candidate))
+        })
+        .cloned()
+}
+
+/// Whether a one-edit difference is a likely slip rather than another word: swapped neighbours count from
+/// five characters, a missing or extra character from six, a wrong character from seven (short names one
+/// letter apart are often unrelated packages: `util` and `utils`, `utila` and `utils`).
+fn plausible_slip(popular: &str, candidate: &str) -> bool {
+    let len = popular.len();
+    if popular.len() != candidate.len() {
+        return len >= 6;
+    }
+    let (a, b) = (popular.as_bytes(), candidate.as_bytes());
+    let first = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(0);
+    let swapped = first + 1 < a.len()
+        && a[first] == b[first + 1]
+        && a[first + 1] == b[first]
+        && a[first + 2..] == b[first + 2..];
+    if swapped {
+        len >= 5
+    } else {
+        len >= 7
+    }
+}
+
+/// Optimal string alignment distance (edits, with adjacent swaps counting one), stopping early once it
+/// exceeds `limit`.
+fn osa_distance(a: &str, b: &str, limit: usize) -> usize {
+    let a = a.as_bytes();
+    let b = b.as_bytes();
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut value = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                value = value.min(prev2[j - 2] + 1);
+            }
+            cur[j] = value;
+            row_min = row_min.min(value);
+        }
+        if row_min > limit {
+            return limit + 1;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        assert_eq!(osa_distance("requests", "reqeusts", 2), 1);
+        assert_eq!(osa_distance("express", "expresss", 2), 1);
+        assert_eq!(osa_distance("lodash", "lodahs", 2), 1);
+        assert_eq!(osa_distance("lodash", "underscore", 1), 2);
+    }
+
+    #[test]
+    fn known_typosquats_resemble_popular_packages() {
+        assert_eq!(resembles("pypi", "reqeusts").as_deref(), Some("requests"));
+        assert_eq!(
+            resembles("pypi", "python-dateutils").as_deref(),
+            Some("python-dateutil")
+        );
+        assert_eq!(resembles("npm", "expresss").as_deref(), Some("express"));
+        assert_eq!(resembles("npm", "lodahs").as_deref(), Some("lodash"));
+        assert_eq!(resembles("npm", "1odash").as_deref(), Some("lodash"));
+    }
+
+    #[test]
+    fn popular_and_unrelated_names_do_not() {
+        for (ecosystem, name) in [
+            ("npm", "utils"),
+            ("npm", "chalks"),
+            ("pypi", "requests"),
+            ("pypi", "Python_Dateutil"),
+            ("npm", "express"),
+            ("npm", "react"),
+            ("npm", "my-internal-tool"),
+            ("pypi", "abc"),
+        ] {
+            assert_eq!(resembles(ecosystem, name), None, "{name}");
+        }
+    }
+}
