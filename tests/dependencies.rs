@@ -72,30 +72,25 @@ fn a_branch_adding_risky_dependencies_is_reported_line_by_line() {
         (
             s("package.json"),
             5,
-            s("dependency.npm.install-script"),
+            s("dependency.install-script"),
             s("warning"),
         ),
-        (s("package.json"), 9, s("dependency.npm.new"), s("note")),
+        (s("package.json"), 9, s("dependency.new"), s("note")),
         (s("package.json"), 9, s("dependency.typosquat"), s("error")),
         (
             s("package.json"),
             10,
-            s("dependency.npm.non-registry"),
+            s("dependency.non-registry"),
             s("warning"),
         ),
-        (s("package.json"), 11, s("dependency.npm.new"), s("note")),
+        (s("package.json"), 11, s("dependency.new"), s("note")),
         (
             s("package.json"),
             12,
-            s("dependency.npm.unbounded"),
+            s("dependency.unbounded"),
             s("warning"),
         ),
-        (
-            s("requirements.txt"),
-            2,
-            s("dependency.pypi.new"),
-            s("note"),
-        ),
+        (s("requirements.txt"), 2, s("dependency.new"), s("note")),
         (
             s("requirements.txt"),
             2,
@@ -105,13 +100,13 @@ fn a_branch_adding_risky_dependencies_is_reported_line_by_line() {
         (
             s("requirements.txt"),
             3,
-            s("dependency.pypi.unbounded"),
+            s("dependency.unbounded"),
             s("warning"),
         ),
         (
             s("requirements.txt"),
             4,
-            s("dependency.pypi.index"),
+            s("dependency.index"),
             s("warning"),
         ),
     ];

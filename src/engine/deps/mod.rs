@@ -4,9 +4,21 @@
 //! are data (`checks/dependency.yml`, `produced_by: dependencies`) that give the findings their ids,
 //! severities, messages and help; this module decides which of them apply.
 
+mod actions;
+mod cargo;
+mod composer;
+mod docker;
+mod gomod;
+mod java;
+mod lockfiles;
+mod manifest;
 mod npm;
+mod pyproject;
 mod python;
+mod ruby;
 pub mod typosquat;
+
+use manifest::Manifest;
 
 use std::collections::HashMap;
 
@@ -39,6 +51,10 @@ pub enum DeclKind {
     InstallScript,
     /// A package index the installer reads from.
     Index,
+    /// A container image (`FROM`); `spec` is the tag and digest as written.
+    Image,
+    /// A GitHub Action (`uses:`); `spec` is the ref after `@`.
+    Action,
 }
 
 /// Where a package comes from.
@@ -95,47 +111,9 @@ pub struct Dependency {
     pub change: Change,
 }
 
-/// The manifest formats understood so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Manifest {
-    PackageJson,
-    Requirements,
-}
-
-fn manifest_kind(path: &str) -> Option<Manifest> {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    if name == "package.json" {
-        return Some(Manifest::PackageJson);
-    }
-    let lower = name.to_ascii_lowercase();
-    let requirements = (lower.starts_with("requirements") || lower.starts_with("constraints"))
-        && (lower.ends_with(".txt") || lower.ends_with(".in"));
-    let in_requirements_dir = path.starts_with("requirements/") || path.contains("/requirements/");
-    if requirements || (in_requirements_dir && lower.ends_with(".txt")) {
-        return Some(Manifest::Requirements);
-    }
-    None
-}
-
 /// Whether a path is a dependency manifest whose old version the sources should load.
 pub fn is_manifest(path: &str) -> bool {
-    manifest_kind(path).is_some()
-}
-
-impl Manifest {
-    fn ecosystem(self) -> &'static str {
-        match self {
-            Manifest::PackageJson => "npm",
-            Manifest::Requirements => "pypi",
-        }
-    }
-
-    fn parse(self, text: &str) -> Result<Vec<Declared>, String> {
-        match self {
-            Manifest::PackageJson => npm::parse(text),
-            Manifest::Requirements => Ok(python::parse_requirements(text)),
-        }
-    }
+    Manifest::of(path).is_some()
 }
 
 /// Reviews the dependency manifests among `files`: findings for the checks in `set` that the
@@ -144,7 +122,7 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
     let mut findings = Vec::new();
     let mut dependencies = Vec::new();
     for file in files {
-        let Some(kind) = manifest_kind(&file.path) else {
+        let Some(kind) = Manifest::of(&file.path) else {
             continue;
         };
         if file.extent != TextExtent::Whole {
@@ -199,24 +177,42 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
             };
             match decl.kind {
                 DeclKind::InstallScript => {
-                    let id = format!("dependency.{ecosystem}.install-script");
+                    let detail = format!(
+                        "{verb} {ecosystem} install script `{}`: {}",
+                        decl.name,
+                        shorten(&decl.spec)
+                    );
                     emit(
-                        &id,
+                        "dependency.install-script",
                         decl.line,
-                        format!(
-                            "{verb} install script `{}`: {}",
-                            decl.name,
-                            shorten(&decl.spec)
-                        ),
+                        detail,
                         &mut findings,
                     );
                 }
                 DeclKind::Index => {
-                    let id = format!("dependency.{ecosystem}.index");
+                    let detail =
+                        format!("{verb} {ecosystem} package index `{}`", shorten(&decl.spec));
+                    emit("dependency.index", decl.line, detail, &mut findings);
+                }
+                DeclKind::Image | DeclKind::Action => {
+                    let (pinned, id, what) = if decl.kind == DeclKind::Image {
+                        (
+                            decl.spec.contains("@sha256:"),
+                            "dependency.unpinned-image",
+                            "image",
+                        )
+                    } else {
+                        (
+                            is_full_sha(&decl.spec),
+                            "dependency.unpinned-action",
+                            "action",
+                        )
+                    };
+                    let detail = format!("{verb} {what} `{}` {}", decl.name, shorten(&decl.spec));
                     emit(
-                        &id,
+                        if pinned { "dependency.new" } else { id },
                         decl.line,
-                        format!("{verb} package index `{}`", shorten(&decl.spec)),
+                        detail,
                         &mut findings,
                     );
                 }
@@ -241,18 +237,18 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                         emit("dependency.typosquat", decl.line, detail, &mut findings);
                     }
                     let id = if decl.source != Source::Registry {
-                        format!("dependency.{ecosystem}.non-registry")
+                        "dependency.non-registry"
                     } else if is_unbounded(ecosystem, &decl.spec) {
-                        format!("dependency.{ecosystem}.unbounded")
+                        "dependency.unbounded"
                     } else {
-                        format!("dependency.{ecosystem}.new")
+                        "dependency.new"
                     };
                     let detail = if decl.source == Source::Registry {
                         what
                     } else {
                         format!("{what} (from {})", decl.source.as_str())
                     };
-                    emit(&id, decl.line, detail, &mut findings);
+                    emit(id, decl.line, detail, &mut findings);
                 }
             }
         }
@@ -267,11 +263,16 @@ fn normalize(name: &str) -> String {
     name.to_ascii_lowercase().replace(['_', '.'], "-")
 }
 
-/// Whether a version constraint accepts any future release: empty, `*`, `latest`, `x`, or a lower bound
-/// with no upper bound.
+/// Whether a version constraint accepts any future release: empty, `*`, `latest`, `x`, `+`, a branch, or
+/// a lower bound with no upper bound.
 fn is_unbounded(ecosystem: &str, spec: &str) -> bool {
     let spec = spec.trim();
-    if spec.is_empty() || matches!(spec, "*" | "latest" | "x" | "X" | "next") {
+    if spec.is_empty()
+        || matches!(
+            spec,
+            "*" | "latest" | "LATEST" | "RELEASE" | "x" | "X" | "next" | "+"
+        )
+    {
         return true;
     }
     match ecosystem {
@@ -279,15 +280,23 @@ fn is_unbounded(ecosystem: &str, spec: &str) -> bool {
             let range = range.trim();
             (range.starts_with(">=") || range.starts_with('>')) && !range.contains('<')
         }),
+        "go" => false,
+        "maven" => spec.ends_with(",)") || spec.ends_with(".+") || spec.contains("latest."),
+        "packagist" => spec.starts_with("dev-") || (spec.starts_with(">=") && !spec.contains('<')),
         _ => {
             let has_lower = spec.contains(">=") || spec.contains('>');
             let bounded = spec.contains("==")
                 || spec.contains("~=")
                 || spec.contains('<')
-                || spec.contains("===");
+                || spec.contains("~>");
             has_lower && !bounded
         }
     }
+}
+
+/// A full 40-character commit SHA (what pins an action).
+fn is_full_sha(reference: &str) -> bool {
+    reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn shorten(text: &str) -> String {
@@ -341,14 +350,5 @@ mod tests {
         assert!(!is_unbounded("pypi", ">=2.0,<3"));
         assert!(!is_unbounded("pypi", "==2.31.0"));
         assert!(is_unbounded("pypi", ""));
-    }
-
-    #[test]
-    fn manifests_are_recognized() {
-        assert!(is_manifest("web/package.json"));
-        assert!(is_manifest("requirements-dev.txt"));
-        assert!(is_manifest("requirements/base.txt"));
-        assert!(!is_manifest("docs/requirements.md"));
-        assert!(!is_manifest("package-lock.json"));
     }
 }
