@@ -240,6 +240,8 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                         "dependency.non-registry"
                     } else if is_unbounded(ecosystem, &decl.spec) {
                         "dependency.unbounded"
+                    } else if ecosystem == "crates" && is_proc_macro_crate(&decl.name) {
+                        "dependency.proc-macro"
                     } else {
                         "dependency.new"
                     };
@@ -294,6 +296,41 @@ fn is_unbounded(ecosystem: &str, spec: &str) -> bool {
     }
 }
 
+/// Crates that are procedural macros, which run inside the compiler: by name (`*-derive`, `*_macros`,
+/// `*-impl`, …) or from a list of popular ones whose names do not say so.
+fn is_proc_macro_crate(name: &str) -> bool {
+    const KNOWN: [&str; 16] = [
+        "async-trait",
+        "pin-project",
+        "ctor",
+        "paste",
+        "tokio-macros",
+        "rocket_codegen",
+        "pyo3-macros",
+        "wasm-bindgen-macro",
+        "derive_more",
+        "derive_builder",
+        "strum_macros",
+        "darling",
+        "napi-derive",
+        "sqlx-macros",
+        "tracing-attributes",
+        "clap_derive",
+    ];
+    let lower = name.to_ascii_lowercase().replace('_', "-");
+    KNOWN.iter().any(|k| k.replace('_', "-") == lower)
+        || [
+            "-derive",
+            "-macros",
+            "-macro",
+            "-codegen",
+            "-attributes",
+            "-proc-macro",
+        ]
+        .iter()
+        .any(|s| lower.ends_with(s))
+}
+
 /// A full 40-character commit SHA (what pins an action).
 fn is_full_sha(reference: &str) -> bool {
     reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit())
@@ -337,6 +374,22 @@ fn finding(check: &Check, file: &ChangedFile, line: u32, message: String) -> Fin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proc_macro_crates() {
+        for name in [
+            "serde_derive",
+            "thiserror-impl-macros",
+            "async-trait",
+            "tokio-macros",
+            "clap_derive",
+        ] {
+            assert!(is_proc_macro_crate(name), "{name}");
+        }
+        for name in ["serde", "syn", "quote", "proc-macro2", "tokio"] {
+            assert!(!is_proc_macro_crate(name), "{name}");
+        }
+    }
 
     #[test]
     fn unbounded_versions() {
