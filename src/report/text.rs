@@ -55,7 +55,43 @@ pub fn render(review: &Review, color: bool) -> String {
         out.push('\n');
     }
     out.push_str(&summary_line(review, &paint));
+    out.push_str(&dependency_line(review));
     out
+}
+
+/// "Dependencies added or changed: …" with at most ten of them named.
+fn dependency_line(review: &Review) -> String {
+    const SHOWN: usize = 10;
+    if review.dependencies.is_empty() {
+        return String::new();
+    }
+    let named: Vec<String> = review
+        .dependencies
+        .iter()
+        .take(SHOWN)
+        .map(|d| {
+            let version = if d.version.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", d.version)
+            };
+            format!(
+                "{} {}{version} ({}:{})",
+                d.ecosystem, d.name, d.manifest, d.line
+            )
+        })
+        .collect();
+    let more = review.dependencies.len().saturating_sub(SHOWN);
+    let tail = if more > 0 {
+        format!(", and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "{} added or changed: {}{tail}.\n",
+        plural(review.dependencies.len(), "dependency").replace("dependencys", "dependencies"),
+        named.join(", ")
+    )
 }
 
 fn severity_style(severity: Severity) -> Style {
