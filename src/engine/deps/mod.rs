@@ -146,13 +146,14 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                 continue;
             }
         };
-        let old: Option<HashMap<(DeclKind, String), Declared>> =
+        // A name can be declared more than once (an image in two stages, an action in two jobs): keep all.
+        let old: Option<HashMap<(DeclKind, String), Vec<Declared>>> =
             file.old_text.as_deref().map(|old| {
-                kind.parse(old)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|d| ((d.kind, normalize(&d.name)), d))
-                    .collect()
+                let mut map: HashMap<(DeclKind, String), Vec<Declared>> = HashMap::new();
+                for d in kind.parse(old).unwrap_or_default() {
+                    map.entry((d.kind, normalize(&d.name))).or_default().push(d);
+                }
+                map
             });
         let added_lines: std::collections::HashSet<u32> =
             file.added.iter().map(|l| l.number).collect();
@@ -161,10 +162,14 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
             let change = match &old {
                 Some(old) => match old.get(&(decl.kind, normalize(&decl.name))) {
                     None => Change::Added,
-                    Some(before) if before.spec != decl.spec || before.source != decl.source => {
-                        Change::Changed
+                    Some(before)
+                        if before
+                            .iter()
+                            .any(|b| b.spec == decl.spec && b.source == decl.source) =>
+                    {
+                        continue
                     }
-                    Some(_) => continue,
+                    Some(_) => Change::Changed,
                 },
                 // Without the old version, what sits on an added line is what the change adds.
                 None if added_lines.contains(&decl.line) => Change::Added,
@@ -195,6 +200,13 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     emit("dependency.index", decl.line, detail, &mut findings);
                 }
                 DeclKind::Image | DeclKind::Action => {
+                    if let Some(popular) = typosquat::resembles(ecosystem, &decl.name) {
+                        let detail = format!(
+                            "`{}` resembles the popular {ecosystem} `{popular}`",
+                            decl.name
+                        );
+                        emit("dependency.typosquat", decl.line, detail, &mut findings);
+                    }
                     let (pinned, id, what) = if decl.kind == DeclKind::Image {
                         (
                             decl.spec.contains("@sha256:"),
