@@ -281,6 +281,10 @@ fn normalize(name: &str) -> String {
 /// a lower bound with no upper bound.
 fn is_unbounded(ecosystem: &str, spec: &str) -> bool {
     let spec = spec.trim();
+    if spec.is_empty() && ecosystem == "maven" {
+        // A version that a parent POM or a BOM manages.
+        return false;
+    }
     if spec.is_empty()
         || matches!(
             spec,
