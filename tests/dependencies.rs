@@ -195,3 +195,52 @@ fn a_scan_counts_every_dependency_as_added() {
         .collect();
     assert_eq!(names, vec!["express".to_string(), "lodash".to_string()]);
 }
+
+#[test]
+fn a_bare_patch_reports_line_based_manifests_at_their_lines() {
+    let repo = Repo::new();
+    let base_requirements: String = (1..=30).map(|i| format!("pkg{i}==1.0.{i}\n")).collect();
+    repo.write("requirements.txt", &base_requirements);
+    repo.write(".github/workflows/ci.yml", "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n");
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(
+        "requirements.txt",
+        format!("{base_requirements}reqeusts==2.31.0\n"),
+    );
+    repo.write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make test\n",
+    );
+    repo.commit("feature");
+    let diff = repo.run(&["diff", "main", "--format", "json"]);
+    let patch_text = repo.git(&["diff", "main...HEAD"]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let patch = common::run_in(
+        elsewhere.path(),
+        &["patch", "-", "--format", "json"],
+        Some(patch_text.as_bytes()),
+    );
+    let expected = vec![
+        (
+            ".github/workflows/ci.yml".to_string(),
+            6,
+            "dependency.unpinned-action".to_string(),
+            "warning".to_string(),
+        ),
+        (
+            "requirements.txt".to_string(),
+            31,
+            "dependency.new".to_string(),
+            "note".to_string(),
+        ),
+        (
+            "requirements.txt".to_string(),
+            31,
+            "dependency.typosquat".to_string(),
+            "error".to_string(),
+        ),
+    ];
+    assert_eq!(findings_of(&diff), expected, "{}", diff.stdout);
+    assert_eq!(findings_of(&patch), expected, "{}", patch.stdout);
+}

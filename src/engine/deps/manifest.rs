@@ -95,6 +95,19 @@ impl Manifest {
         }
     }
 
+    /// Whether the format can be read line by line, so pieces of it (the hunks of a bare patch) still say
+    /// what they declare.
+    pub fn is_line_based(self) -> bool {
+        matches!(
+            self,
+            Manifest::Requirements
+                | Manifest::GoMod
+                | Manifest::Gemfile
+                | Manifest::Dockerfile
+                | Manifest::Workflow
+        )
+    }
+
     /// Reads the declarations; an error says where the manifest is broken.
     pub fn parse(self, text: &str) -> Result<Vec<Declared>, String> {
         match self {

@@ -125,16 +125,23 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
         let Some(kind) = Manifest::of(&file.path) else {
             continue;
         };
-        if file.extent != TextExtent::Whole {
-            // A bare patch holds only pieces of the manifest: not enough to parse it.
-            continue;
-        }
+        // A bare patch holds only pieces of the manifest: line-based formats are read from those pieces
+        // put back at their line numbers; structured ones (JSON, TOML, XML) cannot be read from pieces.
+        let sparse;
+        let text: &str = match &file.extent {
+            TextExtent::Whole => &file.text,
+            TextExtent::Pieces(pieces) if kind.is_line_based() => {
+                sparse = sparse_text(file, pieces);
+                &sparse
+            }
+            TextExtent::Pieces(_) => continue,
+        };
         let emit = |id: &str, line: u32, detail: String, findings: &mut Vec<Finding>| {
             if let Some(check) = set.get(id).filter(|c| c.produced_by_engine) {
                 findings.push(finding(check, file, line, detail));
             }
         };
-        let new = match kind.parse(&file.text) {
+        let new = match kind.parse(text) {
             Ok(decls) => decls,
             Err(error) => {
                 emit(
@@ -270,6 +277,27 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
     dependencies
         .sort_by(|a, b| (&a.manifest, a.line, &a.name).cmp(&(&b.manifest, b.line, &b.name)));
     (findings, dependencies)
+}
+
+/// The pieces of a patched file laid out at their line numbers in the new file, with empty lines between
+/// them (each piece holds consecutive lines; its added lines say where it sits).
+fn sparse_text(file: &ChangedFile, pieces: &[std::ops::Range<usize>]) -> String {
+    let mut lines: Vec<&str> = Vec::new();
+    for piece in pieces {
+        let Some(anchor) = file.added.iter().find(|l| piece.contains(&l.start)) else {
+            continue;
+        };
+        let before = file.text[piece.start..anchor.start].matches('\n').count() as u32;
+        let first = anchor.number.saturating_sub(before).max(1) as usize;
+        for (i, line) in file.text[piece.clone()].lines().enumerate() {
+            let index = first + i - 1;
+            if lines.len() <= index {
+                lines.resize(index + 1, "");
+            }
+            lines[index] = line.trim_end_matches('\r');
+        }
+    }
+    lines.join("\n")
 }
 
 /// Package names compare case-insensitively, and PyPI treats `-`, `_` and `.` alike.
