@@ -27,8 +27,11 @@ pub fn parse(text: &str) -> Result<Vec<Declared>, String> {
             e.column()
         )
     })?;
-    let lines = key_lines(text);
-    let line = |path: &[&str]| lines.get(&path.join("\u{0}")).copied().unwrap_or(1);
+    let lines = super::json_lines::key_lines(text, |_, _, _| true);
+    let line = |path: &[&str]| {
+        let key: Vec<String> = path.iter().map(|p| p.to_string()).collect();
+        lines.get(&key).copied().unwrap_or(1)
+    };
     let mut out = Vec::new();
     for section in ["require", "require-dev"] {
         let Some(entries) = value.get(section).and_then(Value::as_object) else {
@@ -161,127 +164,6 @@ fn is_packagist(url: &str) -> bool {
         host,
         "packagist.org" | "repo.packagist.org" | "www.packagist.org"
     )
-}
-
-/// The 1-based line of every object key and array element, by its path (keys and indexes joined with
-/// NUL). The text is valid JSON.
-fn key_lines(text: &str) -> HashMap<String, u32> {
-    let mut scanner = Scanner {
-        bytes: text.as_bytes(),
-        pos: 0,
-        line: 1,
-        lines: HashMap::new(),
-    };
-    scanner.value(&mut Vec::new());
-    scanner.lines
-}
-
-struct Scanner<'t> {
-    bytes: &'t [u8],
-    pos: usize,
-    line: u32,
-    lines: HashMap<String, u32>,
-}
-
-impl Scanner<'_> {
-    fn skip_space(&mut self) {
-        while let Some(&b) = self.bytes.get(self.pos) {
-            match b {
-                b'\n' => self.line += 1,
-                b' ' | b'\t' | b'\r' => {}
-                _ => return,
-            }
-            self.pos += 1;
-        }
-    }
-
-    fn peek(&mut self) -> Option<u8> {
-        self.skip_space();
-        self.bytes.get(self.pos).copied()
-    }
-
-    /// Reads a string literal (at `"`), decoded.
-    fn string(&mut self) -> String {
-        let start = self.pos;
-        self.pos += 1;
-        while let Some(&b) = self.bytes.get(self.pos) {
-            self.pos += 1;
-            match b {
-                b'\\' => self.pos += 1,
-                b'"' => break,
-                _ => {}
-            }
-        }
-        let raw = &self.bytes[start..self.pos.min(self.bytes.len())];
-        serde_json::from_slice(raw).unwrap_or_default()
-    }
-
-    fn record(&mut self, path: &[String]) {
-        self.lines.entry(path.join("\u{0}")).or_insert(self.line);
-    }
-
-    fn value(&mut self, path: &mut Vec<String>) {
-        match self.peek() {
-            Some(b'{') => {
-                self.pos += 1;
-                loop {
-                    match self.peek() {
-                        Some(b'"') => {}
-                        Some(b',') => {
-                            self.pos += 1;
-                            continue;
-                        }
-                        _ => {
-                            self.pos += 1; // `}` (or the end)
-                            return;
-                        }
-                    }
-                    let key = self.string();
-                    path.push(key);
-                    self.record(path);
-                    if self.peek() == Some(b':') {
-                        self.pos += 1;
-                    }
-                    self.value(path);
-                    path.pop();
-                }
-            }
-            Some(b'[') => {
-                self.pos += 1;
-                let mut index = 0;
-                loop {
-                    match self.peek() {
-                        Some(b']') | None => {
-                            self.pos += 1;
-                            return;
-                        }
-                        Some(b',') => {
-                            self.pos += 1;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    path.push(index.to_string());
-                    self.record(path);
-                    self.value(path);
-                    path.pop();
-                    index += 1;
-                }
-            }
-            Some(b'"') => {
-                self.string();
-            }
-            Some(_) => {
-                while let Some(&b) = self.bytes.get(self.pos) {
-                    if matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace() {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-            }
-            None => {}
-        }
-    }
 }
 
 #[cfg(test)]

@@ -528,140 +528,16 @@ fn dedupe(decls: Vec<Declared>) -> Vec<Declared> {
 /// The line of every object key on the way to a lockfile entry: `["packages", "node_modules/x"]` and
 /// `["dependencies", "a", "dependencies", "b"]`. The text must be valid JSON.
 fn json_key_lines(text: &str) -> HashMap<Vec<String>, u32> {
-    let mut scanner = JsonScanner {
-        bytes: text.as_bytes(),
-        pos: 0,
-        line: 1,
-        lines: HashMap::new(),
-    };
-    scanner.value(&mut Vec::new(), true);
-    scanner.lines
-}
-
-struct JsonScanner<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    line: u32,
-    lines: HashMap<Vec<String>, u32>,
-}
-
-impl JsonScanner<'_> {
-    fn skip_ws(&mut self) {
-        while let Some(&b) = self.bytes.get(self.pos) {
-            match b {
-                b'\n' => self.line += 1,
-                b' ' | b'\t' | b'\r' => {}
-                _ => return,
-            }
-            self.pos += 1;
+    super::json_lines::key_lines(text, |path, key, index| {
+        if index {
+            return false;
         }
-    }
-
-    fn string(&mut self) -> String {
-        let mut out = Vec::new();
-        self.pos += 1; // opening quote
-        while let Some(&b) = self.bytes.get(self.pos) {
-            self.pos += 1;
-            match b {
-                b'"' => break,
-                b'\\' => {
-                    let escaped = self.bytes.get(self.pos).copied().unwrap_or(b'\\');
-                    self.pos += 1;
-                    match escaped {
-                        b'u' => {
-                            let hex = self.bytes.get(self.pos..self.pos + 4).unwrap_or(b"fffd");
-                            self.pos += 4;
-                            let code = std::str::from_utf8(hex)
-                                .ok()
-                                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                                .and_then(char::from_u32)
-                                .unwrap_or('\u{fffd}');
-                            let mut buf = [0; 4];
-                            out.extend_from_slice(code.encode_utf8(&mut buf).as_bytes());
-                        }
-                        b'n' => out.push(b'\n'),
-                        b't' => out.push(b'\t'),
-                        b'r' => out.push(b'\r'),
-                        b'b' => out.push(8),
-                        b'f' => out.push(12),
-                        other => out.push(other),
-                    }
-                }
-                other => out.push(other),
-            }
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-
-    /// Whether the key at `path + key` leads to a lockfile entry.
-    fn tracked(path: &[String], key: &str) -> bool {
         match path.len() {
             0 => key == "packages" || key == "dependencies",
             1 => true,
             n => path[0] == "dependencies" && (n % 2 == 1 || key == "dependencies"),
         }
-    }
-
-    fn value(&mut self, path: &mut Vec<String>, track: bool) {
-        self.skip_ws();
-        match self.bytes.get(self.pos) {
-            Some(b'{') => {
-                self.pos += 1;
-                loop {
-                    self.skip_ws();
-                    match self.bytes.get(self.pos) {
-                        Some(b'"') => {}
-                        Some(b',') => {
-                            self.pos += 1;
-                            continue;
-                        }
-                        _ => {
-                            self.pos += 1;
-                            return;
-                        }
-                    }
-                    let line = self.line;
-                    let key = self.string();
-                    self.skip_ws();
-                    self.pos += 1; // ':'
-                    if track && Self::tracked(path, &key) {
-                        path.push(key);
-                        self.lines.insert(path.clone(), line);
-                        self.value(path, true);
-                        path.pop();
-                    } else {
-                        self.value(path, false);
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.pos += 1;
-                loop {
-                    self.skip_ws();
-                    match self.bytes.get(self.pos) {
-                        Some(b']') | None => {
-                            self.pos += 1;
-                            return;
-                        }
-                        Some(b',') => self.pos += 1,
-                        _ => self.value(path, false),
-                    }
-                }
-            }
-            Some(b'"') => {
-                self.string();
-            }
-            Some(_) => {
-                while let Some(&b) = self.bytes.get(self.pos) {
-                    if matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace() {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-            }
-            None => {}
-        }
-    }
+    })
 }
 
 #[cfg(test)]

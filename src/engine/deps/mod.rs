@@ -10,6 +10,7 @@ mod composer;
 mod docker;
 mod gomod;
 mod java;
+mod json_lines;
 mod lockfiles;
 mod manifest;
 mod npm;
