@@ -153,13 +153,7 @@ fn is_platform(name: &str) -> bool {
 
 fn is_packagist(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
-    let host = lower
-        .split("://")
-        .nth(1)
-        .unwrap_or(&lower)
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("");
+    let host = super::url_host(&lower);
     matches!(
         host,
         "packagist.org" | "repo.packagist.org" | "www.packagist.org"

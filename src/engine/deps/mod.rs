@@ -376,6 +376,14 @@ fn is_proc_macro_crate(name: &str) -> bool {
         .any(|s| lower.ends_with(s))
 }
 
+/// The host of a URL (`https://user@host:port/path` → `host`), or the text up to the first `/` or `:`.
+pub(crate) fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    host.split(':').next().unwrap_or("")
+}
+
 /// A full 40-character commit SHA (what pins an action).
 fn is_full_sha(reference: &str) -> bool {
     reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit())
@@ -416,9 +424,37 @@ fn finding(check: &Check, file: &ChangedFile, line: u32, message: String) -> Fin
     }
 }
 
+/// Helpers for the parsers' unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{DeclKind, Declared, Source};
+
+    /// A declaration as a comparable tuple: (line, kind, name, spec, source).
+    pub type Row = (u32, DeclKind, String, String, Source);
+
+    /// The declarations as rows.
+    pub fn summary(decls: &[Declared]) -> Vec<Row> {
+        decls
+            .iter()
+            .map(|d| (d.line, d.kind, d.name.clone(), d.spec.clone(), d.source))
+            .collect()
+    }
+
+    /// The row of a package.
+    pub fn pkg(line: u32, name: &str, spec: &str, source: Source) -> Row {
+        (line, DeclKind::Package, name.into(), spec.into(), source)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_hosts() {
+        assert_eq!(url_host("https://user:pw@pypi.org:443/simple"), "pypi.org");
+        assert_eq!(url_host("rubygems.org/gems"), "rubygems.org");
+    }
 
     #[test]
     fn proc_macro_crates() {

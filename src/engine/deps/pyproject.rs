@@ -353,13 +353,7 @@ impl Indexes {
 /// The default public index (pypi.org and its file host).
 fn is_pypi(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
-    let host = lower
-        .split("://")
-        .nth(1)
-        .unwrap_or(&lower)
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("");
+    let host = super::url_host(&lower);
     matches!(
         host,
         "pypi.org" | "pypi.python.org" | "files.pythonhosted.org" | "upload.pypi.org"
@@ -590,22 +584,7 @@ fn strip_inline_comment(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn summary(decls: &[Declared]) -> Vec<(u32, DeclKind, String, String, Source)> {
-        decls
-            .iter()
-            .map(|d| (d.line, d.kind, d.name.clone(), d.spec.clone(), d.source))
-            .collect()
-    }
-
-    fn pkg(
-        line: u32,
-        name: &str,
-        spec: &str,
-        source: Source,
-    ) -> (u32, DeclKind, String, String, Source) {
-        (line, DeclKind::Package, name.into(), spec.into(), source)
-    }
+    use crate::engine::deps::test_support::{pkg, summary};
 
     fn index(line: u32, name: &str, url: &str) -> (u32, DeclKind, String, String, Source) {
         (line, DeclKind::Index, name.into(), url.into(), Source::Url)

@@ -239,13 +239,7 @@ fn unquote(arg: &str) -> Option<String> {
 
 fn is_rubygems(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
-    let host = lower
-        .split("://")
-        .nth(1)
-        .unwrap_or(&lower)
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("");
+    let host = super::url_host(&lower);
     matches!(
         host,
         "rubygems.org" | "www.rubygems.org" | "index.rubygems.org"
@@ -457,22 +451,7 @@ fn split_top_level(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn summary(decls: &[Declared]) -> Vec<(u32, DeclKind, String, String, Source)> {
-        decls
-            .iter()
-            .map(|d| (d.line, d.kind, d.name.clone(), d.spec.clone(), d.source))
-            .collect()
-    }
-
-    fn pkg(
-        line: u32,
-        name: &str,
-        spec: &str,
-        source: Source,
-    ) -> (u32, DeclKind, String, String, Source) {
-        (line, DeclKind::Package, name.into(), spec.into(), source)
-    }
+    use crate::engine::deps::test_support::{pkg, summary};
 
     #[test]
     fn reads_gemfile() {
