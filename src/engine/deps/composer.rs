@@ -1,7 +1,5 @@
 //! composer.json: require, require-dev, repositories and install scripts.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use super::{DeclKind, Declared, Source};
@@ -51,24 +49,10 @@ pub fn parse(text: &str) -> Result<Vec<Declared>, String> {
             });
         }
     }
-    let mut seen: HashMap<&str, u32> = HashMap::new();
-    let mut index = |url: &str, line: u32, out: &mut Vec<Declared>| {
-        if is_packagist(url) {
-            return;
+    let index = |url: &str, line: u32, out: &mut Vec<Declared>| {
+        if !is_packagist(url) {
+            out.push(super::index("repository", url, line));
         }
-        let count = seen.entry("repository").or_insert(0);
-        *count += 1;
-        out.push(Declared {
-            kind: DeclKind::Index,
-            name: if *count == 1 {
-                "repository".to_string()
-            } else {
-                format!("repository[{count}]")
-            },
-            spec: url.to_string(),
-            source: Source::Url,
-            line,
-        });
     };
     let repositories: Vec<(String, &Value)> = match value.get("repositories") {
         Some(Value::Array(items)) => items
@@ -218,10 +202,10 @@ mod tests {
                 (
                     22,
                     DeclKind::Index,
-                    "repository[2]",
+                    "repository",
                     "https://example.com/lib-1.0.0.zip"
                 ),
-                (25, DeclKind::Index, "repository[3]", "../packages/*"),
+                (25, DeclKind::Index, "repository", "../packages/*"),
                 (
                     29,
                     DeclKind::InstallScript,

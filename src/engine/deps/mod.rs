@@ -376,6 +376,17 @@ fn is_proc_macro_crate(name: &str) -> bool {
         .any(|s| lower.ends_with(s))
 }
 
+/// A package index declaration.
+pub(crate) fn index(declarer: &str, url: &str, line: u32) -> Declared {
+    Declared {
+        kind: DeclKind::Index,
+        name: declarer.to_string(),
+        spec: url.to_string(),
+        source: Source::Url,
+        line,
+    }
+}
+
 /// The host of a URL (`https://user@host:port/path` → `host`), or the text up to the first `/` or `:`.
 pub(crate) fn url_host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);

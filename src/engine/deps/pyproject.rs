@@ -321,32 +321,15 @@ fn package(name: &str, spec: String, source: Source, line: u32) -> Declared {
     }
 }
 
-/// Index declarations; a declarer that declares several indexes names the later ones `declarer[2]`, … so
-/// that the engine tells them apart.
+/// Index declarations, without the default public index.
 #[derive(Default)]
-struct Indexes {
-    seen: HashMap<String, u32>,
-}
+struct Indexes;
 
 impl Indexes {
     fn push(&mut self, declarer: &str, url: &str, line: u32, out: &mut Vec<Declared>) {
-        if is_pypi(url) {
-            return;
+        if !is_pypi(url) {
+            out.push(super::index(declarer, url, line));
         }
-        let count = self.seen.entry(declarer.to_string()).or_insert(0);
-        *count += 1;
-        let name = if *count == 1 {
-            declarer.to_string()
-        } else {
-            format!("{declarer}[{count}]")
-        };
-        out.push(Declared {
-            kind: DeclKind::Index,
-            name,
-            spec: url.to_string(),
-            source: Source::Url,
-            line,
-        });
     }
 }
 
@@ -725,7 +708,7 @@ url = "https://pypi.corp.example/simple"
                 pkg(3, "torch", "==2.3.0", Source::Registry),
                 pkg(3, "tools", "../tools", Source::Path),
                 index(13, "tool.uv.index", "https://download.pytorch.org/whl/cpu"),
-                index(17, "tool.uv.index[2]", "https://pkgs.example.com/simple"),
+                index(17, "tool.uv.index", "https://pkgs.example.com/simple"),
                 pkg(20, "ruff", ">=0.4,<1", Source::Registry),
                 pkg(
                     20,

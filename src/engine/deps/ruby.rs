@@ -2,15 +2,12 @@
 //! extensions. Both are Ruby code; they are read statement by statement (a statement continues on the next
 //! line after a trailing `,`, `(`, `[` or `\`), without evaluating anything.
 
-use std::collections::HashMap;
-
 use super::{DeclKind, Declared, Source};
 
 /// Reads a Gemfile (or gems.rb): `gem` calls with their versions and `git:`/`github:`/`path:` options,
 /// `git`/`github`/`path` blocks, and `source` declarations other than rubygems.org. Never fails.
 pub fn gemfile(text: &str) -> Result<Vec<Declared>, String> {
     let mut out = Vec::new();
-    let mut indexes: HashMap<String, u32> = HashMap::new();
     // Open blocks: the git or path location a `git`/`github`/`path … do` block gives its gems.
     let mut blocks: Vec<Option<(String, Source)>> = Vec::new();
     for (line, statement) in statements(text) {
@@ -41,13 +38,13 @@ pub fn gemfile(text: &str) -> Result<Vec<Declared>, String> {
                     out.push(decl);
                 }
                 if let Some(url) = option(&args, "source").filter(|u| !is_rubygems(u)) {
-                    push_index(&mut indexes, "source", &url, line, &mut out);
+                    out.push(super::index("source", &url, line));
                 }
             }
             "source" => {
                 if let Some(url) = args.first().and_then(|a| unquote(a)) {
                     if !is_rubygems(&url) {
-                        push_index(&mut indexes, "source", &url, line, &mut out);
+                        out.push(super::index("source", &url, line));
                     }
                 }
             }
@@ -244,30 +241,6 @@ fn is_rubygems(url: &str) -> bool {
         host,
         "rubygems.org" | "www.rubygems.org" | "index.rubygems.org"
     ) || matches!(lower.as_str(), "rubygems" | ":rubygems")
-}
-
-/// A `source` index; a later one is named `source[2]`, … so that the engine tells them apart.
-fn push_index(
-    seen: &mut HashMap<String, u32>,
-    declarer: &str,
-    url: &str,
-    line: u32,
-    out: &mut Vec<Declared>,
-) {
-    let count = seen.entry(declarer.to_string()).or_insert(0);
-    *count += 1;
-    let name = if *count == 1 {
-        declarer.to_string()
-    } else {
-        format!("{declarer}[{count}]")
-    };
-    out.push(Declared {
-        kind: DeclKind::Index,
-        name,
-        spec: url.to_string(),
-        source: Source::Url,
-        line,
-    });
 }
 
 /// The statements of the file with their first line: comments dropped, continuation lines joined.
