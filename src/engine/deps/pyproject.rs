@@ -75,7 +75,6 @@ pub fn pyproject(text: &str) -> Result<Vec<Declared>, String> {
     }
 
     // Package indexes.
-    let mut indexes = Indexes::default();
     for (path, declarer) in [
         (&["tool", "poetry", "source"][..], "tool.poetry.source"),
         (&["tool", "pdm", "source"][..], "tool.pdm.source"),
@@ -89,7 +88,7 @@ pub fn pyproject(text: &str) -> Result<Vec<Declared>, String> {
                 continue;
             };
             if let Some((url, line)) = string_with_line(&lines, source, "url") {
-                indexes.push(declarer, url, line, &mut out);
+                push_index(declarer, url, line, &mut out);
             }
         }
     }
@@ -99,12 +98,12 @@ pub fn pyproject(text: &str) -> Result<Vec<Declared>, String> {
             let declarer = format!("tool.uv.{key}");
             match value.get_ref() {
                 DeValue::String(url) => {
-                    indexes.push(&declarer, url, lines.of(value.span().start), &mut out)
+                    push_index(&declarer, url, lines.of(value.span().start), &mut out)
                 }
                 DeValue::Array(urls) => {
                     for url in urls.iter() {
                         if let DeValue::String(s) = url.get_ref() {
-                            indexes.push(&declarer, s, lines.of(url.span().start), &mut out);
+                            push_index(&declarer, s, lines.of(url.span().start), &mut out);
                         }
                     }
                 }
@@ -150,11 +149,10 @@ pub fn pipfile(text: &str) -> Result<Vec<Declared>, String> {
         }
     }
     if let Some(DeValue::Array(sources)) = get(root, "source").map(Spanned::get_ref) {
-        let mut indexes = Indexes::default();
         for source in sources.iter() {
             if let DeValue::Table(source) = source.get_ref() {
                 if let Some((url, line)) = string_with_line(&lines, source, "url") {
-                    indexes.push("source", url, line, &mut out);
+                    push_index("source", url, line, &mut out);
                 }
             }
         }
@@ -321,15 +319,10 @@ fn package(name: &str, spec: String, source: Source, line: u32) -> Declared {
     }
 }
 
-/// Index declarations, without the default public index.
-#[derive(Default)]
-struct Indexes;
-
-impl Indexes {
-    fn push(&mut self, declarer: &str, url: &str, line: u32, out: &mut Vec<Declared>) {
-        if !is_pypi(url) {
-            out.push(super::index(declarer, url, line));
-        }
+/// Adds an index declaration unless it is the default public index.
+fn push_index(declarer: &str, url: &str, line: u32, out: &mut Vec<Declared>) {
+    if !is_pypi(url) {
+        out.push(super::index(declarer, url, line));
     }
 }
 
