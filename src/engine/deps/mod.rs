@@ -251,7 +251,11 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                         decl.name,
                         shorten(&decl.spec)
                     );
-                    if let Some(popular) = typosquat::resembles(ecosystem, &decl.name) {
+                    // Packages a Dockerfile installs belong to pip, npm, gem…, not to the image list.
+                    let squat = (ecosystem != "docker")
+                        .then(|| typosquat::resembles(ecosystem, &decl.name))
+                        .flatten();
+                    if let Some(popular) = squat {
                         let detail =
                             format!("`{}` resembles the popular package `{popular}`", decl.name);
                         emit("dependency.typosquat", decl.line, detail, &mut findings);
