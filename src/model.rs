@@ -177,12 +177,6 @@ impl ChangedFile {
     pub fn line_text(&self, line: &AddedLine) -> &str {
         &self.text[line.start..line.end]
     }
-
-    /// The text of line `number` (1-based) of a whole file, without its line break.
-    pub fn line_number_text(&self, number: u32) -> Option<&str> {
-        let line = self.text.split('\n').nth(number.checked_sub(1)? as usize)?;
-        Some(line.strip_suffix('\r').unwrap_or(line))
-    }
 }
 
 /// What a source could not review, so the summary can say so rather than stay silent.

@@ -243,4 +243,20 @@ fn a_bare_patch_reports_line_based_manifests_at_their_lines() {
     ];
     assert_eq!(findings_of(&diff), expected, "{}", diff.stdout);
     assert_eq!(findings_of(&patch), expected, "{}", patch.stdout);
+    // The finding marks the package's name on its own line, from the patch as from the repository.
+    for run in [&diff, &patch] {
+        let json = run.json();
+        let typo = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == "dependency.typosquat")
+            .unwrap()
+            .clone();
+        assert_eq!(typo["snippet"], "reqeusts==2.31.0");
+        assert_eq!(
+            (typo["column"].as_u64(), typo["end_column"].as_u64()),
+            (Some(1), Some(9))
+        );
+    }
 }

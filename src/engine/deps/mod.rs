@@ -137,17 +137,19 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
             }
             TextExtent::Pieces(_) => continue,
         };
-        let emit = |id: &str, line: u32, detail: String, findings: &mut Vec<Finding>| {
-            if let Some(check) = set.get(id).filter(|c| c.produced_by_engine) {
-                findings.push(finding(check, file, line, detail));
-            }
-        };
+        let emit =
+            |id: &str, line: u32, name: &str, detail: String, findings: &mut Vec<Finding>| {
+                if let Some(check) = set.get(id).filter(|c| c.produced_by_engine) {
+                    findings.push(finding(check, &file.path, text, line, name, detail));
+                }
+            };
         let new = match kind.parse(text) {
             Ok(decls) => decls,
             Err(error) => {
                 emit(
                     "dependency.manifest-unparseable",
                     1,
+                    "",
                     format!("{}: {error}", file.path),
                     &mut findings,
                 );
@@ -198,6 +200,7 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     emit(
                         "dependency.install-script",
                         decl.line,
+                        &decl.name,
                         detail,
                         &mut findings,
                     );
@@ -205,7 +208,13 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                 DeclKind::Index => {
                     let detail =
                         format!("{verb} {ecosystem} package index `{}`", shorten(&decl.spec));
-                    emit("dependency.index", decl.line, detail, &mut findings);
+                    emit(
+                        "dependency.index",
+                        decl.line,
+                        &decl.name,
+                        detail,
+                        &mut findings,
+                    );
                 }
                 DeclKind::Image | DeclKind::Action => {
                     if let Some(popular) = typosquat::resembles(ecosystem, &decl.name) {
@@ -213,7 +222,13 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                             "`{}` resembles the popular {ecosystem} `{popular}`",
                             decl.name
                         );
-                        emit("dependency.typosquat", decl.line, detail, &mut findings);
+                        emit(
+                            "dependency.typosquat",
+                            decl.line,
+                            &decl.name,
+                            detail,
+                            &mut findings,
+                        );
                     }
                     let (pinned, id, what) = if decl.kind == DeclKind::Image {
                         (
@@ -232,6 +247,7 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     emit(
                         if pinned { "dependency.new" } else { id },
                         decl.line,
+                        &decl.name,
                         detail,
                         &mut findings,
                     );
@@ -258,7 +274,13 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     if let Some(popular) = squat {
                         let detail =
                             format!("`{}` resembles the popular package `{popular}`", decl.name);
-                        emit("dependency.typosquat", decl.line, detail, &mut findings);
+                        emit(
+                            "dependency.typosquat",
+                            decl.line,
+                            &decl.name,
+                            detail,
+                            &mut findings,
+                        );
                     }
                     let id = if decl.source != Source::Registry {
                         "dependency.non-registry"
@@ -274,7 +296,7 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     } else {
                         format!("{what} (from {})", decl.source.as_str())
                     };
-                    emit(id, decl.line, detail, &mut findings);
+                    emit(id, decl.line, &decl.name, detail, &mut findings);
                 }
             }
         }
@@ -413,28 +435,41 @@ fn shorten(text: &str) -> String {
     }
 }
 
-fn finding(check: &Check, file: &ChangedFile, line: u32, message: String) -> Finding {
-    let text = file.line_number_text(line).unwrap_or("");
-    let snippet = crate::engine::snippet::render(text, &[], 0, text.len());
+/// A finding at `line` of the manifest `text`, marking `name` in it when the line holds it.
+fn finding(
+    check: &Check,
+    path: &str,
+    text: &str,
+    line: u32,
+    name: &str,
+    message: String,
+) -> Finding {
+    let line_text = text
+        .split('\n')
+        .nth(line.saturating_sub(1) as usize)
+        .unwrap_or("")
+        .trim_end_matches('\r');
+    let (start, end) = match line_text.find(name).filter(|_| !name.is_empty()) {
+        Some(at) => (at, at + name.len()),
+        None => (0, line_text.len()),
+    };
+    let snippet = crate::engine::snippet::render(line_text, &[], start, end);
+    let column = line_text[..start].chars().count() as u32 + 1;
     Finding {
         check: check.id.clone(),
         category: check.category,
         severity: check.severity,
-        path: file.path.clone(),
+        path: path.to_string(),
         line,
-        column: 1,
-        end_column: text.chars().count() as u32 + 1,
+        column,
+        end_column: column + line_text[start..end].chars().count() as u32,
         message: format!("{}: {message}", check.message),
         fingerprint: format!(
             "{:016x}",
-            fnv1a64(&[
-                check.id.as_bytes(),
-                file.path.as_bytes(),
-                message.as_bytes()
-            ])
+            fnv1a64(&[check.id.as_bytes(), path.as_bytes(), message.as_bytes()])
         ),
-        snippet_column: 0,
-        snippet_width: snippet.text.chars().count() as u32,
+        snippet_column: snippet.column as u32,
+        snippet_width: snippet.width as u32,
         snippet: snippet.text,
     }
 }
