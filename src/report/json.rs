@@ -56,14 +56,21 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
 /// printer would write for the whole document.
 pub fn render(review: &Review) -> String {
     use rayon::prelude::*;
+    // Chunks of findings, each rendered into one buffer: few allocations, and parallel.
     let findings: Vec<String> = review
         .findings
-        .par_iter()
-        .map(|f| {
-            indent(
-                &serde_json::to_string_pretty(&JsonFinding::from(f)).expect("a finding serializes"),
-                "    ",
-            )
+        .par_chunks(512)
+        .map(|chunk| {
+            let mut buf = String::with_capacity(chunk.len() * 512);
+            for f in chunk {
+                if !buf.is_empty() {
+                    buf.push_str(",\n");
+                }
+                let json = serde_json::to_string_pretty(&JsonFinding::from(f))
+                    .expect("a finding serializes");
+                push_indented(&mut buf, &json, "    ");
+            }
+            buf
         })
         .collect();
     let summary = serde_json::to_string_pretty(&review.summary).expect("the summary serializes");
@@ -93,7 +100,13 @@ pub fn render(review: &Review) -> String {
 
 /// Indents every line of `text` by `prefix`.
 fn indent(text: &str, prefix: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 32);
+    let mut out = String::with_capacity(text.len() + prefix.len() * (text.len() / 16 + 1));
+    push_indented(&mut out, text, prefix);
+    out
+}
+
+/// Appends `text` to `out` with every line indented by `prefix`.
+fn push_indented(out: &mut String, text: &str, prefix: &str) {
     for (i, line) in text.lines().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -101,7 +114,6 @@ fn indent(text: &str, prefix: &str) -> String {
         out.push_str(prefix);
         out.push_str(line);
     }
-    out
 }
 
 #[cfg(test)]

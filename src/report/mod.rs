@@ -51,19 +51,19 @@ impl Review {
                 b.check.as_str(),
             ))
         });
-        let mut by_category = BTreeMap::new();
-        let mut by_severity: BTreeMap<String, usize> = crate::model::Severity::ALL
+        let mut categories: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut severities: BTreeMap<&'static str, usize> = crate::model::Severity::ALL
             .iter()
-            .map(|s| (s.as_str().to_string(), 0))
+            .map(|s| (s.as_str(), 0))
             .collect();
         for f in &findings {
-            *by_category
-                .entry(f.category.as_str().to_string())
-                .or_insert(0) += 1;
-            *by_severity
-                .entry(f.severity.as_str().to_string())
-                .or_insert(0) += 1;
+            *categories.entry(f.category.as_str()).or_insert(0) += 1;
+            *severities.entry(f.severity.as_str()).or_insert(0) += 1;
         }
+        let owned = |map: BTreeMap<&'static str, usize>| {
+            map.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+        };
+        let (by_category, by_severity) = (owned(categories), owned(severities));
         Review {
             dependencies: Vec::new(),
             findings,
