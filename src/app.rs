@@ -382,8 +382,14 @@ pub fn explain(check: &Check) -> String {
         ));
     }
     out.push('\n');
-    out.push_str(&format!("  languages: {}\n", check.language_names()));
-    out.push_str(&format!("  looks in:  {}\n", check.scope.as_str()));
+    if check.produced_by_engine {
+        out.push_str(
+            "  found by:  the dependency analysis (old and new version of each changed manifest)\n",
+        );
+    } else {
+        out.push_str(&format!("  languages: {}\n", check.language_names()));
+        out.push_str(&format!("  looks in:  {}\n", check.scope.as_str()));
+    }
     if let Some(cwe) = &check.cwe {
         out.push_str(&format!("  cwe:       {cwe}\n"));
     }
