@@ -24,15 +24,7 @@ const DEPENDENCY_TABLES: [&str; 5] = [
 
 /// Reads the declarations of a Cargo.toml; a syntax error says where it is.
 pub fn parse(text: &str) -> Result<Vec<Declared>, String> {
-    let root = DeTable::parse(text).map_err(|e| {
-        let (line, column) = e
-            .span()
-            .map_or((1, 1), |span| line_column(text, span.start));
-        format!(
-            "invalid TOML at line {line}, column {column}: {}",
-            e.message().trim()
-        )
-    })?;
+    let root = super::text::parse_toml(text)?;
     let root = root.get_ref();
     let mut found: Vec<Declared> = Vec::new();
     for (key, value) in root.iter() {
@@ -109,7 +101,7 @@ fn dependency(
     span: std::ops::Range<usize>,
     value: &DeValue<'_>,
 ) -> Option<Declared> {
-    let line = line_column(text, span.start).0;
+    let line = super::text::line_at(text, span.start);
     let package = |name: &str, spec: String, source: Source| Declared {
         kind: DeclKind::Package,
         name: name.to_string(),
@@ -180,16 +172,6 @@ fn merge(found: Vec<Declared>) -> Vec<Declared> {
     }
     out.sort_by_key(|d| d.line);
     out
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (u32, u32) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() as u32 + 1;
-    let start = before.rfind('\n').map_or(0, |p| p + 1);
-    let column = before[start..].chars().count() as u32 + 1;
-    (line, column)
 }
 
 #[cfg(test)]
@@ -331,11 +313,5 @@ other = { path = "vendor/other" }
         assert!(err.starts_with("invalid TOML at line 3, column "), "{err}");
         let err = parse("[dependencies]\na = \"1\"\na = \"2\"\n").unwrap_err();
         assert!(err.contains("line 3"), "{err}");
-    }
-
-    #[test]
-    fn line_columns() {
-        assert_eq!(line_column("ab\ncd", 4), (2, 2));
-        assert_eq!(line_column("ab", 0), (1, 1));
     }
 }

@@ -306,7 +306,7 @@ fn index(text: &str, declarer: &str, url: &str, offset: usize) -> Option<Declare
         name: format!("{declarer} {url}"),
         spec: url.to_string(),
         source: Source::Url,
-        line: line_at(text, offset),
+        line: super::text::line_at(text, offset),
     })
 }
 
@@ -366,7 +366,7 @@ fn gradle_dependency(text: &str, statement: &Statement, out: &mut Vec<Declared>)
             name: whole.split_whitespace().collect::<Vec<_>>().join(" "),
             spec: paths.join(", "),
             source: Source::Path,
-            line: line_at(text, args_offset),
+            line: super::text::line_at(text, args_offset),
         });
         return;
     }
@@ -386,7 +386,7 @@ fn gradle_dependency(text: &str, statement: &Statement, out: &mut Vec<Declared>)
             name: format!("{group}:{name}"),
             spec: version.to_string(),
             source: Source::Registry,
-            line: line_at(text, args_offset + at),
+            line: super::text::line_at(text, args_offset + at),
         });
         return;
     }
@@ -404,7 +404,7 @@ fn gradle_dependency(text: &str, statement: &Statement, out: &mut Vec<Declared>)
             name: format!("{}:{}", parts[0], parts[1]),
             spec: parts.get(2).copied().unwrap_or("").to_string(),
             source: Source::Registry,
-            line: line_at(text, args_offset + at),
+            line: super::text::line_at(text, args_offset + at),
         });
     }
 }
@@ -430,7 +430,7 @@ fn gradle_plugin(text: &str, statement: &Statement) -> Option<Declared> {
         name,
         spec: spec.to_string(),
         source: Source::Registry,
-        line: line_at(text, offset),
+        line: super::text::line_at(text, offset),
     })
 }
 
@@ -611,10 +611,6 @@ fn leading_ws(text: &str) -> usize {
     text.len() - text.trim_start().len()
 }
 
-fn line_at(text: &str, offset: usize) -> u32 {
-    count_newlines(&text[..offset.min(text.len())]) + 1
-}
-
 fn regex(pattern: &'static str) -> &'static Regex {
     static CACHE: OnceLock<std::sync::Mutex<HashMap<&'static str, &'static Regex>>> =
         OnceLock::new();
@@ -631,10 +627,7 @@ fn dedupe(decls: Vec<Declared>) -> Vec<Declared> {
     let mut chosen: Vec<Declared> = Vec::new();
     let mut by_key: HashMap<(DeclKind, String), usize> = HashMap::new();
     for decl in decls {
-        let key = (
-            decl.kind,
-            decl.name.to_ascii_lowercase().replace(['_', '.'], "-"),
-        );
+        let key = (decl.kind, super::normalize(&decl.name));
         match by_key.get(&key) {
             Some(&i) => {
                 if chosen[i].spec.is_empty() && !decl.spec.is_empty() {

@@ -17,6 +17,7 @@ mod npm;
 mod pyproject;
 mod python;
 mod ruby;
+mod text;
 pub mod typosquat;
 
 use manifest::Manifest;
@@ -328,7 +329,7 @@ fn sparse_text(file: &ChangedFile, pieces: &[std::ops::Range<usize>]) -> String 
 }
 
 /// Package names compare case-insensitively, and PyPI treats `-`, `_` and `.` alike.
-fn normalize(name: &str) -> String {
+pub(crate) fn normalize(name: &str) -> String {
     name.to_ascii_lowercase().replace(['_', '.'], "-")
 }
 

@@ -12,7 +12,7 @@ use super::{DeclKind, Declared, Source};
 /// `[build-system] requires`, `[dependency-groups]`, PDM and uv dev dependencies (with `[tool.uv.sources]`
 /// applied), Poetry dependency tables, and the extra package indexes of Poetry, PDM and uv.
 pub fn pyproject(text: &str) -> Result<Vec<Declared>, String> {
-    let doc = parse_toml(text)?;
+    let doc = super::text::parse_toml(text)?;
     let lines = Lines::new(text);
     let root = doc.get_ref();
     let mut pep508_decls = Vec::new();
@@ -118,7 +118,7 @@ pub fn pyproject(text: &str) -> Result<Vec<Declared>, String> {
 /// Reads a Pipfile: `[packages]` and `[dev-packages]` (strings or tables with `version`, `git`, `path`,
 /// `file`), and `[[source]]` indexes other than PyPI.
 pub fn pipfile(text: &str) -> Result<Vec<Declared>, String> {
-    let doc = parse_toml(text)?;
+    let doc = super::text::parse_toml(text)?;
     let lines = Lines::new(text);
     let root = doc.get_ref();
     let mut out = Vec::new();
@@ -228,32 +228,6 @@ pub fn setup_cfg(text: &str) -> Result<Vec<Declared>, String> {
     }
     flush(current.take(), &mut out);
     Ok(out)
-}
-
-/// Parses TOML keeping the position of every key and value; a syntax error says where it is.
-fn parse_toml(text: &str) -> Result<Spanned<DeTable<'_>>, String> {
-    DeTable::parse(text).map_err(|e| {
-        let (line, column) = match e.span() {
-            Some(span) => line_column(text, span.start),
-            None => (1, 1),
-        };
-        format!(
-            "invalid TOML at line {line}, column {column}: {}",
-            e.message().trim()
-        )
-    })
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, pos: usize) -> (u32, u32) {
-    let mut pos = pos.min(text.len());
-    while !text.is_char_boundary(pos) {
-        pos -= 1;
-    }
-    let before = &text[..pos];
-    let line = before.matches('\n').count() as u32 + 1;
-    let start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[start..].chars().count() as u32 + 1)
 }
 
 /// Byte offsets to 1-based lines.
@@ -531,10 +505,10 @@ fn apply_uv_sources(uv: &DeTable<'_>, decls: &mut Vec<Declared>) {
             }
         }
         if let Some(resolved) = resolved {
-            by_name.insert(normalize(key.get_ref()), resolved);
+            by_name.insert(super::normalize(key.get_ref()), resolved);
         }
     }
-    decls.retain_mut(|decl| match by_name.get(&normalize(&decl.name)) {
+    decls.retain_mut(|decl| match by_name.get(&super::normalize(&decl.name)) {
         None => true,
         Some(None) => false,
         Some(Some((spec, source))) => {
@@ -543,10 +517,6 @@ fn apply_uv_sources(uv: &DeTable<'_>, decls: &mut Vec<Declared>) {
             true
         }
     });
-}
-
-fn normalize(name: &str) -> String {
-    name.to_ascii_lowercase().replace(['_', '.'], "-")
 }
 
 /// Drops a ` # comment` or ` ; comment` at the end of a setup.cfg value line.

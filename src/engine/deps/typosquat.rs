@@ -27,7 +27,7 @@ fn popular(ecosystem: &str) -> Option<&'static Popular> {
                     .lines()
                     .map(str::trim)
                     .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(normalize)
+                    .map(super::normalize)
                     .collect();
                 let set = ranked.iter().cloned().collect();
                 lists.insert(ecosystem.to_string(), Popular { ranked, set });
@@ -35,11 +35,6 @@ fn popular(ecosystem: &str) -> Option<&'static Popular> {
             lists
         })
         .get(ecosystem)
-}
-
-/// Lower case, with `_` and `.` read as `-` (PyPI treats them alike; npm names rarely differ only so).
-fn normalize(name: &str) -> String {
-    name.trim().to_ascii_lowercase().replace(['_', '.'], "-")
 }
 
 /// Characters that pass for one another at a glance.
@@ -62,7 +57,7 @@ fn unconfuse(name: &str) -> String {
 /// The popular package `name` imitates, if it imitates one.
 pub fn resembles(ecosystem: &str, name: &str) -> Option<String> {
     let list = popular(ecosystem)?;
-    let candidate = normalize(name);
+    let candidate = super::normalize(name.trim());
     if candidate.len() < 4 || list.set.contains(&candidate) {
         return None;
     }
