@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::{DeclKind, Declared, Source};
+use super::{Declared, Source};
 
 /// Hosts of the public npm registry: tarballs from them are registry packages.
 const REGISTRY_HOSTS: [&str; 2] = ["registry.npmjs.org", "registry.yarnpkg.com"];
@@ -51,7 +51,7 @@ pub fn package_lock(text: &str) -> Result<Vec<Declared>, String> {
                 classify(resolved)
             };
             if let Some(source) = source {
-                out.push(package(
+                out.push(super::package(
                     name,
                     resolved,
                     source,
@@ -83,7 +83,7 @@ fn walk_v1(
             .or_else(|| classify(version).map(|s| (version, s)));
         if let Some((spec, source)) = found {
             let line = lines.get(path.as_slice()).copied().unwrap_or(1);
-            out.push(package(name, spec, source, line));
+            out.push(super::package(name, spec, source, line));
         }
         if let Some(nested) = entry.get("dependencies").and_then(Value::as_object) {
             path.push("dependencies".to_string());
@@ -199,13 +199,13 @@ impl YarnEntry {
             } else {
                 classify(reference)?
             };
-            return Some(package(name, reference, source, self.line));
+            return Some(super::package(name, reference, source, self.line));
         }
         let first = self.descriptors.first()?;
         let (name, _) = split_descriptor(first);
         if let Some(resolved) = &self.resolved {
             let source = classify(resolved)?;
-            return Some(package(name, resolved, source, self.line));
+            return Some(super::package(name, resolved, source, self.line));
         }
         // No `resolved`: local folders (`file:`, `link:`) and some git checkouts.
         self.descriptors.iter().find_map(|descriptor| {
@@ -216,7 +216,7 @@ impl YarnEntry {
             } else {
                 classify(range)?
             };
-            Some(package(name, range, source, self.line))
+            Some(super::package(name, range, source, self.line))
         })
     }
 }
@@ -348,7 +348,12 @@ pub fn pnpm_lock(text: &str) -> Result<Vec<Declared>, String> {
     }
     for link in links {
         if link.version.starts_with("link:") && !link.specifier.starts_with("workspace:") {
-            out.push(package(&link.name, &link.version, Source::Path, link.line));
+            out.push(super::package(
+                &link.name,
+                &link.version,
+                Source::Path,
+                link.line,
+            ));
         }
     }
     out.sort_by_key(|d| d.line);
@@ -386,7 +391,7 @@ impl PnpmEntry {
             Some(name) => name.clone(),
             None => split_descriptor(key).0.to_string(),
         };
-        Some(package(&name, &spec, source, self.line))
+        Some(super::package(&name, &spec, source, self.line))
     }
 }
 
@@ -502,16 +507,6 @@ fn classify(spec: &str) -> Option<Source> {
         Some(Source::Git)
     } else {
         Some(Source::Url)
-    }
-}
-
-fn package(name: &str, spec: &str, source: Source, line: u32) -> Declared {
-    Declared {
-        kind: DeclKind::Package,
-        name: name.to_string(),
-        spec: spec.to_string(),
-        source,
-        line,
     }
 }
 

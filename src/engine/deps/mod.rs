@@ -403,6 +403,17 @@ fn is_proc_macro_crate(name: &str) -> bool {
         .any(|s| lower.ends_with(s))
 }
 
+/// A package declaration.
+pub(crate) fn package(name: &str, spec: impl Into<String>, source: Source, line: u32) -> Declared {
+    Declared {
+        kind: DeclKind::Package,
+        name: name.to_string(),
+        spec: spec.into(),
+        source,
+        line,
+    }
+}
+
 /// A package index declaration.
 pub(crate) fn index(declarer: &str, url: &str, line: u32) -> Declared {
     Declared {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::{DeclKind, Declared, Source};
+use super::{Declared, Source};
 
 /// Reads pyproject.toml: PEP 508 strings in `[project]`, `[project.optional-dependencies]`,
 /// `[build-system] requires`, `[dependency-groups]`, PDM and uv dev dependencies (with `[tool.uv.sources]`
@@ -68,7 +68,12 @@ pub fn pyproject(text: &str) -> Result<Vec<Declared>, String> {
                     continue;
                 }
                 if let Some((spec, source)) = poetry_spec(value.get_ref()) {
-                    out.push(package(name, spec, source, lines.of(key.span().start)));
+                    out.push(super::package(
+                        name,
+                        spec,
+                        source,
+                        lines.of(key.span().start),
+                    ));
                 }
             }
         }
@@ -139,7 +144,7 @@ pub fn pipfile(text: &str) -> Result<Vec<Declared>, String> {
                 _ => None,
             };
             if let Some((spec, source)) = spec {
-                out.push(package(
+                out.push(super::package(
                     key.get_ref(),
                     spec,
                     source,
@@ -182,7 +187,7 @@ pub fn setup_cfg(text: &str) -> Result<Vec<Declared>, String> {
                 value.split(';').collect()
             };
             for item in items {
-                if let Some(decl) = requirement(item.trim(), line) {
+                if let Some(decl) = super::python::pep508(item.trim(), line) {
                     out.push(decl);
                 }
             }
@@ -283,16 +288,6 @@ fn string_with_line<'a>(lines: &Lines, t: &'a DeTable<'_>, key: &str) -> Option<
     }
 }
 
-fn package(name: &str, spec: String, source: Source, line: u32) -> Declared {
-    Declared {
-        kind: DeclKind::Package,
-        name: name.to_string(),
-        spec,
-        source,
-        line,
-    }
-}
-
 /// Adds an index declaration unless it is the default public index.
 fn push_index(declarer: &str, url: &str, line: u32, out: &mut Vec<Declared>) {
     if !is_pypi(url) {
@@ -317,87 +312,10 @@ fn requirement_array(lines: &Lines, value: Option<&Spanned<DeValue<'_>>>, out: &
     };
     for item in items.iter() {
         if let DeValue::String(s) = item.get_ref() {
-            if let Some(decl) = requirement(s, lines.of(item.span().start)) {
+            if let Some(decl) = super::python::pep508(s, lines.of(item.span().start)) {
                 out.push(decl);
             }
         }
-    }
-}
-
-/// A PEP 508 requirement (`name[extras] specifiers ; markers` or `name @ url`), or PDM's `-e path`.
-fn requirement(text: &str, line: u32) -> Option<Declared> {
-    let text = text.trim();
-    if let Some(rest) = text
-        .strip_prefix("-e ")
-        .or_else(|| text.strip_prefix("--editable "))
-    {
-        let rest = rest.trim();
-        if let Some(decl) = requirement(rest, line).filter(|d| d.source != Source::Registry) {
-            return Some(decl);
-        }
-        return Some(package(rest, rest.to_string(), Source::Path, line));
-    }
-    let end = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(text.len());
-    let name = &text[..end];
-    if name.is_empty()
-        || !name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        || MARKER_VARIABLES.contains(&name.to_ascii_lowercase().as_str())
-    {
-        return None;
-    }
-    let mut rest = text[end..].trim_start();
-    if rest.starts_with('[') {
-        rest = rest.split_once(']').map_or("", |(_, r)| r).trim_start();
-    }
-    if let Some(url) = rest.strip_prefix('@') {
-        let url = url.split_whitespace().next().unwrap_or("");
-        let url = url.strip_suffix(';').unwrap_or(url);
-        return Some(package(name, url.to_string(), url_source(url), line));
-    }
-    let spec = rest.split(';').next().unwrap_or("").trim();
-    let spec = spec
-        .strip_prefix('(')
-        .and_then(|s| s.strip_suffix(')'))
-        .unwrap_or(spec)
-        .trim();
-    Some(package(name, spec.to_string(), Source::Registry, line))
-}
-
-/// Environment marker variables: what follows the `;` of a requirement split at `;` (setup.cfg) is no
-/// requirement.
-const MARKER_VARIABLES: [&str; 12] = [
-    "python_version",
-    "python_full_version",
-    "os_name",
-    "sys_platform",
-    "platform_release",
-    "platform_system",
-    "platform_version",
-    "platform_machine",
-    "platform_python_implementation",
-    "implementation_name",
-    "implementation_version",
-    "extra",
-];
-
-/// Where a direct URL points: a VCS (`git+…`), a local file, or a URL.
-fn url_source(url: &str) -> Source {
-    let lower = url.to_ascii_lowercase();
-    if ["git+", "hg+", "svn+", "bzr+", "git://", "git@"]
-        .iter()
-        .any(|p| lower.starts_with(p))
-    {
-        Source::Git
-    } else if lower.starts_with("file:")
-        || lower.starts_with('.')
-        || lower.starts_with('/')
-        || lower.starts_with("${project_root}")
-    {
-        Source::Path
-    } else {
-        Source::Url
     }
 }
 
@@ -531,6 +449,7 @@ fn strip_inline_comment(text: &str) -> &str {
 mod tests {
     use super::*;
     use crate::engine::deps::test_support::{pkg, summary};
+    use crate::engine::deps::DeclKind;
 
     fn index(line: u32, name: &str, url: &str) -> (u32, DeclKind, String, String, Source) {
         (line, DeclKind::Index, name.into(), url.into(), Source::Url)
@@ -761,7 +680,7 @@ python_version = "3.12"
 
     #[test]
     fn pep508_forms() {
-        let r = |s: &str| requirement(s, 1).map(|d| (d.name, d.spec, d.source));
+        let r = |s: &str| super::super::python::pep508(s, 1).map(|d| (d.name, d.spec, d.source));
         assert_eq!(
             r("pkg @ file:///tmp/pkg"),
             Some(("pkg".into(), "file:///tmp/pkg".into(), Source::Path))

@@ -72,94 +72,105 @@ fn index_option(content: &str) -> Option<(&str, &str)> {
 
 fn requirement(body: &str, editable: bool, line: u32) -> Option<Declared> {
     let lower = body.to_ascii_lowercase();
-    let vcs = ["git+", "hg+", "svn+", "bzr+"]
-        .iter()
-        .any(|p| lower.starts_with(p));
-    if vcs
-        || lower.starts_with("http://")
-        || lower.starts_with("https://")
-        || lower.starts_with("file:")
-    {
+    let bare_url = [
+        "git+", "hg+", "svn+", "bzr+", "http://", "https://", "file:",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p));
+    if bare_url {
+        // `git+https://…#egg=name`: the name, when given, follows `#egg=`.
         let name = body
             .split("#egg=")
             .nth(1)
-            .map(|n| n.split('&').next().unwrap_or(n))
-            .unwrap_or(body);
-        let source = if vcs {
-            Source::Git
-        } else if lower.starts_with("file:") {
-            Source::Path
-        } else {
-            Source::Url
-        };
-        return Some(Declared {
-            kind: DeclKind::Package,
-            name: name.to_string(),
-            spec: body.to_string(),
-            source,
-            line,
-        });
+            .map_or(body, |n| n.split('&').next().unwrap_or(n));
+        return Some(super::package(name, body, url_source(body), line));
     }
     if editable || body.starts_with('.') || body.starts_with('/') {
-        return Some(Declared {
-            kind: DeclKind::Package,
-            name: body.to_string(),
-            spec: body.to_string(),
-            source: Source::Path,
-            line,
-        });
+        return Some(super::package(body, body, Source::Path, line));
     }
-    // name[extras] (specifiers) ; markers   or   name @ url
-    let without_marker = body.split(';').next().unwrap_or(body).trim();
-    if let Some((name, url)) = without_marker.split_once(" @ ").or_else(|| {
-        without_marker
-            .split_once('@')
-            .filter(|(n, _)| !n.contains(['<', '>', '=']))
-    }) {
-        let url = url.trim();
-        let source = if url.starts_with("git+") {
-            Source::Git
-        } else if url.starts_with("file:") {
-            Source::Path
-        } else {
-            Source::Url
-        };
-        return Some(Declared {
-            kind: DeclKind::Package,
-            name: base_name(name).to_string(),
-            spec: url.to_string(),
-            source,
-            line,
-        });
+    pep508(body, line)
+}
+
+/// A PEP 508 requirement (`name[extras] specifiers ; markers` or `name @ url`), or PDM's `-e path`.
+pub(super) fn pep508(text: &str, line: u32) -> Option<Declared> {
+    let text = text.trim();
+    if let Some(rest) = text
+        .strip_prefix("-e ")
+        .or_else(|| text.strip_prefix("--editable "))
+    {
+        let rest = rest.trim();
+        if let Some(decl) = pep508(rest, line).filter(|d| d.source != Source::Registry) {
+            return Some(decl);
+        }
+        return Some(super::package(rest, rest.to_string(), Source::Path, line));
     }
-    let end = without_marker
-        .find(['<', '>', '=', '!', '~', ' ', '[', '('])
-        .unwrap_or(without_marker.len());
-    let name = &without_marker[..end];
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(text.len());
+    let name = &text[..end];
     if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || !name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        || MARKER_VARIABLES.contains(&name.to_ascii_lowercase().as_str())
     {
         return None;
     }
-    let spec = without_marker[end..].trim();
-    let spec = if spec.starts_with('[') {
-        spec.split_once(']').map_or("", |(_, s)| s).trim()
-    } else {
-        spec
-    };
-    Some(Declared {
-        kind: DeclKind::Package,
-        name: name.to_string(),
-        spec: spec.to_string(),
-        source: Source::Registry,
+    let mut rest = text[end..].trim_start();
+    if rest.starts_with('[') {
+        rest = rest.split_once(']').map_or("", |(_, r)| r).trim_start();
+    }
+    if let Some(url) = rest.strip_prefix('@') {
+        let url = url.split_whitespace().next().unwrap_or("");
+        let url = url.strip_suffix(';').unwrap_or(url);
+        return Some(super::package(name, url.to_string(), url_source(url), line));
+    }
+    let spec = rest.split(';').next().unwrap_or("").trim();
+    let spec = spec
+        .strip_prefix('(')
+        .and_then(|s| s.strip_suffix(')'))
+        .unwrap_or(spec)
+        .trim();
+    Some(super::package(
+        name,
+        spec.to_string(),
+        Source::Registry,
         line,
-    })
+    ))
 }
 
-fn base_name(name: &str) -> &str {
-    name.split('[').next().unwrap_or(name).trim()
+/// Environment marker variables: what follows the `;` of a requirement split at `;` (setup.cfg) is no
+/// requirement.
+const MARKER_VARIABLES: [&str; 12] = [
+    "python_version",
+    "python_full_version",
+    "os_name",
+    "sys_platform",
+    "platform_release",
+    "platform_system",
+    "platform_version",
+    "platform_machine",
+    "platform_python_implementation",
+    "implementation_name",
+    "implementation_version",
+    "extra",
+];
+
+/// Where a direct URL points: a VCS (`git+…`), a local file, or a URL.
+pub(super) fn url_source(url: &str) -> Source {
+    let lower = url.to_ascii_lowercase();
+    if ["git+", "hg+", "svn+", "bzr+", "git://", "git@"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        Source::Git
+    } else if lower.starts_with("file:")
+        || lower.starts_with('.')
+        || lower.starts_with('/')
+        || lower.starts_with("${project_root}")
+    {
+        Source::Path
+    } else {
+        Source::Url
+    }
 }
 
 #[cfg(test)]
