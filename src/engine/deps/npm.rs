@@ -30,25 +30,30 @@ pub fn parse(text: &str) -> Result<Vec<Declared>, String> {
             e.column()
         )
     })?;
+    // Where each top-level table's keys sit (only two levels deep: a lockfile-sized file stays cheap).
+    let lines = super::json_lines::key_lines(text, |path, _, index| !index && path.len() <= 1);
+    let line = |table: &str, name: &str| {
+        lines
+            .get(&[table.to_string(), name.to_string()][..])
+            .copied()
+            .unwrap_or(1)
+    };
     let mut out = Vec::new();
     for table in TABLES {
         let Some(entries) = value.get(table).and_then(|v| v.as_object()) else {
             continue;
         };
-        let range = object_range(text, table);
         for (name, spec) in entries {
             let Some(spec) = spec.as_str() else { continue };
-            out.push(Declared {
-                kind: DeclKind::Package,
-                name: name.clone(),
-                spec: spec.to_string(),
-                source: source_of(spec),
-                line: key_line(text, range.clone(), name),
-            });
+            out.push(super::package(
+                name,
+                spec,
+                source_of(spec),
+                line(table, name),
+            ));
         }
     }
     if let Some(scripts) = value.get("scripts").and_then(|v| v.as_object()) {
-        let range = object_range(text, "scripts");
         for name in INSTALL_SCRIPTS {
             if let Some(command) = scripts.get(name).and_then(|v| v.as_str()) {
                 out.push(Declared {
@@ -56,7 +61,7 @@ pub fn parse(text: &str) -> Result<Vec<Declared>, String> {
                     name: name.to_string(),
                     spec: command.to_string(),
                     source: Source::Registry,
-                    line: key_line(text, range.clone(), name),
+                    line: line("scripts", name),
                 });
             }
         }
@@ -107,70 +112,6 @@ fn source_of(spec: &str) -> Source {
         return Source::Git;
     }
     Source::Registry
-}
-
-/// The byte range of the object value of the first `"key": {` in the text.
-fn object_range(text: &str, key: &str) -> std::ops::Range<usize> {
-    let needle = format!("\"{key}\"");
-    let mut from = 0;
-    while let Some(pos) = text[from..].find(&needle) {
-        let after = from + pos + needle.len();
-        let rest = text[after..].trim_start();
-        if let Some(body) = rest.strip_prefix(':') {
-            if body.trim_start().starts_with('{') {
-                let open = text.len() - body.trim_start().len();
-                return open..matching_brace(text, open);
-            }
-        }
-        from = after;
-    }
-    0..text.len()
-}
-
-fn matching_brace(text: &str, open: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut depth = 0;
-    let mut in_string = false;
-    let mut i = open;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if in_string => i += 1,
-            b'"' => in_string = !in_string,
-            b'{' if !in_string => depth += 1,
-            b'}' if !in_string => {
-                depth -= 1;
-                if depth == 0 {
-                    return i + 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    text.len()
-}
-
-/// The line of `"name":` within `range` (1 when not found).
-fn key_line(text: &str, range: std::ops::Range<usize>, name: &str) -> u32 {
-    let escaped = serde_json::to_string(name).unwrap_or_else(|_| format!("\"{name}\""));
-    let scope = &text[range.clone()];
-    let mut from = 0;
-    while let Some(pos) = scope[from..].find(&escaped) {
-        let at = from + pos;
-        if scope[at + escaped.len()..].trim_start().starts_with(':') {
-            return line_at(text, range.start + at);
-        }
-        from = at + escaped.len();
-    }
-    1
-}
-
-fn line_at(text: &str, pos: usize) -> u32 {
-    text.as_bytes()[..pos]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u32
-        + 1
 }
 
 #[cfg(test)]
