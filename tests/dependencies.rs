@@ -34,6 +34,17 @@ const NEW_PACKAGE: &str = r#"{
 }
 "#;
 
+/// The first finding of a check in a JSON report.
+fn finding(json: &serde_json::Value, check: &str) -> serde_json::Value {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == check)
+        .unwrap_or_else(|| panic!("no {check} finding in {json}"))
+        .clone()
+}
+
 fn findings_of(run: &common::Run) -> Vec<(String, u64, String, String)> {
     run.json()["findings"]
         .as_array()
@@ -112,13 +123,7 @@ fn a_branch_adding_risky_dependencies_is_reported_line_by_line() {
     ];
     assert_eq!(found, expected, "{}", run.stdout);
     let json = run.json();
-    let typo = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["check"] == "dependency.typosquat")
-        .unwrap()
-        .clone();
+    let typo = finding(&json, "dependency.typosquat");
     assert!(
         typo["message"]
             .as_str()
@@ -163,13 +168,7 @@ fn a_broken_manifest_is_a_warning_that_does_not_stop_the_review() {
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--format", "json"]);
     let json = run.json();
-    let broken = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["check"] == "dependency.manifest-unparseable")
-        .cloned()
-        .expect("a finding for the broken manifest");
+    let broken = finding(&json, "dependency.manifest-unparseable");
     assert_eq!(broken["severity"], "warning");
     assert!(
         broken["message"].as_str().unwrap().contains("line 4"),
@@ -246,13 +245,7 @@ fn a_bare_patch_reports_line_based_manifests_at_their_lines() {
     // The finding marks the package's name on its own line, from the patch as from the repository.
     for run in [&diff, &patch] {
         let json = run.json();
-        let typo = json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["check"] == "dependency.typosquat")
-            .unwrap()
-            .clone();
+        let typo = finding(&json, "dependency.typosquat");
         assert_eq!(typo["snippet"], "reqeusts==2.31.0");
         assert_eq!(
             (typo["column"].as_u64(), typo["end_column"].as_u64()),

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use review_gate::model::{AddedLine, ChangedFile, TextExtent};
+use review_gate::model::ChangedFile;
 
 fn changed_file(path: &str, new: &str, old: Option<String>) -> ChangedFile {
     let mut file = review_gate::source::whole_file(
@@ -13,8 +13,6 @@ fn changed_file(path: &str, new: &str, old: Option<String>) -> ChangedFile {
         review_gate::source::AddedLines::All,
     );
     file.old_text = old;
-    assert_eq!(file.extent, TextExtent::Whole);
-    let _: &[AddedLine] = &file.added;
     file
 }
 
