@@ -63,10 +63,7 @@ fn generate(dir: &Path, sub: &str, lines: usize, per_file: usize) -> (usize, usi
         while file_lines < per_file {
             n += 1;
             let template = if n % risky_every == 0 { risky } else { plain };
-            let chunk = template
-                .replace("{n}", &n.to_string())
-                .replace("{{", "{")
-                .replace("}}", "}");
+            let chunk = common::expand(template, n);
             file_lines += chunk.lines().count();
             text.push_str(&chunk);
         }
@@ -74,8 +71,7 @@ fn generate(dir: &Path, sub: &str, lines: usize, per_file: usize) -> (usize, usi
             .join(sub)
             .join(format!("m{}", files / 50))
             .join(format!("f{files}.{ext}"));
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        common::write_file(&path, &text);
         written += file_lines;
         files += 1;
     }

@@ -27,18 +27,12 @@ fn generate(root: &Path, target_bytes: usize) -> (usize, usize) {
         let mut text = String::new();
         while text.len() < 64 * 1024 {
             n += 1;
-            text.push_str(
-                &template
-                    .replace("{n}", &n.to_string())
-                    .replace("{{", "{")
-                    .replace("}}", "}"),
-            );
+            text.push_str(&common::expand(template, n));
         }
         let path = root
             .join(format!("d{}", files / 100))
             .join(format!("f{files}.{ext}"));
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &text).unwrap();
+        common::write_file(&path, &text);
         written += text.len();
         files += 1;
     }

@@ -23,3 +23,17 @@ pub fn env_number(name: &str, default: usize) -> usize {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// A template with `{n}` replaced by `n` and `{{`/`}}` by single braces.
+pub fn expand(template: &str, n: usize) -> String {
+    template
+        .replace("{n}", &n.to_string())
+        .replace("{{", "{")
+        .replace("}}", "}")
+}
+
+/// Writes a generated file, creating its directory.
+pub fn write_file(path: &std::path::Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
