@@ -39,16 +39,6 @@ impl Regions {
         }
     }
 
-    /// Whether any byte in `start..end` is a comment (used to find suppression markers).
-    pub fn comment_within(&self, start: usize, end: usize) -> bool {
-        let idx = self
-            .spans
-            .partition_point(|&(_, span_end, _)| span_end <= start);
-        self.spans[idx..]
-            .iter()
-            .take_while(|&&(span_start, _, _)| span_start < end)
-            .any(|&(_, _, region)| region == Region::Comment)
-    }
 
     fn push(&mut self, start: usize, end: usize, region: Region) {
         if end > start {
