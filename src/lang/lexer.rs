@@ -39,7 +39,6 @@ impl Regions {
         }
     }
 
-
     fn push(&mut self, start: usize, end: usize, region: Region) {
         if end > start {
             self.spans.push((start, end, region));
