@@ -4,13 +4,14 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use clap::Parser;
 
-use crate::checks::{self, Check, CheckSet};
+use crate::checks::{self, Check};
 use crate::cli::{Cli, Command, ListFormat, ReviewArgs};
-use crate::model::{Category, ChangeSet};
-use crate::policy::{self, Policy};
+use crate::model::ChangeSet;
+use crate::pipeline::{self, load_checks, PhaseTimer, Selection};
+use crate::policy::Policy;
 use crate::report::{self, Format, Review};
 use crate::source;
 
@@ -158,108 +159,33 @@ fn read_stdin() -> Result<Vec<u8>> {
     Ok(input)
 }
 
-/// Loads the configuration and every check it brings, validating names the configuration uses.
-fn load_checks(config: Option<&Path>, root: &Path) -> Result<(Policy, Vec<Check>)> {
-    let policy = Policy::discover(config, root)?;
-    let checks = checks::load(&policy.extra_checks)?;
-    policy.validate(&checks)?;
-    Ok((policy, checks))
-}
-
-/// Chooses the checks to run: drops those the configuration disables, keeps those the filters name.
-fn select(checks: Vec<Check>, policy: &Policy, args: &ReviewArgs) -> Result<CheckSet> {
-    for category in &args.category {
-        category
-            .parse::<Category>()
-            .map_err(|e| anyhow!("--category: {e}"))?;
-    }
-    for id in &args.check {
-        if !checks
-            .iter()
-            .any(|c| crate::engine::suppress::target_covers(id, &c.id, c.category))
-        {
-            bail!("--check: no check with id `{id}` (see `review-gate checks`)");
+impl ReviewArgs {
+    /// The check selection these options describe.
+    pub fn selection(&self) -> Selection {
+        Selection {
+            config: self.config.clone(),
+            categories: self.category.clone(),
+            checks: self.check.clone(),
+            fail_on: self.fail_on,
         }
     }
-    let chosen = checks
-        .into_iter()
-        .filter(|c| !policy.is_disabled(c))
-        .filter(|c| {
-            args.category.is_empty() || args.category.iter().any(|cat| cat == c.category.as_str())
-        })
-        .filter(|c| {
-            args.check.is_empty()
-                || args
-                    .check
-                    .iter()
-                    .any(|id| crate::engine::suppress::target_covers(id, &c.id, c.category))
-        })
-        .collect();
-    Ok(checks::into_set(chosen))
 }
 
-/// The shared pipeline of every review command.
+/// The shared pipeline of every review command: analyze, write the report, choose the exit code.
 fn review_changes(
     root: &Path,
     args: &ReviewArgs,
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<u8> {
+    let analysis = pipeline::analyze(root, &args.selection(), source)?;
     let mut timer = PhaseTimer::from_env();
-    let (policy, checks) = load_checks(args.config.as_deref(), root)?;
-    let set = select(checks, &policy, args)?;
-    timer.phase("load checks");
-    let mut changes = source(&policy)?;
-    timer.phase("read changes");
-    let before = changes.files.len();
-    changes.files.retain(|f| policy.includes_path(&f.path));
-    changes.skipped.excluded += before - changes.files.len();
-    changes
-        .skipped
-        .binary_paths
-        .retain(|p| policy.includes_path(p));
-    let mut findings = crate::engine::run(&set, &changes.files);
-    findings.extend(crate::engine::run_binary(
-        &set,
-        &changes.skipped.binary_paths,
-    ));
-    let (dependency_findings, dependencies) = crate::engine::deps::review(&set, &changes.files);
-    findings.extend(dependency_findings);
-    timer.phase("run checks");
-    let findings = policy.apply(findings);
-    let added_lines = changes.files.iter().map(|f| f.added.len()).sum();
-    let mut review = Review::new(findings, changes.files.len(), added_lines, changes.skipped);
-    review.dependencies = dependencies;
-    let fail_on = args.fail_on.unwrap_or(policy.fail_on);
-    write_report(&review, args)?;
+    write_report(&analysis.review, args)?;
     timer.phase("report");
-    Ok(if policy::fails(&review.findings, fail_on) {
+    Ok(if analysis.fails() {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     })
-}
-
-/// Prints how long each phase took to standard error when `REVIEW_GATE_TIMINGS` is set.
-struct PhaseTimer {
-    last: Option<std::time::Instant>,
-}
-
-impl PhaseTimer {
-    fn from_env() -> PhaseTimer {
-        PhaseTimer {
-            last: std::env::var_os("REVIEW_GATE_TIMINGS").map(|_| std::time::Instant::now()),
-        }
-    }
-
-    fn phase(&mut self, name: &str) {
-        if let Some(last) = self.last {
-            eprintln!(
-                "review-gate: {name}: {:.1} ms",
-                last.elapsed().as_secs_f64() * 1e3
-            );
-            self.last = Some(std::time::Instant::now());
-        }
-    }
 }
 
 fn write_report(review: &Review, args: &ReviewArgs) -> Result<()> {

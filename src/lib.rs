@@ -11,6 +11,7 @@ pub mod engine;
 pub mod fixtures;
 pub mod lang;
 pub mod model;
+pub mod pipeline;
 pub mod policy;
 pub mod report;
 pub mod source;

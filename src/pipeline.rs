@@ -1,0 +1,154 @@
+//! The pipeline every gate shares: configuration and checks → changes → engine → policy → review.
+//!
+//! `staged`, `diff`, `patch`, `scan`, the GitHub gate and the agent hooks all call [`analyze`] with
+//! their own source of changes, so one configuration and one set of checks judge every gate.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Result};
+
+use crate::checks::{self, Check, CheckSet};
+use crate::model::{Category, ChangeSet};
+use crate::policy::{self, FailOn, Policy};
+use crate::report::Review;
+
+/// Which configuration and which checks a review uses: the options every gate shares.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Configuration file (default: `.review-gate.yml` at the root).
+    pub config: Option<PathBuf>,
+    /// Only checks of these categories (empty: all).
+    pub categories: Vec<String>,
+    /// Only these check ids or id prefixes (empty: all).
+    pub checks: Vec<String>,
+    /// Fail level given on the command line (overrides the configuration's `fail_on`).
+    pub fail_on: Option<FailOn>,
+}
+
+/// A finished analysis: the review, the configuration that shaped it, and the changes it read.
+#[derive(Debug)]
+pub struct Analysis {
+    /// Findings (after the policy) and counts.
+    pub review: Review,
+    /// The configuration in force.
+    pub policy: Policy,
+    /// The fail level in force (command line, else configuration).
+    pub fail_on: FailOn,
+    /// The changed files reviewed (excluded paths removed), with their added lines.
+    pub changes: ChangeSet,
+}
+
+impl Analysis {
+    /// Whether a finding reaches the fail level (exit code 1).
+    pub fn fails(&self) -> bool {
+        policy::fails(&self.review.findings, self.fail_on)
+    }
+}
+
+/// Loads the configuration and every check it brings, validating names the configuration uses.
+pub fn load_checks(config: Option<&Path>, root: &Path) -> Result<(Policy, Vec<Check>)> {
+    let policy = Policy::discover(config, root)?;
+    let checks = checks::load(&policy.extra_checks)?;
+    policy.validate(&checks)?;
+    Ok((policy, checks))
+}
+
+/// Chooses the checks to run: drops those the configuration disables, keeps those the filters name.
+pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Result<CheckSet> {
+    for category in &selection.categories {
+        category
+            .parse::<Category>()
+            .map_err(|e| anyhow!("--category: {e}"))?;
+    }
+    let covers =
+        |id: &str, c: &Check| crate::engine::suppress::target_covers(id, &c.id, c.category);
+    for id in &selection.checks {
+        if !checks.iter().any(|c| covers(id, c)) {
+            bail!("--check: no check with id `{id}` (see `review-gate checks`)");
+        }
+    }
+    let chosen = checks
+        .into_iter()
+        .filter(|c| !policy.is_disabled(c))
+        .filter(|c| {
+            selection.categories.is_empty()
+                || selection
+                    .categories
+                    .iter()
+                    .any(|cat| cat == c.category.as_str())
+        })
+        .filter(|c| selection.checks.is_empty() || selection.checks.iter().any(|id| covers(id, c)))
+        .collect();
+    Ok(checks::into_set(chosen))
+}
+
+/// Runs the whole pipeline on the changes `source` yields (it receives the policy, e.g. to skip
+/// excluded paths while walking a tree).
+pub fn analyze(
+    root: &Path,
+    selection: &Selection,
+    source: impl FnOnce(&Policy) -> Result<ChangeSet>,
+) -> Result<Analysis> {
+    let mut timer = PhaseTimer::from_env();
+    let (policy, checks) = load_checks(selection.config.as_deref(), root)?;
+    let set = select(checks, &policy, selection)?;
+    timer.phase("load checks");
+    let mut changes = source(&policy)?;
+    timer.phase("read changes");
+    let before = changes.files.len();
+    changes.files.retain(|f| policy.includes_path(&f.path));
+    changes.skipped.excluded += before - changes.files.len();
+    changes
+        .skipped
+        .binary_paths
+        .retain(|p| policy.includes_path(p));
+    let mut findings = crate::engine::run(&set, &changes.files);
+    findings.extend(crate::engine::run_binary(
+        &set,
+        &changes.skipped.binary_paths,
+    ));
+    let (dependency_findings, dependencies) = crate::engine::deps::review(&set, &changes.files);
+    findings.extend(dependency_findings);
+    timer.phase("run checks");
+    let findings = policy.apply(findings);
+    let added_lines = changes.files.iter().map(|f| f.added.len()).sum();
+    let mut review = Review::new(
+        findings,
+        changes.files.len(),
+        added_lines,
+        changes.skipped.clone(),
+    );
+    review.dependencies = dependencies;
+    let fail_on = selection.fail_on.unwrap_or(policy.fail_on);
+    Ok(Analysis {
+        review,
+        policy,
+        fail_on,
+        changes,
+    })
+}
+
+/// Prints how long each phase took to standard error when `REVIEW_GATE_TIMINGS` is set.
+pub struct PhaseTimer {
+    last: Option<std::time::Instant>,
+}
+
+impl PhaseTimer {
+    /// A timer that prints only when `REVIEW_GATE_TIMINGS` is set.
+    pub fn from_env() -> PhaseTimer {
+        PhaseTimer {
+            last: std::env::var_os("REVIEW_GATE_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    /// Ends a phase: prints its name and duration.
+    pub fn phase(&mut self, name: &str) {
+        if let Some(last) = self.last {
+            eprintln!(
+                "review-gate: {name}: {:.1} ms",
+                last.elapsed().as_secs_f64() * 1e3
+            );
+            self.last = Some(std::time::Instant::now());
+        }
+    }
+}
