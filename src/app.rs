@@ -308,7 +308,39 @@ pub fn explain(check: &Check) -> String {
         ));
     }
     out.push('\n');
-    if check.produced_by_engine {
+    if let Some(chain) = &check.chain {
+        out.push_str(&format!(
+            "  found by:  findings of other checks together within one {}{}:
+",
+            chain.within.as_str(),
+            chain
+                .lines
+                .map(|n| format!(" and {n} lines"))
+                .unwrap_or_default()
+        ));
+        for part in &chain.parts {
+            out.push_str(&format!(
+                "    - {}: {}
+",
+                part.role,
+                part.any.join(", ")
+            ));
+        }
+        if !chain.unless.is_empty() {
+            out.push_str(&format!(
+                "    unless: {}
+",
+                chain.unless.join(", ")
+            ));
+        }
+    } else if check.signal {
+        out.push_str(&format!(
+            "  languages: {}
+  signal:    feeds attack chains; not reported on its own
+",
+            check.language_names()
+        ));
+    } else if check.produced_by_engine {
         out.push_str(
             "  found by:  the dependency analysis (old and new version of each changed manifest)\n",
         );

@@ -65,6 +65,9 @@ impl FromStr for Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
+    /// A combination of findings that real supply-chain attacks leave (exfiltration, download and
+    /// execute, install-time execution, obfuscated execution, CI secret exposure, agent abuse).
+    Attack,
     /// A hard-coded credential.
     Secret,
     /// A new or changed dependency.
@@ -85,7 +88,8 @@ pub enum Category {
 
 impl Category {
     /// Every category, in reporting order.
-    pub const ALL: [Category; 8] = [
+    pub const ALL: [Category; 9] = [
+        Category::Attack,
         Category::Secret,
         Category::Dependency,
         Category::Network,
@@ -99,6 +103,7 @@ impl Category {
     /// The kebab-case name used in configuration and output.
     pub fn as_str(self) -> &'static str {
         match self {
+            Category::Attack => "attack",
             Category::Secret => "secret",
             Category::Dependency => "dependency",
             Category::Network => "network",
@@ -240,6 +245,22 @@ pub struct Finding {
     /// Stable identity of the finding across line moves: check id, path and the matched text.
     #[serde(skip)]
     pub fingerprint: String,
+    /// For an attack chain: the findings it combines, in the order the chain names them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<ChainPart>,
+}
+
+/// One finding an attack chain is made of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainPart {
+    /// What the part is in the chain (`secret read`, `network send`, ...).
+    pub role: String,
+    /// The check that found it.
+    pub check: String,
+    /// Path relative to the repository root.
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
 }
 
 /// 64-bit FNV-1a over parts with a separator after each, used for fingerprints: stable across

@@ -109,6 +109,9 @@ pub fn analyze(
     ));
     let (dependency_findings, dependencies) = crate::engine::deps::review(&set, &changes.files);
     findings.extend(dependency_findings);
+    let chains = crate::engine::chains::detect(&set, &changes.files, &findings);
+    crate::engine::chains::drop_signals(&set, &mut findings);
+    findings.extend(chains);
     timer.phase("run checks");
     let findings = policy.apply(findings);
     let added_lines = changes.files.iter().map(|f| f.added.len()).sum();

@@ -155,6 +155,10 @@ pub struct Check {
     pub on_binary: bool,
     /// The engine produces this check's findings (dependency analysis); it has no pattern to run.
     pub produced_by_engine: bool,
+    /// Its findings feed attack chains and are not reported on their own.
+    pub signal: bool,
+    /// An attack chain made of other checks' findings (no pattern of its own).
+    pub chain: Option<super::chain::Chain>,
     /// Judge the value as a free-form credential (see [`crate::engine::secrets::judge_generic`]).
     pub judge_generic: bool,
     /// The file the check came from.
@@ -322,6 +326,11 @@ pub fn compile(
             ))
         }
     };
+    let chain = match def.chain {
+        Some(chain) => Some(super::chain::compile(chain).map_err(|(line, e)| err(line, e))?),
+        None => None,
+    };
+    let produced_by_engine = produced_by_engine || chain.is_some();
     let regex = match (&def.pattern, produced_by_engine) {
         (Some(pattern), false) => {
             compile_regex(pattern, eager).map_err(|e| err(line_of(pattern), e))?
@@ -330,7 +339,7 @@ pub fn compile(
         (Some(pattern), true) => {
             return Err(err(
                 line_of(pattern),
-                "a check with `produced_by` takes no `pattern`".into(),
+                "a check with `produced_by` or `chain` takes no `pattern`".into(),
             ))
         }
         (None, false) => return Err(err(line_of(&def.id), "missing `pattern`".into())),
@@ -468,6 +477,8 @@ pub fn compile(
         per_file,
         on_binary: def.binary,
         produced_by_engine,
+        signal: def.signal,
+        chain,
         judge_generic,
         source: file.to_string(),
     })

@@ -1,6 +1,7 @@
 //! Checks as data: the YAML schema, the built-in files embedded at build time, user check files, and
 //! compiling them all into one [`CheckSet`].
 
+pub mod chain;
 pub mod compile;
 pub mod schema;
 
@@ -118,6 +119,18 @@ fn load_with(
                 });
             }
             checks.push(check);
+        }
+    }
+    for check in &checks {
+        if let Some(chain) = &check.chain {
+            if let Some((target, line)) = chain::unknown_target(chain, &checks) {
+                return Err(DefinitionError {
+                    file: check.source.clone(),
+                    line: *line,
+                    check: Some(check.id.clone()),
+                    message: format!("chain part `{target}` names no check, id prefix or category"),
+                });
+            }
         }
     }
     Ok(checks)

@@ -77,6 +77,12 @@ pub struct CheckDef {
     /// kind of file at all).
     #[serde(default)]
     pub per: Option<Spanned<String>>,
+    /// A signal: its findings feed attack chains and are not reported on their own.
+    #[serde(default)]
+    pub signal: bool,
+    /// An attack chain: no pattern; the finding comes from other checks' findings found together.
+    #[serde(default)]
+    pub chain: Option<super::chain::ChainDef>,
 }
 
 /// A condition on the text around a match: exactly one target key with a regular expression, plus

@@ -1,6 +1,7 @@
 //! Runs the checks over changed files, in parallel across files: keyword prefilter, regex, lexical scope,
 //! conditions, inline suppressions, then a finding with a redacted snippet.
 
+pub mod chains;
 pub mod deps;
 pub mod secrets;
 pub mod snippet;
@@ -59,6 +60,7 @@ pub fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
                     "{:016x}",
                     fnv1a64(&[check.id.as_bytes(), path.as_bytes(), b"binary"])
                 ),
+                parts: Vec::new(),
             });
         }
     }
@@ -567,6 +569,7 @@ fn emit(
             snippet_column: snippet.column as u32,
             snippet_width: snippet.width as u32,
             fingerprint,
+            parts: Vec::new(),
         });
     }
 }

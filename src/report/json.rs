@@ -32,6 +32,8 @@ struct JsonFinding<'a> {
     message: &'a str,
     snippet: &'a str,
     fingerprint: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    parts: &'a [crate::model::ChainPart],
 }
 
 impl<'a> From<&'a Finding> for JsonFinding<'a> {
@@ -47,6 +49,7 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             message: &f.message,
             snippet: &f.snippet,
             fingerprint: &f.fingerprint,
+            parts: &f.parts,
         }
     }
 }
@@ -136,6 +139,12 @@ mod tests {
             snippet_column: 0,
             snippet_width: 1,
             fingerprint: "00ff".into(),
+            parts: vec![crate::model::ChainPart {
+                role: "a role".into(),
+                check: "env.x".into(),
+                path: "p".into(),
+                line: 2,
+            }],
         };
         for findings in [vec![], vec![finding.clone(), finding]] {
             let review = Review::new(findings, 1, 2, Skipped::default());

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Finding, Skipped};
+use crate::model::{Category, Finding, Skipped};
 
 /// Counts that describe what was reviewed and found.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -27,7 +27,7 @@ pub struct Summary {
 /// A finished review: sorted findings and the summary.
 #[derive(Debug, Clone, Default)]
 pub struct Review {
-    /// Findings sorted by path, line, column and check id.
+    /// Findings sorted by path, line, column and check id, attack chains first.
     pub findings: Vec<Finding>,
     /// Counts.
     pub summary: Summary,
@@ -43,13 +43,23 @@ impl Review {
         added_lines: usize,
         skipped: Skipped,
     ) -> Review {
+        // Attack chains lead every output: a reviewer skimming forty findings must see them first.
+        let chain_rank = |f: &Finding| if f.category == Category::Attack { 0 } else { 1 };
         findings.sort_by(|a, b| {
-            (a.path.as_str(), a.line, a.column, a.check.as_str()).cmp(&(
-                b.path.as_str(),
-                b.line,
-                b.column,
-                b.check.as_str(),
-            ))
+            (
+                chain_rank(a),
+                a.path.as_str(),
+                a.line,
+                a.column,
+                a.check.as_str(),
+            )
+                .cmp(&(
+                    chain_rank(b),
+                    b.path.as_str(),
+                    b.line,
+                    b.column,
+                    b.check.as_str(),
+                ))
         });
         let mut categories: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut severities: BTreeMap<&'static str, usize> = crate::model::Severity::ALL

@@ -52,6 +52,18 @@ pub fn render(review: &Review, color: bool) -> String {
             paint(dim, "|"),
             paint(level_style, &marker)
         );
+        for part in &f.parts {
+            let _ = writeln!(
+                out,
+                "{} {} {}: {} at {}:{}",
+                pad,
+                paint(dim, "="),
+                part.role,
+                part.check,
+                part.path,
+                part.line
+            );
+        }
         out.push('\n');
     }
     out.push_str(&summary_line(review, &paint));

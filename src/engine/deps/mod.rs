@@ -483,6 +483,7 @@ fn finding(
         snippet_column: snippet.column as u32,
         snippet_width: snippet.width as u32,
         snippet: snippet.text,
+        parts: Vec::new(),
     }
 }
 

@@ -1,0 +1,417 @@
+//! Attack chains: findings that, found together within a scope, make the shape of a real attack
+//! (exfiltration, download and execute, install-time execution, ...). Chains are data
+//! (`checks/attack/`, a `chain:` section naming the checks that play each part); signals are checks whose
+//! findings only feed chains and are dropped afterwards.
+
+use std::collections::HashMap;
+
+use crate::checks::chain::{plays, Chain, Within};
+use crate::checks::{Check, CheckSet};
+use crate::lang::Language;
+use crate::model::{ChainPart, ChangedFile, Finding, Fnv64, TextExtent};
+
+/// Most files a hook's command line may name.
+const MAX_REFERENCED: usize = 8;
+
+/// Finds every chain in the findings of one review and returns the chain findings.
+pub fn detect(set: &CheckSet, files: &[ChangedFile], findings: &[Finding]) -> Vec<Finding> {
+    let chains: Vec<&Check> = set.checks.iter().filter(|c| c.chain.is_some()).collect();
+    if chains.is_empty() || findings.is_empty() {
+        return Vec::new();
+    }
+    let checks: HashMap<&str, &Check> = set.checks.iter().map(|c| (c.id.as_str(), c)).collect();
+    let files_by_path: HashMap<&str, &ChangedFile> =
+        files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut by_path: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    for f in findings {
+        by_path.entry(f.path.as_str()).or_default().push(f);
+    }
+    for list in by_path.values_mut() {
+        list.sort_by_key(|f| (f.line, f.column));
+    }
+    let mut out = Vec::new();
+    for check in chains {
+        let chain = check.chain.as_ref().expect("filtered on chains");
+        let role_of = |f: &Finding, targets: &[String]| {
+            checks
+                .get(f.check.as_str())
+                .is_some_and(|c| c.chain.is_none() && plays(targets, c))
+        };
+        match chain.within {
+            Within::File | Within::Step => {
+                let mut paths: Vec<&&str> = by_path.keys().collect();
+                paths.sort();
+                for path in paths {
+                    let list = &by_path[*path];
+                    let units = match (chain.within, files_by_path.get(*path)) {
+                        (Within::Step, Some(file)) => step_units(file),
+                        _ => Vec::new(),
+                    };
+                    let unit_of = |line: u32| units.get(line as usize).copied().unwrap_or(0);
+                    let mut groups: Vec<(u32, Vec<&Finding>)> = Vec::new();
+                    for f in list {
+                        let unit = unit_of(f.line);
+                        match groups.iter_mut().find(|(u, _)| *u == unit) {
+                            Some((_, g)) => g.push(f),
+                            None => groups.push((unit, vec![f])),
+                        }
+                    }
+                    for (_, group) in groups {
+                        out.extend(find_in_unit(check, chain, &group, &role_of));
+                    }
+                }
+            }
+            Within::Hook => {
+                for anchors in by_path.values() {
+                    for anchor in anchors.iter().filter(|f| role_of(f, &chain.parts[0].any)) {
+                        let unit = hook_unit(anchor, &by_path, &files_by_path);
+                        out.extend(find_hook(check, chain, anchor, &unit, &role_of));
+                    }
+                }
+            }
+        }
+    }
+    // One chain per place: when two chains end on the same line, the one defined first tells it.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|f| seen.insert((f.path.clone(), f.line)));
+    out
+}
+
+/// Drops the findings of signal checks (they only feed chains).
+pub fn drop_signals(set: &CheckSet, findings: &mut Vec<Finding>) {
+    if !set.checks.iter().any(|c| c.signal) {
+        return;
+    }
+    let signals: std::collections::HashSet<&str> = set
+        .checks
+        .iter()
+        .filter(|c| c.signal)
+        .map(|c| c.id.as_str())
+        .collect();
+    findings.retain(|f| !signals.contains(f.check.as_str()));
+}
+
+/// Chains among the findings of one scope unit (sorted by line).
+fn find_in_unit(
+    check: &Check,
+    chain: &Chain,
+    unit: &[&Finding],
+    role_of: &impl Fn(&Finding, &[String]) -> bool,
+) -> Vec<Finding> {
+    let last = chain.parts.len() - 1;
+    let mut out: Vec<Finding> = Vec::new();
+    let mut last_sink: Option<u32> = None;
+    for sink in unit.iter().filter(|f| role_of(f, &chain.parts[last].any)) {
+        let near = |f: &Finding| {
+            chain
+                .lines
+                .is_none_or(|window| f.line.abs_diff(sink.line) <= window)
+        };
+        if let (Some(window), Some(previous)) = (chain.lines, last_sink) {
+            if sink.line.abs_diff(previous) <= window {
+                continue;
+            }
+        }
+        if chain.lines.is_none() && !out.is_empty() {
+            break;
+        }
+        if !chain.unless.is_empty() && unit.iter().any(|f| near(f) && role_of(f, &chain.unless)) {
+            continue;
+        }
+        let mut parts: Vec<&Finding> = Vec::with_capacity(chain.parts.len());
+        for role in &chain.parts[..last] {
+            let candidate = unit
+                .iter()
+                .filter(|f| near(f) && role_of(f, &role.any))
+                .filter(|f| !is_same(f, sink) && !parts.iter().any(|p| is_same(p, f)))
+                .min_by_key(|f| f.line.abs_diff(sink.line));
+            match candidate {
+                Some(f) => parts.push(f),
+                None => break,
+            }
+        }
+        if parts.len() == last {
+            parts.push(sink);
+            last_sink = Some(sink.line);
+            out.push(chain_finding(check, chain, &parts));
+        }
+    }
+    out
+}
+
+/// The chain found from one install-hook anchor, if every other part is in the hook's unit.
+fn find_hook(
+    check: &Check,
+    chain: &Chain,
+    anchor: &Finding,
+    unit: &[&Finding],
+    role_of: &impl Fn(&Finding, &[String]) -> bool,
+) -> Option<Finding> {
+    if unit.iter().any(|f| role_of(f, &chain.unless)) && !chain.unless.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<&Finding> = vec![anchor];
+    for role in &chain.parts[1..] {
+        let found = unit
+            .iter()
+            .find(|f| role_of(f, &role.any) && !parts.iter().any(|p| is_same(p, f)))?;
+        parts.push(found);
+    }
+    let mut finding = chain_finding(check, chain, &parts);
+    // The hook is where a reviewer acts: the finding sits on it, not on the code it runs.
+    finding.path = anchor.path.clone();
+    finding.line = anchor.line;
+    finding.column = anchor.column;
+    finding.end_column = anchor.end_column;
+    finding.snippet = anchor.snippet.clone();
+    finding.snippet_column = anchor.snippet_column;
+    finding.snippet_width = anchor.snippet_width;
+    Some(finding)
+}
+
+fn is_same(a: &Finding, b: &Finding) -> bool {
+    std::ptr::eq(a, b)
+}
+
+/// The findings an install hook can reach: those on its own line, those of its file when the file is
+/// code (setup.py, build.rs), and those of the changed files its command line names.
+fn hook_unit<'a>(
+    anchor: &Finding,
+    by_path: &HashMap<&str, Vec<&'a Finding>>,
+    files: &HashMap<&str, &ChangedFile>,
+) -> Vec<&'a Finding> {
+    let mut unit: Vec<&Finding> = Vec::new();
+    let own = by_path.get(anchor.path.as_str()).into_iter().flatten();
+    let file = files.get(anchor.path.as_str());
+    let manifest = file.is_none_or(|f| {
+        matches!(
+            f.language,
+            Language::Json | Language::Toml | Language::Yaml | Language::Xml | Language::Text
+        )
+    });
+    unit.extend(own.filter(|f| !manifest || f.line == anchor.line));
+    if let Some(text) = file.and_then(|f| line_text(f, anchor.line)) {
+        for path in referenced_paths(&anchor.path, text) {
+            if path != anchor.path {
+                unit.extend(by_path.get(path.as_str()).into_iter().flatten());
+            }
+        }
+    }
+    unit
+}
+
+/// Paths of script files a command line names, resolved against the directory of `from`.
+pub fn referenced_paths(from: &str, text: &str) -> Vec<String> {
+    const EXTENSIONS: [&str; 11] = [
+        ".js", ".cjs", ".mjs", ".ts", ".py", ".sh", ".bash", ".rb", ".pl", ".ps1", ".php",
+    ];
+    let base = from.rsplit_once('/').map(|(dir, _)| dir).unwrap_or("");
+    let mut out = Vec::new();
+    let tokens = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '-' | '@')));
+    for token in tokens {
+        if out.len() >= MAX_REFERENCED {
+            break;
+        }
+        if !EXTENSIONS.iter().any(|e| token.ends_with(e)) || token.len() <= 3 {
+            continue;
+        }
+        let joined = if token.starts_with('/') || base.is_empty() {
+            token.trim_start_matches('/').to_string()
+        } else {
+            format!("{base}/{token}")
+        };
+        if let Some(path) = normalize(&joined) {
+            if !out.contains(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// Resolves `.` and `..` in a relative path; `None` when it climbs out of the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The text of a line of the new file, when the source knows it.
+fn line_text(file: &ChangedFile, number: u32) -> Option<&str> {
+    if let Some(line) = file.added.iter().find(|l| l.number == number) {
+        return Some(file.line_text(line));
+    }
+    match file.extent {
+        TextExtent::Whole => file.text.lines().nth(number.checked_sub(1)? as usize),
+        TextExtent::Pieces(_) => None,
+    }
+}
+
+/// For each 1-based line (index 0 unused), the scope unit it belongs to: workflow steps, Dockerfile
+/// instructions and Makefile rules; empty (everything in unit 0) for other files or unknown text.
+fn step_units(file: &ChangedFile) -> Vec<u32> {
+    if !matches!(file.extent, TextExtent::Whole) {
+        return Vec::new();
+    }
+    match file.language {
+        Language::GithubActions => workflow_steps(&file.text),
+        Language::Dockerfile => dockerfile_instructions(&file.text),
+        Language::Makefile => makefile_rules(&file.text),
+        _ => Vec::new(),
+    }
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// Workflow steps: every `- ` item at the indentation of the first item under a `steps:` key.
+fn workflow_steps(text: &str) -> Vec<u32> {
+    let mut units = vec![0];
+    let mut unit = 0;
+    let mut steps_indent: Option<usize> = None;
+    let mut item_indent: Option<usize> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let indent = indentation(line);
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            units.push(unit);
+            continue;
+        }
+        if let Some(steps) = steps_indent {
+            if indent <= steps && !trimmed.starts_with("- ") || indent < steps {
+                steps_indent = None;
+                item_indent = None;
+                unit += 1;
+            } else if trimmed.starts_with("- ") && item_indent.is_none_or(|i| i == indent) {
+                item_indent = Some(indent);
+                unit += 1;
+            }
+        }
+        if trimmed.starts_with("steps:") {
+            steps_indent = Some(indent);
+            unit += 1;
+        }
+        units.push(unit);
+    }
+    units
+}
+
+/// Dockerfile instructions: a line starts a new one unless the line before ends with `\`.
+fn dockerfile_instructions(text: &str) -> Vec<u32> {
+    let mut units = vec![0];
+    let mut unit = 0;
+    let mut continued = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if !continued && !trimmed.is_empty() && !trimmed.starts_with('#') {
+            unit += 1;
+        }
+        units.push(unit);
+        if !trimmed.starts_with('#') && !trimmed.is_empty() {
+            continued = trimmed.ends_with('\\');
+        }
+    }
+    units
+}
+
+/// Makefile rules: a target line (unindented, with `:`) starts one; recipe lines follow it.
+fn makefile_rules(text: &str) -> Vec<u32> {
+    let mut units = vec![0];
+    let mut unit = 0;
+    for line in text.lines() {
+        let starts_rule = !line.starts_with(['\t', ' '])
+            && !line.trim_start().starts_with('#')
+            && line.contains(':')
+            && !line.contains(":=");
+        if starts_rule {
+            unit += 1;
+        }
+        units.push(unit);
+    }
+    units
+}
+
+/// The chain's own finding, on its last part, naming every part.
+fn chain_finding(check: &Check, chain: &Chain, parts: &[&Finding]) -> Finding {
+    let sink = parts[parts.len() - 1];
+    let mut hash = Fnv64::new();
+    hash.part(check.id.as_bytes());
+    for part in parts {
+        hash.part(part.fingerprint.as_bytes());
+    }
+    Finding {
+        check: check.id.clone(),
+        category: check.category,
+        severity: check.severity,
+        path: sink.path.clone(),
+        line: sink.line,
+        column: sink.column,
+        end_column: sink.end_column,
+        message: check.message.clone(),
+        snippet: sink.snippet.clone(),
+        snippet_column: sink.snippet_column,
+        snippet_width: sink.snippet_width,
+        fingerprint: format!("{:016x}", hash.finish()),
+        parts: chain
+            .parts
+            .iter()
+            .zip(parts)
+            .map(|(role, f)| ChainPart {
+                role: role.role.clone(),
+                check: f.check.clone(),
+                path: f.path.clone(),
+                line: f.line,
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hook_commands_name_files_relative_to_the_manifest() {
+        assert_eq!(
+            referenced_paths(
+                "pkg/package.json",
+                r#""postinstall": "node ./scripts/setup.js && sh ../tools/x.sh""#
+            ),
+            vec!["pkg/scripts/setup.js", "tools/x.sh"]
+        );
+        assert_eq!(
+            referenced_paths("package.json", r#""install": "node-gyp rebuild""#),
+            Vec::<String>::new()
+        );
+        assert!(referenced_paths("package.json", "node ../../../x.js").is_empty());
+    }
+
+    #[test]
+    fn workflow_steps_split_at_step_items() {
+        let text = "on: push\njobs:\n  a:\n    steps:\n      - uses: x\n        with:\n          k: v\n      - run: |\n          curl x\n          - not a step\n  b:\n    runs-on: y\n";
+        let units = workflow_steps(text);
+        assert_eq!(units[5], units[7]);
+        assert_ne!(units[7], units[8]);
+        assert_eq!(units[8], units[9]);
+        assert_eq!(units[9], units[10]);
+        assert_ne!(units[10], units[11]);
+    }
+
+    #[test]
+    fn dockerfile_instructions_follow_continuations() {
+        let units = dockerfile_instructions("FROM x\nRUN a \\\n  && b\nRUN c\n");
+        assert_eq!(units[2], units[3]);
+        assert_ne!(units[3], units[4]);
+        assert_ne!(units[1], units[2]);
+    }
+}
