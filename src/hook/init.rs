@@ -374,7 +374,12 @@ fn notes(agent: Agent) -> Vec<String> {
         Agent::Claude => notes.push(
             "Claude Code picks the hooks up in new sessions; `/hooks` lists them".to_string(),
         ),
-        Agent::Cursor | Agent::Gemini => {}
+        Agent::Gemini => notes.push(
+            "Gemini CLI releases that do not run hooks by default need `\"hooksConfig\": {\"enabled\": true}` \
+             in settings.json (before that: `\"tools\": {\"enableHooks\": true}`)"
+                .to_string(),
+        ),
+        Agent::Cursor => {}
     }
     notes
 }
