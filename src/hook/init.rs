@@ -93,24 +93,19 @@ impl Agent {
                 ]),
             )],
             Agent::Cursor => {
+                const EDITS: &str = "Write|StrReplace|Edit";
                 let flat = |matcher: Option<&str>| {
-                    let mut entry = object([("command", command.clone())]);
-                    if let (Some(m), Json::Object(pairs)) = (matcher, &mut entry) {
+                    let mut pairs = vec![("command".to_string(), command.clone())];
+                    if let Some(m) = matcher {
                         pairs.push(("matcher".to_string(), Json::string(m)));
                     }
-                    if let Json::Object(pairs) = &mut entry {
-                        pairs.push(("timeout".to_string(), timeout.clone()));
-                        pairs.push(("failClosed".to_string(), Json::Bool(true)));
-                    }
-                    entry
+                    pairs.push(("timeout".to_string(), timeout.clone()));
+                    pairs.push(("failClosed".to_string(), Json::Bool(true)));
+                    Json::Object(pairs)
                 };
                 vec![
                     Wanted::flat("beforeShellExecution", None, flat(None)),
-                    Wanted::flat(
-                        "preToolUse",
-                        Some("Write|StrReplace|Edit"),
-                        flat(Some("Write|StrReplace|Edit")),
-                    ),
+                    Wanted::flat("preToolUse", Some(EDITS), flat(Some(EDITS))),
                 ]
             }
         }

@@ -197,6 +197,12 @@ pub fn install(dir: &Path, hook: GitHook, binary: &Path, force: bool) -> Result<
         None => report.push(format!("installed {}", target.display())),
     }
     write_executable(&target, &wanted)?;
+    if let Some(configured) = &hooks.configured {
+        report.push(format!(
+            "the hooks directory comes from core.hooksPath ({}): every repository using that setting runs this hook",
+            configured.display()
+        ));
+    }
     report.push(format!(
         "the hook runs {} staged (or review-gate on PATH); skip it once with `git commit --no-verify`",
         binary.display()
