@@ -102,7 +102,11 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(EXIT_CLEAN)
         }
         Command::Init { agent, global } => {
-            let base = crate::hook::init::base_dir(&cwd, global)?;
+            let base = if global {
+                crate::hook::init::home_dir()?
+            } else {
+                repo_root_or(&cwd)
+            };
             print_lines(&crate::hook::init::init(agent, &base)?);
             Ok(EXIT_CLEAN)
         }

@@ -160,21 +160,12 @@ fn matcher_of(entry: &Json) -> Option<&str> {
     entry.get("matcher").and_then(Json::as_str)
 }
 
-/// Where `init` writes: the project root (the git work tree containing `cwd`, else `cwd`) or, with
-/// `global`, the home directory.
-pub fn base_dir(cwd: &Path, global: bool) -> Result<PathBuf> {
-    if global {
-        return std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(PathBuf::from)
-            .ok_or_else(|| {
-                anyhow!("--global: HOME is not set, so the user settings cannot be found")
-            });
-    }
-    Ok(git2::Repository::discover(cwd)
-        .ok()
-        .and_then(|r| r.workdir().map(Path::to_path_buf))
-        .unwrap_or_else(|| cwd.to_path_buf()))
+/// The home directory, where `--global` writes the user's agent settings.
+pub fn home_dir() -> Result<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .ok_or_else(|| anyhow!("--global: HOME is not set, so the user settings cannot be found"))
 }
 
 /// Adds the agent's hook entries under `base` and returns what was done, one line each.
