@@ -137,7 +137,7 @@ fn main() {
     // A typical commit: 20 files, 2,000 added lines, staged.
     let (commit_files, commit_lines) = generate(root, "commit", 2000, 100);
     git(root, &["add", "-A"]);
-    let staged = common::median_time(10, || {
+    let staged = common::median_time(20, || {
         let out = Command::new(binary)
             .current_dir(root)
             .args(["staged", "--fail-on", "never"])
@@ -146,7 +146,7 @@ fn main() {
         assert!(out.status.success());
     });
     println!(
-        "review-gate staged ({commit_files} files, {commit_lines} lines): {:>6.1} ms (median of 10)",
+        "review-gate staged ({commit_files} files, {commit_lines} lines): {:>6.1} ms (median of 20)",
         staged.as_secs_f64() * 1e3
     );
 }

@@ -92,6 +92,24 @@ pub fn run(cli: Cli) -> Result<u8> {
                 source::tree::scan(&root, &paths, &|p| policy.includes_path(p))
             })
         }
+        Command::Install { hook, force } => {
+            let binary = crate::hook::install::current_binary()?;
+            print_lines(&crate::hook::install::install(&cwd, hook, &binary, force)?);
+            Ok(EXIT_CLEAN)
+        }
+        Command::Uninstall { hook } => {
+            print_lines(&crate::hook::install::uninstall(&cwd, hook)?);
+            Ok(EXIT_CLEAN)
+        }
+        Command::Init { agent, global } => {
+            let base = if global {
+                crate::hook::init::home_dir()?
+            } else {
+                repo_root_or(&cwd)
+            };
+            print_lines(&crate::hook::init::init(agent, &base)?);
+            Ok(EXIT_CLEAN)
+        }
         Command::Checks { format, config } => {
             let (_, checks) = load_checks(config.as_deref(), &repo_root_or(&cwd))?;
             print!("{}", list_checks(&checks, format));
@@ -132,6 +150,12 @@ pub fn run(cli: Cli) -> Result<u8> {
                 Ok(EXIT_FINDINGS)
             }
         }
+    }
+}
+
+fn print_lines(lines: &[String]) {
+    for line in lines {
+        println!("{line}");
     }
 }
 

@@ -60,6 +60,31 @@ pub enum Command {
         #[command(flatten)]
         review: ReviewArgs,
     },
+    /// Install the git pre-commit hook that runs `review-gate staged` (an existing hook is chained).
+    Install {
+        /// The hook to install.
+        #[arg(long, value_enum, default_value = "pre-commit")]
+        hook: crate::hook::install::GitHook,
+        /// Install even when the hook cannot be chained (the replaced hook is kept as a backup) or
+        /// core.hooksPath belongs to a hook manager.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hook `review-gate install` wrote and restore the one it chained.
+    Uninstall {
+        /// The hook to remove.
+        #[arg(long, value_enum, default_value = "pre-commit")]
+        hook: crate::hook::install::GitHook,
+    },
+    /// Add the agent gate (`review-gate agent-hook`) to a coding agent's hook settings.
+    Init {
+        /// The agent to configure.
+        #[arg(value_enum)]
+        agent: crate::hook::init::Agent,
+        /// Write the user's settings under the home directory instead of the project's.
+        #[arg(long)]
+        global: bool,
+    },
     /// List every check: id, category, severity, languages.
     Checks {
         /// Output format.

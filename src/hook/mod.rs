@@ -2,6 +2,9 @@
 //! Codex, Cursor, Gemini) that judge a shell command or a file write before it happens.
 
 pub mod command;
+pub mod init;
+mod init_json;
+pub mod install;
 
 use serde::{Deserialize, Serialize};
 

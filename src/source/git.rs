@@ -47,11 +47,24 @@ enum NewSide {
 }
 
 /// Staged changes: the index against HEAD (against nothing in a repository without commits).
+///
+/// Inside a git hook the index being committed is the one `GIT_INDEX_FILE` names: `git commit -a`
+/// and `git commit <paths>` prepare a temporary index (`index.lock`, `next-index-*.lock`) and the
+/// repository's own index does not hold those changes yet.
 pub fn staged(repo: &Repository) -> Result<ChangeSet> {
     let head = head_tree(repo)?;
     let mut opts = diff_options();
+    let index = match std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty()) {
+        Some(path) => Some(git2::Index::open(Path::new(&path)).with_context(|| {
+            format!(
+                "cannot read the index named by GIT_INDEX_FILE ({})",
+                Path::new(&path).display()
+            )
+        })?),
+        None => None,
+    };
     let diff = repo
-        .diff_tree_to_index(head.as_ref(), None, Some(&mut opts))
+        .diff_tree_to_index(head.as_ref(), index.as_ref(), Some(&mut opts))
         .context("cannot compare the index with HEAD")?;
     collect(repo, diff, NewSide::Objects)
 }

@@ -1,0 +1,467 @@
+//! `review-gate init <agent>`: adds the agent gate (`review-gate agent-hook --agent <agent>`) to a coding
+//! agent's hook settings, creating the file or merging into it. Every other setting and every other hook
+//! stays as it was (key order included); running it again changes nothing.
+//!
+//! | agent  | file (project; `--global`: under the home directory) | entries |
+//! |--------|------------------------------------------------------|---------|
+//! | claude | `.claude/settings.json`  | `hooks.PreToolUse`: `Bash`, `Write\|Edit\|MultiEdit\|NotebookEdit` |
+//! | codex  | `.codex/hooks.json`      | `hooks.PreToolUse`: `Bash\|apply_patch\|Edit\|Write` |
+//! | cursor | `.cursor/hooks.json`     | `hooks.beforeShellExecution`, `hooks.preToolUse` (`Write\|StrReplace\|Edit`) |
+//! | gemini | `.gemini/settings.json`  | `hooks.BeforeTool`: `run_shell_command\|write_file\|replace` |
+//!
+//! The command names `review-gate` without a path: the settings of a project are shared, and an absolute
+//! path would only work on the machine that ran `init`. The agent must find review-gate on its PATH.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use super::init_json::{object, Json};
+
+/// Seconds an agent waits for the hook (Claude, Codex and Cursor count seconds).
+const TIMEOUT_SECONDS: u64 = 30;
+
+/// The agents `init` configures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Agent {
+    /// Claude Code (`.claude/settings.json`).
+    Claude,
+    /// OpenAI Codex CLI (`.codex/hooks.json`).
+    Codex,
+    /// Cursor (`.cursor/hooks.json`).
+    Cursor,
+    /// Gemini CLI (`.gemini/settings.json`).
+    Gemini,
+}
+
+impl Agent {
+    /// The agent's name as the command line spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Agent::Claude => "claude",
+            Agent::Codex => "codex",
+            Agent::Cursor => "cursor",
+            Agent::Gemini => "gemini",
+        }
+    }
+
+    /// The settings file, relative to the project root (or the home directory with `--global`).
+    pub fn settings_file(self) -> &'static str {
+        match self {
+            Agent::Claude => ".claude/settings.json",
+            Agent::Codex => ".codex/hooks.json",
+            Agent::Cursor => ".cursor/hooks.json",
+            Agent::Gemini => ".gemini/settings.json",
+        }
+    }
+
+    /// The command the agent runs before a tool call.
+    pub fn hook_command(self) -> String {
+        format!("review-gate agent-hook --agent {}", self.name())
+    }
+
+    /// The hook entries this agent needs.
+    fn wanted(self) -> Vec<Wanted> {
+        let command = Json::string(&self.hook_command());
+        let timeout = Json::Number(TIMEOUT_SECONDS.into());
+        let handler = || {
+            object([
+                ("type", Json::string("command")),
+                ("command", command.clone()),
+                ("timeout", timeout.clone()),
+            ])
+        };
+        match self {
+            Agent::Claude => vec![
+                Wanted::grouped("PreToolUse", "Bash", handler()),
+                Wanted::grouped("PreToolUse", "Write|Edit|MultiEdit|NotebookEdit", handler()),
+            ],
+            Agent::Codex => vec![Wanted::grouped(
+                "PreToolUse",
+                "Bash|apply_patch|Edit|Write",
+                handler(),
+            )],
+            Agent::Gemini => vec![Wanted::grouped(
+                "BeforeTool",
+                "run_shell_command|write_file|replace",
+                // Gemini CLI counts the timeout in milliseconds.
+                object([
+                    ("name", Json::string("review-gate")),
+                    ("type", Json::string("command")),
+                    ("command", command.clone()),
+                    ("timeout", Json::Number((TIMEOUT_SECONDS * 1000).into())),
+                ]),
+            )],
+            Agent::Cursor => {
+                const EDITS: &str = "Write|StrReplace|Edit";
+                let flat = |matcher: Option<&str>| {
+                    let mut pairs = vec![("command".to_string(), command.clone())];
+                    if let Some(m) = matcher {
+                        pairs.push(("matcher".to_string(), Json::string(m)));
+                    }
+                    pairs.push(("timeout".to_string(), timeout.clone()));
+                    pairs.push(("failClosed".to_string(), Json::Bool(true)));
+                    Json::Object(pairs)
+                };
+                vec![
+                    Wanted::flat("beforeShellExecution", None, flat(None)),
+                    Wanted::flat("preToolUse", Some(EDITS), flat(Some(EDITS))),
+                ]
+            }
+        }
+    }
+}
+
+/// One hook entry an agent needs: under `hooks.<event>`, either a matcher group holding `handler`
+/// (Claude, Codex, Gemini) or `handler` itself carrying its matcher (Cursor).
+struct Wanted {
+    event: &'static str,
+    matcher: Option<&'static str>,
+    grouped: bool,
+    handler: Json,
+}
+
+impl Wanted {
+    fn grouped(event: &'static str, matcher: &'static str, handler: Json) -> Wanted {
+        Wanted {
+            event,
+            matcher: Some(matcher),
+            grouped: true,
+            handler,
+        }
+    }
+
+    fn flat(event: &'static str, matcher: Option<&'static str>, handler: Json) -> Wanted {
+        Wanted {
+            event,
+            matcher,
+            grouped: false,
+            handler,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self.matcher {
+            Some(m) => format!("hooks.{} (matcher `{m}`)", self.event),
+            None => format!("hooks.{}", self.event),
+        }
+    }
+}
+
+/// Whether a hook command runs review-gate's agent gate (with or without a path to the binary).
+fn is_ours(handler: &Json) -> bool {
+    handler
+        .get("command")
+        .and_then(Json::as_str)
+        .is_some_and(|c| c.contains("review-gate") && c.contains("agent-hook"))
+}
+
+fn matcher_of(entry: &Json) -> Option<&str> {
+    entry.get("matcher").and_then(Json::as_str)
+}
+
+/// The home directory, where `--global` writes the user's agent settings.
+pub fn home_dir() -> Result<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .ok_or_else(|| anyhow!("--global: HOME is not set, so the user settings cannot be found"))
+}
+
+/// Adds the agent's hook entries under `base` and returns what was done, one line each.
+pub fn init(agent: Agent, base: &Path) -> Result<Vec<String>> {
+    let path = base.join(agent.settings_file());
+    let mut report = Vec::new();
+    if agent == Agent::Codex {
+        if let Some(line) = codex_inline_hook(&base.join(".codex/config.toml"))? {
+            report.push(line);
+            report.extend(notes(agent));
+            return Ok(report);
+        }
+    }
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => bail!("cannot read {}: {e}", path.display()),
+    };
+    let mut root = match existing.as_deref() {
+        None => Json::object(),
+        Some(text) if text.trim().is_empty() => Json::object(),
+        Some(text) => parse(&path, text)?,
+    };
+    let added = merge(agent, &mut root, &path)?;
+    if added.is_empty() {
+        report.push(format!(
+            "{} already runs review-gate's agent gate: nothing changed",
+            path.display()
+        ));
+    } else {
+        write_file(&path, &root.to_pretty())?;
+        let verb = if existing.is_some() {
+            "updated"
+        } else {
+            "created"
+        };
+        report.push(format!("{verb} {}:", path.display()));
+        for wanted in &added {
+            report.push(format!(
+                "  added {} → {}",
+                wanted.describe(),
+                agent.hook_command()
+            ));
+        }
+    }
+    report.extend(notes(agent));
+    Ok(report)
+}
+
+fn parse(path: &Path, text: &str) -> Result<Json> {
+    serde_json::from_str(text).map_err(|e| {
+        anyhow!(
+            "{} is not valid JSON (line {}, column {}: {e}); fix it or move it aside (comments and \
+             trailing commas are not supported); nothing was changed",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+/// Adds what is missing to `root`; returns the entries added.
+fn merge(agent: Agent, root: &mut Json, path: &Path) -> Result<Vec<Wanted>> {
+    let file = path.display();
+    if !matches!(root, Json::Object(_)) {
+        bail!("{file}: the top level is not a JSON object; nothing was changed");
+    }
+    let mut added = Vec::new();
+    let wanted = agent.wanted();
+    let missing_version = agent == Agent::Cursor && root.get("version").is_none();
+    let hooks = root
+        .entry("hooks", Json::object)
+        .expect("root is an object");
+    if !matches!(hooks, Json::Object(_)) {
+        bail!("{file}: `hooks` is not an object; nothing was changed");
+    }
+    for w in wanted {
+        let list = hooks
+            .entry(w.event, || Json::Array(Vec::new()))
+            .expect("hooks is an object");
+        let Json::Array(entries) = list else {
+            bail!(
+                "{file}: `hooks.{}` is not an array; nothing was changed",
+                w.event
+            );
+        };
+        if add_entry(entries, &w, &file.to_string())? {
+            added.push(w);
+        }
+    }
+    if missing_version && !added.is_empty() {
+        if let Json::Object(pairs) = root {
+            pairs.insert(0, ("version".to_string(), Json::Number(1u64.into())));
+        }
+    }
+    Ok(added)
+}
+
+/// Adds `w` to the entries of its event unless it is there; whether it was added.
+fn add_entry(entries: &mut Vec<Json>, w: &Wanted, file: &str) -> Result<bool> {
+    if !w.grouped {
+        if entries
+            .iter()
+            .any(|e| is_ours(e) && matcher_of(e) == w.matcher)
+        {
+            return Ok(false);
+        }
+        entries.push(w.handler.clone());
+        return Ok(true);
+    }
+    let same_matcher = entries.iter_mut().find(|g| matcher_of(g) == w.matcher);
+    match same_matcher {
+        Some(group) => {
+            let handlers = group.entry("hooks", || Json::Array(Vec::new()));
+            let Some(Json::Array(handlers)) = handlers else {
+                bail!(
+                    "{file}: the `hooks` of the `{}` group under `hooks.{}` is not an array; nothing \
+                     was changed",
+                    w.matcher.unwrap_or_default(),
+                    w.event
+                );
+            };
+            if handlers.iter().any(is_ours) {
+                return Ok(false);
+            }
+            handlers.push(w.handler.clone());
+        }
+        None => entries.push(object([
+            ("matcher", Json::string(w.matcher.unwrap_or_default())),
+            ("hooks", Json::Array(vec![w.handler.clone()])),
+        ])),
+    }
+    Ok(true)
+}
+
+/// Codex also reads hooks from inline `[hooks]` tables of `.codex/config.toml`: when review-gate is
+/// already there, writing hooks.json too would run it twice.
+fn codex_inline_hook(config: &Path) -> Result<Option<String>> {
+    let text = match std::fs::read_to_string(config) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => bail!("cannot read {}: {e}", config.display()),
+    };
+    let value: toml::Table = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+            .unwrap_or(1);
+        anyhow!(
+            "{} is not valid TOML (line {line}: {}); fix it first; nothing was changed",
+            config.display(),
+            e.message()
+        )
+    })?;
+    let found = value.get("hooks").is_some_and(mentions_agent_hook);
+    Ok(found.then(|| {
+        format!(
+            "{} already runs review-gate's agent gate in its [hooks] tables: nothing changed",
+            config.display()
+        )
+    }))
+}
+
+fn mentions_agent_hook(value: &toml::Value) -> bool {
+    match value {
+        toml::Value::String(s) => s.contains("review-gate") && s.contains("agent-hook"),
+        toml::Value::Array(items) => items.iter().any(mentions_agent_hook),
+        toml::Value::Table(table) => table.values().any(mentions_agent_hook),
+        _ => false,
+    }
+}
+
+/// What the user must know after `init`: the binary must be on PATH, and agent-specific steps.
+fn notes(agent: Agent) -> Vec<String> {
+    let mut notes = Vec::new();
+    match find_on_path("review-gate") {
+        Some(found) => notes.push(format!(
+            "the agent runs `review-gate` from its PATH (found: {})",
+            found.display()
+        )),
+        None => notes.push(
+            "warning: review-gate is not on PATH; the agent runs `review-gate agent-hook` from its PATH, \
+             so install it there (`cargo install --locked --path .`)"
+                .to_string(),
+        ),
+    }
+    match agent {
+        Agent::Codex => notes.push(
+            "Codex runs a project's hooks only in a trusted project, after you review them in `/hooks`"
+                .to_string(),
+        ),
+        Agent::Claude => notes.push(
+            "Claude Code picks the hooks up in new sessions; `/hooks` lists them".to_string(),
+        ),
+        Agent::Gemini => notes.push(
+            "Gemini CLI releases that do not run hooks by default need `\"hooksConfig\": {\"enabled\": true}` \
+             in settings.json (before that: `\"tools\": {\"enableHooks\": true}`)"
+                .to_string(),
+        ),
+        Agent::Cursor => {}
+    }
+    notes
+}
+
+/// The first executable named `name` in the directories of PATH.
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+/// Writes through a temporary file next to `path`, so a crash never leaves half a settings file.
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".review-gate-tmp");
+    let temp = PathBuf::from(temp);
+    std::fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
+    std::fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn merged(agent: Agent, text: &str) -> (Json, usize) {
+        let mut root: Json = serde_json::from_str(text).unwrap();
+        let added = merge(agent, &mut root, Path::new("settings.json")).unwrap();
+        (root, added.len())
+    }
+
+    #[test]
+    fn adds_a_handler_to_an_existing_group_with_the_same_matcher() {
+        let (root, added) = merged(
+            Agent::Claude,
+            r#"{"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"lint"}]}]}}"#,
+        );
+        assert_eq!(added, 2);
+        let groups = root.get("hooks").unwrap().get("PreToolUse").unwrap();
+        let Json::Array(groups) = groups else {
+            panic!()
+        };
+        assert_eq!(groups.len(), 2);
+        let Some(Json::Array(bash)) = groups[0].get("hooks") else {
+            panic!()
+        };
+        assert_eq!(bash.len(), 2, "the user's handler stays, ours is added");
+        assert_eq!(bash[0].get("command").unwrap().as_str(), Some("lint"));
+    }
+
+    #[test]
+    fn recognizes_its_handler_with_an_absolute_path() {
+        let (_, added) = merged(
+            Agent::Gemini,
+            r#"{"hooks":{"BeforeTool":[{"matcher":"run_shell_command|write_file|replace","hooks":[{"command":"/opt/bin/review-gate agent-hook --agent gemini"}]}]}}"#,
+        );
+        assert_eq!(added, 0);
+    }
+
+    #[test]
+    fn cursor_gets_a_version() {
+        let (root, added) = merged(Agent::Cursor, "{}");
+        assert_eq!(added, 2);
+        assert_eq!(
+            serde_json::to_string(root.get("version").unwrap()).unwrap(),
+            "1"
+        );
+    }
+
+    #[test]
+    fn refuses_a_hooks_value_of_the_wrong_type() {
+        let mut root: Json = serde_json::from_str(r#"{"hooks":{"PreToolUse":{}}}"#).unwrap();
+        let err = merge(Agent::Claude, &mut root, Path::new("s.json"))
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("`hooks.PreToolUse` is not an array"),
+            "{err}"
+        );
+    }
+}
