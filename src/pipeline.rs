@@ -53,8 +53,18 @@ pub fn load_checks(config: Option<&Path>, root: &Path) -> Result<(Policy, Vec<Ch
     Ok((policy, checks))
 }
 
-/// Chooses the checks to run: drops those the configuration disables, keeps those the filters name.
-pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Result<CheckSet> {
+/// The checks to run: those chosen, plus those only run because a chosen attack chain is made of them.
+pub struct Selected {
+    /// Every check to run.
+    pub set: CheckSet,
+    /// Ids of the checks run only to feed chains: their findings are not reported.
+    pub support: std::collections::HashSet<String>,
+}
+
+/// Chooses the checks to run: drops those the configuration disables, keeps those the filters name, and
+/// keeps (unreported) the checks a chosen chain is made of, so `--category attack` or disabling noisy
+/// network notes does not blind the chains.
+pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Result<Selected> {
     for category in &selection.categories {
         category
             .parse::<Category>()
@@ -67,19 +77,33 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
             bail!("--check: no check with id `{id}` (see `review-gate checks`)");
         }
     }
-    let chosen = checks
-        .into_iter()
-        .filter(|c| !policy.is_disabled(c))
-        .filter(|c| {
-            selection.categories.is_empty()
+    let chosen_by_filters = |c: &Check| {
+        !policy.is_disabled(c)
+            && (selection.categories.is_empty()
                 || selection
                     .categories
                     .iter()
-                    .any(|cat| cat == c.category.as_str())
-        })
-        .filter(|c| selection.checks.is_empty() || selection.checks.iter().any(|id| covers(id, c)))
+                    .any(|cat| cat == c.category.as_str()))
+            && (selection.checks.is_empty() || selection.checks.iter().any(|id| covers(id, c)))
+    };
+    let (mut chosen, rest): (Vec<Check>, Vec<Check>) =
+        checks.into_iter().partition(|c| chosen_by_filters(c));
+    let feeds_a_chain = |c: &Check| {
+        chosen
+            .iter()
+            .filter_map(|ch| ch.chain.as_ref())
+            .any(|chain| chain.targets.iter().any(|(target, _)| covers(target, c)))
+    };
+    let support: Vec<Check> = rest
+        .into_iter()
+        .filter(|c| c.chain.is_none() && feeds_a_chain(c))
         .collect();
-    Ok(checks::into_set(chosen))
+    let support_ids = support.iter().map(|c| c.id.clone()).collect();
+    chosen.extend(support);
+    Ok(Selected {
+        set: checks::into_set(chosen),
+        support: support_ids,
+    })
 }
 
 /// Runs the whole pipeline on the changes `source` yields (it receives the policy, e.g. to skip
@@ -91,7 +115,7 @@ pub fn analyze(
 ) -> Result<Analysis> {
     let mut timer = PhaseTimer::from_env();
     let (policy, checks) = load_checks(selection.config.as_deref(), root)?;
-    let set = select(checks, &policy, selection)?;
+    let Selected { set, support } = select(checks, &policy, selection)?;
     timer.phase("load checks");
     let mut changes = source(&policy)?;
     timer.phase("read changes");
@@ -111,6 +135,9 @@ pub fn analyze(
     findings.extend(dependency_findings);
     let chains = crate::engine::chains::detect(&set, &changes.files, &findings);
     crate::engine::chains::drop_signals(&set, &mut findings);
+    if !support.is_empty() {
+        findings.retain(|f| !support.contains(&f.check));
+    }
     findings.extend(chains);
     timer.phase("run checks");
     let findings = policy.apply(findings);

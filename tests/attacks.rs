@@ -175,3 +175,40 @@ fn a_user_chain_finds_its_parts() {
     assert_eq!(findings[0].2, "attack.mine", "{}", run.stdout);
     assert_eq!(findings[0].1, 3);
 }
+
+#[test]
+fn chains_see_their_parts_even_when_the_parts_are_not_reported() {
+    let repo = Repo::new();
+    repo.write("README.md", "# x\n");
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "change"]);
+    copy_tree(
+        Path::new("fixtures/attacks/python-credential-exfil/change"),
+        &repo,
+        Path::new(""),
+    );
+    repo.commit("change");
+    // Only the attack category: the network part still runs, unreported.
+    let run = repo.run(&["diff", "main", "--format", "json", "--category", "attack"]);
+    let checks: Vec<String> = run.findings().into_iter().map(|f| f.2).collect();
+    assert_eq!(
+        checks,
+        vec!["attack.exfiltration".to_string()],
+        "{}",
+        run.stdout
+    );
+    // Network notes disabled in the configuration: the chain is still found, the notes stay hidden.
+    repo.write(".review-gate.yml", "disable: [network]\n");
+    let run = repo.run(&["diff", "main", "--format", "json"]);
+    let checks: Vec<String> = run.findings().into_iter().map(|f| f.2).collect();
+    assert!(
+        checks.contains(&"attack.exfiltration".to_string()),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !checks.iter().any(|c| c.starts_with("network.")),
+        "{}",
+        run.stdout
+    );
+}
