@@ -230,13 +230,17 @@ pub fn change_set(proposals: Vec<Proposed>, root: &Path) -> ChangeSet {
             continue;
         }
         let ranges = match &proposal.old {
-            Some(old) if proposal.exact => added_ranges(old, &proposal.new),
-            _ => vec![(1, u32::MAX)],
+            Some(old) if proposal.exact => Some(added_ranges(old, &proposal.new)),
+            _ => None,
         };
-        if ranges.is_empty() {
+        if ranges.as_ref().is_some_and(Vec::is_empty) {
             continue;
         }
-        let mut file = source::whole_file(path, proposal.new, AddedLines::Ranges(&ranges));
+        let which = match &ranges {
+            Some(ranges) => AddedLines::Ranges(ranges),
+            None => AddedLines::All,
+        };
+        let mut file = source::whole_file(path, proposal.new, which);
         if let Some(language) = proposal.language {
             file.language = language;
         }
