@@ -417,7 +417,11 @@ fn configuration_sets_actions_levels_and_the_audit_log() {
         &input,
     );
     assert_eq!(std::fs::read_to_string(&other).unwrap().lines().count(), 1);
-    assert_eq!(audit_lines(repo.path()).len(), 1, "the `ask_at: never` call");
+    assert_eq!(
+        audit_lines(repo.path()).len(),
+        1,
+        "the `ask_at: never` call"
+    );
     hook(repo.path(), &["--no-audit"], &input);
     assert_eq!(std::fs::read_to_string(&other).unwrap().lines().count(), 1);
     assert_eq!(audit_lines(repo.path()).len(), 1);
