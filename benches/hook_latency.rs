@@ -3,6 +3,7 @@
 //!
 //! Run with `cargo bench --bench hook_latency` (release build). `BENCH_RUNS` sets the number of runs.
 
+#[allow(dead_code)] // the helpers other benchmarks use
 mod common;
 
 use std::io::Write;

@@ -414,7 +414,7 @@ fn gemini_action(tool: &str, input: Value) -> Result<Action, InputError> {
     })
 }
 
-/// The working directory of a Gemini shell command when it names one (`dir_path`), else the cwd.
+/// A path as an agent names it: absolute, or relative to `base`.
 pub fn resolve(base: &Path, path: &str) -> PathBuf {
     let path = Path::new(path);
     if path.is_absolute() {

@@ -117,7 +117,7 @@ fn evaluate(args: &AgentHookArgs, stdin: Result<&[u8], String>, cwd: &Path) -> O
         Ok(policy) => policy,
         Err(e) => return failure(args, Some(input), &root, format!("configuration: {e}")),
     };
-    match judge_action(args, &input, &root, &policy) {
+    match judge_action(args, &input, &root) {
         Ok((verdict, command, paths)) => Outcome {
             input: Some(input),
             verdict,
@@ -137,12 +137,7 @@ fn evaluate(args: &AgentHookArgs, stdin: Result<&[u8], String>, cwd: &Path) -> O
 
 type Judged = (Verdict, Option<String>, Vec<String>);
 
-fn judge_action(
-    args: &AgentHookArgs,
-    input: &HookInput,
-    root: &Path,
-    policy: &Policy,
-) -> Result<Judged> {
+fn judge_action(args: &AgentHookArgs, input: &HookInput, root: &Path) -> Result<Judged> {
     let selection = Selection {
         config: args.config.clone(),
         ..Selection::default()
@@ -156,7 +151,6 @@ fn judge_action(
             Ok((verdict, Some(masked), Vec::new()))
         }
         action => {
-            let _ = policy;
             let (verdict, paths) = judge::judge_files(action, &input.cwd, root, &selection)?;
             Ok((verdict, None, paths))
         }
