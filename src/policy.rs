@@ -281,6 +281,19 @@ impl Policy {
     /// Checks that every check id or category the configuration names exists, so a typo cannot
     /// silently disable nothing.
     pub fn validate(&self, checks: &[Check]) -> Result<(), DefinitionError> {
+        self.validate_names(|target| {
+            checks
+                .iter()
+                .any(|c| target_covers(target, &c.id, c.category))
+        })
+    }
+
+    /// Like [`Policy::validate`], with `covers_a_check` telling whether a target names a check (for
+    /// callers that know the check ids without loading every check).
+    pub fn validate_names(
+        &self,
+        covers_a_check: impl Fn(&str) -> bool,
+    ) -> Result<(), DefinitionError> {
         let named = self
             .disabled
             .iter()
@@ -301,11 +314,8 @@ impl Policy {
                     .map(|(t, l)| ("hook.actions", t, l)),
             );
         for (key, target, line) in named {
-            let known = target == "all"
-                || target.parse::<Category>().is_ok()
-                || checks
-                    .iter()
-                    .any(|c| target_covers(target, &c.id, c.category));
+            let known =
+                target == "all" || target.parse::<Category>().is_ok() || covers_a_check(target);
             if !known {
                 return Err(DefinitionError {
                     file: self.source.as_ref().map_or_else(String::new, |p| p.display().to_string()),

@@ -38,7 +38,7 @@ pub fn judge_files(
     if changes.files.is_empty() && changes.skipped.binary_paths.is_empty() {
         return Ok((Verdict::allow(), paths));
     }
-    let analysis = pipeline::analyze(root, selection, |_| Ok(changes))?;
+    let analysis = pipeline::analyze_gated(root, selection, |_| Ok(changes))?;
     let settings = &analysis.policy.hook;
     let items = analysis
         .review

@@ -117,7 +117,7 @@ fn evaluate(args: &AgentHookArgs, stdin: Result<&[u8], String>, cwd: &Path) -> O
         Ok(policy) => policy,
         Err(e) => return failure(args, Some(input), &root, format!("configuration: {e}")),
     };
-    match judge_action(args, &input, &root) {
+    match judge_action(args, &input, &root, &policy) {
         Ok((verdict, command, paths)) => Outcome {
             input: Some(input),
             verdict,
@@ -137,7 +137,15 @@ fn evaluate(args: &AgentHookArgs, stdin: Result<&[u8], String>, cwd: &Path) -> O
 
 type Judged = (Verdict, Option<String>, Vec<String>);
 
-fn judge_action(args: &AgentHookArgs, input: &HookInput, root: &Path) -> Result<Judged> {
+/// Built-in check directories the shell path always loads (the command checks).
+const COMMAND_CHECKS: &[&str] = &["checks/commands/"];
+
+fn judge_action(
+    args: &AgentHookArgs,
+    input: &HookInput,
+    root: &Path,
+    policy: &Policy,
+) -> Result<Judged> {
     let selection = Selection {
         config: args.config.clone(),
         ..Selection::default()
@@ -145,8 +153,10 @@ fn judge_action(args: &AgentHookArgs, input: &HookInput, root: &Path) -> Result<
     match &input.action {
         Action::Other => Ok((Verdict::allow(), None, Vec::new())),
         Action::Shell { command } => {
-            let (policy, checks) = pipeline::load_checks(args.config.as_deref(), root)?;
-            let verdict = judge::judge_command(command, &input.cwd, &policy, &checks)?;
+            // Only the command checks and the files whose keywords occur in the command (the secret
+            // checks that mask it for the log among them): the hook runs on every tool call.
+            let checks = pipeline::load_checks_for_text(policy, command, COMMAND_CHECKS)?;
+            let verdict = judge::judge_command(command, &input.cwd, policy, &checks)?;
             let masked = judge::mask_command(command, &checks);
             Ok((verdict, Some(masked), Vec::new()))
         }
