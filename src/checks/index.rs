@@ -126,24 +126,54 @@ fn push_keyword(index: &mut FileIndex, word: &str) {
     }
 }
 
-/// A one-line flow sequence (`[a, 'b c', "d"]`); None for anything else (a comma inside quotes, a
-/// nested list) so that the file is always loaded.
+/// A one-line flow sequence (`[a, 'b, c', "d"]`); None for anything else (a nested list, an escape
+/// it does not know), so that the file is always loaded.
 fn flow_list(text: &str) -> Option<Vec<String>> {
     let inner = text.strip_prefix('[')?.strip_suffix(']')?;
     let mut words = Vec::new();
-    for part in inner.split(',') {
-        let part = part.trim();
-        if part.is_empty() {
-            continue;
+    let mut chars = inner.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let Some(&first) = chars.peek() else {
+            return Some(words);
+        };
+        let mut word = String::new();
+        match first {
+            '\'' => {
+                chars.next();
+                loop {
+                    match chars.next()? {
+                        '\'' if chars.next_if_eq(&'\'').is_some() => word.push('\''),
+                        '\'' => break,
+                        c => word.push(c),
+                    }
+                }
+            }
+            '"' => {
+                chars.next();
+                loop {
+                    match chars.next()? {
+                        '"' => break,
+                        '\\' => return None,
+                        c => word.push(c),
+                    }
+                }
+            }
+            '[' | ']' | '{' | '}' => return None,
+            _ => {
+                while let Some(c) = chars.next_if(|&c| c != ',') {
+                    word.push(c);
+                }
+                word = word.trim_end().to_string();
+            }
         }
-        let quoted = part.starts_with('\'') || part.starts_with('"');
-        let word = unquote(part);
-        if quoted && (word.len() + 2 != part.len()) || part.contains(['[', ']', '{', '}']) {
-            return None;
+        words.push(word);
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        match chars.next() {
+            Some(',') | None => {}
+            Some(_) => return None,
         }
-        words.push(word.to_string());
     }
-    Some(words)
 }
 
 fn unquote(text: &str) -> &str {
@@ -214,7 +244,14 @@ mod tests {
 
     #[test]
     fn unknown_forms_make_a_file_always_needed() {
-        assert_eq!(index_file("- id: a\n  keywords: ['a, b']\n").keywords, None);
+        assert_eq!(
+            index_file("- id: a\n  keywords: [\"a\\tb\"]\n").keywords,
+            None
+        );
+        assert_eq!(
+            index_file("- id: a\n  keywords: ['a, b', 'it''s', \"[x]\"]\n").keywords,
+            Some(vec!["a, b".into(), "it's".into(), "[x]".into()])
+        );
         assert_eq!(index_file("- id: a\n  keywords: *nowhere\n").keywords, None);
     }
 
