@@ -187,6 +187,9 @@ fn unquote(text: &str) -> &str {
     text
 }
 
+/// Texts up to this many bytes are searched keyword by keyword rather than with an automaton.
+const SHORT_TEXT: usize = 2048;
+
 /// Which of the indexed files a text needs: those always needed and those with a keyword in the text
 /// (ASCII case-insensitively, as the engine matches keywords).
 pub fn needed(indexes: &[FileIndex], text: &str) -> Vec<bool> {
@@ -205,6 +208,19 @@ pub fn needed(indexes: &[FileIndex], text: &str) -> Vec<bool> {
         }
     }
     if words.is_empty() || text.is_empty() {
+        return need;
+    }
+    // Building an automaton over every keyword costs milliseconds: for a short text (a command) one
+    // search per keyword is cheaper.
+    if text.len() <= SHORT_TEXT {
+        let lower = text.to_ascii_lowercase();
+        for (id, word) in words.iter().enumerate() {
+            if memchr::memmem::find(lower.as_bytes(), word.as_bytes()).is_some() {
+                for &file in &owners[id] {
+                    need[file] = true;
+                }
+            }
+        }
         return need;
     }
     let automaton: AhoCorasick = AhoCorasickBuilder::new()
@@ -238,8 +254,15 @@ mod tests {
             index.keywords,
             Some(vec!["foo".into(), "bar baz".into(), "qux".into()])
         );
-        let needed = needed(&[index, index_file("- id: b\n  pattern: x\n")], "no match");
-        assert_eq!(needed, vec![false, true]);
+        let indexes = [index, index_file("- id: b\n  pattern: x\n")];
+        assert_eq!(needed(&indexes, "no match"), vec![false, true]);
+        assert_eq!(needed(&indexes, "a BAR BAZ"), vec![true, true]);
+        let long = format!("{}QUX", " ".repeat(SHORT_TEXT));
+        assert_eq!(needed(&indexes, &long), vec![true, true]);
+        assert_eq!(
+            needed(&indexes, &" ".repeat(SHORT_TEXT + 1)),
+            vec![false, true]
+        );
     }
 
     #[test]
