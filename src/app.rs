@@ -35,6 +35,18 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    if let Command::AgentHook(args) = &cli.command {
+        // The agent gate never fails with a status of its own: it answers every failure itself.
+        if let Some(dir) = &cli.directory {
+            if let Err(e) = std::env::set_current_dir(dir) {
+                eprintln!(
+                    "review-gate: cannot change to directory {}: {e}",
+                    dir.display()
+                );
+            }
+        }
+        return ExitCode::from(crate::hook::agent::main(args));
+    }
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(e)) => {
@@ -136,6 +148,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             print!("{}", explain(check));
             Ok(EXIT_CLEAN)
         }
+        Command::AgentHook(args) => Ok(crate::hook::agent::main(&args)),
         Command::VerifyFixtures { dir, category } => {
             let checks = checks::into_set(checks::load_checked(&[])?);
             let failures = crate::fixtures::verify(&dir, &checks, category.as_deref())?;

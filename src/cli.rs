@@ -102,6 +102,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Judge an agent's proposed tool call (a pre-tool hook: JSON on standard input, the agent's
+    /// answer on standard output, always exit status 0).
+    AgentHook(crate::hook::agent::AgentHookArgs),
     /// Verify annotated check fixtures (for people writing checks).
     #[command(hide = true)]
     VerifyFixtures {

@@ -117,8 +117,94 @@ pub fn analyze(
     let (policy, checks) = load_checks(selection.config.as_deref(), root)?;
     let Selected { set, support } = select(checks, &policy, selection)?;
     timer.phase("load checks");
-    let mut changes = source(&policy)?;
+    let changes = source(&policy)?;
     timer.phase("read changes");
+    review(policy, &set, selection, changes, timer)
+}
+
+/// Like [`analyze`], but loads only the built-in check files that can find something in the changes
+/// (see [`load_checks_for_text`]): the same findings, for a fraction of the start-up time.
+pub fn analyze_gated(
+    root: &Path,
+    selection: &Selection,
+    source: impl FnOnce(&Policy) -> Result<ChangeSet>,
+) -> Result<Analysis> {
+    let mut timer = PhaseTimer::from_env();
+    let policy = Policy::discover(selection.config.as_deref(), root)?;
+    let changes = source(&policy)?;
+    timer.phase("read changes");
+    let checks = if changes.skipped.binary_paths.is_empty() {
+        let mut text = String::new();
+        for file in &changes.files {
+            text.push_str(&file.path);
+            text.push('\n');
+            text.push_str(&file.text);
+            text.push('\n');
+        }
+        load_checks_for_text(&policy, &text, &[])?
+    } else {
+        // Checks about binary files look at paths only: load them all.
+        let checks = checks::load(&policy.extra_checks)?;
+        policy.validate(&checks)?;
+        checks
+    };
+    let set = select(checks, &policy, selection)?;
+    timer.phase("load checks");
+    review(policy, &set, selection, changes, timer)
+}
+
+/// The checks that can find something in `text`: built-in files whose keywords occur in it, those
+/// under the `always` directories, those that must always load, and the configuration's extra files.
+/// Names in the configuration are validated against every built-in check id.
+pub fn load_checks_for_text(policy: &Policy, text: &str, always: &[&str]) -> Result<Vec<Check>> {
+    let builtin = checks::builtin_files()?;
+    let indexes: Vec<checks::index::FileIndex> = builtin
+        .iter()
+        .map(|(name, text)| {
+            if name.ends_with(".yml") || name.ends_with(".yaml") {
+                checks::index::index_file(text)
+            } else {
+                checks::index::FileIndex::default()
+            }
+        })
+        .collect();
+    // A suppression is judged against every check id: with one in the text, load them all.
+    let everything = text.contains("review-gate:");
+    let needed = checks::index::needed(&indexes, text);
+    let checks = checks::load_builtin_where(&builtin, &policy.extra_checks, false, |i, name| {
+        everything || needed[i] || always.iter().any(|dir| name.starts_with(dir))
+    })?;
+    let extra_ids: Vec<(String, Category)> = checks
+        .iter()
+        .filter(|c| {
+            policy
+                .extra_checks
+                .iter()
+                .any(|(name, _)| *name == c.source)
+        })
+        .map(|c| (c.id.clone(), c.category))
+        .collect();
+    let covers = crate::engine::suppress::target_covers;
+    policy.validate_names(|target| {
+        indexes
+            .iter()
+            .flat_map(|i| &i.ids)
+            .any(|id| covers(target, id, Category::Policy))
+            || extra_ids
+                .iter()
+                .any(|(id, category)| covers(target, id, *category))
+    })?;
+    Ok(checks)
+}
+
+/// The shared tail of [`analyze`] and [`analyze_gated`]: excludes, engine, policy, review.
+fn review(
+    policy: Policy,
+    set: &CheckSet,
+    selection: &Selection,
+    mut changes: ChangeSet,
+    mut timer: PhaseTimer,
+) -> Result<Analysis> {
     let before = changes.files.len();
     changes.files.retain(|f| policy.includes_path(&f.path));
     changes.skipped.excluded += before - changes.files.len();
@@ -126,12 +212,12 @@ pub fn analyze(
         .skipped
         .binary_paths
         .retain(|p| policy.includes_path(p));
-    let mut findings = crate::engine::run(&set, &changes.files);
+    let mut findings = crate::engine::run(set, &changes.files);
     findings.extend(crate::engine::run_binary(
-        &set,
+        set,
         &changes.skipped.binary_paths,
     ));
-    let (dependency_findings, dependencies) = crate::engine::deps::review(&set, &changes.files);
+    let (dependency_findings, dependencies) = crate::engine::deps::review(set, &changes.files);
     findings.extend(dependency_findings);
     let chains = crate::engine::chains::detect(&set, &changes.files, &findings);
     crate::engine::chains::drop_signals(&set, &mut findings);

@@ -11,6 +11,7 @@ use serde_saphyr::Spanned;
 use crate::checks::compile::build_globset;
 use crate::checks::{Check, DefinitionError};
 use crate::engine::suppress::target_covers;
+use crate::hook::agent::config::HookSettings;
 use crate::model::{Category, Finding, Severity};
 
 /// The configuration file names looked for at the repository root, in order.
@@ -31,6 +32,8 @@ struct ConfigFile {
     allow: Vec<AllowDef>,
     #[serde(default)]
     checks: Vec<Spanned<String>>,
+    #[serde(default)]
+    hook: Option<crate::hook::agent::config::HookDef>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,6 +106,8 @@ pub struct Policy {
     allows: Vec<Allow>,
     /// Extra check files named by the configuration: (path as written, contents).
     pub extra_checks: Vec<(String, String)>,
+    /// The agent gate's settings (`hook:`).
+    pub hook: HookSettings,
 }
 
 impl Default for Policy {
@@ -115,6 +120,7 @@ impl Default for Policy {
             overrides: Vec::new(),
             allows: Vec::new(),
             extra_checks: Vec::new(),
+            hook: HookSettings::default(),
         }
     }
 }
@@ -252,6 +258,10 @@ impl Policy {
             })?;
             extra_checks.push((full.display().to_string(), text));
         }
+        let hook = match &config.hook {
+            Some(def) => HookSettings::from_def(def).map_err(|(line, e)| err(line, e))?,
+            None => HookSettings::default(),
+        };
         Ok(Policy {
             source: Some(path.to_path_buf()),
             fail_on,
@@ -264,28 +274,48 @@ impl Policy {
             overrides,
             allows,
             extra_checks,
+            hook,
         })
     }
 
     /// Checks that every check id or category the configuration names exists, so a typo cannot
     /// silently disable nothing.
     pub fn validate(&self, checks: &[Check]) -> Result<(), DefinitionError> {
+        self.validate_names(|target| {
+            checks
+                .iter()
+                .any(|c| target_covers(target, &c.id, c.category))
+        })
+    }
+
+    /// Like [`Policy::validate`], with `covers_a_check` telling whether a target names a check (for
+    /// callers that know the check ids without loading every check).
+    pub fn validate_names(
+        &self,
+        covers_a_check: impl Fn(&str) -> bool,
+    ) -> Result<(), DefinitionError> {
         let named = self
             .disabled
             .iter()
-            .map(|(t, l)| ("disable", t, *l))
-            .chain(self.overrides.iter().map(|(t, _, l)| ("severity", t, *l)))
+            .map(|(t, l)| ("disable", t.as_str(), *l))
             .chain(
-                self.allows
+                self.overrides
                     .iter()
-                    .flat_map(|a| a.targets.iter().map(|(t, l)| ("allow.checks", t, *l))),
+                    .map(|(t, _, l)| ("severity", t.as_str(), *l)),
+            )
+            .chain(self.allows.iter().flat_map(|a| {
+                a.targets
+                    .iter()
+                    .map(|(t, l)| ("allow.checks", t.as_str(), *l))
+            }))
+            .chain(
+                self.hook
+                    .action_targets()
+                    .map(|(t, l)| ("hook.actions", t, l)),
             );
         for (key, target, line) in named {
-            let known = target == "all"
-                || target.parse::<Category>().is_ok()
-                || checks
-                    .iter()
-                    .any(|c| target_covers(target, &c.id, c.category));
+            let known =
+                target == "all" || target.parse::<Category>().is_ok() || covers_a_check(target);
             if !known {
                 return Err(DefinitionError {
                     file: self.source.as_ref().map_or_else(String::new, |p| p.display().to_string()),

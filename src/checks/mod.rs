@@ -3,6 +3,7 @@
 
 pub mod chain;
 pub mod compile;
+pub mod index;
 pub mod schema;
 
 use std::path::Path;
@@ -100,12 +101,26 @@ fn load_with(
     extra: &[(String, String)],
     eager_builtin: bool,
 ) -> Result<Vec<Check>, DefinitionError> {
+    load_builtin_where(&builtin_files()?, extra, eager_builtin, |_, _| true)
+}
+
+/// Loads the built-in check files that `keep` (given the file's index in `builtin`, and its name)
+/// accepts, plus every extra file.
+pub fn load_builtin_where(
+    builtin: &[(String, String)],
+    extra: &[(String, String)],
+    eager_builtin: bool,
+    keep: impl Fn(usize, &str) -> bool,
+) -> Result<Vec<Check>, DefinitionError> {
     let mut file_slots = 0;
     let mut checks: Vec<Check> = Vec::new();
-    let builtin = builtin_files()?;
     let yaml_files = builtin
         .iter()
-        .filter(|(name, _)| name.ends_with(".yml") || name.ends_with(".yaml"))
+        .enumerate()
+        .filter(|(index, (name, _))| {
+            (name.ends_with(".yml") || name.ends_with(".yaml")) && keep(*index, name)
+        })
+        .map(|(_, file)| file)
         .map(|file| (file, eager_builtin))
         .chain(extra.iter().map(|file| (file, true)));
     for ((name, text), eager) in yaml_files {

@@ -1,6 +1,7 @@
 //! Gates that run before a change exists: the git pre-commit hook and the agent hooks (Claude Code,
 //! Codex, Cursor, Gemini) that judge a shell command or a file write before it happens.
 
+pub mod agent;
 pub mod command;
 pub mod init;
 mod init_json;

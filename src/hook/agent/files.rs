@@ -1,0 +1,327 @@
+//! What a file-changing action would leave on disk, and the [`ChangedFile`]s the engine reviews: the
+//! file after the tool call, diffed line by line against the current file, so findings carry the line
+//! numbers the file will have.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use similar::{DiffTag, TextDiff};
+
+use super::input::{resolve, Action, NotebookMode, Replacement};
+use super::patch::{self, FileOp};
+use crate::lang::Language;
+use crate::model::ChangeSet;
+use crate::source::{self, AddedLines};
+
+/// A file as the action would leave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposed {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// The current content (None: the file does not exist or is not judged against it).
+    pub old: Option<String>,
+    /// The new content; when `exact` is false, only the added text (its lines numbered from 1).
+    pub new: String,
+    /// Whether `new` is the whole file after the action (false: the edit did not apply to the current
+    /// file, so only what it adds is judged).
+    pub exact: bool,
+    /// The language to judge it as, when the path does not tell (a notebook cell).
+    pub language: Option<Language>,
+}
+
+/// The files an action would change (empty for commands and other tools).
+pub fn proposed(action: &Action, cwd: &Path) -> Vec<Proposed> {
+    match action {
+        Action::Write { path, content } => {
+            let path = resolve(cwd, path);
+            let old = read(&path);
+            vec![Proposed {
+                path,
+                old,
+                new: content.clone(),
+                exact: true,
+                language: None,
+            }]
+        }
+        Action::Edit { path, edits } => {
+            let path = resolve(cwd, path);
+            let old = read(&path);
+            match apply_edits(old.as_deref(), edits) {
+                Some(new) => vec![Proposed {
+                    path,
+                    old,
+                    new,
+                    exact: true,
+                    language: None,
+                }],
+                None => vec![fragment(path, edits.iter().map(|e| e.new.as_str()), None)],
+            }
+        }
+        Action::NotebookEdit {
+            path,
+            source,
+            cell_type,
+            mode,
+        } => {
+            if *mode == NotebookMode::Delete || source.is_empty() {
+                return Vec::new();
+            }
+            let language = match cell_type.as_deref() {
+                Some("markdown") | Some("raw") => Language::detect("cell.md", ""),
+                _ => Language::Python,
+            };
+            vec![fragment(
+                resolve(cwd, path),
+                std::iter::once(source.as_str()),
+                Some(language),
+            )]
+        }
+        Action::ApplyPatch { patch } => match patch::parse(patch) {
+            Ok(ops) => ops.iter().filter_map(|op| patched(op, cwd)).collect(),
+            // Not an envelope: judge its added lines as they are.
+            Err(_) => vec![fragment(
+                cwd.join("apply_patch.diff"),
+                patch.lines().filter_map(|l| l.strip_prefix('+')),
+                None,
+            )],
+        },
+        Action::Shell { .. } | Action::Other => Vec::new(),
+    }
+}
+
+/// The file after one patch operation (None for a deletion).
+fn patched(op: &FileOp, cwd: &Path) -> Option<Proposed> {
+    match op {
+        FileOp::Delete { .. } => None,
+        FileOp::Add { path, lines } => {
+            let path = resolve(cwd, path);
+            let mut new = lines.join("\n");
+            new.push('\n');
+            Some(Proposed {
+                old: read(&path),
+                path,
+                new,
+                exact: true,
+                language: None,
+            })
+        }
+        FileOp::Update {
+            path,
+            move_to,
+            hunks,
+        } => {
+            let source = resolve(cwd, path);
+            let target = resolve(cwd, move_to.as_deref().unwrap_or(path));
+            let old = read(&source);
+            match old.as_deref().and_then(|text| patch::apply(text, hunks)) {
+                Some(new) => Some(Proposed {
+                    path: target,
+                    old,
+                    new,
+                    exact: true,
+                    language: None,
+                }),
+                None => {
+                    let added: Vec<&str> = hunks
+                        .iter()
+                        .flat_map(|h| added_lines(&h.old, &h.new))
+                        .collect();
+                    Some(fragment(target, added.into_iter(), None))
+                }
+            }
+        }
+    }
+}
+
+/// The lines of `new` that are not in `old` (a hunk's `+` lines).
+fn added_lines<'a>(old: &[String], new: &'a [String]) -> Vec<&'a str> {
+    let old: Vec<&str> = old.iter().map(String::as_str).collect();
+    let new_lines: Vec<&str> = new.iter().map(String::as_str).collect();
+    let diff = TextDiff::configure().diff_slices(&old, &new_lines);
+    diff.ops()
+        .iter()
+        .filter(|op| matches!(op.tag(), DiffTag::Insert | DiffTag::Replace))
+        .flat_map(|op| new[op.new_range()].iter().map(String::as_str))
+        .collect()
+}
+
+fn fragment<'a>(
+    path: PathBuf,
+    pieces: impl Iterator<Item = &'a str>,
+    language: Option<Language>,
+) -> Proposed {
+    let mut new = String::new();
+    for piece in pieces {
+        new.push_str(piece);
+        if !new.ends_with('\n') {
+            new.push('\n');
+        }
+    }
+    Proposed {
+        path,
+        old: None,
+        new,
+        exact: false,
+        language,
+    }
+}
+
+fn read(path: &Path) -> Option<String> {
+    std::fs::read(path).ok().map(source::decode)
+}
+
+/// Applies replacements the way the edit tools do: the first occurrence, or every one; an empty
+/// `old` creates the file. None when one does not apply.
+pub fn apply_edits(current: Option<&str>, edits: &[Replacement]) -> Option<String> {
+    let mut text = current.map(str::to_string);
+    for edit in edits {
+        let next = if edit.old.is_empty() {
+            if text.as_deref().is_some_and(|t| !t.is_empty()) {
+                return None;
+            }
+            edit.new.clone()
+        } else {
+            let current = text.as_deref()?;
+            if !current.contains(edit.old.as_str()) {
+                return None;
+            }
+            if edit.all {
+                current.replace(edit.old.as_str(), &edit.new)
+            } else {
+                current.replacen(edit.old.as_str(), &edit.new, 1)
+            }
+        };
+        text = Some(next);
+    }
+    text
+}
+
+/// The 1-based (start, count) ranges of lines in `new` that are not in `old`.
+pub fn added_ranges(old: &str, new: &str) -> Vec<(u32, u32)> {
+    let diff = TextDiff::configure()
+        .timeout(Duration::from_millis(300))
+        .diff_lines(old, new);
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for op in diff.ops() {
+        if matches!(op.tag(), DiffTag::Insert | DiffTag::Replace) {
+            let range = op.new_range();
+            if range.is_empty() {
+                continue;
+            }
+            let start = range.start as u32 + 1;
+            let count = range.len() as u32;
+            match ranges.last_mut() {
+                Some((s, c)) if *s + *c == start => *c += count,
+                _ => ranges.push((start, count)),
+            }
+        }
+    }
+    ranges
+}
+
+/// The changes the engine reviews, with paths relative to `root` (a file outside it keeps its
+/// absolute path).
+pub fn change_set(proposals: Vec<Proposed>, root: &Path) -> ChangeSet {
+    let mut changes = ChangeSet::default();
+    for proposal in proposals {
+        let path = display_path(&proposal.path, root);
+        if source::is_binary(proposal.new.as_bytes()) {
+            changes.skipped.add_binary(path);
+            continue;
+        }
+        let ranges = match &proposal.old {
+            Some(old) if proposal.exact => Some(added_ranges(old, &proposal.new)),
+            _ => None,
+        };
+        if ranges.as_ref().is_some_and(Vec::is_empty) {
+            continue;
+        }
+        let which = match &ranges {
+            Some(ranges) => AddedLines::Ranges(ranges),
+            None => AddedLines::All,
+        };
+        let mut file = source::whole_file(path, proposal.new, which);
+        if let Some(language) = proposal.language {
+            file.language = language;
+        }
+        file.old_text = proposal.old.filter(|_| proposal.exact);
+        if !file.added.is_empty() {
+            changes.files.push(file);
+        }
+    }
+    changes
+}
+
+/// A path relative to `root` with `/`, or the absolute path when it is outside.
+pub fn display_path(path: &Path, root: &Path) -> String {
+    let path = normalize(path);
+    match path.strip_prefix(normalize(root)) {
+        Ok(relative) => source::slash_path(relative),
+        Err(_) => source::slash_path(&path),
+    }
+}
+
+/// Removes `.` and `..` components without touching the file system (the file may not exist yet).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(old: &str, new: &str, all: bool) -> Replacement {
+        Replacement {
+            old: old.into(),
+            new: new.into(),
+            all,
+        }
+    }
+
+    #[test]
+    fn edits_apply_like_the_tools() {
+        let text = "a = 1\nb = 1\na = 1\n";
+        assert_eq!(
+            apply_edits(Some(text), &[edit("a = 1", "a = 2", false)]).unwrap(),
+            "a = 2\nb = 1\na = 1\n"
+        );
+        assert_eq!(
+            apply_edits(Some(text), &[edit("a = 1", "a = 2", true)]).unwrap(),
+            "a = 2\nb = 1\na = 2\n"
+        );
+        assert_eq!(apply_edits(Some(text), &[edit("zzz", "y", false)]), None);
+        assert_eq!(
+            apply_edits(None, &[edit("", "new\n", false)]).unwrap(),
+            "new\n"
+        );
+        assert_eq!(apply_edits(Some(text), &[edit("", "x", false)]), None);
+    }
+
+    #[test]
+    fn added_ranges_number_the_new_file() {
+        assert_eq!(
+            added_ranges("a\nb\nc\n", "a\nx\ny\nb\nc\nz\n"),
+            vec![(2, 2), (6, 1)]
+        );
+        assert_eq!(added_ranges("a\n", "a\n"), Vec::<(u32, u32)>::new());
+    }
+
+    #[test]
+    fn paths_are_relative_to_the_root_unless_outside() {
+        assert_eq!(
+            display_path(Path::new("/p/src/../a.py"), Path::new("/p")),
+            "a.py"
+        );
+        assert_eq!(display_path(Path::new("/etc/x"), Path::new("/p")), "/etc/x");
+    }
+}

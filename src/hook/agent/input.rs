@@ -1,0 +1,505 @@
+//! Reading what an agent sends on standard input and normalizing it into one [`Action`] type.
+//!
+//! - Claude Code and Codex: `PreToolUse` with `tool_name` and `tool_input` (Codex sends shell commands
+//!   as `Bash` and patches as `apply_patch` with the patch text in `tool_input.command`).
+//! - Cursor: `beforeShellExecution` (`command`, `cwd`) and `preToolUse` (`tool_name`: `Shell`,
+//!   `Write`, `StrReplace`, `Edit`, …; `tool_input`).
+//! - Gemini CLI: `BeforeTool` with `run_shell_command`, `write_file`, `replace`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// The agents whose pre-tool hooks review-gate answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Agent {
+    /// Claude Code (`PreToolUse`).
+    Claude,
+    /// OpenAI Codex CLI (`PreToolUse`, Claude-compatible).
+    Codex,
+    /// Cursor (`beforeShellExecution`, `preToolUse`).
+    Cursor,
+    /// Gemini CLI (`BeforeTool`).
+    Gemini,
+}
+
+impl Agent {
+    /// The lowercase name used on the command line and in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Agent::Claude => "claude",
+            Agent::Codex => "codex",
+            Agent::Cursor => "cursor",
+            Agent::Gemini => "gemini",
+        }
+    }
+}
+
+/// One text replacement of an edit tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    /// The text to find (empty: the edit creates the file).
+    pub old: String,
+    /// What replaces it.
+    pub new: String,
+    /// Replace every occurrence rather than the first.
+    pub all: bool,
+}
+
+/// What a notebook edit does to its cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotebookMode {
+    /// Replace a cell's source.
+    Replace,
+    /// Insert a new cell.
+    Insert,
+    /// Delete a cell.
+    Delete,
+}
+
+/// What the agent proposes to do, independent of the agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Run a shell command.
+    Shell {
+        /// The command line.
+        command: String,
+    },
+    /// Write a whole file.
+    Write {
+        /// The file (as the agent named it).
+        path: String,
+        /// Its new content.
+        content: String,
+    },
+    /// Replace text in a file, one replacement after the other (Edit, MultiEdit, StrReplace, replace).
+    Edit {
+        /// The file.
+        path: String,
+        /// The replacements, in order.
+        edits: Vec<Replacement>,
+    },
+    /// Change a notebook cell.
+    NotebookEdit {
+        /// The notebook.
+        path: String,
+        /// The cell's new source.
+        source: String,
+        /// `code` or `markdown`, when given.
+        cell_type: Option<String>,
+        /// What happens to the cell.
+        mode: NotebookMode,
+    },
+    /// Apply a Codex patch envelope (`*** Begin Patch` …).
+    ApplyPatch {
+        /// The patch text.
+        patch: String,
+    },
+    /// Anything else: nothing to judge.
+    Other,
+}
+
+/// A normalized hook call.
+#[derive(Debug, Clone)]
+pub struct HookInput {
+    /// The event the agent fired.
+    pub event: String,
+    /// The session (or conversation) id.
+    pub session: Option<String>,
+    /// The tool's name as the agent spells it.
+    pub tool: String,
+    /// Where the agent runs the tool.
+    pub cwd: PathBuf,
+    /// The project directory the agent names (workspace root, `CLAUDE_PROJECT_DIR`), if any.
+    pub project_dir: Option<PathBuf>,
+    /// What it proposes.
+    pub action: Action,
+}
+
+/// Input that cannot be judged: not JSON, a missing field, an unknown event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError(pub String);
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+fn missing(field: &str) -> InputError {
+    InputError(format!(
+        "missing or non-string field `{field}` in the hook input"
+    ))
+}
+
+/// A string field of an object.
+fn text<'a>(object: &'a Value, field: &str) -> Option<&'a str> {
+    object.get(field).and_then(Value::as_str)
+}
+
+/// The first of several spellings of a string field.
+fn text_any<'a>(object: &'a Value, fields: &[&str]) -> Option<&'a str> {
+    fields.iter().find_map(|f| text(object, f))
+}
+
+fn required<'a>(object: &'a Value, fields: &[&str]) -> Result<&'a str, InputError> {
+    text_any(object, fields).ok_or_else(|| missing(&fields.join("` or `")))
+}
+
+/// Parses a hook's standard input for `agent`. `env_project` is the project directory the
+/// environment names (`CLAUDE_PROJECT_DIR`, `GEMINI_PROJECT_DIR`), `fallback_cwd` the process's
+/// directory (for input without `cwd`).
+pub fn parse(
+    agent: Agent,
+    stdin: &[u8],
+    env_project: Option<PathBuf>,
+    fallback_cwd: &Path,
+) -> Result<HookInput, InputError> {
+    let value: Value = serde_json::from_slice(stdin)
+        .map_err(|e| InputError(format!("the hook input is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(InputError("the hook input is not a JSON object".into()));
+    }
+    let event = required(&value, &["hook_event_name"])?.to_string();
+    let cwd = text(&value, "cwd").map_or_else(|| fallback_cwd.to_path_buf(), PathBuf::from);
+    let (tool, action, session, project_dir) = match agent {
+        Agent::Claude | Agent::Codex => {
+            expect_event(agent, &event, &["PreToolUse"])?;
+            let tool = required(&value, &["tool_name"])?.to_string();
+            let action = claude_action(&tool, tool_input(&value)?)?;
+            (tool, action, text(&value, "session_id"), env_project)
+        }
+        Agent::Gemini => {
+            expect_event(agent, &event, &["BeforeTool"])?;
+            let tool = required(&value, &["tool_name"])?.to_string();
+            let action = gemini_action(&tool, tool_input(&value)?)?;
+            (tool, action, text(&value, "session_id"), env_project)
+        }
+        Agent::Cursor => {
+            expect_event(agent, &event, &["beforeShellExecution", "preToolUse"])?;
+            let (tool, action) = if event == "beforeShellExecution" {
+                let command = required(&value, &["command"])?.to_string();
+                ("Shell".to_string(), Action::Shell { command })
+            } else {
+                let tool = required(&value, &["tool_name"])?.to_string();
+                let action = cursor_action(&tool, tool_input(&value)?)?;
+                (tool, action)
+            };
+            let root = value
+                .get("workspace_roots")
+                .and_then(Value::as_array)
+                .and_then(|roots| roots.first())
+                .and_then(Value::as_str)
+                .map(PathBuf::from);
+            let session = text_any(&value, &["conversation_id", "session_id"]);
+            (tool, action, session, root.or(env_project))
+        }
+    };
+    Ok(HookInput {
+        event,
+        session: session.map(str::to_string),
+        tool,
+        cwd,
+        project_dir,
+        action,
+    })
+}
+
+fn expect_event(agent: Agent, event: &str, known: &[&str]) -> Result<(), InputError> {
+    if known.contains(&event) {
+        Ok(())
+    } else {
+        Err(InputError(format!(
+            "unexpected hook event `{event}` for --agent {} (expected {})",
+            agent.as_str(),
+            known.join(" or ")
+        )))
+    }
+}
+
+/// `tool_input`; Cursor's MCP events send it as a JSON string, which is decoded.
+fn tool_input(value: &Value) -> Result<Value, InputError> {
+    match value.get("tool_input") {
+        Some(Value::String(s)) => Ok(serde_json::from_str(s).unwrap_or(Value::Null)),
+        Some(v @ Value::Object(_)) => Ok(v.clone()),
+        Some(Value::Null) | None => Ok(Value::Null),
+        Some(_) => Err(InputError("`tool_input` is not a JSON object".into())),
+    }
+}
+
+fn needs_input(tool: &str, input: &Value) -> Result<(), InputError> {
+    if input.is_object() {
+        Ok(())
+    } else {
+        Err(InputError(format!(
+            "missing `tool_input` for the {tool} tool"
+        )))
+    }
+}
+
+fn replacement(edit: &Value, all_field: &str) -> Result<Replacement, InputError> {
+    Ok(Replacement {
+        old: required(edit, &["old_string"])?.to_string(),
+        new: required(edit, &["new_string"])?.to_string(),
+        all: edit
+            .get(all_field)
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    })
+}
+
+/// Claude Code's (and Codex's) tools.
+fn claude_action(tool: &str, input: Value) -> Result<Action, InputError> {
+    let judged = matches!(
+        tool,
+        "Bash" | "Write" | "Edit" | "MultiEdit" | "NotebookEdit" | "apply_patch"
+    );
+    if !judged {
+        return Ok(Action::Other);
+    }
+    needs_input(tool, &input)?;
+    Ok(match tool {
+        "Bash" => Action::Shell {
+            command: shell_command(&input)?,
+        },
+        "Write" => Action::Write {
+            path: required(&input, &["file_path"])?.to_string(),
+            content: required(&input, &["content"])?.to_string(),
+        },
+        "Edit" => Action::Edit {
+            path: required(&input, &["file_path"])?.to_string(),
+            edits: vec![replacement(&input, "replace_all")?],
+        },
+        "MultiEdit" => {
+            let edits = input
+                .get("edits")
+                .and_then(Value::as_array)
+                .ok_or_else(|| missing("edits"))?
+                .iter()
+                .map(|e| replacement(e, "replace_all"))
+                .collect::<Result<Vec<_>, _>>()?;
+            Action::Edit {
+                path: required(&input, &["file_path"])?.to_string(),
+                edits,
+            }
+        }
+        "NotebookEdit" => {
+            let mode = match text(&input, "edit_mode").unwrap_or("replace") {
+                "insert" => NotebookMode::Insert,
+                "delete" => NotebookMode::Delete,
+                "replace" => NotebookMode::Replace,
+                other => {
+                    return Err(InputError(format!(
+                        "unknown NotebookEdit `edit_mode` `{other}`"
+                    )))
+                }
+            };
+            let source = match mode {
+                NotebookMode::Delete => text(&input, "new_source").unwrap_or(""),
+                _ => required(&input, &["new_source"])?,
+            };
+            Action::NotebookEdit {
+                path: required(&input, &["notebook_path"])?.to_string(),
+                source: source.to_string(),
+                cell_type: text(&input, "cell_type").map(str::to_string),
+                mode,
+            }
+        }
+        _ => Action::ApplyPatch {
+            patch: patch_text(&input)?,
+        },
+    })
+}
+
+/// A shell command: a string, or (older Codex) an argv array.
+fn shell_command(input: &Value) -> Result<String, InputError> {
+    match input.get("command") {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Array(argv)) if argv.iter().all(Value::is_string) => Ok(argv
+            .iter()
+            .filter_map(Value::as_str)
+            .map(quote_word)
+            .collect::<Vec<_>>()
+            .join(" ")),
+        _ => Err(missing("command")),
+    }
+}
+
+/// Quotes one argv word for a shell command line (single quotes when it needs any).
+fn quote_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The patch of an `apply_patch` call: `tool_input.command` (a string, or an argv whose last word
+/// holds the patch), or `input`/`patch`.
+fn patch_text(input: &Value) -> Result<String, InputError> {
+    if let Some(text) = text_any(input, &["command", "patch", "input"]) {
+        return Ok(text.to_string());
+    }
+    if let Some(argv) = input.get("command").and_then(Value::as_array) {
+        if let Some(patch) = argv
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|w| w.contains("*** Begin Patch"))
+        {
+            return Ok(patch.to_string());
+        }
+    }
+    Err(missing("command"))
+}
+
+/// Cursor's `preToolUse` tools. Cursor does not document the keys inside `tool_input`, so the common
+/// spellings are accepted.
+fn cursor_action(tool: &str, input: Value) -> Result<Action, InputError> {
+    if !matches!(tool, "Shell" | "Write" | "StrReplace" | "Edit") {
+        return Ok(Action::Other);
+    }
+    needs_input(tool, &input)?;
+    const PATH: [&str; 3] = ["file_path", "path", "target_file"];
+    Ok(match tool {
+        "Shell" => Action::Shell {
+            command: shell_command(&input)?,
+        },
+        "Write" => Action::Write {
+            path: required(&input, &PATH)?.to_string(),
+            content: required(&input, &["content", "contents", "file_text"])?.to_string(),
+        },
+        _ => Action::Edit {
+            path: required(&input, &PATH)?.to_string(),
+            edits: vec![replacement(&input, "replace_all")?],
+        },
+    })
+}
+
+/// Gemini CLI's tools.
+fn gemini_action(tool: &str, input: Value) -> Result<Action, InputError> {
+    if !matches!(tool, "run_shell_command" | "write_file" | "replace") {
+        return Ok(Action::Other);
+    }
+    needs_input(tool, &input)?;
+    Ok(match tool {
+        "run_shell_command" => Action::Shell {
+            command: shell_command(&input)?,
+        },
+        "write_file" => Action::Write {
+            path: required(&input, &["file_path"])?.to_string(),
+            content: required(&input, &["content"])?.to_string(),
+        },
+        _ => {
+            let mut edit = replacement(&input, "allow_multiple")?;
+            // Older versions say how many occurrences to replace instead.
+            if input
+                .get("expected_replacements")
+                .and_then(Value::as_u64)
+                .is_some_and(|n| n > 1)
+            {
+                edit.all = true;
+            }
+            Action::Edit {
+                path: required(&input, &["file_path"])?.to_string(),
+                edits: vec![edit],
+            }
+        }
+    })
+}
+
+/// A path as an agent names it: absolute, or relative to `base`.
+pub fn resolve(base: &Path, path: &str) -> PathBuf {
+    let path = Path::new(path);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_json(agent: Agent, json: &str) -> Result<HookInput, InputError> {
+        parse(agent, json.as_bytes(), None, Path::new("/tmp"))
+    }
+
+    #[test]
+    fn claude_tools_normalize() {
+        let input = parse_json(Agent::Claude, r#"{"hook_event_name":"PreToolUse","session_id":"s","cwd":"/p","tool_name":"MultiEdit","tool_input":{"file_path":"/p/a.py","edits":[{"old_string":"a","new_string":"b"},{"old_string":"c","new_string":"d","replace_all":true}]}}"#).unwrap();
+        assert_eq!(input.session.as_deref(), Some("s"));
+        assert_eq!(
+            input.action,
+            Action::Edit {
+                path: "/p/a.py".into(),
+                edits: vec![
+                    Replacement {
+                        old: "a".into(),
+                        new: "b".into(),
+                        all: false
+                    },
+                    Replacement {
+                        old: "c".into(),
+                        new: "d".into(),
+                        all: true
+                    },
+                ]
+            }
+        );
+        let other = parse_json(Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{"file_path":"/x"}}"#).unwrap();
+        assert_eq!(other.action, Action::Other);
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        assert!(parse_json(Agent::Claude, "{not json").is_err());
+        assert!(parse_json(
+            Agent::Claude,
+            r#"{"hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"ls"}}"#
+        )
+        .unwrap_err()
+        .0
+        .contains("PostToolUse"));
+        assert!(parse_json(
+            Agent::Claude,
+            r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{}}"#
+        )
+        .unwrap_err()
+        .0
+        .contains("command"));
+    }
+
+    #[test]
+    fn codex_argv_commands_are_quoted() {
+        let input = parse_json(Agent::Codex, r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":["bash","-lc","echo 'hi' | cat"]}}"#).unwrap();
+        assert_eq!(
+            input.action,
+            Action::Shell {
+                command: r"bash -lc 'echo '\''hi'\'' | cat'".into()
+            }
+        );
+    }
+
+    #[test]
+    fn cursor_and_gemini_events() {
+        let input = parse_json(Agent::Cursor, r#"{"hook_event_name":"beforeShellExecution","command":"ls","cwd":"/w","conversation_id":"c","workspace_roots":["/w"]}"#).unwrap();
+        assert_eq!(
+            input.action,
+            Action::Shell {
+                command: "ls".into()
+            }
+        );
+        assert_eq!(input.project_dir.as_deref(), Some(Path::new("/w")));
+        assert_eq!(input.session.as_deref(), Some("c"));
+        let input = parse_json(Agent::Gemini, r#"{"hook_event_name":"BeforeTool","tool_name":"replace","tool_input":{"file_path":"a.py","old_string":"x","new_string":"y","expected_replacements":2}}"#).unwrap();
+        assert!(matches!(&input.action, Action::Edit { edits, .. } if edits[0].all));
+    }
+}

@@ -1,0 +1,237 @@
+//! `review-gate agent-hook`: the agent gate. An agent's pre-tool hook sends the proposed action as JSON
+//! on standard input; review-gate judges it with the same configuration and checks as every other gate
+//! and answers in the agent's format on standard output, always with exit status 0.
+//!
+//! Nothing may escape as another exit status: Claude Code runs the tool anyway on any status but 0 and
+//! 2. Bad input, a broken configuration, an internal error or a panic all become the decision of the
+//! configured failure mode (`hook.fail`, closed by default), with the cause on standard error.
+
+pub mod audit;
+pub mod config;
+pub mod files;
+pub mod input;
+pub mod judge;
+pub mod output;
+pub mod patch;
+pub mod verdict;
+
+use std::io::{Read, Write};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use self::config::{FailMode, HookSettings};
+use self::input::{Action, Agent, HookInput};
+use self::verdict::Verdict;
+use crate::hook::Decision;
+use crate::pipeline::{self, Selection};
+use crate::policy::Policy;
+
+/// The options of `review-gate agent-hook`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AgentHookArgs {
+    /// The agent whose hook calls review-gate (its input and answer formats).
+    #[arg(long, value_enum, default_value = "claude")]
+    pub agent: Agent,
+    /// Append decisions to this file instead of the configured audit log.
+    #[arg(long, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+    /// Do not write the audit log.
+    #[arg(long, conflicts_with = "audit_log")]
+    pub no_audit: bool,
+    /// Configuration file [default: .review-gate.yml in the project directory].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Everything one hook call decided, for the answer and the audit log.
+struct Outcome {
+    input: Option<HookInput>,
+    verdict: Verdict,
+    /// The command as logged (secrets masked).
+    command: Option<String>,
+    paths: Vec<String>,
+    settings: HookSettings,
+    root: PathBuf,
+}
+
+/// Runs the hook and returns the exit status, which is always 0: every failure is answered with the
+/// failure mode's decision.
+pub fn main(args: &AgentHookArgs) -> u8 {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("review-gate: internal error{location} (a bug: please report it)");
+    }));
+    let mut stdin = Vec::new();
+    let read = std::io::stdin()
+        .read_to_end(&mut stdin)
+        .map_err(|e| format!("cannot read the hook input: {e}"));
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| {
+        evaluate(args, read.map(|_| stdin.as_slice()), &cwd)
+    })) {
+        Ok(outcome) => outcome,
+        Err(_) => failure(args, None, &cwd, "internal error".into()),
+    };
+    answer(args, &outcome);
+    0
+}
+
+/// The project directory the environment names for this agent.
+fn env_project(agent: Agent) -> Option<PathBuf> {
+    let name = match agent {
+        Agent::Claude => "CLAUDE_PROJECT_DIR",
+        Agent::Gemini => "GEMINI_PROJECT_DIR",
+        Agent::Codex | Agent::Cursor => return None,
+    };
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The project root: what the agent names, else the git work tree around `cwd`, else `cwd`.
+fn project_root(named: Option<&Path>, cwd: &Path) -> PathBuf {
+    if let Some(dir) = named {
+        return dir.to_path_buf();
+    }
+    git2::Repository::discover(cwd)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| cwd.to_path_buf())
+}
+
+fn evaluate(args: &AgentHookArgs, stdin: Result<&[u8], String>, cwd: &Path) -> Outcome {
+    let parsed = stdin.and_then(|bytes| {
+        input::parse(args.agent, bytes, env_project(args.agent), cwd).map_err(|e| e.to_string())
+    });
+    let input = match parsed {
+        Ok(input) => input,
+        Err(message) => return failure(args, None, cwd, message),
+    };
+    let root = project_root(input.project_dir.as_deref(), &input.cwd);
+    let policy = match Policy::discover(args.config.as_deref(), &root) {
+        Ok(policy) => policy,
+        Err(e) => return failure(args, Some(input), &root, format!("configuration: {e}")),
+    };
+    match judge_action(args, &input, &root, &policy) {
+        Ok((verdict, command, paths)) => Outcome {
+            input: Some(input),
+            verdict,
+            command,
+            paths,
+            settings: policy.hook,
+            root,
+        },
+        Err(e) => {
+            let mut outcome = failure(args, Some(input), &root, format!("{e:#}"));
+            outcome.settings = policy.hook;
+            outcome.verdict.decision = fail_decision(outcome.settings.fail);
+            outcome
+        }
+    }
+}
+
+type Judged = (Verdict, Option<String>, Vec<String>);
+
+/// Built-in check directories the shell path always loads (the command checks).
+const COMMAND_CHECKS: &[&str] = &["checks/commands/"];
+
+fn judge_action(
+    args: &AgentHookArgs,
+    input: &HookInput,
+    root: &Path,
+    policy: &Policy,
+) -> Result<Judged> {
+    let selection = Selection {
+        config: args.config.clone(),
+        ..Selection::default()
+    };
+    match &input.action {
+        Action::Other => Ok((Verdict::allow(), None, Vec::new())),
+        Action::Shell { command } => {
+            // Only the command checks and the files whose keywords occur in the command (the secret
+            // checks that mask it for the log among them): the hook runs on every tool call.
+            let checks = pipeline::load_checks_for_text(policy, command, COMMAND_CHECKS)?;
+            let verdict = judge::judge_command(command, &input.cwd, policy, &checks)?;
+            let masked = judge::mask_command(command, &checks);
+            Ok((verdict, Some(masked), Vec::new()))
+        }
+        action => {
+            let (verdict, paths) = judge::judge_files(action, &input.cwd, root, &selection)?;
+            Ok((verdict, None, paths))
+        }
+    }
+}
+
+fn fail_decision(mode: FailMode) -> Decision {
+    match mode {
+        FailMode::Closed => Decision::Deny,
+        FailMode::Open => Decision::Allow,
+    }
+}
+
+/// The outcome of a failure: the configuration is looked for around `dir` to learn the failure mode
+/// (closed when it cannot be read).
+fn failure(args: &AgentHookArgs, input: Option<HookInput>, dir: &Path, message: String) -> Outcome {
+    let root = match &input {
+        Some(input) => project_root(input.project_dir.as_deref(), &input.cwd),
+        None => project_root(env_project(args.agent).as_deref(), dir),
+    };
+    let settings = Policy::discover(args.config.as_deref(), &root)
+        .map(|p| p.hook)
+        .unwrap_or_default();
+    eprintln!("review-gate: {message}");
+    Outcome {
+        input,
+        verdict: Verdict::failed(fail_decision(settings.fail), message),
+        command: None,
+        paths: Vec::new(),
+        settings,
+        root,
+    }
+}
+
+/// Prints the answer and appends the audit record.
+fn answer(args: &AgentHookArgs, outcome: &Outcome) {
+    let event = outcome.input.as_ref().map_or("", |i| i.event.as_str());
+    let decision = output::effective_decision(args.agent, event, outcome.verdict.decision);
+    // A failure that fails open must not become an explicit allow.
+    if let Some(text) = output::render(
+        args.agent,
+        event,
+        &outcome.verdict,
+        outcome.settings.approve_clean,
+    ) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.write_all(b"\n"))
+            .and_then(|()| stdout.flush());
+    }
+    if args.no_audit || !outcome.settings.audit {
+        return;
+    }
+    let path = match &args.audit_log {
+        Some(path) => path.clone(),
+        None => input::resolve(&outcome.root, &outcome.settings.audit_log.to_string_lossy()),
+    };
+    let record = audit::Record {
+        time: audit::now_rfc3339(),
+        session: outcome.input.as_ref().and_then(|i| i.session.as_deref()),
+        agent: args.agent.as_str(),
+        event: outcome.input.as_ref().map(|i| i.event.as_str()),
+        tool: outcome.input.as_ref().map(|i| i.tool.as_str()),
+        command: outcome.command.as_deref(),
+        paths: outcome.paths.clone(),
+        decision: decision.as_str(),
+        checks: outcome.verdict.checks(),
+        error: outcome.verdict.failure.as_deref(),
+    };
+    if let Err(e) = audit::append(&path, &record) {
+        eprintln!("review-gate: audit log: {e}");
+    }
+}

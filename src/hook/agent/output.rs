@@ -1,0 +1,130 @@
+//! Each agent's answer format. What review-gate prints on standard output is only this JSON (or nothing),
+//! always with exit status 0.
+//!
+//! | agent | deny | ask | no objection |
+//! |---|---|---|---|
+//! | Claude Code | `hookSpecificOutput.permissionDecision: "deny"` + reason | `"ask"` + reason | nothing (the normal permission flow runs) |
+//! | Codex | as Claude Code | deny (Codex does not support `ask` and would run the tool) | nothing |
+//! | Cursor | `{"permission":"deny","user_message","agent_message"}` | `"ask"` (deny on `preToolUse`, which does not enforce ask) | `{}` |
+//! | Gemini CLI | `{"decision":"deny","reason"}` | `{"decision":"ask","reason","systemMessage"}` | `{}` |
+//!
+//! With `hook.approve_clean: true` a clean judgement answers an explicit allow instead of no objection
+//! (Codex still answers nothing).
+
+use serde_json::json;
+
+use super::input::Agent;
+use super::verdict::Verdict;
+use crate::hook::Decision;
+
+/// The decision an agent can act on: `ask` becomes `deny` where the agent would otherwise run the tool.
+pub fn effective_decision(agent: Agent, event: &str, decision: Decision) -> Decision {
+    match (agent, decision) {
+        (Agent::Codex, Decision::Ask) => Decision::Deny,
+        (Agent::Cursor, Decision::Ask) if event == "preToolUse" => Decision::Deny,
+        _ => decision,
+    }
+}
+
+/// The text to print on standard output (None: print nothing).
+pub fn render(agent: Agent, event: &str, verdict: &Verdict, approve_clean: bool) -> Option<String> {
+    let decision = effective_decision(agent, event, verdict.decision);
+    let judged = verdict.failure.is_none();
+    let reason = verdict.reason();
+    let reason = if decision != verdict.decision {
+        format!(
+            "{reason}\n(approval is needed, and this agent cannot ask for it from a hook: refused)"
+        )
+    } else {
+        reason
+    };
+    let explicit_allow = decision == Decision::Allow && approve_clean && judged;
+    let value = match agent {
+        Agent::Claude | Agent::Codex => match decision {
+            Decision::Allow if !explicit_allow || agent == Agent::Codex => return None,
+            Decision::Allow => json!({"hookSpecificOutput": {
+                "hookEventName": "PreToolUse",
+                "permissionDecision": "allow",
+                "permissionDecisionReason": "review-gate: no findings",
+            }}),
+            _ => json!({"hookSpecificOutput": {
+                "hookEventName": "PreToolUse",
+                "permissionDecision": decision.as_str(),
+                "permissionDecisionReason": reason,
+            }}),
+        },
+        Agent::Cursor => match decision {
+            Decision::Allow if explicit_allow => json!({"permission": "allow"}),
+            Decision::Allow => json!({}),
+            _ => json!({
+                "permission": decision.as_str(),
+                "user_message": reason,
+                "agent_message": reason,
+            }),
+        },
+        Agent::Gemini => match decision {
+            Decision::Allow if explicit_allow => json!({"decision": "allow"}),
+            Decision::Allow => json!({}),
+            Decision::Ask => json!({
+                "decision": "ask",
+                "reason": reason,
+                "systemMessage": reason,
+            }),
+            Decision::Deny => json!({"decision": "deny", "reason": reason}),
+        },
+    };
+    Some(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hook::agent::verdict::Item;
+
+    fn verdict(decision: Decision) -> Verdict {
+        Verdict::from_items(
+            vec![Item {
+                check: "c".into(),
+                location: None,
+                message: "m".into(),
+                decision,
+            }],
+            None,
+        )
+    }
+
+    #[test]
+    fn claude_shapes() {
+        let out = render(Agent::Claude, "PreToolUse", &verdict(Decision::Ask), false).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(value["hookSpecificOutput"]["permissionDecision"], "ask");
+        assert_eq!(value["hookSpecificOutput"]["hookEventName"], "PreToolUse");
+        assert_eq!(
+            render(Agent::Claude, "PreToolUse", &Verdict::allow(), false),
+            None
+        );
+        assert!(render(Agent::Claude, "PreToolUse", &Verdict::allow(), true)
+            .unwrap()
+            .contains("\"allow\""));
+    }
+
+    #[test]
+    fn ask_becomes_deny_where_unsupported() {
+        let out = render(Agent::Codex, "PreToolUse", &verdict(Decision::Ask), false).unwrap();
+        assert!(out.contains("\"deny\""), "{out}");
+        let out = render(Agent::Cursor, "preToolUse", &verdict(Decision::Ask), false).unwrap();
+        assert!(out.contains("\"permission\":\"deny\""), "{out}");
+        let out = render(
+            Agent::Cursor,
+            "beforeShellExecution",
+            &verdict(Decision::Ask),
+            false,
+        )
+        .unwrap();
+        assert!(out.contains("\"permission\":\"ask\""), "{out}");
+        assert_eq!(
+            render(Agent::Codex, "PreToolUse", &Verdict::allow(), true),
+            None
+        );
+    }
+}

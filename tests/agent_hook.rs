@@ -1,0 +1,640 @@
+//! End-to-end: `review-gate agent-hook` as Claude Code, Codex, Cursor and Gemini CLI call it: JSON on
+//! standard input, the agent's answer on standard output, exit status 0, and the audit log.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::Repo;
+use serde_json::{json, Value};
+
+/// A GitHub classic token with a valid CRC32 checksum from 30 random characters.
+fn github_token(random: &str) -> String {
+    let mut crc = !0u32;
+    for &byte in random.as_bytes() {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    let mut n = u64::from(!crc);
+    let digits = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut check = Vec::new();
+    while n > 0 {
+        check.push(digits[(n % 62) as usize]);
+        n /= 62;
+    }
+    while check.len() < 6 {
+        check.push(b'0');
+    }
+    check.reverse();
+    format!("ghp_{random}{}", String::from_utf8(check).unwrap())
+}
+
+fn token() -> String {
+    github_token("Zx8qLmP4rT7vW2yB9cD1eF3gH5jK6n")
+}
+
+struct Hook {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Hook {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}): {:?}\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// Claude Code's `permissionDecision` and reason.
+    fn claude(&self) -> (String, String) {
+        let out = self.json();
+        let specific = &out["hookSpecificOutput"];
+        assert_eq!(specific["hookEventName"], "PreToolUse", "{out}");
+        (
+            specific["permissionDecision"].as_str().unwrap().to_string(),
+            specific["permissionDecisionReason"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        )
+    }
+}
+
+/// Runs the hook in `dir` with `input` on standard input; the project directory is `dir`.
+fn hook(dir: &Path, args: &[&str], input: &str) -> Hook {
+    hook_env(
+        dir,
+        args,
+        input,
+        &[("CLAUDE_PROJECT_DIR", dir.to_str().unwrap())],
+    )
+}
+
+fn hook_env(dir: &Path, args: &[&str], input: &str, env: &[(&str, &str)]) -> Hook {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_review-gate"));
+    cmd.current_dir(dir)
+        .arg("agent-hook")
+        .args(args)
+        .env_remove("REVIEW_GATE_BUILTIN_CHECKS")
+        .env_remove("CLAUDE_PROJECT_DIR")
+        .env_remove("GEMINI_PROJECT_DIR")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Hook {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn claude_input(dir: &Path, tool: &str, tool_input: Value) -> String {
+    json!({
+        "session_id": "sess-1",
+        "transcript_path": "/tmp/t.jsonl",
+        "cwd": dir,
+        "permission_mode": "default",
+        "hook_event_name": "PreToolUse",
+        "tool_name": tool,
+        "tool_input": tool_input,
+        "tool_use_id": "toolu_01",
+    })
+    .to_string()
+}
+
+fn audit_lines(dir: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(dir.join(".review-gate/audit.jsonl")).unwrap_or_default();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad line ({e}): {l}")))
+        .collect()
+}
+
+const SHELL_TRUE: &str =
+    "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n";
+
+#[test]
+fn bash_command_without_findings_gets_no_objection_or_an_explicit_allow() {
+    let repo = Repo::new();
+    let out = hook(
+        repo.path(),
+        &[],
+        &claude_input(
+            repo.path(),
+            "Bash",
+            json!({"command": "ls -la", "description": "list"}),
+        ),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // No objection: Claude Code's own permission flow still applies.
+    assert_eq!(out.stdout, "", "{}", out.stderr);
+    let log = audit_lines(repo.path());
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["decision"], "allow");
+    assert_eq!(log[0]["command"], "ls -la");
+    assert_eq!(log[0]["tool"], "Bash");
+
+    repo.write(".review-gate.yml", "hook:\n  approve_clean: true\n");
+    let out = hook(
+        repo.path(),
+        &[],
+        &claude_input(repo.path(), "Bash", json!({"command": "ls"})),
+    );
+    assert_eq!(out.code, 0);
+    assert_eq!(out.claude().0, "allow");
+}
+
+#[test]
+fn write_with_a_secret_is_denied_and_the_secret_never_shown() {
+    let repo = Repo::new();
+    let secret = token();
+    let content = format!("import requests\n\nTOKEN = \"{secret}\"\n");
+    let path = repo.path().join("src/client.py");
+    let out = hook(
+        repo.path(),
+        &[],
+        &claude_input(
+            repo.path(),
+            "Write",
+            json!({"file_path": path, "content": content}),
+        ),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "deny");
+    assert!(reason.contains("secret.github"), "{reason}");
+    assert!(reason.contains("src/client.py:3"), "{reason}");
+    let log = std::fs::read_to_string(repo.path().join(".review-gate/audit.jsonl")).unwrap();
+    for text in [&out.stdout, &out.stderr, &log] {
+        assert!(!text.contains(&secret), "secret leaked: {text}");
+        assert!(!text.contains(&secret[4..20]), "secret leaked: {text}");
+    }
+    let log = audit_lines(repo.path());
+    assert_eq!(log[0]["decision"], "deny");
+    assert_eq!(log[0]["paths"], json!(["src/client.py"]));
+    assert!(log[0]["checks"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("secret.github"));
+    assert!(
+        !log[0].to_string().contains("requests"),
+        "file content logged"
+    );
+}
+
+#[test]
+fn write_of_a_shell_string_asks() {
+    let repo = Repo::new();
+    let out = hook(
+        repo.path(),
+        &[],
+        &claude_input(
+            repo.path(),
+            "Write",
+            json!({"file_path": repo.path().join("app/jobs.py"), "content": SHELL_TRUE}),
+        ),
+    );
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "ask");
+    assert!(
+        reason.contains("exec.python.subprocess app/jobs.py:5"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn write_over_an_existing_file_reports_only_added_lines() {
+    let repo = Repo::new();
+    let old = "import subprocess\nsubprocess.run(c, shell=True)\n";
+    repo.write("a.py", old);
+    let new = format!("{old}x = 1\n");
+    let out = hook(
+        repo.path(),
+        &[],
+        &claude_input(
+            repo.path(),
+            "Write",
+            json!({"file_path": repo.path().join("a.py"), "content": new}),
+        ),
+    );
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stdout, "",
+        "an unchanged line was judged: {}",
+        out.stdout
+    );
+}
+
+#[test]
+fn edit_findings_carry_the_line_numbers_of_the_edited_file() {
+    let repo = Repo::new();
+    let before: String = (1..=9).map(|i| format!("x{i} = {i}\n")).collect();
+    repo.write("pkg/tool.py", format!("import subprocess\n{before}"));
+    // Exactly as Claude Code sends an Edit.
+    let input = claude_input(
+        repo.path(),
+        "Edit",
+        json!({
+            "file_path": repo.path().join("pkg/tool.py"),
+            "old_string": "x6 = 6\n",
+            "new_string": "x6 = 6\nsubprocess.run(cmd, shell=True)\n",
+            "replace_all": false,
+        }),
+    );
+    let (decision, reason) = hook(repo.path(), &[], &input).claude();
+    assert_eq!(decision, "ask");
+    assert!(
+        reason.contains("exec.python.subprocess pkg/tool.py:8"),
+        "{reason}"
+    );
+    assert!(!reason.contains("judged alone"), "{reason}");
+
+    // An old_string that is not in the file: the new text is judged alone, nothing is lost.
+    let input = claude_input(
+        repo.path(),
+        "Edit",
+        json!({
+            "file_path": repo.path().join("pkg/tool.py"),
+            "old_string": "not there",
+            "new_string": "subprocess.run(cmd, shell=True)",
+        }),
+    );
+    let (decision, reason) = hook(repo.path(), &[], &input).claude();
+    assert_eq!(decision, "ask");
+    assert!(reason.contains("judged alone"), "{reason}");
+}
+
+#[test]
+fn multiedit_applies_edits_in_order() {
+    let repo = Repo::new();
+    repo.write("m.py", "import os\na = 1\nb = 2\nc = 3\n");
+    let secret = token();
+    let input = claude_input(
+        repo.path(),
+        "MultiEdit",
+        json!({
+            "file_path": repo.path().join("m.py"),
+            "edits": [
+                {"old_string": "a = 1", "new_string": "import subprocess\na = 1"},
+                {"old_string": "c = 3", "new_string": format!("c = 3\nsubprocess.call(x, shell=True)\nKEY = \"{secret}\""), "replace_all": false},
+            ],
+        }),
+    );
+    let out = hook(repo.path(), &[], &input);
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "deny");
+    assert!(reason.contains("m.py:7"), "{reason}");
+    assert!(reason.contains("exec.python.subprocess m.py:6"), "{reason}");
+    assert!(!out.stdout.contains(&secret));
+}
+
+#[test]
+fn notebook_cells_are_judged_as_code() {
+    let repo = Repo::new();
+    let input = claude_input(
+        repo.path(),
+        "NotebookEdit",
+        json!({
+            "notebook_path": repo.path().join("analysis.ipynb"),
+            "cell_id": "c1",
+            "new_source": "import subprocess\nsubprocess.run(f\"rm {path}\", shell=True)",
+            "cell_type": "code",
+            "edit_mode": "insert",
+        }),
+    );
+    let (decision, reason) = hook(repo.path(), &[], &input).claude();
+    assert_eq!(decision, "ask");
+    assert!(reason.contains("analysis.ipynb:2"), "{reason}");
+    let delete = claude_input(
+        repo.path(),
+        "NotebookEdit",
+        json!({"notebook_path": repo.path().join("analysis.ipynb"), "cell_id": "c1", "new_source": "", "edit_mode": "delete"}),
+    );
+    assert_eq!(hook(repo.path(), &[], &delete).stdout, "");
+}
+
+#[test]
+fn other_tools_are_allowed_without_output() {
+    let repo = Repo::new();
+    let out = hook(
+        repo.path(),
+        &[],
+        &claude_input(
+            repo.path(),
+            "Read",
+            json!({"file_path": repo.path().join("x")}),
+        ),
+    );
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn malformed_input_follows_the_failure_mode() {
+    let repo = Repo::new();
+    let out = hook(repo.path(), &[], "{\"hook_event_name\": \"PreToolUse\", ");
+    assert_eq!(out.code, 0);
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "deny");
+    assert!(reason.contains("not valid JSON"), "{reason}");
+    assert!(out.stderr.contains("not valid JSON"), "{}", out.stderr);
+    let log = audit_lines(repo.path());
+    assert_eq!(log[0]["decision"], "deny");
+    assert!(log[0]["error"].as_str().unwrap().contains("JSON"));
+
+    // A missing field and an event this agent does not send are failures too.
+    let out = hook(
+        repo.path(),
+        &[],
+        &claude_input(repo.path(), "Bash", json!({})),
+    );
+    assert_eq!(out.claude().0, "deny");
+    let wrong_event =
+        r#"{"hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"ls"}}"#;
+    assert_eq!(hook(repo.path(), &[], wrong_event).claude().0, "deny");
+
+    repo.write(".review-gate.yml", "hook:\n  fail: open\n");
+    let out = hook(repo.path(), &[], "not json");
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+    assert!(out.stderr.contains("not valid JSON"));
+
+    // A broken configuration cannot say `open`: closed.
+    repo.write(".review-gate.yml", "hook:\n  fail: open\n  colour: blue\n");
+    let out = hook(
+        repo.path(),
+        &[],
+        &claude_input(
+            repo.path(),
+            "Write",
+            json!({"file_path": repo.path().join("a.py"), "content": "x = 1\n"}),
+        ),
+    );
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "deny");
+    assert!(reason.contains("colour"), "{reason}");
+}
+
+#[test]
+fn configuration_sets_actions_levels_and_the_audit_log() {
+    let repo = Repo::new();
+    repo.write(
+        ".review-gate.yml",
+        "hook:\n  audit_log: logs/gate.jsonl\n  actions:\n    exec.python.subprocess: deny\n",
+    );
+    let input = claude_input(
+        repo.path(),
+        "Write",
+        json!({"file_path": repo.path().join("a.py"), "content": SHELL_TRUE}),
+    );
+    assert_eq!(hook(repo.path(), &[], &input).claude().0, "deny");
+    let log = std::fs::read_to_string(repo.path().join("logs/gate.jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 1);
+
+    repo.write(".review-gate.yml", "hook:\n  ask_at: never\n");
+    assert_eq!(hook(repo.path(), &[], &input).stdout, "");
+
+    // --audit-log overrides the configuration, --no-audit writes nothing.
+    let other = repo.path().join("elsewhere.jsonl");
+    hook(
+        repo.path(),
+        &["--audit-log", other.to_str().unwrap()],
+        &input,
+    );
+    assert_eq!(std::fs::read_to_string(&other).unwrap().lines().count(), 1);
+    assert_eq!(
+        audit_lines(repo.path()).len(),
+        1,
+        "the `ask_at: never` call"
+    );
+    hook(repo.path(), &["--no-audit"], &input);
+    assert_eq!(std::fs::read_to_string(&other).unwrap().lines().count(), 1);
+    assert_eq!(audit_lines(repo.path()).len(), 1);
+
+    repo.write(
+        ".review-gate.yml",
+        "hook:\n  actions:\n    exec.nonexistent: deny\n",
+    );
+    let (decision, reason) = hook(repo.path(), &[], &input).claude();
+    assert_eq!(decision, "deny");
+    assert!(reason.contains("exec.nonexistent"), "{reason}");
+}
+
+#[test]
+fn audit_log_records_each_decision_with_masked_commands() {
+    let repo = Repo::new();
+    let secret = token();
+    let command = format!("curl -H \"Authorization: token {secret}\" https://api.github.com/user");
+    let out = hook(
+        repo.path(),
+        &[],
+        &claude_input(repo.path(), "Bash", json!({"command": command})),
+    );
+    assert_eq!(out.code, 0);
+    let raw = std::fs::read_to_string(repo.path().join(".review-gate/audit.jsonl")).unwrap();
+    assert!(
+        !raw.contains(&secret[4..]),
+        "secret in the audit log: {raw}"
+    );
+    let log = audit_lines(repo.path());
+    let record = &log[0];
+    let logged = record["command"].as_str().unwrap();
+    assert!(
+        logged.starts_with("curl -H \"Authorization: token "),
+        "{logged}"
+    );
+    assert!(logged.contains("*****"), "{logged}");
+    assert_eq!(record["session"], "sess-1");
+    assert_eq!(record["agent"], "claude");
+    assert_eq!(record["event"], "PreToolUse");
+    let time = record["time"].as_str().unwrap();
+    assert!(
+        time.len() == 20 && time.ends_with('Z') && time.as_bytes()[10] == b'T',
+        "{time}"
+    );
+}
+
+#[test]
+fn concurrent_hooks_append_whole_lines() {
+    let repo = Repo::new();
+    let input = claude_input(
+        repo.path(),
+        "Write",
+        json!({"file_path": repo.path().join("a.py"), "content": SHELL_TRUE}),
+    );
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_review-gate"))
+                .current_dir(repo.path())
+                .args(["agent-hook", "--agent", "claude"])
+                .env("CLAUDE_PROJECT_DIR", repo.path())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+            child
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+    }
+    let log = audit_lines(repo.path());
+    assert_eq!(log.len(), 20);
+    assert!(log
+        .iter()
+        .all(|r| r["decision"] == "ask" && r["paths"] == json!(["a.py"])));
+}
+
+#[test]
+fn codex_apply_patch_is_applied_and_ask_becomes_deny() {
+    let repo = Repo::new();
+    repo.write(
+        "svc/run.py",
+        "import subprocess\n\n\ndef main():\n    x = 1\n    return x\n",
+    );
+    let patch = "*** Begin Patch\n*** Update File: svc/run.py\n@@ def main():\n     x = 1\n+    subprocess.run(x, shell=True)\n     return x\n*** Add File: svc/new.py\n+print('hi')\n*** End Patch\n";
+    let input = json!({
+        "session_id": "codex-1", "cwd": repo.path(), "hook_event_name": "PreToolUse",
+        "model": "gpt-5", "tool_name": "apply_patch", "tool_input": {"command": patch}, "tool_use_id": "call_1",
+    });
+    let out = hook(repo.path(), &["--agent", "codex"], &input.to_string());
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "deny");
+    assert!(
+        reason.contains("exec.python.subprocess svc/run.py:6"),
+        "{reason}"
+    );
+    assert!(reason.contains("cannot ask"), "{reason}");
+    let log = audit_lines(repo.path());
+    assert_eq!(log[0]["paths"], json!(["svc/run.py", "svc/new.py"]));
+    assert_eq!(log[0]["agent"], "codex");
+
+    let clean = json!({"cwd": repo.path(), "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "cargo test"}});
+    assert_eq!(
+        hook(repo.path(), &["--agent", "codex"], &clean.to_string()).stdout,
+        ""
+    );
+}
+
+#[test]
+fn cursor_answers_with_permission_objects() {
+    let repo = Repo::new();
+    let root = repo.path().to_str().unwrap();
+    let shell = json!({
+        "hook_event_name": "beforeShellExecution", "conversation_id": "conv-1", "generation_id": "gen-1",
+        "workspace_roots": [root], "command": "npm test", "cwd": root,
+    });
+    let out = hook_env(repo.path(), &["--agent", "cursor"], &shell.to_string(), &[]);
+    assert_eq!((out.code, out.json()), (0, json!({})));
+
+    let write = json!({
+        "hook_event_name": "preToolUse", "conversation_id": "conv-1", "workspace_roots": [root],
+        "tool_name": "Write", "tool_input": {"file_path": repo.path().join("k.py"), "content": format!("KEY = \"{}\"\n", token())},
+    });
+    let out = hook_env(repo.path(), &["--agent", "cursor"], &write.to_string(), &[]).json();
+    assert_eq!(out["permission"], "deny");
+    assert!(
+        out["user_message"].as_str().unwrap().contains("k.py:1"),
+        "{out}"
+    );
+    assert!(
+        out["agent_message"]
+            .as_str()
+            .unwrap()
+            .contains("secret.github"),
+        "{out}"
+    );
+
+    let edit = json!({
+        "hook_event_name": "preToolUse", "workspace_roots": [root], "tool_name": "StrReplace",
+        "tool_input": {"file_path": repo.path().join("k.py"), "old_string": "", "new_string": SHELL_TRUE},
+    });
+    let out = hook_env(repo.path(), &["--agent", "cursor"], &edit.to_string(), &[]).json();
+    // preToolUse does not enforce `ask`: refused with the reason.
+    assert_eq!(out["permission"], "deny", "{out}");
+
+    let read = json!({"hook_event_name": "preToolUse", "workspace_roots": [root], "tool_name": "Read", "tool_input": {"file_path": "x"}});
+    let out = hook_env(repo.path(), &["--agent", "cursor"], &read.to_string(), &[]);
+    assert_eq!(out.json(), json!({}));
+    let log = audit_lines(repo.path());
+    assert_eq!(log[0]["session"], "conv-1");
+    assert_eq!(log[0]["command"], "npm test");
+}
+
+#[test]
+fn gemini_answers_with_decisions() {
+    let repo = Repo::new();
+    let call = |tool: &str, tool_input: Value| {
+        let input = json!({
+            "session_id": "g-1", "transcript_path": "/tmp/t.json", "cwd": repo.path(),
+            "hook_event_name": "BeforeTool", "timestamp": "2026-11-25T10:00:00Z",
+            "tool_name": tool, "tool_input": tool_input,
+        });
+        hook_env(repo.path(), &["--agent", "gemini"], &input.to_string(), &[])
+    };
+    let out = call(
+        "write_file",
+        json!({"file_path": repo.path().join("w.py"), "content": SHELL_TRUE}),
+    );
+    let answer = out.json();
+    assert_eq!(answer["decision"], "ask", "{answer}");
+    assert!(answer["reason"].as_str().unwrap().contains("w.py:5"));
+    repo.write("w.py", "x = 1\n");
+    let out = call(
+        "replace",
+        json!({"file_path": "w.py", "old_string": "x = 1", "new_string": format!("x = \"{}\"", token()), "instruction": "set x"}),
+    );
+    assert_eq!(out.json()["decision"], "deny");
+    let out = call(
+        "run_shell_command",
+        json!({"command": "ls", "description": "list"}),
+    );
+    assert_eq!(out.json(), json!({}));
+    let out = call("read_file", json!({"file_path": "w.py"}));
+    assert_eq!(out.json(), json!({}));
+}
+
+#[test]
+fn files_outside_the_project_keep_their_absolute_path() {
+    let repo = Repo::new();
+    let outside = tempfile::tempdir().unwrap();
+    let path = outside.path().join("job.py");
+    let (decision, reason) = hook(
+        repo.path(),
+        &[],
+        &claude_input(
+            repo.path(),
+            "Write",
+            json!({"file_path": path, "content": SHELL_TRUE}),
+        ),
+    )
+    .claude();
+    assert_eq!(decision, "ask");
+    assert!(
+        reason.contains(&format!("{}:5", path.display())),
+        "{reason}"
+    );
+}
