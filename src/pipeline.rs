@@ -115,11 +115,11 @@ pub fn analyze(
 ) -> Result<Analysis> {
     let mut timer = PhaseTimer::from_env();
     let (policy, checks) = load_checks(selection.config.as_deref(), root)?;
-    let Selected { set, support } = select(checks, &policy, selection)?;
+    let selected = select(checks, &policy, selection)?;
     timer.phase("load checks");
     let changes = source(&policy)?;
     timer.phase("read changes");
-    review(policy, &set, selection, changes, timer)
+    review(policy, &selected, selection, changes, timer)
 }
 
 /// Like [`analyze`], but loads only the built-in check files that can find something in the changes
@@ -148,9 +148,9 @@ pub fn analyze_gated(
         policy.validate(&checks)?;
         checks
     };
-    let set = select(checks, &policy, selection)?;
+    let selected = select(checks, &policy, selection)?;
     timer.phase("load checks");
-    review(policy, &set, selection, changes, timer)
+    review(policy, &selected, selection, changes, timer)
 }
 
 /// The checks that can find something in `text`: built-in files whose keywords occur in it, those
@@ -200,11 +200,12 @@ pub fn load_checks_for_text(policy: &Policy, text: &str, always: &[&str]) -> Res
 /// The shared tail of [`analyze`] and [`analyze_gated`]: excludes, engine, policy, review.
 fn review(
     policy: Policy,
-    set: &CheckSet,
+    selected: &Selected,
     selection: &Selection,
     mut changes: ChangeSet,
     mut timer: PhaseTimer,
 ) -> Result<Analysis> {
+    let Selected { set, support } = selected;
     let before = changes.files.len();
     changes.files.retain(|f| policy.includes_path(&f.path));
     changes.skipped.excluded += before - changes.files.len();
@@ -219,8 +220,8 @@ fn review(
     ));
     let (dependency_findings, dependencies) = crate::engine::deps::review(set, &changes.files);
     findings.extend(dependency_findings);
-    let chains = crate::engine::chains::detect(&set, &changes.files, &findings);
-    crate::engine::chains::drop_signals(&set, &mut findings);
+    let chains = crate::engine::chains::detect(set, &changes.files, &findings);
+    crate::engine::chains::drop_signals(set, &mut findings);
     if !support.is_empty() {
         findings.retain(|f| !support.contains(&f.check));
     }

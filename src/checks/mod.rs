@@ -101,7 +101,21 @@ fn load_with(
     extra: &[(String, String)],
     eager_builtin: bool,
 ) -> Result<Vec<Check>, DefinitionError> {
-    load_builtin_where(&builtin_files()?, extra, eager_builtin, |_, _| true)
+    let checks = load_builtin_where(&builtin_files()?, extra, eager_builtin, |_, _| true)?;
+    // Chains are validated against the whole set (a partial load may lack a chain's parts).
+    for check in &checks {
+        if let Some(chain) = &check.chain {
+            if let Some((target, line)) = chain::unknown_target(chain, &checks) {
+                return Err(DefinitionError {
+                    file: check.source.clone(),
+                    line: *line,
+                    check: Some(check.id.clone()),
+                    message: format!("chain part `{target}` names no check, id prefix or category"),
+                });
+            }
+        }
+    }
+    Ok(checks)
 }
 
 /// Loads the built-in check files that `keep` (given the file's index in `builtin`, and its name)
@@ -134,18 +148,6 @@ pub fn load_builtin_where(
                 });
             }
             checks.push(check);
-        }
-    }
-    for check in &checks {
-        if let Some(chain) = &check.chain {
-            if let Some((target, line)) = chain::unknown_target(chain, &checks) {
-                return Err(DefinitionError {
-                    file: check.source.clone(),
-                    line: *line,
-                    check: Some(check.id.clone()),
-                    message: format!("chain part `{target}` names no check, id prefix or category"),
-                });
-            }
         }
     }
     Ok(checks)
