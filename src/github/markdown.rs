@@ -356,7 +356,7 @@ pub fn md_code(text: &str) -> String {
 
 /// A finding message: its `code` spans stay code, the rest is escaped text.
 pub fn md_message(message: &str) -> String {
-    if message.matches('`').count() % 2 != 0 {
+    if !message.matches('`').count().is_multiple_of(2) {
         return md_text(message);
     }
     message
