@@ -550,10 +550,30 @@ async fn missing_or_inconsistent_context_is_named() {
         assert!(run.stderr.contains(expected), "{removed}: {}", run.stderr);
         assert!(run.stdout.is_empty(), "{}", run.stdout);
     }
-    // Without API reports no token is needed.
+    // `--token-env` names the variable in the error.
+    let run = run_github(
+        pr.repo.path(),
+        actions_env(&pr, api),
+        &["--token-env", "MY_TOKEN"],
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("MY_TOKEN is not set"), "{}", run.stderr);
+    // Without API reports no token is needed, and `--event` replaces GITHUB_EVENT_PATH.
     let mut env = actions_env(&pr, api);
-    env.retain(|(k, _)| k != "GITHUB_TOKEN");
-    let run = run_github(pr.repo.path(), env, &["--report", "annotations"]).await;
+    env.retain(|(k, _)| k != "GITHUB_TOKEN" && k != "GITHUB_EVENT_PATH");
+    let event = pr.event_path();
+    let run = run_github(
+        pr.repo.path(),
+        env,
+        &[
+            "--report",
+            "annotations",
+            "--event",
+            event.to_str().unwrap(),
+        ],
+    )
+    .await;
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 

@@ -197,12 +197,17 @@ fn render_first(
             .copied()
             .filter(|f| f.category.as_str() == category)
             .collect();
-        let total = review
-            .summary
-            .by_category
-            .get(category)
-            .copied()
-            .unwrap_or(0);
+        // The dependency section counts packages when the change adds any, other sections findings.
+        let total = if category == "dependency" && !review.dependencies.is_empty() {
+            review.dependencies.len()
+        } else {
+            review
+                .summary
+                .by_category
+                .get(category)
+                .copied()
+                .unwrap_or(0)
+        };
         let _ = writeln!(out, "\n#### {} ({total})\n", section_title(category));
         if category == "dependency" && !review.dependencies.is_empty() {
             dependency_table(&mut out, &review.dependencies, links);
@@ -375,6 +380,101 @@ pub fn md_message(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Category, ChangeSet, Skipped};
+    use crate::policy::{FailOn, Policy};
+    use crate::report::Review;
+
+    struct NoLinks;
+
+    impl Links for NoLinks {
+        fn line(&self, path: &str, line: u32) -> String {
+            format!("https://example.invalid/{path}#L{line}")
+        }
+    }
+
+    fn analysis(findings: Vec<Finding>) -> Analysis {
+        let files = findings.len();
+        Analysis {
+            review: Review::new(findings, files, files, Skipped::default()),
+            policy: Policy::default(),
+            fail_on: FailOn::Severity(Severity::Error),
+            changes: ChangeSet::default(),
+        }
+    }
+
+    fn finding(i: usize, severity: Severity, category: Category) -> Finding {
+        Finding {
+            check: format!("{category}.check"),
+            category,
+            severity,
+            path: format!("src/file{i}.py"),
+            line: 1 + i as u32,
+            column: 1,
+            end_column: 5,
+            message: format!("finding number {i} with some words to take up room"),
+            snippet: "call(x)".into(),
+            snippet_column: 0,
+            snippet_width: 4,
+            fingerprint: format!("{i:016x}"),
+        }
+    }
+
+    #[test]
+    fn over_the_limit_the_least_severe_are_cut_and_counted() {
+        let mut findings = Vec::new();
+        for i in 0..400 {
+            let severity = [Severity::Note, Severity::Warning, Severity::Error][i % 3];
+            findings.push(finding(i, severity, Category::Exec));
+        }
+        let analysis = analysis(findings);
+        let full = render(&analysis, &NoLinks, usize::MAX, Some("<!-- m -->"));
+        assert!(!full.contains("not shown"));
+        let limit = full.len() / 2;
+        let cut = render(&analysis, &NoLinks, limit, Some("<!-- m -->"));
+        assert!(cut.len() <= limit, "{} > {limit}", cut.len());
+        assert!(cut.starts_with("<!-- m -->\n"));
+        assert!(
+            cut.contains("not shown to stay within GitHub's size limit (0 errors,"),
+            "{cut}"
+        );
+        // Every error is kept; notes go first.
+        let errors = analysis
+            .review
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error);
+        for error in errors {
+            assert!(
+                cut.contains(&format!("src/file{}.py:", error.line - 1)),
+                "error {} missing",
+                error.line
+            );
+        }
+        assert!(cut.matches("| note |").count() < 134);
+    }
+
+    #[test]
+    fn sections_come_in_capability_order_and_clean_changes_say_so() {
+        let analysis = analysis(vec![
+            finding(1, Severity::Warning, Category::Env),
+            finding(2, Severity::Note, Category::Secret),
+            finding(3, Severity::Error, Category::Network),
+        ]);
+        let text = render(&analysis, &NoLinks, COMMENT_LIMIT, None);
+        let at = |h: &str| text.find(h).unwrap_or_else(|| panic!("{h}: {text}"));
+        assert!(at("#### Secrets") < at("#### Network endpoints"));
+        assert!(at("#### Network endpoints") < at("#### Environment variables read"));
+        assert!(text.contains("❌ fails"), "{text}");
+        assert!(
+            text.contains("[src/file3.py:4](https://example.invalid/src/file3.py#L4)"),
+            "{text}"
+        );
+        let clean = render(&self::analysis(Vec::new()), &NoLinks, COMMENT_LIMIT, None);
+        assert!(
+            clean.contains("✅ clean") && clean.contains("Nothing this change adds"),
+            "{clean}"
+        );
+    }
 
     #[test]
     fn change_text_cannot_inject_markup() {

@@ -14,7 +14,6 @@ use crate::model::{Finding, Severity};
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The `partialFingerprints` key holding a finding's fingerprint.
 pub const FINGERPRINT_KEY: &str = "reviewGateFingerprint/v1";
-const INFORMATION_URI: &str = "https://github.com/review-gate/review-gate";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -50,7 +49,6 @@ struct Driver<'a> {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
-    information_uri: &'static str,
     rules: Vec<Rule<'a>>,
 }
 
@@ -173,7 +171,6 @@ pub fn render(review: &Review, checks: &[Check]) -> String {
                     name: "review-gate",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
-                    information_uri: INFORMATION_URI,
                     rules,
                 },
             },
