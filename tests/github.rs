@@ -493,7 +493,8 @@ async fn push_event_reviews_before_to_after_on_the_check_run_only() {
         &json!({"ref": "refs/heads/feature", "before": pr.base, "after": pr.head,
                            "repository": {"full_name": OWNER_REPO, "default_branch": "main"}}),
     );
-    let mut env = actions_env(&pr, &server.uri());
+    // Also a GitHub Enterprise API root with a path.
+    let mut env = actions_env(&pr, &format!("{}/api/v3/", server.uri()));
     env.retain(|(k, _)| k != "GITHUB_EVENT_NAME");
     env.push(("GITHUB_EVENT_NAME".into(), "push".into()));
     let run = run_github(pr.repo.path(), env, &["--report", "check,review,summary"]).await;
@@ -510,6 +511,11 @@ async fn push_event_reviews_before_to_after_on_the_check_run_only() {
         .find(|(m, p, _)| m == "POST" && p.ends_with("/check-runs"))
         .unwrap();
     assert_eq!(create.2["head_sha"], pr.head.as_str());
+    assert!(
+        reqs.iter()
+            .all(|(_, p, _)| p.starts_with("/api/v3/repos/acme/app/")),
+        "{reqs:?}"
+    );
     assert!(
         !reqs
             .iter()

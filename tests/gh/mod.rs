@@ -91,6 +91,8 @@ fn check_run_json(
 }
 
 fn route(st: &mut State, method: &str, path: &str, page: u64, body: &Value) -> ResponseTemplate {
+    // GitHub Enterprise Server serves the API under /api/v3.
+    let path = path.strip_prefix("/api/v3").unwrap_or(path);
     let prefix = format!("/repos/{OWNER_REPO}");
     let Some(rest) = path.strip_prefix(&prefix) else {
         return not_found();
