@@ -122,6 +122,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             print_lines(&crate::hook::init::init(agent, &base)?);
             Ok(EXIT_CLEAN)
         }
+        Command::Github(args) => crate::github::run(&cwd, &args),
         Command::Checks { format, config } => {
             let (_, checks) = load_checks(config.as_deref(), &repo_root_or(&cwd))?;
             print!("{}", list_checks(&checks, format));
@@ -216,7 +217,7 @@ fn review_changes(
 ) -> Result<u8> {
     let analysis = pipeline::analyze(root, &args.selection(), source)?;
     let mut timer = PhaseTimer::from_env();
-    write_report(&analysis.review, args)?;
+    write_report(&analysis.review, args, root)?;
     timer.phase("report");
     Ok(if analysis.fails() {
         EXIT_FINDINGS
@@ -225,16 +226,17 @@ fn review_changes(
     })
 }
 
-fn write_report(review: &Review, args: &ReviewArgs) -> Result<()> {
+/// Writes the report of a review in the format and to the place the options choose.
+pub(crate) fn write_report(review: &Review, args: &ReviewArgs, root: &Path) -> Result<()> {
     match &args.output {
         Some(path) => {
-            let text = render(review, args.format, false);
+            let text = render(review, args, root, false)?;
             std::fs::write(path, text)
                 .with_context(|| format!("cannot write the report to {}", path.display()))
         }
         None => {
             let color = args.format == Format::Text && use_color();
-            let text = render(review, args.format, color);
+            let text = render(review, args, root, color)?;
             let mut stdout = std::io::stdout().lock();
             match stdout
                 .write_all(text.as_bytes())
@@ -248,11 +250,15 @@ fn write_report(review: &Review, args: &ReviewArgs) -> Result<()> {
     }
 }
 
-fn render(review: &Review, format: Format, color: bool) -> String {
-    match format {
+fn render(review: &Review, args: &ReviewArgs, root: &Path, color: bool) -> Result<String> {
+    Ok(match args.format {
         Format::Text => report::text::render(review, color),
         Format::Json => report::json::render(review),
-    }
+        Format::Sarif => {
+            let (_, checks) = load_checks(args.config.as_deref(), root)?;
+            report::sarif::render(review, &checks)
+        }
+    })
 }
 
 /// Color on a terminal unless `NO_COLOR` is set (and always with `CLICOLOR_FORCE`).

@@ -85,6 +85,9 @@ pub enum Command {
         #[arg(long)]
         global: bool,
     },
+    /// Review a pull request (or push) inside GitHub Actions and report on GitHub: a check run with
+    /// annotations, review comments, a summary comment, workflow commands and SARIF.
+    Github(GithubArgs),
     /// List every check: id, category, severity, languages.
     Checks {
         /// Output format.
@@ -150,6 +153,50 @@ pub struct ReviewArgs {
     /// Configuration file [default: .review-gate.yml at the repository root].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+/// Options of `review-gate github`.
+#[derive(Debug, Args, Clone)]
+pub struct GithubArgs {
+    /// Where to report on GitHub (repeat or separate with commas) [default: check,summary, and
+    /// annotations when the token cannot write].
+    #[arg(
+        long = "report",
+        value_enum,
+        value_name = "REPORT",
+        value_delimiter = ','
+    )]
+    pub reports: Vec<GithubReport>,
+    /// Write a SARIF 2.1.0 file here (for github/codeql-action/upload-sarif).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// The environment variable holding the API token.
+    #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
+    pub token_env: String,
+    /// The event payload (default: $GITHUB_EVENT_PATH).
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+    /// Review from this base revision instead of the event's (pull request base or push `before`).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// Review options (the report printed on standard output).
+    #[command(flatten)]
+    pub review: ReviewArgs,
+}
+
+/// The places `review-gate github` reports to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum GithubReport {
+    /// A check run `review-gate` on the head commit, with annotations.
+    Check,
+    /// One pull-request review with comments on the added lines.
+    Review,
+    /// One sticky pull-request comment with the digest (and the job's step summary).
+    Summary,
+    /// GitHub workflow commands on standard output (no token needed).
+    Annotations,
+    /// A SARIF file (`--sarif`, default review-gate.sarif).
+    Sarif,
 }
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod cli;
 pub mod engine;
 pub mod fixtures;
+pub mod github;
 pub mod hook;
 pub mod lang;
 pub mod model;

@@ -1,6 +1,7 @@
 //! Reporters: turn a finished review into text for people or JSON for tools.
 
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -95,4 +96,6 @@ pub enum Format {
     Text,
     /// For tools: a stable JSON document (schema version 1).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
 }

@@ -1,0 +1,502 @@
+//! The digest of a change in GitHub-flavoured Markdown, by capability — the one renderer behind the sticky
+//! summary comment, the check run's summary and the job's step summary.
+//!
+//! Everything that comes from the change (messages, snippets, paths, package names) is escaped, so a
+//! pull request cannot put links, images, mentions or HTML into the comment. Secrets appear only as the
+//! engine redacted them. When the digest would exceed the body limit, findings are dropped from the least
+//! severe up and the digest says how many of each severity were cut.
+
+use std::fmt::Write as _;
+
+use crate::engine::deps::{Change, Dependency, Source};
+use crate::model::{Finding, Severity};
+use crate::pipeline::Analysis;
+
+/// Largest issue comment GitHub accepts (characters; the digest counts bytes, which is never fewer).
+pub const COMMENT_LIMIT: usize = 65_536;
+/// Largest check-run `output.summary`.
+pub const CHECK_SUMMARY_LIMIT: usize = 65_535;
+/// Room kept for the step summary (GitHub's limit is 1 MiB per step).
+pub const STEP_SUMMARY_LIMIT: usize = 1_000_000;
+/// Dependency rows shown at most.
+const MAX_DEPENDENCY_ROWS: usize = 200;
+
+/// Where the digest's links point.
+pub trait Links {
+    /// A link to a line of the reviewed version of a file.
+    fn line(&self, path: &str, line: u32) -> String;
+}
+
+impl Links for super::event::Context {
+    fn line(&self, path: &str, line: u32) -> String {
+        self.line_url(path, line)
+    }
+}
+
+/// Order of the capability sections: attack chains first, unknown categories last.
+pub fn category_rank(category: &str) -> usize {
+    const ORDER: [&str; 9] = [
+        "attack",
+        "secret",
+        "dependency",
+        "network",
+        "exec",
+        "eval",
+        "env",
+        "path-traversal",
+        "policy",
+    ];
+    ORDER
+        .iter()
+        .position(|c| *c == category)
+        .unwrap_or(ORDER.len())
+}
+
+/// The heading of a capability section.
+fn section_title(category: &str) -> String {
+    match category {
+        "attack" => "Attack chains".into(),
+        "secret" => "Secrets (redacted)".into(),
+        "dependency" => "New dependencies".into(),
+        "network" => "Network endpoints".into(),
+        "exec" => "Processes executed".into(),
+        "eval" => "Code evaluated".into(),
+        "env" => "Environment variables read".into(),
+        "path-traversal" => "File paths touched".into(),
+        "policy" => "Policy".into(),
+        other => md_text(other),
+    }
+}
+
+/// Renders the digest within `limit` bytes. `marker` (a hidden HTML comment) goes first when given.
+pub fn render(
+    analysis: &Analysis,
+    links: &dyn Links,
+    limit: usize,
+    marker: Option<&str>,
+) -> String {
+    let mut ranked: Vec<&Finding> = analysis.review.findings.iter().collect();
+    ranked.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let full = render_first(analysis, &ranked, ranked.len(), links, marker);
+    if full.len() <= limit {
+        return full;
+    }
+    // The largest number of most severe findings that fits.
+    let (mut fits, mut too_many) = (0, ranked.len());
+    while too_many - fits > 1 {
+        let mid = (fits + too_many) / 2;
+        if render_first(analysis, &ranked, mid, links, marker).len() <= limit {
+            fits = mid;
+        } else {
+            too_many = mid;
+        }
+    }
+    let mut text = render_first(analysis, &ranked, fits, links, marker);
+    if text.len() > limit {
+        let mut cut = limit.saturating_sub(80);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("\n\n_(cut at GitHub's size limit)_\n");
+    }
+    text
+}
+
+/// The digest showing the first `shown` findings of `ranked` (most severe first).
+fn render_first(
+    analysis: &Analysis,
+    ranked: &[&Finding],
+    shown: usize,
+    links: &dyn Links,
+    marker: Option<&str>,
+) -> String {
+    let review = &analysis.review;
+    let mut out = String::with_capacity(1024 + shown * 256);
+    if let Some(marker) = marker {
+        out.push_str(marker);
+        out.push('\n');
+    }
+    let count = |s: Severity| {
+        review
+            .summary
+            .by_severity
+            .get(s.as_str())
+            .copied()
+            .unwrap_or(0)
+    };
+    let (errors, warnings, notes) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note),
+    );
+    let verdict = if analysis.fails() {
+        "❌ fails"
+    } else if review.findings.is_empty() {
+        "✅ clean"
+    } else {
+        "⚠️ passes with findings"
+    };
+    let _ = writeln!(
+        out,
+        "### review-gate: {verdict} — {}, {}, {}\n",
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        plural(notes, "note")
+    );
+    let _ = writeln!(
+        out,
+        "Reviewed {} with {} added (fail level: {}).",
+        plural(review.summary.files, "file"),
+        plural(review.summary.added_lines, "line"),
+        match analysis.fail_on {
+            crate::policy::FailOn::Severity(s) => s.as_str(),
+            crate::policy::FailOn::Never => "never",
+        }
+    );
+    let skipped = &review.summary.skipped;
+    if skipped.binary + skipped.non_text + skipped.excluded > 0 {
+        let _ = writeln!(
+            out,
+            "Not reviewed: {} binary, {} submodules or symlinks, {} excluded by configuration.",
+            skipped.binary, skipped.non_text, skipped.excluded
+        );
+    }
+    if review.findings.is_empty() && review.dependencies.is_empty() {
+        out.push_str("\nNothing this change adds needs a reviewer's attention.\n");
+        return out;
+    }
+    let mut visible: Vec<&Finding> = ranked[..shown].to_vec();
+    visible.sort_by(|a, b| {
+        (
+            category_rank(a.category.as_str()),
+            std::cmp::Reverse(a.severity),
+            &a.path,
+            a.line,
+        )
+            .cmp(&(
+                category_rank(b.category.as_str()),
+                std::cmp::Reverse(b.severity),
+                &b.path,
+                b.line,
+            ))
+    });
+    let mut sections: Vec<&str> = review
+        .findings
+        .iter()
+        .map(|f| f.category.as_str())
+        .collect();
+    if !review.dependencies.is_empty() {
+        sections.push("dependency");
+    }
+    sections.sort_by_key(|c| (category_rank(c), *c));
+    sections.dedup();
+    for category in sections {
+        let in_section: Vec<&Finding> = visible
+            .iter()
+            .copied()
+            .filter(|f| f.category.as_str() == category)
+            .collect();
+        // The dependency section counts packages when the change adds any, other sections findings.
+        let total = if category == "dependency" && !review.dependencies.is_empty() {
+            review.dependencies.len()
+        } else {
+            review
+                .summary
+                .by_category
+                .get(category)
+                .copied()
+                .unwrap_or(0)
+        };
+        let _ = writeln!(out, "\n#### {} ({total})\n", section_title(category));
+        if category == "dependency" && !review.dependencies.is_empty() {
+            dependency_table(&mut out, &review.dependencies, links);
+            if !in_section.is_empty() {
+                out.push('\n');
+            }
+        }
+        if !in_section.is_empty() {
+            finding_table(&mut out, &in_section, links);
+        }
+    }
+    let cut = &ranked[shown..];
+    if !cut.is_empty() {
+        let by = |s: Severity| cut.iter().filter(|f| f.severity == s).count();
+        let _ = writeln!(
+            out,
+            "\n_{} not shown to stay within GitHub's size limit ({}, {}, {}); the least severe were cut first. \
+             Every finding is in the job's step summary, the check run's annotations and the `review-gate` \
+             output of the job._",
+            plural(cut.len(), "finding"),
+            plural(by(Severity::Error), "error"),
+            plural(by(Severity::Warning), "warning"),
+            plural(by(Severity::Note), "note"),
+        );
+    }
+    out
+}
+
+fn finding_table(out: &mut String, findings: &[&Finding], links: &dyn Links) {
+    out.push_str("| Severity | Where | Check | Finding |\n| --- | --- | --- | --- |\n");
+    for f in findings {
+        let _ = write!(
+            out,
+            "| {} | [{}:{}]({}) | {} | {}",
+            f.severity,
+            md_text(&f.path),
+            f.line,
+            links.line(&f.path, f.line.max(1)),
+            md_code(&f.check),
+            md_message(&f.message)
+        );
+        if !f.snippet.is_empty() {
+            out.push_str("<br>");
+            out.push_str(&md_code(&f.snippet));
+        }
+        out.push_str(" |\n");
+    }
+}
+
+fn dependency_table(out: &mut String, dependencies: &[Dependency], links: &dyn Links) {
+    out.push_str("| Package | Ecosystem | Version | Source | Change | Where |\n| --- | --- | --- | --- | --- | --- |\n");
+    for d in dependencies.iter().take(MAX_DEPENDENCY_ROWS) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | [{}:{}]({}) |",
+            md_code(&d.name),
+            d.ecosystem,
+            md_code(&d.version),
+            source_name(d.source),
+            change_name(d.change),
+            md_text(&d.manifest),
+            d.line,
+            links.line(&d.manifest, d.line.max(1))
+        );
+    }
+    if dependencies.len() > MAX_DEPENDENCY_ROWS {
+        let _ = writeln!(
+            out,
+            "\n_and {} more dependencies (see `review-gate diff --format json`)._",
+            dependencies.len() - MAX_DEPENDENCY_ROWS
+        );
+    }
+}
+
+fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::Registry => "registry",
+        Source::Git => "git",
+        Source::Url => "url",
+        Source::Path => "path",
+    }
+}
+
+fn change_name(change: Change) -> &'static str {
+    match change {
+        Change::Added => "added",
+        Change::Changed => "changed",
+    }
+}
+
+/// `n thing` / `n things`.
+pub fn plural(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// Text from the change, escaped for a Markdown table cell: no markup, no HTML, no mentions, one line.
+pub fn md_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' => out.push_str("&#64;"),
+            '\r' | '\n' | '\t' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '|' | '!' | '#' | '~' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text as an inline code span that is safe in a table cell (any backticks inside are fenced around).
+pub fn md_code(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| {
+            if c == '\n' || c == '\r' || c == '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .filter(|c| !c.is_control())
+        .collect();
+    if text.trim().is_empty() {
+        return String::new();
+    }
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
+}
+
+/// A finding message: its `code` spans stay code, the rest is escaped text.
+pub fn md_message(message: &str) -> String {
+    if !message.matches('`').count().is_multiple_of(2) {
+        return md_text(message);
+    }
+    message
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                md_code(part)
+            } else {
+                md_text(part)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, ChangeSet, Skipped};
+    use crate::policy::{FailOn, Policy};
+    use crate::report::Review;
+
+    struct NoLinks;
+
+    impl Links for NoLinks {
+        fn line(&self, path: &str, line: u32) -> String {
+            format!("https://example.invalid/{path}#L{line}")
+        }
+    }
+
+    fn analysis(findings: Vec<Finding>) -> Analysis {
+        let files = findings.len();
+        Analysis {
+            review: Review::new(findings, files, files, Skipped::default()),
+            policy: Policy::default(),
+            fail_on: FailOn::Severity(Severity::Error),
+            changes: ChangeSet::default(),
+        }
+    }
+
+    fn finding(i: usize, severity: Severity, category: Category) -> Finding {
+        Finding {
+            check: format!("{category}.check"),
+            category,
+            severity,
+            path: format!("src/file{i}.py"),
+            line: 1 + i as u32,
+            column: 1,
+            end_column: 5,
+            message: format!("finding number {i} with some words to take up room"),
+            snippet: "call(x)".into(),
+            snippet_column: 0,
+            snippet_width: 4,
+            fingerprint: format!("{i:016x}"),
+            parts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn over_the_limit_the_least_severe_are_cut_and_counted() {
+        let mut findings = Vec::new();
+        for i in 0..400 {
+            let severity = [Severity::Note, Severity::Warning, Severity::Error][i % 3];
+            findings.push(finding(i, severity, Category::Exec));
+        }
+        let analysis = analysis(findings);
+        let full = render(&analysis, &NoLinks, usize::MAX, Some("<!-- m -->"));
+        assert!(!full.contains("not shown"));
+        let limit = full.len() / 2;
+        let cut = render(&analysis, &NoLinks, limit, Some("<!-- m -->"));
+        assert!(cut.len() <= limit, "{} > {limit}", cut.len());
+        assert!(cut.starts_with("<!-- m -->\n"));
+        assert!(
+            cut.contains("not shown to stay within GitHub's size limit (0 errors,"),
+            "{cut}"
+        );
+        // Every error is kept; notes go first.
+        let errors = analysis
+            .review
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error);
+        for error in errors {
+            assert!(
+                cut.contains(&format!("src/file{}.py:", error.line - 1)),
+                "error {} missing",
+                error.line
+            );
+        }
+        assert!(cut.matches("| note |").count() < 134);
+    }
+
+    #[test]
+    fn sections_come_in_capability_order_and_clean_changes_say_so() {
+        let analysis = analysis(vec![
+            finding(1, Severity::Warning, Category::Env),
+            finding(2, Severity::Note, Category::Secret),
+            finding(3, Severity::Error, Category::Network),
+        ]);
+        let text = render(&analysis, &NoLinks, COMMENT_LIMIT, None);
+        let at = |h: &str| text.find(h).unwrap_or_else(|| panic!("{h}: {text}"));
+        assert!(at("#### Secrets") < at("#### Network endpoints"));
+        assert!(at("#### Network endpoints") < at("#### Environment variables read"));
+        assert!(text.contains("❌ fails"), "{text}");
+        assert!(
+            text.contains("[src/file3.py:4](https://example.invalid/src/file3.py#L4)"),
+            "{text}"
+        );
+        let clean = render(&self::analysis(Vec::new()), &NoLinks, COMMENT_LIMIT, None);
+        assert!(
+            clean.contains("✅ clean") && clean.contains("Nothing this change adds"),
+            "{clean}"
+        );
+    }
+
+    #[test]
+    fn change_text_cannot_inject_markup() {
+        assert_eq!(
+            md_text("![x](http://e) <img> @admin | *b*"),
+            "\\!\\[x\\]\\(http://e\\) &lt;img&gt; &#64;admin \\| \\*b\\*"
+        );
+        assert_eq!(md_code("a|b"), "`a\\|b`");
+        assert_eq!(md_code("x `y` z"), "``x `y` z``");
+        assert_eq!(md_code("`y`"), "`` `y` ``");
+        assert_eq!(
+            md_message("hard-coded credential in `api_key` (valid)"),
+            "hard-coded credential in `api_key` \\(valid\\)"
+        );
+    }
+
+    #[test]
+    fn sections_follow_the_capability_order() {
+        assert_eq!(category_rank("attack"), 0);
+        assert!(category_rank("secret") < category_rank("dependency"));
+        assert!(category_rank("env") < category_rank("path-traversal"));
+        assert_eq!(category_rank("something-new"), 9);
+    }
+}

@@ -1,0 +1,349 @@
+//! The SARIF 2.1.0 report, as GitHub code scanning (`github/codeql-action/upload-sarif`) reads it: one run,
+//! one rule per check that found something (with its help), one result per finding with a physical
+//! location and the finding's fingerprint in `partialFingerprints`.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::Review;
+use crate::checks::Check;
+use crate::model::{Finding, Severity};
+
+/// The schema URI written into `$schema`.
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The `partialFingerprints` key holding a finding's fingerprint.
+pub const FINGERPRINT_KEY: &str = "reviewGateFingerprint/v1";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    results: Vec<SarifResult<'a>>,
+    column_kind: &'static str,
+    original_uri_base_ids: HashMap<&'static str, UriBase>,
+}
+
+#[derive(Serialize)]
+struct UriBase {
+    description: Text,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: Vec<Rule<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule<'a> {
+    id: &'a str,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<Help>,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: Vec<String>,
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+    precision: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: [Location; 1],
+    partial_fingerprints: HashMap<&'static str, &'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<u32>,
+}
+
+/// The SARIF `level` of a severity.
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// GitHub's `security-severity` score of a severity (above 7 is high, 4 to 7 medium, below 4 low).
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.0",
+        Severity::Note => "2.0",
+    }
+}
+
+/// Renders the review as a SARIF 2.1.0 log (pretty-printed, trailing newline). `checks` supplies the
+/// rules' descriptions and help; a finding whose check is not among them still gets a rule.
+pub fn render(review: &Review, checks: &[Check]) -> String {
+    let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut rule_index: HashMap<&str, usize> = HashMap::new();
+    let mut rules: Vec<Rule<'_>> = Vec::new();
+    let mut results = Vec::with_capacity(review.findings.len());
+    for finding in &review.findings {
+        let index = *rule_index.entry(finding.check.as_str()).or_insert_with(|| {
+            rules.push(rule(finding, by_id.get(finding.check.as_str()).copied()));
+            rules.len() - 1
+        });
+        results.push(result(finding, index));
+    }
+    let log = Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "review-gate",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            results,
+            column_kind: "unicodeCodePoints",
+            original_uri_base_ids: HashMap::from([(
+                "%SRCROOT%",
+                UriBase {
+                    description: Text {
+                        text: "The root of the repository.".to_string(),
+                    },
+                },
+            )]),
+        }],
+    };
+    let mut out = serde_json::to_string_pretty(&log).expect("the SARIF log serializes");
+    out.push('\n');
+    out
+}
+
+fn rule<'a>(finding: &'a Finding, check: Option<&Check>) -> Rule<'a> {
+    let (short, full, help, severity, cwe) = match check {
+        Some(c) => (
+            plain_message(&c.message),
+            first_paragraph(&c.help).unwrap_or_else(|| plain_message(&c.message)),
+            (!c.help.trim().is_empty()).then(|| Help {
+                text: c.help.trim_end().to_string(),
+                markdown: c.help.trim_end().to_string(),
+            }),
+            c.severity,
+            c.cwe.clone(),
+        ),
+        None => (
+            finding.check.clone(),
+            finding.check.clone(),
+            None,
+            finding.severity,
+            None,
+        ),
+    };
+    let mut tags = vec![
+        "security".to_string(),
+        finding.category.as_str().to_string(),
+    ];
+    if let Some(cwe) = cwe {
+        let number = cwe.trim_start_matches("CWE-").trim_start_matches("cwe-");
+        tags.push(format!("external/cwe/cwe-{number}"));
+    }
+    Rule {
+        id: &finding.check,
+        name: rule_name(&finding.check),
+        short_description: Text { text: short },
+        full_description: Text { text: full },
+        help,
+        default_configuration: Configuration {
+            level: level(severity),
+        },
+        properties: RuleProperties {
+            tags,
+            security_severity: security_severity(severity),
+            precision: "medium",
+        },
+    }
+}
+
+fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
+    let start_column = (finding.column > 0).then_some(finding.column);
+    let end_column = start_column
+        .filter(|start| finding.end_column > *start)
+        .map(|_| finding.end_column);
+    SarifResult {
+        rule_id: &finding.check,
+        rule_index,
+        level: level(finding.severity),
+        message: Text {
+            text: finding.message.clone(),
+        },
+        locations: [Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: path_to_uri(&finding.path),
+                    uri_base_id: "%SRCROOT%",
+                },
+                region: Region {
+                    start_line: finding.line.max(1),
+                    start_column,
+                    end_column,
+                },
+            },
+        }],
+        partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, finding.fingerprint.as_str())]),
+    }
+}
+
+/// A check id as a PascalCase rule name: `exec.python.subprocess` → `ExecPythonSubprocess`.
+fn rule_name(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            first.into_iter().chain(chars).collect::<String>()
+        })
+        .collect()
+}
+
+/// A message template without its placeholders: `reads environment variable {var}{dyn}` → `reads
+/// environment variable …`.
+fn plain_message(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut in_placeholder = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                in_placeholder = true;
+                if !out.ends_with('…') {
+                    out.push('…');
+                }
+            }
+            '}' => in_placeholder = false,
+            _ if !in_placeholder => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The first paragraph of a check's help, joined into one line.
+fn first_paragraph(help: &str) -> Option<String> {
+    let paragraph: Vec<&str> = help
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty() && !l.starts_with("Why it matters"))
+        .collect();
+    (!paragraph.is_empty()).then(|| paragraph.join(" "))
+}
+
+/// A repository-relative path as a relative URI reference: every byte outside the unreserved set and
+/// `/` is percent-encoded, so spaces, `#`, `?` and `%` in file names stay part of the path.
+pub fn path_to_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &byte in path.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_escape_what_a_path_may_hold() {
+        assert_eq!(path_to_uri("src/a b#1?%.rs"), "src/a%20b%231%3F%25.rs");
+        assert_eq!(path_to_uri("dir/é.py"), "dir/%C3%A9.py");
+    }
+
+    #[test]
+    fn rule_names_and_descriptions() {
+        assert_eq!(rule_name("exec.python.subprocess"), "ExecPythonSubprocess");
+        assert_eq!(rule_name("path-traversal.dotdot"), "PathTraversalDotdot");
+        assert_eq!(
+            plain_message("reads environment variable {var}{dyn}"),
+            "reads environment variable …"
+        );
+        assert_eq!(
+            first_paragraph("What it finds: a\n  thing.\nWhy it matters: b\n").as_deref(),
+            Some("What it finds: a thing.")
+        );
+    }
+}
