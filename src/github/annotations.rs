@@ -63,7 +63,7 @@ pub fn command(finding: &Finding) -> String {
     line.push_str(&format!(
         ",title={}::{}\n",
         escape_property(&finding.check),
-        escape_data(&finding.message)
+        escape_data(&finding.message_with_parts())
     ));
     line
 }

@@ -98,7 +98,7 @@ pub fn annotations(findings: &[Finding]) -> Vec<CheckRunOutputAnnotation> {
                     Severity::Warning => CheckRunOutputAnnotationLevel::Warning,
                     Severity::Note => CheckRunOutputAnnotationLevel::Notice,
                 },
-                message: f.message.clone(),
+                message: f.message_with_parts(),
                 title: Some(f.check.clone()),
                 raw_details: (!f.snippet.is_empty()).then(|| f.snippet.clone()),
             }

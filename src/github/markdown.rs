@@ -76,7 +76,12 @@ pub fn render(
     marker: Option<&str>,
 ) -> String {
     let mut ranked: Vec<&Finding> = analysis.review.findings.iter().collect();
-    ranked.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    ranked.sort_by_key(|f| {
+        (
+            std::cmp::Reverse(f.severity),
+            category_rank(f.category.as_str()),
+        )
+    });
     let full = render_first(analysis, &ranked, ranked.len(), links, marker);
     if full.len() <= limit {
         return full;
@@ -249,6 +254,18 @@ fn finding_table(out: &mut String, findings: &[&Finding], links: &dyn Links) {
             md_code(&f.check),
             md_message(&f.message)
         );
+        // An attack chain lists its parts, each linked to its line.
+        for part in &f.parts {
+            let _ = write!(
+                out,
+                "<br>• {}: {} at [{}:{}]({})",
+                md_message(&part.role),
+                md_code(&part.check),
+                md_text(&part.path),
+                part.line,
+                links.line(&part.path, part.line.max(1))
+            );
+        }
         if !f.snippet.is_empty() {
             out.push_str("<br>");
             out.push_str(&md_code(&f.snippet));
@@ -498,5 +515,28 @@ mod tests {
         assert!(category_rank("secret") < category_rank("dependency"));
         assert!(category_rank("env") < category_rank("path-traversal"));
         assert_eq!(category_rank("something-new"), 9);
+    }
+
+    #[test]
+    fn an_attack_chain_leads_the_digest_with_its_parts_linked() {
+        let mut chain = finding(9, Severity::Error, Category::Attack);
+        chain.parts = vec![crate::model::ChainPart {
+            role: "collects secrets".into(),
+            check: "attack.signal.env-dump".into(),
+            path: "src/a.js".into(),
+            line: 3,
+        }];
+        let analysis = analysis(vec![
+            finding(1, Severity::Error, Category::Secret),
+            chain,
+            finding(2, Severity::Error, Category::Exec),
+        ]);
+        let text = render(&analysis, &NoLinks, COMMENT_LIMIT, None);
+        let at = |h: &str| text.find(h).unwrap_or_else(|| panic!("{h}: {text}"));
+        assert!(at("#### Attack chains") < at("#### Secrets"), "{text}");
+        assert!(
+            text.contains("collects secrets: `attack.signal.env-dump` at [src/a.js:3](https://example.invalid/src/a.js#L3)"),
+            "{text}"
+        );
     }
 }

@@ -190,7 +190,7 @@ fn comment_body(finding: &Finding) -> String {
         "**{}** {}: {}\n\n{}",
         finding.severity,
         md_code(&finding.check),
-        md_message(&finding.message),
+        md_message(&finding.message_with_parts()),
         marker(finding)
     )
 }
@@ -210,7 +210,7 @@ fn body(outside: &[&Finding], run_key: &str) -> String {
                 md_code(&f.check),
                 md_text(&f.path),
                 f.line,
-                md_message(&f.message),
+                md_message(&f.message_with_parts()),
                 marker(f)
             );
             if out.len() + entry.len() > BODY_LIMIT - 200 {

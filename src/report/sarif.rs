@@ -97,6 +97,9 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text,
     locations: [Location; 1],
+    /// The parts of an attack chain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
     partial_fingerprints: HashMap<&'static str, &'a str>,
 }
 
@@ -104,6 +107,14 @@ struct SarifResult<'a> {
 #[serde(rename_all = "camelCase")]
 struct Location {
     physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation {
+    id: usize,
+    physical_location: PhysicalLocation,
+    message: Text,
 }
 
 #[derive(Serialize)]
@@ -246,7 +257,7 @@ fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
         rule_index,
         level: level(finding.severity),
         message: Text {
-            text: finding.message.clone(),
+            text: finding.message_with_parts(),
         },
         locations: [Location {
             physical_location: PhysicalLocation {
@@ -261,6 +272,28 @@ fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
                 },
             },
         }],
+        related_locations: finding
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(id, part)| RelatedLocation {
+                id,
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation {
+                        uri: path_to_uri(&part.path),
+                        uri_base_id: "%SRCROOT%",
+                    },
+                    region: Region {
+                        start_line: part.line.max(1),
+                        start_column: None,
+                        end_column: None,
+                    },
+                },
+                message: Text {
+                    text: format!("{}: {}", part.role, part.check),
+                },
+            })
+            .collect(),
         partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, finding.fingerprint.as_str())]),
     }
 }

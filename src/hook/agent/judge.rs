@@ -47,7 +47,7 @@ pub fn judge_files(
         .map(|f| Item {
             check: f.check.clone(),
             location: Some(format!("{}:{}", f.path, f.line)),
-            message: f.message.clone(),
+            message: f.message_with_parts(),
             decision: settings.decision_for(&f.check, f.category, f.severity),
         })
         .collect();
