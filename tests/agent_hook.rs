@@ -220,6 +220,34 @@ fn write_of_a_shell_string_asks() {
 }
 
 #[test]
+fn write_of_an_attack_chain_is_denied_with_its_parts() {
+    let repo = Repo::new();
+    let telemetry = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/attacks/python-credential-exfil/change/tool/update_check.py"),
+    )
+    .unwrap();
+    let out = hook(
+        repo.path(),
+        &[],
+        &claude_input(
+            repo.path(),
+            "Write",
+            json!({"file_path": repo.path().join("tool/update_check.py"), "content": telemetry}),
+        ),
+    );
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(
+        reason.contains("attack.exfiltration tool/update_check.py:9")
+            && reason.contains(
+                "collects secrets (attack.signal.credential-file-code at tool/update_check.py:7)"
+            ),
+        "{reason}"
+    );
+}
+
+#[test]
 fn write_over_an_existing_file_reports_only_added_lines() {
     let repo = Repo::new();
     let old = "import subprocess\nsubprocess.run(c, shell=True)\n";

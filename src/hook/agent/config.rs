@@ -163,12 +163,14 @@ impl HookSettings {
     }
 
     /// What a finding of the engine asks the gate to do: the configured action, else deny for a
-    /// secret, else ask at or above `ask_at`, else allow.
+    /// secret or an error-level attack chain, else ask at or above `ask_at`, else allow.
     pub fn decision_for(&self, check: &str, category: Category, severity: Severity) -> Decision {
         if let Some(action) = self.action_for(check, Some(category)) {
             return action;
         }
-        if category == Category::Secret {
+        if category == Category::Secret
+            || (category == Category::Attack && severity == Severity::Error)
+        {
             return Decision::Deny;
         }
         match self.ask_at {
