@@ -81,11 +81,13 @@ pub enum Category {
     PathTraversal,
     /// About review-gate itself: a suppression without a reason, one that names no known check.
     Policy,
+    /// A shell command an agent proposes to run (judged by the agent hook, not found in files).
+    Command,
 }
 
 impl Category {
     /// Every category, in reporting order.
-    pub const ALL: [Category; 8] = [
+    pub const ALL: [Category; 9] = [
         Category::Secret,
         Category::Dependency,
         Category::Network,
@@ -94,6 +96,7 @@ impl Category {
         Category::Env,
         Category::PathTraversal,
         Category::Policy,
+        Category::Command,
     ];
 
     /// The kebab-case name used in configuration and output.
@@ -107,6 +110,7 @@ impl Category {
             Category::Env => "env",
             Category::PathTraversal => "path-traversal",
             Category::Policy => "policy",
+            Category::Command => "command",
         }
     }
 }

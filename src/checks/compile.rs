@@ -9,7 +9,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 use serde_saphyr::Spanned;
 
+use super::command::{compile_command, parse_action, CommandMatcher, MESSAGE_PLACEHOLDERS};
 use super::schema::{CheckDef, ConditionDef};
+use crate::hook::Decision;
 use crate::lang::{Language, Region};
 use crate::model::{Category, Severity};
 
@@ -159,6 +161,10 @@ pub struct Check {
     pub judge_generic: bool,
     /// The file the check came from.
     pub source: String,
+    /// Command checks: what the agent gate answers when the check matches.
+    pub action: Option<Decision>,
+    /// Command checks: which simple commands the check matches (the line engine skips these checks).
+    pub command: Option<Box<CommandMatcher>>,
 }
 
 impl Check {
@@ -322,7 +328,57 @@ pub fn compile(
             ))
         }
     };
-    let regex = match (&def.pattern, produced_by_engine) {
+    let is_command = category == Category::Command;
+    let action = match (&def.action, is_command) {
+        (Some(action), true) => {
+            Some(parse_action(&action.value).map_err(|e| err(line_of(action), e))?)
+        }
+        (None, true) => {
+            return Err(err(
+                line_of(&def.id),
+                "a command check needs an `action` (deny, ask or allow)".into(),
+            ))
+        }
+        (Some(action), false) => {
+            return Err(err(
+                line_of(action),
+                "`action` belongs to command checks (`category: command`)".into(),
+            ))
+        }
+        (None, false) => None,
+    };
+    let command = match (def.command, is_command) {
+        (Some(command), true) => Some(Box::new(
+            compile_command(command, eager).map_err(|(line, e)| err(line, e))?,
+        )),
+        (None, true) => {
+            return Err(err(
+                line_of(&def.id),
+                "a command check needs a `command` matcher".into(),
+            ))
+        }
+        (Some(_), false) => {
+            return Err(err(
+                line_of(&def.category),
+                "`command` belongs to command checks (`category: command`)".into(),
+            ))
+        }
+        (None, false) => None,
+    };
+    if is_command {
+        if let Some(unknown) =
+            placeholders(&def.message).find(|p| !MESSAGE_PLACEHOLDERS.contains(p))
+        {
+            return Err(err(
+                line_of(&def.id),
+                format!(
+                    "the message uses `{{{unknown}}}`; a command check's message may use {}",
+                    MESSAGE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                ),
+            ));
+        }
+    }
+    let regex = match (&def.pattern, produced_by_engine || is_command) {
         (Some(pattern), false) => {
             compile_regex(pattern, eager).map_err(|e| err(line_of(pattern), e))?
         }
@@ -330,7 +386,7 @@ pub fn compile(
         (Some(pattern), true) => {
             return Err(err(
                 line_of(pattern),
-                "a check with `produced_by` takes no `pattern`".into(),
+                "a check with `produced_by` or `command` takes no `pattern`".into(),
             ))
         }
         (None, false) => return Err(err(line_of(&def.id), "missing `pattern`".into())),
@@ -369,7 +425,7 @@ pub fn compile(
     let unless = conditions(def.unless, false)?;
     let adjust = conditions(def.adjust, true)?;
     let redact_group = def.redact.as_ref().map(|name| name.value.clone());
-    if eager {
+    if eager && !is_command {
         if let Some(name) = &def.redact {
             if !regex
                 .capture_names()
@@ -397,7 +453,8 @@ pub fn compile(
                 .into(),
         ));
     }
-    let needs_captures = redact_group.is_some() || placeholders(&def.message).next().is_some();
+    let needs_captures =
+        !is_command && (redact_group.is_some() || placeholders(&def.message).next().is_some());
     let validate = match &def.validate {
         None => None,
         Some(v) => Some(match v.value.as_str() {
@@ -470,6 +527,8 @@ pub fn compile(
         produced_by_engine,
         judge_generic,
         source: file.to_string(),
+        action,
+        command,
     })
 }
 
@@ -486,7 +545,7 @@ fn line_of<T>(spanned: &Spanned<T>) -> u64 {
     spanned.referenced.line()
 }
 
-fn compile_regex(pattern: &Spanned<String>, eager: bool) -> Result<LazyRegex, String> {
+pub(super) fn compile_regex(pattern: &Spanned<String>, eager: bool) -> Result<LazyRegex, String> {
     let source = expand_shorthand(&pattern.value).unwrap_or_else(|| pattern.value.clone());
     if eager {
         LazyRegex::checked(source)
@@ -609,7 +668,7 @@ impl CheckSet {
         let mut keyword_checks: Vec<Vec<u32>> = Vec::new();
         let mut keywordless = Vec::new();
         for (idx, check) in checks.iter().enumerate() {
-            if check.produced_by_engine {
+            if check.produced_by_engine || check.command.is_some() {
                 continue;
             }
             if check.keywords.is_empty() {

@@ -1,6 +1,7 @@
 //! Checks as data: the YAML schema, the built-in files embedded at build time, user check files, and
 //! compiling them all into one [`CheckSet`].
 
+pub mod command;
 pub mod compile;
 pub mod schema;
 

@@ -77,6 +77,13 @@ pub struct CheckDef {
     /// kind of file at all).
     #[serde(default)]
     pub per: Option<Spanned<String>>,
+    /// Command checks only: what the agent gate answers when the check matches (`deny`, `ask`, `allow`).
+    #[serde(default)]
+    pub action: Option<Spanned<String>>,
+    /// Command checks only: which simple commands of a shell command line the check matches
+    /// (see [`super::command::CommandDef`]).
+    #[serde(default)]
+    pub command: Option<super::command::CommandDef>,
 }
 
 /// A condition on the text around a match: exactly one target key with a regular expression, plus

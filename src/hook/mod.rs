@@ -2,6 +2,7 @@
 //! Codex, Cursor, Gemini) that judge a shell command or a file write before it happens.
 
 pub mod command;
+pub mod shell;
 
 use serde::{Deserialize, Serialize};
 
