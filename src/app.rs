@@ -240,6 +240,7 @@ pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
                         "id": c.id, "category": c.category.as_str(), "severity": c.severity.as_str(),
                         "languages": c.languages.as_ref().map(|l| l.iter().map(|l| l.name()).collect::<Vec<_>>()),
                         "message": c.message, "cwe": c.cwe,
+                        "action": c.action.map(|a| a.as_str()),
                     })
                 })
                 .collect();
@@ -258,7 +259,7 @@ pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
                     c.id,
                     c.category,
                     c.severity,
-                    c.language_names(),
+                    applies_to(c),
                     message
                 ));
             }
@@ -273,12 +274,20 @@ pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
                     c.id,
                     c.category.as_str(),
                     c.severity.as_str(),
-                    c.language_names()
+                    applies_to(c)
                 ));
             }
             out.push_str(&format!("{} checks\n", checks.len()));
             out
         }
+    }
+}
+
+/// The languages a check applies to; for command checks, the action the agent gate takes.
+fn applies_to(check: &Check) -> String {
+    match check.action {
+        Some(action) => format!("commands: {}", action.as_str()),
+        None => check.language_names(),
     }
 }
 
@@ -308,7 +317,10 @@ pub fn explain(check: &Check) -> String {
         ));
     }
     out.push('\n');
-    if check.produced_by_engine {
+    if let Some(action) = check.action {
+        out.push_str(&format!("  action:    {} (agent gate)\n", action.as_str()));
+        out.push_str("  looks at:  each simple command of a shell command an agent proposes\n");
+    } else if check.produced_by_engine {
         out.push_str(
             "  found by:  the dependency analysis (old and new version of each changed manifest)\n",
         );
