@@ -21,6 +21,21 @@ fn every_fixture_agrees_with_the_checks() {
 }
 
 #[test]
+fn every_command_fixture_agrees_with_the_command_checks() {
+    let checks = review_gate::checks::load_checked(&[]).expect("built-in checks load");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/commands");
+    let failures =
+        review_gate::fixtures::commands::verify(&dir, &checks).expect("fixtures readable");
+    let report: Vec<String> = failures.iter().map(ToString::to_string).collect();
+    assert!(
+        failures.is_empty(),
+        "{} command fixture failures:\n{}",
+        failures.len(),
+        report.join("\n")
+    );
+}
+
+#[test]
 fn every_code_category_has_fixtures_in_the_required_languages() {
     let required = [
         "javascript",
