@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::compile::{compile_regex, LazyRegex};
+use super::compile::{compile_regex, placeholders, LazyRegex};
 use crate::hook::Decision;
 
 /// Placeholders a command check's message may use.
@@ -141,13 +141,10 @@ impl CommandMatcher {
     /// Whether `program` (lowercase basename) is one of the names.
     pub fn names_program(&self, program: &str) -> bool {
         self.programs.is_empty()
-            || self
-                .programs
-                .iter()
-                .any(|p| match p.strip_suffix('*') {
-                    Some(prefix) => program.starts_with(prefix),
-                    None => p == program,
-                })
+            || self.programs.iter().any(|p| match p.strip_suffix('*') {
+                Some(prefix) => program.starts_with(prefix),
+                None => p == program,
+            })
     }
 }
 
@@ -166,10 +163,11 @@ pub fn parse_action(value: &str) -> Result<Decision, String> {
 /// Compiles a matcher; errors carry the line of the offending value (0 when unknown).
 pub fn compile_command(def: CommandDef, eager: bool) -> Result<CommandMatcher, (u64, String)> {
     let line = |s: &Spanned<String>| s.referenced.line();
-    let regex = |s: Option<Spanned<String>>, key: &str| -> Result<Option<LazyRegex>, (u64, String)> {
-        s.map(|s| compile_regex(&s, eager).map_err(|e| (line(&s), format!("{key}: {e}"))))
-            .transpose()
-    };
+    let regex =
+        |s: Option<Spanned<String>>, key: &str| -> Result<Option<LazyRegex>, (u64, String)> {
+            s.map(|s| compile_regex(&s, eager).map_err(|e| (line(&s), format!("{key}: {e}"))))
+                .transpose()
+        };
     let names = |v: Vec<Spanned<String>>, key: &str| -> Result<Vec<String>, (u64, String)> {
         v.into_iter()
             .map(|s| {
@@ -181,24 +179,26 @@ pub fn compile_command(def: CommandDef, eager: bool) -> Result<CommandMatcher, (
             })
             .collect()
     };
-    let nested = |d: Option<Box<CommandDef>>| -> Result<Option<Box<CommandMatcher>>, (u64, String)> {
-        d.map(|d| compile_command(*d, eager).map(Box::new))
-            .transpose()
-    };
-    let ecosystem = |s: Option<Spanned<String>>, key: &str| -> Result<Option<String>, (u64, String)> {
-        match s {
-            None => Ok(None),
-            Some(s) if PACKAGE_ECOSYSTEMS.contains(&s.value.as_str()) => Ok(Some(s.value)),
-            Some(s) => Err((
-                line(&s),
-                format!(
-                    "unknown `{key}` ecosystem `{}` (expected one of: {})",
-                    s.value,
-                    PACKAGE_ECOSYSTEMS.join(", ")
-                ),
-            )),
-        }
-    };
+    let nested =
+        |d: Option<Box<CommandDef>>| -> Result<Option<Box<CommandMatcher>>, (u64, String)> {
+            d.map(|d| compile_command(*d, eager).map(Box::new))
+                .transpose()
+        };
+    let ecosystem =
+        |s: Option<Spanned<String>>, key: &str| -> Result<Option<String>, (u64, String)> {
+            match s {
+                None => Ok(None),
+                Some(s) if PACKAGE_ECOSYSTEMS.contains(&s.value.as_str()) => Ok(Some(s.value)),
+                Some(s) => Err((
+                    line(&s),
+                    format!(
+                        "unknown `{key}` ecosystem `{}` (expected one of: {})",
+                        s.value,
+                        PACKAGE_ECOSYSTEMS.join(", ")
+                    ),
+                )),
+            }
+        };
     let flags = def
         .flags
         .into_iter()
@@ -234,4 +234,53 @@ pub fn compile_command(def: CommandDef, eager: bool) -> Result<CommandMatcher, (
         recursive: def.recursive,
         opaque: def.opaque,
     })
+}
+
+/// A check's action and command matcher (both `None` for checks that are not command checks).
+pub type CommandParts = (Option<Decision>, Option<Box<CommandMatcher>>);
+
+/// The `action` and `command` of a check definition, checked against its category: a command check needs
+/// both, any other check neither; a command check's message may use only [`MESSAGE_PLACEHOLDERS`]. Errors
+/// carry a line (0: the check's own line).
+pub fn compile_command_parts(
+    action: Option<Spanned<String>>,
+    command: Option<CommandDef>,
+    is_command: bool,
+    message: &str,
+    eager: bool,
+) -> Result<CommandParts, (u64, String)> {
+    if !is_command {
+        if let Some(action) = &action {
+            return Err((
+                action.referenced.line(),
+                "`action` belongs to command checks (`category: command`)".into(),
+            ));
+        }
+        if command.is_some() {
+            return Err((
+                0,
+                "`command` belongs to command checks (`category: command`)".into(),
+            ));
+        }
+        return Ok((None, None));
+    }
+    let action = action.ok_or((
+        0,
+        "a command check needs an `action` (deny, ask or allow)".to_string(),
+    ))?;
+    let decision = parse_action(&action.value).map_err(|e| (action.referenced.line(), e))?;
+    let command = command.ok_or((0, "a command check needs a `command` matcher".to_string()))?;
+    if let Some(unknown) = placeholders(message).find(|p| !MESSAGE_PLACEHOLDERS.contains(p)) {
+        return Err((
+            0,
+            format!(
+                "the message uses `{{{unknown}}}`; a command check's message may use {}",
+                MESSAGE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+            ),
+        ));
+    }
+    Ok((
+        Some(decision),
+        Some(Box::new(compile_command(command, eager)?)),
+    ))
 }

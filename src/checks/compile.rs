@@ -9,7 +9,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 use serde_saphyr::Spanned;
 
-use super::command::{compile_command, parse_action, CommandMatcher, MESSAGE_PLACEHOLDERS};
+use super::command::{compile_command_parts, CommandMatcher};
 use super::schema::{CheckDef, ConditionDef};
 use crate::hook::Decision;
 use crate::lang::{Language, Region};
@@ -329,55 +329,9 @@ pub fn compile(
         }
     };
     let is_command = category == Category::Command;
-    let action = match (&def.action, is_command) {
-        (Some(action), true) => {
-            Some(parse_action(&action.value).map_err(|e| err(line_of(action), e))?)
-        }
-        (None, true) => {
-            return Err(err(
-                line_of(&def.id),
-                "a command check needs an `action` (deny, ask or allow)".into(),
-            ))
-        }
-        (Some(action), false) => {
-            return Err(err(
-                line_of(action),
-                "`action` belongs to command checks (`category: command`)".into(),
-            ))
-        }
-        (None, false) => None,
-    };
-    let command = match (def.command, is_command) {
-        (Some(command), true) => Some(Box::new(
-            compile_command(command, eager).map_err(|(line, e)| err(line, e))?,
-        )),
-        (None, true) => {
-            return Err(err(
-                line_of(&def.id),
-                "a command check needs a `command` matcher".into(),
-            ))
-        }
-        (Some(_), false) => {
-            return Err(err(
-                line_of(&def.category),
-                "`command` belongs to command checks (`category: command`)".into(),
-            ))
-        }
-        (None, false) => None,
-    };
-    if is_command {
-        if let Some(unknown) =
-            placeholders(&def.message).find(|p| !MESSAGE_PLACEHOLDERS.contains(p))
-        {
-            return Err(err(
-                line_of(&def.id),
-                format!(
-                    "the message uses `{{{unknown}}}`; a command check's message may use {}",
-                    MESSAGE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
-                ),
-            ));
-        }
-    }
+    let (action, command) =
+        compile_command_parts(def.action, def.command, is_command, &def.message, eager)
+            .map_err(|(line, e)| err(if line == 0 { line_of(&def.id) } else { line }, e))?;
     let regex = match (&def.pattern, produced_by_engine || is_command) {
         (Some(pattern), false) => {
             compile_regex(pattern, eager).map_err(|e| err(line_of(pattern), e))?

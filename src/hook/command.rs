@@ -174,7 +174,11 @@ fn secret_findings(command: &str, context: &CommandContext<'_>) -> Vec<Finding> 
         return Vec::new();
     }
     let set = checks::into_set(secret_checks);
-    let file = whole_file(COMMAND_PATH.to_string(), command.to_string(), AddedLines::All);
+    let file = whole_file(
+        COMMAND_PATH.to_string(),
+        command.to_string(),
+        AddedLines::All,
+    );
     crate::engine::run(&set, std::slice::from_ref(&file))
 }
 

@@ -105,7 +105,10 @@ pub(super) fn matches(
     {
         return None;
     }
-    if matcher.max_operands.is_some_and(|max| arguments.operands.len() > max) {
+    if matcher
+        .max_operands
+        .is_some_and(|max| arguments.operands.len() > max)
+    {
         return None;
     }
     if !matcher
@@ -140,11 +143,17 @@ pub(super) fn matches(
     }
     if matcher.new_package.is_some() || matcher.typosquat.is_some() {
         let skip = usize::from(!matcher.subcommands.is_empty());
-        let packages = arguments.operands.iter().skip(skip).filter_map(|o| package_name(o));
+        let packages = arguments
+            .operands
+            .iter()
+            .skip(skip)
+            .filter_map(|o| package_name(o));
         let mut found = false;
         for package in packages {
             if let Some(ecosystem) = &matcher.typosquat {
-                if let Some(popular) = crate::engine::deps::typosquat::resembles(ecosystem, &package) {
+                if let Some(popular) =
+                    crate::engine::deps::typosquat::resembles(ecosystem, &package)
+                {
                     hit.popular = Some(popular);
                 } else {
                     continue;
@@ -177,7 +186,10 @@ pub(super) fn matches(
     }
     if let Some(sub) = &matcher.followed_by {
         let later = idx + 1..script.commands.len().min(idx + 1 + FOLLOW_LIMIT);
-        if !later.into_iter().any(|other| matches(sub, script, other, project).is_some()) {
+        if !later
+            .into_iter()
+            .any(|other| matches(sub, script, other, project).is_some())
+        {
             return None;
         }
     }
@@ -210,7 +222,7 @@ fn package_name(operand: &str) -> Option<String> {
     };
     // PEP 508: `name[extra]>=1.0; marker`.
     let end = without_version
-        .find(|c: char| matches!(c, '=' | '<' | '>' | '!' | '~' | '[' | ';' | ' ' | ','))
+        .find(['=', '<', '>', '!', '~', '[', ';', ' ', ','])
         .unwrap_or(without_version.len());
     let name = without_version[..end].trim();
     (!name.is_empty()).then(|| name.to_string())
@@ -232,9 +244,15 @@ mod tests {
     #[test]
     fn package_names_lose_versions_and_extras() {
         assert_eq!(package_name("lodash@4.17.21").as_deref(), Some("lodash"));
-        assert_eq!(package_name("@types/node@20").as_deref(), Some("@types/node"));
+        assert_eq!(
+            package_name("@types/node@20").as_deref(),
+            Some("@types/node")
+        );
         assert_eq!(package_name("@types/node").as_deref(), Some("@types/node"));
-        assert_eq!(package_name("requests[socks]>=2.0").as_deref(), Some("requests"));
+        assert_eq!(
+            package_name("requests[socks]>=2.0").as_deref(),
+            Some("requests")
+        );
         assert_eq!(package_name("serde@1.0").as_deref(), Some("serde"));
         assert_eq!(
             package_name("github.com/pkg/errors@v0.9.1").as_deref(),

@@ -66,7 +66,9 @@ fn read_manifests(cwd: &Path) -> HashMap<&'static str, HashSet<String>> {
                 continue;
             }
             if !crate::engine::deps::is_manifest(name)
-                || !entry.metadata().is_ok_and(|m| m.is_file() && m.len() <= MANIFEST_LIMIT)
+                || !entry
+                    .metadata()
+                    .is_ok_and(|m| m.is_file() && m.len() <= MANIFEST_LIMIT)
             {
                 continue;
             }

@@ -15,6 +15,7 @@
 
 mod parser;
 mod unwrap;
+mod words;
 
 /// How deeply substitutions, subshells, groups and nested command strings may nest before the parser
 /// stops reading them.

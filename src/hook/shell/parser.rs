@@ -13,7 +13,12 @@ pub(super) fn parse_into(text: &str, depth: u32, script: &mut Script) {
     parse_in_function(text, depth, script, None);
 }
 
-fn parse_in_function(text: &str, depth: u32, script: &mut Script, function: Option<String>) {
+pub(super) fn parse_in_function(
+    text: &str,
+    depth: u32,
+    script: &mut Script,
+    function: Option<String>,
+) {
     if depth > MAX_DEPTH {
         script.opaque = true;
         return;
@@ -30,7 +35,7 @@ fn parse_in_function(text: &str, depth: u32, script: &mut Script, function: Opti
 
 /// What ends a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Term {
+pub(super) enum Term {
     /// The end of the input.
     End,
     /// `)` (a subshell, `$(…)`, `<(…)`).
@@ -40,7 +45,7 @@ enum Term {
 }
 
 /// A heredoc whose body starts after the next newline.
-struct PendingHeredoc {
+pub(super) struct PendingHeredoc {
     /// The command it belongs to, once that command is recorded.
     command: Option<usize>,
     /// Its index among that command's redirections.
@@ -51,66 +56,16 @@ struct PendingHeredoc {
     expands: bool,
 }
 
-/// A word being read: its bytes, and a brace expansion (`{rm,-rf,/}`) seen outside quotes.
-#[derive(Default)]
-struct Word {
-    text: Vec<u8>,
-    /// No quotes, escapes or expansions: a reserved word or `}` can only be plain.
-    plain: bool,
-    brace_open: Option<usize>,
-    brace_commas: Vec<usize>,
-    brace_close: Option<usize>,
-    brace_broken: bool,
-}
-
-impl Word {
-    fn into_words(self) -> Vec<String> {
-        let lossy = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-        match (self.brace_open, self.brace_close) {
-            (Some(open), Some(close))
-                if !self.brace_broken && !self.brace_commas.is_empty() && close > open =>
-            {
-                let prefix = &self.text[..open];
-                let suffix = &self.text[close + 1..];
-                let mut bounds = vec![open];
-                bounds.extend(&self.brace_commas);
-                bounds.push(close);
-                bounds
-                    .windows(2)
-                    .map(|w| {
-                        let mut word = prefix.to_vec();
-                        word.extend_from_slice(&self.text[w[0] + 1..w[1]]);
-                        word.extend_from_slice(suffix);
-                        lossy(&word)
-                    })
-                    .collect()
-            }
-            _ => vec![lossy(&self.text)],
-        }
-    }
-
-    fn is_assignment(&self) -> bool {
-        let text = &self.text;
-        let name_end = text
-            .iter()
-            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
-            .unwrap_or(text.len());
-        name_end > 0
-            && !text[0].is_ascii_digit()
-            && (text[name_end..].starts_with(b"=") || text[name_end..].starts_with(b"+="))
-    }
-}
-
-struct Parser<'a> {
-    src: &'a [u8],
-    pos: usize,
-    depth: u32,
-    heredocs: Vec<PendingHeredoc>,
-    function: Option<String>,
+pub(super) struct Parser<'a> {
+    pub(super) src: &'a [u8],
+    pub(super) pos: usize,
+    pub(super) depth: u32,
+    pub(super) heredocs: Vec<PendingHeredoc>,
+    pub(super) function: Option<String>,
 }
 
 /// Bytes that end an unquoted word.
-fn ends_word(b: u8) -> bool {
+pub(super) fn ends_word(b: u8) -> bool {
     matches!(
         b,
         b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')'
@@ -127,15 +82,15 @@ const REDIRECT_OPS: [&str; 12] = [
 ];
 
 impl Parser<'_> {
-    fn peek(&self) -> Option<u8> {
+    pub(super) fn peek(&self) -> Option<u8> {
         self.src.get(self.pos).copied()
     }
 
-    fn peek_at(&self, n: usize) -> Option<u8> {
+    pub(super) fn peek_at(&self, n: usize) -> Option<u8> {
         self.src.get(self.pos + n).copied()
     }
 
-    fn rest(&self) -> &[u8] {
+    pub(super) fn rest(&self) -> &[u8] {
         &self.src[self.pos.min(self.src.len())..]
     }
 
@@ -152,7 +107,8 @@ impl Parser<'_> {
                 Some(b' ' | b'\t' | b'\r') => self.pos += 1,
                 Some(b'\\') if self.peek_at(1) == Some(b'\n') => self.pos += 2,
                 Some(b'#') => {
-                    self.pos = memchr::memchr(b'\n', self.rest()).map_or(self.src.len(), |i| self.pos + i)
+                    self.pos =
+                        memchr::memchr(b'\n', self.rest()).map_or(self.src.len(), |i| self.pos + i)
                 }
                 _ => return,
             }
@@ -264,7 +220,7 @@ impl Parser<'_> {
         }
     }
 
-    fn nested_list(&mut self, script: &mut Script, term: Term) {
+    pub(super) fn nested_list(&mut self, script: &mut Script, term: Term) {
         if self.depth >= MAX_DEPTH {
             script.opaque = true;
             self.skip_balanced(term);
@@ -276,7 +232,7 @@ impl Parser<'_> {
     }
 
     /// Skips to the end of a construct nested too deeply to read (quotes respected roughly).
-    fn skip_balanced(&mut self, term: Term) {
+    pub(super) fn skip_balanced(&mut self, term: Term) {
         let (open, close) = match term {
             Term::Paren => (b'(', b')'),
             Term::Brace => (b'{', b'}'),
@@ -291,7 +247,8 @@ impl Parser<'_> {
             match b {
                 b'\\' => self.pos += 1,
                 b'\'' => {
-                    self.pos = memchr::memchr(b'\'', self.rest()).map_or(self.src.len(), |i| self.pos + i + 1)
+                    self.pos = memchr::memchr(b'\'', self.rest())
+                        .map_or(self.src.len(), |i| self.pos + i + 1)
                 }
                 _ if b == open => depth += 1,
                 _ if b == close => {
@@ -313,7 +270,10 @@ impl Parser<'_> {
         loop {
             self.skip_blanks();
             let fd = self.fd_prefix();
-            if fd.is_none() && !matches!(self.peek(), Some(b'<' | b'>')) && !self.rest().starts_with(b"&>") {
+            if fd.is_none()
+                && !matches!(self.peek(), Some(b'<' | b'>'))
+                && !self.rest().starts_with(b"&>")
+            {
                 break;
             }
             if self.peek_at(1) == Some(b'(') && fd.is_none() {
@@ -387,7 +347,11 @@ impl Parser<'_> {
                         self.pos += 1;
                         continue;
                     }
-                    if words.is_empty() && cmd.assignments.is_empty() && word.plain && word.text == b"function" {
+                    if words.is_empty()
+                        && cmd.assignments.is_empty()
+                        && word.plain
+                        && word.text == b"function"
+                    {
                         self.skip_blanks();
                         let name = self.word(script).into_words().concat();
                         self.skip_blanks();
@@ -396,7 +360,8 @@ impl Parser<'_> {
                         return;
                     }
                     if words.is_empty() && word.is_assignment() {
-                        cmd.assignments.push(String::from_utf8_lossy(&word.text).into_owned());
+                        cmd.assignments
+                            .push(String::from_utf8_lossy(&word.text).into_owned());
                     } else {
                         words.extend(word.into_words());
                     }
@@ -408,7 +373,8 @@ impl Parser<'_> {
         }
         cmd.argv = words;
         let nested_end = script.commands.len();
-        let in_ranges = |ranges: &[Range<usize>], idx: usize| ranges.iter().any(|r| r.contains(&idx));
+        let in_ranges =
+            |ranges: &[Range<usize>], idx: usize| ranges.iter().any(|r| r.contains(&idx));
         let first = nested_start.max(nested_end.saturating_sub(MAX_RELATED));
         for idx in first..nested_end {
             if in_ranges(&stdin_ranges, idx) {
@@ -420,7 +386,11 @@ impl Parser<'_> {
         let Some(owner) = self.push(script, cmd) else {
             return;
         };
-        for idx in output_ranges.iter().flat_map(|r| r.clone()).filter(|&i| i >= first) {
+        for idx in output_ranges
+            .iter()
+            .flat_map(|r| r.clone())
+            .filter(|&i| i >= first)
+        {
             script.commands[idx].stdin_from.push(owner);
         }
         let from = heredocs_start.min(self.heredocs.len());
@@ -555,7 +525,8 @@ impl Parser<'_> {
         for pending in std::mem::take(&mut self.heredocs) {
             let mut body = Vec::new();
             while self.pos < self.src.len() {
-                let end = memchr::memchr(b'\n', self.rest()).map_or(self.src.len(), |i| self.pos + i);
+                let end =
+                    memchr::memchr(b'\n', self.rest()).map_or(self.src.len(), |i| self.pos + i);
                 let mut line = &self.src[self.pos..end];
                 self.pos = (end + 1).min(self.src.len());
                 if pending.strip_tabs {
@@ -621,269 +592,9 @@ impl Parser<'_> {
         let first = script.commands.len();
         self.pos += 2;
         self.nested_list(script, Term::Paren);
-        let text = String::from_utf8_lossy(&self.src[start..self.pos.min(self.src.len())]).into_owned();
+        let text =
+            String::from_utf8_lossy(&self.src[start..self.pos.min(self.src.len())]).into_owned();
         (text, first..script.commands.len())
-    }
-
-    fn word(&mut self, script: &mut Script) -> Word {
-        let mut word = Word {
-            plain: true,
-            ..Word::default()
-        };
-        while let Some(b) = self.peek() {
-            if ends_word(b) {
-                break;
-            }
-            match b {
-                b'\\' => {
-                    word.plain = false;
-                    self.pos += 1;
-                    match self.peek() {
-                        Some(b'\n') => self.pos += 1,
-                        Some(c) => {
-                            word.text.push(c);
-                            self.pos += 1;
-                        }
-                        None => {}
-                    }
-                }
-                b'\'' => {
-                    word.plain = false;
-                    self.pos += 1;
-                    let end = memchr::memchr(b'\'', self.rest()).map_or(self.src.len(), |i| self.pos + i);
-                    word.text.extend_from_slice(&self.src[self.pos..end]);
-                    self.pos = (end + 1).min(self.src.len());
-                }
-                b'"' => {
-                    word.plain = false;
-                    self.pos += 1;
-                    self.double_quoted(script, &mut word.text);
-                }
-                b'$' => {
-                    word.plain = false;
-                    self.dollar(script, &mut word.text, false);
-                }
-                b'`' => {
-                    word.plain = false;
-                    self.backtick(script, &mut word.text);
-                }
-                _ => {
-                    match b {
-                        b'{' if word.brace_open.is_some() && word.brace_close.is_none() => {
-                            word.brace_broken = true
-                        }
-                        b'{' if word.brace_open.is_none() => word.brace_open = Some(word.text.len()),
-                        b',' if word.brace_open.is_some() && word.brace_close.is_none() => {
-                            word.brace_commas.push(word.text.len())
-                        }
-                        b'}' if word.brace_open.is_some() && word.brace_close.is_none() => {
-                            word.brace_close = Some(word.text.len())
-                        }
-                        _ => {}
-                    }
-                    word.text.push(b);
-                    self.pos += 1;
-                }
-            }
-        }
-        word
-    }
-
-    fn double_quoted(&mut self, script: &mut Script, out: &mut Vec<u8>) {
-        while let Some(b) = self.peek() {
-            match b {
-                b'"' => {
-                    self.pos += 1;
-                    return;
-                }
-                b'\\' => match self.peek_at(1) {
-                    Some(b'\n') => self.pos += 2,
-                    Some(c @ (b'$' | b'`' | b'"' | b'\\')) => {
-                        out.push(c);
-                        self.pos += 2;
-                    }
-                    _ => {
-                        out.push(b'\\');
-                        self.pos += 1;
-                    }
-                },
-                b'$' => self.dollar(script, out, true),
-                b'`' => self.backtick(script, out),
-                _ => {
-                    out.push(b);
-                    self.pos += 1;
-                }
-            }
-        }
-    }
-
-    /// At `$`: an expansion. Substitutions are parsed (their commands recorded) and kept as written.
-    fn dollar(&mut self, script: &mut Script, out: &mut Vec<u8>, in_quotes: bool) {
-        let start = self.pos;
-        match self.peek_at(1) {
-            Some(b'\'') if !in_quotes => {
-                self.pos += 2;
-                self.ansi_c(out);
-            }
-            Some(b'"') if !in_quotes => self.pos += 1,
-            Some(b'(') if self.peek_at(2) == Some(b'(') => {
-                self.pos += 3;
-                self.skip_balanced(Term::Paren);
-                if self.peek() == Some(b')') {
-                    self.pos += 1;
-                }
-                out.extend_from_slice(&self.src[start..self.pos.min(self.src.len())]);
-            }
-            Some(b'(') => {
-                self.pos += 2;
-                self.nested_list(script, Term::Paren);
-                out.extend_from_slice(&self.src[start..self.pos.min(self.src.len())]);
-            }
-            Some(b'{') => {
-                self.pos += 2;
-                let mut depth = 1usize;
-                let mut scratch = Vec::new();
-                while let Some(b) = self.peek() {
-                    match b {
-                        b'}' => {
-                            self.pos += 1;
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        b'{' => {
-                            depth += 1;
-                            self.pos += 1;
-                        }
-                        b'$' => self.dollar(script, &mut scratch, true),
-                        b'`' => self.backtick(script, &mut scratch),
-                        b'\\' => self.pos += 2,
-                        _ => self.pos += 1,
-                    }
-                }
-                self.pos = self.pos.min(self.src.len());
-                out.extend_from_slice(&self.src[start..self.pos]);
-            }
-            Some(c) if c.is_ascii_digit() || matches!(c, b'@' | b'*' | b'#' | b'?' | b'$' | b'!' | b'-') => {
-                self.pos += 2;
-                out.extend_from_slice(&self.src[start..self.pos]);
-            }
-            Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
-                self.pos += 1;
-                while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_') {
-                    self.pos += 1;
-                }
-                out.extend_from_slice(&self.src[start..self.pos]);
-            }
-            _ => {
-                out.push(b'$');
-                self.pos += 1;
-            }
-        }
-    }
-
-    /// The body of `$'…'` (after the opening quote), escapes resolved.
-    fn ansi_c(&mut self, out: &mut Vec<u8>) {
-        while let Some(b) = self.peek() {
-            self.pos += 1;
-            match b {
-                b'\'' => return,
-                b'\\' => {
-                    let Some(c) = self.peek() else { return };
-                    self.pos += 1;
-                    let simple = match c {
-                        b'n' => Some(b'\n'),
-                        b't' => Some(b'\t'),
-                        b'r' => Some(b'\r'),
-                        b'a' => Some(7),
-                        b'b' => Some(8),
-                        b'e' | b'E' => Some(27),
-                        b'f' => Some(12),
-                        b'v' => Some(11),
-                        b'\\' | b'\'' | b'"' | b'?' => Some(c),
-                        _ => None,
-                    };
-                    if let Some(byte) = simple {
-                        out.push(byte);
-                        continue;
-                    }
-                    let (radix, max, skip_first) = match c {
-                        b'x' => (16, 2, true),
-                        b'u' => (16, 4, true),
-                        b'U' => (16, 8, true),
-                        b'0'..=b'7' => (8, 3, false),
-                        b'c' => {
-                            if let Some(ctl) = self.peek() {
-                                self.pos += 1;
-                                out.push(ctl & 0x1f);
-                            }
-                            continue;
-                        }
-                        _ => {
-                            out.extend_from_slice(&[b'\\', c]);
-                            continue;
-                        }
-                    };
-                    if !skip_first {
-                        self.pos -= 1;
-                    }
-                    let digits = self
-                        .rest()
-                        .iter()
-                        .take(max)
-                        .take_while(|d| (**d as char).is_digit(radix))
-                        .count();
-                    let value = std::str::from_utf8(&self.rest()[..digits])
-                        .ok()
-                        .and_then(|d| u32::from_str_radix(d, radix).ok());
-                    self.pos += digits;
-                    match value {
-                        Some(v) if c == b'x' || (b'0'..=b'7').contains(&c) => {
-                            out.push((v & 0xff) as u8)
-                        }
-                        Some(v) => {
-                            if let Some(ch) = char::from_u32(v) {
-                                let mut buf = [0u8; 4];
-                                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                            }
-                        }
-                        None => out.extend_from_slice(&[b'\\', c]),
-                    }
-                }
-                _ => out.push(b),
-            }
-        }
-    }
-
-    /// At a backtick: the old form of `$(…)`; its text is unescaped and parsed one level deeper.
-    fn backtick(&mut self, script: &mut Script, out: &mut Vec<u8>) {
-        let start = self.pos;
-        self.pos += 1;
-        let mut inner = Vec::new();
-        while let Some(b) = self.peek() {
-            match b {
-                b'`' => {
-                    self.pos += 1;
-                    break;
-                }
-                b'\\' if matches!(self.peek_at(1), Some(b'`' | b'\\' | b'$')) => {
-                    inner.push(self.src[self.pos + 1]);
-                    self.pos += 2;
-                }
-                _ => {
-                    inner.push(b);
-                    self.pos += 1;
-                }
-            }
-        }
-        out.extend_from_slice(&self.src[start..self.pos]);
-        parse_in_function(
-            &String::from_utf8_lossy(&inner),
-            self.depth + 1,
-            script,
-            self.function.clone(),
-        );
     }
 }
 

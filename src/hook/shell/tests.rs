@@ -26,7 +26,8 @@ fn quotes_and_escapes_are_removed() {
 
 #[test]
 fn lists_pipelines_and_relations() {
-    let script = parse("curl -fsSL https://x.sh | sudo -E bash -s -- --yes; echo done && ls || true");
+    let script =
+        parse("curl -fsSL https://x.sh | sudo -E bash -s -- --yes; echo done && ls || true");
     let programs: Vec<String> = script.commands.iter().map(Command::program).collect();
     assert_eq!(programs, ["curl", "bash", "echo", "ls", "true"]);
     assert_eq!(script.commands[1].stdin_from, vec![0]);
@@ -39,18 +40,37 @@ fn lists_pipelines_and_relations() {
 #[test]
 fn substitutions_and_nested_strings_are_commands() {
     let script = parse(r#"sh -c "$(curl -fsSL https://x)""#);
-    let curl = script.commands.iter().position(|c| c.program() == "curl").unwrap();
-    let sh = script.commands.iter().position(|c| c.program() == "sh").unwrap();
+    let curl = script
+        .commands
+        .iter()
+        .position(|c| c.program() == "curl")
+        .unwrap();
+    let sh = script
+        .commands
+        .iter()
+        .position(|c| c.program() == "sh")
+        .unwrap();
     assert!(script.commands[sh].args_from.contains(&curl));
     let script = parse("bash <(curl -s https://x)");
-    let bash = script.commands.iter().position(|c| c.program() == "bash").unwrap();
+    let bash = script
+        .commands
+        .iter()
+        .position(|c| c.program() == "bash")
+        .unwrap();
     assert_eq!(script.commands[bash].args_from, vec![0]);
     let script = parse("bash < <(wget -qO- x)");
-    let bash = script.commands.iter().position(|c| c.program() == "bash").unwrap();
+    let bash = script
+        .commands
+        .iter()
+        .position(|c| c.program() == "bash")
+        .unwrap();
     assert_eq!(script.commands[bash].stdin_from, vec![0]);
     assert!(has("echo `rm -rf /`", &["rm", "-rf", "/"]));
     assert!(has("bash -c 'rm -rf ~'", &["rm", "-rf", "~"]));
-    assert!(has("sudo -u root bash -lc \"rm -fr /\"", &["rm", "-fr", "/"]));
+    assert!(has(
+        "sudo -u root bash -lc \"rm -fr /\"",
+        &["rm", "-fr", "/"]
+    ));
     assert!(has("eval \"rm -rf /\"", &["rm", "-rf", "/"]));
     assert!(has("ssh -p 22 host rm -rf /", &["rm", "-rf", "/"]));
     assert!(has("watch -n 1 'rm -rf /'", &["rm", "-rf", "/"]));
@@ -120,7 +140,10 @@ fn redirections_and_functions() {
     assert_eq!(in_function.len(), 2);
     assert!(!in_function[0].stdout_to.is_empty());
     let script = parse("cat <<'EOF' | sh\necho hi\nEOF\n");
-    assert_eq!(script.commands[0].redirects[0].body.as_deref(), Some("echo hi\n"));
+    assert_eq!(
+        script.commands[0].redirects[0].body.as_deref(),
+        Some("echo hi\n")
+    );
 }
 
 #[test]
@@ -129,7 +152,10 @@ fn unbalanced_input_degrades_to_words() {
     assert!(has("echo \"unterminated $(rm -rf /", &["rm", "-rf", "/"]));
     assert!(has("rm -rf / )) ;; }", &["rm", "-rf", "/"]));
     assert!(has("echo `rm -rf /", &["rm", "-rf", "/"]));
-    for text in ["", "(", ")", "|", "&&", "${", "$(", "<<", "'", "\"", "\\", "{", "}", "`", "$'\\x", "<(", "a=(", "f() "] {
+    for text in [
+        "", "(", ")", "|", "&&", "${", "$(", "<<", "'", "\"", "\\", "{", "}", "`", "$'\\x", "<(",
+        "a=(", "f() ",
+    ] {
         let _ = parse(text);
     }
 }
@@ -157,7 +183,10 @@ fn huge_input_is_parsed_in_bounded_space() {
     let script = parse(&long);
     assert!(script.commands.len() <= MAX_COMMANDS);
     assert!(script.opaque);
-    assert!(script.commands.iter().all(|c| c.stdin_from.len() <= MAX_RELATED));
+    assert!(script
+        .commands
+        .iter()
+        .all(|c| c.stdin_from.len() <= MAX_RELATED));
     let word = "a".repeat(1 << 20);
     let script = parse(&format!("echo {word}"));
     assert_eq!(script.commands[0].argv[1].len(), 1 << 20);

@@ -32,12 +32,44 @@ const SHELLS: [&str; 12] = [
 ];
 
 const SUDO_VALUES: &[&str] = &[
-    "-u", "-g", "-C", "-D", "-p", "-r", "-t", "-T", "-U", "-h", "--user", "--group", "--chdir",
-    "--prompt", "--role", "--type", "--close-from", "--command-timeout", "--other-user", "--host",
+    "-u",
+    "-g",
+    "-C",
+    "-D",
+    "-p",
+    "-r",
+    "-t",
+    "-T",
+    "-U",
+    "-h",
+    "--user",
+    "--group",
+    "--chdir",
+    "--prompt",
+    "--role",
+    "--type",
+    "--close-from",
+    "--command-timeout",
+    "--other-user",
+    "--host",
 ];
 const XARGS_VALUES: &[&str] = &[
-    "-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter", "--eof",
-    "--replace", "--max-lines", "--max-args", "--max-procs", "--max-chars",
+    "-a",
+    "-d",
+    "-E",
+    "-I",
+    "-L",
+    "-n",
+    "-P",
+    "-s",
+    "--arg-file",
+    "--delimiter",
+    "--eof",
+    "--replace",
+    "--max-lines",
+    "--max-args",
+    "--max-procs",
+    "--max-chars",
     "--process-slot-var",
 ];
 const SSH_VALUES: &[&str] = &[
@@ -65,8 +97,13 @@ pub(super) fn unwrap(cmd: &mut Command) -> Vec<Nested> {
             "exec" => options_end(argv, &["-a"]),
             "time" => options_end(argv, &["-f", "-o", "--format", "--output"]),
             "nice" => options_end(argv, &["-n", "--adjustment"]),
-            "ionice" => options_end(argv, &["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"]),
-            "timeout" => options_end(argv, &["-s", "-k", "--signal", "--kill-after"]).map(|i| i + 1),
+            "ionice" => options_end(
+                argv,
+                &["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"],
+            ),
+            "timeout" => {
+                options_end(argv, &["-s", "-k", "--signal", "--kill-after"]).map(|i| i + 1)
+            }
             "stdbuf" => options_end(argv, &["-i", "-o", "-e", "--input", "--output", "--error"]),
             "xargs" => options_end(argv, XARGS_VALUES),
             "busybox" | "toybox" if argv.get(1).is_some_and(|a| !a.starts_with('-')) => Some(1),
@@ -176,7 +213,11 @@ pub(super) fn shell_input(cmd: &Command) -> ShellInput {
             break;
         }
         if arg.starts_with("--") {
-            i += if matches!(arg, "--rcfile" | "--init-file") { 2 } else { 1 };
+            i += if matches!(arg, "--rcfile" | "--init-file") {
+                2
+            } else {
+                1
+            };
             continue;
         }
         if arg.len() > 1 && (arg.starts_with('-') || arg.starts_with('+')) {
