@@ -283,6 +283,7 @@ pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
                         "id": c.id, "category": c.category.as_str(), "severity": c.severity.as_str(),
                         "languages": c.languages.as_ref().map(|l| l.iter().map(|l| l.name()).collect::<Vec<_>>()),
                         "message": c.message, "cwe": c.cwe,
+                        "action": c.action.map(|a| a.as_str()),
                     })
                 })
                 .collect();
@@ -301,7 +302,7 @@ pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
                     c.id,
                     c.category,
                     c.severity,
-                    c.language_names(),
+                    applies_to(c),
                     message
                 ));
             }
@@ -316,12 +317,20 @@ pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
                     c.id,
                     c.category.as_str(),
                     c.severity.as_str(),
-                    c.language_names()
+                    applies_to(c)
                 ));
             }
             out.push_str(&format!("{} checks\n", checks.len()));
             out
         }
+    }
+}
+
+/// The languages a check applies to; for command checks, the action the agent gate takes.
+fn applies_to(check: &Check) -> String {
+    match check.action {
+        Some(action) => format!("commands: {}", action.as_str()),
+        None => check.language_names(),
     }
 }
 
@@ -353,8 +362,7 @@ pub fn explain(check: &Check) -> String {
     out.push('\n');
     if let Some(chain) = &check.chain {
         out.push_str(&format!(
-            "  found by:  findings of other checks together within one {}{}:
-",
+            "  found by:  findings of other checks together within one {}{}:\n",
             chain.within.as_str(),
             chain
                 .lines
@@ -362,27 +370,19 @@ pub fn explain(check: &Check) -> String {
                 .unwrap_or_default()
         ));
         for part in &chain.parts {
-            out.push_str(&format!(
-                "    - {}: {}
-",
-                part.role,
-                part.any.join(", ")
-            ));
+            out.push_str(&format!("    - {}: {}\n", part.role, part.any.join(", ")));
         }
         if !chain.unless.is_empty() {
-            out.push_str(&format!(
-                "    unless: {}
-",
-                chain.unless.join(", ")
-            ));
+            out.push_str(&format!("    unless: {}\n", chain.unless.join(", ")));
         }
     } else if check.signal {
         out.push_str(&format!(
-            "  languages: {}
-  signal:    feeds attack chains; not reported on its own
-",
+            "  languages: {}\n  signal:    feeds attack chains; not reported on its own\n",
             check.language_names()
         ));
+    } else if let Some(action) = check.action {
+        out.push_str(&format!("  action:    {} (agent gate)\n", action.as_str()));
+        out.push_str("  looks at:  each simple command of a shell command an agent proposes\n");
     } else if check.produced_by_engine {
         out.push_str(
             "  found by:  the dependency analysis (old and new version of each changed manifest)\n",

@@ -4,6 +4,8 @@
 //! category is unexpected. A first line `fixture-path: <path>` makes the checks see the file under that
 //! path (for checks limited to some paths). One test walks every fixture.
 
+pub mod commands;
+
 use std::fmt;
 use std::path::Path;
 

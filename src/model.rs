@@ -84,11 +84,13 @@ pub enum Category {
     PathTraversal,
     /// About review-gate itself: a suppression without a reason, one that names no known check.
     Policy,
+    /// A shell command an agent proposes to run (judged by the agent hook, not found in files).
+    Command,
 }
 
 impl Category {
     /// Every category, in reporting order.
-    pub const ALL: [Category; 9] = [
+    pub const ALL: [Category; 10] = [
         Category::Attack,
         Category::Secret,
         Category::Dependency,
@@ -98,6 +100,7 @@ impl Category {
         Category::Env,
         Category::PathTraversal,
         Category::Policy,
+        Category::Command,
     ];
 
     /// The kebab-case name used in configuration and output.
@@ -112,6 +115,7 @@ impl Category {
             Category::Env => "env",
             Category::PathTraversal => "path-traversal",
             Category::Policy => "policy",
+            Category::Command => "command",
         }
     }
 }

@@ -206,10 +206,12 @@ impl Policy {
                 .map(|p| p.referenced.line())
                 .or(allow.fingerprint.as_ref().map(|f| f.referenced.line()))
                 .unwrap_or(0);
-            if allow.paths.is_empty() && allow.fingerprint.is_none() {
+            let line = line.max(allow.checks.first().map_or(0, |c| c.referenced.line()));
+            // `checks` alone allows those checks everywhere (for command checks: every command).
+            if allow.paths.is_empty() && allow.fingerprint.is_none() && allow.checks.is_empty() {
                 return Err(err(
                     line,
-                    "allow: each entry needs `paths` or a `fingerprint`".into(),
+                    "allow: each entry needs `paths`, a `fingerprint` or `checks`".into(),
                 ));
             }
             if allow.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {

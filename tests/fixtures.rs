@@ -21,6 +21,21 @@ fn every_fixture_agrees_with_the_checks() {
 }
 
 #[test]
+fn every_command_fixture_agrees_with_the_command_checks() {
+    let checks = review_gate::checks::load_checked(&[]).expect("built-in checks load");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/commands");
+    let failures =
+        review_gate::fixtures::commands::verify(&dir, &checks).expect("fixtures readable");
+    let report: Vec<String> = failures.iter().map(ToString::to_string).collect();
+    assert!(
+        failures.is_empty(),
+        "{} command fixture failures:\n{}",
+        failures.len(),
+        report.join("\n")
+    );
+}
+
+#[test]
 fn every_code_category_has_fixtures_in_the_required_languages() {
     let required = [
         "javascript",
@@ -53,7 +68,11 @@ fn every_code_category_has_fixtures_in_the_required_languages() {
 fn built_in_checks_all_have_keywords_help_and_message() {
     let checks = review_gate::checks::load_checked(&[]).expect("built-in checks load");
     assert!(checks.len() > 100, "only {} built-in checks", checks.len());
-    for check in checks.iter().filter(|c| !c.produced_by_engine) {
+    // Command checks match parsed commands, not lines: they have no keywords (see tests/commands.rs).
+    for check in checks
+        .iter()
+        .filter(|c| !c.produced_by_engine && c.command.is_none())
+    {
         assert!(
             !check.keywords.is_empty(),
             "{} has no keywords: every line would run its regex",

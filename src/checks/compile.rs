@@ -9,7 +9,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 use serde_saphyr::Spanned;
 
+use super::command::{compile_command_parts, CommandMatcher};
 use super::schema::{CheckDef, ConditionDef};
+use crate::hook::Decision;
 use crate::lang::{Language, Region};
 use crate::model::{Category, Severity};
 
@@ -163,6 +165,10 @@ pub struct Check {
     pub judge_generic: bool,
     /// The file the check came from.
     pub source: String,
+    /// Command checks: what the agent gate answers when the check matches.
+    pub action: Option<Decision>,
+    /// Command checks: which simple commands the check matches (the line engine skips these checks).
+    pub command: Option<Box<CommandMatcher>>,
 }
 
 impl Check {
@@ -331,7 +337,11 @@ pub fn compile(
         None => None,
     };
     let produced_by_engine = produced_by_engine || chain.is_some();
-    let regex = match (&def.pattern, produced_by_engine) {
+    let is_command = category == Category::Command;
+    let (action, command) =
+        compile_command_parts(def.action, def.command, is_command, &def.message, eager)
+            .map_err(|(line, e)| err(if line == 0 { line_of(&def.id) } else { line }, e))?;
+    let regex = match (&def.pattern, produced_by_engine || is_command) {
         (Some(pattern), false) => {
             compile_regex(pattern, eager).map_err(|e| err(line_of(pattern), e))?
         }
@@ -339,7 +349,7 @@ pub fn compile(
         (Some(pattern), true) => {
             return Err(err(
                 line_of(pattern),
-                "a check with `produced_by` or `chain` takes no `pattern`".into(),
+                "a check with `produced_by`, `chain` or `command` takes no `pattern`".into(),
             ))
         }
         (None, false) => return Err(err(line_of(&def.id), "missing `pattern`".into())),
@@ -378,7 +388,7 @@ pub fn compile(
     let unless = conditions(def.unless, false)?;
     let adjust = conditions(def.adjust, true)?;
     let redact_group = def.redact.as_ref().map(|name| name.value.clone());
-    if eager {
+    if eager && !is_command {
         if let Some(name) = &def.redact {
             if !regex
                 .capture_names()
@@ -406,7 +416,8 @@ pub fn compile(
                 .into(),
         ));
     }
-    let needs_captures = redact_group.is_some() || placeholders(&def.message).next().is_some();
+    let needs_captures =
+        !is_command && (redact_group.is_some() || placeholders(&def.message).next().is_some());
     let validate = match &def.validate {
         None => None,
         Some(v) => Some(match v.value.as_str() {
@@ -481,6 +492,8 @@ pub fn compile(
         chain,
         judge_generic,
         source: file.to_string(),
+        action,
+        command,
     })
 }
 
@@ -497,7 +510,7 @@ fn line_of<T>(spanned: &Spanned<T>) -> u64 {
     spanned.referenced.line()
 }
 
-fn compile_regex(pattern: &Spanned<String>, eager: bool) -> Result<LazyRegex, String> {
+pub(super) fn compile_regex(pattern: &Spanned<String>, eager: bool) -> Result<LazyRegex, String> {
     let source = expand_shorthand(&pattern.value).unwrap_or_else(|| pattern.value.clone());
     if eager {
         LazyRegex::checked(source)
@@ -620,7 +633,7 @@ impl CheckSet {
         let mut keyword_checks: Vec<Vec<u32>> = Vec::new();
         let mut keywordless = Vec::new();
         for (idx, check) in checks.iter().enumerate() {
-            if check.produced_by_engine {
+            if check.produced_by_engine || check.command.is_some() {
                 continue;
             }
             if check.keywords.is_empty() {

@@ -2,6 +2,7 @@
 //! compiling them all into one [`CheckSet`].
 
 pub mod chain;
+pub mod command;
 pub mod compile;
 pub mod index;
 pub mod schema;

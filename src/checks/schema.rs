@@ -83,6 +83,13 @@ pub struct CheckDef {
     /// An attack chain: no pattern; the finding comes from other checks' findings found together.
     #[serde(default)]
     pub chain: Option<super::chain::ChainDef>,
+    /// Command checks only: what the agent gate answers when the check matches (`deny`, `ask`, `allow`).
+    #[serde(default)]
+    pub action: Option<Spanned<String>>,
+    /// Command checks only: which simple commands of a shell command line the check matches
+    /// (see [`super::command::CommandDef`]).
+    #[serde(default)]
+    pub command: Option<super::command::CommandDef>,
 }
 
 /// A condition on the text around a match: exactly one target key with a regular expression, plus

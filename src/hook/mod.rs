@@ -6,6 +6,7 @@ pub mod command;
 pub mod init;
 mod init_json;
 pub mod install;
+pub mod shell;
 
 use serde::{Deserialize, Serialize};
 

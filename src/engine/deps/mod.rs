@@ -113,6 +113,31 @@ pub struct Dependency {
     pub change: Change,
 }
 
+/// The ecosystem and the (normalized) names of the packages a manifest declares directly, for the agent
+/// gate's "is this package new to the project" question. Lockfiles, Dockerfiles and workflows are not
+/// package manifests in that sense; a manifest that does not parse declares nothing.
+pub fn declared_packages(path: &str, text: &str) -> Option<(&'static str, Vec<String>)> {
+    let kind = Manifest::of(path)?;
+    if matches!(
+        kind,
+        Manifest::PackageLock
+            | Manifest::YarnLock
+            | Manifest::PnpmLock
+            | Manifest::Dockerfile
+            | Manifest::Workflow
+    ) {
+        return None;
+    }
+    let names = kind
+        .parse(text)
+        .ok()?
+        .into_iter()
+        .filter(|d| d.kind == DeclKind::Package)
+        .map(|d| normalize(&d.name))
+        .collect();
+    Some((kind.ecosystem(), names))
+}
+
 /// Whether a path is a dependency manifest whose old version the sources should load.
 pub fn is_manifest(path: &str) -> bool {
     Manifest::of(path).is_some()

@@ -1,0 +1,113 @@
+//! A shell parser for judging commands, not for running them: it reads a command line the way a POSIX
+//! shell (and bash) would — quotes, escapes, `;`, `&&`, `||`, pipes, subshells, `{ …; }` groups,
+//! redirections, heredocs, `$(…)`, backticks, `<(…)` — and yields every simple command at every level of
+//! nesting, with wrappers unwrapped (`sudo`, `env`, `nohup`, `timeout`, `xargs`, `/bin/rm`, `\rm`, …)
+//! and the command strings of `bash -c`, `eval`, `su -c`, `watch`, `ssh host …` and `find -exec` parsed
+//! as commands too.
+//!
+//! It never fails: unbalanced quotes or parentheses end at the end of the input, and whatever is nested
+//! deeper than [`MAX_DEPTH`] levels (or beyond [`MAX_COMMANDS`] commands) is skipped and reported through
+//! [`Script::opaque`], so a caller can refuse what it could not read. Parsing is linear in the input for
+//! each level of nesting; recursion is bounded by [`MAX_DEPTH`].
+//!
+//! Expansions are not performed: `$HOME`, `${TOKEN}`, `~` and globs stay as written, so checks can match
+//! them; a word that holds `$(…)` keeps that text, and the commands inside are listed on their own.
+
+mod parser;
+mod unwrap;
+mod words;
+
+/// How deeply substitutions, subshells, groups and nested command strings may nest before the parser
+/// stops reading them.
+pub const MAX_DEPTH: u32 = 24;
+
+/// How many simple commands the parser records before it stops.
+pub const MAX_COMMANDS: usize = 10_000;
+
+/// At most this many related commands are recorded per relation of a command (the nearest ones), so
+/// that a very long pipeline stays linear.
+const MAX_RELATED: usize = 64;
+
+/// A redirection of a simple command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// The file descriptor written before the operator (`2` in `2>&1`).
+    pub fd: Option<u32>,
+    /// The operator: `<`, `>`, `>>`, `>|`, `<>`, `>&`, `<&`, `&>`, `&>>`, `<<`, `<<-` or `<<<`.
+    pub op: &'static str,
+    /// The target word (file, descriptor, here-string, or a heredoc's delimiter), quotes removed.
+    pub target: String,
+    /// A heredoc's body.
+    pub body: Option<String>,
+}
+
+/// One simple command, after unwrapping.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Command {
+    /// The words, quotes removed, escapes resolved, expansions kept as written. `argv[0]` is the
+    /// program as written after unwrapping (`/bin/rm` stays a path; see [`Command::program`]).
+    pub argv: Vec<String>,
+    /// `NAME=value` words before the program (including those given to `env`).
+    pub assignments: Vec<String>,
+    /// Redirections, in order.
+    pub redirects: Vec<Redirect>,
+    /// Wrappers that were removed to find the program (`sudo`, `env`, `nohup`, …).
+    pub wrappers: Vec<String>,
+    /// Indices of commands whose output reaches this command's standard input.
+    pub stdin_from: Vec<usize>,
+    /// Indices of commands whose output becomes part of this command's arguments.
+    pub args_from: Vec<usize>,
+    /// Indices of commands that read this command's output.
+    pub stdout_to: Vec<usize>,
+    /// The shell function this command is defined in, if any.
+    pub function: Option<String>,
+}
+
+impl Command {
+    /// The program: the basename of `argv[0]`, in lowercase (empty when there is none).
+    pub fn program(&self) -> String {
+        self.argv
+            .first()
+            .map(|p| basename(p).to_ascii_lowercase())
+            .unwrap_or_default()
+    }
+
+    /// The arguments after the program.
+    pub fn args(&self) -> &[String] {
+        self.argv.get(1..).unwrap_or(&[])
+    }
+}
+
+/// The last path component of a word (`/usr/bin/env` → `env`).
+pub fn basename(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// Everything a command line runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Script {
+    /// Every simple command at every level, in the order the parser finished them (commands inside a
+    /// substitution come before the command that uses their output).
+    pub commands: Vec<Command>,
+    /// Part of the input was not parsed (too deeply nested, or too many commands).
+    pub opaque: bool,
+}
+
+/// Parses a command line. Never fails; see the module documentation.
+pub fn parse(text: &str) -> Script {
+    let mut script = Script::default();
+    parser::parse_into(text, 0, &mut script);
+    for idx in 0..script.commands.len() {
+        let sources = script.commands[idx].stdin_from.clone();
+        for source in sources {
+            let readers = &mut script.commands[source].stdout_to;
+            if readers.len() < MAX_RELATED {
+                readers.push(idx);
+            }
+        }
+    }
+    script
+}
+
+#[cfg(test)]
+mod tests;
