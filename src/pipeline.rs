@@ -141,7 +141,7 @@ pub fn analyze_gated(
             text.push_str(&file.text);
             text.push('\n');
         }
-        load_checks_for_text(&policy, &text, &[])?
+        load_checks_for_text(&policy, &text, &[], &[])?
     } else {
         // Checks about binary files look at paths only: load them all.
         let checks = checks::load(&policy.extra_checks)?;
@@ -153,27 +153,30 @@ pub fn analyze_gated(
     review(policy, &selected, selection, changes, timer)
 }
 
-/// The checks that can find something in `text`: built-in files whose keywords occur in it, those
-/// under the `always` directories, those that must always load, and the configuration's extra files.
-/// Names in the configuration are validated against every built-in check id.
-pub fn load_checks_for_text(policy: &Policy, text: &str, always: &[&str]) -> Result<Vec<Check>> {
+/// The checks that can find something in `text`: built-in files whose keywords occur in it (only
+/// those under the `within` directories, when any are given), those under the `always` directories,
+/// those that must always load, and the configuration's extra files. Names in the configuration are
+/// validated against every built-in check id.
+pub fn load_checks_for_text(
+    policy: &Policy,
+    text: &str,
+    always: &[&str],
+    within: &[&str],
+) -> Result<Vec<Check>> {
+    let mut timer = PhaseTimer::from_env();
     let builtin = checks::builtin_files()?;
-    let indexes: Vec<checks::index::FileIndex> = builtin
-        .iter()
-        .map(|(name, text)| {
-            if name.ends_with(".yml") || name.ends_with(".yaml") {
-                checks::index::index_file(text)
-            } else {
-                checks::index::FileIndex::default()
-            }
-        })
-        .collect();
+    timer.phase("builtin files");
+    let indexes = checks::builtin_indexes(&builtin);
     // A suppression is judged against every check id: with one in the text, load them all.
     let everything = text.contains("review-gate:");
-    let needed = checks::index::needed(&indexes, text);
+    timer.phase("index files");
+    let needed = checks::keyword_files::needed(&indexes, text);
+    timer.phase("keywords");
     let checks = checks::load_builtin_where(&builtin, &policy.extra_checks, false, |i, name| {
-        everything || needed[i] || always.iter().any(|dir| name.starts_with(dir))
+        let inside = |dirs: &[&str]| dirs.iter().any(|dir| name.starts_with(dir));
+        (everything || needed[i]) && (within.is_empty() || inside(within)) || inside(always)
     })?;
+    timer.phase("parse needed files");
     let extra_ids: Vec<(String, Category)> = checks
         .iter()
         .filter(|c| {

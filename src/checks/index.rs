@@ -1,13 +1,12 @@
 //! A cheap index of check files, read without parsing their YAML: each file's check ids and keywords.
 //! A check only runs on a line holding one of its keywords, so a file none of whose keywords occur in a
 //! text cannot find anything there and need not be loaded (the agent hook's latency depends on it).
+//! `build.rs` includes this file to index the built-in files once; [`super::keyword_files`] searches.
 //!
 //! The scan is conservative: a file with a check whose keywords it cannot read (none, or written in a
 //! form it does not know) is always needed. A test compares the index with the parsed checks.
 
 use std::collections::HashMap;
-
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 /// What the index knows of one check file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -187,60 +186,6 @@ fn unquote(text: &str) -> &str {
     text
 }
 
-/// Texts up to this many bytes are searched keyword by keyword rather than with an automaton.
-const SHORT_TEXT: usize = 2048;
-
-/// Which of the indexed files a text needs: those always needed and those with a keyword in the text
-/// (ASCII case-insensitively, as the engine matches keywords).
-pub fn needed(indexes: &[FileIndex], text: &str) -> Vec<bool> {
-    let mut words: Vec<&str> = Vec::new();
-    let mut owners: Vec<Vec<usize>> = Vec::new();
-    let mut slot: HashMap<&str, usize> = HashMap::new();
-    let mut need: Vec<bool> = indexes.iter().map(|i| i.keywords.is_none()).collect();
-    for (file, index) in indexes.iter().enumerate() {
-        for word in index.keywords.iter().flatten() {
-            let id = *slot.entry(word.as_str()).or_insert_with(|| {
-                words.push(word);
-                owners.push(Vec::new());
-                words.len() - 1
-            });
-            owners[id].push(file);
-        }
-    }
-    if words.is_empty() || text.is_empty() {
-        return need;
-    }
-    // Building an automaton over every keyword costs milliseconds: for a short text (a command) one
-    // search per keyword is cheaper.
-    if text.len() <= SHORT_TEXT {
-        let lower = text.to_ascii_lowercase();
-        for (id, word) in words.iter().enumerate() {
-            if memchr::memmem::find(lower.as_bytes(), word.as_bytes()).is_some() {
-                for &file in &owners[id] {
-                    need[file] = true;
-                }
-            }
-        }
-        return need;
-    }
-    let automaton: AhoCorasick = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .build(&words)
-        .expect("keyword automaton builds");
-    let mut seen = vec![false; words.len()];
-    for hit in automaton.find_overlapping_iter(text) {
-        let id = hit.pattern().as_usize();
-        if !seen[id] {
-            seen[id] = true;
-            for &file in &owners[id] {
-                need[file] = true;
-            }
-        }
-    }
-    need
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,15 +198,6 @@ mod tests {
         assert_eq!(
             index.keywords,
             Some(vec!["foo".into(), "bar baz".into(), "qux".into()])
-        );
-        let indexes = [index, index_file("- id: b\n  pattern: x\n")];
-        assert_eq!(needed(&indexes, "no match"), vec![false, true]);
-        assert_eq!(needed(&indexes, "a BAR BAZ"), vec![true, true]);
-        let long = format!("{}QUX", " ".repeat(SHORT_TEXT));
-        assert_eq!(needed(&indexes, &long), vec![true, true]);
-        assert_eq!(
-            needed(&indexes, &" ".repeat(SHORT_TEXT + 1)),
-            vec![false, true]
         );
     }
 

@@ -5,8 +5,10 @@ pub mod chain;
 pub mod command;
 pub mod compile;
 pub mod index;
+pub mod keyword_files;
 pub mod schema;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 pub use compile::{Check, CheckSet, Condition, DefinitionError, Scope, Target};
@@ -19,12 +21,15 @@ mod embedded {
 /// copies embedded in the binary (for people editing `checks/`, so they need not rebuild).
 pub const BUILTIN_DIR_ENV: &str = "REVIEW_GATE_BUILTIN_CHECKS";
 
+/// A built-in check file: (name, contents), borrowed from the binary unless read from a directory.
+pub type BuiltinFile = (Cow<'static, str>, Cow<'static, str>);
+
 /// The built-in check files as (name, contents): embedded, or read from [`BUILTIN_DIR_ENV`] when set.
-pub fn builtin_files() -> Result<Vec<(String, String)>, DefinitionError> {
+pub fn builtin_files() -> Result<Vec<BuiltinFile>, DefinitionError> {
     match std::env::var_os(BUILTIN_DIR_ENV) {
         None => Ok(embedded::BUILTIN_FILES
             .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .map(|(n, t)| (Cow::Borrowed(*n), Cow::Borrowed(*t)))
             .collect()),
         Some(dir) => {
             let mut files = Vec::new();
@@ -40,12 +45,40 @@ pub fn builtin_files() -> Result<Vec<(String, String)>, DefinitionError> {
                 {
                     let name = Path::new("checks").join(path.strip_prefix(&dir).unwrap_or(path));
                     let text = read_check_file(path)?;
-                    files.push((name.to_string_lossy().replace('\\', "/"), text));
+                    files.push((
+                        Cow::Owned(name.to_string_lossy().replace('\\', "/")),
+                        Cow::Owned(text),
+                    ));
                 }
             }
             Ok(files)
         }
     }
+}
+
+/// The index of every built-in file (in [`builtin_files`] order): computed when the binary was built,
+/// or now when the files come from [`BUILTIN_DIR_ENV`].
+pub fn builtin_indexes(files: &[BuiltinFile]) -> Vec<index::FileIndex> {
+    let embedded_files = std::env::var_os(BUILTIN_DIR_ENV).is_none();
+    if embedded_files && embedded::BUILTIN_INDEX.len() == files.len() {
+        return embedded::BUILTIN_INDEX
+            .iter()
+            .map(|(ids, keywords)| index::FileIndex {
+                ids: ids.iter().map(|s| s.to_string()).collect(),
+                keywords: keywords.map(|k| k.iter().map(|s| s.to_string()).collect()),
+            })
+            .collect();
+    }
+    files
+        .iter()
+        .map(|(name, text)| {
+            if name.ends_with(".yml") || name.ends_with(".yaml") {
+                index::index_file(text)
+            } else {
+                index::FileIndex::default()
+            }
+        })
+        .collect()
 }
 
 /// Reads a user's check file, with an error naming it when it cannot be read.
@@ -122,7 +155,7 @@ fn load_with(
 /// Loads the built-in check files that `keep` (given the file's index in `builtin`, and its name)
 /// accepts, plus every extra file.
 pub fn load_builtin_where(
-    builtin: &[(String, String)],
+    builtin: &[BuiltinFile],
     extra: &[(String, String)],
     eager_builtin: bool,
     keep: impl Fn(usize, &str) -> bool,
@@ -135,14 +168,17 @@ pub fn load_builtin_where(
         .filter(|(index, (name, _))| {
             (name.ends_with(".yml") || name.ends_with(".yaml")) && keep(*index, name)
         })
-        .map(|(_, file)| file)
-        .map(|file| (file, eager_builtin))
-        .chain(extra.iter().map(|file| (file, true)));
-    for ((name, text), eager) in yaml_files {
+        .map(|(_, (name, text))| (name.as_ref(), text.as_ref(), eager_builtin))
+        .chain(
+            extra
+                .iter()
+                .map(|(name, text)| (name.as_str(), text.as_str(), true)),
+        );
+    for (name, text, eager) in yaml_files {
         for check in parse_file(name, text, &mut file_slots, eager)? {
             if let Some(existing) = checks.iter().find(|c| c.id == check.id) {
                 return Err(DefinitionError {
-                    file: name.clone(),
+                    file: name.to_string(),
                     line: 0,
                     check: Some(check.id.clone()),
                     message: format!("duplicate check id (also defined in {})", existing.source),

@@ -139,6 +139,9 @@ type Judged = (Verdict, Option<String>, Vec<String>);
 
 /// Built-in check directories the shell path always loads (the command checks).
 const COMMAND_CHECKS: &[&str] = &["checks/commands/"];
+/// The other built-in checks the shell path uses, when their keywords occur in the command: the secret
+/// checks (a literal token in a command; masking the audit log).
+const SHELL_EXTRA_CHECKS: &[&str] = &["checks/secrets/"];
 
 fn judge_action(
     args: &AgentHookArgs,
@@ -155,9 +158,18 @@ fn judge_action(
         Action::Shell { command } => {
             // Only the command checks and the files whose keywords occur in the command (the secret
             // checks that mask it for the log among them): the hook runs on every tool call.
-            let checks = pipeline::load_checks_for_text(policy, command, COMMAND_CHECKS)?;
+            let mut timer = pipeline::PhaseTimer::from_env();
+            let checks = pipeline::load_checks_for_text(
+                policy,
+                command,
+                COMMAND_CHECKS,
+                SHELL_EXTRA_CHECKS,
+            )?;
+            timer.phase("load checks");
             let verdict = judge::judge_command(command, &input.cwd, policy, &checks)?;
+            timer.phase("judge command");
             let masked = judge::mask_command(command, &checks);
+            timer.phase("mask command");
             Ok((verdict, Some(masked), Vec::new()))
         }
         action => {
