@@ -2,11 +2,9 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-
 use super::index::FileIndex;
 
-/// Texts up to this many bytes are searched keyword by keyword rather than with an automaton.
+/// Texts longer than this get a trigram filter before the keyword searches.
 const SHORT_TEXT: usize = 2048;
 
 /// Which of the indexed files a text needs: those always needed and those with a keyword in the text
@@ -29,35 +27,56 @@ pub fn needed(indexes: &[FileIndex], text: &str) -> Vec<bool> {
     if words.is_empty() || text.is_empty() {
         return need;
     }
-    // Building an automaton over every keyword costs milliseconds: for a short text (a command) one
-    // search per keyword is cheaper.
-    if text.len() <= SHORT_TEXT {
-        let lower = text.to_ascii_lowercase();
-        for (id, word) in words.iter().enumerate() {
-            if memchr::memmem::find(lower.as_bytes(), word.as_bytes()).is_some() {
-                for &file in &owners[id] {
-                    need[file] = true;
-                }
+    // An automaton over a few thousand words costs milliseconds to build, more than the whole search:
+    // instead, each word is looked for with memchr's `memmem` in the lowercased text, skipped when every
+    // file owning it is already needed, and (on longer texts) when its first three bytes never occur.
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let trigrams = (bytes.len() > SHORT_TEXT).then(|| Trigrams::of(bytes));
+    for (id, word) in words.iter().enumerate() {
+        if owners[id].iter().all(|&file| need[file]) {
+            continue;
+        }
+        let word = word.as_bytes();
+        if let (Some(trigrams), Some(head)) = (&trigrams, word.get(..3)) {
+            if !trigrams.may_contain(head) {
+                continue;
             }
         }
-        return need;
-    }
-    let automaton: AhoCorasick = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .build(&words)
-        .expect("keyword automaton builds");
-    let mut seen = vec![false; words.len()];
-    for hit in automaton.find_overlapping_iter(text) {
-        let id = hit.pattern().as_usize();
-        if !seen[id] {
-            seen[id] = true;
+        if memchr::memmem::find(bytes, word).is_some() {
             for &file in &owners[id] {
                 need[file] = true;
             }
         }
     }
     need
+}
+
+/// A bitset of the three-byte sequences of a text (hashed; false positives only).
+struct Trigrams(Vec<u64>);
+
+impl Trigrams {
+    const BITS: u32 = 20;
+
+    fn slot(trigram: &[u8]) -> usize {
+        let packed =
+            u32::from(trigram[0]) << 16 | u32::from(trigram[1]) << 8 | u32::from(trigram[2]);
+        (packed.wrapping_mul(0x9E37_79B1) >> (32 - Self::BITS)) as usize
+    }
+
+    fn of(text: &[u8]) -> Trigrams {
+        let mut bits = vec![0u64; (1 << Self::BITS) / 64];
+        for window in text.windows(3) {
+            let slot = Self::slot(window);
+            bits[slot / 64] |= 1 << (slot % 64);
+        }
+        Trigrams(bits)
+    }
+
+    fn may_contain(&self, trigram: &[u8]) -> bool {
+        let slot = Self::slot(trigram);
+        self.0[slot / 64] & (1 << (slot % 64)) != 0
+    }
 }
 
 #[cfg(test)]

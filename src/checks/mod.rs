@@ -160,9 +160,8 @@ pub fn load_builtin_where(
     eager_builtin: bool,
     keep: impl Fn(usize, &str) -> bool,
 ) -> Result<Vec<Check>, DefinitionError> {
-    let mut file_slots = 0;
-    let mut checks: Vec<Check> = Vec::new();
-    let yaml_files = builtin
+    use rayon::prelude::*;
+    let yaml_files: Vec<(&str, &str, bool)> = builtin
         .iter()
         .enumerate()
         .filter(|(index, (name, _))| {
@@ -173,21 +172,58 @@ pub fn load_builtin_where(
             extra
                 .iter()
                 .map(|(name, text)| (name.as_str(), text.as_str(), true)),
-        );
-    for (name, text, eager) in yaml_files {
-        for check in parse_file(name, text, &mut file_slots, eager)? {
-            if let Some(existing) = checks.iter().find(|c| c.id == check.id) {
+        )
+        .collect();
+    // YAML parsing is most of the start-up time: files are parsed in parallel, each numbering its
+    // file-wide condition slots from zero, then renumbered in file order.
+    let parsed: Vec<Result<(Vec<Check>, usize), DefinitionError>> = yaml_files
+        .par_iter()
+        .map(|(name, text, eager)| {
+            let mut slots = 0;
+            parse_file(name, text, &mut slots, *eager).map(|checks| (checks, slots))
+        })
+        .collect();
+    let mut checks: Vec<Check> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut offset = 0;
+    for ((name, _, _), result) in yaml_files.iter().zip(parsed) {
+        let (file_checks, slots) = result?;
+        for mut check in file_checks {
+            shift_file_slots(&mut check, offset);
+            if let Some(&existing) = seen.get(&check.id) {
                 return Err(DefinitionError {
                     file: name.to_string(),
                     line: 0,
                     check: Some(check.id.clone()),
-                    message: format!("duplicate check id (also defined in {})", existing.source),
+                    message: format!(
+                        "duplicate check id (also defined in {})",
+                        checks[existing].source
+                    ),
                 });
             }
+            seen.insert(check.id.clone(), checks.len());
             checks.push(check);
         }
+        offset += slots;
     }
     Ok(checks)
+}
+
+/// Moves a check's file-wide condition slots past those of the files loaded before its own.
+fn shift_file_slots(check: &mut Check, offset: usize) {
+    if offset == 0 {
+        return;
+    }
+    for condition in check
+        .requires
+        .iter_mut()
+        .chain(&mut check.unless)
+        .chain(&mut check.adjust)
+    {
+        if let Target::File(slot) = &mut condition.target {
+            *slot += offset;
+        }
+    }
 }
 
 /// Compiles the chosen checks into a set; `file_slots` must cover every file-wide condition, so the
