@@ -7,32 +7,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::Repo;
+use common::{github_token, Repo};
 use serde_json::{json, Value};
-
-/// A GitHub classic token with a valid CRC32 checksum from 30 random characters.
-fn github_token(random: &str) -> String {
-    let mut crc = !0u32;
-    for &byte in random.as_bytes() {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    let mut n = u64::from(!crc);
-    let digits = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut check = Vec::new();
-    while n > 0 {
-        check.push(digits[(n % 62) as usize]);
-        n /= 62;
-    }
-    while check.len() < 6 {
-        check.push(b'0');
-    }
-    check.reverse();
-    format!("ghp_{random}{}", String::from_utf8(check).unwrap())
-}
 
 fn token() -> String {
     github_token("Zx8qLmP4rT7vW2yB9cD1eF3gH5jK6n")

@@ -25,6 +25,18 @@ fn copy_tree(from: &Path, repo: &Repo, prefix: &Path) {
     }
 }
 
+/// A repository with the case's `base/` files committed on `main` and its `change/` files committed on
+/// the branch `change`, checked out.
+fn repo_with_change(case: &Path) -> Repo {
+    let repo = Repo::new();
+    copy_tree(&case.join("base"), &repo, Path::new(""));
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "change"]);
+    copy_tree(&case.join("change"), &repo, Path::new(""));
+    repo.commit("change");
+    repo
+}
+
 fn cases() -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = std::fs::read_dir("fixtures/attacks")
         .expect("fixtures/attacks exists")
@@ -50,12 +62,7 @@ fn every_attack_case_shows_its_chains_and_every_look_alike_passes() {
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(String::from)
             .collect();
-        let repo = Repo::new();
-        copy_tree(&case.join("base"), &repo, Path::new(""));
-        repo.commit("base");
-        repo.git(&["checkout", "-q", "-b", "change"]);
-        copy_tree(&case.join("change"), &repo, Path::new(""));
-        repo.commit("change");
+        let repo = repo_with_change(case);
         let run = repo.run(&["diff", "main", "--format", "json"]);
         let findings = run.json()["findings"].as_array().unwrap().clone();
         let chains: BTreeSet<String> = findings
@@ -115,16 +122,7 @@ fn every_attack_case_shows_its_chains_and_every_look_alike_passes() {
 
 #[test]
 fn text_report_names_the_chain_and_its_parts_first() {
-    let repo = Repo::new();
-    repo.write("README.md", "# x\n");
-    repo.commit("base");
-    repo.git(&["checkout", "-q", "-b", "change"]);
-    copy_tree(
-        Path::new("fixtures/attacks/python-credential-exfil/change"),
-        &repo,
-        Path::new(""),
-    );
-    repo.commit("change");
+    let repo = repo_with_change(Path::new("fixtures/attacks/python-credential-exfil"));
     let run = repo.run(&["diff", "main"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let first = run.stdout.lines().next().unwrap_or("");
@@ -178,16 +176,7 @@ fn a_user_chain_finds_its_parts() {
 
 #[test]
 fn chains_see_their_parts_even_when_the_parts_are_not_reported() {
-    let repo = Repo::new();
-    repo.write("README.md", "# x\n");
-    repo.commit("base");
-    repo.git(&["checkout", "-q", "-b", "change"]);
-    copy_tree(
-        Path::new("fixtures/attacks/python-credential-exfil/change"),
-        &repo,
-        Path::new(""),
-    );
-    repo.commit("change");
+    let repo = repo_with_change(Path::new("fixtures/attacks/python-credential-exfil"));
     // Only the attack category: the network part still runs, unreported.
     let run = repo.run(&["diff", "main", "--format", "json", "--category", "attack"]);
     let checks: Vec<String> = run.findings().into_iter().map(|f| f.2).collect();

@@ -19,32 +19,11 @@ use anyhow::{anyhow, bail, Context, Result};
 use super::init_json::{object, Json};
 
 /// Seconds an agent waits for the hook (Claude, Codex and Cursor count seconds).
+pub use crate::hook::Agent;
+
 const TIMEOUT_SECONDS: u64 = 30;
 
-/// The agents `init` configures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Agent {
-    /// Claude Code (`.claude/settings.json`).
-    Claude,
-    /// OpenAI Codex CLI (`.codex/hooks.json`).
-    Codex,
-    /// Cursor (`.cursor/hooks.json`).
-    Cursor,
-    /// Gemini CLI (`.gemini/settings.json`).
-    Gemini,
-}
-
 impl Agent {
-    /// The agent's name as the command line spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Agent::Claude => "claude",
-            Agent::Codex => "codex",
-            Agent::Cursor => "cursor",
-            Agent::Gemini => "gemini",
-        }
-    }
-
     /// The settings file, relative to the project root (or the home directory with `--global`).
     pub fn settings_file(self) -> &'static str {
         match self {
@@ -57,7 +36,7 @@ impl Agent {
 
     /// The command the agent runs before a tool call.
     pub fn hook_command(self) -> String {
-        format!("review-gate agent-hook --agent {}", self.name())
+        format!("review-gate agent-hook --agent {}", self.as_str())
     }
 
     /// The hook entries this agent needs.

@@ -150,3 +150,29 @@ pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
 }
+
+/// A GitHub classic token (`ghp_`) with a valid CRC32 checksum, from 30 random characters: a test
+/// secret that the checksum validation accepts.
+pub fn github_token(random: &str) -> String {
+    assert_eq!(random.len(), 30);
+    let mut crc = !0u32;
+    for &byte in random.as_bytes() {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    let mut n = u64::from(!crc);
+    let digits = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut check = Vec::new();
+    while n > 0 {
+        check.push(digits[(n % 62) as usize]);
+        n /= 62;
+    }
+    while check.len() < 6 {
+        check.push(b'0');
+    }
+    check.reverse();
+    format!("ghp_{random}{}", String::from_utf8(check).unwrap())
+}

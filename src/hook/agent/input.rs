@@ -11,30 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// The agents whose pre-tool hooks review-gate answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Agent {
-    /// Claude Code (`PreToolUse`).
-    Claude,
-    /// OpenAI Codex CLI (`PreToolUse`, Claude-compatible).
-    Codex,
-    /// Cursor (`beforeShellExecution`, `preToolUse`).
-    Cursor,
-    /// Gemini CLI (`BeforeTool`).
-    Gemini,
-}
-
-impl Agent {
-    /// The lowercase name used on the command line and in the audit log.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Agent::Claude => "claude",
-            Agent::Codex => "codex",
-            Agent::Cursor => "cursor",
-            Agent::Gemini => "gemini",
-        }
-    }
-}
+pub use crate::hook::Agent;
 
 /// One text replacement of an edit tool.
 #[derive(Debug, Clone, PartialEq, Eq)]
