@@ -19,7 +19,6 @@ pub fn detect(set: &CheckSet, files: &[ChangedFile], findings: &[Finding]) -> Ve
     if chains.is_empty() || findings.is_empty() {
         return Vec::new();
     }
-    let checks: HashMap<&str, &Check> = set.checks.iter().map(|c| (c.id.as_str(), c)).collect();
     let files_by_path: HashMap<&str, &ChangedFile> =
         files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut by_path: HashMap<&str, Vec<&Finding>> = HashMap::new();
@@ -32,10 +31,12 @@ pub fn detect(set: &CheckSet, files: &[ChangedFile], findings: &[Finding]) -> Ve
     let mut out = Vec::new();
     for check in chains {
         let chain = check.chain.as_ref().expect("filtered on chains");
-        let role_of = |f: &Finding, targets: &[String]| {
-            checks
+        // Which roles each check can play, worked out once per chain rather than per finding.
+        let masks = role_masks(chain, set);
+        let role_of = |f: &Finding, bit: u32| {
+            masks
                 .get(f.check.as_str())
-                .is_some_and(|c| c.chain.is_none() && plays(targets, c))
+                .is_some_and(|mask| mask & bit != 0)
         };
         match chain.within {
             Within::File | Within::Step => {
@@ -49,7 +50,7 @@ pub fn detect(set: &CheckSet, files: &[ChangedFile], findings: &[Finding]) -> Ve
                     };
                     let unit_of = |line: u32| units.get(line as usize).copied().unwrap_or(0);
                     let mut groups: Vec<(u32, Vec<&Finding>)> = Vec::new();
-                    for f in list {
+                    for f in list.iter().filter(|f| masks.contains_key(f.check.as_str())) {
                         let unit = unit_of(f.line);
                         match groups.iter_mut().find(|(u, _)| *u == unit) {
                             Some((_, g)) => g.push(f),
@@ -63,7 +64,7 @@ pub fn detect(set: &CheckSet, files: &[ChangedFile], findings: &[Finding]) -> Ve
             }
             Within::Hook => {
                 for anchors in by_path.values() {
-                    for anchor in anchors.iter().filter(|f| role_of(f, &chain.parts[0].any)) {
+                    for anchor in anchors.iter().filter(|f| role_of(f, role_bit(0))) {
                         let unit = hook_unit(anchor, &by_path, &files_by_path);
                         out.extend(find_hook(check, chain, anchor, &unit, &role_of));
                     }
@@ -75,6 +76,34 @@ pub fn detect(set: &CheckSet, files: &[ChangedFile], findings: &[Finding]) -> Ve
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.path.clone(), f.line)));
     out
+}
+
+/// The bit of role `index` in a role mask.
+fn role_bit(index: usize) -> u32 {
+    1 << index
+}
+
+/// The bit of the `unless` targets in a role mask.
+const UNLESS: u32 = 1 << 31;
+
+/// For every check that plays a part in the chain (or cancels it), the mask of what it plays.
+fn role_masks<'a>(chain: &Chain, set: &'a CheckSet) -> HashMap<&'a str, u32> {
+    set.checks
+        .iter()
+        .filter(|c| c.chain.is_none())
+        .filter_map(|c| {
+            let mut mask = 0;
+            for (index, role) in chain.parts.iter().enumerate().take(31) {
+                if plays(&role.any, c) {
+                    mask |= role_bit(index);
+                }
+            }
+            if plays(&chain.unless, c) {
+                mask |= UNLESS;
+            }
+            (mask != 0).then_some((c.id.as_str(), mask))
+        })
+        .collect()
 }
 
 /// Drops the findings of signal checks (they only feed chains).
@@ -91,22 +120,21 @@ pub fn drop_signals(set: &CheckSet, findings: &mut Vec<Finding>) {
     findings.retain(|f| !signals.contains(f.check.as_str()));
 }
 
-/// Chains among the findings of one scope unit (sorted by line).
+/// Chains among the findings of one scope unit (sorted by line), all of which play some part.
 fn find_in_unit(
     check: &Check,
     chain: &Chain,
     unit: &[&Finding],
-    role_of: &impl Fn(&Finding, &[String]) -> bool,
+    role_of: &impl Fn(&Finding, u32) -> bool,
 ) -> Vec<Finding> {
     let last = chain.parts.len() - 1;
+    // A role nobody plays here: no chain, whatever the sinks.
+    if (0..=last).any(|r| !unit.iter().any(|f| role_of(f, role_bit(r)))) {
+        return Vec::new();
+    }
     let mut out: Vec<Finding> = Vec::new();
     let mut last_sink: Option<u32> = None;
-    for sink in unit.iter().filter(|f| role_of(f, &chain.parts[last].any)) {
-        let near = |f: &Finding| {
-            chain
-                .lines
-                .is_none_or(|window| f.line.abs_diff(sink.line) <= window)
-        };
+    for sink in unit.iter().filter(|f| role_of(f, role_bit(last))) {
         if let (Some(window), Some(previous)) = (chain.lines, last_sink) {
             if sink.line.abs_diff(previous) <= window {
                 continue;
@@ -115,14 +143,25 @@ fn find_in_unit(
         if chain.lines.is_none() && !out.is_empty() {
             break;
         }
-        if !chain.unless.is_empty() && unit.iter().any(|f| near(f) && role_of(f, &chain.unless)) {
+        // The findings close enough to the sink (the unit is sorted by line).
+        let near: &[&Finding] = match chain.lines {
+            Some(window) => {
+                let low = sink.line.saturating_sub(window);
+                let high = sink.line.saturating_add(window);
+                let start = unit.partition_point(|f| f.line < low);
+                let end = unit.partition_point(|f| f.line <= high);
+                &unit[start..end]
+            }
+            None => unit,
+        };
+        if near.iter().any(|f| role_of(f, UNLESS)) {
             continue;
         }
         let mut parts: Vec<&Finding> = Vec::with_capacity(chain.parts.len());
-        for role in &chain.parts[..last] {
-            let candidate = unit
+        for role in 0..last {
+            let candidate = near
                 .iter()
-                .filter(|f| near(f) && role_of(f, &role.any))
+                .filter(|f| role_of(f, role_bit(role)))
                 .filter(|f| !is_same(f, sink) && !parts.iter().any(|p| is_same(p, f)))
                 .min_by_key(|f| f.line.abs_diff(sink.line));
             match candidate {
@@ -145,16 +184,16 @@ fn find_hook(
     chain: &Chain,
     anchor: &Finding,
     unit: &[&Finding],
-    role_of: &impl Fn(&Finding, &[String]) -> bool,
+    role_of: &impl Fn(&Finding, u32) -> bool,
 ) -> Option<Finding> {
-    if unit.iter().any(|f| role_of(f, &chain.unless)) && !chain.unless.is_empty() {
+    if unit.iter().any(|f| role_of(f, UNLESS)) {
         return None;
     }
     let mut parts: Vec<&Finding> = vec![anchor];
-    for role in &chain.parts[1..] {
+    for role in 1..chain.parts.len() {
         let found = unit
             .iter()
-            .find(|f| role_of(f, &role.any) && !parts.iter().any(|p| is_same(p, f)))?;
+            .find(|f| role_of(f, role_bit(role)) && !parts.iter().any(|p| is_same(p, f)))?;
         parts.push(found);
     }
     let mut finding = chain_finding(check, chain, &parts);
