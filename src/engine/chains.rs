@@ -13,16 +13,22 @@ use crate::model::{ChainPart, ChangedFile, Finding, Fnv64, TextExtent};
 /// Most files a hook's command line may name.
 const MAX_REFERENCED: usize = 8;
 
-/// Finds every chain in the findings of one review and returns the chain findings.
-pub fn detect(set: &CheckSet, files: &[ChangedFile], findings: &[Finding]) -> Vec<Finding> {
+/// Finds every chain in the findings of one review (those reported and those inline markers silenced,
+/// so that a marker on a part cannot hide the chain) and returns the chain findings.
+pub fn detect(
+    set: &CheckSet,
+    files: &[ChangedFile],
+    findings: &[Finding],
+    silenced: &[Finding],
+) -> Vec<Finding> {
     let chains: Vec<&Check> = set.checks.iter().filter(|c| c.chain.is_some()).collect();
-    if chains.is_empty() || findings.is_empty() {
+    if chains.is_empty() || findings.len() + silenced.len() == 0 {
         return Vec::new();
     }
     let files_by_path: HashMap<&str, &ChangedFile> =
         files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut by_path: HashMap<&str, Vec<&Finding>> = HashMap::new();
-    for f in findings {
+    for f in findings.iter().chain(silenced) {
         by_path.entry(f.path.as_str()).or_default().push(f);
     }
     for list in by_path.values_mut() {
@@ -75,7 +81,35 @@ pub fn detect(set: &CheckSet, files: &[ChangedFile], findings: &[Finding]) -> Ve
     // One chain per place: when two chains end on the same line, the one defined first tells it.
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.path.clone(), f.line)));
+    out.retain(|f| {
+        files_by_path
+            .get(f.path.as_str())
+            .is_none_or(|file| !allowed_inline(file, f))
+    });
     out
+}
+
+/// Whether a `review-gate: allow` marker on the chain's line, or on a comment-only line above it, names
+/// the chain (its id, an id prefix, or `attack`). `all` does not: a chain is accepted by name only.
+fn allowed_inline(file: &ChangedFile, chain: &Finding) -> bool {
+    let names_chain = |text: &str| {
+        crate::engine::suppress::markers(text)
+            .iter()
+            .any(|(_, marker)| match marker {
+                crate::engine::suppress::Marker::Allow { targets, .. } => targets.iter().any(|t| {
+                    *t != "all"
+                        && crate::engine::suppress::target_covers(t, &chain.check, chain.category)
+                }),
+                crate::engine::suppress::Marker::Foreign(_) => false,
+            })
+    };
+    if line_text(file, chain.line).is_some_and(names_chain) {
+        return true;
+    }
+    chain.line > 1
+        && line_text(file, chain.line - 1).is_some_and(|above| {
+            crate::engine::suppress::is_comment_only(above) && names_chain(above)
+        })
 }
 
 /// The bit of role `index` in a role mask.

@@ -28,10 +28,26 @@ const AFTER_LIMIT: usize = 1024;
 
 /// Runs every check over every file and returns the findings (unsorted).
 pub fn run(checks: &CheckSet, files: &[ChangedFile]) -> Vec<Finding> {
-    files
+    run_keeping_suppressed(checks, files).0
+}
+
+/// Like [`run`], and also returns the findings that inline markers silenced: attack chains are made of
+/// them too, so that `allow all` on a line cannot hide a chain's part.
+pub fn run_keeping_suppressed(
+    checks: &CheckSet,
+    files: &[ChangedFile],
+) -> (Vec<Finding>, Vec<Finding>) {
+    let per_file: Vec<(Vec<Finding>, Vec<Finding>)> = files
         .par_iter()
-        .flat_map_iter(|file| check_file(checks, file))
-        .collect()
+        .map(|file| check_file(checks, file))
+        .collect();
+    let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
+    for (kept, silenced) in per_file {
+        findings.extend(kept);
+        suppressed.extend(silenced);
+    }
+    (findings, suppressed)
 }
 
 /// Findings for binary files whose path a check names (`binary: true`): one at line 1 per file and check.
@@ -125,13 +141,14 @@ impl<'a> FileContext<'a> {
     }
 }
 
-fn check_file(set: &CheckSet, file: &ChangedFile) -> Vec<Finding> {
+fn check_file(set: &CheckSet, file: &ChangedFile) -> (Vec<Finding>, Vec<Finding>) {
     let applies: Vec<bool> = set
         .checks
         .iter()
         .map(|c| c.applies_to(file.language, &file.path))
         .collect();
     let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
     let ctx = FileContext {
         file,
         regions: OnceCell::new(),
@@ -146,7 +163,7 @@ fn check_file(set: &CheckSet, file: &ChangedFile) -> Vec<Finding> {
     let mut candidates: Vec<u32> = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
     if !any_check {
-        return findings;
+        return (findings, suppressed);
     }
     for run in line_runs(&file.added) {
         let run_start = run[0].start;
@@ -182,11 +199,11 @@ fn check_file(set: &CheckSet, file: &ChangedFile) -> Vec<Finding> {
                 run_check(set, idx, &mut ctx, line, text, &mut hits);
             }
             if !hits.is_empty() {
-                emit(set, &ctx, line, text, &hits, &mut findings);
+                emit(set, &ctx, line, text, &hits, &mut findings, &mut suppressed);
             }
         }
     }
-    findings
+    (findings, suppressed)
 }
 
 /// Splits added lines into runs of adjacent lines (only a line break between them), so the keyword
@@ -521,6 +538,7 @@ fn emit(
     text: &str,
     hits: &[Hit],
     findings: &mut Vec<Finding>,
+    suppressed: &mut Vec<Finding>,
 ) {
     let masks: Vec<(usize, usize)> = hits
         .iter()
@@ -533,7 +551,9 @@ fn emit(
             // A provider rule already names this value more precisely.
             continue;
         }
-        if is_suppressed(ctx, line, text, check) {
+        let silenced = is_suppressed(ctx, line, text, check);
+        if silenced && check.category == Category::Secret {
+            // Secrets are no part of any chain: nothing to keep.
             continue;
         }
         let snippet = snippet::render(text, &masks, hit.start, hit.end);
@@ -556,7 +576,12 @@ fn emit(
             }
         }
         let fingerprint = format!("{:016x}", hash.finish());
-        findings.push(Finding {
+        let out = if silenced {
+            &mut *suppressed
+        } else {
+            &mut *findings
+        };
+        out.push(Finding {
             check: check.id.clone(),
             category: check.category,
             severity: hit.severity,
