@@ -522,6 +522,41 @@ fn audit_log_records_each_decision_with_masked_commands() {
 }
 
 #[test]
+fn audit_log_masks_the_whole_body_of_a_private_key_in_a_command() {
+    let repo = Repo::new();
+    let body = [
+        "MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn7ygWyF8PbnGy0AHB7MhgHcJz6sE1yQ3Zz",
+        "q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c2v3b4n5m6q7w8e9r0t1y2",
+    ];
+    let kind = "RSA PRIVATE KEY";
+    let key = format!(
+        "-----BEGIN {kind}-----\n{}\n{}\n-----END {kind}-----",
+        body[0], body[1]
+    );
+    for command in [
+        format!("cat > key.pem <<EOF\n{key}\nEOF\nchmod 600 key.pem"),
+        format!("printf '%s' '{}' > key.pem", key.replace('\n', "\\n")),
+    ] {
+        let out = hook(
+            repo.path(),
+            &["--audit-log", "audit.jsonl"],
+            &claude_input(repo.path(), "Bash", json!({"command": command})),
+        );
+        assert_eq!(out.claude().0, "ask", "{}", out.stdout);
+        let log = std::fs::read_to_string(repo.path().join("audit.jsonl")).unwrap();
+        let logged = log.lines().last().unwrap();
+        for line in body {
+            assert!(
+                !logged.contains(&line[..20]),
+                "key body in the audit log: {logged}"
+            );
+        }
+        assert!(logged.contains("*****"), "{logged}");
+        assert!(logged.contains("key.pem"), "{logged}");
+    }
+}
+
+#[test]
 fn concurrent_hooks_append_whole_lines() {
     let repo = Repo::new();
     let input = claude_input(

@@ -110,37 +110,59 @@ pub fn mask_command(command_line: &str, checks: &[Check]) -> String {
     mask_spans(command_line, &findings)
 }
 
-/// Replaces each finding's match (line, 1-based character columns) with its masked form.
+/// Replaces each finding's match (line, 1-based character columns) with its masked form. A private
+/// key's finding marks only its `BEGIN` header, so its span runs on through the key's `END` line (to the
+/// end of the text when there is none): the body is the secret.
 fn mask_spans(text: &str, findings: &[Finding]) -> String {
-    let mut out = String::with_capacity(text.len());
-    for (index, line) in text.split('\n').enumerate() {
-        if index > 0 {
-            out.push('\n');
-        }
-        let number = index as u32 + 1;
-        let mut spans: Vec<(usize, usize)> = findings
-            .iter()
-            .filter(|f| f.line == number)
-            .filter_map(|f| {
-                let start = byte_offset(line, f.column.saturating_sub(1) as usize)?;
-                let end = byte_offset(line, f.end_column.saturating_sub(1) as usize)
-                    .unwrap_or(line.len());
-                (start < end).then_some((start, end))
-            })
-            .collect();
-        spans.sort_unstable();
-        let mut pos = 0;
-        for (start, end) in spans {
-            if start < pos {
-                continue;
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let mut spans: Vec<(usize, usize)> = findings
+        .iter()
+        .filter_map(|f| {
+            let line_start = *line_starts.get((f.line as usize).checked_sub(1)?)?;
+            let line_end = text[line_start..]
+                .find('\n')
+                .map_or(text.len(), |i| line_start + i);
+            let line = &text[line_start..line_end];
+            let start = line_start + byte_offset(line, f.column.saturating_sub(1) as usize)?;
+            let mut end = line_start
+                + byte_offset(line, f.end_column.saturating_sub(1) as usize).unwrap_or(line.len());
+            if f.check.starts_with("secret.private-key.") {
+                end = private_key_end(text, end);
             }
-            out.push_str(&line[pos..start]);
-            out.push_str(&crate::engine::snippet::mask_secret(&line[start..end]));
-            pos = end;
+            (start < end).then_some((start, end))
+        })
+        .collect();
+    spans.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for (start, end) in spans {
+        if end <= pos {
+            continue;
         }
-        out.push_str(&line[pos..]);
+        let start = start.max(pos);
+        out.push_str(&text[pos..start]);
+        out.push_str(&crate::engine::snippet::mask_secret(&text[start..end]));
+        pos = end;
     }
+    out.push_str(&text[pos..]);
     out
+}
+
+/// Where the private key whose header ends at `header_end` ends: after the dashes that close its `END`
+/// line (`-----END RSA PRIVATE KEY-----`, `---- END SSH2 ENCRYPTED PRIVATE KEY ----`), else the end of
+/// the text. Base64 has no spaces, so `END ` cannot occur inside the key.
+fn private_key_end(text: &str, header_end: usize) -> usize {
+    let rest = &text[header_end..];
+    let Some(marker) = rest.find("END ") else {
+        return text.len();
+    };
+    let Some(dashes) = rest[marker..].find("----") else {
+        return text.len();
+    };
+    let closing = header_end + marker + dashes;
+    closing + text[closing..].len() - text[closing..].trim_start_matches('-').len()
 }
 
 fn byte_offset(line: &str, chars: usize) -> Option<usize> {
