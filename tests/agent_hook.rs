@@ -686,9 +686,14 @@ fn gemini_answers_with_decisions() {
         "write_file",
         json!({"file_path": repo.path().join("w.py"), "content": SHELL_TRUE}),
     );
+    // Gemini CLI's hook reference knows only allow and deny: a finding that needs approval is refused.
     let answer = out.json();
-    assert_eq!(answer["decision"], "ask", "{answer}");
-    assert!(answer["reason"].as_str().unwrap().contains("w.py:5"));
+    assert_eq!(answer["decision"], "deny", "{answer}");
+    let reason = answer["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("w.py:5") && reason.contains("cannot ask"),
+        "{reason}"
+    );
     repo.write("w.py", "x = 1\n");
     let out = call(
         "replace",

@@ -17,10 +17,11 @@ use super::input::Agent;
 use super::verdict::Verdict;
 use crate::hook::Decision;
 
-/// The decision an agent can act on: `ask` becomes `deny` where the agent would otherwise run the tool.
+/// The decision an agent can act on: `ask` becomes `deny` where the agent would otherwise run the tool
+/// (Codex; Cursor's `preToolUse`; Gemini CLI, whose hook reference knows only allow and deny).
 pub fn effective_decision(agent: Agent, event: &str, decision: Decision) -> Decision {
     match (agent, decision) {
-        (Agent::Codex, Decision::Ask) => Decision::Deny,
+        (Agent::Codex | Agent::Gemini, Decision::Ask) => Decision::Deny,
         (Agent::Cursor, Decision::Ask) if event == "preToolUse" => Decision::Deny,
         _ => decision,
     }
@@ -65,12 +66,8 @@ pub fn render(agent: Agent, event: &str, verdict: &Verdict, approve_clean: bool)
         Agent::Gemini => match decision {
             Decision::Allow if explicit_allow => json!({"decision": "allow"}),
             Decision::Allow => json!({}),
-            Decision::Ask => json!({
-                "decision": "ask",
-                "reason": reason,
-                "systemMessage": reason,
-            }),
-            Decision::Deny => json!({"decision": "deny", "reason": reason}),
+            // `ask` was turned into `deny` above.
+            Decision::Ask | Decision::Deny => json!({"decision": "deny", "reason": reason}),
         },
     };
     Some(value.to_string())
