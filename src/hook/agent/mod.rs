@@ -71,13 +71,21 @@ pub fn main(args: &AgentHookArgs) -> u8 {
         .read_to_end(&mut stdin)
         .map_err(|e| format!("cannot read the hook input: {e}"));
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| {
-        evaluate(args, read.map(|_| stdin.as_slice()), &cwd)
-    })) {
-        Ok(outcome) => outcome,
-        Err(_) => failure(args, None, &cwd, "internal error".into()),
-    };
-    answer(args, &outcome);
+    let answered = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| {
+            evaluate(args, read.map(|_| stdin.as_slice()), &cwd)
+        })) {
+            Ok(outcome) => outcome,
+            Err(_) => failure(args, None, &cwd, "internal error".into()),
+        };
+        answer(args, &outcome);
+    }));
+    if answered.is_err() {
+        // Even the failure path failed: refuse, in the agent's own format, rather than exit with a
+        // status the agent would take as "run the tool anyway".
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{}", output::last_resort_refusal(args.agent));
+    }
     0
 }
 

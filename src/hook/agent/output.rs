@@ -27,6 +27,23 @@ pub fn effective_decision(agent: Agent, event: &str, decision: Decision) -> Deci
     }
 }
 
+/// A refusal that needs nothing but the agent: for when even answering a failure failed.
+pub fn last_resort_refusal(agent: Agent) -> String {
+    let reason = "review-gate: internal error; refused (fail closed)";
+    match agent {
+        Agent::Claude | Agent::Codex => json!({"hookSpecificOutput": {
+            "hookEventName": "PreToolUse",
+            "permissionDecision": "deny",
+            "permissionDecisionReason": reason,
+        }}),
+        Agent::Cursor => {
+            json!({"permission": "deny", "user_message": reason, "agent_message": reason})
+        }
+        Agent::Gemini => json!({"decision": "deny", "reason": reason}),
+    }
+    .to_string()
+}
+
 /// The text to print on standard output (None: print nothing).
 pub fn render(agent: Agent, event: &str, verdict: &Verdict, approve_clean: bool) -> Option<String> {
     let decision = effective_decision(agent, event, verdict.decision);
@@ -123,5 +140,19 @@ mod tests {
             render(Agent::Codex, "PreToolUse", &Verdict::allow(), true),
             None
         );
+    }
+
+    #[test]
+    fn the_last_resort_refuses_in_every_agents_format() {
+        for (agent, path) in [
+            (Agent::Claude, "/hookSpecificOutput/permissionDecision"),
+            (Agent::Codex, "/hookSpecificOutput/permissionDecision"),
+            (Agent::Cursor, "/permission"),
+            (Agent::Gemini, "/decision"),
+        ] {
+            let value: serde_json::Value =
+                serde_json::from_str(&last_resort_refusal(agent)).unwrap();
+            assert_eq!(value.pointer(path).and_then(|v| v.as_str()), Some("deny"));
+        }
     }
 }
