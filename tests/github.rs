@@ -405,6 +405,40 @@ async fn forbidden_check_run_falls_back_to_workflow_commands() {
 }
 
 #[tokio::test]
+async fn an_exhausted_rate_limit_is_an_error_not_a_missing_permission() {
+    let (server, fake) = fake_github().await;
+    // The primary limit is spent for an hour: too long to wait, and not the read-only token of a fork.
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    fake.fault(Fault {
+        method: "POST",
+        path_suffix: "/check-runs",
+        status: 403,
+        headers: vec![
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", reset.to_string()),
+        ],
+        message: "API rate limit exceeded for installation ID 1.",
+        after_processing: false,
+        times: 1,
+    });
+    let pr = PullRequest::new(&[], &[("app.py", b"print(1)\n")]);
+    let run = run_github(
+        pr.repo.path(),
+        actions_env(&pr, &server.uri()),
+        &["--report", "check"],
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("rate limited"), "{}", run.stderr);
+    assert!(!run.stderr.contains("lacks"), "{}", run.stderr);
+    assert!(!run.stdout.contains("::"), "{}", run.stdout);
+}
+
+#[tokio::test]
 async fn neither_the_token_nor_a_secret_leaves_in_requests_or_output() {
     let (server, fake) = fake_github().await;
     // A failing endpoint too, so error messages are covered.

@@ -149,6 +149,7 @@ pub async fn publish(
             permission: PERMISSION,
             token_env: String::new(),
             uncertain: false,
+            rate_limited: false,
         })?;
     let run_path = api.repo_path(&format!("/check-runs/{id}"));
     let title = title(analysis);
