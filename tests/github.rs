@@ -201,6 +201,36 @@ async fn review_comments_sit_on_added_lines_and_are_not_reposted() {
 }
 
 #[tokio::test]
+async fn markers_a_stranger_planted_do_not_silence_the_review() {
+    let (server, fake) = fake_github().await;
+    let pr = PullRequest::new(&[], &[("app.py", &python(&["os.system(cmd)"]))]);
+    let env = actions_env(&pr, &server.uri());
+    let run = run_github(pr.repo.path(), env.clone(), &["--report", "review"]).await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // The pull request's author copies the comments review-gate posted, markers included, and the
+    // bot's own review is gone (dismissed, or never made: the first run of a fork's pull request).
+    {
+        let mut guard = fake.state();
+        let state = &mut *guard;
+        let stranger = json!({"login": "mallory", "id": 666, "type": "User"});
+        for item in state.review_comments.iter_mut().chain(&mut state.reviews) {
+            item["user"] = stranger.clone();
+            item["author_association"] = json!("CONTRIBUTOR");
+        }
+    }
+    let run = run_github(pr.repo.path(), env, &["--report", "review"]).await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let reqs = requests(&server).await;
+    let reviews: Vec<&Value> = reqs
+        .iter()
+        .filter(|(m, p, _)| m == "POST" && p.ends_with("/pulls/7/reviews"))
+        .map(|(_, _, b)| b)
+        .collect();
+    assert_eq!(reviews.len(), 2, "{}", run.stderr);
+    assert_eq!(reviews[1]["comments"][0]["line"], 2);
+}
+
+#[tokio::test]
 async fn summary_digest_lists_capabilities_with_links_and_redacted_secrets() {
     let (server, fake) = fake_github().await;
     let secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYq8Zr3LmX0vT9";
