@@ -129,6 +129,33 @@ async fn annotations_are_sent_in_batches_of_at_most_50() {
     assert!(completes.last().unwrap());
 }
 
+#[tokio::test]
+async fn a_refused_update_still_completes_the_check_run() {
+    let (server, fake) = fake_github().await;
+    fake.fault(Fault {
+        method: "PATCH",
+        path_suffix: "",
+        status: 422,
+        headers: vec![],
+        message: "Invalid annotation",
+        after_processing: false,
+        times: 1,
+    });
+    let pr = PullRequest::new(&[], &[("app.py", &python(&["os.system(cmd)"]))]);
+    let run = run_github(
+        pr.repo.path(),
+        actions_env(&pr, &server.uri()),
+        &["--report", "check"],
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("answered 422"), "{}", run.stderr);
+    let state = fake.state();
+    assert_eq!(state.check_runs.len(), 1);
+    assert_eq!(state.check_runs[0]["status"], "completed");
+    assert_eq!(state.check_runs[0]["conclusion"], "failure");
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Reviews and the summary comment.
 
