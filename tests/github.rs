@@ -129,6 +129,33 @@ async fn annotations_are_sent_in_batches_of_at_most_50() {
     assert!(completes.last().unwrap());
 }
 
+#[tokio::test]
+async fn a_refused_update_still_completes_the_check_run() {
+    let (server, fake) = fake_github().await;
+    fake.fault(Fault {
+        method: "PATCH",
+        path_suffix: "",
+        status: 422,
+        headers: vec![],
+        message: "Invalid annotation",
+        after_processing: false,
+        times: 1,
+    });
+    let pr = PullRequest::new(&[], &[("app.py", &python(&["os.system(cmd)"]))]);
+    let run = run_github(
+        pr.repo.path(),
+        actions_env(&pr, &server.uri()),
+        &["--report", "check"],
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("answered 422"), "{}", run.stderr);
+    let state = fake.state();
+    assert_eq!(state.check_runs.len(), 1);
+    assert_eq!(state.check_runs[0]["status"], "completed");
+    assert_eq!(state.check_runs[0]["conclusion"], "failure");
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Reviews and the summary comment.
 
@@ -198,6 +225,36 @@ async fn review_comments_sit_on_added_lines_and_are_not_reposted() {
         .as_str()
         .unwrap()
         .starts_with("<!-- review-gate:summary -->"));
+}
+
+#[tokio::test]
+async fn markers_a_stranger_planted_do_not_silence_the_review() {
+    let (server, fake) = fake_github().await;
+    let pr = PullRequest::new(&[], &[("app.py", &python(&["os.system(cmd)"]))]);
+    let env = actions_env(&pr, &server.uri());
+    let run = run_github(pr.repo.path(), env.clone(), &["--report", "review"]).await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // The pull request's author copies the comments review-gate posted, markers included, and the
+    // bot's own review is gone (dismissed, or never made: the first run of a fork's pull request).
+    {
+        let mut guard = fake.state();
+        let state = &mut *guard;
+        let stranger = json!({"login": "mallory", "id": 666, "type": "User"});
+        for item in state.review_comments.iter_mut().chain(&mut state.reviews) {
+            item["user"] = stranger.clone();
+            item["author_association"] = json!("CONTRIBUTOR");
+        }
+    }
+    let run = run_github(pr.repo.path(), env, &["--report", "review"]).await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let reqs = requests(&server).await;
+    let reviews: Vec<&Value> = reqs
+        .iter()
+        .filter(|(m, p, _)| m == "POST" && p.ends_with("/pulls/7/reviews"))
+        .map(|(_, _, b)| b)
+        .collect();
+    assert_eq!(reviews.len(), 2, "{}", run.stderr);
+    assert_eq!(reviews[1]["comments"][0]["line"], 2);
 }
 
 #[tokio::test]
@@ -401,6 +458,40 @@ async fn forbidden_check_run_falls_back_to_workflow_commands() {
     .await;
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("answered 404"), "{}", run.stderr);
+    assert!(!run.stdout.contains("::"), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn an_exhausted_rate_limit_is_an_error_not_a_missing_permission() {
+    let (server, fake) = fake_github().await;
+    // The primary limit is spent for an hour: too long to wait, and not the read-only token of a fork.
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    fake.fault(Fault {
+        method: "POST",
+        path_suffix: "/check-runs",
+        status: 403,
+        headers: vec![
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", reset.to_string()),
+        ],
+        message: "API rate limit exceeded for installation ID 1.",
+        after_processing: false,
+        times: 1,
+    });
+    let pr = PullRequest::new(&[], &[("app.py", b"print(1)\n")]);
+    let run = run_github(
+        pr.repo.path(),
+        actions_env(&pr, &server.uri()),
+        &["--report", "check"],
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("rate limited"), "{}", run.stderr);
+    assert!(!run.stderr.contains("lacks"), "{}", run.stderr);
     assert!(!run.stdout.contains("::"), "{}", run.stdout);
 }
 

@@ -149,6 +149,7 @@ pub async fn publish(
             permission: PERMISSION,
             token_env: String::new(),
             uncertain: false,
+            rate_limited: false,
         })?;
     let run_path = api.repo_path(&format!("/check-runs/{id}"));
     let title = title(analysis);
@@ -160,33 +161,48 @@ pub async fn publish(
         batches.push(std::mem::replace(&mut all, rest));
     }
     let last = batches.pop().unwrap_or_default();
-    for (i, batch) in batches.into_iter().enumerate() {
-        let update = UpdateRun {
-            status: None,
-            conclusion: None,
-            output: CheckRunOutput {
-                title: title.clone(),
-                summary: format!("Adding annotations (batch {})…", i + 1),
-                text: None,
-                annotations: batch,
-                images: Vec::new(),
-            },
-        };
-        api.patch(&run_path, &update, PERMISSION).await?;
-    }
     let (conclusion, name) = conclusion(analysis);
-    let update = UpdateRun {
+    let complete = |annotations: Vec<CheckRunOutputAnnotation>, summary: String| UpdateRun {
         status: Some(CheckRunStatus::Completed),
         conclusion: Some(conclusion),
         output: CheckRunOutput {
-            title,
-            summary: summary.to_string(),
+            title: title.clone(),
+            summary,
             text: None,
-            annotations: last,
+            annotations,
             images: Vec::new(),
         },
     };
-    api.patch(&run_path, &update, PERMISSION).await?;
+    let annotated = async {
+        for (i, batch) in batches.into_iter().enumerate() {
+            let update = UpdateRun {
+                status: None,
+                conclusion: None,
+                output: CheckRunOutput {
+                    title: title.clone(),
+                    summary: format!("Adding annotations (batch {})…", i + 1),
+                    text: None,
+                    annotations: batch,
+                    images: Vec::new(),
+                },
+            };
+            api.patch(&run_path, &update, PERMISSION).await?;
+        }
+        api.patch(&run_path, &complete(last, summary.to_string()), PERMISSION)
+            .await
+    };
+    if let Err(e) = annotated.await {
+        // Never leave the run in progress: complete it with its conclusion, without the annotations
+        // GitHub refused (best effort; the error is what the caller reports).
+        let note = format!(
+            "{summary}\n\n_Annotations could not be added ({})._\n",
+            e.endpoint
+        );
+        let _ = api
+            .patch(&run_path, &complete(Vec::new(), note), PERMISSION)
+            .await;
+        return Err(e);
+    }
     Ok(Published {
         id,
         conclusion: name,

@@ -67,13 +67,15 @@ pub struct ApiError {
     pub token_env: String,
     /// A create may have been processed despite the error (5xx or transport error).
     pub uncertain: bool,
+    /// GitHub answered with a rate limit that was too long to wait out (or outlasted the attempts).
+    pub rate_limited: bool,
 }
 
 impl ApiError {
     /// Whether GitHub refused the token's rights (403 that is not a rate limit): the read-only token of
     /// a fork's pull request, or a job without the permission.
     pub fn is_forbidden(&self) -> bool {
-        self.status == Some(403)
+        self.status == Some(403) && !self.rate_limited
     }
 }
 
@@ -87,6 +89,7 @@ impl fmt::Display for ApiError {
         );
         match self.status {
             None => write!(f, "{endpoint} failed: {detail}"),
+            Some(status) if self.rate_limited => write!(f, "{endpoint} answered {status}: {detail}"),
             Some(401) => write!(
                 f,
                 "{endpoint} answered 401 ({detail}): the token in {env} was rejected (expired, revoked or not a GitHub token)"
@@ -314,13 +317,15 @@ impl Api {
                     let detail = error_detail(&body);
                     if let Some(units) = rate_limit_wait(status, &headers, &body) {
                         if units > self.retry.max_wait_units || last {
-                            return Err(self.error(
+                            let mut e = self.error(
                                 method,
                                 path,
                                 Some(status),
                                 format!("rate limited ({detail}); GitHub asks to wait {units} s"),
                                 permission,
-                            ));
+                            );
+                            e.rate_limited = true;
+                            return Err(e);
                         }
                         self.retry.unit * units.max(1) as u32
                     } else if status >= 500 {
@@ -393,6 +398,7 @@ impl Api {
             permission,
             token_env: self.token_env.clone(),
             uncertain: false,
+            rate_limited: false,
         }
     }
 }
@@ -539,6 +545,7 @@ mod tests {
             permission: "checks: write",
             token_env: "GITHUB_TOKEN".into(),
             uncertain: false,
+            rate_limited: false,
         };
         let text = e.to_string();
         assert!(text.contains(

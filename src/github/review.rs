@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::client::{Api, ApiError};
 use super::markdown::{md_code, md_message, md_text};
+use super::summary::{by_bot, by_member};
 use crate::model::{fnv1a64, Finding};
 use crate::pipeline::Analysis;
 
@@ -96,13 +97,12 @@ pub async fn publish(
     let comments_path = api.repo_path(&format!("/pulls/{number}/comments"));
     let reviews_path = api.repo_path(&format!("/pulls/{number}/reviews"));
     let mut posted: HashSet<String> = HashSet::new();
-    for comment in api.get_all(&comments_path, PERMISSION).await? {
-        if let Some(body) = comment.get("body").and_then(Value::as_str) {
-            posted.extend(keys_in(body).map(str::to_string));
-        }
-    }
-    for review in api.get_all(&reviews_path, PERMISSION).await? {
-        if let Some(body) = review.get("body").and_then(Value::as_str) {
+    // Only markers review-gate could have written count: a stranger's comment quoting them (the author
+    // of a fork's pull request, say) must not silence the findings on their lines.
+    let mut earlier = api.get_all(&comments_path, PERMISSION).await?;
+    earlier.extend(api.get_all(&reviews_path, PERMISSION).await?);
+    for item in earlier.iter().filter(|c| by_bot(c) || by_member(c)) {
+        if let Some(body) = item.get("body").and_then(Value::as_str) {
             posted.extend(keys_in(body).map(str::to_string));
         }
     }

@@ -28,6 +28,19 @@ pub enum Outcome {
     Updated(u64),
 }
 
+/// Whether a comment or review was written by a bot (the Actions token).
+pub fn by_bot(item: &Value) -> bool {
+    item.pointer("/user/type").and_then(Value::as_str) == Some("Bot")
+}
+
+/// Whether a comment or review was written by the repository's owner, a member or a collaborator.
+pub fn by_member(item: &Value) -> bool {
+    matches!(
+        item.get("author_association").and_then(Value::as_str),
+        Some("OWNER" | "MEMBER" | "COLLABORATOR")
+    )
+}
+
 /// Picks the earlier summary comment among a pull request's comments: one that starts with the marker,
 /// written by a bot (the Actions token) or, failing that, by a member of the repository (a personal
 /// token) — never one a stranger planted.
@@ -39,15 +52,9 @@ pub fn find_sticky(comments: &[Value]) -> Option<&Value> {
                 .is_some_and(|b| b.trim_start().starts_with(MARKER))
         })
     };
-    let by_bot = marked().find(|c| c.pointer("/user/type").and_then(Value::as_str) == Some("Bot"));
-    by_bot.or_else(|| {
-        marked().find(|c| {
-            matches!(
-                c.get("author_association").and_then(Value::as_str),
-                Some("OWNER" | "MEMBER" | "COLLABORATOR")
-            )
-        })
-    })
+    marked()
+        .find(|c| by_bot(c))
+        .or_else(|| marked().find(|c| by_member(c)))
 }
 
 /// Creates or updates the summary comment on pull request `number`. `body` starts with [`MARKER`].
