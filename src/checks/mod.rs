@@ -7,11 +7,13 @@ pub mod compile;
 pub mod index;
 pub mod keyword_files;
 pub mod schema;
+pub mod set;
 
 use std::borrow::Cow;
 use std::path::Path;
 
-pub use compile::{Check, CheckSet, Condition, DefinitionError, Scope, Target};
+pub use compile::{Check, Condition, DefinitionError, Scope, Target};
+pub use set::CheckSet;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/builtin_checks.rs"));
