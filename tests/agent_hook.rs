@@ -96,6 +96,19 @@ fn claude_input(dir: &Path, tool: &str, tool_input: Value) -> String {
     .to_string()
 }
 
+/// Runs the Claude Code hook on a `Write` of `content` to `path` (relative to the repository).
+fn claude_write(repo: &Repo, path: &str, content: &str) -> Hook {
+    hook(
+        repo.path(),
+        &[],
+        &claude_input(
+            repo.path(),
+            "Write",
+            json!({"file_path": repo.path().join(path), "content": content}),
+        ),
+    )
+}
+
 fn audit_lines(dir: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(dir.join(".review-gate/audit.jsonl")).unwrap_or_default();
     text.lines()
@@ -226,15 +239,7 @@ fn write_with_a_secret_is_denied_and_the_secret_never_shown() {
 #[test]
 fn write_of_a_shell_string_asks() {
     let repo = Repo::new();
-    let out = hook(
-        repo.path(),
-        &[],
-        &claude_input(
-            repo.path(),
-            "Write",
-            json!({"file_path": repo.path().join("app/jobs.py"), "content": SHELL_TRUE}),
-        ),
-    );
+    let out = claude_write(&repo, "app/jobs.py", SHELL_TRUE);
     let (decision, reason) = out.claude();
     assert_eq!(decision, "ask");
     assert!(
@@ -251,15 +256,7 @@ fn write_of_an_attack_chain_is_denied_with_its_parts() {
             .join("fixtures/attacks/python-credential-exfil/change/tool/update_check.py"),
     )
     .unwrap();
-    let out = hook(
-        repo.path(),
-        &[],
-        &claude_input(
-            repo.path(),
-            "Write",
-            json!({"file_path": repo.path().join("tool/update_check.py"), "content": telemetry}),
-        ),
-    );
+    let out = claude_write(&repo, "tool/update_check.py", &telemetry);
     let (decision, reason) = out.claude();
     assert_eq!(decision, "deny", "{reason}");
     assert!(
@@ -277,15 +274,7 @@ fn write_over_an_existing_file_reports_only_added_lines() {
     let old = "import subprocess\nsubprocess.run(c, shell=True)\n";
     repo.write("a.py", old);
     let new = format!("{old}x = 1\n");
-    let out = hook(
-        repo.path(),
-        &[],
-        &claude_input(
-            repo.path(),
-            "Write",
-            json!({"file_path": repo.path().join("a.py"), "content": new}),
-        ),
-    );
+    let out = claude_write(&repo, "a.py", &new);
     assert_eq!(out.code, 0);
     assert_eq!(
         out.stdout, "",
@@ -428,15 +417,7 @@ fn malformed_input_follows_the_failure_mode() {
 
     // A broken configuration cannot say `open`: closed.
     repo.write(".review-gate.yml", "hook:\n  fail: open\n  colour: blue\n");
-    let out = hook(
-        repo.path(),
-        &[],
-        &claude_input(
-            repo.path(),
-            "Write",
-            json!({"file_path": repo.path().join("a.py"), "content": "x = 1\n"}),
-        ),
-    );
+    let out = claude_write(&repo, "a.py", "x = 1\n");
     let (decision, reason) = out.claude();
     assert_eq!(decision, "deny");
     assert!(reason.contains("colour"), "{reason}");
