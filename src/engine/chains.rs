@@ -69,11 +69,19 @@ pub fn detect(
                 }
             }
             Within::Hook => {
-                for anchors in by_path.values() {
-                    for anchor in anchors.iter().filter(|f| role_of(f, role_bit(0))) {
-                        let unit = hook_unit(anchor, &by_path, &files_by_path);
-                        out.extend(find_hook(check, chain, anchor, &unit, &role_of));
-                    }
+                let mut paths: Vec<&&str> = by_path.keys().collect();
+                paths.sort();
+                for path in paths {
+                    // One install-time chain per file holding hooks (setup.py with both `cmdclass` and
+                    // top-level code is one chain, not two).
+                    let found = by_path[*path]
+                        .iter()
+                        .filter(|f| role_of(f, role_bit(0)))
+                        .find_map(|anchor| {
+                            let unit = hook_unit(anchor, &by_path, &files_by_path);
+                            find_hook(check, chain, anchor, &unit, &role_of)
+                        });
+                    out.extend(found);
                 }
             }
         }
