@@ -24,6 +24,19 @@ pub struct Snippet {
     pub width: usize,
 }
 
+/// Replaces characters that would reorder or hide text on a reader's screen (bidirectional controls,
+/// zero-width characters) with U+FFFD, one for one, so columns stay right and the snippet shows what is
+/// there rather than what it pretends.
+fn visible(text: String) -> String {
+    let hidden = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
+    if !text.chars().any(hidden) {
+        return text;
+    }
+    text.chars()
+        .map(|c| if hidden(c) { '\u{FFFD}' } else { c })
+        .collect()
+}
+
 /// Renders `line` with the byte ranges in `masks` replaced by [`mask_secret`] of their text, trimmed and
 /// cut to [`MAX_SNIPPET_CHARS`] around the match at `start..end` (byte offsets in `line`).
 pub fn render(line: &str, masks: &[(usize, usize)], start: usize, end: usize) -> Snippet {
@@ -86,7 +99,7 @@ pub fn render(line: &str, masks: &[(usize, usize)], start: usize, end: usize) ->
     let total = body.chars().count();
     if total <= MAX_SNIPPET_CHARS {
         return Snippet {
-            text: body.to_string(),
+            text: visible(body.to_string()),
             column: start_col,
             width,
         };
@@ -105,7 +118,7 @@ pub fn render(line: &str, masks: &[(usize, usize)], start: usize, end: usize) ->
     }
     let width = width.min(last - start_col.min(last)).max(1);
     Snippet {
-        text: out,
+        text: visible(out),
         column,
         width,
     }
@@ -172,5 +185,13 @@ mod tests {
     fn short_secrets_show_little() {
         assert_eq!(mask_secret("hunter2"), "h*****");
         assert_eq!(mask_secret("abc"), "*****");
+    }
+
+    #[test]
+    fn bidirectional_and_invisible_characters_are_shown_as_replacement_characters() {
+        let line = "let a = \"x\u{202E}y\u{2066}z\u{200B}\";";
+        let snippet = render(line, &[], 0, line.len());
+        assert_eq!(snippet.text, "let a = \"x\u{FFFD}y\u{FFFD}z\u{FFFD}\";");
+        assert_eq!(snippet.width, line.chars().count());
     }
 }
