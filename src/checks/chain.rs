@@ -17,6 +17,9 @@ pub struct ChainDef {
     /// The parts must also lie within this many lines of the last part.
     #[serde(default)]
     pub lines: Option<u32>,
+    /// The other parts must come before the last one (or on its line): a download before what runs it.
+    #[serde(default)]
+    pub ordered: bool,
     /// The parts, each a role and the checks (ids, id prefixes or categories) that can play it. The
     /// chain's finding sits on the last part.
     pub parts: Vec<ChainPartDef>,
@@ -64,6 +67,8 @@ pub struct Chain {
     pub within: Within,
     /// Line window around the last part, if any.
     pub lines: Option<u32>,
+    /// The other parts come before the last one.
+    pub ordered: bool,
     /// The roles, in order.
     pub parts: Vec<ChainRole>,
     /// Targets whose presence cancels the chain.
@@ -127,6 +132,7 @@ pub fn compile(def: ChainDef) -> Result<Chain, (u64, String)> {
     Ok(Chain {
         within,
         lines: def.lines,
+        ordered: def.ordered,
         parts,
         unless: def.unless.into_iter().map(|t| t.value).collect(),
         targets,

@@ -204,6 +204,7 @@ fn find_in_unit(
             let candidate = near
                 .iter()
                 .filter(|f| role_of(f, role_bit(role)))
+                .filter(|f| !chain.ordered || f.line <= sink.line)
                 .filter(|f| !is_same(f, sink) && !parts.iter().any(|p| is_same(p, f)))
                 .min_by_key(|f| f.line.abs_diff(sink.line));
             match candidate {
