@@ -302,13 +302,26 @@ fn the_hook_falls_back_to_path_and_blocks_when_the_binary_is_gone() {
     let bin = tempfile::tempdir().unwrap();
     let copy = bin.path().join("review-gate");
     std::fs::copy(common::binary(), &copy).unwrap();
-    let out = std::process::Command::new(&copy)
-        .arg("install")
-        .current_dir(repo.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
+    // A binary copied a moment ago can be "busy" (ETXTBSY) while another test thread forks with the
+    // copy's write descriptor still inherited: retry the start briefly.
+    let out = (0..100)
+        .find_map(|_| {
+            match std::process::Command::new(&copy)
+                .arg("install")
+                .current_dir(repo.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .output()
+            {
+                Ok(out) => Some(out),
+                Err(e) if e.raw_os_error() == Some(26) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                Err(e) => panic!("cannot run the copied binary: {e}"),
+            }
+        })
+        .expect("the copied binary starts");
     assert!(out.status.success(), "{}", text(&out));
     std::fs::remove_file(&copy).unwrap();
     repo.write("config/aws.ini", secret_file());
