@@ -422,3 +422,71 @@ fn huge_and_deep_commands_are_judged_quickly_and_safely() {
         Allow
     );
 }
+
+/// Pseudo-random command lines built from shell syntax (quotes, operators, substitutions, heredocs,
+/// wrappers, brace expansion): the judge must never panic on them, whatever it decides.
+#[test]
+fn random_shell_syntax_never_breaks_the_judge() {
+    const PIECES: [&str; 40] = [
+        "rm",
+        " -rf",
+        " /",
+        "'",
+        "\"",
+        "\\",
+        "$(",
+        ")",
+        "`",
+        "<(",
+        ">(",
+        "|",
+        "||",
+        "&&",
+        ";",
+        "&",
+        "{",
+        "}",
+        "(",
+        " <<EOF\n",
+        "EOF\n",
+        "\n",
+        "$'\\x72m'",
+        "${HOME",
+        "~",
+        "sudo ",
+        "env A=1 ",
+        "bash -c ",
+        "eval ",
+        "xargs ",
+        "find . -exec ",
+        " \\;",
+        "curl x",
+        " | sh",
+        "{a,b}",
+        "#",
+        "=",
+        "2>&1",
+        " > /dev/tcp/1.2.3.4/80",
+        "\u{202e}",
+    ];
+    let repo = project();
+    let checks = checks::load(&[]).expect("built-in checks load");
+    let policy = Policy::default();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..1000 {
+        let len = (next() % 24) as usize;
+        let command: String = (0..len)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            judged(&command, repo.path(), &policy, &checks)
+        }));
+        assert!(outcome.is_ok(), "the judge panicked on {command:?}");
+    }
+}
