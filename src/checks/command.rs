@@ -71,6 +71,10 @@ pub struct CommandDef {
     /// A command that reads this command's output (a later command of the pipeline) must match this.
     #[serde(default)]
     pub piped_into: Option<Box<CommandDef>>,
+    /// No command that reads this command's output may match this (`echo "$TOKEN" | gh auth login
+    /// --with-token` hands a secret over rather than printing it).
+    #[serde(default)]
+    pub not_piped_into: Option<Box<CommandDef>>,
     /// A command after this one on the same command line must match this.
     #[serde(default)]
     pub followed_by: Option<Box<CommandDef>>,
@@ -123,6 +127,8 @@ pub struct CommandMatcher {
     pub args_from: Option<Box<CommandMatcher>>,
     /// Some command reading the output matches.
     pub piped_into: Option<Box<CommandMatcher>>,
+    /// No command reading the output matches.
+    pub not_piped_into: Option<Box<CommandMatcher>>,
     /// Some later command matches.
     pub followed_by: Option<Box<CommandMatcher>>,
     /// Ecosystem of packages that must be new to the project.
@@ -227,6 +233,7 @@ pub fn compile_command(def: CommandDef, eager: bool) -> Result<CommandMatcher, (
         input_from: nested(def.input_from)?,
         args_from: nested(def.args_from)?,
         piped_into: nested(def.piped_into)?,
+        not_piped_into: nested(def.not_piped_into)?,
         followed_by: nested(def.followed_by)?,
         new_package: ecosystem(def.new_package, "new_package")?,
         typosquat: ecosystem(def.typosquat, "typosquat")?,

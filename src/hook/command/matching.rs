@@ -184,6 +184,15 @@ pub(super) fn matches(
     {
         return None;
     }
+    if let Some(sub) = &matcher.not_piped_into {
+        if command
+            .stdout_to
+            .iter()
+            .any(|&other| matches(sub, script, other, project).is_some())
+        {
+            return None;
+        }
+    }
     if let Some(sub) = &matcher.followed_by {
         let later = idx + 1..script.commands.len().min(idx + 1 + FOLLOW_LIMIT);
         if !later
