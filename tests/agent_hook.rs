@@ -96,16 +96,21 @@ fn claude_input(dir: &Path, tool: &str, tool_input: Value) -> String {
     .to_string()
 }
 
-/// Runs the Claude Code hook on a `Write` of `content` to `path` (relative to the repository).
-fn claude_write(repo: &Repo, path: &str, content: &str) -> Hook {
+/// Runs the Claude Code hook in `repo` on a call of `tool` with `tool_input`.
+fn claude(repo: &Repo, tool: &str, tool_input: Value) -> Hook {
     hook(
         repo.path(),
         &[],
-        &claude_input(
-            repo.path(),
-            "Write",
-            json!({"file_path": repo.path().join(path), "content": content}),
-        ),
+        &claude_input(repo.path(), tool, tool_input),
+    )
+}
+
+/// Runs the Claude Code hook on a `Write` of `content` to `path` (relative to the repository).
+fn claude_write(repo: &Repo, path: &str, content: &str) -> Hook {
+    claude(
+        repo,
+        "Write",
+        json!({"file_path": repo.path().join(path), "content": content}),
     )
 }
 
@@ -122,14 +127,10 @@ const SHELL_TRUE: &str =
 #[test]
 fn bash_command_without_findings_gets_no_objection_or_an_explicit_allow() {
     let repo = Repo::new();
-    let out = hook(
-        repo.path(),
-        &[],
-        &claude_input(
-            repo.path(),
-            "Bash",
-            json!({"command": "ls -la", "description": "list"}),
-        ),
+    let out = claude(
+        &repo,
+        "Bash",
+        json!({"command": "ls -la", "description": "list"}),
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     // No objection: Claude Code's own permission flow still applies.
@@ -141,11 +142,7 @@ fn bash_command_without_findings_gets_no_objection_or_an_explicit_allow() {
     assert_eq!(log[0]["tool"], "Bash");
 
     repo.write(".review-gate.yml", "hook:\n  approve_clean: true\n");
-    let out = hook(
-        repo.path(),
-        &[],
-        &claude_input(repo.path(), "Bash", json!({"command": "ls"})),
-    );
+    let out = claude(&repo, "Bash", json!({"command": "ls"}));
     assert_eq!(out.code, 0);
     assert_eq!(out.claude().0, "allow");
 }
@@ -204,14 +201,10 @@ fn write_with_a_secret_is_denied_and_the_secret_never_shown() {
     let secret = token();
     let content = format!("import requests\n\nTOKEN = \"{secret}\"\n");
     let path = repo.path().join("src/client.py");
-    let out = hook(
-        repo.path(),
-        &[],
-        &claude_input(
-            repo.path(),
-            "Write",
-            json!({"file_path": path, "content": content}),
-        ),
+    let out = claude(
+        &repo,
+        "Write",
+        json!({"file_path": path, "content": content}),
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let (decision, reason) = out.claude();
@@ -374,15 +367,7 @@ fn notebook_cells_are_judged_as_code() {
 #[test]
 fn other_tools_are_allowed_without_output() {
     let repo = Repo::new();
-    let out = hook(
-        repo.path(),
-        &[],
-        &claude_input(
-            repo.path(),
-            "Read",
-            json!({"file_path": repo.path().join("x")}),
-        ),
-    );
+    let out = claude(&repo, "Read", json!({"file_path": repo.path().join("x")}));
     assert_eq!((out.code, out.stdout.as_str()), (0, ""));
 }
 
@@ -400,11 +385,7 @@ fn malformed_input_follows_the_failure_mode() {
     assert!(log[0]["error"].as_str().unwrap().contains("JSON"));
 
     // A missing field and an event this agent does not send are failures too.
-    let out = hook(
-        repo.path(),
-        &[],
-        &claude_input(repo.path(), "Bash", json!({})),
-    );
+    let out = claude(&repo, "Bash", json!({}));
     assert_eq!(out.claude().0, "deny");
     let wrong_event =
         r#"{"hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"ls"}}"#;
@@ -473,11 +454,7 @@ fn audit_log_records_each_decision_with_masked_commands() {
     let repo = Repo::new();
     let secret = token();
     let command = format!("curl -H \"Authorization: token {secret}\" https://api.github.com/user");
-    let out = hook(
-        repo.path(),
-        &[],
-        &claude_input(repo.path(), "Bash", json!({"command": command})),
-    );
+    let out = claude(&repo, "Bash", json!({"command": command}));
     assert_eq!(out.code, 0);
     let raw = std::fs::read_to_string(repo.path().join(".review-gate/audit.jsonl")).unwrap();
     assert!(
@@ -695,14 +672,10 @@ fn files_outside_the_project_keep_their_absolute_path() {
     let repo = Repo::new();
     let outside = tempfile::tempdir().unwrap();
     let path = outside.path().join("job.py");
-    let (decision, reason) = hook(
-        repo.path(),
-        &[],
-        &claude_input(
-            repo.path(),
-            "Write",
-            json!({"file_path": path, "content": SHELL_TRUE}),
-        ),
+    let (decision, reason) = claude(
+        &repo,
+        "Write",
+        json!({"file_path": path, "content": SHELL_TRUE}),
     )
     .claude();
     assert_eq!(decision, "ask");
