@@ -439,13 +439,24 @@ async fn forbidden_check_run_falls_back_to_workflow_commands() {
     );
 
     // A 404 is not a fallback: it is an error, and without failing findings the exit code is 2.
+    let run = check_run_refused(404, vec![], "Not Found").await;
+    assert!(run.stderr.contains("answered 404"), "{}", run.stderr);
+}
+
+/// A clean change reported as a check run whose creation GitHub answers with `status`: the run must be
+/// an error (exit 2) that prints no workflow-command fallback.
+async fn check_run_refused(
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    message: &'static str,
+) -> common::Run {
     let (server, fake) = fake_github().await;
     fake.fault(Fault {
         method: "POST",
         path_suffix: "/check-runs",
-        status: 404,
-        headers: vec![],
-        message: "Not Found",
+        status,
+        headers,
+        message,
         after_processing: false,
         times: 1,
     });
@@ -457,42 +468,29 @@ async fn forbidden_check_run_falls_back_to_workflow_commands() {
     )
     .await;
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("answered 404"), "{}", run.stderr);
     assert!(!run.stdout.contains("::"), "{}", run.stdout);
+    run
 }
 
 #[tokio::test]
 async fn an_exhausted_rate_limit_is_an_error_not_a_missing_permission() {
-    let (server, fake) = fake_github().await;
     // The primary limit is spent for an hour: too long to wait, and not the read-only token of a fork.
     let reset = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs()
         + 3600;
-    fake.fault(Fault {
-        method: "POST",
-        path_suffix: "/check-runs",
-        status: 403,
-        headers: vec![
+    let run = check_run_refused(
+        403,
+        vec![
             ("x-ratelimit-remaining", "0".into()),
             ("x-ratelimit-reset", reset.to_string()),
         ],
-        message: "API rate limit exceeded for installation ID 1.",
-        after_processing: false,
-        times: 1,
-    });
-    let pr = PullRequest::new(&[], &[("app.py", b"print(1)\n")]);
-    let run = run_github(
-        pr.repo.path(),
-        actions_env(&pr, &server.uri()),
-        &["--report", "check"],
+        "API rate limit exceeded for installation ID 1.",
     )
     .await;
-    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("rate limited"), "{}", run.stderr);
     assert!(!run.stderr.contains("lacks"), "{}", run.stderr);
-    assert!(!run.stdout.contains("::"), "{}", run.stdout);
 }
 
 #[tokio::test]
