@@ -50,7 +50,13 @@ pub fn main() -> ExitCode {
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(e)) => {
-            eprintln!("review-gate: error: {e:#}");
+            // Error messages may quote input (a malformed hunk header, a manifest line): redacted too.
+            let message = format!("{e:#}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "review-gate: error: {}",
+                crate::redact::redact(&message)
+            );
             ExitCode::from(EXIT_ERROR)
         }
         Err(_) => {
@@ -106,11 +112,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::Install { hook, force } => {
             let binary = crate::hook::install::current_binary()?;
-            print_lines(&crate::hook::install::install(&cwd, hook, &binary, force)?);
+            print_lines(&crate::hook::install::install(&cwd, hook, &binary, force)?)?;
             Ok(EXIT_CLEAN)
         }
         Command::Uninstall { hook } => {
-            print_lines(&crate::hook::install::uninstall(&cwd, hook)?);
+            print_lines(&crate::hook::install::uninstall(&cwd, hook)?)?;
             Ok(EXIT_CLEAN)
         }
         Command::Init { agent, global } => {
@@ -119,13 +125,13 @@ pub fn run(cli: Cli) -> Result<u8> {
             } else {
                 repo_root_or(&cwd)
             };
-            print_lines(&crate::hook::init::init(agent, &base)?);
+            print_lines(&crate::hook::init::init(agent, &base)?)?;
             Ok(EXIT_CLEAN)
         }
         Command::Github(args) => crate::github::run(&cwd, &args),
         Command::Checks { format, config } => {
             let (_, checks) = load_checks(config.as_deref(), &repo_root_or(&cwd))?;
-            print!("{}", list_checks(&checks, format));
+            write_stdout(&list_checks(&checks, format))?;
             Ok(EXIT_CLEAN)
         }
         Command::Explain { id, config } => {
@@ -146,30 +152,46 @@ pub fn run(cli: Cli) -> Result<u8> {
                     )
                 }
             })?;
-            print!("{}", explain(check));
+            write_stdout(&explain(check))?;
             Ok(EXIT_CLEAN)
         }
         Command::AgentHook(args) => Ok(crate::hook::agent::main(&args)),
         Command::VerifyFixtures { dir, category } => {
             let checks = checks::into_set(checks::load_checked(&[])?);
             let failures = crate::fixtures::verify(&dir, &checks, category.as_deref())?;
-            for failure in &failures {
-                println!("{failure}");
-            }
+            let mut out: String = failures.iter().map(|f| format!("{f}\n")).collect();
             if failures.is_empty() {
-                println!("fixtures ok");
-                Ok(EXIT_CLEAN)
+                out.push_str("fixtures ok\n");
             } else {
-                println!("{} fixture failures", failures.len());
-                Ok(EXIT_FINDINGS)
+                out.push_str(&format!("{} fixture failures\n", failures.len()));
             }
+            write_stdout(&out)?;
+            Ok(if failures.is_empty() {
+                EXIT_CLEAN
+            } else {
+                EXIT_FINDINGS
+            })
         }
     }
 }
 
-fn print_lines(lines: &[String]) {
-    for line in lines {
-        println!("{line}");
+fn print_lines(lines: &[String]) -> Result<()> {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    write_stdout(&text)
+}
+
+/// Writes text that holds no input (check listings, explanations, install messages) to standard output.
+/// A closed pipe (`review-gate checks | head`) ends the output quietly, as in git and ripgrep: the reader
+/// has all it wanted. Reports go through [`write_report`] and its redactor instead.
+pub fn write_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(anyhow!("cannot write to standard output: {e}")),
     }
 }
 
@@ -231,12 +253,13 @@ pub(crate) fn write_report(review: &Review, args: &ReviewArgs, root: &Path) -> R
     match &args.output {
         Some(path) => {
             let text = render(review, args, root, false)?;
-            std::fs::write(path, text)
+            std::fs::write(path, review.redactor.redact(&text).as_bytes())
                 .with_context(|| format!("cannot write the report to {}", path.display()))
         }
         None => {
             let color = args.format == Format::Text && use_color();
             let text = render(review, args, root, color)?;
+            let text = review.redactor.redact(&text);
             let mut stdout = std::io::stdout().lock();
             match stdout
                 .write_all(text.as_bytes())

@@ -15,5 +15,6 @@ pub mod lang;
 pub mod model;
 pub mod pipeline;
 pub mod policy;
+pub mod redact;
 pub mod report;
 pub mod source;

@@ -10,6 +10,7 @@ use anyhow::{anyhow, bail, Result};
 use crate::checks::{self, Check, CheckSet};
 use crate::model::{Category, ChangeSet};
 use crate::policy::{self, FailOn, Policy};
+use crate::redact::Redactor;
 use crate::report::Review;
 
 /// Which configuration and which checks a review uses: the options every gate shares.
@@ -230,6 +231,7 @@ fn review(
     }
     findings.extend(chains);
     timer.phase("run checks");
+    let redactor = found_secrets(&changes, &findings);
     let findings = policy.apply(findings);
     let added_lines = changes.files.iter().map(|f| f.added.len()).sum();
     let mut review = Review::new(
@@ -239,6 +241,8 @@ fn review(
         changes.skipped.clone(),
     );
     review.dependencies = dependencies;
+    review.redactor = redactor;
+    review.redact_in_place();
     let fail_on = selection.fail_on.unwrap_or(policy.fail_on);
     Ok(Analysis {
         review,
@@ -246,6 +250,36 @@ fn review(
         fail_on,
         changes,
     })
+}
+
+/// A redactor that knows the value of every secret the engine found in the changes (read back from the
+/// added line at the finding's columns), so no later string can carry one in clear.
+fn found_secrets(changes: &ChangeSet, findings: &[crate::model::Finding]) -> Redactor {
+    let mut redactor = Redactor::default();
+    let secrets = findings.iter().filter(|f| f.category == Category::Secret);
+    let mut by_path: std::collections::HashMap<&str, &crate::model::ChangedFile> =
+        std::collections::HashMap::new();
+    for finding in secrets {
+        if by_path.is_empty() {
+            by_path = changes.files.iter().map(|f| (f.path.as_str(), f)).collect();
+        }
+        let Some(file) = by_path.get(finding.path.as_str()) else {
+            continue;
+        };
+        let Ok(at) = file.added.binary_search_by_key(&finding.line, |l| l.number) else {
+            continue;
+        };
+        let text = file.line_text(&file.added[at]);
+        let from = finding.column.saturating_sub(1) as usize;
+        let to = finding.end_column.saturating_sub(1) as usize;
+        let value: String = text
+            .chars()
+            .skip(from)
+            .take(to.saturating_sub(from))
+            .collect();
+        redactor.add_secret(&value);
+    }
+    redactor
 }
 
 /// Prints how long each phase took to standard error when `REVIEW_GATE_TIMINGS` is set.

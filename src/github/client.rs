@@ -18,6 +18,8 @@ use octocrab::Octocrab;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::redact::Redactor;
+
 /// Environment variable: the backoff unit in milliseconds (default 1000). Waits asked for in seconds by
 /// GitHub (`retry-after`, `x-ratelimit-reset`) are counted in this unit too, so tests can run fast.
 pub const RETRY_UNIT_ENV: &str = "REVIEW_GATE_GITHUB_RETRY_BASE_MS";
@@ -154,6 +156,8 @@ pub struct Api {
     retry: RetryPolicy,
     token_env: String,
     repo_path: String,
+    /// Every request body passes through it before it is sent.
+    redactor: Redactor,
 }
 
 /// Items per page when listing.
@@ -186,7 +190,22 @@ impl Api {
             retry,
             token_env: token_env.to_string(),
             repo_path: format!("/repos/{owner}/{repo}"),
+            redactor: Redactor::default(),
         })
+    }
+
+    /// The client with a redactor that knows the review's secrets: every body it sends is masked by it
+    /// (URL userinfo and token shapes are masked even without one).
+    pub fn with_redactor(mut self, redactor: Redactor) -> Api {
+        self.redactor = redactor;
+        self
+    }
+
+    /// A request body as JSON, with every string in it redacted: the one way a body is made.
+    fn body(&self, body: &impl Serialize) -> Value {
+        let mut value = serde_json::to_value(body).expect("a request body serializes");
+        self.redactor.redact_json(&mut value);
+        value
     }
 
     /// `/repos/{owner}/{repo}{rest}`.
@@ -235,7 +254,7 @@ impl Api {
         body: &impl Serialize,
         permission: &'static str,
     ) -> Result<Value, ApiError> {
-        let body = serde_json::to_value(body).expect("a request body serializes");
+        let body = self.body(body);
         self.send(Method::Patch, path, Some(&body), permission, true)
             .await
     }
@@ -253,7 +272,7 @@ impl Api {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<Option<Value>, ApiError>>,
     {
-        let body = serde_json::to_value(body).expect("a request body serializes");
+        let body = self.body(body);
         let mut attempt = 1;
         loop {
             match self

@@ -101,6 +101,7 @@ pub fn run(cwd: &Path, args: &GithubArgs) -> Result<u8> {
     }
     if let Some(path) = &ctx.step_summary {
         let digest = markdown::render(&analysis, &ctx, markdown::STEP_SUMMARY_LIMIT, None);
+        let digest = analysis.review.redactor.redact(&digest);
         if let Err(e) = summary::write_step_summary(path, &digest) {
             failures.push(format!("{e:#}"));
         }
@@ -122,10 +123,14 @@ pub fn run(cwd: &Path, args: &GithubArgs) -> Result<u8> {
         }
     }
     if plan.annotations || fallback {
-        print!("{}", annotations::render(&analysis.review.findings));
+        let commands = annotations::render(&analysis.review.findings);
+        crate::app::write_stdout(&analysis.review.redactor.redact(&commands))?;
     }
     for failure in &failures {
-        eprintln!("review-gate: error: {failure}");
+        eprintln!(
+            "review-gate: error: {}",
+            analysis.review.redactor.redact(failure)
+        );
     }
     Ok(if analysis.fails() {
         EXIT_FINDINGS
@@ -183,7 +188,7 @@ fn post(
             token_env,
             RetryPolicy::from_env(),
         ) {
-            Ok(api) => api,
+            Ok(api) => api.with_redactor(analysis.review.redactor.clone()),
             Err(e) => return vec![Err(Failure::Other(format!("{e:#}")))],
         };
         let mut outcomes = Vec::new();
@@ -310,7 +315,8 @@ fn require_commit(repo: &git2::Repository, ctx: &Context, rev: &str, which: &str
 fn write_sarif(analysis: &Analysis, args: &GithubArgs, root: &Path, path: &Path) -> Result<()> {
     let (_, checks) = pipeline::load_checks(args.review.config.as_deref(), root)?;
     let text = crate::report::sarif::render(&analysis.review, &checks);
-    std::fs::write(path, text)
+    let text = analysis.review.redactor.redact(&text);
+    std::fs::write(path, text.as_bytes())
         .with_context(|| format!("cannot write the SARIF file {}", path.display()))
 }
 

@@ -34,6 +34,9 @@ pub struct Review {
     pub summary: Summary,
     /// Dependencies the change adds or changes.
     pub dependencies: Vec<crate::engine::deps::Dependency>,
+    /// Masks every secret found in the change (and URL userinfo, token shapes) in whatever is written
+    /// from this review: every writer of a report passes its output through it.
+    pub redactor: crate::redact::Redactor,
 }
 
 impl Review {
@@ -77,6 +80,7 @@ impl Review {
         let (by_category, by_severity) = (owned(categories), owned(severities));
         Review {
             dependencies: Vec::new(),
+            redactor: crate::redact::Redactor::default(),
             findings,
             summary: Summary {
                 files,
@@ -85,6 +89,41 @@ impl Review {
                 by_severity,
                 skipped,
             },
+        }
+    }
+}
+
+impl Review {
+    /// Masks secrets in every string the review holds (finding messages, snippets, paths, chain parts,
+    /// dependency names, versions and manifests), with its own redactor. Reporters also pass their whole
+    /// output through [`Review::redactor`]; this keeps the review itself clean for any other reader.
+    pub fn redact_in_place(&mut self) {
+        let redactor = &self.redactor;
+        let fix = |s: &mut String| {
+            if let std::borrow::Cow::Owned(masked) = redactor.redact(s) {
+                *s = masked;
+            }
+        };
+        for f in &mut self.findings {
+            fix(&mut f.message);
+            let before = f.snippet.len();
+            fix(&mut f.snippet);
+            if f.snippet.len() != before {
+                // Keep the marker inside the (shorter or longer) masked line.
+                let chars = f.snippet.chars().count() as u32;
+                f.snippet_column = f.snippet_column.min(chars.saturating_sub(1));
+                f.snippet_width = f.snippet_width.min(chars - f.snippet_column).max(1);
+            }
+            fix(&mut f.path);
+            for part in &mut f.parts {
+                fix(&mut part.role);
+                fix(&mut part.path);
+            }
+        }
+        for d in &mut self.dependencies {
+            fix(&mut d.name);
+            fix(&mut d.version);
+            fix(&mut d.manifest);
         }
     }
 }

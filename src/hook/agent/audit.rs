@@ -39,7 +39,11 @@ pub struct Record<'a> {
 
 /// Appends one record; the error says which file could not be written.
 pub fn append(path: &Path, record: &Record<'_>) -> Result<(), String> {
-    let mut line = serde_json::to_vec(record).map_err(|e| e.to_string())?;
+    let mut value = serde_json::to_value(record).map_err(|e| e.to_string())?;
+    // Commands are masked by the secret checks already; this catches URL userinfo and token shapes in
+    // anything else (paths, error messages).
+    crate::redact::Redactor::default().redact_json(&mut value);
+    let mut line = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
     line.push(b'\n');
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)

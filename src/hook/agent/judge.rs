@@ -88,6 +88,24 @@ pub fn judge_command(
 
 /// The command with every secret the secret checks find masked, for the audit log.
 pub fn mask_command(command_line: &str, checks: &[Check]) -> String {
+    mask_command_secrets(command_line, checks).0
+}
+
+/// [`mask_command`], and a redactor that knows each secret it masked (for the reply to the agent).
+pub fn mask_command_secrets(
+    command_line: &str,
+    checks: &[Check],
+) -> (String, crate::redact::Redactor) {
+    let mut redactor = crate::redact::Redactor::default();
+    let masked = mask_command_into(command_line, checks, &mut redactor);
+    (masked, redactor)
+}
+
+fn mask_command_into(
+    command_line: &str,
+    checks: &[Check],
+    redactor: &mut crate::redact::Redactor,
+) -> String {
     let secret_checks: Vec<Check> = checks
         .iter()
         .filter(|c| c.category == Category::Secret && !c.produced_by_engine)
@@ -107,13 +125,13 @@ pub fn mask_command(command_line: &str, checks: &[Check]) -> String {
     if findings.is_empty() {
         return command_line.to_string();
     }
-    mask_spans(command_line, &findings)
+    mask_spans(command_line, &findings, redactor)
 }
 
 /// Replaces each finding's match (line, 1-based character columns) with its masked form. A private
 /// key's finding marks only its `BEGIN` header, so its span runs on through the key's `END` line (to the
 /// end of the text when there is none): the body is the secret.
-fn mask_spans(text: &str, findings: &[Finding]) -> String {
+fn mask_spans(text: &str, findings: &[Finding], redactor: &mut crate::redact::Redactor) -> String {
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -143,6 +161,7 @@ fn mask_spans(text: &str, findings: &[Finding]) -> String {
         }
         let start = start.max(pos);
         out.push_str(&text[pos..start]);
+        redactor.add_secret(&text[start..end]);
         out.push_str(&crate::engine::snippet::mask_secret(&text[start..end]));
         pos = end;
     }

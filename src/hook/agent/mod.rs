@@ -176,7 +176,8 @@ fn judge_action(
             timer.phase("load checks");
             let verdict = judge::judge_command(command, &input.cwd, policy, &checks)?;
             timer.phase("judge command");
-            let masked = judge::mask_command(command, &checks);
+            let (masked, secrets) = judge::mask_command_secrets(command, &checks);
+            let verdict = verdict.redacted(&secrets);
             timer.phase("mask command");
             Ok((verdict, Some(masked), Vec::new()))
         }
@@ -204,7 +205,7 @@ fn failure(args: &AgentHookArgs, input: Option<HookInput>, dir: &Path, message: 
     let settings = Policy::discover(args.config.as_deref(), &root)
         .map(|p| p.hook)
         .unwrap_or_default();
-    eprintln!("review-gate: {message}");
+    eprintln!("review-gate: {}", crate::redact::redact(&message));
     Outcome {
         input,
         verdict: Verdict::failed(fail_decision(settings.fail), message),
@@ -226,6 +227,8 @@ fn answer(args: &AgentHookArgs, outcome: &Outcome) {
         &outcome.verdict,
         outcome.settings.approve_clean,
     ) {
+        // The last net: URL userinfo and token shapes, whatever the reason quotes.
+        let text = crate::redact::redact(&text);
         let mut stdout = std::io::stdout().lock();
         let _ = stdout
             .write_all(text.as_bytes())

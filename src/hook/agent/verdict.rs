@@ -32,6 +32,28 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// The verdict with every message, location, remark and failure passed through `redactor`.
+    pub fn redacted(mut self, redactor: &crate::redact::Redactor) -> Verdict {
+        let fix = |s: &mut String| {
+            if let std::borrow::Cow::Owned(masked) = redactor.redact(s) {
+                *s = masked;
+            }
+        };
+        for item in &mut self.items {
+            fix(&mut item.message);
+            if let Some(location) = &mut item.location {
+                fix(location);
+            }
+        }
+        if let Some(remark) = &mut self.remark {
+            fix(remark);
+        }
+        if let Some(failure) = &mut self.failure {
+            fix(failure);
+        }
+        self
+    }
+
     /// A verdict from the items that ask or deny (allow items are dropped).
     pub fn from_items(mut items: Vec<Item>, remark: Option<String>) -> Verdict {
         items.retain(|i| i.decision > Decision::Allow);
