@@ -55,7 +55,7 @@ pub fn main() -> ExitCode {
             let _ = writeln!(
                 std::io::stderr(),
                 "review-gate: error: {}",
-                crate::redact::redact(&message)
+                report::text::visible_controls(&crate::redact::redact(&message))
             );
             ExitCode::from(EXIT_ERROR)
         }

@@ -9,6 +9,26 @@ use anstyle::{AnsiColor, Style};
 use super::Review;
 use crate::model::Severity;
 
+/// `text` with every control character (C0 but tab, DEL, C1) replaced by a visible stand-in, one
+/// character for one so marker columns stay right: C0 and DEL by their Unicode control pictures (ESC is
+/// `␛`, a line feed `␊`), C1 by U+FFFD. A file name or snippet can then neither drive the terminal (ESC
+/// sequences) nor start a line of its own (a `::workflow-command::` in a GitHub Actions log).
+pub fn visible_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_control = |c: char| c != '\t' && c.is_control();
+    if !text.chars().any(is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\t' => c,
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+            '\u{7f}' => '\u{2421}',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
 /// Renders the review; `color` adds ANSI styles.
 pub fn render(review: &Review, color: bool) -> String {
     let paint = |style: Style, text: &str| -> String {
@@ -26,9 +46,12 @@ pub fn render(review: &Review, color: bool) -> String {
         let _ = writeln!(
             out,
             "{}: {} {}",
-            paint(bold, &format!("{}:{}:{}", f.path, f.line, f.column)),
+            paint(
+                bold,
+                &format!("{}:{}:{}", visible_controls(&f.path), f.line, f.column)
+            ),
             paint(level_style, &format!("{}[{}]", f.severity, f.check)),
-            f.message
+            visible_controls(&f.message)
         );
         let gutter = f.line.to_string().len();
         let pad = " ".repeat(gutter);
@@ -38,7 +61,7 @@ pub fn render(review: &Review, color: bool) -> String {
             "{} {} {}",
             paint(dim, &f.line.to_string()),
             paint(dim, "|"),
-            f.snippet
+            visible_controls(&f.snippet)
         );
         let marker = format!(
             "{}{}",
@@ -58,9 +81,9 @@ pub fn render(review: &Review, color: bool) -> String {
                 "{} {} {}: {} at {}:{}",
                 pad,
                 paint(dim, "="),
-                part.role,
+                visible_controls(&part.role),
                 part.check,
-                part.path,
+                visible_controls(&part.path),
                 part.line
             );
         }
@@ -102,7 +125,7 @@ fn dependency_line(review: &Review) -> String {
     format!(
         "{} added or changed: {}{tail}.\n",
         plural(review.dependencies.len(), "dependency").replace("dependencys", "dependencies"),
-        named.join(", ")
+        visible_controls(&named.join(", "))
     )
 }
 
@@ -184,4 +207,21 @@ fn summary_line(review: &Review, paint: &dyn Fn(Style, &str) -> String) -> Strin
     }
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        assert_eq!(
+            visible_controls("a\n::stop-commands::x\r\u{1b}[31m\u{7f}\u{9b}\tb"),
+            "a\u{240A}::stop-commands::x\u{240D}\u{241B}[31m\u{2421}\u{FFFD}\tb"
+        );
+        assert!(matches!(
+            visible_controls("plain é"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }
