@@ -217,6 +217,9 @@ pub struct ChangeSet {
     pub files: Vec<ChangedFile>,
     /// What could not be reviewed.
     pub skipped: Skipped,
+    /// Paths that are not valid UTF-8: the `/`-separated path shown (lossy) → the original bytes, for
+    /// outputs that can carry bytes (SARIF URIs, percent-encoded).
+    pub raw_paths: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 /// One thing the change adds that a reviewer should look at.

@@ -242,6 +242,7 @@ fn review(
     );
     review.dependencies = dependencies;
     review.redactor = redactor;
+    review.raw_paths = changes.raw_paths.clone();
     review.redact_in_place();
     let fail_on = selection.fail_on.unwrap_or(policy.fail_on);
     Ok(Analysis {

@@ -112,3 +112,23 @@ fn escape_bytes_never_reach_the_terminal() {
         run.stdout
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_keeps_its_bytes_in_sarif() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::new();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9 x.py");
+    std::fs::write(repo.path().join(name), "import os\nos.system(cmd)\n").unwrap();
+    repo.git(&["add", "-A"]);
+    for args in [&["staged"][..], &["scan"][..]] {
+        let mut args = args.to_vec();
+        args.extend(["--format", "sarif"]);
+        let run = repo.run(&args);
+        assert_eq!(run.code, 1, "{args:?}: {}{}", run.stdout, run.stderr);
+        let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+            ["artifactLocation"]["uri"];
+        assert_eq!(uri, "caf%E9%20x.py", "{args:?}");
+    }
+}

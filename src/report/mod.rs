@@ -37,6 +37,8 @@ pub struct Review {
     /// Masks every secret found in the change (and URL userinfo, token shapes) in whatever is written
     /// from this review: every writer of a report passes its output through it.
     pub redactor: crate::redact::Redactor,
+    /// The original bytes of paths that are not valid UTF-8 (see [`crate::model::ChangeSet::raw_paths`]).
+    pub raw_paths: BTreeMap<String, Vec<u8>>,
 }
 
 impl Review {
@@ -81,6 +83,7 @@ impl Review {
         Review {
             dependencies: Vec::new(),
             redactor: crate::redact::Redactor::default(),
+            raw_paths: BTreeMap::new(),
             findings,
             summary: Summary {
                 files,

@@ -171,7 +171,7 @@ pub fn render(review: &Review, checks: &[Check]) -> String {
             rules.push(rule(finding, by_id.get(finding.check.as_str()).copied()));
             rules.len() - 1
         });
-        results.push(result(finding, index));
+        results.push(result(finding, index, &review.raw_paths));
     }
     let log = Log {
         schema: SCHEMA_URI,
@@ -247,7 +247,11 @@ fn rule<'a>(finding: &'a Finding, check: Option<&Check>) -> Rule<'a> {
     }
 }
 
-fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
+fn result<'a>(
+    finding: &'a Finding,
+    rule_index: usize,
+    raw_paths: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> SarifResult<'a> {
     let start_column = (finding.column > 0).then_some(finding.column);
     let end_column = start_column
         .filter(|start| finding.end_column > *start)
@@ -262,7 +266,7 @@ fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
         locations: [Location {
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation {
-                    uri: path_to_uri(&finding.path),
+                    uri: review_uri(raw_paths, &finding.path),
                     uri_base_id: "%SRCROOT%",
                 },
                 region: Region {
@@ -280,7 +284,7 @@ fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
                 id,
                 physical_location: PhysicalLocation {
                     artifact_location: ArtifactLocation {
-                        uri: path_to_uri(&part.path),
+                        uri: review_uri(raw_paths, &part.path),
                         uri_base_id: "%SRCROOT%",
                     },
                     region: Region {
@@ -345,8 +349,21 @@ fn first_paragraph(help: &str) -> Option<String> {
 /// A repository-relative path as a relative URI reference: every byte outside the unreserved set and
 /// `/` is percent-encoded, so spaces, `#`, `?` and `%` in file names stay part of the path.
 pub fn path_to_uri(path: &str) -> String {
+    bytes_to_uri(path.as_bytes())
+}
+
+/// The URI of a path of the review: from its original bytes when it is not valid UTF-8.
+fn review_uri(raw_paths: &std::collections::BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    match raw_paths.get(path) {
+        Some(raw) => bytes_to_uri(raw),
+        None => path_to_uri(path),
+    }
+}
+
+/// [`path_to_uri`] of raw path bytes (a file name that is not UTF-8 keeps its bytes, percent-encoded).
+pub fn bytes_to_uri(path: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
-    for &byte in path.as_bytes() {
+    for &byte in path {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
             out.push(byte as char);
         } else {
@@ -364,6 +381,7 @@ mod tests {
     fn uris_escape_what_a_path_may_hold() {
         assert_eq!(path_to_uri("src/a b#1?%.rs"), "src/a%20b%231%3F%25.rs");
         assert_eq!(path_to_uri("dir/é.py"), "dir/%C3%A9.py");
+        assert_eq!(bytes_to_uri(b"dir/caf\xe9 x.py"), "dir/caf%E9%20x.py");
     }
 
     #[test]

@@ -199,6 +199,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
     diff.find_similar(Some(&mut find))
         .context("cannot detect renames")?;
     let mut skipped = Skipped::default();
+    let mut raw_paths = std::collections::BTreeMap::new();
     let mut pending = Vec::new();
     for (idx, delta) in diff.deltas().enumerate() {
         let status = delta.status();
@@ -220,7 +221,11 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
         let Some(path) = new_file.path() else {
             continue;
         };
+        let raw = super::raw_path_bytes(path);
         let path = super::slash_path(path);
+        if let Some(raw) = raw {
+            raw_paths.insert(path.clone(), raw);
+        }
         let old_empty = matches!(status, Delta::Added | Delta::Untracked);
         if old_empty {
             pending.push(Pending {
@@ -314,6 +319,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
     let mut set = ChangeSet {
         files: Vec::with_capacity(files.len()),
         skipped,
+        raw_paths,
     };
     for file in files {
         match file {

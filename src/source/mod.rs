@@ -85,6 +85,24 @@ pub fn whole_file(path: String, text: String, which: AddedLines<'_>) -> ChangedF
     }
 }
 
+/// The bytes of a path that is not valid UTF-8, in the form [`slash_path`] gives (`None` for a UTF-8
+/// path, whose [`slash_path`] is exact).
+pub fn raw_path_bytes(path: &std::path::Path) -> Option<Vec<u8>> {
+    if path.to_str().is_some() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        Some(bytes.strip_prefix(b"./").unwrap_or(bytes).to_vec())
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 /// Converts an OS path to the `/`-separated form used in output.
 pub fn slash_path(path: &std::path::Path) -> String {
     let text = path.to_string_lossy();

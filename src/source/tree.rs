@@ -18,6 +18,7 @@ pub fn scan(
 ) -> Result<ChangeSet> {
     let mut found: Vec<(PathBuf, String)> = Vec::new();
     let mut skipped = Skipped::default();
+    let mut raw_paths = std::collections::BTreeMap::new();
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     for path in paths {
         let path = path.canonicalize().map_err(|e| {
@@ -50,10 +51,11 @@ pub fn scan(
                 continue;
             }
             let absolute = entry.path().to_path_buf();
-            let relative = match absolute.strip_prefix(&root) {
-                Ok(rel) => slash_path(rel),
-                Err(_) => slash_path(&absolute),
-            };
+            let shown = absolute.strip_prefix(&root).unwrap_or(&absolute);
+            let relative = slash_path(shown);
+            if let Some(raw) = super::raw_path_bytes(shown) {
+                raw_paths.insert(relative.clone(), raw);
+            }
             if keep(&relative) {
                 found.push((absolute, relative));
             } else {
@@ -77,6 +79,7 @@ pub fn scan(
     let mut set = ChangeSet {
         files: Vec::new(),
         skipped,
+        raw_paths,
     };
     for file in read {
         match file? {
