@@ -216,14 +216,22 @@ fn review(
         .skipped
         .binary_paths
         .retain(|p| policy.includes_path(p));
-    let (mut findings, silenced) = crate::engine::run_keeping_suppressed(set, &changes.files);
+    let run = crate::engine::run_reviewed(set, &changes.files, changes.baseless);
+    let (mut findings, silenced, mut added_markers) = (run.findings, run.silenced, run.added_markers);
     findings.extend(crate::engine::run_binary(
         set,
         &changes.skipped.binary_paths,
     ));
     let (dependency_findings, dependencies) = crate::engine::deps::review(set, &changes.files);
     findings.extend(dependency_findings);
-    let chains = crate::engine::chains::detect(set, &changes.files, &findings, &silenced);
+    let (chains, accepted) = crate::engine::chains::detect_marked(
+        set,
+        &changes.files,
+        &findings,
+        &silenced,
+        changes.baseless,
+    );
+    added_markers.extend(accepted);
     crate::engine::chains::drop_signals(set, &mut findings);
     if !support.is_empty() {
         findings.retain(|f| !support.contains(&f.check));
@@ -239,6 +247,10 @@ fn review(
         changes.skipped.clone(),
     );
     review.dependencies = dependencies;
+    let signal = |id: &str| set.checks.iter().any(|c| c.signal && c.id == id);
+    review.suppressions = crate::engine::suppress::gather(added_markers, |f| {
+        !signal(&f.check) && !support.contains(&f.check) && policy.includes_path(&f.path)
+    });
     let fail_on = selection.fail_on.unwrap_or(policy.fail_on);
     Ok(Analysis {
         review,

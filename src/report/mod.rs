@@ -34,6 +34,8 @@ pub struct Review {
     pub summary: Summary,
     /// Dependencies the change adds or changes.
     pub dependencies: Vec<crate::engine::deps::Dependency>,
+    /// Inline suppression markers the change adds, with what each silenced (in a scan: every marker).
+    pub suppressions: Vec<crate::model::Suppression>,
 }
 
 impl Review {
@@ -77,6 +79,7 @@ impl Review {
         let (by_category, by_severity) = (owned(categories), owned(severities));
         Review {
             dependencies: Vec::new(),
+            suppressions: Vec::new(),
             findings,
             summary: Summary {
                 files,

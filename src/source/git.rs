@@ -314,6 +314,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
     let mut set = ChangeSet {
         files: Vec::with_capacity(files.len()),
         skipped,
+        baseless: false,
     };
     for file in files {
         match file {

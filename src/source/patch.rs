@@ -150,7 +150,11 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
         }
     }
     finish(current.take(), &mut files, &mut skipped);
-    Ok(ChangeSet { files, skipped })
+    Ok(ChangeSet {
+        files,
+        skipped,
+        baseless: false,
+    })
 }
 
 fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Skipped) {

@@ -77,6 +77,8 @@ pub fn scan(
     let mut set = ChangeSet {
         files: Vec::new(),
         skipped,
+        // A scan has no base: markers work as a base's do (and are listed).
+        baseless: true,
     };
     for file in read {
         match file? {
