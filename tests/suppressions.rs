@@ -265,3 +265,50 @@ fn a_scan_honors_markers_as_present_and_lists_them() {
         run.stdout
     );
 }
+
+#[test]
+fn an_agent_write_that_adds_a_marker_is_allowed_and_the_reply_names_it() {
+    let repo = repo_with_readme();
+    let input = serde_json::json!({
+        "session_id": "s", "transcript_path": "/tmp/t.jsonl", "cwd": repo.path(),
+        "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Write",
+        "tool_input": {
+            "file_path": repo.path().join("build.py"),
+            "content": "import subprocess\nsubprocess.run(cmd, shell=True)  # nosec\n",
+        },
+        "tool_use_id": "t1",
+    })
+    .to_string();
+    let mut cmd = std::process::Command::new(common::binary());
+    let out = cmd
+        .current_dir(repo.path())
+        .arg("agent-hook")
+        .env_remove("REVIEW_GATE_BUILTIN_CHECKS")
+        .env("CLAUDE_PROJECT_DIR", repo.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    let mut child = out;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let reply: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("no reply ({e}): {stdout}"));
+    let output = &reply["hookSpecificOutput"];
+    assert_eq!(output["permissionDecision"], "allow", "{stdout}");
+    let reason = output["permissionDecisionReason"].as_str().unwrap();
+    assert!(
+        reason.contains("Suppressions this action adds (1)")
+            && reason.contains("build.py:2 nosec silences exec."),
+        "{reason}"
+    );
+}
