@@ -305,4 +305,81 @@ mod tests {
         assert!(m[0].1.covers("exec.python.os-system", Category::Exec));
         assert!(markers("nosecurity()").is_empty());
     }
+
+    #[test]
+    fn attack_findings_are_covered_only_by_their_exact_id() {
+        let cases: [(&str, bool); 7] = [
+            ("x # review-gate: allow attack.exfiltration -- t", true),
+            ("x # review-gate: allow attack -- t", false),
+            ("x # review-gate: allow all -- t", false),
+            ("x # review-gate: allow attack* -- t", false),
+            ("x # review-gate: allow attack.exfil -- t", false),
+            ("x # nosec", false),
+            ("x # gitleaks:allow", false),
+        ];
+        for (line, covered) in cases {
+            let found = markers(line);
+            assert_eq!(
+                found
+                    .iter()
+                    .any(|(_, m)| m.covers("attack.exfiltration", Category::Attack)),
+                covered,
+                "{line}"
+            );
+        }
+        // `all` still covers every other category.
+        assert!(markers("x # review-gate: allow all -- t")[0]
+            .1
+            .covers("exec.python.subprocess", Category::Exec));
+    }
+
+    #[test]
+    fn markers_know_their_kind_and_reason() {
+        let cases = [
+            ("k = 'v'  # gitleaks:allow", "gitleaks:allow", None),
+            ("k = 'v'  # pragma: allowlist secret", "pragma: allowlist secret", None),
+            ("k = 'v'  # trufflehog:ignore", "trufflehog:ignore", None),
+            ("k = 'v'  # detect-secrets:allow", "detect-secrets:allow", None),
+            ("run(x)  # nosemgrep", "nosemgrep", None),
+            ("run(x)  # nosec B602", "nosec", None),
+            ("run(x)  # review-gate: allow exec -- fixed argv", "review-gate: allow", Some("fixed argv")),
+        ];
+        for (line, kind, reason) in cases {
+            let found = markers(line);
+            assert_eq!(found.len(), 1, "{line}");
+            assert_eq!(found[0].1.kind(), kind, "{line}");
+            assert_eq!(found[0].1.reason(), reason, "{line}");
+        }
+    }
+
+    #[test]
+    fn text_markers_count_only_after_a_comment_opens() {
+        let cases = [
+            ("KEY=abc ", false),
+            ("KEY=\"x ", false),
+            ("KEY=abc#", false),
+            ("KEY=abc # ", true),
+            ("# ", true),
+            ("  // ", true),
+            ("x; ", false),
+            ("x ; ", true),
+            ("REM ", true),
+            ("rem ", true),
+            ("<!-- ", true),
+            ("-- ", true),
+        ];
+        for (before, counts) in cases {
+            assert_eq!(comment_opened_before(before), counts, "{before:?}");
+        }
+    }
+
+    #[test]
+    fn reasons_are_redacted_and_cut() {
+        assert_eq!(redact_reason("fixed argv, see #812"), "fixed argv, see #812");
+        let token = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3";
+        let shown = redact_reason(&format!("test key {token} from the docs"));
+        assert!(!shown.contains(&token[8..]), "{shown}");
+        assert!(shown.starts_with("test key ") && shown.ends_with(" from the docs"));
+        assert!(redact_reason(&"word ".repeat(100)).chars().count() <= MAX_REASON_CHARS + 1);
+    }
 }
