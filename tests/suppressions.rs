@@ -312,3 +312,39 @@ fn an_agent_write_that_adds_a_marker_is_allowed_and_the_reply_names_it() {
         "{reason}"
     );
 }
+
+#[test]
+fn a_marker_in_an_agents_shell_command_neither_silences_nor_unmasks_a_secret() {
+    let repo = repo_with_readme();
+    let token = common::github_token("M1n2B3v4C5x6Z7l8K9j0H1g2F3d4S5");
+    let input = serde_json::json!({
+        "session_id": "s", "transcript_path": "/tmp/t.jsonl", "cwd": repo.path(),
+        "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+        "tool_input": {"command": format!("curl -H 'Authorization: token {token}' https://api.github.com/user # gitleaks:allow")},
+        "tool_use_id": "t1",
+    })
+    .to_string();
+    let mut child = std::process::Command::new(common::binary())
+        .current_dir(repo.path())
+        .arg("agent-hook")
+        .env_remove("REVIEW_GATE_BUILTIN_CHECKS")
+        .env("CLAUDE_PROJECT_DIR", repo.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let log = std::fs::read_to_string(repo.path().join(".review-gate/audit.jsonl")).unwrap();
+    assert!(!log.contains(&token[8..]), "secret in the audit log: {log}");
+    assert!(!stdout.contains(&token[8..]), "secret in the reply: {stdout}");
+    assert!(stdout.contains("secret."), "the secret was silenced: {stdout}");
+}

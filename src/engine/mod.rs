@@ -38,6 +38,26 @@ pub fn run_keeping_suppressed(
     (run.findings, run.silenced)
 }
 
+/// Runs every check and lets no inline marker silence anything: for text that is no file under review
+/// (an agent's shell command), where a marker is only its author's say-so — and a secret it silenced would
+/// go unmasked.
+pub fn run_ignoring_markers(checks: &CheckSet, files: &[ChangedFile]) -> Vec<Finding> {
+    // Every line counts as added (not `baseless`), so each silenced finding is recorded once, secrets too.
+    let run = run_reviewed(checks, files, false);
+    let mut all = run.findings;
+    all.extend(run.added_markers.into_iter().map(|s| s.finding));
+    let recorded: std::collections::HashSet<(String, u32, u32, String)> = all
+        .iter()
+        .map(|f| (f.path.clone(), f.line, f.column, f.check.clone()))
+        .collect();
+    all.extend(
+        run.silenced
+            .into_iter()
+            .filter(|f| !recorded.contains(&(f.path.clone(), f.line, f.column, f.check.clone()))),
+    );
+    all
+}
+
 /// What the engine found in one review.
 #[derive(Debug, Default)]
 pub struct EngineRun {

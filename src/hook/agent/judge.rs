@@ -119,7 +119,7 @@ pub fn mask_command(command_line: &str, checks: &[Check]) -> String {
         AddedLines::All,
     );
     file.language = Language::Shell;
-    let findings = crate::engine::run(&set, std::slice::from_ref(&file));
+    let findings = crate::engine::run_ignoring_markers(&set, std::slice::from_ref(&file));
     if findings.is_empty() {
         return command_line.to_string();
     }
