@@ -217,7 +217,8 @@ fn review(
         .binary_paths
         .retain(|p| policy.includes_path(p));
     let run = crate::engine::run_reviewed(set, &changes.files, changes.baseless);
-    let (mut findings, silenced, mut added_markers) = (run.findings, run.silenced, run.added_markers);
+    let (mut findings, silenced, mut added_markers) =
+        (run.findings, run.silenced, run.added_markers);
     findings.extend(crate::engine::run_binary(
         set,
         &changes.skipped.binary_paths,

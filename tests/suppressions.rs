@@ -111,7 +111,10 @@ fn a_marker_present_in_the_base_still_accepts_the_chain_it_names() {
 #[test]
 fn allow_attack_is_refused_with_a_message_naming_the_marker_line() {
     let repo = repo_with_readme();
-    repo.write("telemetry.js", js_exfiltration("// review-gate: allow attack -- telemetry"));
+    repo.write(
+        "telemetry.js",
+        js_exfiltration("// review-gate: allow attack -- telemetry"),
+    );
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -130,7 +133,10 @@ fn allow_attack_is_refused_with_a_message_naming_the_marker_line() {
     );
     // Even when present in the base, the category accepts no chain (chains are accepted by exact id).
     let repo = Repo::new();
-    repo.write("sync.py", "import os\n# review-gate: allow attack -- backups\n");
+    repo.write(
+        "sync.py",
+        "import os\n# review-gate: allow attack -- backups\n",
+    );
     repo.commit("base");
     repo.git(&["checkout", "-q", "-b", "change"]);
     repo.write(
@@ -214,17 +220,27 @@ fn an_added_secret_marker_works_and_is_listed_in_every_format() {
         .starts_with("secret."));
     assert_eq!(list[1]["marker"], "review-gate: allow");
     assert_eq!(list[1]["reason"], "test helper, argv fixed");
-    assert!(!run.stdout.contains(&token[8..]), "secret leaked: {}", run.stdout);
+    assert!(
+        !run.stdout.contains(&token[8..]),
+        "secret leaked: {}",
+        run.stdout
+    );
 
     let run = repo.run(&["staged"]);
     assert!(
         run.stdout.contains("Suppressions this change adds (2):")
-            && run.stdout.contains("tests/fixture.py:1: gitleaks:allow silences secret.")
+            && run
+                .stdout
+                .contains("tests/fixture.py:1: gitleaks:allow silences secret.")
             && run.stdout.contains("-- test helper, argv fixed"),
         "{}",
         run.stdout
     );
-    assert!(!run.stdout.contains(&token[8..]), "secret leaked: {}", run.stdout);
+    assert!(
+        !run.stdout.contains(&token[8..]),
+        "secret leaked: {}",
+        run.stdout
+    );
 
     let run = repo.run(&["staged", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -239,7 +255,11 @@ fn an_added_secret_marker_works_and_is_listed_in_every_format() {
         suppressed[1]["suppressions"][0]["justification"],
         "test helper, argv fixed"
     );
-    assert!(!run.stdout.contains(&token[8..]), "secret leaked: {}", run.stdout);
+    assert!(
+        !run.stdout.contains(&token[8..]),
+        "secret leaked: {}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -301,8 +321,8 @@ fn an_agent_write_that_adds_a_marker_is_allowed_and_the_reply_names_it() {
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    let reply: serde_json::Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("no reply ({e}): {stdout}"));
+    let reply: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("no reply ({e}): {stdout}"));
     let output = &reply["hookSpecificOutput"];
     assert_eq!(output["permissionDecision"], "allow", "{stdout}");
     let reason = output["permissionDecisionReason"].as_str().unwrap();
@@ -345,6 +365,12 @@ fn a_marker_in_an_agents_shell_command_neither_silences_nor_unmasks_a_secret() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let log = std::fs::read_to_string(repo.path().join(".review-gate/audit.jsonl")).unwrap();
     assert!(!log.contains(&token[8..]), "secret in the audit log: {log}");
-    assert!(!stdout.contains(&token[8..]), "secret in the reply: {stdout}");
-    assert!(stdout.contains("secret."), "the secret was silenced: {stdout}");
+    assert!(
+        !stdout.contains(&token[8..]),
+        "secret in the reply: {stdout}"
+    );
+    assert!(
+        stdout.contains("secret."),
+        "the secret was silenced: {stdout}"
+    );
 }

@@ -151,7 +151,10 @@ fn marker_naming(file: &ChangedFile, chain: &Finding) -> Option<ChainMarker> {
     use crate::engine::suppress::{is_comment_only, markers, Marker};
     let mut regions = None;
     let mut best: Option<ChainMarker> = None;
-    let lines = [Some(chain.line), chain.line.checked_sub(1).filter(|n| *n > 0)];
+    let lines = [
+        Some(chain.line),
+        chain.line.checked_sub(1).filter(|n| *n > 0),
+    ];
     for (i, number) in lines.into_iter().flatten().enumerate() {
         let Some((start, text)) = line_at(file, number) else {
             continue;
@@ -201,7 +204,8 @@ fn line_at(file: &ChangedFile, number: u32) -> Option<(usize, &str)> {
     for _ in 1..number {
         start += memchr::memchr(b'\n', &file.text.as_bytes()[start..])? + 1;
     }
-    let end = memchr::memchr(b'\n', &file.text.as_bytes()[start..]).map_or(file.text.len(), |p| start + p);
+    let end = memchr::memchr(b'\n', &file.text.as_bytes()[start..])
+        .map_or(file.text.len(), |p| start + p);
     Some((start, file.text[start..end].trim_end_matches('\r')))
 }
 

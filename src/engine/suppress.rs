@@ -32,7 +32,7 @@ impl<'a> Marker<'a> {
     pub fn covers(&self, check: &str, category: Category) -> bool {
         match self {
             Marker::Allow { targets, .. } if category == Category::Attack => {
-                targets.iter().any(|t| *t == check)
+                targets.contains(&check)
             }
             Marker::Allow { targets, .. } => {
                 targets.iter().any(|t| target_covers(t, check, category))
@@ -105,14 +105,21 @@ pub fn markers(line: &str) -> Vec<(usize, Marker<'_>)> {
             let kind = if marker == "pragma: allowlist" {
                 "pragma: allowlist secret"
             } else {
-                SECRET_MARKERS[SECRET_MARKERS.iter().position(|m| *m == marker).unwrap_or(0)]
+                SECRET_MARKERS[SECRET_MARKERS
+                    .iter()
+                    .position(|m| *m == marker)
+                    .unwrap_or(0)]
             };
             found.push((pos, Marker::Foreign(kind, &[Category::Secret])));
         } else {
             let before_ok = pos == 0 || !line.as_bytes()[pos - 1].is_ascii_alphanumeric();
             let after = line.as_bytes().get(hit.end()).copied().unwrap_or(b' ');
             if before_ok && !after.is_ascii_alphabetic() {
-                let kind = if marker == "nosec" { "nosec" } else { "nosemgrep" };
+                let kind = if marker == "nosec" {
+                    "nosec"
+                } else {
+                    "nosemgrep"
+                };
                 found.push((pos, Marker::Foreign(kind, &CODE_CATEGORIES)));
             }
         }
@@ -153,9 +160,10 @@ pub fn comment_opened_before(before: &str) -> bool {
     const OPENERS: [&str; 7] = ["#", "//", "/*", "--", ";", "<!--", "REM "];
     let bytes = before.as_bytes();
     OPENERS.iter().any(|opener| {
-        before.match_indices(opener).any(|(at, _)| {
-            at == 0 || bytes[at - 1].is_ascii_whitespace()
-        }) || before.trim_start().to_ascii_uppercase().starts_with(opener)
+        before
+            .match_indices(opener)
+            .any(|(at, _)| at == 0 || bytes[at - 1].is_ascii_whitespace())
+            || before.trim_start().to_ascii_uppercase().starts_with(opener)
     })
 }
 
@@ -197,7 +205,11 @@ pub fn redact_reason(reason: &str) -> String {
         }
     }
     if out.chars().count() > MAX_REASON_CHARS {
-        out = out.chars().take(MAX_REASON_CHARS).chain("…".chars()).collect();
+        out = out
+            .chars()
+            .take(MAX_REASON_CHARS)
+            .chain("…".chars())
+            .collect();
     }
     out
 }
@@ -207,10 +219,25 @@ pub fn redact_reason(reason: &str) -> String {
 /// Sorted by path and line.
 pub fn gather(silences: Vec<Silence>, reported: impl Fn(&Finding) -> bool) -> Vec<Suppression> {
     let mut out: Vec<Suppression> = Vec::new();
-    let mut silences: Vec<Silence> = silences.into_iter().filter(|s| reported(&s.finding)).collect();
+    let mut silences: Vec<Silence> = silences
+        .into_iter()
+        .filter(|s| reported(&s.finding))
+        .collect();
     silences.sort_by(|a, b| {
-        (a.finding.path.as_str(), a.marker_line, a.kind, a.finding.line, a.finding.column)
-            .cmp(&(b.finding.path.as_str(), b.marker_line, b.kind, b.finding.line, b.finding.column))
+        (
+            a.finding.path.as_str(),
+            a.marker_line,
+            a.kind,
+            a.finding.line,
+            a.finding.column,
+        )
+            .cmp(&(
+                b.finding.path.as_str(),
+                b.marker_line,
+                b.kind,
+                b.finding.line,
+                b.finding.column,
+            ))
     });
     for s in silences {
         let silenced = Silenced {
@@ -337,12 +364,24 @@ mod tests {
     fn markers_know_their_kind_and_reason() {
         let cases = [
             ("k = 'v'  # gitleaks:allow", "gitleaks:allow", None),
-            ("k = 'v'  # pragma: allowlist secret", "pragma: allowlist secret", None),
+            (
+                "k = 'v'  # pragma: allowlist secret",
+                "pragma: allowlist secret",
+                None,
+            ),
             ("k = 'v'  # trufflehog:ignore", "trufflehog:ignore", None),
-            ("k = 'v'  # detect-secrets:allow", "detect-secrets:allow", None),
+            (
+                "k = 'v'  # detect-secrets:allow",
+                "detect-secrets:allow",
+                None,
+            ),
             ("run(x)  # nosemgrep", "nosemgrep", None),
             ("run(x)  # nosec B602", "nosec", None),
-            ("run(x)  # review-gate: allow exec -- fixed argv", "review-gate: allow", Some("fixed argv")),
+            (
+                "run(x)  # review-gate: allow exec -- fixed argv",
+                "review-gate: allow",
+                Some("fixed argv"),
+            ),
         ];
         for (line, kind, reason) in cases {
             let found = markers(line);
@@ -375,7 +414,10 @@ mod tests {
 
     #[test]
     fn reasons_are_redacted_and_cut() {
-        assert_eq!(redact_reason("fixed argv, see #812"), "fixed argv, see #812");
+        assert_eq!(
+            redact_reason("fixed argv, see #812"),
+            "fixed argv, see #812"
+        );
         let token = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3";
         let shown = redact_reason(&format!("test key {token} from the docs"));
         assert!(!shown.contains(&token[8..]), "{shown}");

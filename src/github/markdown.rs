@@ -280,7 +280,11 @@ fn finding_table(out: &mut String, findings: &[&Finding], links: &dyn Links) {
 const MAX_SUPPRESSION_ROWS: usize = 100;
 
 /// "Suppressions this change adds": every inline marker the change adds, what it silenced and why.
-fn suppression_table(out: &mut String, suppressions: &[crate::model::Suppression], links: &dyn Links) {
+fn suppression_table(
+    out: &mut String,
+    suppressions: &[crate::model::Suppression],
+    links: &dyn Links,
+) {
     if suppressions.is_empty() {
         return;
     }

@@ -58,12 +58,10 @@ pub fn render(agent: Agent, event: &str, verdict: &Verdict, approve_clean: bool)
     };
     // An allowed action that adds suppression markers says so: the person watching sees each one.
     let lists_suppressions = decision == Decision::Allow && !verdict.suppressions.is_empty();
-    let explicit_allow = decision == Decision::Allow && (approve_clean || lists_suppressions) && judged;
+    let explicit_allow =
+        decision == Decision::Allow && (approve_clean || lists_suppressions) && judged;
     let allow_reason = if lists_suppressions {
-        format!(
-            "review-gate: no findings{}",
-            verdict.suppression_text()
-        )
+        format!("review-gate: no findings{}", verdict.suppression_text())
     } else {
         "review-gate: no findings".to_string()
     };

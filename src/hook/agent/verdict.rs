@@ -121,7 +121,10 @@ impl Verdict {
         if self.suppressions.is_empty() {
             return String::new();
         }
-        let mut out = format!("\nSuppressions this action adds ({}):", self.suppressions.len());
+        let mut out = format!(
+            "\nSuppressions this action adds ({}):",
+            self.suppressions.len()
+        );
         for (shown, line) in self.suppressions.iter().enumerate() {
             if out.len() + line.len() > REASON_LIMIT {
                 out.push_str(&format!("\n… and {} more", self.suppressions.len() - shown));
