@@ -189,6 +189,20 @@ fn a_marker_in_a_string_does_nothing() {
         .map(|f| f.1)
         .collect();
     assert!(lines.contains(&1) && !lines.contains(&2), "{}", run.stdout);
+    // JSON has no comments: no marker there, even in a value.
+    repo.write(
+        "config.json",
+        format!("{{\n  \"token\": \"{token}\", \"note\": \"gitleaks:allow\"\n}}\n"),
+    );
+    repo.git(&["add", "-A"]);
+    let run = repo.run(&["staged", "--format", "json"]);
+    assert!(
+        run.findings()
+            .iter()
+            .any(|f| f.0 == "config.json" && f.2.starts_with("secret.")),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
