@@ -220,6 +220,9 @@ pub struct ChangeSet {
     /// Paths that are not valid UTF-8: the `/`-separated path shown (lossy) → the original bytes, for
     /// outputs that can carry bytes (SARIF URIs, percent-encoded).
     pub raw_paths: std::collections::BTreeMap<String, Vec<u8>>,
+    /// The source has no base to compare with (a `scan`): every line counts as already present, so inline
+    /// markers work as markers in a base do (they are still listed in [`Suppression`]s).
+    pub baseless: bool,
 }
 
 /// One thing the change adds that a reviewer should look at.
@@ -271,6 +274,43 @@ impl Finding {
             .collect();
         format!("{}: {}", self.message, parts.join("; "))
     }
+}
+
+/// An inline suppression marker the change adds (in a `scan`, any marker) and the findings it silenced,
+/// so that a reviewer sees every one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    /// Path of the file holding the marker.
+    pub path: String,
+    /// 1-based line of the marker.
+    pub line: u32,
+    /// The marker as written (`review-gate: allow`, `gitleaks:allow`, `nosec`, ...).
+    pub marker: String,
+    /// The reason given after `--` (redacted), if any.
+    pub reason: Option<String>,
+    /// What it silenced.
+    pub silenced: Vec<Silenced>,
+}
+
+/// A finding an inline marker silenced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Silenced {
+    /// Id of the check.
+    pub check: String,
+    /// Category of the check.
+    pub category: Category,
+    /// Severity it would have been reported with.
+    pub severity: Severity,
+    /// 1-based line of the finding.
+    pub line: u32,
+    /// 1-based column of the finding.
+    #[serde(skip)]
+    pub column: u32,
+    /// The finding's message (snippets are not kept: they may hold the secret a marker allows).
+    pub message: String,
+    /// The finding's fingerprint.
+    #[serde(skip)]
+    pub fingerprint: String,
 }
 
 /// One finding an attack chain is made of.

@@ -217,21 +217,31 @@ fn review(
         .skipped
         .binary_paths
         .retain(|p| policy.includes_path(p));
-    let (mut findings, silenced) = crate::engine::run_keeping_suppressed(set, &changes.files);
+    let run = crate::engine::run_reviewed(set, &changes.files, changes.baseless);
+    let (mut findings, silenced, mut added_markers) =
+        (run.findings, run.silenced, run.added_markers);
     findings.extend(crate::engine::run_binary(
         set,
         &changes.skipped.binary_paths,
     ));
     let (dependency_findings, dependencies) = crate::engine::deps::review(set, &changes.files);
     findings.extend(dependency_findings);
-    let chains = crate::engine::chains::detect(set, &changes.files, &findings, &silenced);
+    let (chains, accepted) = crate::engine::chains::detect_marked(
+        set,
+        &changes.files,
+        &findings,
+        &silenced,
+        changes.baseless,
+    );
+    added_markers.extend(accepted);
     crate::engine::chains::drop_signals(set, &mut findings);
     if !support.is_empty() {
         findings.retain(|f| !support.contains(&f.check));
     }
     findings.extend(chains);
     timer.phase("run checks");
-    let redactor = found_secrets(&changes, &findings);
+    // Secrets a marker silenced are masked too: a marked test key is still a key.
+    let redactor = found_secrets(&changes, findings.iter().chain(&silenced));
     let findings = policy.apply(findings);
     let added_lines = changes.files.iter().map(|f| f.added.len()).sum();
     let mut review = Review::new(
@@ -241,6 +251,10 @@ fn review(
         changes.skipped.clone(),
     );
     review.dependencies = dependencies;
+    let signal = |id: &str| set.checks.iter().any(|c| c.signal && c.id == id);
+    review.suppressions = crate::engine::suppress::gather(added_markers, |f| {
+        !signal(&f.check) && !support.contains(&f.check) && policy.includes_path(&f.path)
+    });
     review.redactor = redactor;
     review.raw_paths = changes.raw_paths.clone();
     review.redact_in_place();
@@ -255,9 +269,12 @@ fn review(
 
 /// A redactor that knows the value of every secret the engine found in the changes (read back from the
 /// added line at the finding's columns), so no later string can carry one in clear.
-fn found_secrets(changes: &ChangeSet, findings: &[crate::model::Finding]) -> Redactor {
+fn found_secrets<'f>(
+    changes: &ChangeSet,
+    findings: impl Iterator<Item = &'f crate::model::Finding>,
+) -> Redactor {
     let mut redactor = Redactor::default();
-    let secrets = findings.iter().filter(|f| f.category == Category::Secret);
+    let secrets = findings.filter(|f| f.category == Category::Secret);
     let mut by_path: std::collections::HashMap<&str, &crate::model::ChangedFile> =
         std::collections::HashMap::new();
     for finding in secrets {

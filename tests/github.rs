@@ -706,3 +706,41 @@ async fn a_shallow_clone_without_the_base_says_to_fetch_it() {
     );
     assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
 }
+
+#[tokio::test]
+async fn the_summary_lists_the_suppressions_the_change_adds_with_their_reasons() {
+    let (server, fake) = fake_github().await;
+    let token = common::github_token("Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5");
+    let fixture = format!(
+        "TOKEN = \"{token}\"  # gitleaks:allow\nsubprocess.run(cmd, shell=True)  # review-gate: allow exec -- test helper, argv fixed\n"
+    );
+    let pr = PullRequest::new(&[], &[("tests/fixture.py", fixture.as_bytes())]);
+    let run = run_github(
+        pr.repo.path(),
+        actions_env(&pr, &server.uri()),
+        &["--report", "summary"],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let body = fake.state().issue_comments[0]["body"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        body.contains("Suppressions this change adds (2)")
+            && body.contains("`gitleaks:allow`")
+            && body.contains("_no reason given_")
+            && body.contains("test helper, argv fixed")
+            && body.contains(&format!(
+                "https://github.com/acme/app/blob/{}/tests/fixture.py#L2",
+                pr.head
+            )),
+        "{body}"
+    );
+    assert!(!body.contains(&token[8..]), "{body}");
+    let step = std::fs::read_to_string(pr.step_summary()).unwrap();
+    assert!(
+        step.contains("Suppressions this change adds (2)") && !step.contains(&token[8..]),
+        "{step}"
+    );
+}

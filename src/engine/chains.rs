@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::checks::chain::{plays, Chain, Within};
 use crate::checks::{Check, CheckSet};
 use crate::lang::Language;
-use crate::model::{ChainPart, ChangedFile, Finding, Fnv64, TextExtent};
+use crate::model::{ChainPart, ChangedFile, Finding, Fnv64, Severity, TextExtent};
 
 /// Most files a hook's command line may name.
 const MAX_REFERENCED: usize = 8;
@@ -21,9 +21,22 @@ pub fn detect(
     findings: &[Finding],
     silenced: &[Finding],
 ) -> Vec<Finding> {
+    detect_marked(set, files, findings, silenced, false).0
+}
+
+/// Like [`detect`], and also returns the chains accepted by a marker the change adds (by any marker, when
+/// `baseless`), for the list of suppressions. A chain is accepted inline only by its exact id, in a
+/// comment; a marker the change adds never accepts an error-level chain (the chain says it tried).
+pub fn detect_marked(
+    set: &CheckSet,
+    files: &[ChangedFile],
+    findings: &[Finding],
+    silenced: &[Finding],
+    baseless: bool,
+) -> (Vec<Finding>, Vec<crate::engine::suppress::Silence>) {
     let chains: Vec<&Check> = set.checks.iter().filter(|c| c.chain.is_some()).collect();
     if chains.is_empty() || findings.len() + silenced.len() == 0 {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let files_by_path: HashMap<&str, &ChangedFile> =
         files.iter().map(|f| (f.path.as_str(), f)).collect();
@@ -89,35 +102,111 @@ pub fn detect(
     // One chain per place: when two chains end on the same line, the one defined first tells it.
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.path.clone(), f.line)));
-    out.retain(|f| {
-        files_by_path
-            .get(f.path.as_str())
-            .is_none_or(|file| !allowed_inline(file, f))
-    });
-    out
+    let mut accepted = Vec::new();
+    let mut kept = Vec::with_capacity(out.len());
+    for mut chain in out {
+        let Some(file) = files_by_path.get(chain.path.as_str()) else {
+            kept.push(chain);
+            continue;
+        };
+        match marker_naming(file, &chain) {
+            None => kept.push(chain),
+            Some(marker) if marker.added && !baseless && chain.severity == Severity::Error => {
+                chain.message = format!(
+                    "{} ({})",
+                    chain.message,
+                    crate::engine::suppress::refused_note(marker.line, chain.severity)
+                );
+                kept.push(chain);
+            }
+            Some(marker) => {
+                if marker.added || baseless {
+                    accepted.push(crate::engine::suppress::Silence {
+                        marker_line: marker.line,
+                        kind: marker.kind,
+                        reason: marker
+                            .reason
+                            .as_deref()
+                            .map(crate::engine::suppress::redact_reason),
+                        finding: chain,
+                    });
+                }
+            }
+        }
+    }
+    (kept, accepted)
 }
 
-/// Whether a `review-gate: allow` marker on the chain's line, or on a comment-only line above it, names
-/// the chain (its id, an id prefix, or `attack`). `all` does not: a chain is accepted by name only.
-fn allowed_inline(file: &ChangedFile, chain: &Finding) -> bool {
-    let names_chain = |text: &str| {
-        crate::engine::suppress::markers(text)
-            .iter()
-            .any(|(_, marker)| match marker {
-                crate::engine::suppress::Marker::Allow { targets, .. } => targets.iter().any(|t| {
-                    *t != "all"
-                        && crate::engine::suppress::target_covers(t, &chain.check, chain.category)
-                }),
-                crate::engine::suppress::Marker::Foreign(_) => false,
-            })
-    };
-    if line_text(file, chain.line).is_some_and(names_chain) {
-        return true;
+/// A `review-gate: allow` marker in a comment on the chain's line, or on a comment-only line above it,
+/// naming the chain by its exact id (`all`, `attack`, prefixes and wildcards do not: a chain is accepted
+/// by name only). A marker present in the base wins over one the change adds.
+struct ChainMarker {
+    line: u32,
+    added: bool,
+    kind: &'static str,
+    reason: Option<String>,
+}
+
+fn marker_naming(file: &ChangedFile, chain: &Finding) -> Option<ChainMarker> {
+    use crate::engine::suppress::{is_comment_only, markers, Marker};
+    let mut regions = None;
+    let mut best: Option<ChainMarker> = None;
+    let lines = [
+        Some(chain.line),
+        chain.line.checked_sub(1).filter(|n| *n > 0),
+    ];
+    for (i, number) in lines.into_iter().flatten().enumerate() {
+        let Some((start, text)) = line_at(file, number) else {
+            continue;
+        };
+        if i == 1 && !is_comment_only(text) {
+            continue;
+        }
+        for (pos, marker) in markers(text) {
+            let names = matches!(&marker, Marker::Allow { targets, .. } if targets.iter().any(|t| *t == chain.check));
+            if !names
+                || !crate::engine::marker_counts(
+                    file,
+                    || &*regions.get_or_insert_with(|| crate::engine::file_regions(file)),
+                    text,
+                    pos,
+                    start + pos,
+                )
+            {
+                continue;
+            }
+            let found = ChainMarker {
+                line: number,
+                added: crate::engine::is_added(file, number),
+                kind: marker.kind(),
+                reason: marker.reason().map(str::to_string),
+            };
+            if !found.added {
+                return Some(found);
+            }
+            best.get_or_insert(found);
+        }
     }
-    chain.line > 1
-        && line_text(file, chain.line - 1).is_some_and(|above| {
-            crate::engine::suppress::is_comment_only(above) && names_chain(above)
-        })
+    best
+}
+
+/// Where line `number` of the new file starts in its text, and the line (without its terminator), when
+/// the source knows it.
+fn line_at(file: &ChangedFile, number: u32) -> Option<(usize, &str)> {
+    if let Ok(i) = file.added.binary_search_by_key(&number, |l| l.number) {
+        let line = &file.added[i];
+        return Some((line.start, file.line_text(line)));
+    }
+    if !matches!(file.extent, TextExtent::Whole) {
+        return None;
+    }
+    let mut start = 0usize;
+    for _ in 1..number {
+        start += memchr::memchr(b'\n', &file.text.as_bytes()[start..])? + 1;
+    }
+    let end = memchr::memchr(b'\n', &file.text.as_bytes()[start..])
+        .map_or(file.text.len(), |p| start + p);
+    Some((start, file.text[start..end].trim_end_matches('\r')))
 }
 
 /// The bit of role `index` in a role mask.

@@ -34,17 +34,57 @@ pub fn run_keeping_suppressed(
     checks: &CheckSet,
     files: &[ChangedFile],
 ) -> (Vec<Finding>, Vec<Finding>) {
-    let per_file: Vec<(Vec<Finding>, Vec<Finding>)> = files
-        .par_iter()
-        .map(|file| check_file(checks, file))
+    let run = run_reviewed(checks, files, false);
+    (run.findings, run.silenced)
+}
+
+/// Runs every check and lets no inline marker silence anything: for text that is no file under review
+/// (an agent's shell command), where a marker is only its author's say-so — and a secret it silenced would
+/// go unmasked.
+pub fn run_ignoring_markers(checks: &CheckSet, files: &[ChangedFile]) -> Vec<Finding> {
+    // Every line counts as added (not `baseless`), so each silenced finding is recorded once, secrets too.
+    let run = run_reviewed(checks, files, false);
+    let mut all = run.findings;
+    all.extend(run.added_markers.into_iter().map(|s| s.finding));
+    let recorded: std::collections::HashSet<(String, u32, u32, String)> = all
+        .iter()
+        .map(|f| (f.path.clone(), f.line, f.column, f.check.clone()))
         .collect();
-    let mut findings = Vec::new();
-    let mut suppressed = Vec::new();
-    for (kept, silenced) in per_file {
-        findings.extend(kept);
-        suppressed.extend(silenced);
+    all.extend(
+        run.silenced
+            .into_iter()
+            .filter(|f| !recorded.contains(&(f.path.clone(), f.line, f.column, f.check.clone()))),
+    );
+    all
+}
+
+/// What the engine found in one review.
+#[derive(Debug, Default)]
+pub struct EngineRun {
+    /// Findings to report (unsorted).
+    pub findings: Vec<Finding>,
+    /// Findings inline markers silenced (attack chains are made of them too).
+    pub silenced: Vec<Finding>,
+    /// The findings silenced by a marker the change adds (every marker, when `baseless`), for the list of
+    /// suppressions a reviewer is shown.
+    pub added_markers: Vec<suppress::Silence>,
+}
+
+/// Runs every check over every file. A marker on an added line is the change's own: it never silences an
+/// error-level attack finding, and what it silences is recorded. With `baseless` (a scan) every line
+/// counts as already present: markers work as a base's do, and are still recorded.
+pub fn run_reviewed(checks: &CheckSet, files: &[ChangedFile], baseless: bool) -> EngineRun {
+    let per_file: Vec<EngineRun> = files
+        .par_iter()
+        .map(|file| check_file(checks, file, baseless))
+        .collect();
+    let mut all = EngineRun::default();
+    for run in per_file {
+        all.findings.extend(run.findings);
+        all.silenced.extend(run.silenced);
+        all.added_markers.extend(run.added_markers);
     }
-    (findings, suppressed)
+    all
 }
 
 /// Findings for binary files whose path a check names (`binary: true`): one at line 1 per file and check.
@@ -95,19 +135,15 @@ struct FileContext<'a> {
     file: &'a ChangedFile,
     regions: OnceCell<Regions>,
     file_conditions: Vec<Option<bool>>,
-    lexable: bool,
     /// Checks that fire at most once per file and already did.
     fired: Vec<bool>,
+    /// No base: markers on added lines count as present before (a scan).
+    baseless: bool,
 }
 
 impl<'a> FileContext<'a> {
     fn regions(&self) -> &Regions {
-        self.regions.get_or_init(|| match &self.file.extent {
-            TextExtent::Whole => lang::lex(self.file.language, &self.file.text),
-            TextExtent::Pieces(pieces) => {
-                lang::lex_pieces(self.file.language, &self.file.text, pieces)
-            }
-        })
+        self.regions.get_or_init(|| file_regions(self.file))
     }
 
     /// The byte offset where the text known around `pos` ends (the file, or the patch piece).
@@ -138,29 +174,28 @@ impl<'a> FileContext<'a> {
     }
 }
 
-fn check_file(set: &CheckSet, file: &ChangedFile) -> (Vec<Finding>, Vec<Finding>) {
+fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> EngineRun {
     let applies: Vec<bool> = set
         .checks
         .iter()
         .map(|c| c.applies_to(file.language, &file.path))
         .collect();
-    let mut findings = Vec::new();
-    let mut suppressed = Vec::new();
     let ctx = FileContext {
         file,
         regions: OnceCell::new(),
         file_conditions: vec![None; set.file_slots],
-        lexable: lang::has_syntax(file.language),
         fired: vec![false; set.checks.len()],
+        baseless,
     };
     let mut ctx = ctx;
+    let mut out = EngineRun::default();
     let any_check = applies.iter().any(|&a| a);
     let mut stamp: Vec<u32> = vec![0; set.checks.len()];
     let mut generation: u32 = 0;
     let mut candidates: Vec<u32> = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
     if !any_check {
-        return (findings, suppressed);
+        return out;
     }
     for run in line_runs(&file.added) {
         let run_start = run[0].start;
@@ -196,11 +231,11 @@ fn check_file(set: &CheckSet, file: &ChangedFile) -> (Vec<Finding>, Vec<Finding>
                 run_check(set, idx, &mut ctx, line, text, &mut hits);
             }
             if !hits.is_empty() {
-                emit(set, &ctx, line, text, &hits, &mut findings, &mut suppressed);
+                emit(set, &ctx, line, text, &hits, &mut out);
             }
         }
     }
-    (findings, suppressed)
+    out
 }
 
 /// Splits added lines into runs of adjacent lines (only a line break between them), so the keyword
@@ -398,8 +433,7 @@ fn emit(
     line: &AddedLine,
     text: &str,
     hits: &[Hit],
-    findings: &mut Vec<Finding>,
-    suppressed: &mut Vec<Finding>,
+    out: &mut EngineRun,
 ) {
     let masks: Vec<(usize, usize)> = hits
         .iter()
@@ -412,18 +446,23 @@ fn emit(
             // A provider rule already names this value more precisely.
             continue;
         }
-        let silenced = is_suppressed(ctx, line, text, check);
-        if silenced && check.category == Category::Secret {
-            // Secrets are no part of any chain: nothing to keep.
-            continue;
-        }
+        let marker = silencing_marker(ctx, line, text, check);
+        // A marker the change adds never silences an error-level attack: the finding says it tried.
+        let refused = marker.as_ref().is_some_and(|m| {
+            m.added && check.category == Category::Attack && hit.severity == Severity::Error
+        });
+        let marker = marker.filter(|_| !refused);
         let snippet = snippet::render(text, &masks, hit.start, hit.end);
         let column = text[..hit.start].chars().count() as u32 + 1;
         let end_column = column + text[hit.start..hit.end].chars().count() as u32;
-        let message = match &hit.reason {
+        let mut message = match &hit.reason {
             Some(reason) => format!("{} ({reason})", hit.message),
             None => hit.message.clone(),
         };
+        if refused {
+            let at = silencing_marker(ctx, line, text, check).map_or(line.number, |m| m.line);
+            message = format!("{message} ({})", suppress::refused_note(at, hit.severity));
+        }
         // Secrets are identified by their value, other findings by their (masked) line: never by the line
         // number, so a fingerprint survives edits above it.
         let mut hash = Fnv64::new();
@@ -437,12 +476,7 @@ fn emit(
             }
         }
         let fingerprint = format!("{:016x}", hash.finish());
-        let out = if silenced {
-            &mut *suppressed
-        } else {
-            &mut *findings
-        };
-        out.push(Finding {
+        let finding = Finding {
             check: check.id.clone(),
             category: check.category,
             severity: hit.severity,
@@ -456,7 +490,23 @@ fn emit(
             snippet_width: snippet.width as u32,
             fingerprint,
             parts: Vec::new(),
-        });
+        };
+        let Some(marker) = marker else {
+            out.findings.push(finding);
+            continue;
+        };
+        if marker.added || ctx.baseless {
+            out.added_markers.push(suppress::Silence {
+                marker_line: marker.line,
+                kind: marker.kind,
+                reason: marker.reason.map(suppress::redact_reason),
+                finding: finding.clone(),
+            });
+        }
+        // Secrets are no part of any chain: nothing to keep.
+        if check.category != Category::Secret {
+            out.silenced.push(finding);
+        }
     }
 }
 
@@ -471,25 +521,94 @@ fn overlaps_specific_secret(set: &CheckSet, hits: &[Hit], generic: &Hit) -> bool
     })
 }
 
-/// Whether a marker on the line, or on a comment-only line above it, silences this check.
-fn is_suppressed(ctx: &FileContext<'_>, line: &AddedLine, text: &str, check: &Check) -> bool {
-    let marker_applies = |line_start: usize, line_text: &str| {
-        suppress::markers(line_text).iter().any(|(pos, marker)| {
-            marker.covers(&check.id, check.category) && in_comment(ctx, line_start + pos)
-        })
-    };
-    if marker_applies(line.start, text) {
-        return true;
+/// The marker that silences a finding: where it is, what it is, and whether the change adds it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FoundMarker<'t> {
+    /// 1-based line of the marker.
+    pub(crate) line: u32,
+    /// Whether that line is one the change adds.
+    pub(crate) added: bool,
+    /// The marker's literal.
+    pub(crate) kind: &'static str,
+    /// The reason given with it.
+    pub(crate) reason: Option<&'t str>,
+}
+
+/// The marker on the line, or on a comment-only line above it, that silences this check; a marker
+/// present in the base wins over one the change adds.
+fn silencing_marker<'t>(
+    ctx: &FileContext<'t>,
+    line: &AddedLine,
+    text: &'t str,
+    check: &Check,
+) -> Option<FoundMarker<'t>> {
+    let file = ctx.file;
+    let previous = ctx
+        .previous_line(line)
+        .filter(|(_, prev)| suppress::is_comment_only(prev))
+        .map(|(start, prev)| (line.number - 1, start, prev));
+    let mut best: Option<FoundMarker<'t>> = None;
+    for (number, start, line_text) in [(line.number, line.start, text)]
+        .into_iter()
+        .chain(previous)
+    {
+        for (pos, marker) in suppress::markers(line_text) {
+            if !marker.covers(&check.id, check.category)
+                || !marker_counts(file, || ctx.regions(), line_text, pos, start + pos)
+            {
+                continue;
+            }
+            let found = FoundMarker {
+                line: number,
+                added: !ctx.baseless && is_added(file, number),
+                kind: marker.kind(),
+                reason: marker.reason(),
+            };
+            if !found.added {
+                return Some(found);
+            }
+            best.get_or_insert(found);
+        }
     }
-    match ctx.previous_line(line) {
-        Some((start, prev)) => suppress::is_comment_only(prev) && marker_applies(start, prev),
-        None => false,
+    best
+}
+
+/// Whether line `number` of the file is one the change adds.
+pub(crate) fn is_added(file: &ChangedFile, number: u32) -> bool {
+    file.added
+        .binary_search_by_key(&number, |l| l.number)
+        .is_ok()
+}
+
+/// Whether a marker at byte `pos` of `line` (at `absolute` in the file) counts: only in a comment. JSON has
+/// no comments, so no marker; text without a lexer (`.env`, plain text) needs a comment opened before the
+/// marker on its line; the inert parts of Dockerfiles and workflows need a `#` before it.
+pub(crate) fn marker_counts<'r>(
+    file: &ChangedFile,
+    regions: impl FnOnce() -> &'r Regions,
+    line: &str,
+    pos: usize,
+    absolute: usize,
+) -> bool {
+    if file.language == lang::Language::Json {
+        return false;
+    }
+    if !lang::has_syntax(file.language) {
+        return suppress::comment_opened_before(&line[..pos]);
+    }
+    match regions().at(absolute) {
+        Region::Comment => true,
+        Region::Inert => suppress::comment_opened_before(&line[..pos]),
+        Region::Code | Region::String => false,
     }
 }
 
-/// Whether a marker at `pos` sits in a comment (any position counts in languages without a lexer).
-fn in_comment(ctx: &FileContext<'_>, pos: usize) -> bool {
-    !ctx.lexable || matches!(ctx.regions().at(pos), Region::Comment | Region::Inert)
+/// The lexed regions of a whole file (or of its patch pieces).
+pub(crate) fn file_regions(file: &ChangedFile) -> Regions {
+    match &file.extent {
+        TextExtent::Whole => lang::lex(file.language, &file.text),
+        TextExtent::Pieces(pieces) => lang::lex_pieces(file.language, &file.text, pieces),
+    }
 }
 
 /// Whether an allow marker starting at `start` names something no check or category answers to.

@@ -1,7 +1,7 @@
 //! Inline suppressions: review-gate's own `review-gate: allow <check|category> -- <reason>` and the
 //! markers teams already have from other tools.
 
-use crate::model::Category;
+use crate::model::{Category, Finding, Severity, Silenced, Suppression};
 
 /// The categories that markers from code scanners (`nosec`, `nosemgrep`) cover.
 const CODE_CATEGORIES: [Category; 5] = [
@@ -22,18 +22,38 @@ pub enum Marker<'a> {
         /// The reason after `--`, if given.
         reason: Option<&'a str>,
     },
-    /// A marker of another tool, covering these categories.
-    Foreign(&'static [Category]),
+    /// A marker of another tool (its literal), covering these categories.
+    Foreign(&'static str, &'static [Category]),
 }
 
-impl Marker<'_> {
-    /// Whether this marker silences a finding of `check` in `category`.
+impl<'a> Marker<'a> {
+    /// Whether this marker silences a finding of `check` in `category`. An attack finding is silenced only
+    /// by its exact id: never by `all`, the `attack` category, a prefix or a wildcard.
     pub fn covers(&self, check: &str, category: Category) -> bool {
         match self {
+            Marker::Allow { targets, .. } if category == Category::Attack => {
+                targets.contains(&check)
+            }
             Marker::Allow { targets, .. } => {
                 targets.iter().any(|t| target_covers(t, check, category))
             }
-            Marker::Foreign(categories) => categories.contains(&category),
+            Marker::Foreign(_, categories) => categories.contains(&category),
+        }
+    }
+
+    /// The marker's literal as people write it (`review-gate: allow`, `gitleaks:allow`, `nosec`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Marker::Allow { .. } => "review-gate: allow",
+            Marker::Foreign(kind, _) => kind,
+        }
+    }
+
+    /// The reason given after `--` (only review-gate's own marker has one).
+    pub fn reason(&self) -> Option<&'a str> {
+        match self {
+            Marker::Allow { reason, .. } => *reason,
+            Marker::Foreign(..) => None,
         }
     }
 }
@@ -82,12 +102,25 @@ pub fn markers(line: &str) -> Vec<(usize, Marker<'_>)> {
                 found.push((pos, parse_allow(body)));
             }
         } else if SECRET_MARKERS.contains(&marker) {
-            found.push((pos, Marker::Foreign(&[Category::Secret])));
+            let kind = if marker == "pragma: allowlist" {
+                "pragma: allowlist secret"
+            } else {
+                SECRET_MARKERS[SECRET_MARKERS
+                    .iter()
+                    .position(|m| *m == marker)
+                    .unwrap_or(0)]
+            };
+            found.push((pos, Marker::Foreign(kind, &[Category::Secret])));
         } else {
             let before_ok = pos == 0 || !line.as_bytes()[pos - 1].is_ascii_alphanumeric();
             let after = line.as_bytes().get(hit.end()).copied().unwrap_or(b' ');
             if before_ok && !after.is_ascii_alphabetic() {
-                found.push((pos, Marker::Foreign(&CODE_CATEGORIES)));
+                let kind = if marker == "nosec" {
+                    "nosec"
+                } else {
+                    "nosemgrep"
+                };
+                found.push((pos, Marker::Foreign(kind, &CODE_CATEGORIES)));
             }
         }
     }
@@ -118,6 +151,136 @@ pub fn is_comment_only(line: &str) -> bool {
     ["#", "//", "/*", "*", "--", "<!--", ";", "'", "REM ", "rem "]
         .iter()
         .any(|p| t.starts_with(p))
+}
+
+/// Whether `before` (the text of a line before a marker) opens a comment, for formats without a lexer
+/// (plain text, `.env` files): a `#`, `//`, `/*`, `--`, `;`, `<!--` or `REM` at the start of the line or
+/// after a space. A marker in a value (`KEY="review-gate: allow all"`) opens nothing and counts for nothing.
+pub fn comment_opened_before(before: &str) -> bool {
+    const OPENERS: [&str; 7] = ["#", "//", "/*", "--", ";", "<!--", "REM "];
+    let bytes = before.as_bytes();
+    OPENERS.iter().any(|opener| {
+        before
+            .match_indices(opener)
+            .any(|(at, _)| at == 0 || bytes[at - 1].is_ascii_whitespace())
+            || before.trim_start().to_ascii_uppercase().starts_with(opener)
+    })
+}
+
+/// A finding silenced by an inline marker the change adds (in a `scan`, by any marker): the record a
+/// reviewer is shown.
+#[derive(Debug, Clone)]
+pub struct Silence {
+    /// 1-based line of the marker.
+    pub marker_line: u32,
+    /// The marker's literal ([`Marker::kind`]).
+    pub kind: &'static str,
+    /// The reason given with the marker, redacted ([`redact_reason`]).
+    pub reason: Option<String>,
+    /// The finding it silenced.
+    pub finding: Finding,
+}
+
+/// Longest reason kept, in characters.
+const MAX_REASON_CHARS: usize = 200;
+
+/// A marker's reason as it may be printed: every word that looks like a credential (long, mixed letters
+/// and digits, high entropy) masked, and cut to [`MAX_REASON_CHARS`].
+pub fn redact_reason(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len().min(MAX_REASON_CHARS * 4));
+    for (i, word) in reason.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let has_digit = word.bytes().any(|b| b.is_ascii_digit());
+        let has_alpha = word.bytes().any(|b| b.is_ascii_alphabetic());
+        if word.len() >= 12
+            && has_digit
+            && has_alpha
+            && super::secrets::shannon_entropy(word) >= 3.0
+        {
+            out.push_str(&super::snippet::mask_secret(word));
+        } else {
+            out.push_str(word);
+        }
+    }
+    if out.chars().count() > MAX_REASON_CHARS {
+        out = out
+            .chars()
+            .take(MAX_REASON_CHARS)
+            .chain("…".chars())
+            .collect();
+    }
+    out
+}
+
+/// Groups silenced findings into one record per marker (path, line and kind), keeping only the findings
+/// `reported` says would have been reported (a signal silenced is nothing a reviewer would have seen).
+/// Sorted by path and line.
+pub fn gather(silences: Vec<Silence>, reported: impl Fn(&Finding) -> bool) -> Vec<Suppression> {
+    let mut out: Vec<Suppression> = Vec::new();
+    let mut silences: Vec<Silence> = silences
+        .into_iter()
+        .filter(|s| reported(&s.finding))
+        .collect();
+    silences.sort_by(|a, b| {
+        (
+            a.finding.path.as_str(),
+            a.marker_line,
+            a.kind,
+            a.finding.line,
+            a.finding.column,
+        )
+            .cmp(&(
+                b.finding.path.as_str(),
+                b.marker_line,
+                b.kind,
+                b.finding.line,
+                b.finding.column,
+            ))
+    });
+    for s in silences {
+        let silenced = Silenced {
+            check: s.finding.check,
+            category: s.finding.category,
+            severity: s.finding.severity,
+            line: s.finding.line,
+            column: s.finding.column,
+            message: s.finding.message,
+            fingerprint: s.finding.fingerprint,
+        };
+        match out.last_mut() {
+            Some(last)
+                if last.path == s.finding.path
+                    && last.line == s.marker_line
+                    && last.marker == s.kind =>
+            {
+                if !last
+                    .silenced
+                    .iter()
+                    .any(|x| x.check == silenced.check && x.line == silenced.line)
+                {
+                    last.silenced.push(silenced);
+                }
+            }
+            _ => out.push(Suppression {
+                path: s.finding.path,
+                line: s.marker_line,
+                marker: s.kind.to_string(),
+                reason: s.reason,
+                silenced: vec![silenced],
+            }),
+        }
+    }
+    out
+}
+
+/// The note added to an attack finding that a marker added with it tried to silence.
+pub fn refused_note(marker_line: u32, severity: Severity) -> String {
+    format!(
+        "an inline marker this change adds (line {marker_line}) tried to silence it and was refused: \
+         a marker added with a change never silences an {severity}-level attack"
+    )
 }
 
 #[cfg(test)]
@@ -168,5 +331,97 @@ mod tests {
         let m = markers("os.system(x)  # nosec B605");
         assert!(m[0].1.covers("exec.python.os-system", Category::Exec));
         assert!(markers("nosecurity()").is_empty());
+    }
+
+    #[test]
+    fn attack_findings_are_covered_only_by_their_exact_id() {
+        let cases: [(&str, bool); 7] = [
+            ("x # review-gate: allow attack.exfiltration -- t", true),
+            ("x # review-gate: allow attack -- t", false),
+            ("x # review-gate: allow all -- t", false),
+            ("x # review-gate: allow attack* -- t", false),
+            ("x # review-gate: allow attack.exfil -- t", false),
+            ("x # nosec", false),
+            ("x # gitleaks:allow", false),
+        ];
+        for (line, covered) in cases {
+            let found = markers(line);
+            assert_eq!(
+                found
+                    .iter()
+                    .any(|(_, m)| m.covers("attack.exfiltration", Category::Attack)),
+                covered,
+                "{line}"
+            );
+        }
+        // `all` still covers every other category.
+        assert!(markers("x # review-gate: allow all -- t")[0]
+            .1
+            .covers("exec.python.subprocess", Category::Exec));
+    }
+
+    #[test]
+    fn markers_know_their_kind_and_reason() {
+        let cases = [
+            ("k = 'v'  # gitleaks:allow", "gitleaks:allow", None),
+            (
+                "k = 'v'  # pragma: allowlist secret",
+                "pragma: allowlist secret",
+                None,
+            ),
+            ("k = 'v'  # trufflehog:ignore", "trufflehog:ignore", None),
+            (
+                "k = 'v'  # detect-secrets:allow",
+                "detect-secrets:allow",
+                None,
+            ),
+            ("run(x)  # nosemgrep", "nosemgrep", None),
+            ("run(x)  # nosec B602", "nosec", None),
+            (
+                "run(x)  # review-gate: allow exec -- fixed argv",
+                "review-gate: allow",
+                Some("fixed argv"),
+            ),
+        ];
+        for (line, kind, reason) in cases {
+            let found = markers(line);
+            assert_eq!(found.len(), 1, "{line}");
+            assert_eq!(found[0].1.kind(), kind, "{line}");
+            assert_eq!(found[0].1.reason(), reason, "{line}");
+        }
+    }
+
+    #[test]
+    fn text_markers_count_only_after_a_comment_opens() {
+        let cases = [
+            ("KEY=abc ", false),
+            ("KEY=\"x ", false),
+            ("KEY=abc#", false),
+            ("KEY=abc # ", true),
+            ("# ", true),
+            ("  // ", true),
+            ("x; ", false),
+            ("x ; ", true),
+            ("REM ", true),
+            ("rem ", true),
+            ("<!-- ", true),
+            ("-- ", true),
+        ];
+        for (before, counts) in cases {
+            assert_eq!(comment_opened_before(before), counts, "{before:?}");
+        }
+    }
+
+    #[test]
+    fn reasons_are_redacted_and_cut() {
+        assert_eq!(
+            redact_reason("fixed argv, see #812"),
+            "fixed argv, see #812"
+        );
+        let token = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3";
+        let shown = redact_reason(&format!("test key {token} from the docs"));
+        assert!(!shown.contains(&token[8..]), "{shown}");
+        assert!(shown.starts_with("test key ") && shown.ends_with(" from the docs"));
+        assert!(redact_reason(&"word ".repeat(100)).chars().count() <= MAX_REASON_CHARS + 1);
     }
 }

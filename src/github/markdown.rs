@@ -169,6 +169,7 @@ fn render_first(
     }
     if review.findings.is_empty() && review.dependencies.is_empty() {
         out.push_str("\nNothing this change adds needs a reviewer's attention.\n");
+        suppression_table(&mut out, &review.suppressions, links);
         return out;
     }
     let mut visible: Vec<&Finding> = ranked[..shown].to_vec();
@@ -224,6 +225,7 @@ fn render_first(
             finding_table(&mut out, &in_section, links);
         }
     }
+    suppression_table(&mut out, &review.suppressions, links);
     let cut = &ranked[shown..];
     if !cut.is_empty() {
         let by = |s: Severity| cut.iter().filter(|f| f.severity == s).count();
@@ -271,6 +273,51 @@ fn finding_table(out: &mut String, findings: &[&Finding], links: &dyn Links) {
             out.push_str(&md_code(&f.snippet));
         }
         out.push_str(" |\n");
+    }
+}
+
+/// Suppression rows shown at most.
+const MAX_SUPPRESSION_ROWS: usize = 100;
+
+/// "Suppressions this change adds": every inline marker the change adds, what it silenced and why.
+fn suppression_table(
+    out: &mut String,
+    suppressions: &[crate::model::Suppression],
+    links: &dyn Links,
+) {
+    if suppressions.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n#### Suppressions this change adds ({})\n\n| Where | Marker | Silences | Reason |\n| --- | --- | --- | --- |",
+        suppressions.len()
+    );
+    for s in suppressions.iter().take(MAX_SUPPRESSION_ROWS) {
+        let silenced: Vec<String> = s
+            .silenced
+            .iter()
+            .map(|x| format!("{} (line {})", md_code(&x.check), x.line))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| [{}:{}]({}) | {} | {} | {} |",
+            md_text(&s.path),
+            s.line,
+            links.line(&s.path, s.line.max(1)),
+            md_code(&s.marker),
+            silenced.join("<br>"),
+            s.reason
+                .as_deref()
+                .map_or_else(|| "_no reason given_".to_string(), md_text)
+        );
+    }
+    if suppressions.len() > MAX_SUPPRESSION_ROWS {
+        let _ = writeln!(
+            out,
+            "\n_and {} more suppressions (see `review-gate diff --format json`)._",
+            suppressions.len() - MAX_SUPPRESSION_ROWS
+        );
     }
 }
 

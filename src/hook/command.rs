@@ -180,7 +180,7 @@ fn secret_findings(command: &str, context: &CommandContext<'_>) -> Vec<Finding> 
         command.to_string(),
         AddedLines::All,
     );
-    crate::engine::run(&set, std::slice::from_ref(&file))
+    crate::engine::run_ignoring_markers(&set, std::slice::from_ref(&file))
 }
 
 /// The secret values the secret findings point at, longest first, to mask them in other messages.

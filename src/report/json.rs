@@ -17,6 +17,7 @@ struct Document<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
     dependencies: &'a [crate::engine::deps::Dependency],
+    suppressions: &'a [crate::model::Suppression],
     summary: &'a Summary,
 }
 
@@ -95,6 +96,11 @@ pub fn render(review: &Review) -> String {
     out.push_str("  \"dependencies\": ");
     out.push_str(&indent(&dependencies, "  ")[2..]);
     out.push_str(",\n");
+    let suppressions =
+        serde_json::to_string_pretty(&review.suppressions).expect("suppressions serialize");
+    out.push_str("  \"suppressions\": ");
+    out.push_str(&indent(&suppressions, "  ")[2..]);
+    out.push_str(",\n");
     out.push_str("  \"summary\": ");
     out.push_str(&indent(&summary, "  ")[2..]);
     out.push_str("\n}\n");
@@ -152,6 +158,7 @@ mod tests {
                 version: SCHEMA_VERSION,
                 findings: review.findings.iter().map(JsonFinding::from).collect(),
                 dependencies: &review.dependencies,
+                suppressions: &review.suppressions,
                 summary: &review.summary,
             };
             let expected = serde_json::to_string_pretty(&doc).unwrap() + "\n";

@@ -39,6 +39,8 @@ pub struct Review {
     pub redactor: crate::redact::Redactor,
     /// The original bytes of paths that are not valid UTF-8 (see [`crate::model::ChangeSet::raw_paths`]).
     pub raw_paths: BTreeMap<String, Vec<u8>>,
+    /// Inline suppression markers the change adds, with what each silenced (in a scan: every marker).
+    pub suppressions: Vec<crate::model::Suppression>,
 }
 
 impl Review {
@@ -84,6 +86,7 @@ impl Review {
             dependencies: Vec::new(),
             redactor: crate::redact::Redactor::default(),
             raw_paths: BTreeMap::new(),
+            suppressions: Vec::new(),
             findings,
             summary: Summary {
                 files,
@@ -121,6 +124,15 @@ impl Review {
             for part in &mut f.parts {
                 fix(&mut part.role);
                 fix(&mut part.path);
+            }
+        }
+        for s in &mut self.suppressions {
+            fix(&mut s.path);
+            if let Some(reason) = &mut s.reason {
+                fix(reason);
+            }
+            for silenced in &mut s.silenced {
+                fix(&mut silenced.message);
             }
         }
         for d in &mut self.dependencies {

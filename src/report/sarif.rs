@@ -101,6 +101,16 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation>,
     partial_fingerprints: HashMap<&'static str, &'a str>,
+    /// For a finding an inline marker the change adds silenced: that marker (`inSource`) and its reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
+}
+
+#[derive(Serialize)]
+struct SarifSuppression {
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -172,6 +182,19 @@ pub fn render(review: &Review, checks: &[Check]) -> String {
             rules.len() - 1
         });
         results.push(result(finding, index, &review.raw_paths));
+    }
+    let silenced = silenced_findings(review);
+    for (finding, reason) in &silenced {
+        let index = *rule_index.entry(finding.check.as_str()).or_insert_with(|| {
+            rules.push(rule(finding, by_id.get(finding.check.as_str()).copied()));
+            rules.len() - 1
+        });
+        let mut result = result(finding, index, &review.raw_paths);
+        result.suppressions = vec![SarifSuppression {
+            kind: "inSource",
+            justification: reason.clone(),
+        }];
+        results.push(result);
     }
     let log = Log {
         schema: SCHEMA_URI,
@@ -299,7 +322,40 @@ fn result<'a>(
             })
             .collect(),
         partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, finding.fingerprint.as_str())]),
+        suppressions: Vec::new(),
     }
+}
+
+/// The findings inline markers the change adds silenced, each with the marker's reason, as findings a
+/// SARIF result can be made of.
+fn silenced_findings(review: &Review) -> Vec<(Finding, Option<String>)> {
+    review
+        .suppressions
+        .iter()
+        .flat_map(|s| {
+            s.silenced.iter().map(move |x| {
+                let finding = Finding {
+                    check: x.check.clone(),
+                    category: x.category,
+                    severity: x.severity,
+                    path: s.path.clone(),
+                    line: x.line,
+                    column: x.column,
+                    end_column: 0,
+                    message: format!(
+                        "{} (silenced by `{}` at line {})",
+                        x.message, s.marker, s.line
+                    ),
+                    snippet: String::new(),
+                    snippet_column: 0,
+                    snippet_width: 0,
+                    fingerprint: x.fingerprint.clone(),
+                    parts: Vec::new(),
+                };
+                (finding, s.reason.clone())
+            })
+        })
+        .collect()
 }
 
 /// A check id as a PascalCase rule name: `exec.python.subprocess` → `ExecPythonSubprocess`.

@@ -91,7 +91,40 @@ pub fn render(review: &Review, color: bool) -> String {
     }
     out.push_str(&summary_line(review, &paint));
     out.push_str(&dependency_line(review));
+    out.push_str(&suppression_lines(review));
     out
+}
+
+/// "Suppressions this change adds:" and one line per marker: where, which marker, what it silenced, why.
+pub fn suppression_lines(review: &Review) -> String {
+    if review.suppressions.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "Suppressions this change adds ({}):\n",
+        review.suppressions.len()
+    );
+    for s in &review.suppressions {
+        let _ = writeln!(
+            out,
+            "  {}:{}: {} silences {} -- {}",
+            s.path,
+            s.line,
+            s.marker,
+            silenced_list(s),
+            s.reason.as_deref().unwrap_or("no reason given")
+        );
+    }
+    out
+}
+
+/// `check (line N), …` for what a marker silenced.
+pub fn silenced_list(s: &crate::model::Suppression) -> String {
+    s.silenced
+        .iter()
+        .map(|x| format!("{} (line {})", x.check, x.line))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// "Dependencies added or changed: …" with at most ten of them named.

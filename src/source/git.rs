@@ -320,6 +320,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
         files: Vec::with_capacity(files.len()),
         skipped,
         raw_paths,
+        baseless: false,
     };
     for file in files {
         match file {

@@ -80,6 +80,8 @@ pub fn scan(
         files: Vec::new(),
         skipped,
         raw_paths,
+        // A scan has no base: markers work as a base's do (and are listed).
+        baseless: true,
     };
     for file in read {
         match file? {

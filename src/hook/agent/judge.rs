@@ -51,7 +51,23 @@ pub fn judge_files(
             decision: settings.decision_for(&f.check, f.category, f.severity),
         })
         .collect();
-    Ok((Verdict::from_items(items, remark), paths))
+    let mut verdict = Verdict::from_items(items, remark);
+    verdict.suppressions = analysis
+        .review
+        .suppressions
+        .iter()
+        .map(|s| {
+            format!(
+                "{}:{} {} silences {} -- {}",
+                s.path,
+                s.line,
+                s.marker,
+                crate::report::text::silenced_list(s),
+                s.reason.as_deref().unwrap_or("no reason given")
+            )
+        })
+        .collect();
+    Ok((verdict, paths))
 }
 
 /// The verdict on a shell command.
@@ -121,7 +137,7 @@ fn mask_command_into(
         AddedLines::All,
     );
     file.language = Language::Shell;
-    let findings = crate::engine::run(&set, std::slice::from_ref(&file));
+    let findings = crate::engine::run_ignoring_markers(&set, std::slice::from_ref(&file));
     if findings.is_empty() {
         return command_line.to_string();
     }

@@ -29,6 +29,9 @@ pub struct Verdict {
     pub remark: Option<String>,
     /// Set when the verdict comes from a failure (bad input, internal error), not from checks.
     pub failure: Option<String>,
+    /// Inline suppression markers the action adds (`path:line marker silences checks -- reason`): they
+    /// work, but the reply names each one, even when the action is allowed.
+    pub suppressions: Vec<String>,
 }
 
 impl Verdict {
@@ -65,6 +68,7 @@ impl Verdict {
             items,
             remark,
             failure: None,
+            suppressions: Vec::new(),
         }
     }
 
@@ -80,6 +84,7 @@ impl Verdict {
             items: Vec::new(),
             remark: None,
             failure: Some(message),
+            suppressions: Vec::new(),
         }
     }
 
@@ -128,6 +133,27 @@ impl Verdict {
         }
         if let Some(remark) = &self.remark {
             out.push_str(&format!("\n({remark})"));
+        }
+        out.push_str(&self.suppression_text());
+        out
+    }
+
+    /// "Suppressions this action adds:" and one line per marker (empty when there are none).
+    pub fn suppression_text(&self) -> String {
+        if self.suppressions.is_empty() {
+            return String::new();
+        }
+        let mut out = format!(
+            "\nSuppressions this action adds ({}):",
+            self.suppressions.len()
+        );
+        for (shown, line) in self.suppressions.iter().enumerate() {
+            if out.len() + line.len() > REASON_LIMIT {
+                out.push_str(&format!("\n… and {} more", self.suppressions.len() - shown));
+                break;
+            }
+            out.push_str("\n- ");
+            out.push_str(line);
         }
         out
     }
