@@ -575,6 +575,38 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
 
+    /// Issue 11 item 11: a bare patch's hunk far down a line-based manifest made the reader lay the
+    /// pieces out in a table as long as the line number (32 GiB, then SIGABRT). The pieces are now
+    /// joined compactly and their lines mapped back, so findings keep their real line numbers.
+    #[test]
+    fn patch_pieces_far_down_a_manifest_are_read_without_a_table_of_that_size() {
+        let set = crate::checks::into_set(crate::checks::load_checked(&[]).unwrap());
+        for (manifest, added) in [
+            ("requirements.txt", "reqeusts==2.31.0"),
+            ("go.mod", "require github.com/x/y v1.0.0"),
+            ("Gemfile", "gem 'rails'"),
+            ("Dockerfile", "FROM ubuntu:latest"),
+            (".github/workflows/ci.yml", "      - uses: actions/checkout@v4"),
+        ] {
+            let patch = format!(
+                "--- a/{manifest}\n+++ b/{manifest}\n@@ -9,0 +10 @@\n+{added}\n@@ -2147482990,0 +2147483000,1 @@\n+{added}\n"
+            );
+            let changes = crate::source::patch::parse(patch.as_bytes()).unwrap();
+            let (findings, dependencies) = review(&set, &changes.files);
+            let lines: Vec<u32> = findings
+                .iter()
+                .map(|f| f.line)
+                .chain(dependencies.iter().map(|d| d.line))
+                .collect();
+            assert!(lines.iter().all(|&l| l == 10 || l == 2_147_483_000), "{manifest}: {lines:?}");
+            if manifest == "requirements.txt" {
+                assert!(lines.contains(&10) && lines.contains(&2_147_483_000), "{lines:?}");
+                let typo = findings.iter().find(|f| f.line == 2_147_483_000).unwrap();
+                assert_eq!(typo.snippet, "reqeusts==2.31.0");
+            }
+        }
+    }
+
     #[test]
     fn url_hosts() {
         assert_eq!(url_host("https://user:pw@pypi.org:443/simple"), "pypi.org");

@@ -167,6 +167,22 @@ fn source_of(spec: &str) -> Source {
 mod tests {
     use super::*;
 
+    /// Issue 11: valid JSON of the wrong shape is a broken manifest, not one that declares nothing.
+    #[test]
+    fn wrongly_typed_package_json_is_an_error() {
+        for (text, want) in [
+            (r#"{"dependencies": ["lodash"]}"#, "`dependencies` is an array"),
+            (r#"{"devDependencies": "lodash"}"#, "`devDependencies` is a string"),
+            (r#"{"dependencies": {"lodash": 4}}"#, "`lodash` in `dependencies` is a number"),
+            (r#"{"scripts": "node x.js"}"#, "`scripts` is a string"),
+            (r#"["lodash"]"#, "the top level is an array"),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert!(err.contains(want), "{text}: {err}");
+        }
+        assert!(parse(r#"{"overrides": {"a": {"b": "1.0.0"}}}"#).is_ok());
+    }
+
     #[test]
     fn reads_tables_scripts_sources_and_lines() {
         let text = r#"{
