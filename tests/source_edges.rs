@@ -95,7 +95,11 @@ fn diff_worktree_reviews_a_conflicted_file() {
 #[test]
 fn patch_input_that_is_not_a_diff_is_an_error_and_empty_input_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let run = run_in(dir.path(), &["patch", "-"], Some(b"hello, this is not a diff\n"));
+    let run = run_in(
+        dir.path(),
+        &["patch", "-"],
+        Some(b"hello, this is not a diff\n"),
+    );
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stderr.contains("no diff found"), "{}", run.stderr);
 
@@ -211,7 +215,11 @@ fn a_range_is_reviewed_in_a_bare_repository() {
         .args(["clone", "-q", "--bare", &url, "bare.git"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bare = dir.path().join("bare.git");
     let range = format!("{first}..{second}");
     let run = run_in(&bare, &["diff", &range, "--format", "json"], None);
@@ -242,7 +250,11 @@ fn a_missing_remote_tracking_branch_suggests_fetching_the_branch() {
         .args(["clone", "-q", "--depth", "1", &url, "shallow"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let shallow = dir.path().join("shallow");
     let run = run_in(&shallow, &["diff", "origin/feature"], None);
     assert_eq!(run.code, 2);

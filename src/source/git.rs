@@ -204,13 +204,21 @@ fn fetch_hint(repo: &Repository, rev: &str) -> String {
 /// Adds the files a merge left conflicted: the diff of a tree with the working tree through the index
 /// drops unmerged entries, so each conflicted path's working file is compared with the base tree here
 /// and its added lines (the resolution, markers and all) are reviewed like any other change.
-fn add_conflicted(repo: &Repository, old_tree: &Tree<'_>, root: &Path, set: &mut ChangeSet) -> Result<()> {
+fn add_conflicted(
+    repo: &Repository,
+    old_tree: &Tree<'_>,
+    root: &Path,
+    set: &mut ChangeSet,
+) -> Result<()> {
     let index = repo.index().context("cannot read the index")?;
     if !index.has_conflicts() {
         return Ok(());
     }
     let mut paths = std::collections::BTreeMap::new();
-    for conflict in index.conflicts().context("cannot read the index's conflicts")? {
+    for conflict in index
+        .conflicts()
+        .context("cannot read the index's conflicts")?
+    {
         let conflict = conflict.context("cannot read a conflict in the index")?;
         if let Some(entry) = conflict.our.or(conflict.their).or(conflict.ancestor) {
             let path = String::from_utf8_lossy(&entry.path).into_owned();
@@ -219,8 +227,8 @@ fn add_conflicted(repo: &Repository, old_tree: &Tree<'_>, root: &Path, set: &mut
     }
     let before = set.files.len();
     for (path, mode) in paths {
-        let known = set.files.iter().any(|f| f.path == path)
-            || set.skipped.binary_paths.contains(&path);
+        let known =
+            set.files.iter().any(|f| f.path == path) || set.skipped.binary_paths.contains(&path);
         if known {
             continue;
         }

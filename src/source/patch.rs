@@ -150,7 +150,9 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
             }
         } else if line.starts_with("@@") {
             let Some(file) = current.as_mut() else {
-                bail!("malformed patch: line {number}: a hunk header with no file header before it");
+                bail!(
+                    "malformed patch: line {number}: a hunk header with no file header before it"
+                );
             };
             let Some(header) = parse_hunk_header(line) else {
                 bail!(

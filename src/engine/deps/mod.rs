@@ -586,7 +586,10 @@ mod tests {
             ("go.mod", "require github.com/x/y v1.0.0"),
             ("Gemfile", "gem 'rails'"),
             ("Dockerfile", "FROM ubuntu:latest"),
-            (".github/workflows/ci.yml", "      - uses: actions/checkout@v4"),
+            (
+                ".github/workflows/ci.yml",
+                "      - uses: actions/checkout@v4",
+            ),
         ] {
             let patch = format!(
                 "--- a/{manifest}\n+++ b/{manifest}\n@@ -9,0 +10 @@\n+{added}\n@@ -2147482990,0 +2147483000,1 @@\n+{added}\n"
@@ -598,9 +601,15 @@ mod tests {
                 .map(|f| f.line)
                 .chain(dependencies.iter().map(|d| d.line))
                 .collect();
-            assert!(lines.iter().all(|&l| l == 10 || l == 2_147_483_000), "{manifest}: {lines:?}");
+            assert!(
+                lines.iter().all(|&l| l == 10 || l == 2_147_483_000),
+                "{manifest}: {lines:?}"
+            );
             if manifest == "requirements.txt" {
-                assert!(lines.contains(&10) && lines.contains(&2_147_483_000), "{lines:?}");
+                assert!(
+                    lines.contains(&10) && lines.contains(&2_147_483_000),
+                    "{lines:?}"
+                );
                 let typo = findings.iter().find(|f| f.line == 2_147_483_000).unwrap();
                 assert_eq!(typo.snippet, "reqeusts==2.31.0");
             }

@@ -171,9 +171,18 @@ mod tests {
     #[test]
     fn wrongly_typed_package_json_is_an_error() {
         for (text, want) in [
-            (r#"{"dependencies": ["lodash"]}"#, "`dependencies` is an array"),
-            (r#"{"devDependencies": "lodash"}"#, "`devDependencies` is a string"),
-            (r#"{"dependencies": {"lodash": 4}}"#, "`lodash` in `dependencies` is a number"),
+            (
+                r#"{"dependencies": ["lodash"]}"#,
+                "`dependencies` is an array",
+            ),
+            (
+                r#"{"devDependencies": "lodash"}"#,
+                "`devDependencies` is a string",
+            ),
+            (
+                r#"{"dependencies": {"lodash": 4}}"#,
+                "`lodash` in `dependencies` is a number",
+            ),
             (r#"{"scripts": "node x.js"}"#, "`scripts` is a string"),
             (r#"["lodash"]"#, "the top level is an array"),
         ] {
