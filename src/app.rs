@@ -85,13 +85,23 @@ pub fn run(cli: Cli) -> Result<u8> {
             review,
         } => {
             let repo = source::git::open(&cwd)?;
-            let root = source::git::workdir(&repo)?;
+            let root = source::git::review_root(&repo, worktree)?;
             review_changes(&root, &review, |_| {
                 source::git::range(&repo, &range, worktree)
             })
         }
-        Command::Patch { file, review } => {
+        Command::Patch {
+            file,
+            require_changes,
+            review,
+        } => {
             let input = read_patch(file.as_deref())?;
+            if source::patch::is_blank(&input) {
+                if require_changes {
+                    anyhow::bail!("empty patch: nothing reviewed (--require-changes)");
+                }
+                eprintln!("review-gate: empty patch: nothing reviewed");
+            }
             let root = repo_root_or(&cwd);
             review_changes(&root, &review, |_| {
                 let mut changes = source::patch::parse(&input)?;

@@ -47,6 +47,10 @@ pub enum Command {
         /// The patch file; `-` or nothing reads standard input.
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
+        /// Fail (exit 2) on an empty patch instead of passing with "nothing reviewed": for pipelines
+        /// where an empty patch means the producer failed.
+        #[arg(long)]
+        require_changes: bool,
         /// Review options.
         #[command(flatten)]
         review: ReviewArgs,

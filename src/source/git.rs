@@ -32,10 +32,22 @@ pub fn open(dir: &Path) -> Result<Repository> {
 pub fn workdir(repo: &Repository) -> Result<PathBuf> {
     repo.workdir().map(Path::to_path_buf).ok_or_else(|| {
         anyhow!(
-            "the repository at {} is bare: there is no working tree to review",
+            "the repository at {} is bare: there is no working tree to review (`review-gate diff A..B` \
+             compares two commits and works in a bare repository)",
             repo.path().display()
         )
     })
+}
+
+/// The directory a review's paths and configuration are relative to: the working tree, or — for a bare
+/// repository, which has none — the repository directory itself, when the review needs no working tree
+/// (a range of commits compares trees from the object database; server-side pre-receive hooks run so).
+pub fn review_root(repo: &Repository, needs_worktree: bool) -> Result<PathBuf> {
+    match repo.workdir() {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None if !needs_worktree => Ok(repo.path().to_path_buf()),
+        None => workdir(repo),
+    }
 }
 
 /// What the new side of a diff is.
@@ -80,10 +92,13 @@ pub fn range(repo: &Repository, spec: &str, worktree: bool) -> Result<ChangeSet>
             bail!("--worktree compares against the working tree, so the range cannot name a new side (`{rev}`); use `{}` instead", spec.split("..").next().unwrap_or(spec));
         }
         opts.include_untracked(true).recurse_untracked_dirs(true);
+        let root = workdir(repo)?;
         let diff = repo
             .diff_tree_to_workdir_with_index(Some(&old_tree), Some(&mut opts))
             .context("cannot compare with the working tree")?;
-        return collect(repo, diff, NewSide::Workdir(workdir(repo)?));
+        let mut set = collect(repo, diff, NewSide::Workdir(root.clone()))?;
+        add_conflicted(repo, &old_tree, &root, &mut set)?;
+        return Ok(set);
     }
     let new_tree = peel_tree(repo, new_rev.filter(|r| !r.is_empty()).unwrap_or("HEAD"))?;
     let diff = repo
@@ -153,11 +168,123 @@ fn revparse<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Object<'r>> {
             anyhow!("the repository has no commits yet, so there is no `HEAD` to compare with; use `review-gate staged` before the first commit")
         } else {
             anyhow!(
-                "unknown revision `{rev}`: {}. If it is a branch or commit on the remote, fetch it first (e.g. `git fetch origin {rev}`).{shallow}",
-                e.message()
+                "unknown revision `{rev}`: {}. If it is a branch or commit on the remote, fetch it first (e.g. `{}`).{shallow}",
+                e.message(),
+                fetch_hint(repo, rev)
             )
         }
     })
+}
+
+/// The command that fetches `rev`: for a remote-tracking name (`origin/main`,
+/// `refs/remotes/origin/main`) the branch from that remote into that name, else `rev` from `origin`.
+fn fetch_hint(repo: &Repository, rev: &str) -> String {
+    let short = rev.strip_prefix("refs/remotes/").unwrap_or(rev);
+    let mut tracking = None;
+    if let Ok(remotes) = repo.remotes() {
+        for remote in (0..remotes.len()).filter_map(|i| remotes.get(i).ok().flatten()) {
+            let branch = short
+                .strip_prefix(remote)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .filter(|branch| !branch.is_empty());
+            if let Some(branch) = branch {
+                tracking = Some((remote.to_string(), branch.to_string()));
+                break;
+            }
+        }
+    }
+    match tracking {
+        Some((remote, branch)) => {
+            format!("git fetch {remote} {branch}:refs/remotes/{remote}/{branch}")
+        }
+        None => format!("git fetch origin {rev}"),
+    }
+}
+
+/// Adds the files a merge left conflicted: the diff of a tree with the working tree through the index
+/// drops unmerged entries, so each conflicted path's working file is compared with the base tree here
+/// and its added lines (the resolution, markers and all) are reviewed like any other change.
+fn add_conflicted(
+    repo: &Repository,
+    old_tree: &Tree<'_>,
+    root: &Path,
+    set: &mut ChangeSet,
+) -> Result<()> {
+    let index = repo.index().context("cannot read the index")?;
+    if !index.has_conflicts() {
+        return Ok(());
+    }
+    let mut paths = std::collections::BTreeMap::new();
+    for conflict in index
+        .conflicts()
+        .context("cannot read the index's conflicts")?
+    {
+        let conflict = conflict.context("cannot read a conflict in the index")?;
+        if let Some(entry) = conflict.our.or(conflict.their).or(conflict.ancestor) {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            paths.insert(path, entry.mode);
+        }
+    }
+    let before = set.files.len();
+    for (path, mode) in paths {
+        let known =
+            set.files.iter().any(|f| f.path == path) || set.skipped.binary_paths.contains(&path);
+        if known {
+            continue;
+        }
+        if matches!(mode & 0o170000, 0o120000 | 0o160000) {
+            set.skipped.non_text += 1;
+            continue;
+        }
+        let bytes = match std::fs::read(root.join(&path)) {
+            Ok(bytes) => bytes,
+            // Resolved by deleting the file: nothing is added.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => bail!("cannot read {path}: {e}"),
+        };
+        if is_binary(&bytes) {
+            set.skipped.add_binary(path);
+            continue;
+        }
+        let old_blob = old_tree
+            .get_path(Path::new(&path))
+            .ok()
+            .and_then(|entry| repo.find_blob(entry.id()).ok());
+        let file = match old_blob {
+            None => whole_file(path, decode(bytes), AddedLines::All),
+            Some(blob) => {
+                let mut opts = diff_options();
+                let patch = git2::Patch::from_blob_and_buffer(
+                    &blob,
+                    Some(Path::new(&path)),
+                    &bytes,
+                    Some(Path::new(&path)),
+                    Some(&mut opts),
+                )
+                .with_context(|| format!("cannot compare {path} with the base"))?;
+                let mut ranges = Vec::new();
+                for h in 0..patch.num_hunks() {
+                    let (hunk, _) = patch.hunk(h)?;
+                    if hunk.new_lines() > 0 {
+                        ranges.push((hunk.new_start(), hunk.new_lines()));
+                    }
+                }
+                drop(patch);
+                let old_text = crate::engine::deps::is_manifest(&path)
+                    .then(|| decode(blob.content().to_vec()));
+                let mut file = whole_file(path, decode(bytes), AddedLines::Ranges(&ranges));
+                file.old_text = old_text;
+                file
+            }
+        };
+        if !file.added.is_empty() {
+            set.files.push(file);
+        }
+    }
+    if set.files.len() > before {
+        set.files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    Ok(())
 }
 
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {

@@ -1,10 +1,23 @@
-//! Changes from a unified diff (`git diff`, `diff -u`, `format-patch` output): each hunk's context and
-//! added lines become a piece of the new file's text.
+//! Changes from a unified diff (`git diff`, `diff -u`, `format-patch` output) or a combined diff
+//! (`git diff` during a merge conflict, `git show --cc` of a merge): each hunk's context and added lines
+//! become a piece of the new file's text.
+//!
+//! The parser is strict where leniency would let a change slip past review: a hunk whose lines do not
+//! match its header's counts is a malformed patch (an error naming the line), input that holds no diff at
+//! all is an error, and no allocation is ever sized by a number read from the input — only by the lines
+//! actually read. Error messages name lines by number and never quote the input (it may hold secrets).
 
 use anyhow::{bail, Result};
 
 use crate::lang::Language;
 use crate::model::{AddedLine, ChangeSet, ChangedFile, Skipped, TextExtent};
+
+#[path = "patch_text.rs"]
+mod text;
+use text::{decode_patch, git_header_new_path, header_path, strip_prefix, unquote};
+
+/// The largest line number or count a hunk header may name: no file git can diff has more lines.
+const MAX_LINE_NUMBER: u32 = i32::MAX as u32;
 
 /// A file being assembled from a patch.
 #[derive(Default)]
@@ -13,90 +26,121 @@ struct Building {
     deleted: bool,
     submodule: bool,
     binary: bool,
+    hunks: usize,
     text: String,
     pieces: Vec<std::ops::Range<usize>>,
     added: Vec<AddedLine>,
     first_line_known: bool,
 }
 
-/// Parses unified-diff text into changed files. Text outside file sections (commit messages, mail
-/// headers) is ignored; a hunk header that does not parse is an error naming its line.
+/// The hunk being read: what its header says is still to come.
+struct Hunk {
+    /// 1-based line of the hunk header in the input.
+    header_line: usize,
+    /// Lines still expected from each parent's side (one parent for a unified diff).
+    old_left: Vec<u32>,
+    /// Lines still expected on the new side.
+    new_left: u32,
+    /// Number in the new file of the next new-side line.
+    new_line: u32,
+    /// Where this hunk's text starts in the file's text.
+    piece_start: usize,
+}
+
+impl Hunk {
+    fn done(&self) -> bool {
+        self.new_left == 0 && self.old_left.iter().all(|&n| n == 0)
+    }
+
+    fn parents(&self) -> usize {
+        self.old_left.len()
+    }
+
+    fn malformed(&self, line: usize, why: &str) -> anyhow::Error {
+        let old: u32 = self.old_left.iter().sum();
+        anyhow::anyhow!(
+            "malformed patch: hunk at line {} {why} at line {line} ({old} old and {} new lines \
+             still expected); its header's line counts do not match its lines",
+            self.header_line,
+            self.new_left
+        )
+    }
+}
+
+/// Whether the input holds nothing at all (no bytes, or only whitespace once decoded): `patch` says
+/// "empty patch: nothing reviewed" rather than reviewing nothing silently.
+pub fn is_blank(input: &[u8]) -> bool {
+    input.iter().all(u8::is_ascii_whitespace) || decode_patch(input).trim().is_empty()
+}
+
+/// Parses unified- or combined-diff text into changed files. Text outside file sections (commit
+/// messages, mail headers) is ignored; a hunk header that does not parse, a hunk whose lines do not
+/// match its counts, and non-empty input with no diff in it are errors naming the line.
 pub fn parse(input: &[u8]) -> Result<ChangeSet> {
-    let text = super::decode(input.to_vec());
+    let text = decode_patch(input);
     let mut files = Vec::new();
     let mut skipped = Skipped::default();
     let mut current: Option<Building> = None;
-    let mut old_left: u32 = 0;
-    let mut new_left: u32 = 0;
-    let mut new_line: u32 = 0;
-    let mut piece_start = 0usize;
-    for (index, raw) in text.split('\n').enumerate() {
+    let mut hunk: Option<Hunk> = None;
+    // The line right after a complete hunk: more hunk lines there mean the counts were too small.
+    let mut just_ended: Option<usize> = None;
+    let mut found_diff = false;
+    let mut after_minus_header = false;
+    let body = text.strip_suffix('\n').unwrap_or(&text);
+    let lines = if text.is_empty() {
+        None
+    } else {
+        Some(body.split('\n'))
+    };
+    for (index, raw) in lines.into_iter().flatten().enumerate() {
+        let number = index + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if old_left > 0 || new_left > 0 {
+        if let Some(h) = hunk.as_mut() {
             let file = current.as_mut().expect("hunks only follow a file header");
-            let (marker, content) = match line.as_bytes().first() {
-                Some(&b) => (b, &line[1..]),
-                None => (b' ', ""),
-            };
-            match marker {
-                b'+' => {
-                    let start = file.text.len();
-                    file.text.push_str(content);
-                    file.added.push(AddedLine {
-                        number: new_line,
-                        start,
-                        end: file.text.len(),
-                    });
-                    file.text.push('\n');
-                    new_line += 1;
-                    new_left = new_left.saturating_sub(1);
-                }
-                b' ' => {
-                    file.text.push_str(content);
-                    file.text.push('\n');
-                    new_line += 1;
-                    new_left = new_left.saturating_sub(1);
-                    old_left = old_left.saturating_sub(1);
-                }
-                b'-' => old_left = old_left.saturating_sub(1),
-                b'\\' => {}
-                _ => {
-                    // A truncated hunk: stop it here and read the line as a header.
-                    old_left = 0;
-                    new_left = 0;
-                }
+            hunk_line(h, file, line, number)?;
+            if h.done() {
+                file.pieces.push(h.piece_start..file.text.len());
+                hunk = None;
+                just_ended = Some(number);
             }
-            if old_left == 0 && new_left == 0 {
-                file.pieces.push(piece_start..file.text.len());
-            }
-            if old_left > 0
-                || new_left > 0
-                || marker == b'\\'
-                || matches!(marker, b'+' | b' ' | b'-')
-            {
-                continue;
+            continue;
+        }
+        if let Some(ended) = just_ended.take() {
+            if looks_like_hunk_line(line) {
+                bail!(
+                    "malformed patch: line {number} continues the hunk that its header said ended \
+                     at line {ended}; its header's line counts do not match its lines"
+                );
             }
         }
+        let minus_header = after_minus_header;
+        after_minus_header = false;
         if line.starts_with("diff --git ")
+            || line.starts_with("diff --cc ")
+            || line.starts_with("diff --combined ")
             || line.starts_with("diff -")
             || line.starts_with("Index: ")
         {
+            found_diff = true;
             finish(current.take(), &mut files, &mut skipped);
             let mut file = Building::default();
             if let Some(rest) = line.strip_prefix("diff --git ") {
                 file.path = git_header_new_path(rest);
+            } else if let Some(rest) = line
+                .strip_prefix("diff --cc ")
+                .or_else(|| line.strip_prefix("diff --combined "))
+            {
+                file.path = Some(unquote(rest.trim_end()));
             }
             current = Some(file);
-        } else if let Some(rest) = line.strip_prefix("--- ") {
-            if current
-                .as_ref()
-                .is_none_or(|f| !f.added.is_empty() || !f.pieces.is_empty())
-            {
+        } else if line.starts_with("--- ") {
+            if current.as_ref().is_none_or(|f| f.hunks > 0) {
                 finish(current.take(), &mut files, &mut skipped);
                 current = Some(Building::default());
             }
-            let _ = rest;
+            after_minus_header = true;
         } else if let Some(rest) = line.strip_prefix("+++ ") {
+            found_diff |= minus_header;
             let file = current.get_or_insert_with(Building::default);
             let path = header_path(rest);
             if path == "/dev/null" {
@@ -104,28 +148,36 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
             } else {
                 file.path = Some(strip_prefix(&path));
             }
-        } else if line.starts_with("@@ ") {
+        } else if line.starts_with("@@") {
             let Some(file) = current.as_mut() else {
                 bail!(
-                    "patch line {}: a hunk header with no file header before it",
-                    index + 1
+                    "malformed patch: line {number}: a hunk header with no file header before it"
                 );
             };
-            let Some((old_count, new_start, new_count)) = parse_hunk_header(line) else {
+            let Some(header) = parse_hunk_header(line) else {
                 bail!(
-                    "patch line {}: cannot read the hunk header `{line}`",
-                    index + 1
+                    "malformed patch: line {number}: cannot read the hunk header (expected \
+                     `@@ -start,count +start,count @@`, with one `-start,count` per parent and one \
+                     more `@` per parent in a combined diff, and line numbers below {MAX_LINE_NUMBER})"
                 );
             };
-            old_left = old_count;
-            new_left = new_count;
-            new_line = new_start;
-            piece_start = file.text.len();
-            if new_start <= 1 {
+            found_diff = true;
+            file.hunks += 1;
+            if header.new_start <= 1 {
                 file.first_line_known = true;
             }
-            if old_left == 0 && new_left == 0 {
-                file.pieces.push(piece_start..piece_start);
+            let h = Hunk {
+                header_line: number,
+                old_left: header.old_counts,
+                new_left: header.new_count,
+                new_line: header.new_start,
+                piece_start: file.text.len(),
+            };
+            if h.done() {
+                file.pieces.push(h.piece_start..h.piece_start);
+                just_ended = Some(number);
+            } else {
+                hunk = Some(h);
             }
         } else if let Some(file) = current.as_mut() {
             if line.starts_with("deleted file mode") {
@@ -144,17 +196,102 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
             }
         }
     }
-    if let Some(file) = current.as_mut() {
-        if old_left > 0 || new_left > 0 {
-            file.pieces.push(piece_start..file.text.len());
-        }
+    if let Some(h) = &hunk {
+        let end = body.split('\n').count();
+        return Err(h.malformed(end, "is cut short: the input ends"));
     }
     finish(current.take(), &mut files, &mut skipped);
+    if !found_diff && !text.trim().is_empty() {
+        bail!(
+            "no diff found in the input: expected unified-diff text (`git diff`, `diff -u`, \
+             `git format-patch`); nothing was reviewed"
+        );
+    }
     Ok(ChangeSet {
         files,
         skipped,
         ..ChangeSet::default()
     })
+}
+
+/// Reads one line of a hunk into the file being built.
+fn hunk_line(h: &mut Hunk, file: &mut Building, line: &str, number: usize) -> Result<()> {
+    let bytes = line.as_bytes();
+    if bytes.first() == Some(&b'\\') {
+        // "\ No newline at end of file"
+        return Ok(());
+    }
+    let parents = h.parents();
+    let header_line = h.header_line;
+    // An empty line is a context line whose leading space was stripped (mail clients, editors).
+    let (columns, content) = if bytes.is_empty() {
+        (None, "")
+    } else {
+        let Some(columns) = bytes.get(..parents) else {
+            return Err(h.malformed(number, "is cut short by a line that is not part of a hunk"));
+        };
+        if !columns.iter().all(|c| matches!(c, b'+' | b'-' | b' ')) {
+            return Err(h.malformed(number, "is cut short by a line that is not part of a hunk"));
+        }
+        // The columns are ASCII, so `parents` is a character boundary.
+        (Some(columns), &line[parents..])
+    };
+    let removed = columns.is_some_and(|c| c.contains(&b'-'));
+    if removed {
+        let columns = columns.unwrap_or_default();
+        for (left, &c) in h.old_left.iter_mut().zip(columns) {
+            if c == b'-' {
+                *left = left
+                    .checked_sub(1)
+                    .ok_or_else(|| anyhow::anyhow!("{}", too_many(header_line, number)))?;
+            }
+        }
+        return Ok(());
+    }
+    // A line of the new file: added when it is new relative to every parent.
+    let added = columns.is_some_and(|c| c.iter().all(|&c| c == b'+'));
+    h.new_left = h
+        .new_left
+        .checked_sub(1)
+        .ok_or_else(|| anyhow::anyhow!("{}", too_many(header_line, number)))?;
+    for (i, left) in h.old_left.iter_mut().enumerate() {
+        let context = columns.is_none_or(|c| c[i] == b' ');
+        if context {
+            *left = left
+                .checked_sub(1)
+                .ok_or_else(|| anyhow::anyhow!("{}", too_many(header_line, number)))?;
+        }
+    }
+    let start = file.text.len();
+    file.text.push_str(content);
+    if added {
+        file.added.push(AddedLine {
+            number: h.new_line,
+            start,
+            end: file.text.len(),
+        });
+    }
+    file.text.push('\n');
+    h.new_line += 1;
+    Ok(())
+}
+
+fn too_many(header_line: usize, number: usize) -> String {
+    format!(
+        "malformed patch: line {number} is one line more than the hunk at line {header_line} \
+         says it holds; its header's line counts do not match its lines"
+    )
+}
+
+/// A line that can only belong to a hunk (not a `---`/`+++` header, a `-- ` mail signature or a
+/// `\ No newline` note).
+fn looks_like_hunk_line(line: &str) -> bool {
+    match line.as_bytes().first() {
+        Some(b'+') => !line.starts_with("+++ "),
+        Some(b'-') => !line.starts_with("--"),
+        Some(b' ') => true,
+        _ => false,
+    }
 }
 
 fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Skipped) {
@@ -213,134 +350,52 @@ pub fn complete_from_worktree(set: &mut ChangeSet, root: &std::path::Path) {
     }
 }
 
-/// `@@ -a,b +c,d @@ ...` → (b, c, d); counts default to 1.
-fn parse_hunk_header(line: &str) -> Option<(u32, u32, u32)> {
-    let mut parts = line.split_whitespace();
-    parts.next()?;
-    let old = parts.next()?.strip_prefix('-')?;
-    let new = parts.next()?.strip_prefix('+')?;
-    let count = |range: &str| -> Option<(u32, u32)> {
-        match range.split_once(',') {
-            Some((start, count)) => Some((start.parse().ok()?, count.parse().ok()?)),
-            None => Some((range.parse().ok()?, 1)),
-        }
+/// What a hunk header says.
+struct HunkHeader {
+    /// Line count on each parent's side.
+    old_counts: Vec<u32>,
+    new_start: u32,
+    new_count: u32,
+}
+
+/// `@@ -a,b +c,d @@ …` (or, for a combined diff of N parents, N+1 `@`s and N `-a,b` ranges); counts
+/// default to 1. None when it does not parse or names a line past [`MAX_LINE_NUMBER`].
+fn parse_hunk_header(line: &str) -> Option<HunkHeader> {
+    let ats = line.bytes().take_while(|&b| b == b'@').count();
+    if ats < 2 {
+        return None;
+    }
+    let parents = ats - 1;
+    let marker = &line[..ats];
+    let mut parts = line[ats..].split_ascii_whitespace();
+    let range = |range: &str| -> Option<(u32, u32)> {
+        let (start, count) = match range.split_once(',') {
+            Some((start, count)) => (number(start)?, number(count)?),
+            None => (number(range)?, 1),
+        };
+        (start.checked_add(count)? <= MAX_LINE_NUMBER).then_some((start, count))
     };
-    let (_, old_count) = count(old)?;
-    let (new_start, new_count) = count(new)?;
-    Some((old_count, new_start, new_count))
+    let mut old_counts = Vec::new();
+    for _ in 0..parents {
+        let (_, count) = range(parts.next()?.strip_prefix('-')?)?;
+        old_counts.push(count);
+    }
+    let (new_start, new_count) = range(parts.next()?.strip_prefix('+')?)?;
+    (parts.next()? == marker).then_some(HunkHeader {
+        old_counts,
+        new_start,
+        new_count,
+    })
 }
 
-/// The path of a `---`/`+++` header, without a trailing timestamp and quotes.
-fn header_path(rest: &str) -> String {
-    let rest = rest.split('\t').next().unwrap_or(rest).trim_end();
-    unquote(rest)
-}
-
-/// Removes git's `b/` (or any single-letter `x/`) prefix.
-fn strip_prefix(path: &str) -> String {
-    let bytes = path.as_bytes();
-    if bytes.len() > 2 && bytes[1] == b'/' && bytes[0].is_ascii_lowercase() {
-        path[2..].to_string()
-    } else {
-        path.strip_prefix("./").unwrap_or(path).to_string()
+/// A decimal line number or count (digits only, no sign), at most [`MAX_LINE_NUMBER`].
+fn number(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > 10 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-}
-
-/// `a/x b/y` → `y` (when the two halves are the same path, which holds for all but renames, and the
-/// `+++` or `rename to` line settles those).
-fn git_header_new_path(rest: &str) -> Option<String> {
-    if let Some(quoted) = rest.strip_prefix('"') {
-        let end = quoted.find("\" ")? + 1;
-        return Some(strip_prefix(&unquote(rest[end + 2..].trim())));
-    }
-    let half = rest.len().checked_sub(1)? / 2;
-    let (a, b) = (&rest[..half], rest.get(half + 1..)?);
-    if a.len() > 2 && b.len() > 2 && a[2..] == b[2..] {
-        return Some(strip_prefix(b));
-    }
-    rest.rsplit_once(" b/").map(|(_, b)| b.to_string())
-}
-
-/// Undoes git's C-style quoting of unusual paths.
-fn unquote(path: &str) -> String {
-    let Some(inner) = path.strip_prefix('"').and_then(|p| p.strip_suffix('"')) else {
-        return path.to_string();
-    };
-    let mut bytes = Vec::new();
-    let mut chars = inner.bytes().peekable();
-    while let Some(b) = chars.next() {
-        if b != b'\\' {
-            bytes.push(b);
-            continue;
-        }
-        match chars.next() {
-            Some(b'n') => bytes.push(b'\n'),
-            Some(b't') => bytes.push(b'\t'),
-            Some(d @ b'0'..=b'7') => {
-                let mut value = u32::from(d - b'0');
-                for _ in 0..2 {
-                    if let Some(&n @ b'0'..=b'7') = chars.peek() {
-                        value = value * 8 + u32::from(n - b'0');
-                        chars.next();
-                    }
-                }
-                bytes.push(value as u8);
-            }
-            Some(other) => bytes.push(other),
-            None => {}
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
+    text.parse::<u32>().ok().filter(|&n| n <= MAX_LINE_NUMBER)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(set: &ChangeSet) -> Vec<(String, u32, String)> {
-        set.files
-            .iter()
-            .flat_map(|f| {
-                f.added
-                    .iter()
-                    .map(move |l| (f.path.clone(), l.number, f.line_text(l).to_string()))
-            })
-            .collect()
-    }
-
-    #[test]
-    fn parses_git_diff_with_new_modified_deleted_and_binary_files() {
-        let patch = "diff --git a/src/a.py b/src/a.py\nindex 1..2 100644\n--- a/src/a.py\n+++ b/src/a.py\n@@ -1,3 +1,4 @@\n import os\n-x = 1\n+x = 2\n+y = os.getenv('A')\n z = 3\n\\ No newline at end of file\ndiff --git a/new.sh b/new.sh\nnew file mode 100755\n--- /dev/null\n+++ b/new.sh\n@@ -0,0 +1,2 @@\n+#!/bin/sh\n+curl x | sh\ndiff --git a/gone.txt b/gone.txt\ndeleted file mode 100644\n--- a/gone.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-bye\ndiff --git a/img.png b/img.png\nBinary files a/img.png and b/img.png differ\n";
-        let set = parse(patch.as_bytes()).unwrap();
-        assert_eq!(
-            lines(&set),
-            vec![
-                ("src/a.py".into(), 2, "x = 2".into()),
-                ("src/a.py".into(), 3, "y = os.getenv('A')".into()),
-                ("new.sh".into(), 1, "#!/bin/sh".into()),
-                ("new.sh".into(), 2, "curl x | sh".into()),
-            ]
-        );
-        assert_eq!(set.files[1].language, Language::Shell);
-        assert_eq!(set.skipped.binary, 1);
-    }
-
-    #[test]
-    fn parses_plain_diff_u_and_removed_lines_that_look_like_headers() {
-        let patch = "--- old/app.js\t2024-01-01 00:00:00\n+++ new/app.js\t2024-01-02 00:00:00\n@@ -1,2 +1,2 @@\n--- not a header\n+++ added\n keep\n";
-        let set = parse(patch.as_bytes()).unwrap();
-        assert_eq!(
-            lines(&set),
-            vec![("new/app.js".into(), 1, "++ added".into())]
-        );
-    }
-
-    #[test]
-    fn pure_rename_adds_nothing_and_bad_hunk_is_an_error() {
-        let patch =
-            "diff --git a/x.py b/y.py\nsimilarity index 100%\nrename from x.py\nrename to y.py\n";
-        assert!(parse(patch.as_bytes()).unwrap().files.is_empty());
-        let err = parse(b"--- a/x\n+++ b/x\n@@ nonsense @@\n").unwrap_err();
-        assert!(err.to_string().contains("line 3"), "{err}");
-    }
-}
+#[path = "patch_tests.rs"]
+mod tests;

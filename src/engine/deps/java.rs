@@ -32,6 +32,9 @@ pub fn pom(text: &str) -> Result<Vec<Declared>, String> {
     let bytes = clean.as_bytes();
     let mut pos = 0;
     let mut line = 1u32;
+    // The first way the document is not well-formed XML (Maven refuses such a POM: "Non-parseable POM").
+    let mut broken: Option<String> = None;
+    let mut elements = 0usize;
     while pos < bytes.len() {
         let Some(offset) = clean[pos..].find('<') else {
             break;
@@ -46,6 +49,9 @@ pub fn pom(text: &str) -> Result<Vec<Declared>, String> {
         let rest = &clean[pos..];
         if rest.starts_with("<![CDATA[") {
             let end = rest.find("]]>").map_or(rest.len(), |e| e + 3);
+            if end == rest.len() && !rest.ends_with("]]>") {
+                broken.get_or_insert(format!("unterminated CDATA section at line {tag_line}"));
+            }
             if let Some(top) = stack.last_mut() {
                 top.text.push_str(&rest[9..end.saturating_sub(3).max(9)]);
             }
@@ -54,13 +60,22 @@ pub fn pom(text: &str) -> Result<Vec<Declared>, String> {
             continue;
         }
         if rest.starts_with("<!") || rest.starts_with("<?") {
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let end = rest.find('>').map_or_else(
+                || {
+                    broken.get_or_insert(format!("unterminated declaration at line {tag_line}"));
+                    rest.len()
+                },
+                |e| e + 1,
+            );
             line += count_newlines(&rest[..end]);
             pos += end;
             continue;
         }
         let end = tag_end(rest);
         let tag = &rest[..end];
+        if !tag.ends_with('>') {
+            broken.get_or_insert(format!("unterminated tag at line {tag_line}"));
+        }
         line += count_newlines(tag);
         pos += end;
         let inner = tag
@@ -77,8 +92,20 @@ pub fn pom(text: &str) -> Result<Vec<Declared>, String> {
         if closing {
             // Close up to the matching element (tolerating unclosed ones).
             let Some(index) = stack.iter().rposition(|e| e.name == name) else {
+                broken.get_or_insert(format!(
+                    "closing tag `</{}>` at line {tag_line} has no opening tag",
+                    super::shorten(&name)
+                ));
                 continue;
             };
+            if let Some(open) = stack.get(index + 1) {
+                broken.get_or_insert(format!(
+                    "element `<{}>` opened at line {} is not closed before `</{}>` at line {tag_line}",
+                    super::shorten(&open.name),
+                    open.line,
+                    super::shorten(&name)
+                ));
+            }
             while stack.len() > index + 1 {
                 stack.pop();
             }
@@ -93,10 +120,12 @@ pub fn pom(text: &str) -> Result<Vec<Declared>, String> {
                 ));
             }
         } else if tag.ends_with("/>") {
+            elements += 1;
             if let Some(parent) = stack.last_mut() {
                 parent.children.push((name, String::new(), tag_line));
             }
         } else {
+            elements += 1;
             stack.push(Element {
                 name,
                 line: tag_line,
@@ -105,7 +134,20 @@ pub fn pom(text: &str) -> Result<Vec<Declared>, String> {
             });
         }
     }
-    Ok(dedupe(out))
+    if let Some(open) = stack.first() {
+        broken.get_or_insert(format!(
+            "element `<{}>` opened at line {} is never closed",
+            super::shorten(&open.name),
+            open.line
+        ));
+    }
+    if elements == 0 {
+        broken.get_or_insert("no XML element found".to_string());
+    }
+    match broken {
+        Some(problem) => Err(format!("not well-formed XML: {problem}")),
+        None => Ok(dedupe(out)),
+    }
 }
 
 struct Element {

@@ -219,3 +219,29 @@ fn gradle_comments_and_strings() {
     let clean = blank_code_comments("a \"http://x\" // c\n/* b\n */ d");
     assert_eq!(clean, "a \"http://x\"     \n    \n    d");
 }
+
+/// Issue 11: a pom.xml that is not well-formed XML (Maven refuses it) is reported as broken, not read as
+/// if it declared nothing.
+#[test]
+fn pom_that_is_not_well_formed_is_an_error() {
+    for (text, want) in [
+        (
+            "<project>\n  <dependencies>\n",
+            "opened at line 1 is never closed",
+        ),
+        (
+            "<project>\n  <dependency>\n</project>\n",
+            "`<dependency>` opened at line 2 is not closed before `</project>` at line 3",
+        ),
+        ("<project></dependencies></project>", "has no opening tag"),
+        ("<project><a x=\"1\"", "unterminated tag"),
+        ("<project><![CDATA[ x </project>", "unterminated CDATA"),
+        ("not xml at all", "no XML element found"),
+        ("", "no XML element found"),
+    ] {
+        let err = pom(text).unwrap_err();
+        assert!(err.contains(want), "{text:?}: {err}");
+    }
+    assert!(pom(POM).is_ok());
+    assert!(pom("<project/>").is_ok());
+}

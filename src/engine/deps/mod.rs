@@ -155,18 +155,35 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
         // A bare patch holds only pieces of the manifest: line-based formats are read from those pieces
         // put back at their line numbers; structured ones (JSON, TOML, XML) cannot be read from pieces.
         let sparse;
+        // For pieces: each line of `text`'s number in the new file (0 for a gap between pieces).
+        let mut numbers: Option<Vec<u32>> = None;
         let text: &str = match &file.extent {
             TextExtent::Whole => &file.text,
             TextExtent::Pieces(pieces) if kind.is_line_based() => {
-                sparse = sparse_text(file, pieces);
+                let (joined, lines) = sparse_text(file, pieces);
+                sparse = joined;
+                numbers = Some(lines);
                 &sparse
             }
             TextExtent::Pieces(_) => continue,
         };
+        // A line of `text` as a line number of the new file.
+        let real = |line: u32| -> u32 {
+            match &numbers {
+                None => line,
+                Some(numbers) => (line as usize)
+                    .checked_sub(1)
+                    .and_then(|i| numbers.get(i))
+                    .copied()
+                    .unwrap_or(line),
+            }
+        };
         let emit =
             |id: &str, line: u32, name: &str, detail: String, findings: &mut Vec<Finding>| {
                 if let Some(check) = set.get(id).filter(|c| c.produced_by_engine) {
-                    findings.push(finding(check, &file.path, text, line, name, detail));
+                    let mut found = finding(check, &file.path, text, line, name, detail);
+                    found.line = real(line);
+                    findings.push(found);
                 }
             };
         let new = match kind.parse(text) {
@@ -208,7 +225,7 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     Some(_) => Change::Changed,
                 },
                 // Without the old version, what sits on an added line is what the change adds.
-                None if added_lines.contains(&decl.line) => Change::Added,
+                None if added_lines.contains(&real(decl.line)) => Change::Added,
                 None => continue,
             };
             let verb = if change == Change::Added {
@@ -285,7 +302,7 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                         version: decl.spec.clone(),
                         source: decl.source,
                         manifest: file.path.clone(),
-                        line: decl.line,
+                        line: real(decl.line),
                         change,
                     });
                     let what = format!(
@@ -332,25 +349,45 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
     (findings, dependencies)
 }
 
-/// The pieces of a patched file laid out at their line numbers in the new file, with empty lines between
-/// them (each piece holds consecutive lines; its added lines say where it sits).
-fn sparse_text(file: &ChangedFile, pieces: &[std::ops::Range<usize>]) -> String {
-    let mut lines: Vec<&str> = Vec::new();
+/// The pieces of a patched file put together in order, each at its line number relative to the others:
+/// consecutive pieces stay adjacent, and a gap between two pieces becomes one empty line (so that no
+/// block or continuation runs across it). Returns the text and, for each of its lines, the line's number
+/// in the new file. Sized by the pieces' own lines, never by the line numbers a patch claims.
+fn sparse_text(file: &ChangedFile, pieces: &[std::ops::Range<usize>]) -> (String, Vec<u32>) {
+    let mut text = String::new();
+    let mut numbers: Vec<u32> = Vec::new();
+    let mut added = file.added.iter().peekable();
     for piece in pieces {
-        let Some(anchor) = file.added.iter().find(|l| piece.contains(&l.start)) else {
+        // Pieces and added lines are both in text order: skip the added lines of earlier pieces.
+        while added.peek().is_some_and(|l| l.start < piece.start) {
+            added.next();
+        }
+        let Some(anchor) = added.peek().filter(|l| piece.contains(&l.start)) else {
             continue;
         };
         let before = file.text[piece.start..anchor.start].matches('\n').count() as u32;
-        let first = anchor.number.saturating_sub(before).max(1) as usize;
-        for (i, line) in file.text[piece.clone()].lines().enumerate() {
-            let index = first + i - 1;
-            if lines.len() <= index {
-                lines.resize(index + 1, "");
+        let Some(first) = anchor.number.checked_sub(before).filter(|&n| n >= 1) else {
+            continue;
+        };
+        match numbers.last() {
+            Some(&last) if first <= last => continue,
+            Some(&last) if first > last + 1 => {
+                text.push('\n');
+                numbers.push(0);
             }
-            lines[index] = line.trim_end_matches('\r');
+            None if first > 1 => {
+                text.push('\n');
+                numbers.push(0);
+            }
+            _ => {}
+        }
+        for (i, line) in file.text[piece.clone()].lines().enumerate() {
+            text.push_str(line.trim_end_matches('\r'));
+            text.push('\n');
+            numbers.push(first.saturating_add(i as u32));
         }
     }
-    lines.join("\n")
+    (text, numbers)
 }
 
 /// Package names compare case-insensitively, and PyPI treats `-`, `_` and `.` alike.
@@ -537,6 +574,47 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 11 item 11: a bare patch's hunk far down a line-based manifest made the reader lay the
+    /// pieces out in a table as long as the line number (32 GiB, then SIGABRT). The pieces are now
+    /// joined compactly and their lines mapped back, so findings keep their real line numbers.
+    #[test]
+    fn patch_pieces_far_down_a_manifest_are_read_without_a_table_of_that_size() {
+        let set = crate::checks::into_set(crate::checks::load_checked(&[]).unwrap());
+        for (manifest, added) in [
+            ("requirements.txt", "reqeusts==2.31.0"),
+            ("go.mod", "require github.com/x/y v1.0.0"),
+            ("Gemfile", "gem 'rails'"),
+            ("Dockerfile", "FROM ubuntu:latest"),
+            (
+                ".github/workflows/ci.yml",
+                "      - uses: actions/checkout@v4",
+            ),
+        ] {
+            let patch = format!(
+                "--- a/{manifest}\n+++ b/{manifest}\n@@ -9,0 +10 @@\n+{added}\n@@ -2147482990,0 +2147483000,1 @@\n+{added}\n"
+            );
+            let changes = crate::source::patch::parse(patch.as_bytes()).unwrap();
+            let (findings, dependencies) = review(&set, &changes.files);
+            let lines: Vec<u32> = findings
+                .iter()
+                .map(|f| f.line)
+                .chain(dependencies.iter().map(|d| d.line))
+                .collect();
+            assert!(
+                lines.iter().all(|&l| l == 10 || l == 2_147_483_000),
+                "{manifest}: {lines:?}"
+            );
+            if manifest == "requirements.txt" {
+                assert!(
+                    lines.contains(&10) && lines.contains(&2_147_483_000),
+                    "{lines:?}"
+                );
+                let typo = findings.iter().find(|f| f.line == 2_147_483_000).unwrap();
+                assert_eq!(typo.snippet, "reqeusts==2.31.0");
+            }
+        }
+    }
 
     #[test]
     fn url_hosts() {

@@ -38,6 +38,7 @@ pub fn parse(text: &str) -> Result<Vec<Declared>, String> {
             .copied()
             .unwrap_or(1)
     };
+    check_types(&value)?;
     let mut out = Vec::new();
     for table in TABLES {
         let Some(entries) = value.get(table).and_then(|v| v.as_object()) else {
@@ -67,6 +68,54 @@ pub fn parse(text: &str) -> Result<Vec<Declared>, String> {
         }
     }
     Ok(out)
+}
+
+/// The JSON type of a value, for messages.
+fn type_name(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Valid JSON that npm cannot use as a package.json: the top level, a dependency table or `scripts` not
+/// an object, or a dependency's version not a string (`overrides` may nest objects). Such a manifest
+/// is reported as broken rather than read as if it declared nothing.
+fn check_types(value: &serde_json::Value) -> Result<(), String> {
+    let Some(top) = value.as_object() else {
+        return Err(format!(
+            "the top level is {}, not an object",
+            type_name(value)
+        ));
+    };
+    for table in TABLES.iter().copied().chain(["scripts"]) {
+        let Some(entries) = top.get(table) else {
+            continue;
+        };
+        let Some(entries) = entries.as_object() else {
+            return Err(format!(
+                "`{table}` is {}, not an object",
+                type_name(entries)
+            ));
+        };
+        if matches!(table, "overrides" | "scripts") {
+            continue;
+        }
+        for (name, spec) in entries {
+            if !spec.is_string() {
+                return Err(format!(
+                    "the version of `{}` in `{table}` is {}, not a string",
+                    super::shorten(name),
+                    type_name(spec)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where a version specifier points: git (`git+…`, `github:user/repo`, `user/repo`), a URL or tarball, a
@@ -117,6 +166,31 @@ fn source_of(spec: &str) -> Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 11: valid JSON of the wrong shape is a broken manifest, not one that declares nothing.
+    #[test]
+    fn wrongly_typed_package_json_is_an_error() {
+        for (text, want) in [
+            (
+                r#"{"dependencies": ["lodash"]}"#,
+                "`dependencies` is an array",
+            ),
+            (
+                r#"{"devDependencies": "lodash"}"#,
+                "`devDependencies` is a string",
+            ),
+            (
+                r#"{"dependencies": {"lodash": 4}}"#,
+                "`lodash` in `dependencies` is a number",
+            ),
+            (r#"{"scripts": "node x.js"}"#, "`scripts` is a string"),
+            (r#"["lodash"]"#, "the top level is an array"),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert!(err.contains(want), "{text}: {err}");
+        }
+        assert!(parse(r#"{"overrides": {"a": {"b": "1.0.0"}}}"#).is_ok());
+    }
 
     #[test]
     fn reads_tables_scripts_sources_and_lines() {
