@@ -143,15 +143,30 @@ pub fn analyze_governed(
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<Analysis> {
     let mut timer = PhaseTimer::from_env();
-    let before = Policy::load_from(&governance.before);
-    let governing = match (&selection.config, governance.before_governs, &before) {
-        (Some(explicit), _, _) => Policy::discover(Some(explicit), root)?,
-        (None, true, Ok(before)) => before.clone(),
-        (None, true, Err(e)) => bail!(
+    // `--config` naming a file of the repository names it in each tree: the change may have edited it.
+    let in_tree = selection
+        .config
+        .as_deref()
+        .and_then(|c| inside_root(root, c));
+    let load = |tree: &ConfigTree<'_>| match &in_tree {
+        Some(rel) => Policy::load_file(tree, rel),
+        None => Policy::load_from(tree),
+    };
+    let before = load(&governance.before);
+    let governing = match (
+        &selection.config,
+        &in_tree,
+        governance.before_governs,
+        &before,
+    ) {
+        // A file outside the repository: the user's own choice, which the change cannot edit.
+        (Some(explicit), None, _, _) => Policy::discover(Some(explicit), root)?,
+        (_, _, true, Ok(before)) => before.clone(),
+        (_, _, true, Err(e)) => bail!(
             "the configuration of {} (which governs this review) does not load: {e}",
             governance.before.label
         ),
-        (None, false, _) => Policy::discover(None, root)?,
+        (_, _, false, _) => Policy::discover(selection.config.as_deref(), root)?,
     };
     // A broken configuration before the change (it does not govern here) is compared as the defaults.
     let before = before.unwrap_or_default();
@@ -163,8 +178,9 @@ pub fn analyze_governed(
         .filter(|c| !before.is_disabled(c) && selection.chooses(c))
         .cloned()
         .collect();
+    let after = load(&governance.after);
     let policy_findings =
-        policy_change_findings(&before, &governance.after, &checks, &change_checks);
+        policy_change_findings(&before, after, &governance.after, &checks, &change_checks);
     let policy_findings = before.apply(policy_findings);
     let selected = select(checks, &governing, selection)?;
     timer.phase("load checks");
@@ -178,6 +194,15 @@ pub fn analyze_governed(
         timer,
         policy_findings,
     )
+}
+
+/// `path` relative to `root` (`/`-separated) when it lies inside it.
+fn inside_root(root: &Path, path: &Path) -> Option<String> {
+    let absolute = std::env::current_dir().ok()?.join(path);
+    let absolute = absolute.canonicalize().unwrap_or(absolute);
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let rel = absolute.strip_prefix(&root).ok()?;
+    Some(crate::source::slash_path(rel))
 }
 
 /// The check reporting a change that weakens the configuration.
@@ -199,6 +224,7 @@ impl Selection {
 /// not load. `checks` tell the default severities; `report` holds the policy checks to report with.
 fn policy_change_findings(
     before: &Policy,
+    after_policy: Result<Policy, checks::DefinitionError>,
     after: &ConfigTree<'_>,
     checks: &[Check],
     report: &[Check],
@@ -211,7 +237,7 @@ fn policy_change_findings(
             .as_ref()
             .map(|s| s.to_string_lossy().replace('\\', "/"))
     };
-    match Policy::load_from(after) {
+    match after_policy {
         Ok(after_policy) => {
             let Some(check) = report.iter().find(|c| c.id == CONFIG_WEAKENED) else {
                 return Vec::new();
@@ -240,10 +266,11 @@ fn policy_change_findings(
             let Some(check) = report.iter().find(|c| c.id == CONFIG_INVALID) else {
                 return Vec::new();
             };
-            let path = if policy::CONFIG_NAMES.contains(&e.file.as_str()) {
-                e.file.clone()
-            } else {
+            // The file named in the error when it is one of the tree's (not `name (label)`).
+            let path = if e.file.contains(' ') || e.file.is_empty() {
                 policy::CONFIG_NAMES[0].to_string()
+            } else {
+                e.file.clone()
             };
             let text = after.read_text(&path).ok().flatten().unwrap_or_default();
             vec![crate::engine::deps::policy_finding(

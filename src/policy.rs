@@ -176,6 +176,24 @@ impl Policy {
         Ok(Policy::default())
     }
 
+    /// Reads the configuration at `rel` (relative, `/`-separated) in a tree, with its check files read
+    /// from the same tree; the defaults when the tree has no such file.
+    pub fn load_file(tree: &ConfigTree<'_>, rel: &str) -> Result<Policy, DefinitionError> {
+        let text = tree.read_text(rel).map_err(|message| DefinitionError {
+            file: format!("{rel} ({})", tree.label),
+            line: 0,
+            check: None,
+            message: format!("cannot read the configuration: {message}"),
+        })?;
+        match text {
+            Some(text) => Policy::parse_with(Path::new(rel), &text, &|check| {
+                let dir = Path::new(rel).parent().unwrap_or(Path::new(""));
+                tree.read_text(&crate::source::slash_path(&dir.join(check)))
+            }),
+            None => Ok(Policy::default()),
+        }
+    }
+
     /// Parses a configuration file's text; `path` names it in errors and anchors relative check files,
     /// which must lie inside its directory (a check file elsewhere is refused).
     pub fn parse(path: &Path, text: &str) -> Result<Policy, DefinitionError> {
@@ -340,6 +358,13 @@ impl Policy {
             text: Some(text.to_string()),
             check_entries,
         })
+    }
+
+    /// The check files the configuration loads, relative to its directory (`/`-separated).
+    pub fn check_files(&self) -> impl Iterator<Item = String> + '_ {
+        self.check_entries
+            .iter()
+            .filter_map(|(written, _)| inside_path(written).ok())
     }
 
     /// The configuration's text (None: the defaults).

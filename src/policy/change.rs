@@ -71,6 +71,16 @@ impl<'a> ConfigTree<'a> {
         })
     }
 
+    /// This tree without the file at `rel` (what a proposed deletion would leave).
+    pub fn without_file(self, rel: &str) -> ConfigTree<'a> {
+        let rel = rel.to_string();
+        let ConfigTree { label, read } = self;
+        ConfigTree::new(
+            label,
+            move |path| if path == rel { Ok(None) } else { read(path) },
+        )
+    }
+
     /// The text of the file at `rel` (None: no such file); a file that is not UTF-8 is an error.
     pub fn read_text(&self, rel: &str) -> Result<Option<String>, String> {
         match (self.read)(rel)? {
