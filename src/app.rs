@@ -304,7 +304,12 @@ fn render(review: &Review, args: &ReviewArgs, root: &Path, color: bool) -> Resul
         Format::Text => report::text::render(review, color),
         Format::Json => report::json::render(review),
         Format::Sarif => {
-            let (_, checks) = load_checks(args.config.as_deref(), root)?;
+            // The rules' metadata; when the working configuration does not load (a change broke it, and
+            // the base's governed), the built-in checks describe the findings.
+            let checks = match load_checks(args.config.as_deref(), root) {
+                Ok((_, checks)) => checks,
+                Err(_) => checks::load(&[])?,
+            };
             report::sarif::render(review, &checks)
         }
     })

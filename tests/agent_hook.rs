@@ -761,3 +761,17 @@ fn an_agent_may_not_unhook_its_gate() {
     );
     assert_eq!(out.stdout.trim(), "", "{}", out.stderr);
 }
+
+#[test]
+fn an_agent_may_not_turn_every_hook_off_from_a_new_local_settings_file() {
+    let repo = Repo::new();
+    let path = repo.path().join(".claude/settings.local.json");
+    let (decision, reason) = claude(
+        &repo,
+        "Write",
+        json!({"file_path": path, "content": "{\"disableAllHooks\": true}"}),
+    )
+    .claude();
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(reason.contains("disableAllHooks"), "{reason}");
+}

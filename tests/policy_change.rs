@@ -232,6 +232,10 @@ fn a_changed_configuration_that_does_not_load_is_a_finding_and_the_base_still_go
     assert_eq!(invalid.len(), 1, "{}", run.stdout);
     assert_eq!(invalid[0].0, 1);
     assert!(invalid[0].1.contains("sometimes"), "{:?}", invalid);
+    // The SARIF report does not depend on the broken working configuration either.
+    let run = repo.run(&["diff", "main", "--format", "sarif"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("policy.config-invalid"));
     // Where it governs, it is an error.
     let run = repo.run(&["scan", "evil.py"]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);

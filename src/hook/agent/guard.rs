@@ -174,14 +174,16 @@ fn config_items(writes: &[Write], root: &Path, config: Option<&Path>) -> Vec<Ite
         .unwrap_or_default();
     let after = match after {
         Ok(after) => after,
-        Err(e) => return vec![deny(
-            CONFIG_WEAKENED,
-            format!("{location}:{}", e.line.max(1)),
-            format!(
+        Err(e) => {
+            return vec![deny(
+                CONFIG_WEAKENED,
+                format!("{location}:{}", e.line.max(1)),
+                format!(
                 "the write leaves review-gate's configuration broken ({}), which stops the gate",
                 e.message
             ),
-        )],
+            )]
+        }
     };
     let checks = crate::checks::load(&before.extra_checks).unwrap_or_default();
     let default_severity = |target: &str| {
@@ -227,13 +229,12 @@ fn hook_items(writes: &[Write], root: &Path) -> Vec<Item> {
         else {
             continue;
         };
-        let Some(old) = std::fs::read_to_string(&w.path).ok() else {
-            continue;
-        };
+        // A file that does not exist yet counts as empty: a new `settings.local.json` can turn hooks off.
+        let old = std::fs::read_to_string(&w.path).ok();
         let what = if name.ends_with(".toml") {
-            toml_weakening(&old, w.new.as_deref())
+            toml_weakening(old.as_deref().unwrap_or(""), w.new.as_deref())
         } else {
-            json_weakening(&old, w.new.as_deref())
+            json_weakening(old.as_deref().unwrap_or("{}"), w.new.as_deref())
         };
         let what = match what {
             Some(what) if !w.exact => Some(format!(
@@ -273,20 +274,26 @@ fn gate_entries(settings: &Value) -> Vec<(String, Value)> {
 fn json_weakening(old: &str, new: Option<&str>) -> Option<String> {
     let old: Value = serde_json::from_str(old).ok()?;
     let before = gate_entries(&old);
+    let flag = |v: &Value, pointer: &str| v.pointer(pointer).and_then(Value::as_bool);
+    // Claude Code's `disableAllHooks` in any settings file turns off the hooks of every other one.
+    let parsed = new.map(serde_json::from_str::<Value>);
+    if let Some(Ok(new)) = &parsed {
+        if flag(new, "/disableAllHooks") == Some(true)
+            && flag(&old, "/disableAllHooks") != Some(true)
+        {
+            return Some("sets `disableAllHooks`".into());
+        }
+    }
     if before.is_empty() {
         return None;
     }
-    let Some(new) = new else {
-        return Some("deletes the settings that run review-gate".into());
+    let new = match parsed {
+        None => return Some("deletes the settings that run review-gate".into()),
+        Some(Err(_)) => {
+            return Some("leaves the settings that run review-gate unreadable (not JSON)".into())
+        }
+        Some(Ok(new)) => new,
     };
-    let Ok(new) = serde_json::from_str::<Value>(new) else {
-        return Some("leaves the settings that run review-gate unreadable (not JSON)".into());
-    };
-    let flag = |v: &Value, pointer: &str| v.pointer(pointer).and_then(Value::as_bool);
-    if flag(&new, "/disableAllHooks") == Some(true) && flag(&old, "/disableAllHooks") != Some(true)
-    {
-        return Some("sets `disableAllHooks`".into());
-    }
     if flag(&old, "/tools/enableHooks") == Some(true)
         && flag(&new, "/tools/enableHooks") != Some(true)
     {
@@ -349,5 +356,10 @@ mod tests {
         let more = format!("{}, \"model\": \"x\"}}", &old[..old.len() - 1]);
         assert_eq!(json_weakening(old, Some(&more)), None);
         assert_eq!(json_weakening(r#"{"hooks":{}}"#, Some("{}")), None);
+        // A new local settings file that turns every hook off.
+        assert_eq!(
+            json_weakening("{}", Some(r#"{"disableAllHooks": true}"#)).as_deref(),
+            Some("sets `disableAllHooks`")
+        );
     }
 }
