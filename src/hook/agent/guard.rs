@@ -185,9 +185,11 @@ fn config_items(writes: &[Write], root: &Path, config: Option<&Path>) -> Vec<Ite
             )]
         }
     };
-    let checks = crate::checks::load(&before.extra_checks).unwrap_or_default();
+    // Loading every check is needed only to judge a severity override: load them then.
+    let checks = std::cell::OnceCell::new();
     let default_severity = |target: &str| {
         checks
+            .get_or_init(|| crate::checks::load(&before.extra_checks).unwrap_or_default())
             .iter()
             .filter(|c| crate::engine::suppress::target_covers(target, &c.id, c.category))
             .map(|c| c.severity)
