@@ -10,8 +10,8 @@ use clap::Parser;
 use crate::checks::{self, Check};
 use crate::cli::{Cli, Command, ListFormat, ReviewArgs};
 use crate::model::ChangeSet;
-use crate::pipeline::{self, load_checks, PhaseTimer, Selection};
-use crate::policy::Policy;
+use crate::pipeline::{self, load_checks, Governance, PhaseTimer, Selection};
+use crate::policy::{ConfigTree, Policy};
 use crate::report::{self, Format, Review};
 use crate::source;
 
@@ -77,7 +77,20 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Staged { review } => {
             let repo = source::git::open(&cwd)?;
             let root = source::git::workdir(&repo)?;
-            review_changes(&root, &review, |_| source::git::staged(&repo))
+            // The working configuration governs a developer's own commit; what the commit does to the
+            // configuration (HEAD against the index) is reported.
+            let before = match source::git::head_tree_id(&repo)? {
+                Some(tree) => git_tree(&repo, tree, "HEAD".to_string()),
+                None => ConfigTree::new("HEAD", |_| Ok(None)),
+            };
+            let governance = Governance {
+                before,
+                after: ConfigTree::new("the index", |rel| {
+                    source::git::read_index_file(&repo, rel).map_err(|e| format!("{e:#}"))
+                }),
+                before_governs: false,
+            };
+            review_governed(&root, &review, &governance, |_| source::git::staged(&repo))
         }
         Command::Diff {
             range,
@@ -86,7 +99,17 @@ pub fn run(cli: Cli) -> Result<u8> {
         } => {
             let repo = source::git::open(&cwd)?;
             let root = source::git::review_root(&repo, worktree)?;
-            review_changes(&root, &review, |_| {
+            // The old side's configuration governs: a change never judges itself by its own rules.
+            let (old, new) = source::git::range_trees(&repo, &range, worktree)?;
+            let governance = Governance {
+                before: git_tree(&repo, old, format!("the base of `{range}`")),
+                after: match new {
+                    Some(tree) => git_tree(&repo, tree, format!("the new side of `{range}`")),
+                    None => ConfigTree::working(&root),
+                },
+                before_governs: true,
+            };
+            review_governed(&root, &review, &governance, |_| {
                 source::git::range(&repo, &range, worktree)
             })
         }
@@ -258,6 +281,32 @@ fn review_changes(
     })
 }
 
+/// [`review_changes`] for a change between two trees: see [`pipeline::analyze_governed`].
+fn review_governed(
+    root: &Path,
+    args: &ReviewArgs,
+    governance: &Governance<'_>,
+    source: impl FnOnce(&Policy) -> Result<ChangeSet>,
+) -> Result<u8> {
+    let analysis = pipeline::analyze_governed(root, &args.selection(), governance, source)?;
+    let mut timer = PhaseTimer::from_env();
+    write_report(&analysis.review, args, root)?;
+    timer.phase("report");
+    Ok(if analysis.fails() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// The configuration files of a commit's tree, read from the object database.
+pub(crate) fn git_tree(repo: &git2::Repository, tree: git2::Oid, label: String) -> ConfigTree<'_> {
+    let label = format!("{label} ({})", &tree.to_string()[..7]);
+    ConfigTree::new(label, move |rel| {
+        source::git::read_tree_file(repo, tree, rel).map_err(|e| format!("{e:#}"))
+    })
+}
+
 /// Writes the report of a review in the format and to the place the options choose.
 pub(crate) fn write_report(review: &Review, args: &ReviewArgs, root: &Path) -> Result<()> {
     match &args.output {
@@ -288,7 +337,12 @@ fn render(review: &Review, args: &ReviewArgs, root: &Path, color: bool) -> Resul
         Format::Text => report::text::render(review, color),
         Format::Json => report::json::render(review),
         Format::Sarif => {
-            let (_, checks) = load_checks(args.config.as_deref(), root)?;
+            // The rules' metadata; when the working configuration does not load (a change broke it, and
+            // the base's governed), the built-in checks describe the findings.
+            let checks = match load_checks(args.config.as_deref(), root) {
+                Ok((_, checks)) => checks,
+                Err(_) => checks::load(&[])?,
+            };
             report::sarif::render(review, &checks)
         }
     })

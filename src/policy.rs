@@ -14,6 +14,10 @@ use crate::engine::suppress::target_covers;
 use crate::hook::agent::config::HookSettings;
 use crate::model::{Category, Finding, Severity};
 
+pub mod change;
+
+pub use change::{ConfigTree, Weakening};
+
 /// The configuration file names looked for at the repository root, in order.
 pub const CONFIG_NAMES: [&str; 2] = [".review-gate.yml", ".review-gate.yaml"];
 
@@ -108,6 +112,10 @@ pub struct Policy {
     pub extra_checks: Vec<(String, String)>,
     /// The agent gate's settings (`hook:`).
     pub hook: HookSettings,
+    /// The configuration's text (None: defaults), kept to compare it with another version.
+    text: Option<String>,
+    /// Each entry of `checks:` as written, with its line, in the order of `extra_checks`.
+    check_entries: Vec<(String, u64)>,
 }
 
 impl Default for Policy {
@@ -121,6 +129,8 @@ impl Default for Policy {
             allows: Vec::new(),
             extra_checks: Vec::new(),
             hook: HookSettings::default(),
+            text: None,
+            check_entries: Vec::new(),
         }
     }
 }
@@ -149,8 +159,78 @@ impl Policy {
         Policy::parse(&path, &text)
     }
 
-    /// Parses a configuration file's text; `path` names it in errors and anchors relative check files.
+    /// Reads the configuration a tree holds (the first of [`CONFIG_NAMES`] in it, else the defaults),
+    /// with its check files read from the same tree.
+    pub fn load_from(tree: &ConfigTree<'_>) -> Result<Policy, DefinitionError> {
+        for name in CONFIG_NAMES {
+            let text = tree.read_text(name).map_err(|message| DefinitionError {
+                file: format!("{name} ({})", tree.label),
+                line: 0,
+                check: None,
+                message: format!("cannot read the configuration: {message}"),
+            })?;
+            if let Some(text) = text {
+                return Policy::parse_with(Path::new(name), &text, &|rel| tree.read_text(rel));
+            }
+        }
+        Ok(Policy::default())
+    }
+
+    /// Reads the configuration at `rel` (relative, `/`-separated) in a tree, with its check files read
+    /// from the same tree; the defaults when the tree has no such file.
+    pub fn load_file(tree: &ConfigTree<'_>, rel: &str) -> Result<Policy, DefinitionError> {
+        let text = tree.read_text(rel).map_err(|message| DefinitionError {
+            file: format!("{rel} ({})", tree.label),
+            line: 0,
+            check: None,
+            message: format!("cannot read the configuration: {message}"),
+        })?;
+        match text {
+            Some(text) => Policy::parse_with(Path::new(rel), &text, &|check| {
+                let dir = Path::new(rel).parent().unwrap_or(Path::new(""));
+                tree.read_text(&crate::source::slash_path(&dir.join(check)))
+            }),
+            None => Ok(Policy::default()),
+        }
+    }
+
+    /// Parses a configuration file's text; `path` names it in errors and anchors relative check files,
+    /// which must lie inside its directory (a check file elsewhere is refused).
     pub fn parse(path: &Path, text: &str) -> Result<Policy, DefinitionError> {
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let read = move |rel: &str| -> Result<Option<String>, String> {
+            let full = dir.join(rel);
+            let inside = match (dir_or_cwd(&dir).canonicalize(), full.canonicalize()) {
+                (Ok(dir), Ok(file)) => file.starts_with(&dir),
+                (_, Err(e)) => return Err(format!("cannot read `{}`: {e}", full.display())),
+                (Err(e), _) => return Err(format!("cannot read `{}`: {e}", dir.display())),
+            };
+            if !inside {
+                return Err(format!(
+                    "`{rel}` leads outside the directory of the configuration (through a symbolic link); \
+                     check files must be inside it"
+                ));
+            }
+            std::fs::read_to_string(&full)
+                .map(Some)
+                .map_err(|e| format!("cannot read `{}`: {e}", full.display()))
+        };
+        let mut policy = Policy::parse_with(path, text, &read)?;
+        // Name check files by where they are on disk, as before.
+        let base = path.parent().unwrap_or(Path::new("."));
+        for (name, _) in &mut policy.extra_checks {
+            *name = base.join(&*name).display().to_string();
+        }
+        Ok(policy)
+    }
+
+    /// Parses a configuration's text, reading each check file it names through `read` (given the path
+    /// relative to the configuration's directory, after refusing absolute paths and `..`).
+    pub fn parse_with(
+        path: &Path,
+        text: &str,
+        read: &dyn Fn(&str) -> Result<Option<String>, String>,
+    ) -> Result<Policy, DefinitionError> {
         let file = path.display().to_string();
         let err = |line: u64, message: String| DefinitionError {
             file: file.clone(),
@@ -158,16 +238,7 @@ impl Policy {
             check: None,
             message,
         };
-        let config: ConfigFile = if text.trim().is_empty() {
-            ConfigFile::default()
-        } else {
-            serde_saphyr::from_str(text).map_err(|e| {
-                err(
-                    e.location().map_or(0, |l| l.line()),
-                    crate::checks::yaml_error_message(&e),
-                )
-            })?
-        };
+        let config = raw_config(text).map_err(|(line, message)| err(line, message))?;
         let fail_on = match &config.fail_on {
             Some(level) => level
                 .value
@@ -248,17 +319,24 @@ impl Policy {
                 targets,
             });
         }
-        let base = path.parent().unwrap_or(Path::new("."));
         let mut extra_checks = Vec::new();
+        let mut check_entries = Vec::new();
         for check_file in &config.checks {
-            let full = base.join(&check_file.value);
-            let text = std::fs::read_to_string(&full).map_err(|e| {
-                err(
-                    check_file.referenced.line(),
-                    format!("checks: cannot read `{}`: {e}", full.display()),
-                )
-            })?;
-            extra_checks.push((full.display().to_string(), text));
+            let line = check_file.referenced.line();
+            let rel =
+                inside_path(&check_file.value).map_err(|e| err(line, format!("checks: {e}")))?;
+            let text = read(&rel)
+                .map_err(|e| err(line, format!("checks: {e}")))?
+                .ok_or_else(|| {
+                    err(
+                        line,
+                        format!(
+                            "checks: cannot read `{rel}`: no such file next to the configuration"
+                        ),
+                    )
+                })?;
+            extra_checks.push((rel, text));
+            check_entries.push((check_file.value.clone(), line));
         }
         let hook = match &config.hook {
             Some(def) => HookSettings::from_def(def).map_err(|(line, e)| err(line, e))?,
@@ -277,7 +355,21 @@ impl Policy {
             allows,
             extra_checks,
             hook,
+            text: Some(text.to_string()),
+            check_entries,
         })
+    }
+
+    /// The check files the configuration loads, relative to its directory (`/`-separated).
+    pub fn check_files(&self) -> impl Iterator<Item = String> + '_ {
+        self.check_entries
+            .iter()
+            .filter_map(|(written, _)| inside_path(written).ok())
+    }
+
+    /// The configuration's text (None: the defaults).
+    pub fn config_text(&self) -> Option<&str> {
+        self.text.as_deref()
     }
 
     /// Checks that every check id or category the configuration names exists, so a typo cannot
@@ -359,6 +451,51 @@ impl Policy {
             })
             .collect()
     }
+}
+
+/// The raw configuration, or (line, message) when it does not parse.
+fn raw_config(text: &str) -> Result<ConfigFile, (u64, String)> {
+    if text.trim().is_empty() {
+        return Ok(ConfigFile::default());
+    }
+    serde_saphyr::from_str(text).map_err(|e| {
+        (
+            e.location().map_or(0, |l| l.line()),
+            crate::checks::yaml_error_message(&e),
+        )
+    })
+}
+
+/// `dir`, or `.` when it is empty (the parent of a bare file name).
+fn dir_or_cwd(dir: &Path) -> &Path {
+    if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }
+}
+
+/// A check file's path as written, checked to stay inside the configuration's directory: relative, with
+/// no `..`; returned normalized (`/`-separated, without `.` parts).
+fn inside_path(written: &str) -> Result<String, String> {
+    use std::path::Component;
+    let mut parts = Vec::new();
+    for component in Path::new(written).components() {
+        match component {
+            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir | Component::RootDir | Component::Prefix(_) => {
+                return Err(format!(
+                    "`{written}` points outside the repository: check files must be inside the \
+                     directory of the configuration, named relative to it"
+                ))
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Err(format!("`{written}` names no file"));
+    }
+    Ok(parts.join("/"))
 }
 
 /// Whether findings reach the fail level.

@@ -684,3 +684,94 @@ fn files_outside_the_project_keep_their_absolute_path() {
         "{reason}"
     );
 }
+
+#[test]
+fn an_agent_may_not_weaken_the_configuration_that_judges_it() {
+    let repo = Repo::new();
+    repo.write(".review-gate.yml", "fail_on: error\n");
+    let (decision, reason) = claude_write(
+        &repo,
+        ".review-gate.yml",
+        "fail_on: never\ndisable: [attack]\n",
+    )
+    .claude();
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(reason.contains("policy.config-weakened"), "{reason}");
+    assert!(
+        reason.contains("raises `fail_on` from error to never"),
+        "{reason}"
+    );
+    assert!(reason.contains("disables `attack`"), "{reason}");
+    // Without a configuration yet (the defaults), adding a weakening one is refused too.
+    let fresh = Repo::new();
+    let (decision, reason) = claude_write(
+        &fresh,
+        ".review-gate.yml",
+        "allow:\n  - paths: ['**']\n    reason: x\n",
+    )
+    .claude();
+    assert_eq!(decision, "deny", "{reason}");
+    // A configuration that does not load would stop the gate: refused.
+    let (decision, reason) =
+        claude_write(&repo, ".review-gate.yml", "checks: ['../outside.yml']\n").claude();
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(reason.contains("outside the repository"), "{reason}");
+    // Tightening is the agent's to make.
+    let out = claude_write(&repo, ".review-gate.yml", "fail_on: warning\n");
+    assert_eq!(out.stdout.trim(), "", "{}", out.stderr);
+}
+
+#[test]
+fn an_agent_may_not_unhook_its_gate() {
+    let repo = Repo::new();
+    let settings = json!({"hooks": {"PreToolUse": [
+        {"matcher": "Bash", "hooks": [{"type": "command", "command": "review-gate agent-hook --agent claude", "timeout": 30}]}
+    ]}});
+    repo.write(".claude/settings.json", settings.to_string());
+    let path = repo.path().join(".claude/settings.json");
+    for new in [
+        json!({"hooks": {}}),
+        json!({"hooks": {"PreToolUse": [{"matcher": "Nothing", "hooks": [{"type": "command", "command": "review-gate agent-hook --agent claude", "timeout": 30}]}]}}),
+        json!({"hooks": settings["hooks"], "disableAllHooks": true}),
+    ] {
+        let (decision, reason) = claude(
+            &repo,
+            "Write",
+            json!({"file_path": path, "content": new.to_string()}),
+        )
+        .claude();
+        assert_eq!(decision, "deny", "{new}: {reason}");
+        assert!(reason.contains("policy.agent-hook-weakened"), "{reason}");
+    }
+    // An Edit that drops the command is refused as well.
+    let (decision, _) = claude(
+        &repo,
+        "Edit",
+        json!({"file_path": path, "old_string": "review-gate agent-hook --agent claude", "new_string": "true"}),
+    )
+    .claude();
+    assert_eq!(decision, "deny");
+    // Other settings are the agent's to change.
+    let mut more = settings.clone();
+    more["model"] = json!("opus");
+    let out = claude(
+        &repo,
+        "Write",
+        json!({"file_path": path, "content": more.to_string()}),
+    );
+    assert_eq!(out.stdout.trim(), "", "{}", out.stderr);
+}
+
+#[test]
+fn an_agent_may_not_turn_every_hook_off_from_a_new_local_settings_file() {
+    let repo = Repo::new();
+    let path = repo.path().join(".claude/settings.local.json");
+    let (decision, reason) = claude(
+        &repo,
+        "Write",
+        json!({"file_path": path, "content": "{\"disableAllHooks\": true}"}),
+    )
+    .claude();
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(reason.contains("disableAllHooks"), "{reason}");
+}

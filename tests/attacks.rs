@@ -186,8 +186,16 @@ fn chains_see_their_parts_even_when_the_parts_are_not_reported() {
         "{}",
         run.stdout
     );
-    // Network notes disabled in the configuration: the chain is still found, the notes stay hidden.
+    // Network notes disabled in the configuration (the base's, which governs `diff`): the chain is
+    // still found, the notes stay hidden.
+    let case = Path::new("fixtures/attacks/python-credential-exfil");
+    let repo = Repo::new();
+    copy_tree(&case.join("base"), &repo, Path::new(""));
     repo.write(".review-gate.yml", "disable: [network]\n");
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "change"]);
+    copy_tree(&case.join("change"), &repo, Path::new(""));
+    repo.commit("change");
     let run = repo.run(&["diff", "main", "--format", "json"]);
     let checks: Vec<String> = run.findings().into_iter().map(|f| f.2).collect();
     assert!(

@@ -744,3 +744,57 @@ async fn the_summary_lists_the_suppressions_the_change_adds_with_their_reasons()
         "{step}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Which configuration governs.
+
+#[tokio::test]
+async fn a_pull_request_is_judged_by_the_base_configuration_not_its_own() {
+    let (server, fake) = fake_github().await;
+    let pr = PullRequest::new(
+        &[],
+        &[
+            (
+                ".review-gate.yml",
+                b"fail_on: never\ndisable: [exec]\nexclude: ['**']\n",
+            ),
+            ("app.py", &python(&["os.system(cmd)"])),
+        ],
+    );
+    let run = run_github(pr.repo.path(), actions_env(&pr, &server.uri()), &[]).await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("error[exec.python.os-system]"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(fake.state().check_runs[0]["conclusion"], "failure");
+    let reqs = requests(&server).await;
+    let last = reqs
+        .iter()
+        .rev()
+        .find(|(m, p, _)| m == "PATCH" && p.contains("/check-runs/"))
+        .expect("check run completed");
+    let titles: Vec<(&str, u64)> = last.2["output"]["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["path"] == ".review-gate.yml")
+        .map(|a| {
+            (
+                a["title"].as_str().unwrap(),
+                a["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        vec![
+            ("policy.config-weakened", 1),
+            ("policy.config-weakened", 2),
+            ("policy.config-weakened", 3)
+        ],
+        "{}",
+        last.2
+    );
+}

@@ -323,11 +323,11 @@ pub fn compile(
     }
     let produced_by_engine = match def.produced_by.as_ref().map(|p| p.value.as_str()) {
         None => false,
-        Some("dependencies") => true,
+        Some("dependencies") | Some("policy") => true,
         Some(other) => {
             return Err(err(
                 line_of(def.produced_by.as_ref().unwrap()),
-                format!("unknown `produced_by` value `{other}` (expected dependencies)"),
+                format!("unknown `produced_by` value `{other}` (expected dependencies or policy)"),
             ))
         }
     };

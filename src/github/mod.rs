@@ -88,14 +88,23 @@ pub fn run(cwd: &Path, args: &GithubArgs) -> Result<u8> {
     require_commit(&repo, &ctx, &ctx.head, "head")?;
     require_commit(&repo, &ctx, &ctx.base, "base")?;
     let spec = format!("{}...{}", ctx.base, ctx.head);
-    let analysis = pipeline::analyze(&root, &args.review.selection(), |_| {
-        source::git::range(&repo, &spec, false)
-    })?;
+    // The configuration of the merge base governs: a pull request never judges itself by its own rules.
+    let (old, new) = source::git::range_trees(&repo, &spec, false)?;
+    let new = new.ok_or_else(|| anyhow!("the head of `{spec}` has no tree"))?;
+    let governance = pipeline::Governance {
+        before: crate::app::git_tree(&repo, old, "the merge base with the base branch".into()),
+        after: crate::app::git_tree(&repo, new, "the head commit".into()),
+        before_governs: true,
+    };
+    let analysis =
+        pipeline::analyze_governed(&root, &args.review.selection(), &governance, |_| {
+            source::git::range(&repo, &spec, false)
+        })?;
     crate::app::write_report(&analysis.review, &args.review, &root)?;
 
     let mut failures: Vec<String> = Vec::new();
     if let Some(path) = &plan.sarif {
-        if let Err(e) = write_sarif(&analysis, args, &root, path) {
+        if let Err(e) = write_sarif(&analysis, path) {
             failures.push(format!("{e:#}"));
         }
     }
@@ -312,8 +321,9 @@ fn require_commit(repo: &git2::Repository, ctx: &Context, rev: &str, which: &str
     ))
 }
 
-fn write_sarif(analysis: &Analysis, args: &GithubArgs, root: &Path, path: &Path) -> Result<()> {
-    let (_, checks) = pipeline::load_checks(args.review.config.as_deref(), root)?;
+fn write_sarif(analysis: &Analysis, path: &Path) -> Result<()> {
+    // The checks of the configuration that governed (the base's), not the change's own.
+    let checks = crate::checks::load(&analysis.policy.extra_checks)?;
     let text = crate::report::sarif::render(&analysis.review, &checks);
     let text = analysis.review.redactor.redact(&text);
     std::fs::write(path, text.as_bytes())

@@ -549,6 +549,18 @@ fn finding(
     }
 }
 
+/// A finding of an engine-produced check on line `line` of `path` (whose text is `text`), with `message`
+/// after the check's own; the whole line is the match. Used for findings on the configuration.
+pub fn policy_finding(
+    check: &Check,
+    path: &str,
+    text: &str,
+    line: u32,
+    message: String,
+) -> Finding {
+    finding(check, path, text, line, "", message)
+}
+
 /// Helpers for the parsers' unit tests.
 #[cfg(test)]
 pub(crate) mod test_support {

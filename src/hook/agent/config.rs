@@ -73,6 +73,11 @@ impl Default for HookSettings {
 }
 
 impl HookSettings {
+    /// The per-check, per-prefix and per-category actions: (target, action, line), most specific first.
+    pub fn actions(&self) -> impl Iterator<Item = (&str, Decision, u64)> {
+        self.actions.iter().map(|(t, d, l)| (t.as_str(), *d, *l))
+    }
+
     /// Validates the section; an error is (line, message).
     pub fn from_def(def: &HookDef) -> Result<HookSettings, (u64, String)> {
         let mut settings = HookSettings::default();

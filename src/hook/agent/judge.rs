@@ -28,6 +28,11 @@ pub fn judge_files(
         .iter()
         .map(|p| files::display_path(&p.path, root))
         .collect();
+    // Writes that weaken the gate itself are refused whatever else they hold.
+    let guarded = super::guard::judge(action, &proposals, cwd, root, selection.config.as_deref());
+    if !guarded.is_empty() {
+        return Ok((Verdict::from_items(guarded, None), paths));
+    }
     if proposals.is_empty() {
         return Ok((Verdict::allow(), paths));
     }

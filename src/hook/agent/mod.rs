@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod config;
 pub mod files;
+pub mod guard;
 pub mod input;
 pub mod judge;
 pub mod output;
