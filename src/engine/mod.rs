@@ -17,7 +17,39 @@ use crate::lang::{self, Region, Regions};
 use crate::model::{
     fnv1a64, AddedLine, Category, ChangedFile, Finding, Fnv64, Severity, TextExtent,
 };
-use conditions::{ceil_char, floor_char, holds};
+use conditions::{ceil_char, floor_char, holds, OnDoubt};
+
+/// Most findings one check reports on one line; further matches are counted in the last one's message.
+/// A minified megabyte can hold thousands of matches of one check on its single line: listing each adds
+/// nothing for a reviewer, and makes every later stage (snippets, chains, reports) grow with them.
+pub const MAX_HITS_PER_LINE: usize = 50;
+
+/// How much work a run did, for tests that bound work by input size rather than by time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkStats {
+    /// Bytes the checks' regexes ran over (each line once per check that ran on it).
+    pub regex_bytes: usize,
+    /// Bytes condition regexes ran over on long lines (bounded windows) and whole-line conditions.
+    pub condition_bytes: usize,
+    /// Bytes of lines copied to render snippets.
+    pub snippet_bytes: usize,
+    /// Matches examined.
+    pub matches: usize,
+}
+
+impl WorkStats {
+    fn add(&mut self, other: &WorkStats) {
+        self.regex_bytes += other.regex_bytes;
+        self.condition_bytes += other.condition_bytes;
+        self.snippet_bytes += other.snippet_bytes;
+        self.matches += other.matches;
+    }
+
+    /// Every byte counted, all stages together.
+    pub fn total_bytes(&self) -> usize {
+        self.regex_bytes + self.condition_bytes + self.snippet_bytes
+    }
+}
 
 /// Id of the check about a `review-gate: allow` marker that names no known check or category; the engine
 /// keeps its matches only when that is so (it needs the whole check list, which a pattern cannot see).
@@ -34,17 +66,28 @@ pub fn run_keeping_suppressed(
     checks: &CheckSet,
     files: &[ChangedFile],
 ) -> (Vec<Finding>, Vec<Finding>) {
-    let per_file: Vec<(Vec<Finding>, Vec<Finding>)> = files
+    let (findings, suppressed, _) = run_measured(checks, files);
+    (findings, suppressed)
+}
+
+/// Like [`run_keeping_suppressed`], and also returns how much work the run did.
+pub fn run_measured(
+    checks: &CheckSet,
+    files: &[ChangedFile],
+) -> (Vec<Finding>, Vec<Finding>, WorkStats) {
+    let per_file: Vec<(Vec<Finding>, Vec<Finding>, WorkStats)> = files
         .par_iter()
         .map(|file| check_file(checks, file))
         .collect();
     let mut findings = Vec::new();
     let mut suppressed = Vec::new();
-    for (kept, silenced) in per_file {
+    let mut stats = WorkStats::default();
+    for (kept, silenced, work) in per_file {
         findings.extend(kept);
         suppressed.extend(silenced);
+        stats.add(&work);
     }
-    (findings, suppressed)
+    (findings, suppressed, stats)
 }
 
 /// Findings for binary files whose path a check names (`binary: true`): one at line 1 per file and check.
@@ -98,6 +141,10 @@ struct FileContext<'a> {
     lexable: bool,
     /// Checks that fire at most once per file and already did.
     fired: Vec<bool>,
+    /// Results of whole-line conditions on the current long line (keyed by the condition's address).
+    line_conditions: Vec<(usize, bool)>,
+    /// The work done so far.
+    stats: WorkStats,
 }
 
 impl<'a> FileContext<'a> {
@@ -114,10 +161,14 @@ impl<'a> FileContext<'a> {
     fn known_end(&self, pos: usize) -> usize {
         match &self.file.extent {
             TextExtent::Whole => self.file.text.len(),
-            TextExtent::Pieces(pieces) => pieces
-                .iter()
-                .find(|p| p.contains(&pos))
-                .map_or(self.file.text.len(), |p| p.end),
+            TextExtent::Pieces(pieces) => {
+                // Pieces are sorted and disjoint: the last one starting at or before `pos`.
+                let idx = pieces.partition_point(|p| p.start <= pos);
+                idx.checked_sub(1)
+                    .map(|i| &pieces[i])
+                    .filter(|p| p.contains(&pos))
+                    .map_or(self.file.text.len(), |p| p.end)
+            }
         }
     }
 
@@ -138,7 +189,7 @@ impl<'a> FileContext<'a> {
     }
 }
 
-fn check_file(set: &CheckSet, file: &ChangedFile) -> (Vec<Finding>, Vec<Finding>) {
+fn check_file(set: &CheckSet, file: &ChangedFile) -> (Vec<Finding>, Vec<Finding>, WorkStats) {
     let applies: Vec<bool> = set
         .checks
         .iter()
@@ -152,6 +203,8 @@ fn check_file(set: &CheckSet, file: &ChangedFile) -> (Vec<Finding>, Vec<Finding>
         file_conditions: vec![None; set.file_slots],
         lexable: lang::has_syntax(file.language),
         fired: vec![false; set.checks.len()],
+        line_conditions: Vec::new(),
+        stats: WorkStats::default(),
     };
     let mut ctx = ctx;
     let any_check = applies.iter().any(|&a| a);
@@ -160,7 +213,7 @@ fn check_file(set: &CheckSet, file: &ChangedFile) -> (Vec<Finding>, Vec<Finding>
     let mut candidates: Vec<u32> = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
     if !any_check {
-        return (findings, suppressed);
+        return (findings, suppressed, ctx.stats);
     }
     for run in line_runs(&file.added) {
         let run_start = run[0].start;
@@ -192,15 +245,24 @@ fn check_file(set: &CheckSet, file: &ChangedFile) -> (Vec<Finding>, Vec<Finding>
             }
             candidates.sort_unstable();
             hits.clear();
+            ctx.line_conditions.clear();
             for &idx in &candidates {
                 run_check(set, idx, &mut ctx, line, text, &mut hits);
             }
             if !hits.is_empty() {
-                emit(set, &ctx, line, text, &hits, &mut findings, &mut suppressed);
+                emit(
+                    set,
+                    &mut ctx,
+                    line,
+                    text,
+                    &hits,
+                    &mut findings,
+                    &mut suppressed,
+                );
             }
         }
     }
-    (findings, suppressed)
+    (findings, suppressed, ctx.stats)
 }
 
 /// Splits added lines into runs of adjacent lines (only a line break between them), so the keyword
@@ -221,10 +283,11 @@ fn run_check(
     if check.per_file && ctx.fired[idx as usize] {
         return;
     }
-    let mut visit = |start: usize,
-                     end: usize,
-                     caps: Option<&regex::bytes::Captures<'_>>,
-                     ctx: &mut FileContext<'_>| {
+    let visit = |start: usize,
+                 end: usize,
+                 caps: Option<&regex::bytes::Captures<'_>>,
+                 ctx: &mut FileContext<'_>,
+                 hits: &mut Vec<Hit>| {
         // Byte regexes may stop inside a multi-byte character: widen to character boundaries.
         let (start, end) = (floor_char(text, start), ceil_char(text, end));
         if start == end || (check.per_file && ctx.fired[idx as usize]) {
@@ -238,21 +301,21 @@ fn run_check(
         if !check
             .requires
             .iter()
-            .all(|c| holds(c, ctx, line, text, start, end))
+            .all(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Holds))
         {
             return;
         }
         if check
             .unless
             .iter()
-            .any(|c| holds(c, ctx, line, text, start, end))
+            .any(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
         {
             return;
         }
         let (mut severity, mut reason) = check
             .adjust
             .iter()
-            .find(|c| holds(c, ctx, line, text, start, end))
+            .find(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
             .map_or((check.severity, None), |c| {
                 (c.severity.unwrap_or(check.severity), c.reason.clone())
             });
@@ -301,14 +364,35 @@ fn run_check(
             message,
         });
     };
+    ctx.stats.regex_bytes += text.len();
+    let first_hit = hits.len();
+    let full = |hits: &Vec<Hit>| hits.len() - first_hit >= MAX_HITS_PER_LINE;
+    let mut more = 0usize;
     if check.needs_captures {
         for caps in check.regex.get().captures_iter(text.as_bytes()) {
+            if full(hits) {
+                more += 1;
+                continue;
+            }
             let m = caps.get(0).expect("group 0 always matches");
-            visit(m.start(), m.end(), Some(&caps), ctx);
+            ctx.stats.matches += 1;
+            visit(m.start(), m.end(), Some(&caps), ctx, hits);
         }
     } else {
         for m in check.regex.get().find_iter(text.as_bytes()) {
-            visit(m.start(), m.end(), None, ctx);
+            if full(hits) {
+                more += 1;
+                continue;
+            }
+            ctx.stats.matches += 1;
+            visit(m.start(), m.end(), None, ctx, hits);
+        }
+    }
+    if more > 0 {
+        if let Some(last) = hits.last_mut() {
+            last.message.push_str(&format!(
+                " (and {more} more matches on this line, not listed)"
+            ));
         }
     }
 }
@@ -394,7 +478,7 @@ fn fill_message(check: &Check, caps: &regex::bytes::Captures<'_>, text: &str) ->
 /// Turns a line's hits into findings, masking every secret on the line in every snippet.
 fn emit(
     set: &CheckSet,
-    ctx: &FileContext<'_>,
+    ctx: &mut FileContext<'_>,
     line: &AddedLine,
     text: &str,
     hits: &[Hit],
@@ -406,20 +490,26 @@ fn emit(
         .filter(|h| set.checks[h.check as usize].category == Category::Secret)
         .map(|h| (h.start, h.end))
         .collect();
-    for hit in hits {
+    let columns = char_columns(text, hits);
+    // The markers of this line and of the one above, found once for all hits.
+    let here = suppress::markers(text);
+    let above = ctx
+        .previous_line(line)
+        .filter(|(_, prev)| suppress::is_comment_only(prev))
+        .map(|(start, prev)| (start, suppress::markers(prev)));
+    for (hit, &(column, end_column)) in hits.iter().zip(&columns) {
         let check = &set.checks[hit.check as usize];
         if check.judge_generic && overlaps_specific_secret(set, hits, hit) {
             // A provider rule already names this value more precisely.
             continue;
         }
-        let silenced = is_suppressed(ctx, line, text, check);
+        let silenced = is_suppressed(ctx, line.start, &here, above.as_ref(), check);
         if silenced && check.category == Category::Secret {
             // Secrets are no part of any chain: nothing to keep.
             continue;
         }
-        let snippet = snippet::render(text, &masks, hit.start, hit.end);
-        let column = text[..hit.start].chars().count() as u32 + 1;
-        let end_column = column + text[hit.start..hit.end].chars().count() as u32;
+        let (snippet, copied) = snippet::render_around(text, &masks, hit.start, hit.end);
+        ctx.stats.snippet_bytes += copied;
         let message = match &hit.reason {
             Some(reason) => format!("{} ({reason})", hit.message),
             None => hit.message.clone(),
@@ -471,20 +561,46 @@ fn overlaps_specific_secret(set: &CheckSet, hits: &[Hit], generic: &Hit) -> bool
     })
 }
 
-/// Whether a marker on the line, or on a comment-only line above it, silences this check.
-fn is_suppressed(ctx: &FileContext<'_>, line: &AddedLine, text: &str, check: &Check) -> bool {
-    let marker_applies = |line_start: usize, line_text: &str| {
-        suppress::markers(line_text).iter().any(|(pos, marker)| {
-            marker.covers(&check.id, check.category) && in_comment(ctx, line_start + pos)
+/// The 1-based character columns where each hit starts and ends, counted in one pass over the line
+/// (hits come in check order, not position order).
+fn char_columns(text: &str, hits: &[Hit]) -> Vec<(u32, u32)> {
+    let mut order: Vec<(usize, usize)> = Vec::with_capacity(hits.len() * 2);
+    for (i, hit) in hits.iter().enumerate() {
+        order.push((hit.start, 2 * i));
+        order.push((hit.end, 2 * i + 1));
+    }
+    order.sort_unstable();
+    let mut columns = vec![(0u32, 0u32); hits.len()];
+    let (mut pos, mut chars) = (0usize, 0usize);
+    for (offset, slot) in order {
+        chars += text[pos..offset].chars().count();
+        pos = offset;
+        let column = chars as u32 + 1;
+        if slot % 2 == 0 {
+            columns[slot / 2].0 = column;
+        } else {
+            columns[slot / 2].1 = column;
+        }
+    }
+    columns
+}
+
+/// Whether a marker on the line (`here`), or on a comment-only line above it (`above`: its start and
+/// markers), silences this check.
+fn is_suppressed(
+    ctx: &FileContext<'_>,
+    line_start: usize,
+    here: &[(usize, suppress::Marker<'_>)],
+    above: Option<&(usize, Vec<(usize, suppress::Marker<'_>)>)>,
+    check: &Check,
+) -> bool {
+    let marker_applies = |start: usize, markers: &[(usize, suppress::Marker<'_>)]| {
+        markers.iter().any(|(pos, marker)| {
+            marker.covers(&check.id, check.category) && in_comment(ctx, start + pos)
         })
     };
-    if marker_applies(line.start, text) {
-        return true;
-    }
-    match ctx.previous_line(line) {
-        Some((start, prev)) => suppress::is_comment_only(prev) && marker_applies(start, prev),
-        None => false,
-    }
+    marker_applies(line_start, here)
+        || above.is_some_and(|(start, markers)| marker_applies(*start, markers))
 }
 
 /// Whether a marker at `pos` sits in a comment (any position counts in languages without a lexer).
@@ -494,8 +610,11 @@ fn in_comment(ctx: &FileContext<'_>, pos: usize) -> bool {
 
 /// Whether an allow marker starting at `start` names something no check or category answers to.
 fn names_unknown_target(set: &CheckSet, text: &str, start: usize) -> bool {
+    // The marker's own words: its targets come right after it (bounded, so that a long line of markers
+    // is not read once per marker).
+    let end = floor_char(text, text.len().min(start + 1024));
     let Some((_, suppress::Marker::Allow { targets, .. })) =
-        suppress::markers(&text[start..]).into_iter().next()
+        suppress::markers(&text[start..end]).into_iter().next()
     else {
         return false;
     };
