@@ -336,8 +336,20 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
 /// them (each piece holds consecutive lines; its added lines say where it sits).
 fn sparse_text(file: &ChangedFile, pieces: &[std::ops::Range<usize>]) -> String {
     let mut lines: Vec<&str> = Vec::new();
+    let in_order = file.added.is_sorted_by_key(|l| l.start);
     for piece in pieces {
-        let Some(anchor) = file.added.iter().find(|l| piece.contains(&l.start)) else {
+        // Added lines are in text order: the first one at or after the piece's start, if inside it.
+        let first_at = file.added.partition_point(|l| l.start < piece.start);
+        let Some(anchor) = file
+            .added
+            .get(first_at)
+            .filter(|l| piece.contains(&l.start))
+            .or_else(|| {
+                (!in_order)
+                    .then(|| file.added.iter().find(|l| piece.contains(&l.start)))
+                    .flatten()
+            })
+        else {
             continue;
         };
         let before = file.text[piece.start..anchor.start].matches('\n').count() as u32;
