@@ -37,13 +37,19 @@ pub(super) fn holds(
     let regex = cond.regex.get();
     match cond.target {
         Target::Match => regex.is_match(text[start..end].as_bytes()),
-        Target::Rest if text.len() - start <= WINDOW => regex.is_match(text[start..].as_bytes()),
+        Target::Rest if text.len() - start <= WINDOW => {
+            ctx.stats.condition_bytes += text.len() - start;
+            regex.is_match(text[start..].as_bytes())
+        }
         Target::Rest => {
             let window = &text[start..floor_char(text, start + WINDOW)];
             ctx.stats.condition_bytes += window.len();
             proven_ahead(regex, window).unwrap_or(doubt == OnDoubt::Holds)
         }
-        Target::Before if start <= WINDOW => regex.is_match(text[..start].as_bytes()),
+        Target::Before if start <= WINDOW => {
+            ctx.stats.condition_bytes += start;
+            regex.is_match(text[..start].as_bytes())
+        }
         Target::Before => {
             let from = floor_char(text, start - WINDOW);
             let window = &text[from..start];
@@ -57,7 +63,10 @@ pub(super) fn holds(
                 doubt == OnDoubt::Holds
             }
         }
-        Target::Line if text.len() <= WINDOW => regex.is_match(text.as_bytes()),
+        Target::Line if text.len() <= WINDOW => {
+            ctx.stats.condition_bytes += text.len();
+            regex.is_match(text.as_bytes())
+        }
         Target::Line => {
             // Independent of the match: worked out once per line and condition.
             let key = std::ptr::from_ref(cond) as usize;
@@ -79,6 +88,7 @@ pub(super) fn holds(
             while !text.is_char_boundary(to) {
                 to -= 1;
             }
+            ctx.stats.condition_bytes += to - from;
             regex.is_match(text[from..to].as_bytes())
         }
         Target::Args => {
