@@ -4,6 +4,7 @@
 //!
 //! Run with `cargo bench --bench long_lines`. Set `BENCH_SIZES_MB` (comma-separated) to change the sizes.
 
+#[allow(dead_code)] // the helpers other benchmarks use
 mod common;
 
 use std::io::Write;

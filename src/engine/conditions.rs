@@ -36,10 +36,10 @@ pub(super) fn holds(
 ) -> bool {
     let regex = cond.regex.get();
     match cond.target {
-        Target::Match => regex.is_match(text[start..end].as_bytes()),
+        Target::Match => regex.is_match(&text.as_bytes()[start..end]),
         Target::Rest if text.len() - start <= WINDOW => {
             ctx.stats.condition_bytes += text.len() - start;
-            regex.is_match(text[start..].as_bytes())
+            regex.is_match(&text.as_bytes()[start..])
         }
         Target::Rest => {
             let window = &text[start..floor_char(text, start + WINDOW)];
@@ -48,7 +48,7 @@ pub(super) fn holds(
         }
         Target::Before if start <= WINDOW => {
             ctx.stats.condition_bytes += start;
-            regex.is_match(text[..start].as_bytes())
+            regex.is_match(&text.as_bytes()[..start])
         }
         Target::Before => {
             let from = floor_char(text, start - WINDOW);
@@ -89,7 +89,7 @@ pub(super) fn holds(
                 to -= 1;
             }
             ctx.stats.condition_bytes += to - from;
-            regex.is_match(text[from..to].as_bytes())
+            regex.is_match(&text.as_bytes()[from..to])
         }
         Target::Args => {
             let (args, cut) = call_args(

@@ -41,7 +41,7 @@ pub fn reason(deadline: Duration) -> String {
 }
 
 fn describe(deadline: Duration) -> String {
-    if deadline.as_millis() % 1000 == 0 {
+    if deadline.as_millis().is_multiple_of(1000) {
         format!("{} s", deadline.as_secs())
     } else {
         format!("{} ms", deadline.as_millis())
