@@ -68,15 +68,19 @@ pub fn detect_marked(
                         _ => Vec::new(),
                     };
                     let unit_of = |line: u32| units.get(line as usize).copied().unwrap_or(0);
-                    let mut groups: Vec<(u32, Vec<&Finding>)> = Vec::new();
+                    // Units in order of first appearance, found by a map (a workflow can have
+                    // thousands of steps).
+                    let mut groups: Vec<Vec<&Finding>> = Vec::new();
+                    let mut group_of: HashMap<u32, usize> = HashMap::new();
                     for f in list.iter().filter(|f| masks.contains_key(f.check.as_str())) {
-                        let unit = unit_of(f.line);
-                        match groups.iter_mut().find(|(u, _)| *u == unit) {
-                            Some((_, g)) => g.push(f),
-                            None => groups.push((unit, vec![f])),
+                        let next = groups.len();
+                        let index = *group_of.entry(unit_of(f.line)).or_insert(next);
+                        if index == next {
+                            groups.push(Vec::new());
                         }
+                        groups[index].push(f);
                     }
-                    for (_, group) in groups {
+                    for group in groups {
                         out.extend(find_in_unit(check, chain, &group, &role_of));
                     }
                 }
@@ -263,9 +267,27 @@ fn find_in_unit(
     if (0..=last).any(|r| !unit.iter().any(|f| role_of(f, role_bit(r)))) {
         return Vec::new();
     }
+    // With the whole unit as window, what cancels the chain is the same for every sink, and a sink
+    // before the first line of some role cannot complete an ordered chain: decided once, not per sink.
+    if chain.lines.is_none() && unit.iter().any(|f| role_of(f, UNLESS)) {
+        return Vec::new();
+    }
+    let earliest_complete = (0..last)
+        .map(|r| {
+            unit.iter()
+                .filter(|f| role_of(f, role_bit(r)))
+                .map(|f| f.line)
+                .min()
+                .unwrap_or(u32::MAX)
+        })
+        .max()
+        .unwrap_or(0);
     let mut out: Vec<Finding> = Vec::new();
     let mut last_sink: Option<u32> = None;
     for sink in unit.iter().filter(|f| role_of(f, role_bit(last))) {
+        if chain.ordered && sink.line < earliest_complete {
+            continue;
+        }
         if let (Some(window), Some(previous)) = (chain.lines, last_sink) {
             if sink.line.abs_diff(previous) <= window {
                 continue;
@@ -418,7 +440,14 @@ fn normalize(path: &str) -> Option<String> {
 
 /// The text of a line of the new file, when the source knows it.
 fn line_text(file: &ChangedFile, number: u32) -> Option<&str> {
-    if let Some(line) = file.added.iter().find(|l| l.number == number) {
+    // Added lines are in line order.
+    let found = file
+        .added
+        .binary_search_by_key(&number, |l| l.number)
+        .ok()
+        .map(|i| &file.added[i])
+        .or_else(|| file.added.iter().find(|l| l.number == number));
+    if let Some(line) = found {
         return Some(file.line_text(line));
     }
     match file.extent {

@@ -9,20 +9,75 @@ use crate::model::AddedLine;
 const AFTER_LIMIT: usize = 1024;
 /// How far past a match the `args` condition target may look, in bytes.
 const ARGS_LIMIT: usize = 4096;
+/// How far from a match the `before` and `rest` targets look on a long line, in bytes. Conditions on a
+/// line that is no longer than this see it whole, as written; on a longer (minified, generated) line
+/// each match sees this much on each side, so that the work per match is bounded and a megabyte line
+/// costs a megabyte of work, not a megabyte per match.
+pub(super) const WINDOW: usize = 1024;
+
+/// What a condition says when it could only look at part of its target: `requires` then holds (the
+/// finding stays), `unless` and `adjust` do not (nothing is silenced or changed on a guess).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum OnDoubt {
+    /// Holds unless the part seen proves it false.
+    Holds,
+    /// Fails unless the part seen proves it true.
+    Fails,
+}
+
 /// Evaluates a condition for the match at `start..end` of `text` (an added line).
 pub(super) fn holds(
     cond: &Condition,
     ctx: &mut FileContext<'_>,
     line: &AddedLine,
     text: &str,
-    start: usize,
-    end: usize,
+    (start, end): (usize, usize),
+    doubt: OnDoubt,
 ) -> bool {
-    let target: &str = match cond.target {
-        Target::Match => &text[start..end],
-        Target::Rest => &text[start..],
-        Target::Before => &text[..start],
-        Target::Line => text,
+    let regex = cond.regex.get();
+    match cond.target {
+        Target::Match => regex.is_match(&text.as_bytes()[start..end]),
+        Target::Rest if text.len() - start <= WINDOW => {
+            ctx.stats.condition_bytes += text.len() - start;
+            regex.is_match(&text.as_bytes()[start..])
+        }
+        Target::Rest => {
+            let window = &text[start..floor_char(text, start + WINDOW)];
+            ctx.stats.condition_bytes += window.len();
+            proven_ahead(regex, window).unwrap_or(doubt == OnDoubt::Holds)
+        }
+        Target::Before if start <= WINDOW => {
+            ctx.stats.condition_bytes += start;
+            regex.is_match(&text.as_bytes()[..start])
+        }
+        Target::Before => {
+            let from = floor_char(text, start - WINDOW);
+            let window = &text[from..start];
+            ctx.stats.condition_bytes += window.len();
+            // The window's first character is context only: a match that starts after it is a match in
+            // the whole text (its look-behind sees what the whole text has there).
+            let first = window.chars().next().map_or(0, char::len_utf8);
+            if regex.is_match_at(window.as_bytes(), first) {
+                true
+            } else {
+                doubt == OnDoubt::Holds
+            }
+        }
+        Target::Line if text.len() <= WINDOW => {
+            ctx.stats.condition_bytes += text.len();
+            regex.is_match(text.as_bytes())
+        }
+        Target::Line => {
+            // Independent of the match: worked out once per line and condition.
+            let key = std::ptr::from_ref(cond) as usize;
+            if let Some(&(_, known)) = ctx.line_conditions.iter().find(|(k, _)| *k == key) {
+                return known;
+            }
+            ctx.stats.condition_bytes += text.len();
+            let result = regex.is_match(text.as_bytes());
+            ctx.line_conditions.push((key, result));
+            result
+        }
         Target::After => {
             let from = line.start + end;
             let text = &ctx.file.text;
@@ -33,25 +88,43 @@ pub(super) fn holds(
             while !text.is_char_boundary(to) {
                 to -= 1;
             }
-            &text[from..to]
+            ctx.stats.condition_bytes += to - from;
+            regex.is_match(&text.as_bytes()[from..to])
         }
-        Target::Args => call_args(
-            &ctx.file.text,
-            line.start + start,
-            line.start + end,
-            line.end,
-            ctx.known_end(line.start),
-        ),
+        Target::Args => {
+            let (args, cut) = call_args(
+                &ctx.file.text,
+                line.start + start,
+                line.start + end,
+                line.end,
+                ctx.known_end(line.start),
+            );
+            ctx.stats.condition_bytes += args.len();
+            if cut {
+                proven_ahead(regex, args).unwrap_or(doubt == OnDoubt::Holds)
+            } else {
+                regex.is_match(args.as_bytes())
+            }
+        }
         Target::File(slot) => {
             if let Some(known) = ctx.file_conditions[slot] {
                 return known;
             }
-            let result = cond.regex.get().is_match(ctx.file.text.as_bytes());
+            let result = regex.is_match(ctx.file.text.as_bytes());
             ctx.file_conditions[slot] = Some(result);
-            return result;
+            result
         }
-    };
-    cond.regex.get().is_match(target.as_bytes())
+    }
+}
+
+/// Runs `regex` on `window`, the first part of a longer text: `Some(true)` when a match ends before the
+/// window does (its look-ahead saw real text, so the whole text matches too), `None` when that cannot
+/// be told from the window.
+fn proven_ahead(regex: &regex::bytes::Regex, window: &str) -> Option<bool> {
+    regex
+        .find_iter(window.as_bytes())
+        .any(|m| m.end() < window.len())
+        .then_some(true)
 }
 
 /// The nearest character boundary at or before `i`.
@@ -79,7 +152,7 @@ pub(super) fn call_args(
     match_end: usize,
     line_end: usize,
     known_end: usize,
-) -> &str {
+) -> (&str, bool) {
     let bytes = text.as_bytes();
     let mut open_stack: Vec<usize> = Vec::new();
     let mut last_group = None;
@@ -106,9 +179,12 @@ pub(super) fn call_args(
         if i < line_end && bytes[i] == b'(' {
             i + 1
         } else if let Some((open, close)) = last_group {
-            return &text[open..close];
+            return (&text[open..close], false);
         } else {
-            return &text[match_end.min(line_end)..line_end];
+            // The rest of the line, as far as the limit.
+            let from = match_end.min(line_end);
+            let to = floor_char(text, line_end.min(from + ARGS_LIMIT));
+            return (&text[from..to], to < line_end);
         }
     };
     let limit = known_end.min(open + ARGS_LIMIT).min(text.len());
@@ -129,7 +205,7 @@ pub(super) fn call_args(
                 b'(' | b'[' | b'{' => depth += 1,
                 b')' | b']' | b'}' => {
                     if depth == 0 {
-                        return &text[open..i];
+                        return (&text[open..i], false);
                     }
                     depth -= 1;
                 }
@@ -142,7 +218,8 @@ pub(super) fn call_args(
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    &text[open..end]
+    // Cut short only when the limit, not the known text, stopped the search.
+    (&text[open..end], limit < known_end.min(text.len()))
 }
 
 #[cfg(test)]
@@ -153,19 +230,22 @@ mod tests {
     fn call_args_follows_parentheses_across_lines() {
         let text = "run(\n  [\"a\", x],\n  shell=True)\nnext";
         assert_eq!(
-            call_args(text, 0, 4, 4, text.len()),
+            call_args(text, 0, 4, 4, text.len()).0,
             "\n  [\"a\", x],\n  shell=True"
         );
         let text = "system \"ls #{x}\"";
         assert_eq!(
-            call_args(text, 0, 6, text.len(), text.len()),
+            call_args(text, 0, 6, text.len(), text.len()).0,
             " \"ls #{x}\""
         );
         let text = "f (a, \")\", b) c";
-        assert_eq!(call_args(text, 0, 1, text.len(), text.len()), "a, \")\", b");
+        assert_eq!(
+            call_args(text, 0, 1, text.len(), text.len()).0,
+            "a, \")\", b"
+        );
         let text = "danger(root) + 1";
-        assert_eq!(call_args(text, 0, 12, text.len(), text.len()), "root");
+        assert_eq!(call_args(text, 0, 12, text.len(), text.len()).0, "root");
         let text = "require('child_process').exec(cmd)";
-        assert_eq!(call_args(text, 0, 30, text.len(), text.len()), "cmd");
+        assert_eq!(call_args(text, 0, 30, text.len(), text.len()).0, "cmd");
     }
 }

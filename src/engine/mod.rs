@@ -17,7 +17,39 @@ use crate::lang::{self, Region, Regions};
 use crate::model::{
     fnv1a64, AddedLine, Category, ChangedFile, Finding, Fnv64, Severity, TextExtent,
 };
-use conditions::{ceil_char, floor_char, holds};
+use conditions::{ceil_char, floor_char, holds, OnDoubt};
+
+/// Most findings one check reports on one line; further matches are counted in the last one's message.
+/// A minified megabyte can hold thousands of matches of one check on its single line: listing each adds
+/// nothing for a reviewer, and makes every later stage (snippets, chains, reports) grow with them.
+pub const MAX_HITS_PER_LINE: usize = 50;
+
+/// How much work a run did, for tests that bound work by input size rather than by time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkStats {
+    /// Bytes the checks' regexes ran over (each line once per check that ran on it).
+    pub regex_bytes: usize,
+    /// Bytes condition regexes ran over on long lines (bounded windows) and whole-line conditions.
+    pub condition_bytes: usize,
+    /// Bytes of lines copied to render snippets.
+    pub snippet_bytes: usize,
+    /// Matches examined.
+    pub matches: usize,
+}
+
+impl WorkStats {
+    fn add(&mut self, other: &WorkStats) {
+        self.regex_bytes += other.regex_bytes;
+        self.condition_bytes += other.condition_bytes;
+        self.snippet_bytes += other.snippet_bytes;
+        self.matches += other.matches;
+    }
+
+    /// Every byte counted, all stages together.
+    pub fn total_bytes(&self) -> usize {
+        self.regex_bytes + self.condition_bytes + self.snippet_bytes
+    }
+}
 
 /// Id of the check about a `review-gate: allow` marker that names no known check or category; the engine
 /// keeps its matches only when that is so (it needs the whole check list, which a pattern cannot see).
@@ -58,6 +90,15 @@ pub fn run_ignoring_markers(checks: &CheckSet, files: &[ChangedFile]) -> Vec<Fin
     all
 }
 
+/// Like [`run_keeping_suppressed`], and also returns how much work the run did.
+pub fn run_measured(
+    checks: &CheckSet,
+    files: &[ChangedFile],
+) -> (Vec<Finding>, Vec<Finding>, WorkStats) {
+    let run = run_reviewed(checks, files, false);
+    (run.findings, run.silenced, run.stats)
+}
+
 /// What the engine found in one review.
 #[derive(Debug, Default)]
 pub struct EngineRun {
@@ -68,6 +109,8 @@ pub struct EngineRun {
     /// The findings silenced by a marker the change adds (every marker, when `baseless`), for the list of
     /// suppressions a reviewer is shown.
     pub added_markers: Vec<suppress::Silence>,
+    /// How much work the run did.
+    pub stats: WorkStats,
 }
 
 /// Runs every check over every file. A marker on an added line is the change's own: it never silences an
@@ -83,6 +126,7 @@ pub fn run_reviewed(checks: &CheckSet, files: &[ChangedFile], baseless: bool) ->
         all.findings.extend(run.findings);
         all.silenced.extend(run.silenced);
         all.added_markers.extend(run.added_markers);
+        all.stats.add(&run.stats);
     }
     all
 }
@@ -139,6 +183,10 @@ struct FileContext<'a> {
     fired: Vec<bool>,
     /// No base: markers on added lines count as present before (a scan).
     baseless: bool,
+    /// Results of whole-line conditions on the current long line (keyed by the condition's address).
+    line_conditions: Vec<(usize, bool)>,
+    /// The work done so far.
+    stats: WorkStats,
 }
 
 impl<'a> FileContext<'a> {
@@ -150,10 +198,14 @@ impl<'a> FileContext<'a> {
     fn known_end(&self, pos: usize) -> usize {
         match &self.file.extent {
             TextExtent::Whole => self.file.text.len(),
-            TextExtent::Pieces(pieces) => pieces
-                .iter()
-                .find(|p| p.contains(&pos))
-                .map_or(self.file.text.len(), |p| p.end),
+            TextExtent::Pieces(pieces) => {
+                // Pieces are sorted and disjoint: the last one starting at or before `pos`.
+                let idx = pieces.partition_point(|p| p.start <= pos);
+                idx.checked_sub(1)
+                    .map(|i| &pieces[i])
+                    .filter(|p| p.contains(&pos))
+                    .map_or(self.file.text.len(), |p| p.end)
+            }
         }
     }
 
@@ -186,6 +238,8 @@ fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> EngineRun {
         file_conditions: vec![None; set.file_slots],
         fired: vec![false; set.checks.len()],
         baseless,
+        line_conditions: Vec::new(),
+        stats: WorkStats::default(),
     };
     let mut ctx = ctx;
     let mut out = EngineRun::default();
@@ -195,6 +249,7 @@ fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> EngineRun {
     let mut candidates: Vec<u32> = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
     if !any_check {
+        out.stats = ctx.stats;
         return out;
     }
     for run in line_runs(&file.added) {
@@ -227,14 +282,16 @@ fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> EngineRun {
             }
             candidates.sort_unstable();
             hits.clear();
+            ctx.line_conditions.clear();
             for &idx in &candidates {
                 run_check(set, idx, &mut ctx, line, text, &mut hits);
             }
             if !hits.is_empty() {
-                emit(set, &ctx, line, text, &hits, &mut out);
+                emit(set, &mut ctx, line, text, &hits, &mut out);
             }
         }
     }
+    out.stats = ctx.stats;
     out
 }
 
@@ -256,10 +313,11 @@ fn run_check(
     if check.per_file && ctx.fired[idx as usize] {
         return;
     }
-    let mut visit = |start: usize,
-                     end: usize,
-                     caps: Option<&regex::bytes::Captures<'_>>,
-                     ctx: &mut FileContext<'_>| {
+    let visit = |start: usize,
+                 end: usize,
+                 caps: Option<&regex::bytes::Captures<'_>>,
+                 ctx: &mut FileContext<'_>,
+                 hits: &mut Vec<Hit>| {
         // Byte regexes may stop inside a multi-byte character: widen to character boundaries.
         let (start, end) = (floor_char(text, start), ceil_char(text, end));
         if start == end || (check.per_file && ctx.fired[idx as usize]) {
@@ -273,21 +331,21 @@ fn run_check(
         if !check
             .requires
             .iter()
-            .all(|c| holds(c, ctx, line, text, start, end))
+            .all(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Holds))
         {
             return;
         }
         if check
             .unless
             .iter()
-            .any(|c| holds(c, ctx, line, text, start, end))
+            .any(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
         {
             return;
         }
         let (mut severity, mut reason) = check
             .adjust
             .iter()
-            .find(|c| holds(c, ctx, line, text, start, end))
+            .find(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
             .map_or((check.severity, None), |c| {
                 (c.severity.unwrap_or(check.severity), c.reason.clone())
             });
@@ -336,14 +394,35 @@ fn run_check(
             message,
         });
     };
+    ctx.stats.regex_bytes += text.len();
+    let first_hit = hits.len();
+    let full = |hits: &Vec<Hit>| hits.len() - first_hit >= MAX_HITS_PER_LINE;
+    let mut more = 0usize;
     if check.needs_captures {
         for caps in check.regex.get().captures_iter(text.as_bytes()) {
+            if full(hits) {
+                more += 1;
+                continue;
+            }
             let m = caps.get(0).expect("group 0 always matches");
-            visit(m.start(), m.end(), Some(&caps), ctx);
+            ctx.stats.matches += 1;
+            visit(m.start(), m.end(), Some(&caps), ctx, hits);
         }
     } else {
         for m in check.regex.get().find_iter(text.as_bytes()) {
-            visit(m.start(), m.end(), None, ctx);
+            if full(hits) {
+                more += 1;
+                continue;
+            }
+            ctx.stats.matches += 1;
+            visit(m.start(), m.end(), None, ctx, hits);
+        }
+    }
+    if more > 0 {
+        if let Some(last) = hits.last_mut() {
+            last.message.push_str(&format!(
+                " (and {more} more matches on this line, not listed)"
+            ));
         }
     }
 }
@@ -429,7 +508,7 @@ fn fill_message(check: &Check, caps: &regex::bytes::Captures<'_>, text: &str) ->
 /// Turns a line's hits into findings, masking every secret on the line in every snippet.
 fn emit(
     set: &CheckSet,
-    ctx: &FileContext<'_>,
+    ctx: &mut FileContext<'_>,
     line: &AddedLine,
     text: &str,
     hits: &[Hit],
@@ -440,27 +519,42 @@ fn emit(
         .filter(|h| set.checks[h.check as usize].category == Category::Secret)
         .map(|h| (h.start, h.end))
         .collect();
-    for hit in hits {
+    let columns = char_columns(text, hits);
+    // The markers of this line and of the one above, found once for all hits.
+    let here = LineMarkers {
+        start: line.start,
+        text,
+        markers: suppress::markers(text),
+    };
+    let above = ctx
+        .previous_line(line)
+        .filter(|(_, prev)| suppress::is_comment_only(prev))
+        .map(|(start, prev)| LineMarkers {
+            start,
+            text: prev,
+            markers: suppress::markers(prev),
+        });
+    for (hit, &(column, end_column)) in hits.iter().zip(&columns) {
         let check = &set.checks[hit.check as usize];
         if check.judge_generic && overlaps_specific_secret(set, hits, hit) {
             // A provider rule already names this value more precisely.
             continue;
         }
-        let marker = silencing_marker(ctx, line, text, check);
+        let marker = silencing_marker(ctx, line, &here, above.as_ref(), check);
         // A marker the change adds never silences an error-level attack: the finding says it tried.
         let refused = marker.as_ref().is_some_and(|m| {
             m.added && check.category == Category::Attack && hit.severity == Severity::Error
         });
         let marker = marker.filter(|_| !refused);
-        let snippet = snippet::render(text, &masks, hit.start, hit.end);
-        let column = text[..hit.start].chars().count() as u32 + 1;
-        let end_column = column + text[hit.start..hit.end].chars().count() as u32;
+        let (snippet, copied) = snippet::render_around(text, &masks, hit.start, hit.end);
+        ctx.stats.snippet_bytes += copied;
         let mut message = match &hit.reason {
             Some(reason) => format!("{} ({reason})", hit.message),
             None => hit.message.clone(),
         };
         if refused {
-            let at = silencing_marker(ctx, line, text, check).map_or(line.number, |m| m.line);
+            let at = silencing_marker(ctx, line, &here, above.as_ref(), check)
+                .map_or(line.number, |m| m.line);
             message = format!("{message} ({})", suppress::refused_note(at, hit.severity));
         }
         // Secrets are identified by their value, other findings by their (masked) line: never by the line
@@ -521,6 +615,16 @@ fn overlaps_specific_secret(set: &CheckSet, hits: &[Hit], generic: &Hit) -> bool
     })
 }
 
+/// The markers of one line, found once for all the hits on it.
+struct LineMarkers<'t> {
+    /// Byte offset of the line in the file's text.
+    start: usize,
+    /// The line.
+    text: &'t str,
+    /// The markers on it, at their byte offsets in the line.
+    markers: Vec<(usize, suppress::Marker<'t>)>,
+}
+
 /// The marker that silences a finding: where it is, what it is, and whether the change adds it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct FoundMarker<'t> {
@@ -539,20 +643,19 @@ pub(crate) struct FoundMarker<'t> {
 fn silencing_marker<'t>(
     ctx: &FileContext<'t>,
     line: &AddedLine,
-    text: &'t str,
+    here: &LineMarkers<'t>,
+    above: Option<&LineMarkers<'t>>,
     check: &Check,
 ) -> Option<FoundMarker<'t>> {
     let file = ctx.file;
-    let previous = ctx
-        .previous_line(line)
-        .filter(|(_, prev)| suppress::is_comment_only(prev))
-        .map(|(start, prev)| (line.number - 1, start, prev));
     let mut best: Option<FoundMarker<'t>> = None;
-    for (number, start, line_text) in [(line.number, line.start, text)]
+    for (number, start, line_text, markers) in [(line.number, here)]
         .into_iter()
-        .chain(previous)
+        .chain(above.map(|a| (line.number - 1, a)))
+        .map(|(n, m)| (n, m.start, m.text, &m.markers))
     {
-        for (pos, marker) in suppress::markers(line_text) {
+        for (pos, marker) in markers {
+            let (pos, marker) = (*pos, marker);
             if !marker.covers(&check.id, check.category)
                 || !marker_counts(file, || ctx.regions(), line_text, pos, start + pos)
             {
@@ -603,6 +706,30 @@ pub(crate) fn marker_counts<'r>(
     }
 }
 
+/// The 1-based character columns where each hit starts and ends, counted in one pass over the line
+/// (hits come in check order, not position order).
+fn char_columns(text: &str, hits: &[Hit]) -> Vec<(u32, u32)> {
+    let mut order: Vec<(usize, usize)> = Vec::with_capacity(hits.len() * 2);
+    for (i, hit) in hits.iter().enumerate() {
+        order.push((hit.start, 2 * i));
+        order.push((hit.end, 2 * i + 1));
+    }
+    order.sort_unstable();
+    let mut columns = vec![(0u32, 0u32); hits.len()];
+    let (mut pos, mut chars) = (0usize, 0usize);
+    for (offset, slot) in order {
+        chars += text[pos..offset].chars().count();
+        pos = offset;
+        let column = chars as u32 + 1;
+        if slot % 2 == 0 {
+            columns[slot / 2].0 = column;
+        } else {
+            columns[slot / 2].1 = column;
+        }
+    }
+    columns
+}
+
 /// The lexed regions of a whole file (or of its patch pieces).
 pub(crate) fn file_regions(file: &ChangedFile) -> Regions {
     match &file.extent {
@@ -613,8 +740,11 @@ pub(crate) fn file_regions(file: &ChangedFile) -> Regions {
 
 /// Whether an allow marker starting at `start` names something no check or category answers to.
 fn names_unknown_target(set: &CheckSet, text: &str, start: usize) -> bool {
+    // The marker's own words: its targets come right after it (bounded, so that a long line of markers
+    // is not read once per marker).
+    let end = floor_char(text, text.len().min(start + 1024));
     let Some((_, suppress::Marker::Allow { targets, .. })) =
-        suppress::markers(&text[start..]).into_iter().next()
+        suppress::markers(&text[start..end]).into_iter().next()
     else {
         return false;
     };

@@ -124,6 +124,55 @@ pub fn render(line: &str, masks: &[(usize, usize)], start: usize, end: usize) ->
     }
 }
 
+/// Lines up to this many bytes are rendered whole; longer ones from a window around the match.
+const WHOLE_LINE_LIMIT: usize = 4096;
+/// Bytes kept on each side of the match when rendering from a window (enough for the characters a
+/// snippet shows, at four bytes each).
+const WINDOW_MARGIN: usize = 1024;
+
+/// Like [`render`], but on a long line only a window around the match is read, so that the work per
+/// match does not grow with the line. Returns the snippet and how many bytes of the line it read.
+/// Secrets that reach into the window are masked whole (the window widens to take them in).
+pub fn render_around(
+    line: &str,
+    masks: &[(usize, usize)],
+    start: usize,
+    end: usize,
+) -> (Snippet, usize) {
+    if line.len() <= WHOLE_LINE_LIMIT {
+        return (render(line, masks, start, end), line.len());
+    }
+    let mut from = start.saturating_sub(WINDOW_MARGIN);
+    let mut to = end.saturating_add(WINDOW_MARGIN).min(line.len());
+    for &(mask_start, mask_end) in masks {
+        if mask_start < to && mask_end > from {
+            from = from.min(mask_start);
+            to = to.max(mask_end).min(line.len());
+        }
+    }
+    while !line.is_char_boundary(from) {
+        from -= 1;
+    }
+    while !line.is_char_boundary(to) {
+        to += 1;
+    }
+    let shifted: Vec<(usize, usize)> = masks
+        .iter()
+        .filter(|&&(s, e)| s >= from && e <= to)
+        .map(|&(s, e)| (s - from, e - from))
+        .collect();
+    let mut snippet = render(&line[from..to], &shifted, start - from, end - from);
+    // The window cut the line: say so where the snippet does not already.
+    if from > 0 && !snippet.text.starts_with('…') {
+        snippet.text.insert(0, '…');
+        snippet.column += 1;
+    }
+    if to < line.len() && !snippet.text.ends_with('…') {
+        snippet.text.push('…');
+    }
+    (snippet, to - from)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn copy_mapping(
     line: &str,
@@ -179,6 +228,37 @@ mod tests {
         let chars: Vec<char> = s.text.chars().collect();
         let shown: String = chars[s.column..s.column + s.width].iter().collect();
         assert_eq!(shown, "eval");
+    }
+
+    #[test]
+    fn long_lines_are_rendered_from_a_window_around_the_match() {
+        let secret = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+        let line = format!(
+            "{}key=\"{secret}\";eval(x){}",
+            "a".repeat(200_000),
+            "b".repeat(200_000)
+        );
+        let at = line.find("eval").unwrap();
+        let s_at = line.find(secret).unwrap();
+        let (s, read) = render_around(&line, &[(s_at, s_at + secret.len())], at, at + 4);
+        assert!(read < 4 * WINDOW_MARGIN, "{read}");
+        let chars: Vec<char> = s.text.chars().collect();
+        let shown: String = chars[s.column..s.column + s.width].iter().collect();
+        assert_eq!(shown, "eval");
+        assert!(
+            s.text.starts_with('…') && s.text.ends_with('…'),
+            "{}",
+            s.text
+        );
+        assert!(s.text.contains("ghp_*****") && !s.text.contains("abcdefgh"));
+        // A secret (a long one: a private key) that starts before the window is still masked whole.
+        let long = (s_at - 3000, s_at + secret.len());
+        let (s, _) = render_around(&line, &[long], long.1 - 2, long.1 - 1);
+        assert!(
+            !s.text.contains("0123456789") && s.text.contains("*****"),
+            "{}",
+            s.text
+        );
     }
 
     #[test]

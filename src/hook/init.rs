@@ -18,10 +18,16 @@ use anyhow::{anyhow, bail, Context, Result};
 
 use super::init_json::{object, Json};
 
-/// Seconds an agent waits for the hook (Claude, Codex and Cursor count seconds).
 pub use crate::hook::Agent;
 
-const TIMEOUT_SECONDS: u64 = 30;
+/// Seconds an agent waits for the hook (Claude, Codex and Cursor count seconds). Three times the hook's
+/// own deadline: the hook refuses at its deadline, and the margin covers starting the process and a
+/// loaded machine, so the agent's timeout (on which Claude Code runs the tool anyway) is never reached.
+const TIMEOUT_SECONDS: u64 = 3 * crate::hook::agent::deadline::DEFAULT_DEADLINE.as_secs();
+const _: () = assert!(
+    TIMEOUT_SECONDS >= crate::hook::agent::deadline::DEFAULT_DEADLINE.as_secs() + 15,
+    "the agent's timeout must leave a margin over the hook's deadline"
+);
 
 impl Agent {
     /// The settings file, relative to the project root (or the home directory with `--global`).

@@ -161,6 +161,11 @@ impl Lexer<'_, '_> {
         let mut i = 0;
         let mut heredocs: Vec<PendingHeredoc> = Vec::new();
         let interesting = interesting_bytes(&self.syntax);
+        // Searches that failed and would fail again from any later start: no regex literal closes
+        // before this offset (the end of the line a search ran off), no Perl quote closes with these
+        // bytes. Remembered so that a long line of `/` or `q(` is read once, not once per candidate.
+        let mut no_regex_before = 0usize;
+        let mut unclosed_perl = [false; 256];
         while i < len {
             if stack.is_empty() && heredocs.is_empty() {
                 // Most code is identifiers, operators and spaces: jump to the next byte that can start
@@ -254,7 +259,7 @@ impl Lexer<'_, '_> {
                 continue;
             }
             if s.perl_quotes && (b == b'q') {
-                if let Some(end) = perl_quote_end(bytes, i) {
+                if let Some(end) = perl_quote_end(bytes, i, &mut unclosed_perl) {
                     self.mark(i, end, Region::String);
                     i = end;
                     continue;
@@ -269,12 +274,16 @@ impl Lexer<'_, '_> {
             }
             if s.regex_literal
                 && b == b'/'
+                && i >= no_regex_before
                 && regex_may_start(previous_significant(bytes, i), bytes, i)
             {
-                if let Some(end) = regex_literal_end(bytes, i) {
-                    self.mark(i, end, Region::String);
-                    i = end;
-                    continue;
+                match regex_literal_end(bytes, i) {
+                    Ok(end) => {
+                        self.mark(i, end, Region::String);
+                        i = end;
+                        continue;
+                    }
+                    Err(line_end) => no_regex_before = line_end,
                 }
             }
             i += 1;
@@ -624,8 +633,10 @@ fn prefix_before(bytes: &[u8], i: usize) -> &[u8] {
     &bytes[start..i]
 }
 
-/// The end of a Perl `q(…)`, `qq{…}` or `qw[…]` literal starting at `i`, if one starts there.
-fn perl_quote_end(bytes: &[u8], i: usize) -> Option<usize> {
+/// The end of a Perl `q(…)`, `qq{…}` or `qw[…]` literal starting at `i`, if one starts there. A literal
+/// that never closes marks its closing byte in `unclosed`, and later ones with that byte are not
+/// searched for again: at worst one of them is lexed as code, which hides nothing from code checks.
+fn perl_quote_end(bytes: &[u8], i: usize, unclosed: &mut [bool; 256]) -> Option<usize> {
     if i > 0
         && (bytes[i - 1].is_ascii_alphanumeric()
             || matches!(bytes[i - 1], b'_' | b'$' | b'@' | b'%' | b'&' | b'>' | b':'))
@@ -645,6 +656,9 @@ fn perl_quote_end(bytes: &[u8], i: usize) -> Option<usize> {
         b'/' | b'|' | b'!' | b'#' | b'\'' | b'"' | b'~' | b'^' => open,
         _ => return None,
     };
+    if unclosed[close as usize] {
+        return None;
+    }
     let mut depth = 0u32;
     let mut k = j + 1;
     while k < bytes.len() {
@@ -663,6 +677,7 @@ fn perl_quote_end(bytes: &[u8], i: usize) -> Option<usize> {
         }
         k += 1;
     }
+    unclosed[close as usize] = true;
     None
 }
 
@@ -736,13 +751,16 @@ fn regex_may_start(last: u8, bytes: &[u8], i: usize) -> bool {
     trimmed.ends_with(b"return") || trimmed.ends_with(b"typeof")
 }
 
-fn regex_literal_end(bytes: &[u8], i: usize) -> Option<usize> {
+/// The end of the regex literal starting at `i`, or (when none closes on this line) the offset of the
+/// line's end, before which no literal is looked for again: at worst a later one on the same line is
+/// lexed as code, which hides nothing from code checks.
+fn regex_literal_end(bytes: &[u8], i: usize) -> Result<usize, usize> {
     let mut j = i + 1;
     let mut in_class = false;
     while j < bytes.len() {
         match bytes[j] {
             b'\\' => j += 1,
-            b'\n' => return None,
+            b'\n' => return Err(j),
             b'[' => in_class = true,
             b']' => in_class = false,
             b'/' if !in_class => {
@@ -750,13 +768,13 @@ fn regex_literal_end(bytes: &[u8], i: usize) -> Option<usize> {
                 while j < bytes.len() && bytes[j].is_ascii_alphabetic() {
                     j += 1;
                 }
-                return Some(j);
+                return Ok(j);
             }
             _ => {}
         }
         j += 1;
     }
-    None
+    Err(bytes.len())
 }
 
 #[cfg(test)]

@@ -150,16 +150,19 @@ fn dependency(
 /// non-registry source, such as a `[patch]`, wins, with its line: it is where the crate really comes from).
 fn merge(found: Vec<Declared>) -> Vec<Declared> {
     let mut out: Vec<Declared> = Vec::new();
+    // Where each normalized name is in `out`: a manifest with many crates is merged in one pass.
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut sorted = found;
     sorted.sort_by_key(|d| d.line);
     for decl in sorted {
         let key = decl.name.to_ascii_lowercase().replace('_', "-");
-        match out
-            .iter_mut()
-            .find(|d| d.name.to_ascii_lowercase().replace('_', "-") == key)
-        {
-            None => out.push(decl),
-            Some(first) => {
+        match index.get(&key) {
+            None => {
+                index.insert(key, out.len());
+                out.push(decl);
+            }
+            Some(&at) => {
+                let first = &mut out[at];
                 if !first.spec.split(" | ").any(|s| s == decl.spec) {
                     first.spec = format!("{} | {}", first.spec, decl.spec);
                 }

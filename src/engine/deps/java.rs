@@ -22,6 +22,10 @@ const DEFAULT_REPOSITORIES: [&str; 6] = [
     "dl.google.com/dl/android/maven2",
 ];
 
+/// Deepest nesting of elements a pom.xml may have (real ones stay under 20): deeper, the file is
+/// reported as unreadable rather than read at a cost that grows with its depth.
+const MAX_POM_DEPTH: usize = 256;
+
 /// Reads pom.xml: dependencies (also managed ones and plugin dependencies), build plugins and
 /// extensions, the parent POM, and repositories.
 pub fn pom(text: &str) -> Result<Vec<Declared>, String> {
@@ -29,6 +33,8 @@ pub fn pom(text: &str) -> Result<Vec<Declared>, String> {
     let mut out = Vec::new();
     // Open elements: name, children read so far (name, text, line).
     let mut stack: Vec<Element> = Vec::new();
+    // How many open elements have each name, so that a closing tag that matches none costs nothing.
+    let mut open: HashMap<String, usize> = HashMap::new();
     let bytes = clean.as_bytes();
     let mut pos = 0;
     let mut line = 1u32;
@@ -91,26 +97,35 @@ pub fn pom(text: &str) -> Result<Vec<Declared>, String> {
         let name = raw_name.rsplit(':').next().unwrap_or(raw_name).to_string();
         if closing {
             // Close up to the matching element (tolerating unclosed ones).
-            let Some(index) = stack.iter().rposition(|e| e.name == name) else {
+            if open.get(&name).is_none_or(|&n| n == 0) {
                 broken.get_or_insert(format!(
                     "closing tag `</{}>` at line {tag_line} has no opening tag",
                     super::shorten(&name)
                 ));
                 continue;
-            };
-            if let Some(open) = stack.get(index + 1) {
+            }
+            if let Some(top) = stack.last().filter(|e| e.name != name) {
                 broken.get_or_insert(format!(
                     "element `<{}>` opened at line {} is not closed before `</{}>` at line {tag_line}",
-                    super::shorten(&open.name),
-                    open.line,
+                    super::shorten(&top.name),
+                    top.line,
                     super::shorten(&name)
                 ));
             }
-            while stack.len() > index + 1 {
-                stack.pop();
-            }
-            let element = stack.pop().expect("matching element");
-            let ancestors: Vec<&str> = stack.iter().map(|e| e.name.as_str()).collect();
+            let element = loop {
+                let element = stack.pop().expect("an open element of that name");
+                if let Some(n) = open.get_mut(&element.name) {
+                    *n -= 1;
+                }
+                if element.name == name {
+                    break element;
+                }
+            };
+            let ancestors = Ancestors {
+                parent: stack.last().map_or("", |e| e.name.as_str()),
+                in_build: open.get("build").is_some_and(|&n| n > 0),
+                in_distribution: open.get("distributionManagement").is_some_and(|&n| n > 0),
+            };
             out.extend(pom_declaration(&element, &ancestors));
             if let Some(parent) = stack.last_mut() {
                 parent.children.push((
@@ -125,7 +140,13 @@ pub fn pom(text: &str) -> Result<Vec<Declared>, String> {
                 parent.children.push((name, String::new(), tag_line));
             }
         } else {
+            if stack.len() >= MAX_POM_DEPTH {
+                return Err(format!(
+                    "elements nested deeper than {MAX_POM_DEPTH} levels (line {tag_line}): not read"
+                ));
+            }
             elements += 1;
+            *open.entry(name.clone()).or_default() += 1;
             stack.push(Element {
                 name,
                 line: tag_line,
@@ -166,10 +187,20 @@ impl Element {
     }
 }
 
-/// The declaration a closed element makes, given the names of the elements around it.
-fn pom_declaration(element: &Element, ancestors: &[&str]) -> Option<Declared> {
-    let parent = ancestors.last().copied().unwrap_or("");
-    let in_build = ancestors.contains(&"build");
+/// What a closed element's declaration depends on among the elements around it.
+struct Ancestors<'a> {
+    /// The name of the element it is in ("" at the top).
+    parent: &'a str,
+    /// Whether it is inside `<build>`.
+    in_build: bool,
+    /// Whether it is inside `<distributionManagement>`.
+    in_distribution: bool,
+}
+
+/// The declaration a closed element makes, given the elements around it.
+fn pom_declaration(element: &Element, ancestors: &Ancestors<'_>) -> Option<Declared> {
+    let parent = ancestors.parent;
+    let in_build = ancestors.in_build;
     match element.name.as_str() {
         "dependency" if parent == "dependencies" => maven_package(element, None),
         "plugin" if parent == "plugins" && in_build => {
@@ -179,7 +210,7 @@ fn pom_declaration(element: &Element, ancestors: &[&str]) -> Option<Declared> {
         "parent" if parent == "project" => maven_package(element, None),
         "repository" | "pluginRepository"
             if matches!(parent, "repositories" | "pluginRepositories")
-                && !ancestors.contains(&"distributionManagement") =>
+                && !ancestors.in_distribution =>
         {
             let (url, line) = element.child("url")?;
             if url.is_empty() || is_default_repository(url) {

@@ -245,3 +245,24 @@ fn pom_that_is_not_well_formed_is_an_error() {
     assert!(pom(POM).is_ok());
     assert!(pom("<project/>").is_ok());
 }
+
+#[test]
+fn deeply_nested_pom_is_refused_with_a_reason_and_stray_closing_tags_cost_nothing() {
+    let depth = 100_000;
+    let deep = format!(
+        "<project>{}{}</project>",
+        "<a>".repeat(depth),
+        "</a>".repeat(depth)
+    );
+    let error = pom(&deep).unwrap_err();
+    assert!(error.contains("nested deeper than"), "{error}");
+    // Closing tags that match no open element, many of them: skipped one by one.
+    let stray = format!(
+        "<project><dependencies>{}<dependency><groupId>g</groupId><artifactId>a</artifactId>\
+         <version>1</version></dependency></dependencies></project>",
+        "</x>".repeat(200_000)
+    );
+    let decls = pom(&stray).unwrap();
+    assert_eq!(decls.len(), 1);
+    assert_eq!(decls[0].name, "g:a");
+}

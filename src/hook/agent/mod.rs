@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod config;
+pub mod deadline;
 pub mod files;
 pub mod guard;
 pub mod input;
@@ -67,6 +68,7 @@ pub fn main(args: &AgentHookArgs) -> u8 {
             .unwrap_or_default();
         eprintln!("review-gate: internal error{location} (a bug: please report it)");
     }));
+    deadline::start(args.agent, deadline::deadline());
     let mut stdin = Vec::new();
     let read = std::io::stdin()
         .read_to_end(&mut stdin)
@@ -84,8 +86,10 @@ pub fn main(args: &AgentHookArgs) -> u8 {
     if answered.is_err() {
         // Even the failure path failed: refuse, in the agent's own format, rather than exit with a
         // status the agent would take as "run the tool anyway".
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{}", output::last_resort_refusal(args.agent));
+        deadline::answer_once(|| {
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{}", output::last_resort_refusal(args.agent));
+        });
     }
     0
 }
@@ -222,19 +226,26 @@ fn answer(args: &AgentHookArgs, outcome: &Outcome) {
     let event = outcome.input.as_ref().map_or("", |i| i.event.as_str());
     let decision = output::effective_decision(args.agent, event, outcome.verdict.decision);
     // A failure that fails open must not become an explicit allow.
-    if let Some(text) = output::render(
+    let text = output::render(
         args.agent,
         event,
         &outcome.verdict,
         outcome.settings.approve_clean,
-    ) {
-        // The last net: URL userinfo and token shapes, whatever the reason quotes.
-        let text = crate::redact::redact(&text);
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout
-            .write_all(text.as_bytes())
-            .and_then(|()| stdout.write_all(b"\n"))
-            .and_then(|()| stdout.flush());
+    );
+    let answered = deadline::answer_once(|| {
+        if let Some(text) = text {
+            // The last net: URL userinfo and token shapes, whatever the reason quotes.
+            let text = crate::redact::redact(&text);
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.write_all(b"\n"))
+                .and_then(|()| stdout.flush());
+        }
+    });
+    if !answered {
+        // The deadline's refusal went out first; this decision was never given.
+        return;
     }
     if args.no_audit || !outcome.settings.audit {
         return;

@@ -29,7 +29,12 @@ pub fn effective_decision(agent: Agent, event: &str, decision: Decision) -> Deci
 
 /// A refusal that needs nothing but the agent: for when even answering a failure failed.
 pub fn last_resort_refusal(agent: Agent) -> String {
-    let reason = "review-gate: internal error; refused (fail closed)";
+    refusal(agent, "review-gate: internal error; refused (fail closed)")
+}
+
+/// A refusal with `reason`, in the agent's format, that needs nothing but the agent (no input, no
+/// configuration): the last resort and the deadline answer.
+pub fn refusal(agent: Agent, reason: &str) -> String {
     match agent {
         Agent::Claude | Agent::Codex => json!({"hookSpecificOutput": {
             "hookEventName": "PreToolUse",

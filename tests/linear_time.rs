@@ -1,0 +1,69 @@
+//! Review time grows with the input, not with its square: a minified single line of a few megabytes is
+//! reviewed with work bounded by a constant times its size, measured in bytes the engine reads (regexes,
+//! conditions, snippets), not in seconds, so the test means the same on any machine.
+
+use review_gate::checks;
+use review_gate::engine::{self, chains, WorkStats};
+use review_gate::source::{whole_file, AddedLines};
+
+/// A minified-JavaScript-like line of about `bytes` bytes, dense with what the checks look for.
+fn minified(bytes: usize) -> String {
+    let parts = [
+        "a.b(c);",
+        "var u=\"https://cdn.example.com/x/{n}.js\";",
+        "process.env.X{n};",
+        "eval(s{n});",
+        "require(\"child_process\").exec(k{n});",
+        "var b=\"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo{n}YWJjZGVmZ2hpamtsbW5vcA==\";",
+        "fetch(\"https://api.example.org/v{n}\",{method:\"POST\",body:JSON.stringify(d)});",
+        "function f{n}(a,b){return a+b}",
+        "if(x{n}){y()}else{z()}",
+        "o.k{n}=[1,2,3].map(function(e){return e*2});",
+        "s.replace(/[a-z]+/g,\"\");t=q/2;",
+    ];
+    let mut out = String::with_capacity(bytes + 128);
+    let mut n = 0;
+    while out.len() < bytes {
+        out.push_str(&parts[n % parts.len()].replace("{n}", &n.to_string()));
+        n += 1;
+    }
+    out.push('\n');
+    out
+}
+
+fn review(text: String) -> (usize, WorkStats) {
+    let set = checks::into_set(checks::load(&[]).expect("built-in checks load"));
+    let file = whole_file("dist/bundle.min.js".into(), text, AddedLines::All);
+    let files = vec![file];
+    let (findings, silenced, stats) = engine::run_measured(&set, &files);
+    let chained = chains::detect(&set, &files, &findings, &silenced);
+    (findings.len() + chained.len(), stats)
+}
+
+#[test]
+fn a_long_minified_line_costs_work_linear_in_its_size() {
+    let small = 1_000_000;
+    let (found_small, work_small) = review(minified(small));
+    let (found_large, work_large) = review(minified(4 * small));
+    // Findings per check and line are capped, not dropped: the line is still reported.
+    assert!(found_small > 0 && found_large > 0);
+    assert!(
+        found_large <= found_small + 10,
+        "findings grow with matches on one line: {found_small} -> {found_large}"
+    );
+    // Four times the input, about four times the work (not sixteen), and a bounded amount per byte.
+    let ratio = work_large.total_bytes() as f64 / work_small.total_bytes() as f64;
+    assert!(
+        ratio < 5.0,
+        "work grew {ratio:.1}x for 4x input: {work_small:?} -> {work_large:?}"
+    );
+    let per_byte = work_large.total_bytes() as f64 / (4 * small) as f64;
+    assert!(
+        per_byte < 400.0,
+        "{per_byte:.0} bytes read per input byte: {work_large:?}"
+    );
+    assert!(
+        work_large.condition_bytes < 64 * 4 * small && work_large.snippet_bytes < 4 * small,
+        "{work_large:?}"
+    );
+}
