@@ -92,6 +92,9 @@ pub(super) fn matches(
     {
         return None;
     }
+    if matcher.computed_program && !command.program_is_computed() {
+        return None;
+    }
     let args = command.args();
     if matcher.max_args.is_some_and(|max| args.len() > max) {
         return None;

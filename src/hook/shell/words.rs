@@ -3,7 +3,7 @@
 //! one level of brace expansion (`{rm,-rf,/}` is three words).
 
 use super::parser::{ends_word, parse_in_function, Parser, Term};
-use super::Script;
+use super::{Script, MAX_DEPTH};
 
 /// A word being read: its bytes, and a brace expansion (`{rm,-rf,/}`) seen outside quotes.
 #[derive(Default)]
@@ -81,8 +81,13 @@ impl Parser<'_> {
                 b'\'' => {
                     word.plain = false;
                     self.pos += 1;
-                    let end =
-                        memchr::memchr(b'\'', self.rest()).map_or(self.src.len(), |i| self.pos + i);
+                    let end = memchr::memchr(b'\'', self.rest()).map_or_else(
+                        || {
+                            script.opaque = true;
+                            self.src.len()
+                        },
+                        |i| self.pos + i,
+                    );
                     word.text.extend_from_slice(&self.src[self.pos..end]);
                     self.pos = (end + 1).min(self.src.len());
                 }
@@ -123,7 +128,7 @@ impl Parser<'_> {
         word
     }
 
-    fn double_quoted(&mut self, script: &mut Script, out: &mut Vec<u8>) {
+    pub(super) fn double_quoted(&mut self, script: &mut Script, out: &mut Vec<u8>) {
         while let Some(b) = self.peek() {
             match b {
                 b'"' => {
@@ -149,6 +154,8 @@ impl Parser<'_> {
                 }
             }
         }
+        // The closing quote is missing.
+        script.opaque = true;
     }
 
     /// At `$`: an expansion. Substitutions are parsed (their commands recorded) and kept as written.
@@ -157,14 +164,25 @@ impl Parser<'_> {
         match self.peek_at(1) {
             Some(b'\'') if !in_quotes => {
                 self.pos += 2;
-                self.ansi_c(out);
+                if !self.ansi_c(out) {
+                    script.opaque = true;
+                }
             }
             Some(b'"') if !in_quotes => self.pos += 1,
             Some(b'(') if self.peek_at(2) == Some(b'(') => {
+                // Arithmetic runs the substitutions inside it; `$((cmd) …)` is a substitution.
+                let at = self.checkpoint(script);
                 self.pos += 3;
-                self.skip_balanced(Term::Paren);
-                if self.peek() == Some(b')') {
-                    self.pos += 1;
+                if !self.arithmetic(script, b')') && self.restore(script, at) {
+                    self.pos += 2;
+                    self.nested_list(script, Term::Paren);
+                }
+                out.extend_from_slice(&self.src[start..self.pos.min(self.src.len())]);
+            }
+            Some(b'[') => {
+                self.pos += 2;
+                if !self.arithmetic(script, b']') {
+                    script.opaque = true;
                 }
                 out.extend_from_slice(&self.src[start..self.pos.min(self.src.len())]);
             }
@@ -173,8 +191,14 @@ impl Parser<'_> {
                 self.nested_list(script, Term::Paren);
                 out.extend_from_slice(&self.src[start..self.pos.min(self.src.len())]);
             }
+            Some(b'{') if self.depth >= MAX_DEPTH => {
+                script.opaque = true;
+                self.pos = self.src.len();
+                out.extend_from_slice(&self.src[start..]);
+            }
             Some(b'{') => {
                 self.pos += 2;
+                self.depth += 1;
                 let mut depth = 1usize;
                 let mut scratch = Vec::new();
                 while let Some(b) = self.peek() {
@@ -195,6 +219,10 @@ impl Parser<'_> {
                         b'\\' => self.pos += 2,
                         _ => self.pos += 1,
                     }
+                }
+                self.depth -= 1;
+                if depth > 0 {
+                    script.opaque = true;
                 }
                 self.pos = self.pos.min(self.src.len());
                 out.extend_from_slice(&self.src[start..self.pos]);
@@ -223,14 +251,14 @@ impl Parser<'_> {
         }
     }
 
-    /// The body of `$'…'` (after the opening quote), escapes resolved.
-    fn ansi_c(&mut self, out: &mut Vec<u8>) {
+    /// The body of `$'…'` (after the opening quote), escapes resolved; false when it is not closed.
+    fn ansi_c(&mut self, out: &mut Vec<u8>) -> bool {
         while let Some(b) = self.peek() {
             self.pos += 1;
             match b {
-                b'\'' => return,
+                b'\'' => return true,
                 b'\\' => {
-                    let Some(c) = self.peek() else { return };
+                    let Some(c) = self.peek() else { return false };
                     self.pos += 1;
                     let simple = match c {
                         b'n' => Some(b'\n'),
@@ -294,6 +322,7 @@ impl Parser<'_> {
                 _ => out.push(b),
             }
         }
+        false
     }
 
     /// At a backtick: the old form of `$(…)`; its text is unescaped and parsed one level deeper.
@@ -301,10 +330,12 @@ impl Parser<'_> {
         let start = self.pos;
         self.pos += 1;
         let mut inner = Vec::new();
+        let mut closed = false;
         while let Some(b) = self.peek() {
             match b {
                 b'`' => {
                     self.pos += 1;
+                    closed = true;
                     break;
                 }
                 b'\\' if matches!(self.peek_at(1), Some(b'`' | b'\\' | b'$')) => {
@@ -316,6 +347,9 @@ impl Parser<'_> {
                     self.pos += 1;
                 }
             }
+        }
+        if !closed {
+            script.opaque = true;
         }
         out.extend_from_slice(&self.src[start..self.pos]);
         parse_in_function(
