@@ -133,7 +133,10 @@ impl Parser<'_> {
                 .count();
         let compound = match self.src.get(after) {
             Some(b'(') => true,
-            Some(b'{') => self.src.get(after + 1).is_none_or(|b| b.is_ascii_whitespace()),
+            Some(b'{') => self
+                .src
+                .get(after + 1)
+                .is_none_or(|b| b.is_ascii_whitespace()),
             _ => false,
         };
         if compound && after > name_end {
@@ -155,7 +158,9 @@ impl Parser<'_> {
                     script.opaque = true;
                     return;
                 }
-                Some(b'\n' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' | b'!' | b';') => self.pos += 1,
+                Some(b'\n' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' | b'!' | b';') => {
+                    self.pos += 1
+                }
                 _ => {
                     let before = self.pos;
                     self.word(script);
@@ -247,7 +252,12 @@ impl Parser<'_> {
     }
 
     /// A heredoc's body given to `cat` (or a similar printer) runs in the shells that read its output.
-    pub(super) fn heredoc_through_printer(&mut self, script: &mut Script, owner: usize, body: &str) {
+    pub(super) fn heredoc_through_printer(
+        &mut self,
+        script: &mut Script,
+        owner: usize,
+        body: &str,
+    ) {
         if !matches!(script.commands[owner].program().as_str(), "cat" | "tee") {
             return;
         }

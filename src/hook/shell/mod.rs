@@ -133,7 +133,8 @@ impl Script {
         };
         for assignment in declared {
             if let Some((name, value)) = assignment.split_once('=') {
-                if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
                     self.assigned.retain(|(n, _)| n != name);
                     self.assigned.push((name.to_string(), value.to_string()));
                 }

@@ -170,7 +170,16 @@ fn deep_nesting_is_capped_and_reported() {
     // `((((…))))` is arithmetic to a shell (nothing runs); read without recursion.
     let arithmetic = format!("{}echo hi{}", "(".repeat(100_000), ")".repeat(100_000));
     assert!(parse(&arithmetic).commands.is_empty());
-    for open in ["$((", "$[", "${", "$(( $(", "(( $(", "$(( $(( $(", "[[ $(", "case $("] {
+    for open in [
+        "$((",
+        "$[",
+        "${",
+        "$(( $(",
+        "(( $(",
+        "$(( $(( $(",
+        "[[ $(",
+        "case $(",
+    ] {
         let deep = open.repeat(100_000);
         assert!(parse(&deep).opaque, "{open}");
     }

@@ -126,23 +126,30 @@ pub(super) fn unwrap(cmd: &mut Command) -> Vec<Nested> {
             "taskset" if !argv.iter().any(|a| a == "-p" || a == "--pid") => {
                 options_end(argv, &[]).map(|i| i + 1)
             }
-            "flock" => match options_end(argv, &["-w", "--timeout", "-E", "--conflict-exit-code"]) {
-                Some(file) => match argv.get(file + 1).map(String::as_str) {
-                    Some("-c" | "--command") => {
-                        nested.extend(argv.get(file + 2).cloned().map(Nested::Script));
-                        None
-                    }
-                    _ => Some(file + 1),
-                },
-                None => None,
-            },
+            "flock" => {
+                match options_end(argv, &["-w", "--timeout", "-E", "--conflict-exit-code"]) {
+                    Some(file) => match argv.get(file + 1).map(String::as_str) {
+                        Some("-c" | "--command") => {
+                            nested.extend(argv.get(file + 2).cloned().map(Nested::Script));
+                            None
+                        }
+                        _ => Some(file + 1),
+                    },
+                    None => None,
+                }
+            }
             "unshare" | "setpriv" | "firejail" | "proxychains" | "proxychains4" | "torsocks"
             | "fakeroot" | "pkexec" | "run0" | "dbus-run-session" | "xvfb-run" | "catchsegv" => {
-                options_end(argv, &["-S", "--setuid", "-G", "--setgid", "-f", "-u", "--user"])
+                options_end(
+                    argv,
+                    &["-S", "--setuid", "-G", "--setgid", "-f", "-u", "--user"],
+                )
             }
             "strace" | "ltrace" => options_end(
                 argv,
-                &["-e", "-o", "-p", "-s", "-u", "-E", "-a", "-b", "-I", "-O", "-P", "-S", "-X"],
+                &[
+                    "-e", "-o", "-p", "-s", "-u", "-E", "-a", "-b", "-I", "-O", "-P", "-S", "-X",
+                ],
             ),
             "prlimit" | "systemd-run" => options_end(argv, &["-p", "--pid", "-u", "--unit"]),
             "busybox" | "toybox" if argv.get(1).is_some_and(|a| !a.starts_with('-')) => Some(1),
@@ -339,7 +346,10 @@ fn nested_commands(cmd: &Command) -> Vec<Nested> {
             let mut i = 1;
             while i < argv.len() {
                 let arg = argv[i].as_str();
-                if arg == "-c" || arg == "--command" || (is_short_cluster(arg) && arg.ends_with('c')) {
+                if arg == "-c"
+                    || arg == "--command"
+                    || (is_short_cluster(arg) && arg.ends_with('c'))
+                {
                     nested.extend(argv.get(i + 1).cloned().map(Nested::Script));
                     i += 1;
                 } else if let Some(text) = arg.strip_prefix("--command=") {
@@ -440,8 +450,23 @@ fn git_config_commands(argv: &[String]) -> impl Iterator<Item = String> + '_ {
 /// GNU parallel runs its command words through a shell, once per argument after `:::`.
 fn parallel_commands(argv: &[String], nested: &mut Vec<Nested>) {
     const VALUES: &[&str] = &[
-        "-j", "--jobs", "-S", "--sshlogin", "-a", "--arg-file", "-d", "--delimiter", "-n", "-N",
-        "-I", "--colsep", "-C", "-P", "--max-procs", "--joblog", "--results",
+        "-j",
+        "--jobs",
+        "-S",
+        "--sshlogin",
+        "-a",
+        "--arg-file",
+        "-d",
+        "--delimiter",
+        "-n",
+        "-N",
+        "-I",
+        "--colsep",
+        "-C",
+        "-P",
+        "--max-procs",
+        "--joblog",
+        "--results",
     ];
     let Some(start) = options_end(argv, VALUES) else {
         return;
