@@ -234,17 +234,17 @@ impl Parser<'_> {
         sources: &[usize],
         readers: Range<usize>,
     ) {
+        let shells: Vec<usize> = readers
+            .filter(|&idx| unwrap::shell_input(&script.commands[idx]) == ShellInput::Stdin)
+            .collect();
+        if shells.is_empty() {
+            return;
+        }
         let texts: Vec<String> = sources
             .iter()
             .filter_map(|&i| printed_text(&script.commands[i]))
             .collect();
-        if texts.is_empty() {
-            return;
-        }
-        for idx in readers {
-            if unwrap::shell_input(&script.commands[idx]) != ShellInput::Stdin {
-                continue;
-            }
+        for _ in shells {
             for text in &texts {
                 parse_in_function(text, self.depth + 1, script, self.function.clone());
             }
