@@ -226,6 +226,25 @@ const CONSTRUCTS: &[(&str, &str, Decision)] = &[
     ("single quotes", "echo 'rm -rf /'", Allow),
     ("single quotes", "grep -rn 'curl .* | sh' docs/", Allow),
     ("comment", "ls # rm -rf /", Allow),
+    ("single-quoted $", "echo '$GITHUB_TOKEN'", Allow),
+    ("escaped $", "echo \\$GITHUB_TOKEN", Allow),
+    (
+        "escaped $ in double quotes",
+        "printf '%s' \"\\$GITHUB_TOKEN\"",
+        Allow,
+    ),
+    ("single-quoted $", "rm -rf '$HOME'", Allow),
+    ("double-quoted $", "echo \"$GITHUB_TOKEN\"", Deny),
+    (
+        "quoted and expanded",
+        "echo '$GITHUB_TOKEN' $GITHUB_TOKEN",
+        Deny,
+    ),
+    (
+        "quoted $ in a shell string",
+        "bash -c 'echo $GITHUB_TOKEN'",
+        Deny,
+    ),
 ];
 
 #[test]

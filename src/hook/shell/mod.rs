@@ -62,6 +62,8 @@ pub struct Command {
     pub stdout_to: Vec<usize>,
     /// The shell function this command is defined in, if any.
     pub function: Option<String>,
+    /// Words whose every `$` is quoted (`'$GITHUB_TOKEN'`, `\$HOME`): literal text, not expansions.
+    pub literal: Vec<String>,
 }
 
 impl Command {
@@ -78,12 +80,20 @@ impl Command {
         self.argv.get(1..).unwrap_or(&[])
     }
 
+    /// Whether `word` (one of the words) is literal text: every `$` in it was quoted.
+    pub fn is_literal(&self, word: &str) -> bool {
+        self.literal.iter().any(|l| l == word)
+    }
+
     /// Whether the program is only known when the command runs: a variable or a substitution names it
     /// (`$cmd`, `$(echo rm)`, `` `printf rm` ``), not just its directory (`"$HOME/bin/tool"`).
     pub fn program_is_computed(&self) -> bool {
         let Some(first) = self.argv.first() else {
             return false;
         };
+        if self.is_literal(first) {
+            return false;
+        }
         basename(first).contains(['$', '`'])
             || first.starts_with("$(")
             || first.starts_with('`')
@@ -150,6 +160,10 @@ impl Script {
         }
         let mut words = Vec::with_capacity(cmd.argv.len());
         for word in std::mem::take(&mut cmd.argv) {
+            if cmd.literal.contains(&word) {
+                words.push(word);
+                continue;
+            }
             let name = word
                 .strip_prefix("${")
                 .and_then(|w| w.strip_suffix('}'))

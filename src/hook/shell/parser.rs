@@ -340,6 +340,7 @@ impl Parser<'_> {
         let mut words: Vec<String> = Vec::new();
         let mut stdin_ranges: Vec<Range<usize>> = Vec::new();
         let mut output_ranges: Vec<Range<usize>> = Vec::new();
+        let mut expanded: Vec<String> = Vec::new();
         loop {
             self.skip_blanks();
             let Some(b) = self.peek() else { break };
@@ -391,6 +392,16 @@ impl Parser<'_> {
                     if words.is_empty() && word.is_assignment() {
                         cmd.assignments
                             .push(String::from_utf8_lossy(&word.text).into_owned());
+                    } else if word.literal_dollar || word.expands {
+                        let literal = word.literal_dollar && !word.expands;
+                        let first = words.len();
+                        words.extend(word.into_words());
+                        let texts = if literal {
+                            &mut cmd.literal
+                        } else {
+                            &mut expanded
+                        };
+                        texts.extend(words[first..].iter().cloned());
                     } else {
                         words.extend(word.into_words());
                     }
@@ -401,6 +412,8 @@ impl Parser<'_> {
             return;
         }
         cmd.argv = words;
+        // A text written both quoted and as an expansion counts as an expansion.
+        cmd.literal.retain(|text| !expanded.contains(text));
         let nested_end = script.commands.len();
         let in_ranges =
             |ranges: &[Range<usize>], idx: usize| ranges.iter().any(|r| r.contains(&idx));

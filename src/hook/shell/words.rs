@@ -11,6 +11,10 @@ pub(super) struct Word {
     pub(super) text: Vec<u8>,
     /// No quotes, escapes or expansions: a reserved word or `}` can only be plain.
     pub(super) plain: bool,
+    /// A `$` in the text is quoted (`'$HOME'`, `\$x`, `"\$x"`, `$'\x24'`): literal, not an expansion.
+    pub(super) literal_dollar: bool,
+    /// The word holds an expansion (`$x`, `${x}`, `$(…)`, a backtick) outside single quotes.
+    pub(super) expands: bool,
     brace_open: Option<usize>,
     brace_commas: Vec<usize>,
     brace_close: Option<usize>,
@@ -72,6 +76,7 @@ impl Parser<'_> {
                     match self.peek() {
                         Some(b'\n') => self.pos += 1,
                         Some(c) => {
+                            word.literal_dollar |= c == b'$';
                             word.text.push(c);
                             self.pos += 1;
                         }
@@ -88,20 +93,45 @@ impl Parser<'_> {
                         },
                         |i| self.pos + i,
                     );
-                    word.text.extend_from_slice(&self.src[self.pos..end]);
+                    let quoted = &self.src[self.pos..end];
+                    word.literal_dollar |= memchr::memchr(b'$', quoted).is_some();
+                    word.text.extend_from_slice(quoted);
                     self.pos = (end + 1).min(self.src.len());
                 }
                 b'"' => {
                     word.plain = false;
                     self.pos += 1;
+                    let start = self.pos;
                     self.double_quoted(script, &mut word.text);
+                    let inside = &self.src[start..self.pos.min(self.src.len())];
+                    let mut escaped = false;
+                    for &c in inside {
+                        match c {
+                            b'$' | b'`' if escaped => word.literal_dollar = true,
+                            b'$' | b'`' => word.expands = true,
+                            _ => {}
+                        }
+                        escaped = c == b'\\' && !escaped;
+                    }
                 }
                 b'$' => {
                     word.plain = false;
-                    self.dollar(script, &mut word.text, false);
+                    match self.peek_at(1) {
+                        Some(b'\'') => {
+                            let before = word.text.len();
+                            self.dollar(script, &mut word.text, false);
+                            word.literal_dollar |= word.text[before..].contains(&b'$');
+                        }
+                        Some(b'"') => self.dollar(script, &mut word.text, false),
+                        _ => {
+                            word.expands = true;
+                            self.dollar(script, &mut word.text, false);
+                        }
+                    }
                 }
                 b'`' => {
                     word.plain = false;
+                    word.expands = true;
                     self.backtick(script, &mut word.text);
                 }
                 _ => {
