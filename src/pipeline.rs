@@ -343,6 +343,7 @@ pub fn load_checks_for_text(
         (everything || needed[i]) && (within.is_empty() || inside(within)) || inside(always)
     })?;
     timer.phase("parse needed files");
+    checks::reject_builtin_duplicates(&builtin, &indexes, &checks, &policy.extra_checks)?;
     let extra_ids: Vec<(String, Category)> = checks
         .iter()
         .filter(|c| {

@@ -405,6 +405,23 @@ fn malformed_input_follows_the_failure_mode() {
 }
 
 #[test]
+fn a_duplicate_check_id_is_refused_as_every_other_command_refuses_it() {
+    let repo = Repo::new();
+    // The id of a built-in check whose file a shell command does not load (its keywords are absent).
+    let duplicate = "- id: exec.c.system\n  category: exec\n  severity: warning\n  keywords: [danger]\n  pattern: 'danger\\('\n  message: calls danger\n  help: |\n    What it finds: danger().\n    Why it matters: a test.\n    Example: danger()\n";
+    repo.write(".review-gate.yml", "checks: [team-checks.yml]\n");
+    repo.write("team-checks.yml", duplicate);
+    let run = repo.run(&["checks"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("duplicate check id"), "{}", run.stderr);
+    let out = claude(&repo, "Bash", json!({"command": "ls -la"}));
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "deny", "{}", out.stdout);
+    assert!(reason.contains("duplicate check id"), "{reason}");
+    assert!(reason.contains("exec.c.system"), "{reason}");
+}
+
+#[test]
 fn configuration_sets_actions_levels_and_the_audit_log() {
     let repo = Repo::new();
     repo.write(

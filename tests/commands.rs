@@ -4,6 +4,8 @@
 //! `disable`, `severity` and `allow`; user-written command checks; and the annotated command fixtures.
 
 mod common;
+#[path = "commands/constructs.rs"]
+mod constructs;
 
 use std::path::Path;
 

@@ -92,6 +92,10 @@ pub struct CommandDef {
     /// The command calls the shell function it is defined in (a fork bomb's shape).
     #[serde(default)]
     pub recursive: bool,
+    /// The program is only known when the command runs: a variable or a substitution names it
+    /// (`$cmd -rf /`, `$(echo rm) -rf /`).
+    #[serde(default)]
+    pub computed_program: bool,
     /// The command line is nested too deeply or is too long to parse completely (the other fields are
     /// ignored).
     #[serde(default)]
@@ -139,6 +143,8 @@ pub struct CommandMatcher {
     pub on_default_branch: bool,
     /// The command recurses into its own function.
     pub recursive: bool,
+    /// The program is computed at run time.
+    pub computed_program: bool,
     /// The command line could not be parsed completely.
     pub opaque: bool,
 }
@@ -239,6 +245,7 @@ pub fn compile_command(def: CommandDef, eager: bool) -> Result<CommandMatcher, (
         typosquat: ecosystem(def.typosquat, "typosquat")?,
         on_default_branch: def.on_default_branch,
         recursive: def.recursive,
+        computed_program: def.computed_program,
         opaque: def.opaque,
     })
 }

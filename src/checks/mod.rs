@@ -211,6 +211,29 @@ pub fn load_builtin_where(
     Ok(checks)
 }
 
+/// Rejects a check from an extra file whose id a built-in check file also defines, whether or not that
+/// built-in file was loaded: a partial load (keyword-gated) refuses what loading everything refuses.
+pub fn reject_builtin_duplicates(
+    builtin: &[BuiltinFile],
+    indexes: &[index::FileIndex],
+    checks: &[Check],
+    extra: &[(String, String)],
+) -> Result<(), DefinitionError> {
+    let from_extra = |check: &&Check| extra.iter().any(|(name, _)| *name == check.source);
+    for check in checks.iter().filter(from_extra) {
+        let defined = indexes.iter().position(|i| i.ids.contains(&check.id));
+        if let Some((name, _)) = defined.and_then(|i| builtin.get(i)) {
+            return Err(DefinitionError {
+                file: check.source.clone(),
+                line: 0,
+                check: Some(check.id.clone()),
+                message: format!("duplicate check id (also defined in {name})"),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Moves a check's file-wide condition slots past those of the files loaded before its own.
 fn shift_file_slots(check: &mut Check, offset: usize) {
     if offset == 0 {

@@ -2,7 +2,8 @@
 
 use super::project::Project;
 use crate::checks::command::CommandMatcher;
-use crate::hook::shell::Script;
+use crate::checks::compile::LazyRegex;
+use crate::hook::shell::{Command, Script};
 
 /// How many later commands `followed_by` looks at.
 const FOLLOW_LIMIT: usize = 64;
@@ -92,6 +93,9 @@ pub(super) fn matches(
     {
         return None;
     }
+    if matcher.computed_program && !command.program_is_computed() {
+        return None;
+    }
     let args = command.args();
     if matcher.max_args.is_some_and(|max| args.len() > max) {
         return None;
@@ -127,11 +131,11 @@ pub(super) fn matches(
         let found = arguments
             .operands
             .iter()
-            .find(|o| regex.get().is_match(o.as_bytes()))?;
+            .find(|o| word_matches(regex, o, command))?;
         hit.operand = Some(shown(found));
     }
     if let Some(regex) = &matcher.args {
-        let found = args.iter().find(|a| regex.get().is_match(a.as_bytes()))?;
+        let found = args.iter().find(|a| word_matches(regex, a, command))?;
         hit.operand.get_or_insert_with(|| shown(found));
     }
     if let Some(regex) = &matcher.redirect_to {
@@ -235,6 +239,18 @@ fn package_name(operand: &str) -> Option<String> {
         .unwrap_or(without_version.len());
     let name = without_version[..end].trim();
     (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Whether `regex` matches a word of `command`; in a word whose `$` are quoted (`'$HOME'`) a `$` is
+/// literal text, so a pattern looking for an expansion does not see one there.
+fn word_matches(regex: &LazyRegex, word: &str, command: &Command) -> bool {
+    if command.is_literal(word) {
+        regex
+            .get()
+            .is_match(word.replace('$', "\u{FF04}").as_bytes())
+    } else {
+        regex.get().is_match(word.as_bytes())
+    }
 }
 
 /// An operand as a message shows it: at most [`SHOWN_CHARS`] characters.

@@ -13,6 +13,7 @@
 //! Expansions are not performed: `$HOME`, `${TOKEN}`, `~` and globs stay as written, so checks can match
 //! them; a word that holds `$(…)` keeps that text, and the commands inside are listed on their own.
 
+mod compound;
 mod parser;
 mod unwrap;
 mod words;
@@ -61,6 +62,8 @@ pub struct Command {
     pub stdout_to: Vec<usize>,
     /// The shell function this command is defined in, if any.
     pub function: Option<String>,
+    /// Words whose every `$` is quoted (`'$GITHUB_TOKEN'`, `\$HOME`): literal text, not expansions.
+    pub literal: Vec<String>,
 }
 
 impl Command {
@@ -76,6 +79,26 @@ impl Command {
     pub fn args(&self) -> &[String] {
         self.argv.get(1..).unwrap_or(&[])
     }
+
+    /// Whether `word` (one of the words) is literal text: every `$` in it was quoted.
+    pub fn is_literal(&self, word: &str) -> bool {
+        self.literal.iter().any(|l| l == word)
+    }
+
+    /// Whether the program is only known when the command runs: a variable or a substitution names it
+    /// (`$cmd`, `$(echo rm)`, `` `printf rm` ``), not just its directory (`"$HOME/bin/tool"`).
+    pub fn program_is_computed(&self) -> bool {
+        let Some(first) = self.argv.first() else {
+            return false;
+        };
+        if self.is_literal(first) {
+            return false;
+        }
+        basename(first).contains(['$', '`'])
+            || first.starts_with("$(")
+            || first.starts_with('`')
+            || first.starts_with("<(")
+    }
 }
 
 /// The last path component of a word (`/usr/bin/env` → `env`).
@@ -89,8 +112,83 @@ pub struct Script {
     /// Every simple command at every level, in the order the parser finished them (commands inside a
     /// substitution come before the command that uses their output).
     pub commands: Vec<Command>,
-    /// Part of the input was not parsed (too deeply nested, or too many commands).
+    /// Part of the input was not parsed (unbalanced quotes or parentheses, too deeply nested, or too
+    /// many commands).
     pub opaque: bool,
+    /// Variables assigned a value on the line so far (`x=rm; $x -rf /`), latest last.
+    assigned: Vec<(String, String)>,
+    /// Bytes of variable values substituted so far (bounded by [`MAX_SUBSTITUTED`]).
+    substituted: usize,
+    /// Text read again after it turned out not to be arithmetic (bounded by [`MAX_REREADS`]).
+    rereads: usize,
+}
+
+/// How many times text that started like arithmetic (`$((`, `((`) may be read again as commands;
+/// past that the line is reported as [`Script::opaque`], so nested look-alikes cannot make reading
+/// exponential.
+const MAX_REREADS: usize = 16;
+
+/// At most this many bytes of variable values are substituted into the words of a command line; past
+/// that the line is reported as [`Script::opaque`].
+const MAX_SUBSTITUTED: usize = 1 << 20;
+
+impl Script {
+    /// Records `NAME=value` assignments made by a command without a program (or by `export`, `local`,
+    /// `declare`, `typeset`, `readonly`).
+    fn remember_assignments(&mut self, cmd: &Command) {
+        let declared: &[String] = match cmd.program().as_str() {
+            "" => &cmd.assignments,
+            "export" | "local" | "declare" | "typeset" | "readonly" => cmd.args(),
+            _ => return,
+        };
+        for assignment in declared {
+            if let Some((name, value)) = assignment.split_once('=') {
+                if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    self.assigned.retain(|(n, _)| n != name);
+                    self.assigned.push((name.to_string(), value.to_string()));
+                }
+            }
+        }
+    }
+
+    /// Replaces each word that is exactly `$NAME` or `${NAME}` of a variable assigned earlier on the
+    /// line by its value, split at blanks as an unquoted expansion is.
+    fn substitute_variables(&mut self, cmd: &mut Command) {
+        if self.assigned.is_empty() {
+            return;
+        }
+        let mut words = Vec::with_capacity(cmd.argv.len());
+        for word in std::mem::take(&mut cmd.argv) {
+            if cmd.literal.contains(&word) {
+                words.push(word);
+                continue;
+            }
+            let name = word
+                .strip_prefix("${")
+                .and_then(|w| w.strip_suffix('}'))
+                .or_else(|| word.strip_prefix('$'));
+            let value = name.and_then(|name| {
+                self.assigned
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v)
+            });
+            match value {
+                Some(value) if self.substituted + value.len() <= MAX_SUBSTITUTED => {
+                    self.substituted += value.len();
+                    words.extend(value.split_whitespace().map(str::to_string));
+                }
+                Some(_) => {
+                    self.opaque = true;
+                    words.push(word);
+                }
+                None => words.push(word),
+            }
+        }
+        cmd.argv = words;
+    }
 }
 
 /// Parses a command line. Never fails; see the module documentation.

@@ -42,6 +42,8 @@ pub(super) enum Term {
     Paren,
     /// A `}` word (a group).
     Brace,
+    /// `;;`, `;&`, `;;&` or an `esac` word (a branch of `case`).
+    Case,
 }
 
 /// A heredoc whose body starts after the next newline.
@@ -95,13 +97,13 @@ impl Parser<'_> {
     }
 
     /// Whether the input continues with `word` as a whole word.
-    fn at_word(&self, word: &[u8]) -> bool {
+    pub(super) fn at_word(&self, word: &[u8]) -> bool {
         let rest = self.rest();
         rest.starts_with(word) && rest.get(word.len()).is_none_or(|&b| ends_word(b))
     }
 
     /// Skips blanks, line continuations and comments (not newlines).
-    fn skip_blanks(&mut self) {
+    pub(super) fn skip_blanks(&mut self) {
         loop {
             match self.peek() {
                 Some(b' ' | b'\t' | b'\r') => self.pos += 1,
@@ -115,7 +117,7 @@ impl Parser<'_> {
         }
     }
 
-    fn skip_blank_lines(&mut self, script: &mut Script) {
+    pub(super) fn skip_blank_lines(&mut self, script: &mut Script) {
         loop {
             self.skip_blanks();
             if self.peek() == Some(b'\n') {
@@ -134,8 +136,21 @@ impl Parser<'_> {
                 return;
             }
             self.skip_blanks();
+            if term == Term::Case
+                && (self.rest().starts_with(b";;")
+                    || self.rest().starts_with(b";&")
+                    || self.at_word(b"esac"))
+            {
+                return;
+            }
             match self.peek() {
-                None => return,
+                None => {
+                    // A `$(`, `(`, `{` or `case` that never closes: a shell would refuse it.
+                    if term != Term::End {
+                        script.opaque = true;
+                    }
+                    return;
+                }
                 Some(b'\n') => {
                     self.newline(script);
                     continue;
@@ -149,6 +164,8 @@ impl Parser<'_> {
                     if term == Term::Paren {
                         return;
                     }
+                    // A `)` that closes nothing: the line is not what it seems.
+                    script.opaque = true;
                     continue;
                 }
                 _ => {}
@@ -179,6 +196,7 @@ impl Parser<'_> {
                 for idx in start..end {
                     extend_capped(&mut script.commands[idx].stdin_from, &previous);
                 }
+                self.feed_text_to_shells(script, &previous, start..end);
             }
             previous.extend(start..end);
             if previous.len() > MAX_RELATED {
@@ -206,10 +224,21 @@ impl Parser<'_> {
                 None => break,
             }
         }
+        if self.at_word(b"coproc") {
+            self.coproc_name();
+        }
         let start = script.commands.len();
-        if self.peek() == Some(b'(') {
+        if self.rest().starts_with(b"((") && self.arithmetic_command(script) {
+            self.compound_redirects(script, start);
+        } else if self.peek() == Some(b'(') {
             self.pos += 1;
             self.nested_list(script, Term::Paren);
+            self.compound_redirects(script, start);
+        } else if self.at_word(b"[[") {
+            self.conditional(script);
+            self.compound_redirects(script, start);
+        } else if self.at_word(b"case") {
+            self.case(script);
             self.compound_redirects(script, start);
         } else if self.at_word(b"{") {
             self.pos += 1;
@@ -236,7 +265,7 @@ impl Parser<'_> {
         let (open, close) = match term {
             Term::Paren => (b'(', b')'),
             Term::Brace => (b'{', b'}'),
-            Term::End => {
+            Term::End | Term::Case => {
                 self.pos = self.src.len();
                 return;
             }
@@ -311,6 +340,7 @@ impl Parser<'_> {
         let mut words: Vec<String> = Vec::new();
         let mut stdin_ranges: Vec<Range<usize>> = Vec::new();
         let mut output_ranges: Vec<Range<usize>> = Vec::new();
+        let mut expanded: Vec<String> = Vec::new();
         loop {
             self.skip_blanks();
             let Some(b) = self.peek() else { break };
@@ -362,6 +392,16 @@ impl Parser<'_> {
                     if words.is_empty() && word.is_assignment() {
                         cmd.assignments
                             .push(String::from_utf8_lossy(&word.text).into_owned());
+                    } else if word.literal_dollar || word.expands {
+                        let literal = word.literal_dollar && !word.expands;
+                        let first = words.len();
+                        words.extend(word.into_words());
+                        let texts = if literal {
+                            &mut cmd.literal
+                        } else {
+                            &mut expanded
+                        };
+                        texts.extend(words[first..].iter().cloned());
                     } else {
                         words.extend(word.into_words());
                     }
@@ -372,6 +412,8 @@ impl Parser<'_> {
             return;
         }
         cmd.argv = words;
+        // A text written both quoted and as an expansion counts as an expansion.
+        cmd.literal.retain(|text| !expanded.contains(text));
         let nested_end = script.commands.len();
         let in_ranges =
             |ranges: &[Range<usize>], idx: usize| ranges.iter().any(|r| r.contains(&idx));
@@ -430,6 +472,8 @@ impl Parser<'_> {
             script.opaque = true;
             return None;
         }
+        script.substitute_variables(&mut cmd);
+        script.remember_assignments(&cmd);
         let nested = unwrap::unwrap(&mut cmd);
         cmd.function.clone_from(&self.function);
         let owner = script.commands.len();
@@ -550,6 +594,8 @@ impl Parser<'_> {
             }
             if unwrap::shell_input(&script.commands[owner]) == ShellInput::Stdin {
                 parse_in_function(&body, self.depth + 1, script, self.function.clone());
+            } else {
+                self.heredoc_through_printer(script, owner, &body);
             }
             if let Some(redirect) = script.commands[owner].redirects.get_mut(pending.redirect) {
                 redirect.body = Some(body);

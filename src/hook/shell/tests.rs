@@ -165,8 +165,24 @@ fn deep_nesting_is_capped_and_reported() {
     let deep = format!("{}rm -rf /{}", "$(".repeat(200), ")".repeat(200));
     let script = parse(&deep);
     assert!(script.opaque);
-    let subshells = format!("{}echo hi{}", "(".repeat(100_000), ")".repeat(100_000));
+    let subshells = format!("{}echo hi{}", "( ".repeat(100_000), ")".repeat(100_000));
     assert!(parse(&subshells).opaque);
+    // `((((…))))` is arithmetic to a shell (nothing runs); read without recursion.
+    let arithmetic = format!("{}echo hi{}", "(".repeat(100_000), ")".repeat(100_000));
+    assert!(parse(&arithmetic).commands.is_empty());
+    for open in [
+        "$((",
+        "$[",
+        "${",
+        "$(( $(",
+        "(( $(",
+        "$(( $(( $(",
+        "[[ $(",
+        "case $(",
+    ] {
+        let deep = open.repeat(100_000);
+        assert!(parse(&deep).opaque, "{open}");
+    }
     let shallow = format!("{}rm -rf /{}", "$(".repeat(5), ")".repeat(5));
     let script = parse(&shallow);
     assert!(!script.opaque);

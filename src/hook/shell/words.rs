@@ -3,7 +3,7 @@
 //! one level of brace expansion (`{rm,-rf,/}` is three words).
 
 use super::parser::{ends_word, parse_in_function, Parser, Term};
-use super::Script;
+use super::{Script, MAX_DEPTH};
 
 /// A word being read: its bytes, and a brace expansion (`{rm,-rf,/}`) seen outside quotes.
 #[derive(Default)]
@@ -11,6 +11,10 @@ pub(super) struct Word {
     pub(super) text: Vec<u8>,
     /// No quotes, escapes or expansions: a reserved word or `}` can only be plain.
     pub(super) plain: bool,
+    /// A `$` in the text is quoted (`'$HOME'`, `\$x`, `"\$x"`, `$'\x24'`): literal, not an expansion.
+    pub(super) literal_dollar: bool,
+    /// The word holds an expansion (`$x`, `${x}`, `$(…)`, a backtick) outside single quotes.
+    pub(super) expands: bool,
     brace_open: Option<usize>,
     brace_commas: Vec<usize>,
     brace_close: Option<usize>,
@@ -72,6 +76,7 @@ impl Parser<'_> {
                     match self.peek() {
                         Some(b'\n') => self.pos += 1,
                         Some(c) => {
+                            word.literal_dollar |= c == b'$';
                             word.text.push(c);
                             self.pos += 1;
                         }
@@ -81,22 +86,52 @@ impl Parser<'_> {
                 b'\'' => {
                     word.plain = false;
                     self.pos += 1;
-                    let end =
-                        memchr::memchr(b'\'', self.rest()).map_or(self.src.len(), |i| self.pos + i);
-                    word.text.extend_from_slice(&self.src[self.pos..end]);
+                    let end = memchr::memchr(b'\'', self.rest()).map_or_else(
+                        || {
+                            script.opaque = true;
+                            self.src.len()
+                        },
+                        |i| self.pos + i,
+                    );
+                    let quoted = &self.src[self.pos..end];
+                    word.literal_dollar |= memchr::memchr(b'$', quoted).is_some();
+                    word.text.extend_from_slice(quoted);
                     self.pos = (end + 1).min(self.src.len());
                 }
                 b'"' => {
                     word.plain = false;
                     self.pos += 1;
+                    let start = self.pos;
                     self.double_quoted(script, &mut word.text);
+                    let inside = &self.src[start..self.pos.min(self.src.len())];
+                    let mut escaped = false;
+                    for &c in inside {
+                        match c {
+                            b'$' | b'`' if escaped => word.literal_dollar = true,
+                            b'$' | b'`' => word.expands = true,
+                            _ => {}
+                        }
+                        escaped = c == b'\\' && !escaped;
+                    }
                 }
                 b'$' => {
                     word.plain = false;
-                    self.dollar(script, &mut word.text, false);
+                    match self.peek_at(1) {
+                        Some(b'\'') => {
+                            let before = word.text.len();
+                            self.dollar(script, &mut word.text, false);
+                            word.literal_dollar |= word.text[before..].contains(&b'$');
+                        }
+                        Some(b'"') => self.dollar(script, &mut word.text, false),
+                        _ => {
+                            word.expands = true;
+                            self.dollar(script, &mut word.text, false);
+                        }
+                    }
                 }
                 b'`' => {
                     word.plain = false;
+                    word.expands = true;
                     self.backtick(script, &mut word.text);
                 }
                 _ => {
@@ -123,7 +158,7 @@ impl Parser<'_> {
         word
     }
 
-    fn double_quoted(&mut self, script: &mut Script, out: &mut Vec<u8>) {
+    pub(super) fn double_quoted(&mut self, script: &mut Script, out: &mut Vec<u8>) {
         while let Some(b) = self.peek() {
             match b {
                 b'"' => {
@@ -149,6 +184,8 @@ impl Parser<'_> {
                 }
             }
         }
+        // The closing quote is missing.
+        script.opaque = true;
     }
 
     /// At `$`: an expansion. Substitutions are parsed (their commands recorded) and kept as written.
@@ -157,14 +194,25 @@ impl Parser<'_> {
         match self.peek_at(1) {
             Some(b'\'') if !in_quotes => {
                 self.pos += 2;
-                self.ansi_c(out);
+                if !self.ansi_c(out) {
+                    script.opaque = true;
+                }
             }
             Some(b'"') if !in_quotes => self.pos += 1,
             Some(b'(') if self.peek_at(2) == Some(b'(') => {
+                // Arithmetic runs the substitutions inside it; `$((cmd) …)` is a substitution.
+                let at = self.checkpoint(script);
                 self.pos += 3;
-                self.skip_balanced(Term::Paren);
-                if self.peek() == Some(b')') {
-                    self.pos += 1;
+                if !self.arithmetic(script, b')') && self.restore(script, at) {
+                    self.pos += 2;
+                    self.nested_list(script, Term::Paren);
+                }
+                out.extend_from_slice(&self.src[start..self.pos.min(self.src.len())]);
+            }
+            Some(b'[') => {
+                self.pos += 2;
+                if !self.arithmetic(script, b']') {
+                    script.opaque = true;
                 }
                 out.extend_from_slice(&self.src[start..self.pos.min(self.src.len())]);
             }
@@ -173,8 +221,14 @@ impl Parser<'_> {
                 self.nested_list(script, Term::Paren);
                 out.extend_from_slice(&self.src[start..self.pos.min(self.src.len())]);
             }
+            Some(b'{') if self.depth >= MAX_DEPTH => {
+                script.opaque = true;
+                self.pos = self.src.len();
+                out.extend_from_slice(&self.src[start..]);
+            }
             Some(b'{') => {
                 self.pos += 2;
+                self.depth += 1;
                 let mut depth = 1usize;
                 let mut scratch = Vec::new();
                 while let Some(b) = self.peek() {
@@ -195,6 +249,10 @@ impl Parser<'_> {
                         b'\\' => self.pos += 2,
                         _ => self.pos += 1,
                     }
+                }
+                self.depth -= 1;
+                if depth > 0 {
+                    script.opaque = true;
                 }
                 self.pos = self.pos.min(self.src.len());
                 out.extend_from_slice(&self.src[start..self.pos]);
@@ -223,14 +281,14 @@ impl Parser<'_> {
         }
     }
 
-    /// The body of `$'…'` (after the opening quote), escapes resolved.
-    fn ansi_c(&mut self, out: &mut Vec<u8>) {
+    /// The body of `$'…'` (after the opening quote), escapes resolved; false when it is not closed.
+    fn ansi_c(&mut self, out: &mut Vec<u8>) -> bool {
         while let Some(b) = self.peek() {
             self.pos += 1;
             match b {
-                b'\'' => return,
+                b'\'' => return true,
                 b'\\' => {
-                    let Some(c) = self.peek() else { return };
+                    let Some(c) = self.peek() else { return false };
                     self.pos += 1;
                     let simple = match c {
                         b'n' => Some(b'\n'),
@@ -294,6 +352,7 @@ impl Parser<'_> {
                 _ => out.push(b),
             }
         }
+        false
     }
 
     /// At a backtick: the old form of `$(…)`; its text is unescaped and parsed one level deeper.
@@ -301,10 +360,12 @@ impl Parser<'_> {
         let start = self.pos;
         self.pos += 1;
         let mut inner = Vec::new();
+        let mut closed = false;
         while let Some(b) = self.peek() {
             match b {
                 b'`' => {
                     self.pos += 1;
+                    closed = true;
                     break;
                 }
                 b'\\' if matches!(self.peek_at(1), Some(b'`' | b'\\' | b'$')) => {
@@ -316,6 +377,9 @@ impl Parser<'_> {
                     self.pos += 1;
                 }
             }
+        }
+        if !closed {
+            script.opaque = true;
         }
         out.extend_from_slice(&self.src[start..self.pos]);
         parse_in_function(
