@@ -212,14 +212,15 @@ fn review(
     let before = changes.files.len();
     changes.files.retain(|f| policy.includes_path(&f.path));
     changes.skipped.excluded += before - changes.files.len();
-    changes
-        .skipped
-        .binary_paths
-        .retain(|p| policy.includes_path(p));
+    changes.skipped.retain_paths(|p| policy.includes_path(p));
     let (mut findings, silenced) = crate::engine::run_keeping_suppressed(set, &changes.files);
     findings.extend(crate::engine::run_binary(
         set,
         &changes.skipped.binary_paths,
+    ));
+    findings.extend(crate::engine::secrets_in_binaries(
+        set,
+        &std::mem::take(&mut changes.skipped.binary_text),
     ));
     let (dependency_findings, dependencies) = crate::engine::deps::review(set, &changes.files);
     findings.extend(dependency_findings);
