@@ -684,3 +684,17 @@ fn files_outside_the_project_keep_their_absolute_path() {
         "{reason}"
     );
 }
+
+#[test]
+fn a_write_holding_a_nul_byte_is_reviewed_not_skipped_as_binary() {
+    let repo = Repo::new();
+    let key = "AKIAQ3EGVP7XK2M4RT5W";
+    let content = format!(
+        "AWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY=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\n\0\n"
+    );
+    let out = claude_write(&repo, ".env", &content);
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "deny", "{reason}\n{}", out.stderr);
+    assert!(reason.contains("secret.aws"), "{reason}");
+    assert!(!out.stdout.contains(key), "{}", out.stdout);
+}
