@@ -103,6 +103,9 @@ fn utf16_or_32(bytes: &[u8]) -> Option<(Wide, usize)> {
     (!narrow && mostly_text_in(&bytes[found.1..], found.0)).then_some(found)
 }
 
+/// How many leading bytes tell whether content without a BOM looks like UTF-16/32.
+const WIDE_SAMPLE: usize = 64 << 10;
+
 /// A run of this many ASCII bytes rules out a wide encoding.
 const ASCII_RUN: usize = 16;
 
@@ -112,14 +115,19 @@ fn without_bom(bytes: &[u8]) -> Option<Wide> {
     if bytes.len() < 4 || bytes.len() % 2 != 0 {
         return None;
     }
+    // The start tells; the whole content is then checked (no long ASCII run, mostly text).
+    let sample = &bytes[..bytes.len().min(WIDE_SAMPLE)];
     let mut zeros = [0usize; 4];
-    for (i, &b) in bytes.iter().enumerate() {
-        zeros[i % 4] += usize::from(b == 0);
+    for quad in sample.chunks_exact(4) {
+        for (z, &b) in zeros.iter_mut().zip(quad) {
+            *z += usize::from(b == 0);
+        }
     }
-    let quads = bytes.len() / 4;
+    let quads = sample.len() / 4;
+    let whole_quads = bytes.len() % 4 == 0;
     let most = |n: usize, of: usize| n * 10 >= of * 9;
     let few = |n: usize, of: usize| n * 20 <= of;
-    if bytes.len() % 4 == 0 {
+    if whole_quads {
         if most(zeros[2], quads) && most(zeros[3], quads) && few(zeros[0], quads) {
             return Some(Wide::Utf32Le);
         }
@@ -127,7 +135,7 @@ fn without_bom(bytes: &[u8]) -> Option<Wide> {
             return Some(Wide::Utf32Be);
         }
     }
-    let pairs = bytes.len() / 2;
+    let pairs = quads * 2;
     let (even, odd) = (zeros[0] + zeros[2], zeros[1] + zeros[3]);
     if odd * 10 >= pairs * 7 && few(even, pairs) {
         return Some(Wide::Utf16Le);
