@@ -109,7 +109,10 @@ fn a_modified_file_git_calls_binary_is_reviewed_on_its_added_lines() {
     repo.commit("base");
     // A NUL makes libgit2 call the delta binary; so does a `-diff` attribute the change adds itself.
     let (head, tail) = EXFIL_JS.split_once('\n').unwrap();
-    repo.write("app.js", format!("{head}\nconst a = 1;\n{tail}const b = 2;\n"));
+    repo.write(
+        "app.js",
+        format!("{head}\nconst a = 1;\n{tail}const b = 2;\n"),
+    );
     repo.write("tool.js", "const x = 1;\n");
     repo.write(".gitattributes", "tool.js -diff\n");
     repo.git(&["add", "-A"]);
@@ -118,16 +121,33 @@ fn a_modified_file_git_calls_binary_is_reviewed_on_its_added_lines() {
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--format", "json"]);
     let found = checks_of(&run);
-    assert!(found.contains(&("tool.js".into(), 2, "eval.javascript.eval".into())) || found.iter().any(|f| f.0 == "tool.js" && f.1 == 2), "{found:?}");
-    assert!(found.iter().all(|f| f.0 != "tool.js" || f.1 == 2), "{found:?}");
+    assert!(
+        found.contains(&("tool.js".into(), 2, "eval.javascript.eval".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().all(|f| f.0 != "tool.js" || f.1 == 2),
+        "{found:?}"
+    );
     repo.commit("eval");
     let run = repo.run(&["diff", "HEAD~2..HEAD", "--format", "json"]);
     let found = checks_of(&run);
     assert_eq!(run.code, 1, "{}", run.stderr);
     // The old lines (1 and 4 of the new file) are not added; the new ones keep their numbers.
-    assert!(found.contains(&("app.js".into(), 3, "attack.exfiltration".into())), "{found:?}");
-    assert!(found.contains(&("app.js".into(), 5, "attack.nul-byte".into())), "{found:?}");
-    assert!(found.iter().all(|f| f.0 != "app.js" || (2..=5).contains(&f.1)), "{found:?}");
+    assert!(
+        found.contains(&("app.js".into(), 3, "attack.exfiltration".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("app.js".into(), 5, "attack.nul-byte".into())),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|f| f.0 != "app.js" || (2..=5).contains(&f.1)),
+        "{found:?}"
+    );
     assert_eq!(run.json()["summary"]["skipped"]["binary"], 0);
 }
 
@@ -148,7 +168,10 @@ fn utf16_powershell_is_decoded_and_reviewed_with_editor_line_numbers() {
         let run = repo.run(args);
         assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
         let found = checks_of(&run);
-        assert!(!found.is_empty() && found.iter().all(|f| f.0 == "setup.ps1" && f.1 == 3), "{found:?}");
+        assert!(
+            !found.is_empty() && found.iter().all(|f| f.0 == "setup.ps1" && f.1 == 3),
+            "{found:?}"
+        );
         assert_eq!(run.json()["summary"]["skipped"]["binary"], 0);
     }
 }
@@ -202,7 +225,13 @@ fn a_real_binary_is_listed_by_path_everywhere_and_searched_for_secrets() {
     // A marker in binary content silences nothing.
     let mut png = png_with_key();
     let at = png.windows(4).position(|w| w == b"IDAT").unwrap() - 4;
-    png.splice(at..at, chunk(b"tEXt", format!("Note\0{AWS_KEY} gitleaks:allow review-gate: allow all -- test").as_bytes()));
+    png.splice(
+        at..at,
+        chunk(
+            b"tEXt",
+            format!("Note\0{AWS_KEY} gitleaks:allow review-gate: allow all -- test").as_bytes(),
+        ),
+    );
     repo.write("assets/logo.png", png);
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--format", "json"]);
@@ -225,5 +254,8 @@ fn symlinks_are_listed_by_path() {
         run.json()["summary"]["skipped"]["non_text_paths"],
         serde_json::json!(["link.md"])
     );
-    assert!(repo.run(&["staged"]).stdout.contains("Submodules or symlinks, not reviewed: link.md."));
+    assert!(repo
+        .run(&["staged"])
+        .stdout
+        .contains("Submodules or symlinks, not reviewed: link.md."));
 }

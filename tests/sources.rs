@@ -197,7 +197,10 @@ fn odd_files_are_handled_without_losing_anything() {
     image.extend((0u32..600).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
     repo.write("image.bin", image);
     // (Not `danger()` alone: rename detection would pair it with the deleted doomed.py.)
-    repo.write("latin1.py", b"name = '\xe9t\xe9'\nprint(name)\nvalue = danger()\n");
+    repo.write(
+        "latin1.py",
+        b"name = '\xe9t\xe9'\nprint(name)\nvalue = danger()\n",
+    );
     repo.write("windows.py", "x = 1\r\n  danger()\r\n");
     let minified = format!("{}danger(){}\n", "a=1;".repeat(500_000), "b=2;".repeat(10));
     repo.write("big.py", &minified);

@@ -254,7 +254,11 @@ fn skipped_notifications(review: &Review) -> Vec<Invocation> {
             path,
             format!(
                 "{path}: binary, not reviewed line by line ({} searched for secrets)",
-                if partly { "only its start" } else { "its printable text" }
+                if partly {
+                    "only its start"
+                } else {
+                    "its printable text"
+                }
             ),
         ));
     }

@@ -86,7 +86,10 @@ fn skipped_lines(review: &Review) -> String {
         "Binary, not reviewed line by line (searched for secrets)",
         &s.binary_paths,
     );
-    list("Only partly searched for secrets (too large)", &s.partly_searched);
+    list(
+        "Only partly searched for secrets (too large)",
+        &s.partly_searched,
+    );
     list("Submodules or symlinks, not reviewed", &s.non_text_paths);
     out
 }

@@ -375,14 +375,9 @@ fn rejudged(repo: &Repository, p: Pending, text: String) -> Result<ChangedFile> 
     };
     let mut opts = diff_options();
     opts.force_text(true);
-    let patch = git2::Patch::from_buffers(
-        old.as_bytes(),
-        None,
-        text.as_bytes(),
-        None,
-        Some(&mut opts),
-    )
-    .with_context(|| format!("cannot compare the two versions of {}", p.path))?;
+    let patch =
+        git2::Patch::from_buffers(old.as_bytes(), None, text.as_bytes(), None, Some(&mut opts))
+            .with_context(|| format!("cannot compare the two versions of {}", p.path))?;
     let mut ranges = Vec::new();
     for h in 0..patch.num_hunks() {
         let (hunk, _) = patch.hunk(h)?;

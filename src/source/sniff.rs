@@ -155,7 +155,9 @@ fn mostly_text_in(bytes: &[u8], encoding: Wide) -> bool {
         total += 1;
         bad += usize::from(match c {
             None => true,
-            Some(c) => c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c' | '\x0b' | '\x1b'),
+            Some(c) => {
+                c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c' | '\x0b' | '\x1b')
+            }
         });
     }
     bad * 10 <= total
@@ -366,9 +368,15 @@ mod tests {
         let padded = format!("{js}//{}\n", "\0".repeat(100_000));
         assert_eq!(text(padded.as_bytes()), padded);
         assert_eq!(text(b""), "");
-        assert_eq!(text("caf\u{e9} \x1b[1mbold\x1b[0m\n".as_bytes()), "café \x1b[1mbold\x1b[0m\n");
+        assert_eq!(
+            text("caf\u{e9} \x1b[1mbold\x1b[0m\n".as_bytes()),
+            "café \x1b[1mbold\x1b[0m\n"
+        );
         // Latin-1 text: a few invalid UTF-8 bytes.
-        assert_eq!(text(b"# caf\xe9 cr\xe8me br\xfbl\xe9e au four\n"), "# caf\u{fffd} cr\u{fffd}me br\u{fffd}l\u{fffd}e au four\n");
+        assert_eq!(
+            text(b"# caf\xe9 cr\xe8me br\xfbl\xe9e au four\n"),
+            "# caf\u{fffd} cr\u{fffd}me br\u{fffd}l\u{fffd}e au four\n"
+        );
     }
 
     #[test]
@@ -396,7 +404,9 @@ mod tests {
     #[test]
     fn binary_formats_are_binary() {
         // A PNG: magic, IHDR, then compressed (high-entropy) data.
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0\x1f\xf3\xffa".to_vec();
+        let mut png =
+            b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0\x1f\xf3\xffa"
+                .to_vec();
         let mut x: u32 = 12345;
         for _ in 0..2000 {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
