@@ -83,13 +83,13 @@ enum Wide {
 /// The wide encoding of the content and the length of its BOM, when the content decodes as mostly text
 /// in it.
 fn utf16_or_32(bytes: &[u8]) -> Option<(Wide, usize)> {
-    let by_bom = if bytes.starts_with(b"\xFF\xFE\0\0") && bytes.len() % 4 == 0 {
+    let by_bom = if bytes.starts_with(b"\xFF\xFE\0\0") && bytes.len().is_multiple_of(4) {
         Some((Wide::Utf32Le, 4))
-    } else if bytes.starts_with(b"\0\0\xFE\xFF") && bytes.len() % 4 == 0 {
+    } else if bytes.starts_with(b"\0\0\xFE\xFF") && bytes.len().is_multiple_of(4) {
         Some((Wide::Utf32Be, 4))
-    } else if bytes.starts_with(b"\xFF\xFE") && bytes.len() % 2 == 0 {
+    } else if bytes.starts_with(b"\xFF\xFE") && bytes.len().is_multiple_of(2) {
         Some((Wide::Utf16Le, 2))
-    } else if bytes.starts_with(b"\xFE\xFF") && bytes.len() % 2 == 0 {
+    } else if bytes.starts_with(b"\xFE\xFF") && bytes.len().is_multiple_of(2) {
         Some((Wide::Utf16Be, 2))
     } else {
         None
@@ -112,7 +112,7 @@ const ASCII_RUN: usize = 16;
 /// UTF-16/32 without a BOM, told by zero bytes at the high positions of (mostly ASCII) code units and
 /// none at the low ones. A run of NULs has zeros everywhere, so padded text is not taken for it.
 fn without_bom(bytes: &[u8]) -> Option<Wide> {
-    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     // The start tells; the whole content is then checked (no long ASCII run, mostly text).
@@ -124,7 +124,7 @@ fn without_bom(bytes: &[u8]) -> Option<Wide> {
         }
     }
     let quads = sample.len() / 4;
-    let whole_quads = bytes.len() % 4 == 0;
+    let whole_quads = bytes.len().is_multiple_of(4);
     let most = |n: usize, of: usize| n * 10 >= of * 9;
     let few = |n: usize, of: usize| n * 20 <= of;
     if whole_quads {
