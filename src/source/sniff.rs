@@ -22,7 +22,8 @@ pub enum Content {
 const BINARY_PERCENT: usize = 25;
 
 /// With a known magic number, content is binary when more than this share of the non-NUL bytes after
-/// it are non-text: a magic number put in front of a script does not hide it.
+/// it are non-text, or of all bytes after it are NULs: a magic number put in front of a script does not
+/// hide it.
 const MAGIC_PERCENT: usize = 1;
 
 /// Judges content and decodes text.
@@ -54,12 +55,12 @@ fn binary_bytes(bytes: &[u8]) -> bool {
         // Only NULs (after a magic number): nothing to read, nothing to hide.
         return true;
     }
-    let percent = if magic_end.is_some() {
-        MAGIC_PERCENT
-    } else {
-        BINARY_PERCENT
-    };
-    counts.bad * 100 > non_nul * percent
+    if magic_end.is_some() {
+        // Text behind a magic number is text only when clean: few non-text bytes, few NULs.
+        return counts.bad * 100 > non_nul * MAGIC_PERCENT
+            || counts.nul * 100 > rest.len() * MAGIC_PERCENT;
+    }
+    counts.bad * 100 > non_nul * BINARY_PERCENT
 }
 
 /// Text in a Unicode encoding other than plain UTF-8 (a BOM, or UTF-16/32 recognized by where its zero
@@ -422,6 +423,8 @@ mod tests {
         assert!(binary(&elf));
         // Only NULs.
         assert!(binary(&[0u8; 64]));
+        // A truncated PNG: its header, then NULs.
+        assert!(binary(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"));
         // A tiny GIF.
         assert!(binary(b"GIF89a\x01\0\x01\0\x80\0\0\xff\xff\xff\0\0\0!\xf9\x04\x01\0\0\0\0,\0\0\0\0\x01\0\x01\0\0\x02\x02D\x01\0;"));
     }
