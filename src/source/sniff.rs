@@ -204,19 +204,39 @@ struct Counts {
 }
 
 fn count(bytes: &[u8]) -> Counts {
+    // One pass, no per-sequence calls: random data is mostly invalid UTF-8, one byte at a time.
     let mut nul = 0;
     let mut bad = 0;
-    for chunk in bytes.utf8_chunks() {
-        for &b in chunk.valid().as_bytes() {
-            if b < 0x20 || b == 0x7f {
-                if b == 0 {
-                    nul += 1;
-                } else if !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b) {
-                    bad += 1;
-                }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if b == 0 {
+                nul += 1;
+            } else if (b < 0x20 || b == 0x7f)
+                && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b)
+            {
+                bad += 1;
             }
+            i += 1;
+            continue;
         }
-        bad += chunk.invalid().len();
+        let width = match b {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => 0,
+        };
+        let valid = width > 0
+            && bytes
+                .get(i + 1..i + width)
+                .is_some_and(|rest| rest.iter().all(|&c| c & 0xC0 == 0x80));
+        if valid {
+            i += width;
+        } else {
+            bad += 1;
+            i += 1;
+        }
     }
     Counts { nul, bad }
 }
