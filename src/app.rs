@@ -129,6 +129,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             review_changes(&root, &review, |_| {
                 let mut changes = source::patch::parse(&input)?;
                 source::patch::complete_from_worktree(&mut changes, &root);
+                source::rejudge_binaries(&mut changes, &root);
                 Ok(changes)
             })
         }

@@ -193,13 +193,20 @@ impl ChangedFile {
 pub struct Skipped {
     /// Binary files (not reviewed line by line).
     pub binary: usize,
-    /// Their paths: checks about adding a kind of file at all still look at them.
-    #[serde(skip)]
+    /// Their paths: listed in every output, and checks about adding a kind of file at all look at them.
     pub binary_paths: Vec<String>,
     /// Submodule pointers and symlinks (no text to review).
     pub non_text: usize,
+    /// Their paths, listed in every output.
+    pub non_text_paths: Vec<String>,
     /// Files excluded by configuration.
     pub excluded: usize,
+    /// Binary files of which only the first part was searched for secrets (they are too large).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partly_searched: Vec<String>,
+    /// The printable text of binary files, searched for secrets (not written out).
+    #[serde(skip)]
+    pub binary_text: Vec<BinaryText>,
 }
 
 impl Skipped {
@@ -208,6 +215,42 @@ impl Skipped {
         self.binary += 1;
         self.binary_paths.push(path);
     }
+
+    /// Records a binary file and the printable runs found in it.
+    pub fn add_binary_text(&mut self, text: BinaryText) {
+        if text.truncated {
+            self.partly_searched.push(text.path.clone());
+        }
+        self.add_binary(text.path.clone());
+        self.binary_text.push(text);
+    }
+
+    /// Records a submodule pointer or symlink.
+    pub fn add_non_text(&mut self, path: String) {
+        self.non_text += 1;
+        self.non_text_paths.push(path);
+    }
+
+    /// Keeps only the paths `keep` accepts (configuration excludes).
+    pub fn retain_paths(&mut self, keep: impl Fn(&str) -> bool) {
+        self.binary_paths.retain(|p| keep(p));
+        self.binary_text.retain(|t| keep(&t.path));
+        self.partly_searched.retain(|p| keep(p));
+    }
+}
+
+/// The printable runs of a binary file (ASCII, and ASCII in UTF-16), one per line, so that secrets are
+/// still searched for in files that are not reviewed as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BinaryText {
+    /// The file.
+    pub path: String,
+    /// The runs, one per line.
+    pub text: String,
+    /// The byte offset in the file where the run on each line starts.
+    pub offsets: Vec<usize>,
+    /// Whether only the first part of the file was searched.
+    pub truncated: bool,
 }
 
 /// Everything a source yields: the changed files and what it skipped.

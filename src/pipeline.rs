@@ -381,16 +381,17 @@ fn review(
     let before = changes.files.len();
     changes.files.retain(|f| policy.includes_path(&f.path));
     changes.skipped.excluded += before - changes.files.len();
-    changes
-        .skipped
-        .binary_paths
-        .retain(|p| policy.includes_path(p));
+    changes.skipped.retain_paths(|p| policy.includes_path(p));
     let run = crate::engine::run_reviewed(set, &changes.files, changes.baseless);
     let (mut findings, silenced, mut added_markers) =
         (run.findings, run.silenced, run.added_markers);
     findings.extend(crate::engine::run_binary(
         set,
         &changes.skipped.binary_paths,
+    ));
+    findings.extend(crate::engine::secrets_in_binaries(
+        set,
+        &std::mem::take(&mut changes.skipped.binary_text),
     ));
     let (dependency_findings, dependencies) = crate::engine::deps::review(set, &changes.files);
     findings.extend(dependency_findings);

@@ -792,3 +792,17 @@ fn an_agent_may_not_turn_every_hook_off_from_a_new_local_settings_file() {
     assert_eq!(decision, "deny", "{reason}");
     assert!(reason.contains("disableAllHooks"), "{reason}");
 }
+
+#[test]
+fn a_write_holding_a_nul_byte_is_reviewed_not_skipped_as_binary() {
+    let repo = Repo::new();
+    let key = "AKIAQ3EGVP7XK2M4RT5W";
+    let content = format!(
+        "AWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY=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\n\0\n"
+    );
+    let out = claude_write(&repo, ".env", &content);
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "deny", "{reason}\n{}", out.stderr);
+    assert!(reason.contains("secret.aws"), "{reason}");
+    assert!(!out.stdout.contains(key), "{}", out.stdout);
+}

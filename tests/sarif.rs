@@ -179,3 +179,27 @@ fn an_attack_chain_is_a_valid_result_with_its_parts_as_related_locations() {
         .unwrap()
         .contains("collects secrets (attack.signal.credential-file-code at tool/update.py:4)"));
 }
+
+#[test]
+fn skipped_files_are_named_in_a_valid_tool_execution_notification() {
+    let validator = sarif_validator();
+    let repo = Repo::new();
+    repo.write("README.md", "# x\n");
+    repo.commit("base");
+    let mut image = b"\x89PNG\r\n\x1a\n".to_vec();
+    image.extend((0u32..900).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    repo.write("img/a b.png", image);
+    repo.git(&["add", "-A"]);
+    let run = repo.run(&["staged", "--format", "sarif"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_valid_sarif(&validator, &sarif);
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(
+        notes[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "img/a%20b.png"
+    );
+}

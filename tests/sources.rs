@@ -192,8 +192,15 @@ fn odd_files_are_handled_without_losing_anything() {
     repo.git(&["mv", "old_name.py", "new_name.py"]);
     repo.git(&["rm", "-q", "doomed.py"]);
     repo.git(&["update-index", "--chmod=+x", "mode.sh"]);
-    repo.write("image.bin", b"\x89PNG\x00\x00danger()\x00");
-    repo.write("latin1.py", b"name = '\xe9t\xe9'\ndanger()\n");
+    // A binary (mostly non-text bytes): not reviewed as text, whatever strings it holds.
+    let mut image = b"\x89PNG\r\n\x1a\n\x00\x00danger()\x00".to_vec();
+    image.extend((0u32..600).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    repo.write("image.bin", image);
+    // (Not `danger()` alone: rename detection would pair it with the deleted doomed.py.)
+    repo.write(
+        "latin1.py",
+        b"name = '\xe9t\xe9'\nprint(name)\nvalue = danger()\n",
+    );
     repo.write("windows.py", "x = 1\r\n  danger()\r\n");
     let minified = format!("{}danger(){}\n", "a=1;".repeat(500_000), "b=2;".repeat(10));
     repo.write("big.py", &minified);
@@ -206,7 +213,7 @@ fn odd_files_are_handled_without_losing_anything() {
         found,
         vec![
             ("big.py".to_string(), 1),
-            ("latin1.py".to_string(), 2),
+            ("latin1.py".to_string(), 3),
             ("windows.py".to_string(), 2)
         ]
     );

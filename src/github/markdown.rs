@@ -167,6 +167,28 @@ fn render_first(
             skipped.binary, skipped.non_text, skipped.excluded
         );
     }
+    for (what, paths) in [
+        (
+            "Binary, not reviewed line by line (searched for secrets)",
+            &skipped.binary_paths,
+        ),
+        (
+            "Only partly searched for secrets (too large)",
+            &skipped.partly_searched,
+        ),
+        ("Submodules or symlinks", &skipped.non_text_paths),
+    ] {
+        if !paths.is_empty() {
+            let shown = paths.len().min(crate::report::SKIPPED_SHOWN);
+            let named: Vec<String> = paths[..shown].iter().map(|p| md_code(p)).collect();
+            let more = if paths.len() > shown {
+                format!(" and {} more", paths.len() - shown)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "{what}: {}{more}.", named.join(", "));
+        }
+    }
     if review.findings.is_empty() && review.dependencies.is_empty() {
         out.push_str("\nNothing this change adds needs a reviewer's attention.\n");
         suppression_table(&mut out, &review.suppressions, links);

@@ -153,3 +153,16 @@ pub enum Format {
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
 }
+
+/// How many skipped paths of each kind the text and Markdown reports name.
+pub const SKIPPED_SHOWN: usize = 20;
+
+/// Paths joined by commas, at most [`SKIPPED_SHOWN`], then "and N more".
+pub fn name_paths(paths: &[String]) -> String {
+    let shown = paths.len().min(SKIPPED_SHOWN);
+    let mut out = paths[..shown].join(", ");
+    if paths.len() > shown {
+        out.push_str(&format!(" and {} more", paths.len() - shown));
+    }
+    out
+}

@@ -31,6 +31,35 @@ struct Run<'a> {
     results: Vec<SarifResult<'a>>,
     column_kind: &'static str,
     original_uri_base_ids: HashMap<&'static str, UriBase>,
+    /// One invocation whose notifications name every file not reviewed as text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invocations: Vec<Invocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+    locations: [NotificationLocation; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotificationLocation {
+    physical_location: ArtifactOnly,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactOnly {
+    artifact_location: ArtifactLocation,
 }
 
 #[derive(Serialize)]
@@ -210,6 +239,7 @@ pub fn render(review: &Review, checks: &[Check]) -> String {
             },
             results,
             column_kind: "unicodeCodePoints",
+            invocations: skipped_notifications(review),
             original_uri_base_ids: HashMap::from([(
                 "%SRCROOT%",
                 UriBase {
@@ -223,6 +253,51 @@ pub fn render(review: &Review, checks: &[Check]) -> String {
     let mut out = serde_json::to_string_pretty(&log).expect("the SARIF log serializes");
     out.push('\n');
     out
+}
+
+/// A `toolExecutionNotifications` entry per file not reviewed as text (none: no invocation).
+fn skipped_notifications(review: &Review) -> Vec<Invocation> {
+    let skipped = &review.summary.skipped;
+    let notice = |path: &String, text: String| Notification {
+        level: "note",
+        message: Text { text },
+        locations: [NotificationLocation {
+            physical_location: ArtifactOnly {
+                artifact_location: ArtifactLocation {
+                    uri: path_to_uri(path),
+                    uri_base_id: "%SRCROOT%",
+                },
+            },
+        }],
+    };
+    let mut notes: Vec<Notification> = Vec::new();
+    for path in &skipped.binary_paths {
+        let partly = skipped.partly_searched.contains(path);
+        notes.push(notice(
+            path,
+            format!(
+                "{path}: binary, not reviewed line by line ({} searched for secrets)",
+                if partly {
+                    "only its start"
+                } else {
+                    "its printable text"
+                }
+            ),
+        ));
+    }
+    for path in &skipped.non_text_paths {
+        notes.push(notice(
+            path,
+            format!("{path}: submodule or symlink, not reviewed"),
+        ));
+    }
+    if notes.is_empty() {
+        return Vec::new();
+    }
+    vec![Invocation {
+        execution_successful: true,
+        tool_execution_notifications: notes,
+    }]
 }
 
 fn rule<'a>(finding: &'a Finding, check: Option<&Check>) -> Rule<'a> {

@@ -92,6 +92,29 @@ pub fn render(review: &Review, color: bool) -> String {
     out.push_str(&summary_line(review, &paint));
     out.push_str(&dependency_line(review));
     out.push_str(&suppression_lines(review));
+    out.push_str(&skipped_lines(review));
+    out
+}
+
+/// The paths not reviewed as text, named (at most [`super::SKIPPED_SHOWN`] of each kind here; the JSON
+/// report lists all).
+fn skipped_lines(review: &Review) -> String {
+    let s = &review.summary.skipped;
+    let mut out = String::new();
+    let mut list = |what: &str, paths: &[String]| {
+        if !paths.is_empty() {
+            let _ = writeln!(out, "{what}: {}.", super::name_paths(paths));
+        }
+    };
+    list(
+        "Binary, not reviewed line by line (searched for secrets)",
+        &s.binary_paths,
+    );
+    list(
+        "Only partly searched for secrets (too large)",
+        &s.partly_searched,
+    );
+    list("Submodules or symlinks, not reviewed", &s.non_text_paths);
     out
 }
 

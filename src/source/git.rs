@@ -7,8 +7,9 @@ use anyhow::{anyhow, bail, Context, Result};
 use git2::{Delta, DiffFindOptions, DiffOptions, ErrorCode, FileMode, Oid, Repository, Tree};
 use rayon::prelude::*;
 
-use super::{decode, is_binary, whole_file, AddedLines};
-use crate::model::{ChangeSet, ChangedFile, Skipped};
+use super::sniff::printable_runs;
+use super::{sniff, whole_file, AddedLines, Content};
+use crate::model::{BinaryText, ChangeSet, ChangedFile, Skipped};
 
 /// Opens the repository containing `dir`.
 pub fn open(dir: &Path) -> Result<Repository> {
@@ -233,7 +234,7 @@ fn add_conflicted(
             continue;
         }
         if matches!(mode & 0o170000, 0o120000 | 0o160000) {
-            set.skipped.non_text += 1;
+            set.skipped.add_non_text(path);
             continue;
         }
         let bytes = match std::fs::read(root.join(&path)) {
@@ -242,22 +243,31 @@ fn add_conflicted(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => bail!("cannot read {path}: {e}"),
         };
-        if is_binary(&bytes) {
-            set.skipped.add_binary(path);
-            continue;
-        }
-        let old_blob = old_tree
+        let text = match sniff(bytes) {
+            Content::Text(text) => text,
+            Content::Binary(bytes) => {
+                set.skipped.add_binary_text(printable_runs(path, &bytes));
+                continue;
+            }
+        };
+        // The base's version, as text (a binary or missing one: every line is added).
+        let old_text = old_tree
             .get_path(Path::new(&path))
             .ok()
-            .and_then(|entry| repo.find_blob(entry.id()).ok());
-        let file = match old_blob {
-            None => whole_file(path, decode(bytes), AddedLines::All),
-            Some(blob) => {
+            .and_then(|entry| repo.find_blob(entry.id()).ok())
+            .and_then(|blob| match sniff(blob.content().to_vec()) {
+                Content::Text(old) => Some(old),
+                Content::Binary(_) => None,
+            });
+        let file = match old_text {
+            None => whole_file(path, text, AddedLines::All),
+            Some(old) => {
                 let mut opts = diff_options();
-                let patch = git2::Patch::from_blob_and_buffer(
-                    &blob,
+                opts.force_text(true);
+                let patch = git2::Patch::from_buffers(
+                    old.as_bytes(),
                     Some(Path::new(&path)),
-                    &bytes,
+                    text.as_bytes(),
                     Some(Path::new(&path)),
                     Some(&mut opts),
                 )
@@ -270,10 +280,9 @@ fn add_conflicted(
                     }
                 }
                 drop(patch);
-                let old_text = crate::engine::deps::is_manifest(&path)
-                    .then(|| decode(blob.content().to_vec()));
-                let mut file = whole_file(path, decode(bytes), AddedLines::Ranges(&ranges));
-                file.old_text = old_text;
+                let manifest = crate::engine::deps::is_manifest(&path);
+                let mut file = whole_file(path, text, AddedLines::Ranges(&ranges));
+                file.old_text = manifest.then_some(old);
                 file
             }
         };
@@ -315,6 +324,16 @@ struct Pending {
     ranges: Vec<(u32, u32)>,
     /// The old text of a dependency manifest.
     old_text: Option<String>,
+    /// libgit2 took the file for binary (a NUL byte, or a `-diff`/`binary` attribute): the old
+    /// version, to compute the added lines when the new one is text after all.
+    rejudge: Option<Oid>,
+}
+
+/// One loaded file: text to review, text whose added lines are still to be computed, or binary.
+enum Loaded {
+    File(ChangedFile),
+    Rejudge(Pending, String),
+    Binary(BinaryText),
 }
 
 fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Result<ChangeSet> {
@@ -339,7 +358,9 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
         let new_file = delta.new_file();
         match new_file.mode() {
             FileMode::Commit | FileMode::Link => {
-                skipped.non_text += 1;
+                if let Some(path) = new_file.path() {
+                    skipped.add_non_text(super::slash_path(path));
+                }
                 continue;
             }
             FileMode::Tree => continue,
@@ -361,6 +382,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
                 all_added: true,
                 ranges: Vec::new(),
                 old_text: None,
+                rejudge: None,
             });
             continue;
         }
@@ -370,7 +392,16 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
             continue;
         };
         if patch.delta().flags().is_binary() {
-            skipped.add_binary(path);
+            // git's verdict (one NUL byte, or an attribute the change may set itself) is not ours:
+            // the content is judged again once loaded.
+            pending.push(Pending {
+                path,
+                oid: new_file.id(),
+                all_added: false,
+                ranges: Vec::new(),
+                old_text: None,
+                rejudge: Some(delta.old_file().id()),
+            });
             continue;
         }
         let mut ranges = Vec::new();
@@ -385,7 +416,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
                 let old_id = delta.old_file().id();
                 repo.find_blob(old_id)
                     .ok()
-                    .map(|blob| decode(blob.content().to_vec()))
+                    .map(|blob| super::text_of(blob.content().to_vec()))
             } else {
                 None
             };
@@ -395,6 +426,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
                 all_added: false,
                 ranges,
                 old_text,
+                rejudge: None,
             });
         }
     }
@@ -417,7 +449,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
             })
             .collect(),
     };
-    let mut files: Vec<Result<ChangedFile, String>> = Vec::with_capacity(pending.len());
+    let mut files: Vec<Loaded> = Vec::with_capacity(pending.len());
     let loaded: Vec<(Pending, Vec<u8>)> = pending
         .into_iter()
         .zip(contents)
@@ -430,17 +462,21 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
     loaded
         .into_par_iter()
         .map(|(p, bytes)| {
-            if is_binary(&bytes) {
-                return Err(p.path);
+            let text = match sniff(bytes) {
+                Content::Text(text) => text,
+                Content::Binary(bytes) => return Loaded::Binary(printable_runs(p.path, &bytes)),
+            };
+            if p.rejudge.is_some() {
+                return Loaded::Rejudge(p, text);
             }
             let which = if p.all_added {
                 AddedLines::All
             } else {
                 AddedLines::Ranges(&p.ranges)
             };
-            let mut file = whole_file(p.path, decode(bytes), which);
+            let mut file = whole_file(p.path, text, which);
             file.old_text = p.old_text;
-            Ok(file)
+            Loaded::File(file)
         })
         .collect_into_vec(&mut files);
     let mut set = ChangeSet {
@@ -450,10 +486,16 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
         baseless: false,
     };
     for file in files {
-        match file {
-            Ok(f) if !f.added.is_empty() => set.files.push(f),
-            Ok(_) => {}
-            Err(path) => set.skipped.add_binary(path),
+        let file = match file {
+            Loaded::File(f) => f,
+            Loaded::Rejudge(p, text) => rejudged(repo, p, text)?,
+            Loaded::Binary(binary) => {
+                set.skipped.add_binary_text(binary);
+                continue;
+            }
+        };
+        if !file.added.is_empty() {
+            set.files.push(file);
         }
     }
     Ok(set)
@@ -524,4 +566,38 @@ pub fn read_index_file(repo: &Repository, path: &str) -> Result<Option<Vec<u8>>>
         .find_blob(entry.id)
         .with_context(|| format!("cannot read the staged `{path}`"))?;
     Ok(Some(blob.content().to_vec()))
+}
+
+/// A file libgit2 took for binary whose new version is text: its added lines, from a line diff of the
+/// old text (every line when the old version is binary or unreadable).
+fn rejudged(repo: &Repository, p: Pending, text: String) -> Result<ChangedFile> {
+    let old = p
+        .rejudge
+        .filter(|id| !id.is_zero())
+        .and_then(|id| repo.find_blob(id).ok())
+        .and_then(|blob| match sniff(blob.content().to_vec()) {
+            Content::Text(old) => Some(old),
+            Content::Binary(_) => None,
+        });
+    let Some(old) = old else {
+        return Ok(whole_file(p.path, text, AddedLines::All));
+    };
+    let mut opts = diff_options();
+    opts.force_text(true);
+    let patch =
+        git2::Patch::from_buffers(old.as_bytes(), None, text.as_bytes(), None, Some(&mut opts))
+            .with_context(|| format!("cannot compare the two versions of {}", p.path))?;
+    let mut ranges = Vec::new();
+    for h in 0..patch.num_hunks() {
+        let (hunk, _) = patch.hunk(h)?;
+        if hunk.new_lines() > 0 {
+            ranges.push((hunk.new_start(), hunk.new_lines()));
+        }
+    }
+    drop(patch);
+    let mut file = whole_file(p.path, text, AddedLines::Ranges(&ranges));
+    if crate::engine::deps::is_manifest(&file.path) {
+        file.old_text = Some(old);
+    }
+    Ok(file)
 }

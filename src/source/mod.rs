@@ -3,18 +3,13 @@
 
 pub mod git;
 pub mod patch;
+pub mod sniff;
 pub mod tree;
 
 use crate::lang::Language;
-use crate::model::{AddedLine, ChangedFile, TextExtent};
+use crate::model::{AddedLine, ChangeSet, ChangedFile, TextExtent};
 
-/// How many leading bytes are looked at to decide that a file is binary (git's heuristic).
-const BINARY_PROBE: usize = 8000;
-
-/// Whether content looks binary: a NUL byte near the start, as git decides.
-pub fn is_binary(content: &[u8]) -> bool {
-    memchr::memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some()
-}
+pub use sniff::{is_binary, sniff, Content};
 
 /// Decodes file content as UTF-8, replacing invalid sequences rather than failing, so that one bad byte
 /// never hides the rest of a file.
@@ -22,6 +17,44 @@ pub fn decode(content: Vec<u8>) -> String {
     match String::from_utf8(content) {
         Ok(text) => text,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+/// The text of content whatever it holds: decoded as [`sniff`] does, binary content lossily (for old
+/// versions, which are only compared with).
+pub fn text_of(content: Vec<u8>) -> String {
+    match sniff(content) {
+        Content::Text(text) => text,
+        Content::Binary(bytes) => decode(bytes),
+    }
+}
+
+/// Re-judges the files a patch marks binary (`Binary files a/x and b/x differ`: git's verdict, from one
+/// NUL byte or an attribute) against the working tree under `root`: one that is text there is
+/// reviewed whole (every line counts as added, as the patch does not say which are), one that is
+/// binary has its printable runs searched for secrets.
+pub fn rejudge_binaries(set: &mut ChangeSet, root: &std::path::Path) {
+    let paths = std::mem::take(&mut set.skipped.binary_paths);
+    set.skipped.binary = 0;
+    for path in paths {
+        let bytes = match std::fs::read(root.join(&path)) {
+            Ok(bytes) if !set.skipped.binary_text.iter().any(|t| t.path == path) => bytes,
+            _ => {
+                set.skipped.add_binary(path);
+                continue;
+            }
+        };
+        match sniff(bytes) {
+            Content::Text(text) => {
+                let file = whole_file(path, text, AddedLines::All);
+                if !file.added.is_empty() {
+                    set.files.push(file);
+                }
+            }
+            Content::Binary(bytes) => set
+                .skipped
+                .add_binary_text(sniff::printable_runs(path, &bytes)),
+        }
     }
 }
 

@@ -302,7 +302,7 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
         return;
     }
     if file.submodule {
-        skipped.non_text += 1;
+        skipped.add_non_text(path);
         return;
     }
     if file.deleted || file.added.is_empty() {
@@ -332,10 +332,9 @@ pub fn complete_from_worktree(set: &mut ChangeSet, root: &std::path::Path) {
         let Ok(bytes) = std::fs::read(root.join(&file.path)) else {
             continue;
         };
-        if super::is_binary(&bytes) {
+        let super::Content::Text(text) = super::sniff(bytes) else {
             continue;
-        }
-        let text = super::decode(bytes);
+        };
         let ranges: Vec<(u32, u32)> = file.added.iter().map(|l| (l.number, 1)).collect();
         let whole = super::whole_file(file.path.clone(), text, super::AddedLines::Ranges(&ranges));
         let same = whole.added.len() == file.added.len()

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Result};
 use rayon::prelude::*;
 
-use super::{decode, is_binary, slash_path, whole_file, AddedLines};
-use crate::model::{ChangeSet, ChangedFile, Skipped};
+use super::sniff::printable_runs;
+use super::{slash_path, sniff, whole_file, AddedLines, Content};
+use crate::model::{BinaryText, ChangeSet, ChangedFile, Skipped};
 
 /// Walks `paths` (files or directories) and reads every text file. Paths in the result are relative to
 /// `root`; `keep` decides from that relative path whether a file is read at all.
@@ -43,11 +44,7 @@ pub fn scan(
             let Some(kind) = entry.file_type() else {
                 continue;
             };
-            if kind.is_symlink() {
-                skipped.non_text += 1;
-                continue;
-            }
-            if !kind.is_file() {
+            if !kind.is_file() && !kind.is_symlink() {
                 continue;
             }
             let absolute = entry.path().to_path_buf();
@@ -55,6 +52,10 @@ pub fn scan(
             let relative = slash_path(shown);
             if let Some(raw) = super::raw_path_bytes(shown) {
                 raw_paths.insert(relative.clone(), raw);
+            }
+            if kind.is_symlink() {
+                skipped.add_non_text(relative);
+                continue;
             }
             if keep(&relative) {
                 found.push((absolute, relative));
@@ -65,15 +66,15 @@ pub fn scan(
     }
     found.sort_by(|a, b| a.1.cmp(&b.1));
     found.dedup_by(|a, b| a.1 == b.1);
-    let read: Vec<Result<Result<ChangedFile, String>>> = found
+    let read: Vec<Result<Result<ChangedFile, BinaryText>>> = found
         .into_par_iter()
         .map(|(absolute, relative)| {
             let bytes = std::fs::read(&absolute)
                 .map_err(|e| anyhow!("cannot read {}: {e}", absolute.display()))?;
-            if is_binary(&bytes) {
-                return Ok(Err(relative));
-            }
-            Ok(Ok(whole_file(relative, decode(bytes), AddedLines::All)))
+            Ok(match sniff(bytes) {
+                Content::Text(text) => Ok(whole_file(relative, text, AddedLines::All)),
+                Content::Binary(bytes) => Err(printable_runs(relative, &bytes)),
+            })
         })
         .collect();
     let mut set = ChangeSet {
@@ -87,7 +88,7 @@ pub fn scan(
         match file? {
             Ok(f) if !f.added.is_empty() => set.files.push(f),
             Ok(_) => {}
-            Err(path) => set.skipped.add_binary(path),
+            Err(binary) => set.skipped.add_binary_text(binary),
         }
     }
     Ok(set)

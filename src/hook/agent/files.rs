@@ -167,7 +167,7 @@ fn fragment<'a>(
 }
 
 fn read(path: &Path) -> Option<String> {
-    std::fs::read(path).ok().map(source::decode)
+    std::fs::read(path).ok().map(source::text_of)
 }
 
 /// Applies replacements the way the edit tools do: the first occurrence, or every one; an empty
@@ -225,10 +225,7 @@ pub fn change_set(proposals: Vec<Proposed>, root: &Path) -> ChangeSet {
     let mut changes = ChangeSet::default();
     for proposal in proposals {
         let path = display_path(&proposal.path, root);
-        if source::is_binary(proposal.new.as_bytes()) {
-            changes.skipped.add_binary(path);
-            continue;
-        }
+        // The content is text (a JSON string): a NUL byte in it is reviewed, and reported.
         let ranges = match &proposal.old {
             Some(old) if proposal.exact => Some(added_ranges(old, &proposal.new)),
             _ => None,
