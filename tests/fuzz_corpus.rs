@@ -62,10 +62,16 @@ fn crashers(target: &str, skip: &[&str]) {
 fn every_target_has_a_corpus_and_a_fuzz_target() {
     for target in fuzz_targets::TARGETS {
         assert!(
-            root().join("fuzz/fuzz_targets").join(format!("{target}.rs")).is_file(),
+            root()
+                .join("fuzz/fuzz_targets")
+                .join(format!("{target}.rs"))
+                .is_file(),
             "fuzz/fuzz_targets/{target}.rs is missing"
         );
-        assert!(!inputs(&root().join("fuzz/corpus"), target).is_empty(), "no corpus for {target}");
+        assert!(
+            !inputs(&root().join("fuzz/corpus"), target).is_empty(),
+            "no corpus for {target}"
+        );
     }
     assert!(!fuzz_targets::run("no-such-target", b""));
 }
