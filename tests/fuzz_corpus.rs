@@ -22,14 +22,10 @@ fn inputs(dir: &Path, target: &str) -> Vec<PathBuf> {
 
 /// Runs every input of `target` under `dir`, each in its own `catch_unwind`, and fails naming each
 /// input that panicked. Returns how many inputs ran.
-fn replay(dir: &Path, target: &str, skip: &[&str]) -> usize {
+fn replay(dir: &Path, target: &str) -> usize {
     let mut failed = Vec::new();
     let files = inputs(dir, target);
     for file in &files {
-        let name = file.file_name().unwrap().to_string_lossy();
-        if skip.iter().any(|s| name.starts_with(s)) {
-            continue;
-        }
         let data = std::fs::read(file).expect("a readable corpus file");
         let outcome = std::panic::catch_unwind(|| assert!(fuzz_targets::run(target, &data)));
         if outcome.is_err() {
@@ -50,12 +46,12 @@ fn root() -> PathBuf {
 }
 
 fn corpus(target: &str) {
-    let ran = replay(&root().join("fuzz/corpus"), target, &[]);
+    let ran = replay(&root().join("fuzz/corpus"), target);
     assert!(ran > 0, "the corpus of `{target}` is empty");
 }
 
-fn crashers(target: &str, skip: &[&str]) {
-    replay(&root().join("tests/crashers"), target, skip);
+fn crashers(target: &str) {
+    replay(&root().join("tests/crashers"), target);
 }
 
 #[test]
@@ -115,7 +111,24 @@ fn corpus_lexer() {
 fn crashers_fixed() {
     for target in fuzz_targets::TARGETS {
         if !matches!(*target, "patch" | "shell") {
-            crashers(target, &[]);
+            crashers(target);
         }
     }
+}
+
+/// Known crashers of the patch parser and of what reads its output (issue 11, items 10 and 11: a panic on
+/// non-ASCII paths in `src/source/patch.rs`, a 32 GiB allocation sized by a hunk header's count in
+/// `engine::deps::sparse_text`), owned by the patch-parser rewrite. Ignored until it lands: the
+/// allocation aborts the whole test process, which `catch_unwind` cannot stop.
+#[test]
+#[ignore = "issue 11 items 10-11: patch parser crashers, fixed by the patch-parser rewrite"]
+fn crashers_patch() {
+    crashers("patch");
+}
+
+/// Known crashers of the shell parser (issue 11, item 5), owned by the shell-parser rewrite.
+#[test]
+#[ignore = "issue 11 item 5: shell parser crashers, fixed by the shell-parser rewrite"]
+fn crashers_shell() {
+    crashers("shell");
 }
