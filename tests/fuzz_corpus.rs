@@ -110,7 +110,7 @@ fn corpus_lexer() {
 #[test]
 fn crashers_fixed() {
     for target in fuzz_targets::TARGETS {
-        if !matches!(*target, "patch" | "shell") {
+        if *target != "patch" {
             crashers(target);
         }
     }
@@ -124,11 +124,4 @@ fn crashers_fixed() {
 #[ignore = "issue 11 items 10-11: patch parser crashers, fixed by the patch-parser rewrite"]
 fn crashers_patch() {
     crashers("patch");
-}
-
-/// Known crashers of the shell parser (issue 11, item 5), owned by the shell-parser rewrite.
-#[test]
-#[ignore = "issue 11 item 5: shell parser crashers, fixed by the shell-parser rewrite"]
-fn crashers_shell() {
-    crashers("shell");
 }
