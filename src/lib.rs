@@ -9,6 +9,8 @@ pub mod checks;
 pub mod cli;
 pub mod engine;
 pub mod fixtures;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod github;
 pub mod hook;
 pub mod lang;

@@ -393,8 +393,10 @@ fn npm_package(arg: &str) -> Option<(&str, &str, Source)> {
     if arg.starts_with(['.', '/', '~']) || lower.starts_with("file:") || lower.ends_with(".tgz") {
         return None;
     }
-    match arg[1..].find('@') {
-        Some(at) => Some((&arg[..at + 1], &arg[at + 2..], Source::Registry)),
+    // The first character is skipped (a scope's `@`); it may be wider than one byte.
+    let first = arg.chars().next().map_or(0, char::len_utf8);
+    match arg[first..].find('@') {
+        Some(at) => Some((&arg[..first + at], &arg[first + at + 1..], Source::Registry)),
         None => Some((arg, "", Source::Registry)),
     }
 }
@@ -434,6 +436,15 @@ mod tests {
             spec.to_string(),
             source,
         )
+    }
+
+    #[test]
+    fn npm_package_starting_with_a_multibyte_character_does_not_panic() {
+        // Found by the `manifests` fuzz target: the name was sliced one byte in, inside the character.
+        let found = decls("FROM node:20\nRUN npm install \u{20ac}uro@1.0 \u{e9}\n");
+        assert!(found
+            .iter()
+            .any(|(_, _, name, spec, _)| name == "\u{20ac}uro" && spec == "1.0"));
     }
 
     #[test]

@@ -229,8 +229,10 @@ fn package_name(operand: &str) -> Option<String> {
     }
     let operand = operand.strip_prefix("npm:").unwrap_or(operand);
     // `@scope/name@1.2`, `name@1.2`, `module/path@v1`: the version follows the last `@` after the first byte.
-    let without_version = match operand[1..].rfind('@') {
-        Some(at) => &operand[..at + 1],
+    // The first character may be wider than one byte.
+    let first = operand.chars().next().map_or(0, char::len_utf8);
+    let without_version = match operand[first..].rfind('@') {
+        Some(at) => &operand[..first + at],
         None => operand,
     };
     // PEP 508: `name[extra]>=1.0; marker`.
@@ -265,6 +267,15 @@ fn shown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn package_name_starting_with_a_multibyte_character_does_not_panic() {
+        // Found by the `shell` fuzz target (`go install \u{f9}...`): sliced one byte in, inside the character.
+        assert_eq!(
+            package_name("\u{20ac}uro@1.0").as_deref(),
+            Some("\u{20ac}uro")
+        );
+    }
 
     #[test]
     fn package_names_lose_versions_and_extras() {

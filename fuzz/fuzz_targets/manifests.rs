@@ -1,0 +1,6 @@
+//! Fuzz target `manifests`: see `review_gate::fuzz_targets::manifests`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| review_gate::fuzz_targets::manifests(data));
