@@ -116,12 +116,10 @@ fn crashers_fixed() {
     }
 }
 
-/// Known crashers of the patch parser and of what reads its output (issue 11, items 10 and 11: a panic on
+/// Crashers of the patch parser and of what reads its output (issue 11, items 10 and 11: a panic on
 /// non-ASCII paths in `src/source/patch.rs`, a 32 GiB allocation sized by a hunk header's count in
-/// `engine::deps::sparse_text`), owned by the patch-parser rewrite. Ignored until it lands: the
-/// allocation aborts the whole test process, which `catch_unwind` cannot stop.
+/// `engine::deps::sparse_text`).
 #[test]
-#[ignore = "issue 11 items 10-11: patch parser crashers, fixed by the patch-parser rewrite"]
 fn crashers_patch() {
     crashers("patch");
 }
