@@ -806,3 +806,25 @@ fn a_write_holding_a_nul_byte_is_reviewed_not_skipped_as_binary() {
     assert!(reason.contains("secret.aws"), "{reason}");
     assert!(!out.stdout.contains(key), "{}", out.stdout);
 }
+
+#[test]
+fn a_write_to_a_fifo_is_judged_on_its_content_without_waiting_for_a_writer() {
+    // Reading the current content of a FIFO (or `/dev/zero`) would block or never end; the hook would
+    // then only be saved by its deadline. Such a target has no current content: all of the write is new.
+    let repo = Repo::new();
+    let fifo = repo.path().join("pipe.env");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo unavailable: skipped");
+        return;
+    }
+    let content = format!(
+        "AWS_SECRET_ACCESS_KEY={}\n",
+        "q8Zr3V+tLx9YwN2bKc7HdF4pJm6sQa1ET0uGvXyo"
+    );
+    let out = claude_write(&repo, "pipe.env", &content);
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "deny", "{reason}\n{}", out.stderr);
+    assert!(reason.contains("secret."), "{reason}");
+    assert!(!reason.contains("could not finish"), "{reason}");
+}

@@ -103,7 +103,11 @@ fn skipped_lines(review: &Review) -> String {
     let mut out = String::new();
     let mut list = |what: &str, paths: &[String]| {
         if !paths.is_empty() {
-            let _ = writeln!(out, "{what}: {}.", super::name_paths(paths));
+            let _ = writeln!(
+                out,
+                "{what}: {}.",
+                visible_controls(&super::name_paths(paths))
+            );
         }
     };
     list(
@@ -131,11 +135,11 @@ pub fn suppression_lines(review: &Review) -> String {
         let _ = writeln!(
             out,
             "  {}:{}: {} silences {} -- {}",
-            s.path,
+            visible_controls(&s.path),
             s.line,
             s.marker,
             silenced_list(s),
-            s.reason.as_deref().unwrap_or("no reason given")
+            visible_controls(s.reason.as_deref().unwrap_or("no reason given"))
         );
     }
     out

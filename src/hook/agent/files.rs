@@ -167,8 +167,30 @@ fn fragment<'a>(
 }
 
 fn read(path: &Path) -> Option<String> {
-    std::fs::read(path).ok().map(source::text_of)
+    use std::io::Read;
+    // Only a regular file has a current content to compare with: a FIFO, `/dev/zero` or a socket named by
+    // the agent would block or never end, and the hook would run into the agent's timeout (which lets the
+    // call through). Such a target, or one past the size limit, counts as having no content: everything
+    // the action writes is reviewed as added.
+    // Asked before opening: opening a FIFO blocks until a writer comes (the hook's deadline is the
+    // backstop should the path change in between).
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_CURRENT_FILE {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CURRENT_FILE + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.len() as u64 > MAX_CURRENT_FILE {
+        return None;
+    }
+    Some(source::text_of(bytes))
 }
+
+/// The largest current file the hook reads to compare a proposed change with (64 MiB).
+const MAX_CURRENT_FILE: u64 = 64 << 20;
 
 /// Applies replacements the way the edit tools do: the first occurrence, or every one; an empty
 /// `old` creates the file. None when one does not apply.
