@@ -131,4 +131,13 @@ fn a_file_name_that_is_not_utf8_keeps_its_bytes_in_sarif() {
             ["artifactLocation"]["uri"];
         assert_eq!(uri, "caf%E9%20x.py", "{args:?}");
     }
+    // The same change as a patch: git quotes the name (`"b/caf\351 x.py"`) and its bytes come back.
+    let diff = repo.git(&["diff", "--cached"]);
+    assert!(diff.contains("\\351"), "{diff}");
+    let run = repo.run_stdin(&["patch", "-", "--format", "sarif"], diff.as_bytes());
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        ["artifactLocation"]["uri"];
+    assert_eq!(uri, "caf%E9%20x.py");
 }

@@ -14,7 +14,9 @@ use crate::model::{AddedLine, ChangeSet, ChangedFile, Skipped, TextExtent};
 
 #[path = "patch_text.rs"]
 mod text;
-use text::{decode_patch, git_header_new_path, header_path, strip_prefix, unquote};
+use text::{
+    decode_patch, git_header_new_path, header_path, last_quoted, raw_name, strip_prefix, unquote,
+};
 
 /// The largest line number or count a hunk header may name: no file git can diff has more lines.
 const MAX_LINE_NUMBER: u32 = i32::MAX as u32;
@@ -85,6 +87,7 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
     // The line right after a complete hunk: more hunk lines there mean the counts were too small.
     let mut just_ended: Option<usize> = None;
     let mut found_diff = false;
+    let mut raw_paths = std::collections::BTreeMap::new();
     let mut after_minus_header = false;
     let body = text.strip_suffix('\n').unwrap_or(&text);
     let lines = if text.is_empty() {
@@ -126,11 +129,16 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
             let mut file = Building::default();
             if let Some(rest) = line.strip_prefix("diff --git ") {
                 file.path = git_header_new_path(rest);
+                if let (Some(quoted), Some(path)) = (last_quoted(rest), &file.path) {
+                    note_raw(&mut raw_paths, quoted, path);
+                }
             } else if let Some(rest) = line
                 .strip_prefix("diff --cc ")
                 .or_else(|| line.strip_prefix("diff --combined "))
             {
-                file.path = Some(unquote(rest.trim_end()));
+                let path = unquote(rest.trim_end());
+                note_raw(&mut raw_paths, rest.trim_end(), &path);
+                file.path = Some(path);
             }
             current = Some(file);
         } else if line.starts_with("--- ") {
@@ -146,7 +154,10 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
             if path == "/dev/null" {
                 file.deleted = true;
             } else {
-                file.path = Some(strip_prefix(&path));
+                let shown = strip_prefix(&path);
+                let quoted = rest.split('\t').next().unwrap_or(rest).trim_end();
+                note_raw(&mut raw_paths, quoted, &shown);
+                file.path = Some(shown);
             }
         } else if line.starts_with("@@") {
             let Some(file) = current.as_mut() else {
@@ -192,7 +203,9 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
                 .strip_prefix("rename to ")
                 .or_else(|| line.strip_prefix("copy to "))
             {
-                file.path = Some(unquote(to));
+                let path = unquote(to);
+                note_raw(&mut raw_paths, to, &path);
+                file.path = Some(path);
             }
         }
     }
@@ -207,11 +220,26 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
              `git format-patch`); nothing was reviewed"
         );
     }
+    raw_paths.retain(|path, _| {
+        files.iter().any(|f| &f.path == path) || skipped.binary_paths.contains(path)
+    });
     Ok(ChangeSet {
         files,
         skipped,
+        raw_paths,
         ..ChangeSet::default()
     })
+}
+
+/// Records the original bytes of a quoted name that is not UTF-8 (see [`raw_name`]).
+fn note_raw(
+    raw_paths: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    quoted: &str,
+    shown: &str,
+) {
+    if let Some(raw) = raw_name(quoted, shown) {
+        raw_paths.insert(shown.to_string(), raw);
+    }
 }
 
 /// Reads one line of a hunk into the file being built.

@@ -101,12 +101,47 @@ fn quoted_end(text: &str) -> Option<usize> {
 /// Undoes git's C-style quoting of unusual paths (`"\342\202\254uro.py"`, `"a\tb"`, `"q\"uote"`); an
 /// unquoted path (`core.quotePath=false` output) is kept as it is.
 pub(super) fn unquote(path: &str) -> String {
+    String::from_utf8_lossy(&unquote_bytes(path)).into_owned()
+}
+
+/// When a path shown as `shown` came from the quoted name `quoted` whose bytes are not UTF-8 (git quotes
+/// such names with octal escapes), those bytes, less the ASCII prefix (`b/`, `./`) `shown` dropped: for
+/// outputs that carry bytes (SARIF URIs). None for UTF-8 names.
+pub(super) fn raw_name(quoted: &str, shown: &str) -> Option<Vec<u8>> {
+    let bytes = unquote_bytes(quoted);
+    if std::str::from_utf8(&bytes).is_ok() {
+        return None;
+    }
+    let lossy = String::from_utf8_lossy(&bytes);
+    // The dropped prefix is ASCII and comes before any invalid byte, so it has as many bytes in both.
+    let dropped = lossy.len().checked_sub(shown.len())?;
+    lossy
+        .ends_with(shown)
+        .then(|| bytes.get(dropped..).map(<[u8]>::to_vec))
+        .flatten()
+}
+
+/// The quoted name at the end of a `diff --git` header's `a/… b/…` (None when the new name is not quoted).
+pub(super) fn last_quoted(rest: &str) -> Option<&str> {
+    if !rest.ends_with('"') || rest.len() < 2 {
+        return None;
+    }
+    let start = if rest.starts_with('"') {
+        quoted_end(rest)? + 1
+    } else {
+        rest.find(" \"")? + 1
+    };
+    Some(rest.get(start..)?.trim())
+}
+
+/// The bytes of a path after git's C-style quoting is undone (see [`unquote`]).
+fn unquote_bytes(path: &str) -> Vec<u8> {
     let Some(inner) = path
         .strip_prefix('"')
         .and_then(|p| p.strip_suffix('"'))
         .filter(|_| path.len() >= 2)
     else {
-        return path.to_string();
+        return path.as_bytes().to_vec();
     };
     let mut bytes = Vec::with_capacity(inner.len());
     let mut chars = inner.bytes().peekable();
@@ -137,5 +172,5 @@ pub(super) fn unquote(path: &str) -> String {
             None => {}
         }
     }
-    String::from_utf8_lossy(&bytes).into_owned()
+    bytes
 }
