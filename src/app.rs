@@ -216,7 +216,7 @@ fn print_lines(lines: &[String]) -> Result<()> {
 
 /// Writes text that holds no input (check listings, explanations, install messages) to standard output.
 /// A closed pipe (`review-gate checks | head`) ends the output quietly, as in git and ripgrep: the reader
-/// has all it wanted. Reports go through [`write_report`] and its redactor instead.
+/// has all it wanted. A report reaches it only through [`write_report`], after its redactor.
 pub fn write_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout
@@ -319,16 +319,7 @@ pub(crate) fn write_report(review: &Review, args: &ReviewArgs, root: &Path) -> R
         None => {
             let color = args.format == Format::Text && use_color();
             let text = render(review, args, root, color)?;
-            let text = review.redactor.redact(&text);
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(anyhow!("cannot write the report: {e}")),
-            }
+            write_stdout(&review.redactor.redact(&text))
         }
     }
 }

@@ -2,37 +2,7 @@
 
 mod common;
 
-use common::{git_command, run_in, Repo};
-
-/// A user check used so that these tests depend on the pipeline, not on the wording of built-in checks.
-const TEST_CHECKS: &str = r#"
-- id: test.python.danger
-  category: exec
-  severity: error
-  languages: [python]
-  keywords: [danger]
-  pattern: '\bdanger\('
-  message: calls danger
-  help: |
-    What it finds: calls to danger().
-    Why it matters: it is a test.
-    Example: danger()
-"#;
-
-fn repo_with_test_check() -> Repo {
-    let repo = Repo::new();
-    repo.write(".review-gate.yml", "checks: [test-checks.yml]\n");
-    repo.write("test-checks.yml", TEST_CHECKS);
-    repo
-}
-
-fn only_test(run: &common::Run) -> Vec<(String, u64)> {
-    run.findings()
-        .into_iter()
-        .filter(|f| f.2 == "test.python.danger")
-        .map(|f| (f.0, f.1))
-        .collect()
-}
+use common::{git_command, only_test, repo_with_test_check, run_in, Repo};
 
 #[test]
 fn staged_works_before_the_first_commit() {

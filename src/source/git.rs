@@ -262,24 +262,7 @@ fn add_conflicted(
         let file = match old_text {
             None => whole_file(path, text, AddedLines::All),
             Some(old) => {
-                let mut opts = diff_options();
-                opts.force_text(true);
-                let patch = git2::Patch::from_buffers(
-                    old.as_bytes(),
-                    Some(Path::new(&path)),
-                    text.as_bytes(),
-                    Some(Path::new(&path)),
-                    Some(&mut opts),
-                )
-                .with_context(|| format!("cannot compare {path} with the base"))?;
-                let mut ranges = Vec::new();
-                for h in 0..patch.num_hunks() {
-                    let (hunk, _) = patch.hunk(h)?;
-                    if hunk.new_lines() > 0 {
-                        ranges.push((hunk.new_start(), hunk.new_lines()));
-                    }
-                }
-                drop(patch);
+                let ranges = text_ranges(&old, &text, &path)?;
                 let manifest = crate::engine::deps::is_manifest(&path);
                 let mut file = whole_file(path, text, AddedLines::Ranges(&ranges));
                 file.old_text = manifest.then_some(old);
@@ -404,13 +387,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
             });
             continue;
         }
-        let mut ranges = Vec::new();
-        for h in 0..patch.num_hunks() {
-            let (hunk, _) = patch.hunk(h)?;
-            if hunk.new_lines() > 0 {
-                ranges.push((hunk.new_start(), hunk.new_lines()));
-            }
-        }
+        let ranges = hunk_ranges(&patch)?;
         if !ranges.is_empty() {
             let old_text = if crate::engine::deps::is_manifest(&path) {
                 let old_id = delta.old_file().id();
@@ -582,11 +559,16 @@ fn rejudged(repo: &Repository, p: Pending, text: String) -> Result<ChangedFile> 
     let Some(old) = old else {
         return Ok(whole_file(p.path, text, AddedLines::All));
     };
-    let mut opts = diff_options();
-    opts.force_text(true);
-    let patch =
-        git2::Patch::from_buffers(old.as_bytes(), None, text.as_bytes(), None, Some(&mut opts))
-            .with_context(|| format!("cannot compare the two versions of {}", p.path))?;
+    let ranges = text_ranges(&old, &text, &p.path)?;
+    let mut file = whole_file(p.path, text, AddedLines::Ranges(&ranges));
+    if crate::engine::deps::is_manifest(&file.path) {
+        file.old_text = Some(old);
+    }
+    Ok(file)
+}
+
+/// The (start, count) ranges of new lines in a patch's hunks.
+fn hunk_ranges(patch: &git2::Patch<'_>) -> Result<Vec<(u32, u32)>> {
     let mut ranges = Vec::new();
     for h in 0..patch.num_hunks() {
         let (hunk, _) = patch.hunk(h)?;
@@ -594,10 +576,15 @@ fn rejudged(repo: &Repository, p: Pending, text: String) -> Result<ChangedFile> 
             ranges.push((hunk.new_start(), hunk.new_lines()));
         }
     }
-    drop(patch);
-    let mut file = whole_file(p.path, text, AddedLines::Ranges(&ranges));
-    if crate::engine::deps::is_manifest(&file.path) {
-        file.old_text = Some(old);
-    }
-    Ok(file)
+    Ok(ranges)
+}
+
+/// The added-line ranges of a line diff of two texts (forced as text: the caller has judged them so).
+fn text_ranges(old: &str, new: &str, path: &str) -> Result<Vec<(u32, u32)>> {
+    let mut opts = diff_options();
+    opts.force_text(true);
+    let patch =
+        git2::Patch::from_buffers(old.as_bytes(), None, new.as_bytes(), None, Some(&mut opts))
+            .with_context(|| format!("cannot compare the two versions of {path}"))?;
+    hunk_ranges(&patch)
 }

@@ -176,3 +176,36 @@ pub fn github_token(random: &str) -> String {
     check.reverse();
     format!("ghp_{random}{}", String::from_utf8(check).unwrap())
 }
+
+/// A user check, so that source tests depend on the sources and the pipeline, not on the wording of
+/// built-in checks: `danger(` in Python is an error.
+pub const TEST_CHECKS: &str = r#"
+- id: test.python.danger
+  category: exec
+  severity: error
+  languages: [python]
+  keywords: [danger]
+  pattern: '\bdanger\('
+  message: calls danger
+  help: |
+    What it finds: calls to danger().
+    Why it matters: it is a test.
+    Example: danger()
+"#;
+
+/// A repository whose configuration loads [`TEST_CHECKS`] (committed by the caller, if at all).
+pub fn repo_with_test_check() -> Repo {
+    let repo = Repo::new();
+    repo.write(".review-gate.yml", "checks: [test-checks.yml]\n");
+    repo.write("test-checks.yml", TEST_CHECKS);
+    repo
+}
+
+/// The (path, line) of each `test.python.danger` finding of a run.
+pub fn only_test(run: &Run) -> Vec<(String, u64)> {
+    run.findings()
+        .into_iter()
+        .filter(|f| f.2 == "test.python.danger")
+        .map(|f| (f.0, f.1))
+        .collect()
+}
