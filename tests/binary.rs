@@ -259,3 +259,28 @@ fn symlinks_are_listed_by_path() {
         .stdout
         .contains("Submodules or symlinks, not reviewed: link.md."));
 }
+
+/// A script padded with enough non-text bytes to pass for binary content is still code by its name: it
+/// is reviewed (the interpreter runs it all the same), in `staged` and in `scan`.
+#[test]
+fn a_script_padded_to_look_binary_is_still_reviewed() {
+    let repo = Repo::new();
+    let mut padded = EXFIL_JS.as_bytes().to_vec();
+    padded.extend(b"// ");
+    padded.extend((0u32..20_000).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80));
+    padded.push(b'\n');
+    repo.write("tools/postinstall.js", &padded);
+    repo.git(&["add", "-A"]);
+    for args in [
+        &["staged", "--format", "json"][..],
+        &["scan", "--format", "json"][..],
+    ] {
+        let run = repo.run(args);
+        assert_eq!(run.code, 1, "{args:?}: {}{}", run.stdout, run.stderr);
+        let checks: Vec<String> = run.findings().into_iter().map(|f| f.2).collect();
+        assert!(
+            checks.iter().any(|c| c == "attack.exfiltration"),
+            "{args:?}: {checks:?}"
+        );
+    }
+}

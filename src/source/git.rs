@@ -8,7 +8,7 @@ use git2::{Delta, DiffFindOptions, DiffOptions, ErrorCode, FileMode, Oid, Reposi
 use rayon::prelude::*;
 
 use super::sniff::printable_runs;
-use super::{sniff, whole_file, AddedLines, Content};
+use super::{sniff, sniff_named, whole_file, AddedLines, Content};
 use crate::model::{BinaryText, ChangeSet, ChangedFile, Skipped};
 
 /// Opens the repository containing `dir`.
@@ -243,7 +243,7 @@ fn add_conflicted(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => bail!("cannot read {path}: {e}"),
         };
-        let text = match sniff(bytes) {
+        let text = match sniff_named(&path, bytes) {
             Content::Text(text) => text,
             Content::Binary(bytes) => {
                 set.skipped.add_binary_text(printable_runs(path, &bytes));
@@ -439,7 +439,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
     loaded
         .into_par_iter()
         .map(|(p, bytes)| {
-            let text = match sniff(bytes) {
+            let text = match sniff_named(&p.path, bytes) {
                 Content::Text(text) => text,
                 Content::Binary(bytes) => return Loaded::Binary(printable_runs(p.path, &bytes)),
             };

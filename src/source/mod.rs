@@ -9,7 +9,7 @@ pub mod tree;
 use crate::lang::Language;
 use crate::model::{AddedLine, ChangeSet, ChangedFile, TextExtent};
 
-pub use sniff::{is_binary, sniff, Content};
+pub use sniff::{is_binary, sniff, sniff_named, Content};
 
 /// Decodes file content as UTF-8, replacing invalid sequences rather than failing, so that one bad byte
 /// never hides the rest of a file.
@@ -44,7 +44,7 @@ pub fn rejudge_binaries(set: &mut ChangeSet, root: &std::path::Path) {
                 continue;
             }
         };
-        match sniff(bytes) {
+        match sniff::sniff_named(&path, bytes) {
             Content::Text(text) => {
                 let file = whole_file(path, text, AddedLines::All);
                 if !file.added.is_empty() {

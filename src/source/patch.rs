@@ -360,7 +360,7 @@ pub fn complete_from_worktree(set: &mut ChangeSet, root: &std::path::Path) {
         let Ok(bytes) = std::fs::read(root.join(&file.path)) else {
             continue;
         };
-        let super::Content::Text(text) = super::sniff(bytes) else {
+        let super::Content::Text(text) = super::sniff::sniff_named(&file.path, bytes) else {
             continue;
         };
         let ranges: Vec<(u32, u32)> = file.added.iter().map(|l| (l.number, 1)).collect();

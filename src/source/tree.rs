@@ -7,7 +7,7 @@ use anyhow::{anyhow, Result};
 use rayon::prelude::*;
 
 use super::sniff::printable_runs;
-use super::{slash_path, sniff, whole_file, AddedLines, Content};
+use super::{slash_path, sniff_named, whole_file, AddedLines, Content};
 use crate::model::{BinaryText, ChangeSet, ChangedFile, Skipped};
 
 /// Walks `paths` (files or directories) and reads every text file. Paths in the result are relative to
@@ -71,7 +71,7 @@ pub fn scan(
         .map(|(absolute, relative)| {
             let bytes = std::fs::read(&absolute)
                 .map_err(|e| anyhow!("cannot read {}: {e}", absolute.display()))?;
-            Ok(match sniff(bytes) {
+            Ok(match sniff_named(&relative, bytes) {
                 Content::Text(text) => Ok(whole_file(relative, text, AddedLines::All)),
                 Content::Binary(bytes) => Err(printable_runs(relative, &bytes)),
             })
