@@ -301,7 +301,9 @@ fn a_scan_honors_markers_as_present_and_lists_them() {
 }
 
 #[test]
-fn an_agent_write_that_adds_a_marker_is_allowed_and_the_reply_names_it() {
+/// A marker an agent adds silences review, so a person approves it: the reply asks (an allow would skip
+/// the agent's own permission prompt) and names each marker.
+fn an_agent_write_that_adds_a_marker_needs_approval_and_the_reply_names_it() {
     let repo = repo_with_readme();
     let input = serde_json::json!({
         "session_id": "s", "transcript_path": "/tmp/t.jsonl", "cwd": repo.path(),
@@ -338,7 +340,7 @@ fn an_agent_write_that_adds_a_marker_is_allowed_and_the_reply_names_it() {
     let reply: serde_json::Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("no reply ({e}): {stdout}"));
     let output = &reply["hookSpecificOutput"];
-    assert_eq!(output["permissionDecision"], "allow", "{stdout}");
+    assert_eq!(output["permissionDecision"], "ask", "{stdout}");
     let reason = output["permissionDecisionReason"].as_str().unwrap();
     assert!(
         reason.contains("Suppressions this action adds (1)")

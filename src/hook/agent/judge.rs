@@ -10,6 +10,7 @@ use super::input::Action;
 use super::verdict::{Item, Verdict};
 use crate::checks::{self, Check};
 use crate::hook::command::{self, CommandContext};
+use crate::hook::Decision;
 use crate::lang::Language;
 use crate::model::{Category, Finding};
 use crate::pipeline::{self, Selection};
@@ -72,6 +73,11 @@ pub fn judge_files(
             )
         })
         .collect();
+    if verdict.decision == Decision::Allow && !verdict.suppressions.is_empty() {
+        // A marker the agent adds silences review: a person approves it (an agent that cannot ask
+        // refuses), never an allow that would skip the agent's own permission prompt.
+        verdict.decision = Decision::Ask;
+    }
     Ok((verdict, paths))
 }
 

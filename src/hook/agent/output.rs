@@ -61,15 +61,8 @@ pub fn render(agent: Agent, event: &str, verdict: &Verdict, approve_clean: bool)
     } else {
         reason
     };
-    // An allowed action that adds suppression markers says so: the person watching sees each one.
-    let lists_suppressions = decision == Decision::Allow && !verdict.suppressions.is_empty();
-    let explicit_allow =
-        decision == Decision::Allow && (approve_clean || lists_suppressions) && judged;
-    let allow_reason = if lists_suppressions {
-        format!("review-gate: no findings{}", verdict.suppression_text())
-    } else {
-        "review-gate: no findings".to_string()
-    };
+    let explicit_allow = decision == Decision::Allow && approve_clean && judged;
+    let allow_reason = "review-gate: no findings".to_string();
     let value = match agent {
         Agent::Claude | Agent::Codex => match decision {
             Decision::Allow if !explicit_allow || agent == Agent::Codex => return None,
@@ -85,9 +78,6 @@ pub fn render(agent: Agent, event: &str, verdict: &Verdict, approve_clean: bool)
             }}),
         },
         Agent::Cursor => match decision {
-            Decision::Allow if lists_suppressions => {
-                json!({"permission": "allow", "user_message": allow_reason})
-            }
             Decision::Allow if explicit_allow => json!({"permission": "allow"}),
             Decision::Allow => json!({}),
             _ => json!({
@@ -97,9 +87,6 @@ pub fn render(agent: Agent, event: &str, verdict: &Verdict, approve_clean: bool)
             }),
         },
         Agent::Gemini => match decision {
-            Decision::Allow if lists_suppressions => {
-                json!({"decision": "allow", "reason": allow_reason})
-            }
             Decision::Allow if explicit_allow => json!({"decision": "allow"}),
             Decision::Allow => json!({}),
             // `ask` was turned into `deny` above.

@@ -111,6 +111,13 @@ impl Verdict {
             );
         }
         let count = self.items.len();
+        if count == 0 && !self.suppressions.is_empty() {
+            let mut out =
+                "review-gate: this action adds inline suppression markers (needs approval):"
+                    .to_string();
+            out.push_str(&self.suppression_text());
+            return out;
+        }
         let mut out = format!(
             "review-gate: {count} finding{} ({}):",
             if count == 1 { "" } else { "s" },
