@@ -312,15 +312,24 @@ pub(crate) fn git_tree(repo: &git2::Repository, tree: git2::Oid, label: String) 
 pub(crate) fn write_report(review: &Review, args: &ReviewArgs, root: &Path) -> Result<()> {
     match &args.output {
         Some(path) => {
-            let text = render(review, args, root, false)?;
-            std::fs::write(path, review.redactor.redact(&text).as_bytes())
+            let text = redacted(review, args.format, &render(review, args, root, false)?);
+            std::fs::write(path, text.as_bytes())
                 .with_context(|| format!("cannot write the report to {}", path.display()))
         }
         None => {
             let color = args.format == Format::Text && use_color();
             let text = render(review, args, root, color)?;
-            write_stdout(&review.redactor.redact(&text))
+            write_stdout(&redacted(review, args.format, &text))
         }
+    }
+}
+
+/// A rendered report through the review's redactor: JSON and SARIF in their string literals only, so a
+/// masked secret never breaks the document.
+pub(crate) fn redacted(review: &Review, format: Format, text: &str) -> String {
+    match format {
+        Format::Text => review.redactor.redact(text).into_owned(),
+        Format::Json | Format::Sarif => review.redactor.redact_json_text(text),
     }
 }
 

@@ -114,6 +114,33 @@ impl Redactor {
         out
     }
 
+    /// Serialized JSON (a JSON or SARIF report) with every string literal redacted and nothing else
+    /// touched: a secret that happens to look like a number or a key never corrupts the document.
+    pub fn redact_json_text(&self, json: &str) -> String {
+        let bytes = json.as_bytes();
+        let mut out = String::with_capacity(json.len());
+        let mut copied = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b'"' {
+                i += 1;
+                continue;
+            }
+            let start = i + 1;
+            let mut end = start;
+            while end < bytes.len() && bytes[end] != b'"' {
+                end += if bytes[end] == b'\\' { 2 } else { 1 };
+            }
+            let end = end.min(bytes.len());
+            out.push_str(&json[copied..start]);
+            out.push_str(&self.redact(&json[start..end]));
+            copied = end;
+            i = end + 1;
+        }
+        out.push_str(&json[copied..]);
+        out
+    }
+
     /// Masks every string inside a JSON value (keys included), in place.
     pub fn redact_json(&self, value: &mut serde_json::Value) {
         use serde_json::Value;
@@ -351,6 +378,20 @@ fn mask_userinfo(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_text_is_redacted_inside_strings_only() {
+        let mut redactor = Redactor::default();
+        redactor.add_secret("123456");
+        let json = r#"{"line": 1234567, "snippet": "pw = 123456", "esc": "a\"123456"}"#;
+        let out = redactor.redact_json_text(json);
+        assert!(out.contains("\"line\": 1234567"), "{out}");
+        assert!(
+            !out.contains("= 123456") && !out.contains("\\\"123456"),
+            "{out}"
+        );
+        serde_json::from_str::<serde_json::Value>(&out).unwrap();
+    }
 
     #[test]
     fn url_passwords_and_token_users_are_masked() {

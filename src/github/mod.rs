@@ -325,7 +325,7 @@ fn write_sarif(analysis: &Analysis, path: &Path) -> Result<()> {
     // The checks of the configuration that governed (the base's), not the change's own.
     let checks = crate::checks::load(&analysis.policy.extra_checks)?;
     let text = crate::report::sarif::render(&analysis.review, &checks);
-    let text = analysis.review.redactor.redact(&text);
+    let text = analysis.review.redactor.redact_json_text(&text);
     std::fs::write(path, text.as_bytes())
         .with_context(|| format!("cannot write the SARIF file {}", path.display()))
 }
