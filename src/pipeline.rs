@@ -179,7 +179,12 @@ pub fn analyze_governed(
         .filter(|c| !before.is_disabled(c) && selection.chooses(c))
         .cloned()
         .collect();
-    let after = load(&governance.after);
+    // The change's configuration as it would govern the next review: its check files compiled and every
+    // name it uses known, so a config that breaks the gate is reported as such, not as a weakening.
+    let after = load(&governance.after).and_then(|p| {
+        p.validate(&checks::load(&p.extra_checks)?)?;
+        Ok(p)
+    });
     let policy_findings =
         policy_change_findings(&before, after, &governance.after, &checks, &change_checks);
     let policy_findings = before.apply(policy_findings);
