@@ -222,14 +222,17 @@ fn a_real_binary_is_listed_by_path_everywhere_and_searched_for_secrets() {
         .as_str()
         .unwrap()
         .contains("binary"));
-    // A marker in binary content silences nothing.
+    // A marker of any kind in binary content silences nothing.
     let mut png = png_with_key();
     let at = png.windows(4).position(|w| w == b"IDAT").unwrap() - 4;
     png.splice(
         at..at,
         chunk(
             b"tEXt",
-            format!("Note\0{AWS_KEY} gitleaks:allow review-gate: allow all -- test").as_bytes(),
+            format!(
+                "Note\0{AWS_KEY} # trufflehog:ignore gitleaks:allow review-gate: allow all -- test"
+            )
+            .as_bytes(),
         ),
     );
     repo.write("assets/logo.png", png);

@@ -67,3 +67,26 @@ fn a_long_minified_line_costs_work_linear_in_its_size() {
         "{work_large:?}"
     );
 }
+
+/// The per-line cap on findings keeps the most severe: fifty harmless matches in front of one that the
+/// conditions raise to an error do not push the error out of the review.
+#[test]
+fn the_cap_on_findings_per_line_never_drops_an_error() {
+    let line = format!(
+        "const cp=require(\"child_process\");{}cp.exec(userInput);\n",
+        "cp.exec(\"ls\");".repeat(60)
+    );
+    let set = checks::into_set(checks::load(&[]).expect("built-in checks load"));
+    let files = vec![whole_file("a.js".into(), line, AddedLines::All)];
+    let (findings, _, _) = engine::run_measured(&set, &files);
+    let exec: Vec<_> = findings
+        .iter()
+        .filter(|f| f.check == "exec.javascript.child-process")
+        .collect();
+    assert_eq!(exec.len(), engine::MAX_HITS_PER_LINE, "{exec:?}");
+    assert!(
+        exec.iter()
+            .any(|f| f.severity == review_gate::model::Severity::Error),
+        "{exec:?}"
+    );
+}

@@ -187,7 +187,7 @@ pub fn secrets_in_binaries(checks: &CheckSet, binaries: &[BinaryText]) -> Vec<Fi
         .map(|b| {
             crate::source::whole_file(
                 b.path.clone(),
-                without_markers(&b.text),
+                suppress::defuse_markers(&b.text),
                 crate::source::AddedLines::All,
             )
         })
@@ -210,24 +210,6 @@ pub fn secrets_in_binaries(checks: &CheckSet, binaries: &[BinaryText]) -> Vec<Fi
         finding.end_column = 1;
     }
     findings
-}
-
-/// Printable runs with every suppression marker's key word broken (`allow` → `al_ow`, `nosec` →
-/// `no_ec`; same length, so offsets hold): nobody reads binary content, so no marker in it counts.
-fn without_markers(text: &str) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    for word in [&b"allow"[..], b"nosec"] {
-        let mut at = 0;
-        while let Some(pos) = bytes[at..]
-            .windows(word.len())
-            .position(|w| w.eq_ignore_ascii_case(word))
-        {
-            bytes[at + pos + 2] = b'_';
-            at += pos + word.len();
-        }
-    }
-    // Only ASCII bytes were replaced by ASCII.
-    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
 /// A match before it becomes a finding.
@@ -462,26 +444,32 @@ fn run_check(
     };
     ctx.stats.regex_bytes += text.len();
     let first_hit = hits.len();
-    let full = |hits: &Vec<Hit>| hits.len() - first_hit >= MAX_HITS_PER_LINE;
     let mut more = 0usize;
+    // Past the cap every match is still judged (a line of harmless matches must not hide one the
+    // conditions raise to an error), but only the most severe are kept: a new hit replaces the weakest.
+    let mut keep_within_cap = |hits: &mut Vec<Hit>| {
+        if hits.len() - first_hit <= MAX_HITS_PER_LINE {
+            return;
+        }
+        let Some(new) = hits.pop() else { return };
+        more += 1;
+        let weakest = (first_hit..hits.len()).min_by_key(|&i| hits[i].severity);
+        if let Some(i) = weakest.filter(|&i| hits[i].severity < new.severity) {
+            hits[i] = new;
+        }
+    };
     if check.needs_captures {
         for caps in check.regex.get().captures_iter(text.as_bytes()) {
-            if full(hits) {
-                more += 1;
-                continue;
-            }
             let m = caps.get(0).expect("group 0 always matches");
             ctx.stats.matches += 1;
             visit(m.start(), m.end(), Some(&caps), ctx, hits);
+            keep_within_cap(hits);
         }
     } else {
         for m in check.regex.get().find_iter(text.as_bytes()) {
-            if full(hits) {
-                more += 1;
-                continue;
-            }
             ctx.stats.matches += 1;
             visit(m.start(), m.end(), None, ctx, hits);
+            keep_within_cap(hits);
         }
     }
     if more > 0 {

@@ -90,6 +90,17 @@ fn marker_finder() -> &'static aho_corasick::AhoCorasick {
 
 const ALLOW_MARKER: &str = "review-gate:";
 
+/// `text` with every marker literal broken (one byte replaced by `_`, so offsets hold), found by the
+/// same search [`markers`] uses: no marker of any kind survives in text where none may count.
+pub fn defuse_markers(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for hit in marker_finder().find_iter(text) {
+        // Marker literals are ASCII: replacing their second byte keeps the text UTF-8.
+        bytes[hit.start() + 1] = b'_';
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+}
+
 /// Every marker in `line`, with its byte offset.
 pub fn markers(line: &str) -> Vec<(usize, Marker<'_>)> {
     let mut found = Vec::new();
