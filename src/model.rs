@@ -232,10 +232,16 @@ impl Skipped {
     }
 
     /// Keeps only the paths `keep` accepts (configuration excludes).
+    /// The counts follow the lists, and what is dropped counts as excluded.
     pub fn retain_paths(&mut self, keep: impl Fn(&str) -> bool) {
+        let before = self.binary_paths.len() + self.non_text_paths.len();
         self.binary_paths.retain(|p| keep(p));
+        self.non_text_paths.retain(|p| keep(p));
         self.binary_text.retain(|t| keep(&t.path));
         self.partly_searched.retain(|p| keep(p));
+        self.excluded += before - self.binary_paths.len() - self.non_text_paths.len();
+        self.binary = self.binary_paths.len();
+        self.non_text = self.non_text_paths.len();
     }
 }
 
@@ -409,5 +415,25 @@ impl Fnv64 {
 impl Default for Fnv64 {
     fn default() -> Self {
         Fnv64::new()
+    }
+}
+
+#[cfg(test)]
+mod skipped_tests {
+    use super::*;
+
+    #[test]
+    fn excluding_skipped_paths_keeps_the_counts_with_the_lists() {
+        let mut skipped = Skipped::default();
+        skipped.add_binary("vendor/a.bin".into());
+        skipped.add_binary("logo.png".into());
+        skipped.add_non_text("vendor/link".into());
+        skipped.retain_paths(|p| !p.starts_with("vendor/"));
+        assert_eq!(
+            (skipped.binary, skipped.non_text, skipped.excluded),
+            (1, 0, 2)
+        );
+        assert_eq!(skipped.binary_paths, ["logo.png"]);
+        assert!(skipped.non_text_paths.is_empty());
     }
 }

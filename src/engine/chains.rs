@@ -445,8 +445,7 @@ fn line_text(file: &ChangedFile, number: u32) -> Option<&str> {
         .added
         .binary_search_by_key(&number, |l| l.number)
         .ok()
-        .map(|i| &file.added[i])
-        .or_else(|| file.added.iter().find(|l| l.number == number));
+        .map(|i| &file.added[i]);
     if let Some(line) = found {
         return Some(file.line_text(line));
     }

@@ -599,6 +599,7 @@ fn emit(
         let refused = marker.as_ref().is_some_and(|m| {
             m.added && check.category == Category::Attack && hit.severity == Severity::Error
         });
+        let refused_at = refused.then(|| marker.as_ref().map(|m| m.line)).flatten();
         let marker = marker.filter(|_| !refused);
         let (snippet, copied) = snippet::render_around(text, &masks, hit.start, hit.end);
         ctx.stats.snippet_bytes += copied;
@@ -607,8 +608,7 @@ fn emit(
             None => hit.message.clone(),
         };
         if refused {
-            let at = silencing_marker(ctx, line, &here, above.as_ref(), check)
-                .map_or(line.number, |m| m.line);
+            let at = refused_at.unwrap_or(line.number);
             message = format!("{message} ({})", suppress::refused_note(at, hit.severity));
         }
         // Secrets are identified by their value, other findings by their (masked) line: never by the line
