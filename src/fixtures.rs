@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use regex::Regex;
 
 use crate::checks::CheckSet;
-use crate::lang::Language;
+use crate::model::Language;
 use crate::model::{Category, Severity};
 use crate::source::{slash_path, whole_file, AddedLines};
 

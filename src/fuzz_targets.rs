@@ -12,8 +12,8 @@ use crate::checks::{self, Check, CheckSet};
 use crate::hook::agent::{files, input, judge};
 use crate::hook::command::{self, CommandContext};
 use crate::hook::Agent;
-use crate::lang::{self, Language};
-use crate::model::ChangedFile;
+use crate::lang;
+use crate::model::{ChangedFile, Language};
 use crate::policy::Policy;
 use crate::source::{self, AddedLines};
 

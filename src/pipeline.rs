@@ -72,7 +72,7 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
             .map_err(|e| anyhow!("--category: {e}"))?;
     }
     let covers =
-        |id: &str, c: &Check| crate::engine::suppress::target_covers(id, &c.id, c.category);
+        |id: &str, c: &Check| crate::model::target_covers(id, &c.id, c.category);
     for id in &selection.checks {
         if !checks.iter().any(|c| covers(id, c)) {
             bail!("--check: no check with id `{id}` (see `review-gate checks`)");
@@ -219,7 +219,7 @@ pub const CONFIG_INVALID: &str = "policy.config-invalid";
 impl Selection {
     /// Whether the command line's `--category` and `--check` filters choose a check.
     pub fn chooses(&self, c: &Check) -> bool {
-        let covers = crate::engine::suppress::target_covers;
+        let covers = crate::model::target_covers;
         (self.categories.is_empty() || self.categories.iter().any(|cat| cat == c.category.as_str()))
             && (self.checks.is_empty()
                 || self.checks.iter().any(|id| covers(id, &c.id, c.category)))
@@ -251,7 +251,7 @@ fn policy_change_findings(
             let default_severity = |target: &str| {
                 checks
                     .iter()
-                    .filter(|c| crate::engine::suppress::target_covers(target, &c.id, c.category))
+                    .filter(|c| crate::model::target_covers(target, &c.id, c.category))
                     .map(|c| c.severity)
                     .max()
                     .unwrap_or(crate::model::Severity::Error)
@@ -359,7 +359,7 @@ pub fn load_checks_for_text(
         })
         .map(|c| (c.id.clone(), c.category))
         .collect();
-    let covers = crate::engine::suppress::target_covers;
+    let covers = crate::model::target_covers;
     policy.validate_names(|target| {
         indexes
             .iter()

@@ -10,7 +10,7 @@ use serde_saphyr::Spanned;
 
 use crate::checks::compile::build_globset;
 use crate::checks::{Check, DefinitionError};
-use crate::engine::suppress::target_covers;
+use crate::model::target_covers;
 use crate::hook::agent::config::HookSettings;
 use crate::model::{Category, Finding, Severity};
 

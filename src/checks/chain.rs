@@ -143,7 +143,7 @@ pub fn compile(def: ChainDef) -> Result<Chain, (u64, String)> {
 pub fn plays(targets: &[String], check: &Check) -> bool {
     targets
         .iter()
-        .any(|t| crate::engine::suppress::target_covers(t, &check.id, check.category))
+        .any(|t| crate::model::target_covers(t, &check.id, check.category))
 }
 
 /// The first target of a chain that names no loaded check, with its line.
@@ -152,6 +152,6 @@ pub fn unknown_target<'a>(chain: &'a Chain, checks: &[Check]) -> Option<&'a (Str
         !checks
             .iter()
             .filter(|c| c.chain.is_none())
-            .any(|c| crate::engine::suppress::target_covers(target, &c.id, c.category))
+            .any(|c| crate::model::target_covers(target, &c.id, c.category))
     })
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::compile::{compile_regex, placeholders, LazyRegex};
-use crate::hook::Decision;
+use crate::model::Decision;
 
 /// Placeholders a command check's message may use.
 pub const MESSAGE_PLACEHOLDERS: [&str; 4] = ["program", "operand", "package", "popular"];

@@ -10,9 +10,8 @@ use serde_saphyr::Spanned;
 
 use super::command::{compile_command_parts, CommandMatcher};
 use super::schema::{CheckDef, ConditionDef};
-use crate::hook::Decision;
-use crate::lang::{Language, Region};
-use crate::model::{Category, Severity};
+use crate::lang::Region;
+use crate::model::{Category, Decision, Language, Severity};
 
 /// An error in a check definition, naming the file, the line and the check.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::checks::chain::{plays, Chain, Within};
 use crate::checks::{Check, CheckSet};
-use crate::lang::Language;
+use crate::model::Language;
 use crate::model::{ChainPart, ChangedFile, Finding, Fnv64, Severity, TextExtent};
 
 /// Most files a hook's command line may name.

@@ -135,7 +135,7 @@ pub fn run_reviewed(checks: &CheckSet, files: &[ChangedFile], baseless: bool) ->
 pub fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for path in paths {
-        let language = lang::Language::detect(path, "");
+        let language = crate::model::Language::detect(path, "");
         for check in checks
             .checks
             .iter()
@@ -747,7 +747,7 @@ pub(crate) fn marker_counts<'r>(
     pos: usize,
     absolute: usize,
 ) -> bool {
-    if file.language == lang::Language::Json {
+    if file.language == crate::model::Language::Json {
         return false;
     }
     if !lang::has_syntax(file.language) {
@@ -809,6 +809,6 @@ fn names_unknown_target(set: &CheckSet, text: &str, start: usize) -> bool {
                 && !set
                     .checks
                     .iter()
-                    .any(|c| suppress::target_covers(t, &c.id, c.category))
+                    .any(|c| crate::model::target_covers(t, &c.id, c.category))
         })
 }

@@ -1,7 +1,7 @@
 //! Inline suppressions: review-gate's own `review-gate: allow <check|category> -- <reason>` and the
 //! markers teams already have from other tools.
 
-use crate::model::{Category, Finding, Severity, Silenced, Suppression};
+use crate::model::{target_covers, Category, Finding, Severity, Silenced, Suppression};
 
 /// The categories that markers from code scanners (`nosec`, `nosemgrep`) cover.
 const CODE_CATEGORIES: [Category; 5] = [
@@ -56,17 +56,6 @@ impl<'a> Marker<'a> {
             Marker::Foreign(..) => None,
         }
     }
-}
-
-/// Whether an allow target (id, id prefix, category or `all`) covers a check.
-pub fn target_covers(target: &str, check: &str, category: Category) -> bool {
-    target == "all"
-        || target == category.as_str()
-        || target == check
-        || (check.starts_with(target) && check.as_bytes().get(target.len()) == Some(&b'.'))
-        || target
-            .strip_suffix('*')
-            .is_some_and(|prefix| check.starts_with(prefix))
 }
 
 const SECRET_MARKERS: [&str; 4] = [

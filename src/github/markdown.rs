@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use crate::engine::deps::{Change, Dependency, Source};
+use crate::model::{Change, Dependency, Source};
 use crate::model::{Finding, Severity};
 use crate::pipeline::Analysis;
 

@@ -11,7 +11,7 @@ use std::path::Path;
 use crate::checks::{self, Check};
 use crate::engine::snippet::mask_secret;
 use crate::hook::shell;
-use crate::hook::Decision;
+use crate::model::Decision;
 use crate::model::{Category, Finding, Severity};
 use crate::policy::Policy;
 use crate::source::{whole_file, AddedLines};

@@ -8,8 +8,6 @@ mod init_json;
 pub mod install;
 pub mod shell;
 
-use serde::{Deserialize, Serialize};
-
 /// The coding agents whose pre-tool hooks review-gate answers and whose settings `init` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Agent {
@@ -35,25 +33,5 @@ impl Agent {
     }
 }
 
-/// What a gate answers for a proposed action, ordered from weakest to strongest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Decision {
-    /// Let it happen.
-    Allow,
-    /// Ask the user.
-    Ask,
-    /// Refuse it.
-    Deny,
-}
-
-impl Decision {
-    /// The lowercase name agents use (`allow`, `ask`, `deny`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Allow => "allow",
-            Decision::Ask => "ask",
-            Decision::Deny => "deny",
-        }
-    }
-}
+/// Temporary re-export for code written before `Decision` moved to `model`.
+pub use crate::model::Decision;

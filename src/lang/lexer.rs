@@ -7,7 +7,7 @@ use super::embedded::{dockerfile_code_ranges, workflow_run_ranges};
 use super::syntax::{
     syntax, Backtick, Hash, Heredoc, Interp, PendingHeredoc, Single, Syntax, SHELL,
 };
-use super::Language;
+use crate::model::Language;
 
 /// What a byte of source is, as far as checks care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! How each language writes comments and strings: the table the lexer works from.
 
-use super::Language;
+use crate::model::Language;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Hash {

@@ -5,7 +5,15 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lang::Language;
+mod decision;
+mod dependency;
+mod language;
+mod target;
+
+pub use decision::Decision;
+pub use dependency::{Change, Dependency, Source};
+pub use language::Language;
+pub use target::target_covers;
 
 /// How serious a finding is. Ordered so that `Error > Warning > Note`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

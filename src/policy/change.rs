@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::{inside_path, raw_config, AllowDef, ConfigFile, FailOn, Policy};
 use crate::hook::agent::config::FailMode;
-use crate::hook::Decision;
+use crate::model::Decision;
 use crate::model::Severity;
 
 /// Reads a file of a tree by its relative, `/`-separated path: None when there is none.

@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 struct Document<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
-    dependencies: &'a [crate::engine::deps::Dependency],
+    dependencies: &'a [crate::model::Dependency],
     suppressions: &'a [crate::model::Suppression],
     summary: &'a Summary,
 }

@@ -33,7 +33,7 @@ pub struct Review {
     /// Counts.
     pub summary: Summary,
     /// Dependencies the change adds or changes.
-    pub dependencies: Vec<crate::engine::deps::Dependency>,
+    pub dependencies: Vec<crate::model::Dependency>,
     /// Masks every secret found in the change (and URL userinfo, token shapes) in whatever is written
     /// from this review: every writer of a report passes its output through it.
     pub redactor: crate::redact::Redactor,

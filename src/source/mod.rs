@@ -6,7 +6,7 @@ pub mod patch;
 pub mod sniff;
 pub mod tree;
 
-use crate::lang::Language;
+use crate::model::Language;
 use crate::model::{AddedLine, ChangeSet, ChangedFile, TextExtent};
 
 pub use sniff::{is_binary, sniff, sniff_named, Content};

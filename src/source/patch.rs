@@ -9,7 +9,7 @@
 
 use anyhow::{bail, Result};
 
-use crate::lang::Language;
+use crate::model::Language;
 use crate::model::{AddedLine, ChangeSet, ChangedFile, Skipped, TextExtent};
 
 #[path = "patch_text.rs"]

@@ -67,7 +67,7 @@ fn names_a_language(path: &str, bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(256)];
     let first = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
     let first_line = String::from_utf8_lossy(first);
-    crate::lang::Language::detect(path, &first_line) != crate::lang::Language::Text
+    crate::model::Language::detect(path, &first_line) != crate::model::Language::Text
 }
 
 /// Whether content is binary (see [`sniff`]), without decoding it.

@@ -53,8 +53,8 @@ impl Manifest {
             _ if lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") => {
                 Manifest::Dockerfile
             }
-            _ if crate::lang::Language::detect(path, "")
-                == crate::lang::Language::GithubActions =>
+            _ if crate::model::Language::detect(path, "")
+                == crate::model::Language::GithubActions =>
             {
                 Manifest::Workflow
             }

@@ -24,9 +24,8 @@ use manifest::Manifest;
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
 use crate::checks::{Check, CheckSet};
+pub use crate::model::{Change, Dependency, Source};
 use crate::model::{fnv1a64, ChangedFile, Finding, TextExtent};
 
 /// A dependency a manifest declares.
@@ -57,60 +56,6 @@ pub enum DeclKind {
     Image,
     /// A GitHub Action (`uses:`); `spec` is the ref after `@`.
     Action,
-}
-
-/// Where a package comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// The ecosystem's registry.
-    Registry,
-    /// A git repository.
-    Git,
-    /// A URL or tarball.
-    Url,
-    /// A local path.
-    Path,
-}
-
-impl Source {
-    fn as_str(self) -> &'static str {
-        match self {
-            Source::Registry => "registry",
-            Source::Git => "git",
-            Source::Url => "url",
-            Source::Path => "path",
-        }
-    }
-}
-
-/// Whether a dependency is new or changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Change {
-    /// Not in the old manifest.
-    Added,
-    /// In the old manifest with another version constraint or source.
-    Changed,
-}
-
-/// A dependency a change adds or changes, for the JSON report's `dependencies` array.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Dependency {
-    /// `npm` or `pypi`.
-    pub ecosystem: &'static str,
-    /// Package name.
-    pub name: String,
-    /// Version constraint (or URL) as written.
-    pub version: String,
-    /// registry, git, url or path.
-    pub source: Source,
-    /// The manifest, relative to the root.
-    pub manifest: String,
-    /// 1-based line in the manifest.
-    pub line: u32,
-    /// added or changed.
-    pub change: Change,
 }
 
 /// The ecosystem and the (normalized) names of the packages a manifest declares directly, for the agent

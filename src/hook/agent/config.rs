@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::engine::suppress::target_covers;
-use crate::hook::Decision;
+use crate::model::target_covers;
+use crate::model::Decision;
 use crate::model::{Category, Severity};
 
 /// The `hook:` section as written.

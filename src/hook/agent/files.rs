@@ -9,7 +9,7 @@ use similar::{DiffTag, TextDiff};
 
 use super::input::{resolve, Action, NotebookMode, Replacement};
 use super::patch::{self, FileOp};
-use crate::lang::Language;
+use crate::model::Language;
 use crate::model::ChangeSet;
 use crate::source::{self, AddedLines};
 

@@ -10,7 +10,7 @@ use super::files::{display_path, Proposed};
 use super::input::{resolve, Action};
 use super::patch::{self, FileOp};
 use super::verdict::Item;
-use crate::hook::Decision;
+use crate::model::Decision;
 use crate::model::Severity;
 use crate::policy::{self, ConfigTree, Policy};
 
@@ -191,7 +191,7 @@ fn config_items(writes: &[Write], root: &Path, config: Option<&Path>) -> Vec<Ite
         checks
             .get_or_init(|| crate::checks::load(&before.extra_checks).unwrap_or_default())
             .iter()
-            .filter(|c| crate::engine::suppress::target_covers(target, &c.id, c.category))
+            .filter(|c| crate::model::target_covers(target, &c.id, c.category))
             .map(|c| c.severity)
             .max()
             .unwrap_or(Severity::Error)

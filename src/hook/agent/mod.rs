@@ -26,7 +26,7 @@ use anyhow::Result;
 use self::config::{FailMode, HookSettings};
 use self::input::{Action, Agent, HookInput};
 use self::verdict::Verdict;
-use crate::hook::Decision;
+use crate::model::Decision;
 use crate::pipeline::{self, Selection};
 use crate::policy::Policy;
 

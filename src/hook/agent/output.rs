@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::input::Agent;
 use super::verdict::Verdict;
-use crate::hook::Decision;
+use crate::model::Decision;
 
 /// The decision an agent can act on: `ask` becomes `deny` where the agent would otherwise run the tool
 /// (Codex; Cursor's `preToolUse`; Gemini CLI, whose hook reference knows only allow and deny).

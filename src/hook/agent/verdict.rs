@@ -1,6 +1,6 @@
 //! A gate's verdict on one action: the decision, the findings behind it, and the reason text agents show.
 
-use crate::hook::Decision;
+use crate::model::Decision;
 
 /// The most an agent is sent as a reason (Claude Code caps injected text at 10,000 characters).
 pub const REASON_LIMIT: usize = 9_500;
