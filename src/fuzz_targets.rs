@@ -89,7 +89,7 @@ pub fn patch(data: &[u8]) {
 /// `shell`: the shell parser and the command judge of the agent hook.
 pub fn shell(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let _ = crate::hook::shell::parse(&text);
+    let _ = crate::shell::parse(&text);
     let (checks, _) = builtin();
     let policy = Policy::default();
     let context = CommandContext {

@@ -19,4 +19,5 @@ pub mod pipeline;
 pub mod policy;
 pub mod redact;
 pub mod report;
+pub mod shell;
 pub mod source;

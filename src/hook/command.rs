@@ -1,4 +1,4 @@
-//! Judging a shell command an agent proposes to run: parse it like a shell ([`crate::hook::shell`]),
+//! Judging a shell command an agent proposes to run: parse it like a shell ([`crate::shell`]),
 //! then run the command checks (`checks/commands/`, `category: command`) on every simple command, and
 //! the secret checks on the raw text. The configuration applies as everywhere: `disable`, `severity`
 //! overrides and `allow` entries.
@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::checks::{self, Check};
 use crate::engine::snippet::mask_secret;
-use crate::hook::shell;
+use crate::shell;
 use crate::model::Decision;
 use crate::model::{Category, Finding, Severity};
 use crate::policy::Policy;

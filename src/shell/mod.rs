@@ -15,6 +15,7 @@
 
 mod compound;
 mod parser;
+mod redirect;
 mod unwrap;
 mod words;
 

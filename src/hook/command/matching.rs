@@ -3,7 +3,7 @@
 use super::project::Project;
 use crate::checks::command::CommandMatcher;
 use crate::checks::compile::LazyRegex;
-use crate::hook::shell::{Command, Script};
+use crate::shell::{Command, Script};
 
 /// How many later commands `followed_by` looks at.
 const FOLLOW_LIMIT: usize = 64;
