@@ -145,21 +145,21 @@ pub fn run(cli: Cli) -> Result<u8> {
             })
         }
         Command::Install { hook, force } => {
-            let binary = crate::hook::install::current_binary()?;
-            print_lines(&crate::hook::install::install(&cwd, hook, &binary, force)?)?;
+            let binary = crate::setup::install::current_binary()?;
+            print_lines(&crate::setup::install::install(&cwd, hook, &binary, force)?)?;
             Ok(EXIT_CLEAN)
         }
         Command::Uninstall { hook } => {
-            print_lines(&crate::hook::install::uninstall(&cwd, hook)?)?;
+            print_lines(&crate::setup::install::uninstall(&cwd, hook)?)?;
             Ok(EXIT_CLEAN)
         }
         Command::Init { agent, global } => {
             let base = if global {
-                crate::hook::init::home_dir()?
+                crate::setup::init::home_dir()?
             } else {
                 repo_root_or(&cwd)
             };
-            print_lines(&crate::hook::init::init(agent, &base)?)?;
+            print_lines(&crate::setup::init::init(agent, &base)?)?;
             Ok(EXIT_CLEAN)
         }
         Command::Github(args) => crate::github::run(&cwd, &args),

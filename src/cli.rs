@@ -68,7 +68,7 @@ pub enum Command {
     Install {
         /// The hook to install.
         #[arg(long, value_enum, default_value = "pre-commit")]
-        hook: crate::hook::install::GitHook,
+        hook: crate::setup::install::GitHook,
         /// Install even when the hook cannot be chained (the replaced hook is kept as a backup) or
         /// core.hooksPath belongs to a hook manager.
         #[arg(long)]
@@ -78,13 +78,13 @@ pub enum Command {
     Uninstall {
         /// The hook to remove.
         #[arg(long, value_enum, default_value = "pre-commit")]
-        hook: crate::hook::install::GitHook,
+        hook: crate::setup::install::GitHook,
     },
     /// Add the agent gate (`review-gate agent-hook`) to a coding agent's hook settings.
     Init {
         /// The agent to configure.
         #[arg(value_enum)]
-        agent: crate::hook::init::Agent,
+        agent: crate::setup::init::Agent,
         /// Write the user's settings under the home directory instead of the project's.
         #[arg(long)]
         global: bool,

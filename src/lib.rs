@@ -19,5 +19,6 @@ pub mod pipeline;
 pub mod policy;
 pub mod redact;
 pub mod report;
+pub mod setup;
 pub mod shell;
 pub mod source;

@@ -3,9 +3,6 @@
 
 pub mod agent;
 pub mod command;
-pub mod init;
-mod init_json;
-pub mod install;
 
 /// The coding agents whose pre-tool hooks review-gate answers and whose settings `init` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

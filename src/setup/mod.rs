@@ -1,0 +1,6 @@
+//! Setting review-gate up in a project: the git hook installer (`install`/`uninstall`) and the agent
+//! settings writer (`init`), which edits each agent's JSON settings keeping their key order.
+
+pub mod init;
+mod init_json;
+pub mod install;
