@@ -1,6 +1,6 @@
 //! Wiring: one pipeline per command (source → engine → policy → report) and the exit code.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -12,7 +12,8 @@ use crate::cli::{Cli, Command, ListFormat, ReviewArgs};
 use crate::model::ChangeSet;
 use crate::pipeline::{self, load_checks, Governance, PhaseTimer, Selection};
 use crate::policy::{ConfigTree, Policy};
-use crate::report::{self, Format, Review};
+use crate::report::write::write_stdout;
+use crate::report::{self, Review};
 use crate::source;
 
 /// Exit code when nothing reaches the fail level.
@@ -45,7 +46,8 @@ pub fn main() -> ExitCode {
                 );
             }
         }
-        return ExitCode::from(crate::hook::agent::main(args));
+        crate::gate::agent::main(args);
+        return ExitCode::from(EXIT_CLEAN);
     }
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(code)) => ExitCode::from(code),
@@ -80,7 +82,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             // The working configuration governs a developer's own commit; what the commit does to the
             // configuration (HEAD against the index) is reported.
             let before = match source::git::head_tree_id(&repo)? {
-                Some(tree) => git_tree(&repo, tree, "HEAD".to_string()),
+                Some(tree) => ConfigTree::commit(&repo, tree, "HEAD".to_string()),
                 None => ConfigTree::new("HEAD", |_| Ok(None)),
             };
             let governance = Governance {
@@ -102,9 +104,9 @@ pub fn run(cli: Cli) -> Result<u8> {
             // The old side's configuration governs: a change never judges itself by its own rules.
             let (old, new) = source::git::range_trees(&repo, &range, worktree)?;
             let governance = Governance {
-                before: git_tree(&repo, old, format!("the base of `{range}`")),
+                before: ConfigTree::commit(&repo, old, format!("the base of `{range}`")),
                 after: match new {
-                    Some(tree) => git_tree(&repo, tree, format!("the new side of `{range}`")),
+                    Some(tree) => ConfigTree::commit(&repo, tree, format!("the new side of `{range}`")),
                     None => ConfigTree::working(&root),
                 },
                 before_governs: true,
@@ -162,7 +164,16 @@ pub fn run(cli: Cli) -> Result<u8> {
             print_lines(&crate::setup::init::init(agent, &base)?)?;
             Ok(EXIT_CLEAN)
         }
-        Command::Github(args) => crate::github::run(&cwd, &args),
+        Command::Github(args) => {
+            let outcome = crate::gate::github::run(&cwd, &args, |review, root| {
+                write_report(review, &args.review, root)
+            })?;
+            Ok(match outcome {
+                crate::gate::github::Outcome::Clean => EXIT_CLEAN,
+                crate::gate::github::Outcome::Findings => EXIT_FINDINGS,
+                crate::gate::github::Outcome::ReportFailed => EXIT_ERROR,
+            })
+        }
         Command::Checks { format, config } => {
             let (_, checks) = load_checks(config.as_deref(), &repo_root_or(&cwd))?;
             write_stdout(&list_checks(&checks, format))?;
@@ -189,7 +200,10 @@ pub fn run(cli: Cli) -> Result<u8> {
             write_stdout(&explain(check))?;
             Ok(EXIT_CLEAN)
         }
-        Command::AgentHook(args) => Ok(crate::hook::agent::main(&args)),
+        Command::AgentHook(args) => {
+            crate::gate::agent::main(&args);
+            Ok(EXIT_CLEAN)
+        }
         Command::VerifyFixtures { dir, category } => {
             let checks = checks::into_set(checks::load_checked(&[])?);
             let failures = crate::fixtures::verify(&dir, &checks, category.as_deref())?;
@@ -212,21 +226,6 @@ pub fn run(cli: Cli) -> Result<u8> {
 fn print_lines(lines: &[String]) -> Result<()> {
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
     write_stdout(&text)
-}
-
-/// Writes text that holds no input (check listings, explanations, install messages) to standard output.
-/// A closed pipe (`review-gate checks | head`) ends the output quietly, as in git and ripgrep: the reader
-/// has all it wanted. A report reaches it only through [`write_report`], after its redactor.
-pub fn write_stdout(text: &str) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(anyhow!("cannot write to standard output: {e}")),
-    }
 }
 
 /// The repository root when `dir` is inside a git repository, else `dir`.
@@ -300,64 +299,17 @@ fn review_governed(
     })
 }
 
-/// The configuration files of a commit's tree, read from the object database.
-pub(crate) fn git_tree(repo: &git2::Repository, tree: git2::Oid, label: String) -> ConfigTree<'_> {
-    let label = format!("{label} ({})", &tree.to_string()[..7]);
-    ConfigTree::new(label, move |rel| {
-        source::git::read_tree_file(repo, tree, rel).map_err(|e| format!("{e:#}"))
-    })
-}
-
-/// Writes the report of a review in the format and to the place the options choose.
+/// Writes the report of a review in the format and to the place the options choose; SARIF describes
+/// the findings with the checks of the configuration at `root` (the built-in ones when it does not load).
 pub(crate) fn write_report(review: &Review, args: &ReviewArgs, root: &Path) -> Result<()> {
-    match &args.output {
-        Some(path) => {
-            let text = redacted(review, args.format, &render(review, args, root, false)?);
-            std::fs::write(path, text.as_bytes())
-                .with_context(|| format!("cannot write the report to {}", path.display()))
-        }
-        None => {
-            let color = args.format == Format::Text && use_color();
-            let text = render(review, args, root, color)?;
-            write_stdout(&redacted(review, args.format, &text))
-        }
-    }
-}
-
-/// A rendered report through the review's redactor: JSON and SARIF in their string literals only, so a
-/// masked secret never breaks the document.
-pub(crate) fn redacted(review: &Review, format: Format, text: &str) -> String {
-    match format {
-        Format::Text => review.redactor.redact(text).into_owned(),
-        Format::Json | Format::Sarif => review.redactor.redact_json_text(text),
-    }
-}
-
-fn render(review: &Review, args: &ReviewArgs, root: &Path, color: bool) -> Result<String> {
-    Ok(match args.format {
-        Format::Text => report::text::render(review, color),
-        Format::Json => report::json::render(review),
-        Format::Sarif => {
-            // The rules' metadata; when the working configuration does not load (a change broke it, and
-            // the base's governed), the built-in checks describe the findings.
-            let checks = match load_checks(args.config.as_deref(), root) {
-                Ok((_, checks)) => checks,
-                Err(_) => checks::load(&[])?,
-            };
-            report::sarif::render(review, &checks)
-        }
+    report::write::write_report(review, args.format, args.output.as_deref(), || {
+        // The rules' metadata; when the working configuration does not load (a change broke it, and
+        // the base's governed), the built-in checks describe the findings.
+        Ok(match load_checks(args.config.as_deref(), root) {
+            Ok((_, checks)) => checks,
+            Err(_) => checks::load(&[])?,
+        })
     })
-}
-
-/// Color on a terminal unless `NO_COLOR` is set (and always with `CLICOLOR_FORCE`).
-fn use_color() -> bool {
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        return false;
-    }
-    if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
-        return true;
-    }
-    std::io::stdout().is_terminal()
 }
 
 /// The `checks` listing.

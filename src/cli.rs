@@ -111,7 +111,7 @@ pub enum Command {
     },
     /// Judge an agent's proposed tool call (a pre-tool hook: JSON on standard input, the agent's
     /// answer on standard output, always exit status 0).
-    AgentHook(crate::hook::agent::AgentHookArgs),
+    AgentHook(crate::gate::agent::AgentHookArgs),
     /// Verify annotated check fixtures (for people writing checks).
     #[command(hide = true)]
     VerifyFixtures {

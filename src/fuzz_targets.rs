@@ -9,9 +9,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::checks::{self, Check, CheckSet};
-use crate::hook::agent::{files, input, judge};
+use crate::gate::agent::{files, input, judge};
 use crate::hook::command::{self, CommandContext};
-use crate::hook::Agent;
+use crate::gate::agent::input::Agent;
 use crate::lang;
 use crate::model::{ChangedFile, Language};
 use crate::policy::Policy;
@@ -116,9 +116,9 @@ fn reads_nowhere_else(action: &input::Action) -> bool {
         Action::Write { path, .. }
         | Action::Edit { path, .. }
         | Action::NotebookEdit { path, .. } => stays_inside(path),
-        Action::ApplyPatch { patch } => match crate::hook::agent::patch::parse(patch) {
+        Action::ApplyPatch { patch } => match crate::gate::agent::patch::parse(patch) {
             Ok(ops) => ops.iter().all(|op| match op {
-                crate::hook::agent::patch::FileOp::Update { path, move_to, .. } => {
+                crate::gate::agent::patch::FileOp::Update { path, move_to, .. } => {
                     stays_inside(path) && move_to.as_deref().is_none_or(stays_inside)
                 }
                 other => stays_inside(other.target()),

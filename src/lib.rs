@@ -11,7 +11,7 @@ pub mod engine;
 pub mod fixtures;
 #[doc(hidden)]
 pub mod fuzz_targets;
-pub mod github;
+pub mod gate;
 pub mod hook;
 pub mod lang;
 pub mod model;

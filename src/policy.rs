@@ -11,7 +11,7 @@ use serde_saphyr::Spanned;
 use crate::checks::compile::build_globset;
 use crate::checks::{Check, DefinitionError};
 use crate::model::target_covers;
-use crate::hook::agent::config::HookSettings;
+use crate::gate::agent::config::HookSettings;
 use crate::model::{Category, Finding, Severity};
 
 pub mod change;
@@ -37,7 +37,7 @@ struct ConfigFile {
     #[serde(default)]
     checks: Vec<Spanned<String>>,
     #[serde(default)]
-    hook: Option<crate::hook::agent::config::HookDef>,
+    hook: Option<crate::gate::agent::config::HookDef>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,33 +1,7 @@
-//! Gates that run before a change exists: the git pre-commit hook and the agent hooks (Claude Code,
-//! Codex, Cursor, Gemini) that judge a shell command or a file write before it happens.
+//! What remains of the hook module: judging a shell command an agent proposes to run ([`command`]).
+//! The agent gate lives in `crate::gate::agent`, the installers in `crate::setup`.
 
-pub mod agent;
 pub mod command;
-
-/// The coding agents whose pre-tool hooks review-gate answers and whose settings `init` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Agent {
-    /// Claude Code (`PreToolUse`; `.claude/settings.json`).
-    Claude,
-    /// OpenAI Codex CLI (`PreToolUse`, Claude-compatible; `.codex/hooks.json`).
-    Codex,
-    /// Cursor (`beforeShellExecution`, `preToolUse`; `.cursor/hooks.json`).
-    Cursor,
-    /// Gemini CLI (`BeforeTool`; `.gemini/settings.json`).
-    Gemini,
-}
-
-impl Agent {
-    /// The lowercase name used on the command line, in settings and in the audit log.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Agent::Claude => "claude",
-            Agent::Codex => "codex",
-            Agent::Cursor => "cursor",
-            Agent::Gemini => "gemini",
-        }
-    }
-}
 
 /// Temporary re-export for code written before `Decision` moved to `model`.
 pub use crate::model::Decision;

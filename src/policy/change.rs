@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{inside_path, raw_config, AllowDef, ConfigFile, FailOn, Policy};
-use crate::hook::agent::config::FailMode;
+use crate::gate::agent::config::FailMode;
 use crate::model::Decision;
 use crate::model::Severity;
 
@@ -30,6 +30,14 @@ impl<'a> ConfigTree<'a> {
             label: label.into(),
             read: Box::new(read),
         }
+    }
+
+    /// The configuration files of a commit's tree, read from the object database.
+    pub fn commit(repo: &'a git2::Repository, tree: git2::Oid, label: String) -> ConfigTree<'a> {
+        let label = format!("{label} ({})", &tree.to_string()[..7]);
+        ConfigTree::new(label, move |rel| {
+            crate::source::git::read_tree_file(repo, tree, rel).map_err(|e| format!("{e:#}"))
+        })
     }
 
     /// The files under `root` on disk; a path that leads outside `root` (through a symbolic link) is an

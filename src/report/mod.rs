@@ -3,6 +3,7 @@
 pub mod json;
 pub mod sarif;
 pub mod text;
+pub mod write;
 
 use std::collections::BTreeMap;
 

@@ -18,14 +18,14 @@ use anyhow::{anyhow, bail, Context, Result};
 
 use super::init_json::{object, Json};
 
-pub use crate::hook::Agent;
+pub use crate::gate::agent::input::Agent;
 
 /// Seconds an agent waits for the hook (Claude, Codex and Cursor count seconds). Three times the hook's
 /// own deadline: the hook refuses at its deadline, and the margin covers starting the process and a
 /// loaded machine, so the agent's timeout (on which Claude Code runs the tool anyway) is never reached.
-const TIMEOUT_SECONDS: u64 = 3 * crate::hook::agent::deadline::DEFAULT_DEADLINE.as_secs();
+const TIMEOUT_SECONDS: u64 = 3 * crate::gate::agent::deadline::DEFAULT_DEADLINE.as_secs();
 const _: () = assert!(
-    TIMEOUT_SECONDS >= crate::hook::agent::deadline::DEFAULT_DEADLINE.as_secs() + 15,
+    TIMEOUT_SECONDS >= crate::gate::agent::deadline::DEFAULT_DEADLINE.as_secs() + 15,
     "the agent's timeout must leave a margin over the hook's deadline"
 );
 

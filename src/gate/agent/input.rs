@@ -11,7 +11,30 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-pub use crate::hook::Agent;
+/// The coding agents whose pre-tool hooks review-gate answers and whose settings `init` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Agent {
+    /// Claude Code (`PreToolUse`; `.claude/settings.json`).
+    Claude,
+    /// OpenAI Codex CLI (`PreToolUse`, Claude-compatible; `.codex/hooks.json`).
+    Codex,
+    /// Cursor (`beforeShellExecution`, `preToolUse`; `.cursor/hooks.json`).
+    Cursor,
+    /// Gemini CLI (`BeforeTool`; `.gemini/settings.json`).
+    Gemini,
+}
+
+impl Agent {
+    /// The lowercase name used on the command line, in settings and in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Agent::Claude => "claude",
+            Agent::Codex => "codex",
+            Agent::Cursor => "cursor",
+            Agent::Gemini => "gemini",
+        }
+    }
+}
 
 /// One text replacement of an edit tool.
 #[derive(Debug, Clone, PartialEq, Eq)]

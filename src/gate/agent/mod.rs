@@ -58,9 +58,9 @@ struct Outcome {
     root: PathBuf,
 }
 
-/// Runs the hook and returns the exit status, which is always 0: every failure is answered with the
-/// failure mode's decision.
-pub fn main(args: &AgentHookArgs) -> u8 {
+/// Runs the hook. Its exit status is always success: every failure is answered on standard output with
+/// the failure mode's decision.
+pub fn main(args: &AgentHookArgs) {
     std::panic::set_hook(Box::new(|info| {
         let location = info
             .location()
@@ -91,7 +91,6 @@ pub fn main(args: &AgentHookArgs) -> u8 {
             let _ = writeln!(stdout, "{}", output::last_resort_refusal(args.agent));
         });
     }
-    0
 }
 
 /// The project directory the environment names for this agent.

@@ -99,7 +99,7 @@ pub fn render(agent: Agent, event: &str, verdict: &Verdict, approve_clean: bool)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hook::agent::verdict::Item;
+    use crate::gate::agent::verdict::Item;
 
     fn verdict(decision: Decision) -> Verdict {
         Verdict::from_items(

@@ -19,9 +19,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _, Result};
 
-use crate::app::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::cli::{GithubArgs, GithubReport};
 use crate::pipeline::{self, Analysis};
+use crate::policy::ConfigTree;
+use crate::report::Review;
 use crate::source;
 use client::{Api, ApiError, RetryPolicy};
 use event::{Context, Trigger};
@@ -69,9 +70,25 @@ impl Plan {
     }
 }
 
-/// Runs the gate and returns the exit code: 1 when findings reach the fail level; otherwise 2 when a
-/// report could not be made (other than a read-only token, which falls back to workflow commands), else 0.
-pub fn run(cwd: &Path, args: &GithubArgs) -> Result<u8> {
+/// How a run of the gate ended; `app` maps it to the exit code (0, 1, 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing reaches the fail level and every report was made.
+    Clean,
+    /// Findings reach the fail level (whatever happened to the reports).
+    Findings,
+    /// A report could not be made (other than for a read-only token, which falls back to workflow
+    /// commands).
+    ReportFailed,
+}
+
+/// Runs the gate: reviews the change, writes the normal report through `write_report` (given the
+/// review and the repository root), then makes the GitHub reports.
+pub fn run(
+    cwd: &Path,
+    args: &GithubArgs,
+    write_report: impl FnOnce(&Review, &Path) -> Result<()>,
+) -> Result<Outcome> {
     let ctx = Context::load(
         &|name| std::env::var(name).ok(),
         args.event.as_deref(),
@@ -92,15 +109,15 @@ pub fn run(cwd: &Path, args: &GithubArgs) -> Result<u8> {
     let (old, new) = source::git::range_trees(&repo, &spec, false)?;
     let new = new.ok_or_else(|| anyhow!("the head of `{spec}` has no tree"))?;
     let governance = pipeline::Governance {
-        before: crate::app::git_tree(&repo, old, "the merge base with the base branch".into()),
-        after: crate::app::git_tree(&repo, new, "the head commit".into()),
+        before: ConfigTree::commit(&repo, old, "the merge base with the base branch".into()),
+        after: ConfigTree::commit(&repo, new, "the head commit".into()),
         before_governs: true,
     };
     let analysis =
         pipeline::analyze_governed(&root, &args.review.selection(), &governance, |_| {
             source::git::range(&repo, &spec, false)
         })?;
-    crate::app::write_report(&analysis.review, &args.review, &root)?;
+    write_report(&analysis.review, &root)?;
 
     let mut failures: Vec<String> = Vec::new();
     if let Some(path) = &plan.sarif {
@@ -133,7 +150,7 @@ pub fn run(cwd: &Path, args: &GithubArgs) -> Result<u8> {
     }
     if plan.annotations || fallback {
         let commands = annotations::render(&analysis.review.findings);
-        crate::app::write_stdout(&analysis.review.redactor.redact(&commands))?;
+        crate::report::write::write_stdout(&analysis.review.redactor.redact(&commands))?;
     }
     for failure in &failures {
         eprintln!(
@@ -142,11 +159,11 @@ pub fn run(cwd: &Path, args: &GithubArgs) -> Result<u8> {
         );
     }
     Ok(if analysis.fails() {
-        EXIT_FINDINGS
+        Outcome::Findings
     } else if !failures.is_empty() {
-        EXIT_ERROR
+        Outcome::ReportFailed
     } else {
-        EXIT_CLEAN
+        Outcome::Clean
     })
 }
 
