@@ -187,7 +187,7 @@ pub fn manifests(data: &[u8]) {
     };
     let path = MANIFEST_PATHS[usize::from(selector) % MANIFEST_PATHS.len()];
     let text = String::from_utf8_lossy(rest).into_owned();
-    let _ = crate::engine::deps::declared_packages(path, &text);
+    let _ = crate::manifest::declared_packages(path, &text);
     let file = source::whole_file(path.to_string(), text, AddedLines::All);
     let (_, set) = builtin();
     let _ = crate::engine::deps::review(set, std::slice::from_ref(&file));

@@ -14,6 +14,7 @@ pub mod fuzz_targets;
 pub mod gate;
 pub mod hook;
 pub mod lang;
+pub mod manifest;
 pub mod model;
 pub mod pipeline;
 pub mod policy;

@@ -1,6 +1,7 @@
 //! Checks as data: the YAML schema, the built-in files embedded at build time, user check files, and
 //! compiling them all into one [`CheckSet`].
 
+mod produced;
 pub mod chain;
 pub mod command;
 pub mod compile;
@@ -150,6 +151,9 @@ fn load_with(
                 });
             }
         }
+    }
+    if let Some(error) = produced::missing_dependency_check(&checks) {
+        return Err(error);
     }
     Ok(checks)
 }

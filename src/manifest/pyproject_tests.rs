@@ -1,8 +1,8 @@
 //! Unit tests of `pyproject.rs`.
 
 use super::*;
-use crate::engine::deps::test_support::{pkg, summary};
-use crate::engine::deps::DeclKind;
+use crate::manifest::test_support::{pkg, summary};
+use crate::manifest::DeclKind;
 
 fn index(line: u32, name: &str, url: &str) -> (u32, DeclKind, String, String, Source) {
     (line, DeclKind::Index, name.into(), url.into(), Source::Url)

@@ -424,7 +424,7 @@ fn split_top_level(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::deps::test_support::{pkg, summary};
+    use crate::manifest::test_support::{pkg, summary};
 
     #[test]
     fn reads_gemfile() {

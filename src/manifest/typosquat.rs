@@ -1,40 +1,68 @@
 //! Typosquat detection: a new package whose name is one edit (a swap, an extra, missing or wrong
 //! character) or a look-alike away from a popular package of the same ecosystem, without being popular
-//! itself. The popular names (`checks/popular/<ecosystem>.txt`) come from registry download rankings.
+//! itself. The popular names (`checks/popular/<ecosystem>.txt`, passed in by the caller) come from
+//! registry download rankings.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
 
-/// Popular names per ecosystem, normalized, in ranking order, with a set for membership.
+/// Popular names of one ecosystem, normalized, in ranking order, with a set for membership.
 struct Popular {
     ranked: Vec<String>,
     set: HashSet<String>,
 }
 
-fn popular(ecosystem: &str) -> Option<&'static Popular> {
-    static LISTS: OnceLock<HashMap<String, Popular>> = OnceLock::new();
-    LISTS
-        .get_or_init(|| {
-            let mut lists = HashMap::new();
-            for (name, text) in crate::checks::builtin_files().unwrap_or_default() {
-                let Some(file) = name.strip_prefix("checks/popular/") else {
-                    continue;
-                };
-                let Some(ecosystem) = file.strip_suffix(".txt") else {
-                    continue;
-                };
-                let ranked: Vec<String> = text
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(super::normalize)
-                    .collect();
-                let set = ranked.iter().cloned().collect();
-                lists.insert(ecosystem.to_string(), Popular { ranked, set });
-            }
-            lists
-        })
-        .get(ecosystem)
+/// The popular package names of every ecosystem: the `checks/popular/<ecosystem>.txt` lists, read from
+/// whatever holds them (the caller passes the files).
+#[derive(Default)]
+pub struct PopularLists {
+    lists: HashMap<String, Popular>,
+}
+
+impl PopularLists {
+    /// Reads the lists among `files` (name, contents): each `checks/popular/<ecosystem>.txt`, one name a
+    /// line, `#` comments; other files are skipped.
+    pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> PopularLists {
+        let mut lists = HashMap::new();
+        for (name, text) in files {
+            let Some(file) = name.strip_prefix("checks/popular/") else {
+                continue;
+            };
+            let Some(ecosystem) = file.strip_suffix(".txt") else {
+                continue;
+            };
+            let ranked: Vec<String> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(super::normalize)
+                .collect();
+            let set = ranked.iter().cloned().collect();
+            lists.insert(ecosystem.to_string(), Popular { ranked, set });
+        }
+        PopularLists { lists }
+    }
+
+    /// The popular package `name` imitates, if it imitates one.
+    pub fn resembles(&self, ecosystem: &str, name: &str) -> Option<String> {
+        let list = self.lists.get(ecosystem)?;
+        let candidate = super::normalize(name.trim());
+        if candidate.len() < 4 || list.set.contains(&candidate) {
+            return None;
+        }
+        let confused = unconfuse(&candidate);
+        list.ranked
+            .iter()
+            .find(|popular| {
+                let len = popular.len();
+                if len < 4 || len.abs_diff(candidate.len()) > 1 {
+                    return false;
+                }
+                unconfuse(popular) == confused
+                    || (osa_distance(popular, &candidate, 1) == 1
+                        && plausible_slip(popular, &candidate))
+            })
+            .cloned()
+    }
 }
 
 /// Characters that pass for one another at a glance.
@@ -52,28 +80,6 @@ fn unconfuse(name: &str) -> String {
         })
         .filter(|&c| c != '\0')
         .collect()
-}
-
-/// The popular package `name` imitates, if it imitates one.
-pub fn resembles(ecosystem: &str, name: &str) -> Option<String> {
-    let list = popular(ecosystem)?;
-    let candidate = super::normalize(name.trim());
-    if candidate.len() < 4 || list.set.contains(&candidate) {
-        return None;
-    }
-    let confused = unconfuse(&candidate);
-    list.ranked
-        .iter()
-        .find(|popular| {
-            let len = popular.len();
-            if len < 4 || len.abs_diff(candidate.len()) > 1 {
-                return false;
-            }
-            unconfuse(popular) == confused
-                || (osa_distance(popular, &candidate, 1) == 1
-                    && plausible_slip(popular, &candidate))
-        })
-        .cloned()
 }
 
 /// Whether a one-edit difference is a likely slip rather than another word: swapped neighbours count from
@@ -129,6 +135,14 @@ fn osa_distance(a: &str, b: &str, limit: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn resembles(ecosystem: &str, name: &str) -> Option<String> {
+        let lists = PopularLists::from_files([
+            ("checks/popular/npm.txt", include_str!("../../checks/popular/npm.txt")),
+            ("checks/popular/pypi.txt", include_str!("../../checks/popular/pypi.txt")),
+        ]);
+        lists.resembles(ecosystem, name)
+    }
 
     #[test]
     fn distances() {

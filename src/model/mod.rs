@@ -8,11 +8,13 @@ use serde::{Deserialize, Serialize};
 mod decision;
 mod dependency;
 mod language;
+mod produced;
 mod target;
 
 pub use decision::Decision;
 pub use dependency::{Change, Dependency, Source};
 pub use language::Language;
+pub use produced::DependencyFinding;
 pub use target::target_covers;
 
 /// How serious a finding is. Ordered so that `Error > Warning > Note`.

@@ -263,7 +263,7 @@ fn add_conflicted(
             None => whole_file(path, text, AddedLines::All),
             Some(old) => {
                 let ranges = text_ranges(&old, &text, &path)?;
-                let manifest = crate::engine::deps::is_manifest(&path);
+                let manifest = crate::manifest::is_manifest(&path);
                 let mut file = whole_file(path, text, AddedLines::Ranges(&ranges));
                 file.old_text = manifest.then_some(old);
                 file
@@ -389,7 +389,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
         }
         let ranges = hunk_ranges(&patch)?;
         if !ranges.is_empty() {
-            let old_text = if crate::engine::deps::is_manifest(&path) {
+            let old_text = if crate::manifest::is_manifest(&path) {
                 let old_id = delta.old_file().id();
                 repo.find_blob(old_id)
                     .ok()
@@ -561,7 +561,7 @@ fn rejudged(repo: &Repository, p: Pending, text: String) -> Result<ChangedFile> 
     };
     let ranges = text_ranges(&old, &text, &p.path)?;
     let mut file = whole_file(p.path, text, AddedLines::Ranges(&ranges));
-    if crate::engine::deps::is_manifest(&file.path) {
+    if crate::manifest::is_manifest(&file.path) {
         file.old_text = Some(old);
     }
     Ok(file)

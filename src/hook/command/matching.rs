@@ -156,7 +156,7 @@ pub(super) fn matches(
         for package in packages {
             if let Some(ecosystem) = &matcher.typosquat {
                 if let Some(popular) =
-                    crate::engine::deps::typosquat::resembles(ecosystem, &package)
+                    crate::engine::deps::resembles(ecosystem, &package)
                 {
                     hit.popular = Some(popular);
                 } else {

@@ -32,7 +32,7 @@ impl<'a> Project<'a> {
     /// analysis).
     pub(super) fn declares(&self, ecosystem: &str, name: &str) -> bool {
         let declared = self.declared.get_or_init(|| read_manifests(self.cwd));
-        let name = crate::engine::deps::normalize(name);
+        let name = crate::manifest::normalize(name);
         declared.get(ecosystem).is_some_and(|names| {
             names.contains(&name)
                 // A Go package path lies under the module that a go.mod requires.
@@ -65,7 +65,7 @@ fn read_manifests(cwd: &Path) -> HashMap<&'static str, HashSet<String>> {
                 repository_root = true;
                 continue;
             }
-            if !crate::engine::deps::is_manifest(name)
+            if !crate::manifest::is_manifest(name)
                 || !entry
                     .metadata()
                     .is_ok_and(|m| m.is_file() && m.len() <= MANIFEST_LIMIT)
@@ -75,7 +75,7 @@ fn read_manifests(cwd: &Path) -> HashMap<&'static str, HashSet<String>> {
             let Ok(text) = std::fs::read_to_string(entry.path()) else {
                 continue;
             };
-            if let Some((ecosystem, names)) = crate::engine::deps::declared_packages(name, &text) {
+            if let Some((ecosystem, names)) = crate::manifest::declared_packages(name, &text) {
                 declared.entry(ecosystem).or_default().extend(names);
             }
         }

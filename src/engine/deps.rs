@@ -1,0 +1,376 @@
+//! The dependency diff: each changed manifest is parsed (by [`crate::manifest`]) in its new and, when
+//! the source knows it, old version, and every dependency the change adds, or whose version or source it
+//! changes, is reported at its line — with typosquats, non-registry sources, unbounded versions and
+//! install scripts raised. The checks are data (`checks/dependency.yml`, `produced_by: dependencies`)
+//! that give the findings their ids, severities, messages and help; this module decides which of them
+//! apply ([`DependencyFinding`], whose ids the check loader requires).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::checks::{Check, CheckSet};
+use crate::manifest::typosquat::PopularLists;
+use crate::manifest::{
+    is_full_sha, is_proc_macro_crate, is_unbounded, normalize, shorten, DeclKind, Declared, Manifest,
+};
+use crate::model::DependencyFinding as Id;
+use crate::model::{fnv1a64, Change, ChangedFile, Dependency, Finding, Source, TextExtent};
+
+/// The popular package lists of the built-in check files, read once.
+pub fn popular() -> &'static PopularLists {
+    static LISTS: OnceLock<PopularLists> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let files = crate::checks::builtin_files().unwrap_or_default();
+        PopularLists::from_files(files.iter().map(|(n, t)| (n.as_ref(), t.as_ref())))
+    })
+}
+
+/// The popular package of `ecosystem` that `name` imitates, if it imitates one.
+pub fn resembles(ecosystem: &str, name: &str) -> Option<String> {
+    popular().resembles(ecosystem, name)
+}
+
+/// Reviews the dependency manifests among `files`: findings for the checks in `set` that the
+/// dependency analysis produces, and the list of added or changed dependencies.
+pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Dependency>) {
+    let mut findings = Vec::new();
+    let mut dependencies = Vec::new();
+    for file in files {
+        let Some(kind) = Manifest::of(&file.path) else {
+            continue;
+        };
+        // A bare patch holds only pieces of the manifest: line-based formats are read from those pieces
+        // put back at their line numbers; structured ones (JSON, TOML, XML) cannot be read from pieces.
+        let sparse;
+        // For pieces: each line of `text`'s number in the new file (0 for a gap between pieces).
+        let mut numbers: Option<Vec<u32>> = None;
+        let text: &str = match &file.extent {
+            TextExtent::Whole => &file.text,
+            TextExtent::Pieces(pieces) if kind.is_line_based() => {
+                let (joined, lines) = sparse_text(file, pieces);
+                sparse = joined;
+                numbers = Some(lines);
+                &sparse
+            }
+            TextExtent::Pieces(_) => continue,
+        };
+        // A line of `text` as a line number of the new file.
+        let real = |line: u32| -> u32 {
+            match &numbers {
+                None => line,
+                Some(numbers) => (line as usize)
+                    .checked_sub(1)
+                    .and_then(|i| numbers.get(i))
+                    .copied()
+                    .unwrap_or(line),
+            }
+        };
+        let emit =
+            |id: Id, line: u32, name: &str, detail: String, findings: &mut Vec<Finding>| {
+                if let Some(check) = set.get(id.id()).filter(|c| c.produced_by_engine) {
+                    let mut found = finding(check, &file.path, text, line, name, detail);
+                    found.line = real(line);
+                    findings.push(found);
+                }
+            };
+        let new = match kind.parse(text) {
+            Ok(decls) => decls,
+            Err(error) => {
+                emit(
+                    Id::ManifestUnparseable,
+                    1,
+                    "",
+                    format!("{}: {error}", file.path),
+                    &mut findings,
+                );
+                continue;
+            }
+        };
+        // A name can be declared more than once (an image in two stages, an action in two jobs): keep all.
+        let old: Option<HashMap<(DeclKind, String), Vec<Declared>>> =
+            file.old_text.as_deref().map(|old| {
+                let mut map: HashMap<(DeclKind, String), Vec<Declared>> = HashMap::new();
+                for d in kind.parse(old).unwrap_or_default() {
+                    map.entry((d.kind, normalize(&d.name))).or_default().push(d);
+                }
+                map
+            });
+        let added_lines: std::collections::HashSet<u32> =
+            file.added.iter().map(|l| l.number).collect();
+        let ecosystem = kind.ecosystem();
+        for decl in new {
+            let change = match &old {
+                Some(old) => match old.get(&(decl.kind, normalize(&decl.name))) {
+                    None => Change::Added,
+                    Some(before)
+                        if before
+                            .iter()
+                            .any(|b| b.spec == decl.spec && b.source == decl.source) =>
+                    {
+                        continue
+                    }
+                    Some(_) => Change::Changed,
+                },
+                // Without the old version, what sits on an added line is what the change adds.
+                None if added_lines.contains(&real(decl.line)) => Change::Added,
+                None => continue,
+            };
+            let verb = if change == Change::Added {
+                "adds"
+            } else {
+                "changes"
+            };
+            match decl.kind {
+                DeclKind::InstallScript => {
+                    let detail = format!(
+                        "{verb} {ecosystem} install script `{}`: {}",
+                        decl.name,
+                        shorten(&decl.spec)
+                    );
+                    emit(
+                        Id::InstallScript,
+                        decl.line,
+                        &decl.name,
+                        detail,
+                        &mut findings,
+                    );
+                }
+                DeclKind::Index => {
+                    let detail =
+                        format!("{verb} {ecosystem} package index `{}`", shorten(&decl.spec));
+                    emit(
+                        Id::Index,
+                        decl.line,
+                        &decl.name,
+                        detail,
+                        &mut findings,
+                    );
+                }
+                DeclKind::Image | DeclKind::Action => {
+                    if let Some(popular) = resembles(ecosystem, &decl.name) {
+                        let detail = format!(
+                            "`{}` resembles the popular {ecosystem} `{popular}`",
+                            decl.name
+                        );
+                        emit(
+                            Id::Typosquat,
+                            decl.line,
+                            &decl.name,
+                            detail,
+                            &mut findings,
+                        );
+                    }
+                    let (pinned, id, what) = if decl.kind == DeclKind::Image {
+                        (
+                            decl.spec.contains("@sha256:"),
+                            Id::UnpinnedImage,
+                            "image",
+                        )
+                    } else {
+                        (
+                            is_full_sha(&decl.spec),
+                            Id::UnpinnedAction,
+                            "action",
+                        )
+                    };
+                    let detail = format!("{verb} {what} `{}` {}", decl.name, shorten(&decl.spec));
+                    emit(
+                        if pinned { Id::New } else { id },
+                        decl.line,
+                        &decl.name,
+                        detail,
+                        &mut findings,
+                    );
+                }
+                DeclKind::Package => {
+                    dependencies.push(Dependency {
+                        ecosystem,
+                        name: decl.name.clone(),
+                        version: decl.spec.clone(),
+                        source: decl.source,
+                        manifest: file.path.clone(),
+                        line: real(decl.line),
+                        change,
+                    });
+                    let what = format!(
+                        "{verb} {ecosystem} package `{}` {}",
+                        decl.name,
+                        shorten(&decl.spec)
+                    );
+                    // Packages a Dockerfile installs belong to pip, npm, gem…, not to the image list.
+                    let squat = (ecosystem != "docker")
+                        .then(|| resembles(ecosystem, &decl.name))
+                        .flatten();
+                    if let Some(popular) = squat {
+                        let detail =
+                            format!("`{}` resembles the popular package `{popular}`", decl.name);
+                        emit(
+                            Id::Typosquat,
+                            decl.line,
+                            &decl.name,
+                            detail,
+                            &mut findings,
+                        );
+                    }
+                    let id = if decl.source != Source::Registry {
+                        Id::NonRegistry
+                    } else if is_unbounded(ecosystem, &decl.spec) {
+                        Id::Unbounded
+                    } else if ecosystem == "crates" && is_proc_macro_crate(&decl.name) {
+                        Id::ProcMacro
+                    } else {
+                        Id::New
+                    };
+                    let detail = if decl.source == Source::Registry {
+                        what
+                    } else {
+                        format!("{what} (from {})", decl.source.as_str())
+                    };
+                    emit(id, decl.line, &decl.name, detail, &mut findings);
+                }
+            }
+        }
+    }
+    dependencies
+        .sort_by(|a, b| (&a.manifest, a.line, &a.name).cmp(&(&b.manifest, b.line, &b.name)));
+    (findings, dependencies)
+}
+
+/// The pieces of a patched file put together in order, each at its line number relative to the others:
+/// consecutive pieces stay adjacent, and a gap between two pieces becomes one empty line (so that no
+/// block or continuation runs across it). Returns the text and, for each of its lines, the line's number
+/// in the new file. Sized by the pieces' own lines, never by the line numbers a patch claims.
+fn sparse_text(file: &ChangedFile, pieces: &[std::ops::Range<usize>]) -> (String, Vec<u32>) {
+    let mut text = String::new();
+    let mut numbers: Vec<u32> = Vec::new();
+    let mut added = file.added.iter().peekable();
+    for piece in pieces {
+        // Pieces and added lines are both in text order: skip the added lines of earlier pieces.
+        while added.peek().is_some_and(|l| l.start < piece.start) {
+            added.next();
+        }
+        let Some(anchor) = added.peek().filter(|l| piece.contains(&l.start)) else {
+            continue;
+        };
+        let before = file.text[piece.start..anchor.start].matches('\n').count() as u32;
+        let Some(first) = anchor.number.checked_sub(before).filter(|&n| n >= 1) else {
+            continue;
+        };
+        match numbers.last() {
+            Some(&last) if first <= last => continue,
+            Some(&last) if first > last + 1 => {
+                text.push('\n');
+                numbers.push(0);
+            }
+            None if first > 1 => {
+                text.push('\n');
+                numbers.push(0);
+            }
+            _ => {}
+        }
+        for (i, line) in file.text[piece.clone()].lines().enumerate() {
+            text.push_str(line.trim_end_matches('\r'));
+            text.push('\n');
+            numbers.push(first.saturating_add(i as u32));
+        }
+    }
+    (text, numbers)
+}
+
+/// A finding at `line` of the manifest `text`, marking `name` in it when the line holds it.
+fn finding(
+    check: &Check,
+    path: &str,
+    text: &str,
+    line: u32,
+    name: &str,
+    message: String,
+) -> Finding {
+    let line_text = text
+        .split('\n')
+        .nth(line.saturating_sub(1) as usize)
+        .unwrap_or("")
+        .trim_end_matches('\r');
+    let (start, end) = match line_text.find(name).filter(|_| !name.is_empty()) {
+        Some(at) => (at, at + name.len()),
+        None => (0, line_text.len()),
+    };
+    let snippet = crate::engine::snippet::render(line_text, &[], start, end);
+    let column = line_text[..start].chars().count() as u32 + 1;
+    Finding {
+        check: check.id.clone(),
+        category: check.category,
+        severity: check.severity,
+        path: path.to_string(),
+        line,
+        column,
+        end_column: column + line_text[start..end].chars().count() as u32,
+        message: format!("{}: {message}", check.message),
+        fingerprint: format!(
+            "{:016x}",
+            fnv1a64(&[check.id.as_bytes(), path.as_bytes(), message.as_bytes()])
+        ),
+        snippet_column: snippet.column as u32,
+        snippet_width: snippet.width as u32,
+        snippet: snippet.text,
+        parts: Vec::new(),
+    }
+}
+
+/// A finding of an engine-produced check on line `line` of `path` (whose text is `text`), with `message`
+/// after the check's own; the whole line is the match. Used for findings on the configuration.
+pub fn policy_finding(
+    check: &Check,
+    path: &str,
+    text: &str,
+    line: u32,
+    message: String,
+) -> Finding {
+    finding(check, path, text, line, "", message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 11 item 11: a bare patch's hunk far down a line-based manifest made the reader lay the
+    /// pieces out in a table as long as the line number (32 GiB, then SIGABRT). The pieces are now
+    /// joined compactly and their lines mapped back, so findings keep their real line numbers.
+    #[test]
+    fn patch_pieces_far_down_a_manifest_are_read_without_a_table_of_that_size() {
+        let set = crate::checks::into_set(crate::checks::load_checked(&[]).unwrap());
+        for (manifest, added) in [
+            ("requirements.txt", "reqeusts==2.31.0"),
+            ("go.mod", "require github.com/x/y v1.0.0"),
+            ("Gemfile", "gem 'rails'"),
+            ("Dockerfile", "FROM ubuntu:latest"),
+            (
+                ".github/workflows/ci.yml",
+                "      - uses: actions/checkout@v4",
+            ),
+        ] {
+            let patch = format!(
+                "--- a/{manifest}\n+++ b/{manifest}\n@@ -9,0 +10 @@\n+{added}\n@@ -2147482990,0 +2147483000,1 @@\n+{added}\n"
+            );
+            let changes = crate::source::patch::parse(patch.as_bytes()).unwrap();
+            let (findings, dependencies) = review(&set, &changes.files);
+            let lines: Vec<u32> = findings
+                .iter()
+                .map(|f| f.line)
+                .chain(dependencies.iter().map(|d| d.line))
+                .collect();
+            assert!(
+                lines.iter().all(|&l| l == 10 || l == 2_147_483_000),
+                "{manifest}: {lines:?}"
+            );
+            if manifest == "requirements.txt" {
+                assert!(
+                    lines.contains(&10) && lines.contains(&2_147_483_000),
+                    "{lines:?}"
+                );
+                let typo = findings.iter().find(|f| f.line == 2_147_483_000).unwrap();
+                assert_eq!(typo.snippet, "reqeusts==2.31.0");
+            }
+        }
+    }
+}
