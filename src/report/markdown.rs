@@ -8,9 +8,14 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Change, Dependency, Source};
+use super::Review;
 use crate::model::{Finding, Severity};
-use crate::pipeline::Analysis;
+use tables::{dependency_table, finding_table, suppression_table};
+
+mod escape;
+mod tables;
+
+pub use escape::{md_code, md_message, md_text, plural};
 
 /// Largest issue comment GitHub accepts (characters; the digest counts bytes, which is never fewer).
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -18,8 +23,6 @@ pub const COMMENT_LIMIT: usize = 65_536;
 pub const CHECK_SUMMARY_LIMIT: usize = 65_535;
 /// Room kept for the step summary (GitHub's limit is 1 MiB per step).
 pub const STEP_SUMMARY_LIMIT: usize = 1_000_000;
-/// Dependency rows shown at most.
-const MAX_DEPENDENCY_ROWS: usize = 200;
 
 /// Where the digest's links point.
 pub trait Links {
@@ -27,10 +30,15 @@ pub trait Links {
     fn line(&self, path: &str, line: u32) -> String;
 }
 
-impl Links for super::event::Context {
-    fn line(&self, path: &str, line: u32) -> String {
-        self.line_url(path, line)
-    }
+/// What a digest shows: the review and the gate's verdict on it.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    /// The finished review.
+    pub review: &'a Review,
+    /// Whether a finding reaches the fail level.
+    pub fails: bool,
+    /// The fail level in force, as configured (`error`, `warning`, `note` or `never`).
+    pub fail_on: &'static str,
 }
 
 /// Order of the capability sections: attack chains first, unknown categories last.
@@ -70,19 +78,19 @@ fn section_title(category: &str) -> String {
 
 /// Renders the digest within `limit` bytes. `marker` (a hidden HTML comment) goes first when given.
 pub fn render(
-    analysis: &Analysis,
+    subject: &Subject<'_>,
     links: &dyn Links,
     limit: usize,
     marker: Option<&str>,
 ) -> String {
-    let mut ranked: Vec<&Finding> = analysis.review.findings.iter().collect();
+    let mut ranked: Vec<&Finding> = subject.review.findings.iter().collect();
     ranked.sort_by_key(|f| {
         (
             std::cmp::Reverse(f.severity),
             category_rank(f.category.as_str()),
         )
     });
-    let full = render_first(analysis, &ranked, ranked.len(), links, marker);
+    let full = render_first(subject, &ranked, ranked.len(), links, marker);
     if full.len() <= limit {
         return full;
     }
@@ -90,13 +98,13 @@ pub fn render(
     let (mut fits, mut too_many) = (0, ranked.len());
     while too_many - fits > 1 {
         let mid = (fits + too_many) / 2;
-        if render_first(analysis, &ranked, mid, links, marker).len() <= limit {
+        if render_first(subject, &ranked, mid, links, marker).len() <= limit {
             fits = mid;
         } else {
             too_many = mid;
         }
     }
-    let mut text = render_first(analysis, &ranked, fits, links, marker);
+    let mut text = render_first(subject, &ranked, fits, links, marker);
     if text.len() > limit {
         let mut cut = limit.saturating_sub(80);
         while !text.is_char_boundary(cut) {
@@ -110,13 +118,13 @@ pub fn render(
 
 /// The digest showing the first `shown` findings of `ranked` (most severe first).
 fn render_first(
-    analysis: &Analysis,
+    subject: &Subject<'_>,
     ranked: &[&Finding],
     shown: usize,
     links: &dyn Links,
     marker: Option<&str>,
 ) -> String {
-    let review = &analysis.review;
+    let review = subject.review;
     let mut out = String::with_capacity(1024 + shown * 256);
     if let Some(marker) = marker {
         out.push_str(marker);
@@ -135,7 +143,7 @@ fn render_first(
         count(Severity::Warning),
         count(Severity::Note),
     );
-    let verdict = if analysis.fails() {
+    let verdict = if subject.fails {
         "❌ fails"
     } else if review.findings.is_empty() {
         "✅ clean"
@@ -154,10 +162,7 @@ fn render_first(
         "Reviewed {} with {} added (fail level: {}).",
         plural(review.summary.files, "file"),
         plural(review.summary.added_lines, "line"),
-        match analysis.fail_on {
-            crate::policy::FailOn::Severity(s) => s.as_str(),
-            crate::policy::FailOn::Never => "never",
-        }
+        subject.fail_on
     );
     let skipped = &review.summary.skipped;
     if skipped.binary + skipped.non_text + skipped.excluded > 0 {
@@ -265,210 +270,10 @@ fn render_first(
     out
 }
 
-fn finding_table(out: &mut String, findings: &[&Finding], links: &dyn Links) {
-    out.push_str("| Severity | Where | Check | Finding |\n| --- | --- | --- | --- |\n");
-    for f in findings {
-        let _ = write!(
-            out,
-            "| {} | [{}:{}]({}) | {} | {}",
-            f.severity,
-            md_text(&f.path),
-            f.line,
-            links.line(&f.path, f.line.max(1)),
-            md_code(&f.check),
-            md_message(&f.message)
-        );
-        // An attack chain lists its parts, each linked to its line.
-        for part in &f.parts {
-            let _ = write!(
-                out,
-                "<br>• {}: {} at [{}:{}]({})",
-                md_message(&part.role),
-                md_code(&part.check),
-                md_text(&part.path),
-                part.line,
-                links.line(&part.path, part.line.max(1))
-            );
-        }
-        if !f.snippet.is_empty() {
-            out.push_str("<br>");
-            out.push_str(&md_code(&f.snippet));
-        }
-        out.push_str(" |\n");
-    }
-}
-
-/// Suppression rows shown at most.
-const MAX_SUPPRESSION_ROWS: usize = 100;
-
-/// "Suppressions this change adds": every inline marker the change adds, what it silenced and why.
-fn suppression_table(
-    out: &mut String,
-    suppressions: &[crate::model::Suppression],
-    links: &dyn Links,
-) {
-    if suppressions.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "\n#### Suppressions this change adds ({})\n\n| Where | Marker | Silences | Reason |\n| --- | --- | --- | --- |",
-        suppressions.len()
-    );
-    for s in suppressions.iter().take(MAX_SUPPRESSION_ROWS) {
-        let silenced: Vec<String> = s
-            .silenced
-            .iter()
-            .map(|x| format!("{} (line {})", md_code(&x.check), x.line))
-            .collect();
-        let _ = writeln!(
-            out,
-            "| [{}:{}]({}) | {} | {} | {} |",
-            md_text(&s.path),
-            s.line,
-            links.line(&s.path, s.line.max(1)),
-            md_code(&s.marker),
-            silenced.join("<br>"),
-            s.reason
-                .as_deref()
-                .map_or_else(|| "_no reason given_".to_string(), md_text)
-        );
-    }
-    if suppressions.len() > MAX_SUPPRESSION_ROWS {
-        let _ = writeln!(
-            out,
-            "\n_and {} more suppressions (see `review-gate diff --format json`)._",
-            suppressions.len() - MAX_SUPPRESSION_ROWS
-        );
-    }
-}
-
-fn dependency_table(out: &mut String, dependencies: &[Dependency], links: &dyn Links) {
-    out.push_str("| Package | Ecosystem | Version | Source | Change | Where |\n| --- | --- | --- | --- | --- | --- |\n");
-    for d in dependencies.iter().take(MAX_DEPENDENCY_ROWS) {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | [{}:{}]({}) |",
-            md_code(&d.name),
-            d.ecosystem,
-            md_code(&d.version),
-            source_name(d.source),
-            change_name(d.change),
-            md_text(&d.manifest),
-            d.line,
-            links.line(&d.manifest, d.line.max(1))
-        );
-    }
-    if dependencies.len() > MAX_DEPENDENCY_ROWS {
-        let _ = writeln!(
-            out,
-            "\n_and {} more dependencies (see `review-gate diff --format json`)._",
-            dependencies.len() - MAX_DEPENDENCY_ROWS
-        );
-    }
-}
-
-fn source_name(source: Source) -> &'static str {
-    match source {
-        Source::Registry => "registry",
-        Source::Git => "git",
-        Source::Url => "url",
-        Source::Path => "path",
-    }
-}
-
-fn change_name(change: Change) -> &'static str {
-    match change {
-        Change::Added => "added",
-        Change::Changed => "changed",
-    }
-}
-
-/// `n thing` / `n things`.
-pub fn plural(n: usize, thing: &str) -> String {
-    if n == 1 {
-        format!("1 {thing}")
-    } else {
-        format!("{n} {thing}s")
-    }
-}
-
-/// Text from the change, escaped for a Markdown table cell: no markup, no HTML, no mentions, one line.
-pub fn md_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '@' => out.push_str("&#64;"),
-            '\r' | '\n' | '\t' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '|' | '!' | '#' | '~' | '{' | '}' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text as an inline code span that is safe in a table cell (any backticks inside are fenced around).
-pub fn md_code(text: &str) -> String {
-    let text: String = text
-        .chars()
-        .map(|c| {
-            if c == '\n' || c == '\r' || c == '\t' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .filter(|c| !c.is_control())
-        .collect();
-    if text.trim().is_empty() {
-        return String::new();
-    }
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
-}
-
-/// A finding message: its `code` spans stay code, the rest is escaped text.
-pub fn md_message(message: &str) -> String {
-    if !message.matches('`').count().is_multiple_of(2) {
-        return md_text(message);
-    }
-    message
-        .split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                md_code(part)
-            } else {
-                md_text(part)
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Category, ChangeSet, Skipped};
-    use crate::policy::{FailOn, Policy};
-    use crate::report::Review;
+    use crate::model::{Category, Skipped};
 
     struct NoLinks;
 
@@ -478,13 +283,20 @@ mod tests {
         }
     }
 
-    fn analysis(findings: Vec<Finding>) -> Analysis {
+    /// A digest subject failing at `error` (the review is leaked: a test's lifetime).
+    fn analysis(findings: Vec<Finding>) -> Subject<'static> {
         let files = findings.len();
-        Analysis {
-            review: Review::new(findings, files, files, Skipped::default()),
-            policy: Policy::default(),
-            fail_on: FailOn::Severity(Severity::Error),
-            changes: ChangeSet::default(),
+        let review = Box::leak(Box::new(Review::new(
+            findings,
+            files,
+            files,
+            Skipped::default(),
+        )));
+        let fails = review.findings.iter().any(|f| f.severity >= Severity::Error);
+        Subject {
+            review,
+            fails,
+            fail_on: "error",
         }
     }
 

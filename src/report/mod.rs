@@ -1,6 +1,9 @@
-//! Reporters: turn a finished review into text for people or JSON for tools.
+//! Reporters: turn a finished review into text for people, JSON and SARIF for tools, the Markdown
+//! digest and workflow commands for GitHub. They read the model only.
 
+pub mod annotations;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 pub mod text;
 pub mod write;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::client::{Api, ApiError};
-use super::markdown::plural;
+use crate::report::markdown::plural;
 use crate::model::{Finding, Severity};
 use crate::pipeline::Analysis;
 

@@ -223,6 +223,13 @@ fn trim_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_string()
 }
 
+/// The digest links to lines of the reviewed commit.
+impl crate::report::markdown::Links for Context {
+    fn line(&self, path: &str, line: u32) -> String {
+        self.line_url(path, line)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,14 +4,12 @@
 //! [`crate::pipeline`], prints the normal report, writes SARIF and the step summary, and then reports on
 //! GitHub ([`checks`], [`review`], [`summary`]) through one client with one retry policy ([`client`]).
 //! When the token may not write (a fork's pull request), the findings become workflow commands
-//! ([`annotations`]). Posting comes last and never loses the findings: they are printed first, and the
+//! ([`crate::report::annotations`]). Posting comes last and never loses the findings: they are printed first, and the
 //! exit code still reflects them.
 
-pub mod annotations;
 pub mod checks;
 pub mod client;
 pub mod event;
-pub mod markdown;
 pub mod review;
 pub mod summary;
 
@@ -22,7 +20,8 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use crate::cli::{GithubArgs, GithubReport};
 use crate::pipeline::{self, Analysis};
 use crate::policy::ConfigTree;
-use crate::report::Review;
+use crate::report::markdown::{self, Subject};
+use crate::report::{annotations, Review};
 use crate::source;
 use client::{Api, ApiError, RetryPolicy};
 use event::{Context, Trigger};
@@ -126,7 +125,7 @@ pub fn run(
         }
     }
     if let Some(path) = &ctx.step_summary {
-        let digest = markdown::render(&analysis, &ctx, markdown::STEP_SUMMARY_LIMIT, None);
+        let digest = markdown::render(&subject(&analysis), &ctx, markdown::STEP_SUMMARY_LIMIT, None);
         let digest = analysis.review.redactor.redact(&digest);
         if let Err(e) = summary::write_step_summary(path, &digest) {
             failures.push(format!("{e:#}"));
@@ -220,7 +219,7 @@ fn post(
         let mut outcomes = Vec::new();
         if plan.check {
             let mut digest =
-                markdown::render(analysis, ctx, markdown::CHECK_SUMMARY_LIMIT - 300, None);
+                markdown::render(&subject(analysis), ctx, markdown::CHECK_SUMMARY_LIMIT - 300, None);
             let found = analysis.review.findings.len();
             if found > checks::MAX_ANNOTATIONS {
                 digest.push_str(&format!(
@@ -263,7 +262,7 @@ fn post(
             outcomes.push(match number {
                 Some(number) => {
                     let body = markdown::render(
-                        analysis,
+                        &subject(analysis),
                         ctx,
                         markdown::COMMENT_LIMIT,
                         Some(summary::MARKER),
@@ -345,6 +344,18 @@ fn write_sarif(analysis: &Analysis, path: &Path) -> Result<()> {
     let text = analysis.review.redactor.redact_json_text(&text);
     std::fs::write(path, text.as_bytes())
         .with_context(|| format!("cannot write the SARIF file {}", path.display()))
+}
+
+/// What the digest shows of an analysis.
+fn subject(analysis: &Analysis) -> Subject<'_> {
+    Subject {
+        review: &analysis.review,
+        fails: analysis.fails(),
+        fail_on: match analysis.fail_on {
+            crate::policy::FailOn::Severity(s) => s.as_str(),
+            crate::policy::FailOn::Never => "never",
+        },
+    }
 }
 
 /// Replaces the token wherever it appears (defense in depth: no message is built from it).

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::client::{Api, ApiError};
-use super::markdown::{md_code, md_message, md_text};
+use crate::report::markdown::{md_code, md_message, md_text};
 use super::summary::{by_bot, by_member};
 use crate::model::{fnv1a64, Finding};
 use crate::pipeline::Analysis;
