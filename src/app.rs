@@ -206,7 +206,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::VerifyFixtures { dir, category } => {
             let checks = checks::into_set(checks::load_checked(&[])?);
-            let failures = crate::fixtures::verify(&dir, &checks, category.as_deref())?;
+            let failures = crate::checks::fixtures::verify(&dir, &checks, category.as_deref())?;
             let mut out: String = failures.iter().map(|f| format!("{f}\n")).collect();
             if failures.is_empty() {
                 out.push_str("fixtures ok\n");

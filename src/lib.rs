@@ -8,7 +8,6 @@ pub mod app;
 pub mod checks;
 pub mod cli;
 pub mod engine;
-pub mod fixtures;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod gate;

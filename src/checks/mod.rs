@@ -5,6 +5,7 @@ mod produced;
 pub mod chain;
 pub mod command;
 pub mod compile;
+pub mod fixtures;
 pub mod index;
 pub mod keyword_files;
 pub mod schema;
