@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{inside_path, raw_config, AllowDef, ConfigFile, FailOn, Policy};
-use crate::gate::agent::config::FailMode;
+use super::hook::FailMode;
 use crate::model::Decision;
 use crate::model::Severity;
 

@@ -1,5 +1,6 @@
-//! Configuration (`.review-gate.yml`) and what it decides: which checks run, which files and findings are
-//! allowed, severity overrides, and the level at which the review fails.
+//! Configuration (`.review-gate.yml`, the whole schema, the agent gate's `hook:` settings included) and
+//! what it decides: which checks run, which files and findings are allowed, severity overrides, and the
+//! level at which the review fails.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,10 +12,11 @@ use serde_saphyr::Spanned;
 use crate::checks::compile::build_globset;
 use crate::checks::{Check, DefinitionError};
 use crate::model::target_covers;
-use crate::gate::agent::config::HookSettings;
+use hook::HookSettings;
 use crate::model::{Category, Finding, Severity};
 
 pub mod change;
+pub mod hook;
 
 pub use change::{ConfigTree, Weakening};
 
@@ -37,7 +39,7 @@ struct ConfigFile {
     #[serde(default)]
     checks: Vec<Spanned<String>>,
     #[serde(default)]
-    hook: Option<crate::gate::agent::config::HookDef>,
+    hook: Option<hook::HookDef>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,7 +7,6 @@
 //! configured failure mode (`hook.fail`, closed by default), with the cause on standard error.
 
 pub mod audit;
-pub mod config;
 pub mod deadline;
 pub mod files;
 pub mod guard;
@@ -23,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use self::config::{FailMode, HookSettings};
+use crate::policy::hook::{FailMode, HookSettings};
 use self::input::{Action, Agent, HookInput};
 use self::verdict::Verdict;
 use crate::model::Decision;
