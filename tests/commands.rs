@@ -11,7 +11,7 @@ use std::path::Path;
 
 use review_gate::checks::{self, Check};
 use review_gate::hook::command::{judge, CommandContext, CommandFinding};
-use review_gate::hook::Decision;
+use review_gate::model::Decision;
 use review_gate::policy::Policy;
 
 use common::Repo;

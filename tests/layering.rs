@@ -372,3 +372,46 @@ fn a_broken_rule_is_reported_with_its_file_and_edge() {
     assert!(broken[0].contains("model/mod.rs:1: `model` may not import `engine`"));
     assert!(broken[1].contains("report.rs:1: `report` may not import `source`"));
 }
+
+/// The "may import" table of `docs/architecture.md`, as (module, allowed) rows.
+fn documented_rules() -> Vec<(String, Vec<String>)> {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"),
+    )
+    .unwrap();
+    let table = doc
+        .split("| module | may import |")
+        .nth(1)
+        .expect("docs/architecture.md has the `| module | may import |` table");
+    let names = |cell: &str| -> Vec<String> {
+        cell.split(',')
+            .map(|n| n.trim().trim_matches('`').to_string())
+            .filter(|n| !n.is_empty())
+            .collect()
+    };
+    let mut rows = Vec::new();
+    for line in table.lines().skip(2) {
+        let cells: Vec<&str> = line.split('|').collect();
+        if cells.len() < 4 {
+            break;
+        }
+        let allowed = match cells[2].trim() {
+            "nothing of ours" => Vec::new(),
+            "everything" => vec!["*".to_string()],
+            other => names(other),
+        };
+        for module in names(cells[1]) {
+            rows.push((module, allowed.clone()));
+        }
+    }
+    rows
+}
+
+#[test]
+fn the_documented_rules_are_the_tested_rules() {
+    let tested: Vec<(String, Vec<String>)> = RULES
+        .iter()
+        .map(|(m, a)| (m.to_string(), a.iter().map(|s| s.to_string()).collect()))
+        .collect();
+    assert_eq!(documented_rules(), tested);
+}
