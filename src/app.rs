@@ -106,7 +106,9 @@ pub fn run(cli: Cli) -> Result<u8> {
             let governance = Governance {
                 before: ConfigTree::commit(&repo, old, format!("the base of `{range}`")),
                 after: match new {
-                    Some(tree) => ConfigTree::commit(&repo, tree, format!("the new side of `{range}`")),
+                    Some(tree) => {
+                        ConfigTree::commit(&repo, tree, format!("the new side of `{range}`"))
+                    }
                     None => ConfigTree::working(&root),
                 },
                 before_governs: true,

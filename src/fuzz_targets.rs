@@ -9,9 +9,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::checks::{self, Check, CheckSet};
+use crate::gate::agent::input::Agent;
 use crate::gate::agent::{files, input, judge};
 use crate::hook::command::{self, CommandContext};
-use crate::gate::agent::input::Agent;
 use crate::lang;
 use crate::model::{ChangedFile, Language};
 use crate::policy::Policy;

@@ -71,8 +71,7 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
             .parse::<Category>()
             .map_err(|e| anyhow!("--category: {e}"))?;
     }
-    let covers =
-        |id: &str, c: &Check| crate::model::target_covers(id, &c.id, c.category);
+    let covers = |id: &str, c: &Check| crate::model::target_covers(id, &c.id, c.category);
     for id in &selection.checks {
         if !checks.iter().any(|c| covers(id, c)) {
             bail!("--check: no check with id `{id}` (see `review-gate checks`)");

@@ -10,7 +10,8 @@ fn every_fixture_agrees_with_the_checks() {
         review_gate::checks::load_checked(&[]).expect("built-in checks load"),
     );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/checks");
-    let failures = review_gate::checks::fixtures::verify(&dir, &checks, None).expect("fixtures readable");
+    let failures =
+        review_gate::checks::fixtures::verify(&dir, &checks, None).expect("fixtures readable");
     let report: Vec<String> = failures.iter().map(ToString::to_string).collect();
     assert!(
         failures.is_empty(),

@@ -50,8 +50,8 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "gate",
         &[
-            "model", "checks", "source", "engine", "policy", "report", "pipeline", "redact", "hook",
-            "cli",
+            "model", "checks", "source", "engine", "policy", "report", "pipeline", "redact",
+            "hook", "cli",
         ],
     ),
     // Installers: the git hook and the agents' settings.
@@ -285,7 +285,10 @@ fn broken_edges(src: &Path) -> (Vec<String>, BTreeSet<(String, String)>) {
             if top(to) == top(from) && !(from == "checks" && to == "checks::fixtures") {
                 continue;
             }
-            if allowed.contains(&"*") || allowed.contains(&to) || allowed.contains(&top(to).as_str()) {
+            if allowed.contains(&"*")
+                || allowed.contains(&to)
+                || allowed.contains(&top(to).as_str())
+            {
                 continue;
             }
             if TEMPORARY.iter().any(|(f, t, _)| *f == from && *t == to) {
@@ -351,7 +354,10 @@ fn the_scanner_finds_use_groups_inline_paths_and_skips_comments_and_strings() {
         ]
     );
     assert_eq!(rule_of("gate::agent::judge"), Some("gate"));
-    assert_eq!(rule_of("checks::fixtures::commands"), Some("checks::fixtures"));
+    assert_eq!(
+        rule_of("checks::fixtures::commands"),
+        Some("checks::fixtures")
+    );
     assert_eq!(rule_of("checks::compile"), Some("checks"));
     assert_eq!(rule_of("nowhere"), None);
 }
@@ -365,7 +371,11 @@ fn a_broken_rule_is_reported_with_its_file_and_edge() {
         "use crate::engine::run;\nuse crate::model::Finding;\n",
     )
     .unwrap();
-    std::fs::write(dir.join("report.rs"), "fn f() { crate::source::git::open(p); }\n").unwrap();
+    std::fs::write(
+        dir.join("report.rs"),
+        "fn f() { crate::source::git::open(p); }\n",
+    )
+    .unwrap();
     let (broken, _) = broken_edges(&dir);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(broken.len(), 2, "{broken:#?}");
@@ -375,10 +385,9 @@ fn a_broken_rule_is_reported_with_its_file_and_edge() {
 
 /// The "may import" table of `docs/architecture.md`, as (module, allowed) rows.
 fn documented_rules() -> Vec<(String, Vec<String>)> {
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"),
-    )
-    .unwrap();
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"))
+            .unwrap();
     let table = doc
         .split("| module | may import |")
         .nth(1)

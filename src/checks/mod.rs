@@ -1,13 +1,13 @@
 //! Checks as data: the YAML schema, the built-in files embedded at build time, user check files, and
 //! compiling them all into one [`CheckSet`].
 
-mod produced;
 pub mod chain;
 pub mod command;
 pub mod compile;
 pub mod fixtures;
 pub mod index;
 pub mod keyword_files;
+mod produced;
 pub mod schema;
 pub mod set;
 

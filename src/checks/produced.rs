@@ -39,7 +39,11 @@ mod tests {
         checks.retain(|c| c.id != "dependency.index");
         let error = missing_dependency_check(&checks).expect("dependency.index is missing");
         assert_eq!(error.check.as_deref(), Some("dependency.index"));
-        assert!(error.message.contains("produced_by: dependencies"), "{}", error.message);
+        assert!(
+            error.message.contains("produced_by: dependencies"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

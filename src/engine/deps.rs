@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 use crate::checks::{Check, CheckSet};
 use crate::manifest::typosquat::PopularLists;
 use crate::manifest::{
-    is_full_sha, is_proc_macro_crate, is_unbounded, normalize, shorten, DeclKind, Declared, Manifest,
+    is_full_sha, is_proc_macro_crate, is_unbounded, normalize, shorten, DeclKind, Declared,
+    Manifest,
 };
 use crate::model::DependencyFinding as Id;
 use crate::model::{fnv1a64, Change, ChangedFile, Dependency, Finding, Source, TextExtent};
@@ -65,14 +66,13 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     .unwrap_or(line),
             }
         };
-        let emit =
-            |id: Id, line: u32, name: &str, detail: String, findings: &mut Vec<Finding>| {
-                if let Some(check) = set.get(id.id()).filter(|c| c.produced_by_engine) {
-                    let mut found = finding(check, &file.path, text, line, name, detail);
-                    found.line = real(line);
-                    findings.push(found);
-                }
-            };
+        let emit = |id: Id, line: u32, name: &str, detail: String, findings: &mut Vec<Finding>| {
+            if let Some(check) = set.get(id.id()).filter(|c| c.produced_by_engine) {
+                let mut found = finding(check, &file.path, text, line, name, detail);
+                found.line = real(line);
+                findings.push(found);
+            }
+        };
         let new = match kind.parse(text) {
             Ok(decls) => decls,
             Err(error) => {
@@ -138,13 +138,7 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                 DeclKind::Index => {
                     let detail =
                         format!("{verb} {ecosystem} package index `{}`", shorten(&decl.spec));
-                    emit(
-                        Id::Index,
-                        decl.line,
-                        &decl.name,
-                        detail,
-                        &mut findings,
-                    );
+                    emit(Id::Index, decl.line, &decl.name, detail, &mut findings);
                 }
                 DeclKind::Image | DeclKind::Action => {
                     if let Some(popular) = resembles(ecosystem, &decl.name) {
@@ -152,26 +146,12 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                             "`{}` resembles the popular {ecosystem} `{popular}`",
                             decl.name
                         );
-                        emit(
-                            Id::Typosquat,
-                            decl.line,
-                            &decl.name,
-                            detail,
-                            &mut findings,
-                        );
+                        emit(Id::Typosquat, decl.line, &decl.name, detail, &mut findings);
                     }
                     let (pinned, id, what) = if decl.kind == DeclKind::Image {
-                        (
-                            decl.spec.contains("@sha256:"),
-                            Id::UnpinnedImage,
-                            "image",
-                        )
+                        (decl.spec.contains("@sha256:"), Id::UnpinnedImage, "image")
                     } else {
-                        (
-                            is_full_sha(&decl.spec),
-                            Id::UnpinnedAction,
-                            "action",
-                        )
+                        (is_full_sha(&decl.spec), Id::UnpinnedAction, "action")
                     };
                     let detail = format!("{verb} {what} `{}` {}", decl.name, shorten(&decl.spec));
                     emit(
@@ -204,13 +184,7 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     if let Some(popular) = squat {
                         let detail =
                             format!("`{}` resembles the popular package `{popular}`", decl.name);
-                        emit(
-                            Id::Typosquat,
-                            decl.line,
-                            &decl.name,
-                            detail,
-                            &mut findings,
-                        );
+                        emit(Id::Typosquat, decl.line, &decl.name, detail, &mut findings);
                     }
                     let id = if decl.source != Source::Registry {
                         Id::NonRegistry

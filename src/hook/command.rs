@@ -10,10 +10,10 @@ use std::path::Path;
 
 use crate::checks::{self, Check};
 use crate::engine::snippet::mask_secret;
-use crate::shell;
 use crate::model::Decision;
 use crate::model::{Category, Finding, Severity};
 use crate::policy::Policy;
+use crate::shell;
 use crate::source::{whole_file, AddedLines};
 
 use matching::Hit;

@@ -20,8 +20,8 @@ mod ruby;
 mod text;
 pub mod typosquat;
 
-pub use format::Manifest;
 pub use crate::model::Source;
+pub use format::Manifest;
 
 /// A dependency a manifest declares.
 #[derive(Debug, Clone, PartialEq, Eq)]

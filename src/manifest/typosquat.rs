@@ -138,8 +138,14 @@ mod tests {
 
     fn resembles(ecosystem: &str, name: &str) -> Option<String> {
         let lists = PopularLists::from_files([
-            ("checks/popular/npm.txt", include_str!("../../checks/popular/npm.txt")),
-            ("checks/popular/pypi.txt", include_str!("../../checks/popular/pypi.txt")),
+            (
+                "checks/popular/npm.txt",
+                include_str!("../../checks/popular/npm.txt"),
+            ),
+            (
+                "checks/popular/pypi.txt",
+                include_str!("../../checks/popular/pypi.txt"),
+            ),
         ]);
         lists.resembles(ecosystem, name)
     }

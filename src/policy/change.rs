@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{inside_path, raw_config, AllowDef, ConfigFile, FailOn, Policy};
 use super::hook::FailMode;
+use super::{inside_path, raw_config, AllowDef, ConfigFile, FailOn, Policy};
 use crate::model::Decision;
 use crate::model::Severity;
 

@@ -12,8 +12,8 @@ use serde_saphyr::Spanned;
 use crate::checks::compile::build_globset;
 use crate::checks::{Check, DefinitionError};
 use crate::model::target_covers;
-use hook::HookSettings;
 use crate::model::{Category, Finding, Severity};
+use hook::HookSettings;
 
 pub mod change;
 pub mod hook;

@@ -292,7 +292,10 @@ mod tests {
             files,
             Skipped::default(),
         )));
-        let fails = review.findings.iter().any(|f| f.severity >= Severity::Error);
+        let fails = review
+            .findings
+            .iter()
+            .any(|f| f.severity >= Severity::Error);
         Subject {
             review,
             fails,

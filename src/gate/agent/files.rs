@@ -9,8 +9,8 @@ use similar::{DiffTag, TextDiff};
 
 use super::input::{resolve, Action, NotebookMode, Replacement};
 use super::patch::{self, FileOp};
-use crate::model::Language;
 use crate::model::ChangeSet;
+use crate::model::Language;
 use crate::source::{self, AddedLines};
 
 /// A file as the action would leave it.

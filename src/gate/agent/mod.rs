@@ -22,11 +22,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::policy::hook::{FailMode, HookSettings};
 use self::input::{Action, Agent, HookInput};
 use self::verdict::Verdict;
 use crate::model::Decision;
 use crate::pipeline::{self, Selection};
+use crate::policy::hook::{FailMode, HookSettings};
 use crate::policy::Policy;
 
 /// The options of `review-gate agent-hook`.

@@ -10,9 +10,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::client::{Api, ApiError};
-use crate::report::markdown::plural;
 use crate::model::{Finding, Severity};
 use crate::pipeline::Analysis;
+use crate::report::markdown::plural;
 
 /// The check run's name.
 pub const CHECK_NAME: &str = "review-gate";

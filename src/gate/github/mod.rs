@@ -125,7 +125,12 @@ pub fn run(
         }
     }
     if let Some(path) = &ctx.step_summary {
-        let digest = markdown::render(&subject(&analysis), &ctx, markdown::STEP_SUMMARY_LIMIT, None);
+        let digest = markdown::render(
+            &subject(&analysis),
+            &ctx,
+            markdown::STEP_SUMMARY_LIMIT,
+            None,
+        );
         let digest = analysis.review.redactor.redact(&digest);
         if let Err(e) = summary::write_step_summary(path, &digest) {
             failures.push(format!("{e:#}"));
@@ -218,8 +223,12 @@ fn post(
         };
         let mut outcomes = Vec::new();
         if plan.check {
-            let mut digest =
-                markdown::render(&subject(analysis), ctx, markdown::CHECK_SUMMARY_LIMIT - 300, None);
+            let mut digest = markdown::render(
+                &subject(analysis),
+                ctx,
+                markdown::CHECK_SUMMARY_LIMIT - 300,
+                None,
+            );
             let found = analysis.review.findings.len();
             if found > checks::MAX_ANNOTATIONS {
                 digest.push_str(&format!(

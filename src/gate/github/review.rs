@@ -12,10 +12,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::client::{Api, ApiError};
-use crate::report::markdown::{md_code, md_message, md_text};
 use super::summary::{by_bot, by_member};
 use crate::model::{fnv1a64, Finding};
 use crate::pipeline::Analysis;
+use crate::report::markdown::{md_code, md_message, md_text};
 
 const PERMISSION: &str = "pull-requests: write";
 const MARKER: &str = "<!-- review-gate:finding key=";

@@ -155,9 +155,7 @@ pub(super) fn matches(
         let mut found = false;
         for package in packages {
             if let Some(ecosystem) = &matcher.typosquat {
-                if let Some(popular) =
-                    crate::engine::deps::resembles(ecosystem, &package)
-                {
+                if let Some(popular) = crate::engine::deps::resembles(ecosystem, &package) {
                     hit.popular = Some(popular);
                 } else {
                     continue;

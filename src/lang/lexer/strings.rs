@@ -118,7 +118,12 @@ impl Lexer<'_, '_> {
     }
 
     /// Rust `r#"…"#`, C# `@"…"`/`$"…"`, C++ `R"d(…)d"`, Python `r"…"`/`f"…"`.
-    pub(super) fn prefixed_double(&self, i: usize, prefix: &[u8], plain: StrKind) -> Option<(usize, StrKind)> {
+    pub(super) fn prefixed_double(
+        &self,
+        i: usize,
+        prefix: &[u8],
+        plain: StrKind,
+    ) -> Option<(usize, StrKind)> {
         let bytes = self.bytes;
         let hashes = bytes[..i].iter().rev().take_while(|&&b| b == b'#').count();
         let before_hashes = &bytes[..i - hashes];
