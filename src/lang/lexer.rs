@@ -4,9 +4,7 @@
 //! rest of a file.
 
 use super::embedded::{dockerfile_code_ranges, workflow_run_ranges};
-use super::syntax::{
-    syntax, Backtick, Hash, Heredoc, Interp, PendingHeredoc, Single, Syntax, SHELL,
-};
+use super::syntax::{syntax, Hash, Heredoc, Interp, PendingHeredoc, Syntax, SHELL};
 use crate::model::Language;
 
 mod strings;

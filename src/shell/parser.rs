@@ -1,7 +1,7 @@
 //! The recursive-descent reader behind [`super::parse`]: lists, pipelines, compound commands, simple
-//! commands and words (redirections and heredocs: `redirect.rs`). Every loop consumes at least one byte per round, and
-//! recursion goes one level deeper only through [`Parser::nested_list`] or a nested command string, both
-//! bounded by [`MAX_DEPTH`].
+//! commands and words (redirections and heredocs are in `redirect.rs`). Every loop consumes at least
+//! one byte per round, and recursion goes one level deeper only through [`Parser::nested_list`] or a
+//! nested command string, both bounded by [`MAX_DEPTH`].
 
 use std::ops::Range;
 

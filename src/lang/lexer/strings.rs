@@ -1,7 +1,8 @@
 //! String literals for the [`Lexer`]: which quote opens which literal (prefixes, raw strings, heredoc
 //! and Perl quote forms), and where each closes.
 
-use super::*;
+use super::{utf8_len, Close, Escape, Frame, Lexer, Region, StrKind};
+use crate::lang::syntax::{Backtick, Hash, Interp, Single};
 
 impl Lexer<'_, '_> {
     /// Decides whether a quote at `i` opens a literal, and which; returns where its body starts.
