@@ -73,7 +73,12 @@ fn split_markdown(text: &str) -> (Vec<Block>, Vec<(usize, &str)>) {
         let indent = line.len() - trimmed.len();
         match &mut open {
             None if trimmed.starts_with("```") => {
-                open = Some((indent, trimmed[3..].trim().to_string(), i + 1, String::new()));
+                open = Some((
+                    indent,
+                    trimmed[3..].trim().to_string(),
+                    i + 1,
+                    String::new(),
+                ));
             }
             None => outside.push((i + 1, line)),
             Some((fence_indent, ..)) if trimmed.starts_with("```") && indent <= *fence_indent => {
@@ -165,10 +170,15 @@ fn readme_is_at_most_400_lines() {
 fn anchors_follow_githubs_rules() {
     let page = "# Title\n## Set up: `review-gate init`\n## Exit status\n## Exit status\n```sh\n# not a heading\n```\n";
     let got = anchors(page);
-    let want: BTreeSet<String> = ["title", "set-up-review-gate-init", "exit-status", "exit-status-1"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let want: BTreeSet<String> = [
+        "title",
+        "set-up-review-gate-init",
+        "exit-status",
+        "exit-status-1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     assert_eq!(got, want);
 }
 
@@ -247,7 +257,12 @@ fn no_placeholder_a_user_must_guess() {
         for block in split_markdown(&text).0 {
             for (i, line) in block.text.lines().enumerate() {
                 if let Some(m) = in_snippets.find(line) {
-                    found.push(format!("{}:{}: {}", rel(&page), block.line + 1 + i, m.as_str()));
+                    found.push(format!(
+                        "{}:{}: {}",
+                        rel(&page),
+                        block.line + 1 + i,
+                        m.as_str()
+                    ));
                 }
             }
         }
@@ -314,7 +329,9 @@ fn configuration_snippets_load() {
         let dir = tempfile::tempdir().unwrap();
         // A `checks:` entry names a file of the user's; an empty check file stands in for it.
         for file in value["checks"].as_array().into_iter().flatten() {
-            let path = dir.path().join(file.as_str().expect("a checks: entry is a path"));
+            let path = dir
+                .path()
+                .join(file.as_str().expect("a checks: entry is a path"));
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "[]\n").unwrap();
         }
@@ -377,7 +394,11 @@ fn check_snippets_compile() {
             serde_json::to_string_pretty(&Value::Array(checks)).unwrap(),
         )
         .unwrap();
-        std::fs::write(dir.path().join(".review-gate.yml"), "checks: [checks.yml]\n").unwrap();
+        std::fs::write(
+            dir.path().join(".review-gate.yml"),
+            "checks: [checks.yml]\n",
+        )
+        .unwrap();
         let run = common::run_in(dir.path(), &["checks"], None);
         assert_eq!(
             run.code, 0,
@@ -441,7 +462,10 @@ fn workflow_snippets_run_the_action_where_they_put_it() {
         .into_iter()
         .filter(|s| s.2.get("jobs").is_some())
         .collect();
-    assert!(workflows.len() >= 2, "README and github-action.md give the workflow");
+    assert!(
+        workflows.len() >= 2,
+        "README and github-action.md give the workflow"
+    );
     for (page, line, workflow) in &workflows {
         let at = format!("{page}:{line}");
         assert_eq!(workflow["permissions"]["checks"], "write", "{at}");
@@ -453,7 +477,10 @@ fn workflow_snippets_run_the_action_where_they_put_it() {
             .find(|(_, s)| s["uses"].as_str().is_some_and(|u| u.starts_with("./")))
             .unwrap_or_else(|| panic!("{at}: a step uses the local copy of the action"));
         for key in step["with"].as_object().into_iter().flatten().map(|m| m.0) {
-            assert!(inputs.contains_key(key), "{at}: `{key}` is not an input of action.yml");
+            assert!(
+                inputs.contains_key(key),
+                "{at}: `{key}` is not an input of action.yml"
+            );
         }
         assert_eq!(
             steps[0]["with"]["fetch-depth"], 0,
@@ -461,8 +488,14 @@ fn workflow_snippets_run_the_action_where_they_put_it() {
         );
         // Run the step before `uses:` in a repository that holds the copy, as the workflow's checkout would.
         let repo = common::Repo::new();
-        repo.write(".github/actions/review-gate/action.yml", read(&root().join("action.yml")));
-        repo.write(".github/actions/review-gate/Cargo.toml", read(&root().join("Cargo.toml")));
+        repo.write(
+            ".github/actions/review-gate/action.yml",
+            read(&root().join("action.yml")),
+        );
+        repo.write(
+            ".github/actions/review-gate/Cargo.toml",
+            read(&root().join("Cargo.toml")),
+        );
         repo.commit("vendor review-gate");
         let script = steps[index - 1]["run"].as_str().expect("a run step");
         let base = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
@@ -475,7 +508,10 @@ fn workflow_snippets_run_the_action_where_they_put_it() {
         assert!(status.success(), "{at}: the step `{script}` failed");
         let uses = step["uses"].as_str().unwrap();
         let placed = repo.path().join(uses).join("action.yml");
-        assert!(placed.is_file(), "{at}: `{script}` does not put the action at `{uses}`");
+        assert!(
+            placed.is_file(),
+            "{at}: `{script}` does not put the action at `{uses}`"
+        );
         assert_eq!(read(&placed), read(&root().join("action.yml")), "{at}");
     }
 }
@@ -492,5 +528,9 @@ fn the_recommended_workflow_passes_the_gate() {
     let repo = common::Repo::new();
     repo.write(".github/workflows/review-gate.yml", &block.text);
     let run = repo.run(&["scan", "."]);
-    assert_eq!(run.code, 0, "the workflow fails its own gate:\n{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "the workflow fails its own gate:\n{}{}",
+        run.stdout, run.stderr
+    );
 }
