@@ -131,7 +131,7 @@ pub enum ListFormat {
     Text,
     /// A JSON array.
     Json,
-    /// A Markdown table (the README's list of checks).
+    /// A Markdown table.
     Markdown,
 }
 
