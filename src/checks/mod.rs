@@ -4,8 +4,10 @@
 pub mod chain;
 pub mod command;
 pub mod compile;
+pub mod help;
 pub mod index;
 pub mod keyword_files;
+pub mod reference;
 pub mod schema;
 pub mod set;
 
