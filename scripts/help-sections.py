@@ -56,14 +56,15 @@ def emit(key, lines, indent, literal, width=110):
         if plain_ok(value) and len(pad) + len(key) + 2 + len(value) <= width:
             return [f"{pad}{key}: {value}"]
         if not literal:
+            # A run of spaces (as in `sha256sum` lines) must not become a line break: folding would
+            # give back one space.
             wrapped = textwrap.wrap(
-                value,
+                value.replace("  ", "\x01\x01"),
                 width=width - len(inner),
                 break_long_words=False,
                 break_on_hyphens=False,
             )
-            # textwrap keeps runs of spaces inside a line; folding then restores the text exactly.
-            return [f"{pad}{key}: >-"] + [inner + w for w in wrapped]
+            return [f"{pad}{key}: >-"] + [inner + w.replace("\x01", " ") for w in wrapped]
     style = "|-" if literal else ">-"
     return [f"{pad}{key}: {style}"] + [inner + " " * rel + text for rel, text in lines]
 
