@@ -16,10 +16,11 @@ Check files have comments, anchors and aliases, so they are never loaded and dum
 each `help: |` block are replaced, everything else is kept byte for byte. The `fix` texts are not in
 the old prose: they are written by hand and given as TSV lines `<check id>\t<fix>`. A file is converted
 only when every check in it has a fix (else it is left alone and the missing ids are listed, exit 1).
-Where the old example reads `bad  ->  good`, the example keeps the bad half and the fix must quote the
-good half (checked; `{good}` in the fix stands for it). Each value is a plain scalar where that reads back the same, otherwise a folded
-(`>-`, prose) or literal (`|-`, code) block; every converted file is parsed again to verify that each
-section reads back as intended.
+Where the old example reads `bad  ->  good` (or `bad → good`), the example keeps the bad half and the
+fix must quote the good half (checked; `{good}` in the fix stands for it); advice written under the
+example moves into the fix the same way (`{advice}`). Each value is a plain scalar where that reads
+back the same, otherwise a folded (`>-`, prose) or literal (`|-`, code) block; every converted file is
+parsed again to verify that each section reads back as intended.
 """
 
 import argparse
@@ -34,7 +35,7 @@ HEADINGS = [
     ("why", re.compile(r"^Why it matters:\s?")),
     ("example", re.compile(r"^Example:\s?")),
 ]
-ARROW = "  ->  "
+ARROWS = ["  ->  ", "  → ", " → "]
 
 
 def plain_ok(value):
@@ -130,13 +131,19 @@ def split_sections(body, base):
 
 
 def example_lines(lines):
-    """Continuation lines of an example that are indented past the heading are code: keep their shape
-    relative to the first line (whose text starts after `Example: `)."""
-    if len(lines) <= 1 or all(rel == 0 for rel, _ in lines[1:]):
-        return lines, False
+    """(example lines, literal, advice). Continuation lines of an example that are indented past the
+    heading are code: they keep their shape relative to the first line (whose text starts after
+    `Example: `). Unindented continuation lines that start with a capitalised word ("Use ...") are
+    advice on the fix, not part of the example."""
+    if len(lines) > 1 and all(rel == 0 for rel, _ in lines[1:]):
+        if re.match(r"[A-Z][a-z]+ ", lines[1][1]):
+            return lines[:1], False, " ".join(text for _, text in lines[1:])
+        return lines, False, ""
+    if len(lines) <= 1:
+        return lines, False, ""
     cont = [rel for rel, _ in lines[1:]]
     shift = min(min(cont), len("Example: "))
-    return [lines[0]] + [(max(rel - shift, 0), text) for rel, text in lines[1:]], True
+    return [lines[0]] + [(max(rel - shift, 0), text) for rel, text in lines[1:]], True, ""
 
 
 def convert(path, fixes):
@@ -175,13 +182,18 @@ def convert(path, fixes):
                 sys.exit(f"{path}: {current_id}: no `{name}` paragraph in its help")
         sections["finds"] = sentence(sections["finds"])
         sections["why"] = sentence(sections["why"])
-        example, literal = example_lines(sections["example"])
+        example, literal, advice = example_lines(sections["example"])
         fix = fixes.get(current_id)
         if fix is None:
             missing.append(current_id)
             fix = ""
-        if len(example) == 1 and example[0][1].count(ARROW) == 1:
-            bad, good = example[0][1].split(ARROW)
+        if advice:
+            fix = fix.replace("{advice}", advice)
+            if fix and advice not in fix:
+                sys.exit(f"{path}: {current_id}: the fix must keep the example's advice: {advice}")
+        arrow = next((a for a in ARROWS if len(example) == 1 and example[0][1].count(a) == 1), None)
+        if arrow:
+            bad, good = example[0][1].split(arrow)
             fix = fix.replace("{good}", good.strip())
             if fix and good.strip() not in fix:
                 sys.exit(f"{path}: {current_id}: the fix must quote the example's good half: {good.strip()}")
