@@ -75,26 +75,75 @@ fn check_reference_is_in_sync() {
 #[test]
 fn explain_prints_the_four_sections_under_headings() {
     let repo = common::Repo::new();
-    let run = repo.run(&["explain", "exec.python.os-system"]);
+    let run = repo.run(&["explain", "network.go.ssh-insecure-hostkey"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let help = run
-        .stdout
-        .split_once("\n\nWhat it finds\n")
-        .map(|(_, help)| format!("What it finds\n{help}"))
-        .expect("the help starts with its first heading");
-    insta_like(&help, &["What it finds", "Why it matters", "Example", "Fix"]);
+    assert_eq!(
+        run.stdout,
+        "network.go.ssh-insecure-hostkey
+
+  category:  network
+  severity:  warning
+  languages: go
+  looks in:  code
+  cwe:       CWE-295
+  message:   SSH client accepts any host key
+  defined in checks/network/go.yml
+
+What it finds
+  `ssh.InsecureIgnoreHostKey()` used as a HostKeyCallback (gosec G106).
+
+Why it matters
+  The client connects to whatever host answers, so a man in the middle gets the session and credentials. \
+Use `knownhosts.New(...)` or a pinned key.
+
+Example
+  cfg := &ssh.ClientConfig{User: \"deploy\", HostKeyCallback: ssh.InsecureIgnoreHostKey()}
+
+Fix
+  Verify the server's key: `HostKeyCallback: ssh.FixedHostKey(pinnedKey)` or \
+`knownhosts.New(\"/etc/ssh/ssh_known_hosts\")`.
+"
+    );
 }
 
-/// The text is the headings in order, each followed by lines indented two spaces, sections separated
-/// by one blank line.
-fn insta_like(text: &str, headings: &[&str]) {
-    let sections: Vec<&str> = text.trim_end().split("\n\n").collect();
-    assert_eq!(sections.len(), headings.len(), "{text}");
-    for (section, heading) in sections.iter().zip(headings) {
-        let mut lines = section.lines();
-        assert_eq!(lines.next(), Some(*heading), "{text}");
-        let body: Vec<&str> = lines.collect();
-        assert!(!body.is_empty(), "{heading} is empty:\n{text}");
-        assert!(body.iter().all(|l| l.starts_with("  ")), "{text}");
-    }
+/// A user check file may give the four sections too (or, as `TEST_CHECKS` does, one plain text);
+/// `explain` renders both, and an unknown section is refused naming the file and line.
+#[test]
+fn user_checks_give_help_in_sections_or_as_plain_text() {
+    let sections = common::TEST_CHECKS.replace(
+        "  help: |\n    What it finds: calls to danger().\n    Why it matters: it is a test.\n    Example: danger()\n",
+        "  help:\n    finds: calls to danger().\n    why: it is a test.\n    example: danger(x)\n    fix: call safe(x).\n",
+    );
+    assert_ne!(sections, common::TEST_CHECKS, "the plain help was replaced");
+    let repo = common::repo_with_test_check();
+    let run = repo.run(&["explain", "test.python.danger"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.ends_with(
+            "\n\nWhat it finds: calls to danger().\nWhy it matters: it is a test.\nExample: danger()\n"
+        ),
+        "plain text is rendered as written:\n{}",
+        run.stdout
+    );
+    repo.write("test-checks.yml", &sections);
+    let run = repo.run(&["explain", "test.python.danger"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.ends_with(
+            "\n\nWhat it finds\n  calls to danger().\n\nWhy it matters\n  it is a test.\n\nExample\n  danger(x)\n\nFix\n  call safe(x).\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    repo.write(
+        "test-checks.yml",
+        sections.replace("    fix:", "    fixes:"),
+    );
+    let run = repo.run(&["explain", "test.python.danger"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("test-checks.yml:") && run.stderr.contains("fixes"),
+        "{}",
+        run.stderr
+    );
 }

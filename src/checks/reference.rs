@@ -137,19 +137,21 @@ fn section(check: &Check) -> String {
     out
 }
 
-/// The base severity and the context that raises or lowers it.
+/// The base severity and the context that raises or lowers it (each stated reason once).
 fn severity(check: &Check) -> String {
     let mut text = check.severity.to_string();
-    let adjusted: Vec<String> = check
-        .adjust
-        .iter()
-        .filter_map(|a| {
-            let reason = a.reason.as_deref().map(|r| format!(" when {r}"));
-            Some(format!("{}{}", a.severity?, reason.unwrap_or_default()))
-        })
-        .collect();
-    if !adjusted.is_empty() {
-        text.push_str(&format!("; {}", escape(&adjusted.join("; "))));
+    let mut adjusted: Vec<String> = Vec::new();
+    for rule in &check.adjust {
+        if let (Some(severity), Some(reason)) = (rule.severity, rule.reason.as_deref()) {
+            let line = format!("{severity} when {reason}");
+            if !adjusted.contains(&line) {
+                adjusted.push(line);
+            }
+        }
+    }
+    for line in adjusted {
+        text.push_str("; ");
+        text.push_str(&escape(&line));
     }
     text
 }
