@@ -16,7 +16,10 @@ fn every_builtin_check_has_four_nonempty_help_sections() {
     let thin: Vec<String> = checks
         .iter()
         .filter_map(|check| match check.help.sections() {
-            None => Some(format!("{}: plain-text help, not the four sections", check.id)),
+            None => Some(format!(
+                "{}: plain-text help, not the four sections",
+                check.id
+            )),
             Some(_) if !check.help.empty_sections().is_empty() => Some(format!(
                 "{}: empty {:?}",
                 check.id,
@@ -28,7 +31,12 @@ fn every_builtin_check_has_four_nonempty_help_sections() {
             Some(_) => None,
         })
         .collect();
-    assert!(thin.is_empty(), "{} checks:\n{}", thin.len(), thin.join("\n"));
+    assert!(
+        thin.is_empty(),
+        "{} checks:\n{}",
+        thin.len(),
+        thin.join("\n")
+    );
 }
 
 #[test]
@@ -43,7 +51,8 @@ fn check_reference_is_in_sync() {
             continue;
         }
         if update {
-            std::fs::create_dir_all(file.parent().expect("a folder")).expect("docs/checks creatable");
+            std::fs::create_dir_all(file.parent().expect("a folder"))
+                .expect("docs/checks creatable");
             std::fs::write(&file, contents).expect("page writable");
         } else {
             stale.push(path.clone());
@@ -51,7 +60,10 @@ fn check_reference_is_in_sync() {
     }
     // A page of a category that no longer has checks is stale too.
     let dir = root.join(review_gate::checks::reference::DIR);
-    for entry in std::fs::read_dir(&dir).expect("docs/checks exists").flatten() {
+    for entry in std::fs::read_dir(&dir)
+        .expect("docs/checks exists")
+        .flatten()
+    {
         let rel = format!(
             "{}/{}",
             review_gate::checks::reference::DIR,

@@ -193,7 +193,8 @@ impl<'de> Deserialize<'de> for CheckHelp {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CheckHelp, A::Error> {
-                Help::deserialize(de::value::MapAccessDeserializer::new(map)).map(CheckHelp::Sections)
+                Help::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(CheckHelp::Sections)
             }
         }
 
@@ -243,10 +244,7 @@ mod tests {
         assert!(missing.unwrap_err().contains("fix"), "missing key named");
         let empty = parse("help:\n  finds: a\n  why: ' '\n  example: c\n  fix: d\n").unwrap();
         assert_eq!(empty.empty_sections(), vec!["Why it matters"]);
-        assert_eq!(
-            CheckHelp::Text("  ".into()).empty_sections(),
-            vec!["help"]
-        );
+        assert_eq!(CheckHelp::Text("  ".into()).empty_sections(), vec!["help"]);
     }
 
     #[test]

@@ -31,7 +31,8 @@ pub fn pages(checks: &[Check]) -> Vec<(String, String)> {
     pages
 }
 
-const GENERATED: &str = "<!-- Generated from checks/ by `UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->";
+const GENERATED: &str =
+    "<!-- Generated from checks/ by `UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->";
 
 /// What a category holds, in a few words.
 fn blurb(category: Category) -> &'static str {
@@ -108,15 +109,24 @@ fn section(check: &Check) -> String {
     } else if let Some(action) = check.action {
         fact(
             "Agent gate",
-            format!("{} (each simple command of a shell command)", action.as_str()),
+            format!(
+                "{} (each simple command of a shell command)",
+                action.as_str()
+            ),
         );
     } else if check.produced_by_engine {
-        fact("Found by", "the dependency analysis of changed manifests".into());
+        fact(
+            "Found by",
+            "the dependency analysis of changed manifests".into(),
+        );
     } else {
         fact("Languages", check.language_names());
         fact("In", format!("`{}`", check.scope.as_str()));
         if check.signal {
-            fact("Signal", "feeds attack chains; not reported on its own".into());
+            fact(
+                "Signal",
+                "feeds attack chains; not reported on its own".into(),
+            );
         }
     }
     if let Some(cwe) = &check.cwe {
@@ -127,10 +137,7 @@ fn section(check: &Check) -> String {
         );
     }
     fact("Message", escape(&check.message));
-    fact(
-        "Defined in",
-        format!("[`{0}`](../../{0})", check.source),
-    );
+    fact("Defined in", format!("[`{0}`](../../{0})", check.source));
     out.push('\n');
     out.push_str(&check.help.to_markdown());
     out.push('\n');
