@@ -101,10 +101,26 @@ fn section(check: &Check) -> String {
         out.push_str(&format!("- **{label}:** {value}\n"));
     };
     fact("Severity", severity(check));
-    if check.chain.is_some() {
+    if let Some(chain) = &check.chain {
+        let lines = chain
+            .lines
+            .map(|n| format!(" and {n} lines"))
+            .unwrap_or_default();
+        let parts: Vec<String> = chain
+            .parts
+            .iter()
+            .map(|part| {
+                let any: Vec<String> = part.any.iter().map(|t| format!("`{t}`")).collect();
+                format!("{} ({})", escape(&part.role), any.join(", "))
+            })
+            .collect();
         fact(
             "Found by",
-            "findings of other checks together (an attack chain)".into(),
+            format!(
+                "findings of other checks together within one {}{lines}: {}",
+                chain.within.as_str(),
+                parts.join("; ")
+            ),
         );
     } else if let Some(action) = check.action {
         fact(
