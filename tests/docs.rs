@@ -105,15 +105,15 @@ What it finds
   `ssh.InsecureIgnoreHostKey()` used as a HostKeyCallback (gosec G106).
 
 Why it matters
-  The client connects to whatever host answers, so a man in the middle gets the session and credentials. \
-Use `knownhosts.New(...)` or a pinned key.
+  The client connects to whatever host answers, so a man in the middle gets the session and
+  credentials. Use `knownhosts.New(...)` or a pinned key.
 
 Example
   cfg := &ssh.ClientConfig{User: \"deploy\", HostKeyCallback: ssh.InsecureIgnoreHostKey()}
 
 Fix
-  Verify the server's key: `HostKeyCallback: ssh.FixedHostKey(pinnedKey)` or \
-`knownhosts.New(\"/etc/ssh/ssh_known_hosts\")`.
+  Verify the server's key: `HostKeyCallback: ssh.FixedHostKey(pinnedKey)` or
+  `knownhosts.New(\"/etc/ssh/ssh_known_hosts\")`.
 "
     );
 }

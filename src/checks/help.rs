@@ -103,10 +103,13 @@ impl CheckHelp {
             for line in text.lines() {
                 if line.trim().is_empty() {
                     out.push('\n');
-                } else {
+                } else if heading == HEADINGS[2] || line.starts_with(' ') {
+                    // Code keeps its lines.
                     out.push_str("  ");
                     out.push_str(line);
                     out.push('\n');
+                } else {
+                    wrap_into(&mut out, line, TEXT_WIDTH);
                 }
             }
         }
@@ -134,6 +137,32 @@ impl CheckHelp {
         }
         out
     }
+}
+
+/// Where [`CheckHelp::to_text`] wraps prose (the two-space indent included).
+const TEXT_WIDTH: usize = 100;
+
+/// Appends `line` word-wrapped at `width` columns, each output line indented two spaces. A word longer
+/// than the width stays whole on its own line.
+fn wrap_into(out: &mut String, line: &str, width: usize) {
+    let mut column = 0;
+    for word in line.split(' ').filter(|w| !w.is_empty()) {
+        let length = word.chars().count();
+        if column > 0 && column + 1 + length > width {
+            out.push('\n');
+            column = 0;
+        }
+        if column == 0 {
+            out.push_str("  ");
+            column = 2;
+        } else {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += length;
+    }
+    out.push('\n');
 }
 
 /// Text folded onto one line (runs of whitespace become one space).
@@ -255,6 +284,30 @@ mod tests {
             "What it finds\n  a call to `run`.\n\nWhy it matters\n  it runs things.\n\nExample\n  run(x)\n    --flag\n\nFix\n  call `safe_run(x)`."
         );
         assert_eq!(help.summary().as_deref(), Some("a call to `run`."));
+    }
+
+    #[test]
+    fn text_wraps_prose_but_not_code() {
+        let mut out = String::new();
+        wrap_into(&mut out, "aaa bbb ccc dddddddddd e", 10);
+        assert_eq!(out, "  aaa bbb\n  ccc\n  dddddddddd\n  e\n");
+        let long = "word ".repeat(40);
+        let help = CheckHelp::Sections(Help {
+            finds: long.trim().into(),
+            why: "w".into(),
+            example: long.trim().into(),
+            fix: "f".into(),
+        });
+        let text = help.to_text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[1].len() <= TEXT_WIDTH && lines[2].starts_with("  word"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("Example\n  {}\n", long.trim())),
+            "{text}"
+        );
     }
 
     #[test]
