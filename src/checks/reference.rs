@@ -6,6 +6,7 @@
 
 use super::Check;
 use crate::model::Category;
+use std::collections::HashMap;
 
 /// The folder of the generated pages, relative to the repository root.
 pub const DIR: &str = "docs/checks";
@@ -21,11 +22,13 @@ pub fn pages(checks: &[Check]) -> Vec<(String, String)> {
         })
         .filter(|(_, members): &(Category, Vec<&Check>)| !members.is_empty())
         .collect();
+    let pages_of: HashMap<&str, Category> =
+        checks.iter().map(|c| (c.id.as_str(), c.category)).collect();
     let mut pages = vec![(format!("{DIR}/README.md"), index(checks.len(), &groups))];
     for (category, members) in &groups {
         pages.push((
             format!("{DIR}/{}.md", category.as_str()),
-            category_page(*category, members),
+            category_page(*category, members, &pages_of),
         ));
     }
     pages
@@ -72,7 +75,11 @@ fn index(total: usize, groups: &[(Category, Vec<&Check>)]) -> String {
     out
 }
 
-fn category_page(category: Category, checks: &[&Check]) -> String {
+fn category_page(
+    category: Category,
+    checks: &[&Check],
+    pages_of: &HashMap<&str, Category>,
+) -> String {
     let name = category.as_str();
     let mut out = format!(
         "{GENERATED}\n\n# {name} checks\n\n{}. {} checks; [all categories](README.md).\n\n",
@@ -89,13 +96,13 @@ fn category_page(category: Category, checks: &[&Check]) -> String {
     }
     for check in checks {
         out.push('\n');
-        out.push_str(&section(check));
+        out.push_str(&section(check, pages_of));
     }
     out
 }
 
 /// One check's section: an anchor named by its id, its facts, and its help.
-fn section(check: &Check) -> String {
+fn section(check: &Check, pages_of: &HashMap<&str, Category>) -> String {
     let mut out = format!("<a id=\"{}\"></a>\n\n## {}\n\n", check.id, check.id);
     let mut fact = |label: &str, value: String| {
         out.push_str(&format!("- **{label}:** {value}\n"));
@@ -110,7 +117,7 @@ fn section(check: &Check) -> String {
             .parts
             .iter()
             .map(|part| {
-                let any: Vec<String> = part.any.iter().map(|t| format!("`{t}`")).collect();
+                let any: Vec<String> = part.any.iter().map(|t| target_link(t, pages_of)).collect();
                 format!("{} ({})", escape(&part.role), any.join(", "))
             })
             .collect();
@@ -160,6 +167,18 @@ fn section(check: &Check) -> String {
     out
 }
 
+/// A chain part's target: a link to the check's section, or to the category's page, or (an id
+/// prefix) plain code.
+fn target_link(target: &str, pages_of: &HashMap<&str, Category>) -> String {
+    if let Some(category) = pages_of.get(target) {
+        format!("[`{target}`]({}.md#{target})", category.as_str())
+    } else if let Some(category) = Category::ALL.iter().find(|c| c.as_str() == target) {
+        format!("[`{target}`]({}.md)", category.as_str())
+    } else {
+        format!("`{target}`")
+    }
+}
+
 /// The base severity and the context that raises or lowers it (each stated reason once).
 fn severity(check: &Check) -> String {
     let mut text = check.severity.to_string();
@@ -205,5 +224,16 @@ mod tests {
         assert!(page.contains("[CWE-78](https://cwe.mitre.org/data/definitions/78.html)"));
         assert!(page.contains("[`checks/t.yml`](../../checks/t.yml)"));
         assert!(page.ends_with("**Fix:** do not.\n"));
+    }
+
+    #[test]
+    fn chain_targets_link_to_their_section_or_page() {
+        let pages_of = HashMap::from([("env.x.read", Category::Env)]);
+        assert_eq!(
+            target_link("env.x.read", &pages_of),
+            "[`env.x.read`](env.md#env.x.read)"
+        );
+        assert_eq!(target_link("network", &pages_of), "[`network`](network.md)");
+        assert_eq!(target_link("env.x", &pages_of), "`env.x`");
     }
 }
