@@ -438,7 +438,7 @@ pub fn explain(check: &Check) -> String {
     }
     out.push_str(&format!("  message:   {}\n", check.message));
     out.push_str(&format!("  defined in {}\n\n", check.source));
-    out.push_str(check.help.trim_end());
+    out.push_str(&check.help.to_text());
     out.push('\n');
     out
 }

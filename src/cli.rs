@@ -101,7 +101,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
-    /// Explain a check: what it finds, why it matters, an example.
+    /// Explain a check: what it finds, why it matters, an example and the fix.
     Explain {
         /// The check id (see `review-gate checks`).
         id: String,

@@ -101,7 +101,17 @@ async fn sarif_output_validates_against_the_schema() {
             .as_str()
             .unwrap()
             .contains("What it finds"));
-        assert!(rule["help"]["markdown"].is_string());
+        assert!(rule["help"]["text"].as_str().unwrap().contains("\nFix\n  "));
+        let markdown = rule["help"]["markdown"].as_str().unwrap();
+        for label in [
+            "**What it finds:**",
+            "**Why it matters:**",
+            "**Example:**",
+            "**Fix:**",
+        ] {
+            assert!(markdown.contains(label), "{markdown}");
+        }
+        assert_ne!(rule["fullDescription"]["text"], rule["help"]["text"]);
         assert!(
             rule["shortDescription"]["text"].is_string()
                 && rule["fullDescription"]["text"].is_string()

@@ -139,8 +139,8 @@ pub struct Check {
     pub message: String,
     /// CWE id, if any.
     pub cwe: Option<String>,
-    /// Long help.
-    pub help: String,
+    /// Long help, in sections.
+    pub help: super::help::CheckHelp,
     /// Name of the capture group holding a secret, for redaction.
     pub redact_group: Option<String>,
     /// Whether the message or redaction needs capture groups (slower than a plain find).
@@ -407,11 +407,10 @@ pub fn compile(
             }
         }
     }
-    if def.help.trim().is_empty() {
+    if let Some(empty) = def.help.empty_sections().first() {
         return Err(err(
             line_of(&def.id),
-            "`help` may not be empty: say what it finds, why it matters, and give an example"
-                .into(),
+            format!("`help` may not be empty ({empty}): say what it finds, why it matters, give an example and the fix"),
         ));
     }
     let needs_captures =

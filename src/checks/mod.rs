@@ -5,9 +5,11 @@ pub mod chain;
 pub mod command;
 pub mod compile;
 pub mod fixtures;
+pub mod help;
 pub mod index;
 pub mod keyword_files;
 mod produced;
+pub mod reference;
 pub mod schema;
 pub mod set;
 

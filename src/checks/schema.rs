@@ -52,8 +52,9 @@ pub struct CheckDef {
     /// The CWE the finding relates to, e.g. `CWE-78`.
     #[serde(default)]
     pub cwe: Option<String>,
-    /// What it finds, why it matters, an example: printed by `review-gate explain`.
-    pub help: String,
+    /// What it finds, why it matters, an example and the fix (or, in user files, one plain text):
+    /// printed by `review-gate explain`, in SARIF and in `docs/checks/`.
+    pub help: super::help::CheckHelp,
     /// For secrets: the named capture group holding the secret (default: the whole match).
     #[serde(default)]
     pub redact: Option<Spanned<String>>,

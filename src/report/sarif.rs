@@ -304,10 +304,12 @@ fn rule<'a>(finding: &'a Finding, check: Option<&Check>) -> Rule<'a> {
     let (short, full, help, severity, cwe) = match check {
         Some(c) => (
             plain_message(&c.message),
-            first_paragraph(&c.help).unwrap_or_else(|| plain_message(&c.message)),
-            (!c.help.trim().is_empty()).then(|| Help {
-                text: c.help.trim_end().to_string(),
-                markdown: c.help.trim_end().to_string(),
+            c.help
+                .summary()
+                .unwrap_or_else(|| plain_message(&c.message)),
+            c.help.empty_sections().is_empty().then(|| Help {
+                text: c.help.to_text(),
+                markdown: c.help.to_markdown(),
             }),
             c.severity,
             c.cwe.clone(),
@@ -466,17 +468,6 @@ fn plain_message(template: &str) -> String {
     out
 }
 
-/// The first paragraph of a check's help, joined into one line.
-fn first_paragraph(help: &str) -> Option<String> {
-    let paragraph: Vec<&str> = help
-        .lines()
-        .map(str::trim)
-        .skip_while(|l| l.is_empty())
-        .take_while(|l| !l.is_empty() && !l.starts_with("Why it matters"))
-        .collect();
-    (!paragraph.is_empty()).then(|| paragraph.join(" "))
-}
-
 /// A repository-relative path as a relative URI reference: every byte outside the unreserved set and
 /// `/` is percent-encoded, so spaces, `#`, `?` and `%` in file names stay part of the path.
 pub fn path_to_uri(path: &str) -> String {
@@ -522,10 +513,6 @@ mod tests {
         assert_eq!(
             plain_message("reads environment variable {var}{dyn}"),
             "reads environment variable …"
-        );
-        assert_eq!(
-            first_paragraph("What it finds: a\n  thing.\nWhy it matters: b\n").as_deref(),
-            Some("What it finds: a thing.")
         );
     }
 }
