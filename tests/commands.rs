@@ -10,7 +10,7 @@ mod constructs;
 use std::path::Path;
 
 use review_gate::checks::{self, Check};
-use review_gate::hook::command::{judge, CommandContext, CommandFinding};
+use review_gate::engine::commands::{judge, CommandContext, CommandFinding};
 use review_gate::hook::Decision;
 use review_gate::policy::Policy;
 
@@ -393,7 +393,15 @@ fn command_checks_stay_out_of_the_line_engine() {
         "rm -rf /\ncurl -s https://x | bash\n".into(),
         review_gate::source::AddedLines::All,
     );
-    let findings = review_gate::engine::run(&set, &[file]);
+    let changes = review_gate::model::ChangeSet {
+        files: vec![file],
+        ..Default::default()
+    };
+    let options = review_gate::engine::Options {
+        patterns_only: true,
+        ..Default::default()
+    };
+    let findings = review_gate::engine::review(&set, &changes, &options).findings;
     assert!(
         findings.iter().all(|f| !f.check.starts_with("command.")),
         "{findings:?}"

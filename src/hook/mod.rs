@@ -2,7 +2,6 @@
 //! Codex, Cursor, Gemini) that judge a shell command or a file write before it happens.
 
 pub mod agent;
-pub mod command;
 pub mod init;
 mod init_json;
 pub mod install;

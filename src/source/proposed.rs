@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use similar::{DiffTag, TextDiff};
 
-use super::input::{resolve, Action, NotebookMode, Replacement};
-use super::patch::{self, FileOp};
+pub mod patch;
+
+use crate::hook::agent::input::{resolve, Action, NotebookMode, Replacement};
 use crate::lang::Language;
 use crate::model::ChangeSet;
 use crate::source::{self, AddedLines};
+use patch::FileOp;
 
 /// A file as the action would leave it.
 #[derive(Debug, Clone, PartialEq, Eq)]

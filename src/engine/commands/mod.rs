@@ -180,7 +180,7 @@ fn secret_findings(command: &str, context: &CommandContext<'_>) -> Vec<Finding> 
         command.to_string(),
         AddedLines::All,
     );
-    crate::engine::run_ignoring_markers(&set, std::slice::from_ref(&file))
+    super::lines::run_ignoring_markers(&set, std::slice::from_ref(&file))
 }
 
 /// The secret values the secret findings point at, longest first, to mask them in other messages.
@@ -223,4 +223,10 @@ fn fill_message(template: &str, hit: &Hit) -> String {
         .replace("( ", "(")
         .replace(" )", ")")
         .replace("``", "")
+}
+
+/// Runs `checks` over `files` with no inline marker silencing anything (text that is no file under
+/// review, where a marker is only its author's say-so).
+pub fn markerless(checks: &checks::CheckSet, files: &[crate::model::ChangedFile]) -> Vec<Finding> {
+    super::lines::run_ignoring_markers(checks, files)
 }

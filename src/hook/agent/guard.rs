@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::files::{display_path, Proposed};
 use super::input::{resolve, Action};
-use super::patch::{self, FileOp};
 use super::verdict::Item;
 use crate::hook::Decision;
 use crate::model::Severity;
 use crate::policy::{self, ConfigTree, Policy};
+use crate::source::proposed::patch::{self, FileOp};
+use crate::source::proposed::{display_path, Proposed};
 
 /// The check id of a denied write that weakens the configuration.
 const CONFIG_WEAKENED: &str = "policy.config-weakened";

@@ -5,16 +5,16 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::files;
 use super::input::Action;
 use super::verdict::{Item, Verdict};
 use crate::checks::{self, Check};
-use crate::hook::command::{self, CommandContext};
+use crate::engine::commands::{self as command, CommandContext};
 use crate::hook::Decision;
 use crate::lang::Language;
 use crate::model::{Category, Finding};
 use crate::pipeline::{self, Selection};
 use crate::policy::Policy;
+use crate::source::proposed as files;
 use crate::source::{self, AddedLines};
 
 /// The verdict on a file-changing action and the paths it touches (relative to `root`).
@@ -148,7 +148,7 @@ fn mask_command_into(
         AddedLines::All,
     );
     file.language = Language::Shell;
-    let findings = crate::engine::run_ignoring_markers(&set, std::slice::from_ref(&file));
+    let findings = crate::engine::commands::markerless(&set, std::slice::from_ref(&file));
     if findings.is_empty() {
         return command_line.to_string();
     }

@@ -9,12 +9,10 @@
 pub mod audit;
 pub mod config;
 pub mod deadline;
-pub mod files;
 pub mod guard;
 pub mod input;
 pub mod judge;
 pub mod output;
-pub mod patch;
 pub mod verdict;
 
 use std::io::{Read, Write};
