@@ -273,7 +273,7 @@ fn review_changes(
 ) -> Result<u8> {
     let analysis = pipeline::analyze(root, &args.selection(), source)?;
     let mut timer = PhaseTimer::from_env();
-    write_report(&analysis.review, args, root)?;
+    write_report(&analysis.review, &analysis.checks.checks, args)?;
     timer.phase("report");
     Ok(if analysis.fails() {
         EXIT_FINDINGS
@@ -291,7 +291,7 @@ fn review_governed(
 ) -> Result<u8> {
     let analysis = pipeline::analyze_governed(root, &args.selection(), governance, source)?;
     let mut timer = PhaseTimer::from_env();
-    write_report(&analysis.review, args, root)?;
+    write_report(&analysis.review, &analysis.checks.checks, args)?;
     timer.phase("report");
     Ok(if analysis.fails() {
         EXIT_FINDINGS
@@ -309,16 +309,16 @@ pub(crate) fn git_tree(repo: &git2::Repository, tree: git2::Oid, label: String) 
 }
 
 /// Writes the report of a review in the format and to the place the options choose.
-pub(crate) fn write_report(review: &Review, args: &ReviewArgs, root: &Path) -> Result<()> {
+pub(crate) fn write_report(review: &Review, checks: &[Check], args: &ReviewArgs) -> Result<()> {
     match &args.output {
         Some(path) => {
-            let text = redacted(review, args.format, &render(review, args, root, false)?);
+            let text = redacted(review, args.format, &render(review, checks, args, false));
             std::fs::write(path, text.as_bytes())
                 .with_context(|| format!("cannot write the report to {}", path.display()))
         }
         None => {
             let color = args.format == Format::Text && use_color();
-            let text = render(review, args, root, color)?;
+            let text = render(review, checks, args, color);
             write_stdout(&redacted(review, args.format, &text))
         }
     }
@@ -333,20 +333,14 @@ pub(crate) fn redacted(review: &Review, format: Format, text: &str) -> String {
     }
 }
 
-fn render(review: &Review, args: &ReviewArgs, root: &Path, color: bool) -> Result<String> {
-    Ok(match args.format {
+/// The report in the chosen format; `checks` (those of the review, never loaded again) describe the
+/// SARIF rules.
+fn render(review: &Review, checks: &[Check], args: &ReviewArgs, color: bool) -> String {
+    match args.format {
         Format::Text => report::text::render(review, color),
         Format::Json => report::json::render(review),
-        Format::Sarif => {
-            // The rules' metadata; when the working configuration does not load (a change broke it, and
-            // the base's governed), the built-in checks describe the findings.
-            let checks = match load_checks(args.config.as_deref(), root) {
-                Ok((_, checks)) => checks,
-                Err(_) => checks::load(&[])?,
-            };
-            report::sarif::render(review, &checks)
-        }
-    })
+        Format::Sarif => report::sarif::render(review, checks),
+    }
 }
 
 /// Color on a terminal unless `NO_COLOR` is set (and always with `CLICOLOR_FORCE`).

@@ -4,6 +4,7 @@
 //! their own source of changes, so one configuration and one set of checks judge every gate.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Result};
 
@@ -26,13 +27,16 @@ pub struct Selection {
     pub fail_on: Option<FailOn>,
 }
 
-/// A finished analysis: the review, the configuration that shaped it, and the changes it read.
+/// A finished analysis: the review, the configuration and checks that shaped it, and the changes it read.
 #[derive(Debug)]
 pub struct Analysis {
     /// Findings (after the policy) and counts.
     pub review: Review,
     /// The configuration in force.
     pub policy: Policy,
+    /// The checks that ran (and those that describe the findings on the configuration itself): what
+    /// SARIF rules, `explain` and the PR digest describe, never loaded again.
+    pub checks: Arc<CheckSet>,
     /// The fail level in force (command line, else configuration).
     pub fail_on: FailOn,
     /// The changed files reviewed (excluded paths removed), with their added lines.
@@ -55,9 +59,10 @@ pub fn load_checks(config: Option<&Path>, root: &Path) -> Result<(Policy, Vec<Ch
 }
 
 /// The checks to run: those chosen, plus those only run because a chosen attack chain is made of them.
+#[derive(Debug)]
 pub struct Selected {
     /// Every check to run.
-    pub set: CheckSet,
+    pub set: Arc<CheckSet>,
     /// Ids of the checks run only to feed chains: their findings are not reported.
     pub support: std::collections::HashSet<String>,
 }
@@ -102,9 +107,92 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
     let support_ids = support.iter().map(|c| c.id.clone()).collect();
     chosen.extend(support);
     Ok(Selected {
-        set: checks::into_set(chosen),
+        set: Arc::new(checks::into_set(chosen)),
         support: support_ids,
     })
+}
+
+impl Selected {
+    /// The selection with `described` added where missing: checks no stage runs (produced by the
+    /// policy comparison) whose findings the reports still describe.
+    fn describing(self, described: &[Check]) -> Selected {
+        let missing: Vec<&Check> = described
+            .iter()
+            .filter(|d| !self.set.checks.iter().any(|c| c.id == d.id))
+            .collect();
+        if missing.is_empty() {
+            return self;
+        }
+        let mut all = self.set.checks.clone();
+        all.extend(missing.into_iter().cloned());
+        Selected {
+            set: Arc::new(checks::into_set(all)),
+            support: self.support,
+        }
+    }
+}
+
+/// One process's way through the engine: the configuration and the checks, loaded and selected once,
+/// then one review of the changes a source yields. Every gate builds one (`staged`, `diff`, `patch`,
+/// `scan`, the GitHub gate and the agent hook) and reads everything it reports from the [`Analysis`].
+pub struct Pipeline {
+    policy: Policy,
+    selected: Selected,
+    fail_on: FailOn,
+    /// Findings on the change to the configuration, judged by the configuration before it.
+    extra: Vec<Finding>,
+    timer: PhaseTimer,
+}
+
+impl Pipeline {
+    /// The configuration found for `root` (or named by the selection) and every check it brings.
+    pub fn load(root: &Path, selection: &Selection) -> Result<Pipeline> {
+        let timer = PhaseTimer::from_env();
+        let (policy, checks) = load_checks(selection.config.as_deref(), root)?;
+        Pipeline::new(policy, checks, selection, timer)
+    }
+
+    /// A pipeline for a configuration already read, with the checks it brings.
+    pub fn new(
+        policy: Policy,
+        checks: Vec<Check>,
+        selection: &Selection,
+        mut timer: PhaseTimer,
+    ) -> Result<Pipeline> {
+        let selected = select(checks, &policy, selection)?;
+        timer.phase("load checks");
+        Ok(Pipeline {
+            fail_on: selection.fail_on.unwrap_or(policy.fail_on),
+            policy,
+            selected,
+            extra: Vec::new(),
+            timer,
+        })
+    }
+
+    /// The configuration in force (a source uses it to skip excluded paths while it reads).
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The checks the review runs.
+    pub fn checks(&self) -> &Arc<CheckSet> {
+        &self.selected.set
+    }
+
+    /// Reviews the changes: excludes, the engine, the configuration's allows and overrides, and the
+    /// review every report is made from.
+    pub fn review(self, changes: ChangeSet) -> Result<Analysis> {
+        let Pipeline {
+            policy,
+            selected,
+            fail_on,
+            extra,
+            mut timer,
+        } = self;
+        timer.phase("read changes");
+        review(policy, selected, fail_on, changes, timer, extra)
+    }
 }
 
 /// Runs the whole pipeline on the changes `source` yields (it receives the policy, e.g. to skip
@@ -114,13 +202,9 @@ pub fn analyze(
     selection: &Selection,
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<Analysis> {
-    let mut timer = PhaseTimer::from_env();
-    let (policy, checks) = load_checks(selection.config.as_deref(), root)?;
-    let selected = select(checks, &policy, selection)?;
-    timer.phase("load checks");
-    let changes = source(&policy)?;
-    timer.phase("read changes");
-    review(policy, &selected, selection, changes, timer, Vec::new())
+    let pipeline = Pipeline::load(root, selection)?;
+    let changes = source(pipeline.policy())?;
+    pipeline.review(changes)
 }
 
 /// The two versions of the configuration a change compares, and which of them governs the review.
@@ -143,6 +227,24 @@ pub fn analyze_governed(
     governance: &Governance<'_>,
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<Analysis> {
+    let pipeline = Pipeline::governed(root, selection, governance)?;
+    let changes = source(pipeline.policy())?;
+    pipeline.review(changes)
+}
+
+impl Pipeline {
+    /// The pipeline of a change between two trees (see [`analyze_governed`]): the governing
+    /// configuration's checks, and the findings on what the change does to the configuration.
+    pub fn governed(
+        root: &Path,
+        selection: &Selection,
+        governance: &Governance<'_>,
+    ) -> Result<Pipeline> {
+        governed(root, selection, governance)
+    }
+}
+
+fn governed(root: &Path, selection: &Selection, governance: &Governance<'_>) -> Result<Pipeline> {
     let mut timer = PhaseTimer::from_env();
     // `--config` naming a file of the repository names it in each tree: the change may have edited it.
     let in_tree = selection
@@ -188,18 +290,15 @@ pub fn analyze_governed(
     let policy_findings =
         policy_change_findings(&before, after, &governance.after, &checks, &change_checks);
     let policy_findings = before.apply(policy_findings);
-    let selected = select(checks, &governing, selection)?;
+    let selected = select(checks, &governing, selection)?.describing(&change_checks);
     timer.phase("load checks");
-    let changes = source(&governing)?;
-    timer.phase("read changes");
-    review(
-        governing,
-        &selected,
-        selection,
-        changes,
+    Ok(Pipeline {
+        fail_on: selection.fail_on.unwrap_or(governing.fail_on),
+        policy: governing,
+        selected,
+        extra: policy_findings,
         timer,
-        policy_findings,
-    )
+    })
 }
 
 /// `path` relative to `root` (`/`-separated) when it lies inside it.
@@ -300,10 +399,21 @@ pub fn analyze_gated(
     selection: &Selection,
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<Analysis> {
-    let mut timer = PhaseTimer::from_env();
     let policy = Policy::discover(selection.config.as_deref(), root)?;
     let changes = source(&policy)?;
-    timer.phase("read changes");
+    Pipeline::gated(policy, selection, &changes)?.review(changes)
+}
+
+impl Pipeline {
+    /// A pipeline for `policy` with only the built-in check files that can find something in
+    /// `changes` (see [`load_checks_for_text`]).
+    pub fn gated(policy: Policy, selection: &Selection, changes: &ChangeSet) -> Result<Pipeline> {
+        gated(policy, selection, changes)
+    }
+}
+
+fn gated(policy: Policy, selection: &Selection, changes: &ChangeSet) -> Result<Pipeline> {
+    let timer = PhaseTimer::from_env();
     let checks = if changes.skipped.binary_paths.is_empty() {
         let mut text = String::new();
         for file in &changes.files {
@@ -319,9 +429,7 @@ pub fn analyze_gated(
         policy.validate(&checks)?;
         checks
     };
-    let selected = select(checks, &policy, selection)?;
-    timer.phase("load checks");
-    review(policy, &selected, selection, changes, timer, Vec::new())
+    Pipeline::new(policy, checks, selection, timer)
 }
 
 /// The checks that can find something in `text`: built-in files whose keywords occur in it (only
@@ -372,12 +480,12 @@ pub fn load_checks_for_text(
     Ok(checks)
 }
 
-/// The shared tail of [`analyze`] and [`analyze_gated`]: excludes, engine, policy, review; `extra`
-/// findings are added after the policy.
+/// The tail of every pipeline: excludes, engine, policy, review; `extra` findings are added after the
+/// policy.
 fn review(
     policy: Policy,
-    selected: &Selected,
-    selection: &Selection,
+    selected: Selected,
+    fail_on: FailOn,
     mut changes: ChangeSet,
     mut timer: PhaseTimer,
     extra: Vec<Finding>,
@@ -388,10 +496,10 @@ fn review(
     changes.skipped.excluded += before - changes.files.len();
     changes.skipped.retain_paths(|p| policy.includes_path(p));
     let output = crate::engine::review(
-        set,
+        &set,
         &changes,
         &crate::engine::Options {
-            support: Some(support),
+            support: Some(&support),
             ..Default::default()
         },
     );
@@ -423,10 +531,10 @@ fn review(
     review.redactor = redactor;
     review.raw_paths = changes.raw_paths.clone();
     review.redact_in_place();
-    let fail_on = selection.fail_on.unwrap_or(policy.fail_on);
     Ok(Analysis {
         review,
         policy,
+        checks: set,
         fail_on,
         changes,
     })

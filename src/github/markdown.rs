@@ -483,6 +483,7 @@ mod tests {
         Analysis {
             review: Review::new(findings, files, files, Skipped::default()),
             policy: Policy::default(),
+            checks: std::sync::Arc::new(crate::checks::into_set(Vec::new())),
             fail_on: FailOn::Severity(Severity::Error),
             changes: ChangeSet::default(),
         }

@@ -100,7 +100,7 @@ pub fn run(cwd: &Path, args: &GithubArgs) -> Result<u8> {
         pipeline::analyze_governed(&root, &args.review.selection(), &governance, |_| {
             source::git::range(&repo, &spec, false)
         })?;
-    crate::app::write_report(&analysis.review, &args.review, &root)?;
+    crate::app::write_report(&analysis.review, &analysis.checks.checks, &args.review)?;
 
     let mut failures: Vec<String> = Vec::new();
     if let Some(path) = &plan.sarif {
@@ -323,8 +323,7 @@ fn require_commit(repo: &git2::Repository, ctx: &Context, rev: &str, which: &str
 
 fn write_sarif(analysis: &Analysis, path: &Path) -> Result<()> {
     // The checks of the configuration that governed (the base's), not the change's own.
-    let checks = crate::checks::load(&analysis.policy.extra_checks)?;
-    let text = crate::report::sarif::render(&analysis.review, &checks);
+    let text = crate::report::sarif::render(&analysis.review, &analysis.checks.checks);
     let text = analysis.review.redactor.redact_json_text(&text);
     std::fs::write(path, text.as_bytes())
         .with_context(|| format!("cannot write the SARIF file {}", path.display()))
