@@ -12,16 +12,18 @@ use crate::engine::commands::{self as command, CommandContext};
 use crate::hook::Decision;
 use crate::lang::Language;
 use crate::model::{Category, Finding};
-use crate::pipeline::{self, Selection};
+use crate::pipeline::{Pipeline, Selection};
 use crate::policy::Policy;
 use crate::source::proposed as files;
 use crate::source::{self, AddedLines};
 
-/// The verdict on a file-changing action and the paths it touches (relative to `root`).
+/// The verdict on a file-changing action and the paths it touches (relative to `root`), under `policy`
+/// (the configuration in force, read once for the action).
 pub fn judge_files(
     action: &Action,
     cwd: &Path,
     root: &Path,
+    policy: Policy,
     selection: &Selection,
 ) -> Result<(Verdict, Vec<String>)> {
     let proposals = files::proposed(action, cwd);
@@ -30,7 +32,14 @@ pub fn judge_files(
         .map(|p| files::display_path(&p.path, root))
         .collect();
     // Writes that weaken the gate itself are refused whatever else they hold.
-    let guarded = super::guard::judge(action, &proposals, cwd, root, selection.config.as_deref());
+    let guarded = super::guard::judge(
+        action,
+        &proposals,
+        cwd,
+        root,
+        selection.config.as_deref(),
+        &policy,
+    );
     if !guarded.is_empty() {
         return Ok((Verdict::from_items(guarded, None), paths));
     }
@@ -44,7 +53,7 @@ pub fn judge_files(
     if changes.files.is_empty() && changes.skipped.binary_paths.is_empty() {
         return Ok((Verdict::allow(), paths));
     }
-    let analysis = pipeline::analyze_gated(root, selection, |_| Ok(changes))?;
+    let analysis = Pipeline::gated(policy, selection, &changes)?.review(changes)?;
     let settings = &analysis.policy.hook;
     let items = analysis
         .review
