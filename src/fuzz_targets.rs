@@ -9,7 +9,6 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::checks::{self, Check, CheckSet};
-use crate::engine::commands::{self as command, CommandContext};
 use crate::hook::agent::{input, judge};
 use crate::hook::Agent;
 use crate::lang::{self, Language};
@@ -95,13 +94,7 @@ pub fn shell(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let _ = crate::hook::shell::parse(&text);
     let (checks, _) = builtin();
-    let policy = Policy::default();
-    let context = CommandContext {
-        cwd: Path::new(NOWHERE),
-        policy: &policy,
-        checks,
-    };
-    let _ = command::judge(&text, &context);
+    let _ = judge::judge_command(&text, Path::new(NOWHERE), &Policy::default(), checks);
 }
 
 /// Whether a path an agent names stays inside [`NOWHERE`] (relative, no `..`, no root).

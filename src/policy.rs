@@ -15,8 +15,10 @@ use crate::hook::agent::config::HookSettings;
 use crate::model::{Category, Finding, Severity};
 
 pub mod change;
+mod decide;
 
 pub use change::{ConfigTree, Weakening};
+pub use decide::decide;
 
 /// The configuration file names looked for at the repository root, in order.
 pub const CONFIG_NAMES: [&str; 2] = [".review-gate.yml", ".review-gate.yaml"];

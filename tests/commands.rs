@@ -10,7 +10,8 @@ mod constructs;
 use std::path::Path;
 
 use review_gate::checks::{self, Check};
-use review_gate::engine::commands::{judge, CommandContext, CommandFinding};
+use review_gate::hook::agent::judge::judge_command;
+use review_gate::hook::agent::verdict::Item;
 use review_gate::hook::Decision;
 use review_gate::policy::Policy;
 
@@ -37,17 +38,15 @@ fn project() -> Repo {
     repo
 }
 
-fn judged(command: &str, cwd: &Path, policy: &Policy, checks: &[Check]) -> Vec<CommandFinding> {
-    let context = CommandContext {
-        cwd,
-        policy,
-        checks,
-    };
-    judge(command, &context).unwrap_or_else(|e| panic!("{command}: {e}"))
+/// The items that move the agent gate's decision on a command (strongest first), as the hook judges it.
+fn judged(command: &str, cwd: &Path, policy: &Policy, checks: &[Check]) -> Vec<Item> {
+    judge_command(command, cwd, policy, checks)
+        .unwrap_or_else(|e| panic!("{command}: {e}"))
+        .items
 }
 
 /// The decision the gate takes: the strongest finding's, or allow.
-fn decision(findings: &[CommandFinding]) -> Decision {
+fn decision(findings: &[Item]) -> Decision {
     findings
         .iter()
         .map(|f| f.decision)

@@ -22,6 +22,7 @@ pub(super) fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
                 category: check.category,
                 severity: check.severity,
                 path: path.clone(),
+                location: crate::model::Location::File,
                 line: 1,
                 column: 1,
                 end_column: 1,

@@ -78,6 +78,7 @@ pub(super) fn emit(
             category: check.category,
             severity: hit.severity,
             path: ctx.file.path.clone(),
+            location: crate::model::Location::File,
             line: line.number,
             column,
             end_column,

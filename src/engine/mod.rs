@@ -1,7 +1,8 @@
 //! The engine: one entry, [`review`], runs a [`CheckSet`] over a [`ChangeSet`] in stages — the pattern
 //! checks over added lines ([`lines`], in parallel across files, then [`emit`] with inline markers),
 //! the checks on binary files ([`binary`]), the dependency diff ([`deps`]) and the attack chains
-//! ([`chains`]) — and returns everything found as one [`EngineOutput`]. Policy, reports and gates come
+//! ([`chains`]), the shell commands an agent proposes ([`commands`]) — and returns everything found as
+//! one [`EngineOutput`]. Policy, reports and gates come
 //! after it and never call a stage themselves.
 
 mod binary;
@@ -125,6 +126,7 @@ pub fn review(checks: &CheckSet, changes: &ChangeSet, options: &Options<'_>) -> 
         findings.retain(|f| !support.contains(&f.check));
     }
     findings.extend(chains);
+    findings.extend(commands::review(checks, &changes.commands));
     let signal = |id: &str| checks.checks.iter().any(|c| c.signal && c.id == id);
     suppressions.retain(|s| {
         !signal(&s.finding.check) && !support.is_some_and(|ids| ids.contains(&s.finding.check))

@@ -1,51 +1,24 @@
-//! Judging a shell command an agent proposes to run: parse it like a shell ([`crate::hook::shell`]),
-//! then run the command checks (`checks/commands/`, `category: command`) on every simple command, and
-//! the secret checks on the raw text. The configuration applies as everywhere: `disable`, `severity`
-//! overrides and `allow` entries.
+//! The command stage: a shell command an agent proposes to run, parsed like a shell
+//! ([`crate::hook::shell`]), then judged by the command checks (`checks/commands/`, `category: command`)
+//! on every simple command, and by the secret checks on its raw text. Its findings are located at the
+//! command ([`Location::Command`]); the configuration and the gate's decision come after, as for every
+//! other finding ([`crate::policy::decide`]).
 
 mod matching;
 mod project;
 
-use std::path::Path;
-
-use crate::checks::{self, Check};
+use crate::checks::{self, Check, CheckSet};
 use crate::engine::snippet::mask_secret;
 use crate::hook::shell;
 use crate::hook::Decision;
-use crate::model::{Category, Finding, Severity};
-use crate::policy::Policy;
+use crate::lang::Language;
+use crate::model::{Category, Finding, Location, ProposedCommand, Severity};
 use crate::source::{whole_file, AddedLines};
 
 use matching::Hit;
 use project::Project;
 
-/// The name the raw command text has when the secret checks look at it.
-const COMMAND_PATH: &str = "command.sh";
-
-/// What the command is judged against.
-pub struct CommandContext<'a> {
-    /// The directory the command would run in (the agent's `cwd`).
-    pub cwd: &'a Path,
-    /// The configuration in force.
-    pub policy: &'a Policy,
-    /// Every loaded check (the judge picks the command checks and whatever else it uses).
-    pub checks: &'a [Check],
-}
-
-/// One reason to stop or question a command.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommandFinding {
-    /// The check that found it.
-    pub check: String,
-    /// What the check asks the gate to do.
-    pub decision: Decision,
-    /// Its severity.
-    pub severity: Severity,
-    /// What was found, with any secret redacted.
-    pub message: String,
-}
-
-/// A command check that matched, before the configuration has its say.
+/// A command check that matched.
 struct Matched<'c> {
     check: &'c Check,
     action: Decision,
@@ -53,16 +26,45 @@ struct Matched<'c> {
     command: Option<usize>,
 }
 
-/// Judges a command line; an empty list means nothing to say. Findings come strongest first (deny,
-/// then ask), one per check. A command check whose action is `allow` lifts the `ask` findings of the
-/// simple command it matches (never a `deny`); it produces no finding itself.
-pub fn judge(command: &str, context: &CommandContext<'_>) -> anyhow::Result<Vec<CommandFinding>> {
-    let script = shell::parse(command);
-    let project = Project::new(context.cwd);
-    let policy = context.policy;
+/// The findings on each proposed command: for each command check (the first simple command it
+/// matches), then every secret in the command's text. A command check whose action is `allow` lifts
+/// the `ask` findings of the simple command it matches (never a `deny`) and produces no finding itself.
+/// A command finding's severity states what its check asks: error to deny, warning to ask.
+pub(super) fn review(checks: &CheckSet, commands: &[ProposedCommand]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let command_checks: Vec<&Check> = checks
+        .checks
+        .iter()
+        .filter(|c| c.command.is_some() && c.action.is_some())
+        .collect();
+    let secret_set = secret_checks(checks);
+    for command in commands {
+        let secrets = secret_set
+            .as_ref()
+            .map(|set| secrets_in(set, &command.text))
+            .unwrap_or_default();
+        let values = secret_values(&command.text, &secrets);
+        judge(&command_checks, command, &values, &mut findings);
+        findings.extend(secrets.into_iter().map(|mut f| {
+            f.message = format!("{} in the command", f.message);
+            f
+        }));
+    }
+    findings
+}
+
+/// The command-check findings on one command, one per check, in the order the checks load.
+fn judge(
+    command_checks: &[&Check],
+    command: &ProposedCommand,
+    secret_values: &[String],
+    out: &mut Vec<Finding>,
+) {
+    let script = shell::parse(&command.text);
+    let project = Project::new(&command.cwd);
     let mut matched: Vec<Matched<'_>> = Vec::new();
     let mut allowed: Vec<usize> = Vec::new();
-    for check in context.checks.iter().filter(|c| !policy.is_disabled(c)) {
+    for &check in command_checks {
         let (Some(matcher), Some(action)) = (&check.command, check.action) else {
             continue;
         };
@@ -93,64 +95,34 @@ pub fn judge(command: &str, context: &CommandContext<'_>) -> anyhow::Result<Vec<
             }
         }
     }
-    let secrets = secret_findings(command, context);
-    let secret_values = secret_values(command, &secrets);
-    let mut findings: Vec<CommandFinding> = Vec::new();
+    let first = out.len();
     for m in matched {
         let lifted = m.action == Decision::Ask && m.command.is_some_and(|c| allowed.contains(&c));
-        if lifted || findings.iter().any(|f| f.check == m.check.id) {
+        if lifted || out[first..].iter().any(|f| f.check == m.check.id) {
             continue;
         }
-        let message = redact(&fill_message(&m.check.message, &m.hit), &secret_values);
-        let finding = as_finding(&m.check.id, m.check.severity, message);
-        let Some(finding) = policy.apply(vec![finding]).pop() else {
-            continue;
-        };
-        let decision = if finding.severity == m.check.severity {
-            m.action
-        } else {
-            decision_for(finding.severity)
-        };
-        if decision != Decision::Allow {
-            findings.push(CommandFinding {
-                check: finding.check,
-                decision,
-                severity: finding.severity,
-                message: finding.message,
-            });
-        }
-    }
-    for secret in policy.apply(secrets) {
-        if secret.severity == Severity::Note || findings.iter().any(|f| f.check == secret.check) {
-            continue;
-        }
-        findings.push(CommandFinding {
-            check: secret.check,
-            decision: Decision::Ask,
-            severity: secret.severity,
-            message: format!("{} in the command", secret.message),
-        });
-    }
-    findings.sort_by_key(|f| std::cmp::Reverse(f.decision));
-    Ok(findings)
-}
-
-/// The decision a severity set by the configuration stands for.
-fn decision_for(severity: Severity) -> Decision {
-    match severity {
-        Severity::Error => Decision::Deny,
-        Severity::Warning => Decision::Ask,
-        Severity::Note => Decision::Allow,
+        let message = redact(&fill_message(&m.check.message, &m.hit), secret_values);
+        out.push(command_finding(m.check, m.action, message));
     }
 }
 
-/// A command finding in the engine's shape, so the configuration's allows and overrides apply to it.
-fn as_finding(check: &str, severity: Severity, message: String) -> Finding {
+/// The severity that states a command check's action: error to deny, warning to ask.
+fn severity_of(action: Decision) -> Severity {
+    match action {
+        Decision::Deny => Severity::Error,
+        Decision::Ask => Severity::Warning,
+        Decision::Allow => Severity::Note,
+    }
+}
+
+/// A command check's finding, located at the command.
+fn command_finding(check: &Check, action: Decision, message: String) -> Finding {
     Finding {
-        check: check.to_string(),
+        check: check.id.clone(),
         category: Category::Command,
-        severity,
+        severity: severity_of(action),
         path: String::new(),
+        location: Location::Command,
         line: 1,
         column: 1,
         end_column: 1,
@@ -163,24 +135,36 @@ fn as_finding(check: &str, severity: Severity, message: String) -> Finding {
     }
 }
 
-/// The secret checks (not disabled) run over the raw command text by the engine, which redacts them.
-fn secret_findings(command: &str, context: &CommandContext<'_>) -> Vec<Finding> {
-    let secret_checks: Vec<Check> = context
+/// The secret checks of `checks` that search text, as a set of their own (None when there are none).
+fn secret_checks(checks: &CheckSet) -> Option<CheckSet> {
+    let secret: Vec<Check> = checks
         .checks
         .iter()
-        .filter(|c| c.category == Category::Secret && !context.policy.is_disabled(c))
+        .filter(|c| c.category == Category::Secret && !c.produced_by_engine)
         .cloned()
         .collect();
-    if secret_checks.is_empty() {
-        return Vec::new();
+    (!secret.is_empty()).then(|| checks::into_set(secret))
+}
+
+/// Every secret the secret checks of `checks` find in a command's text, located at the command (line
+/// and columns in its text). No inline marker silences anything there: a marker in a command is only
+/// its author's say-so, and a secret it silenced would go unmasked.
+pub fn secrets(checks: &CheckSet, text: &str) -> Vec<Finding> {
+    match secret_checks(checks) {
+        Some(set) => secrets_in(&set, text),
+        None => Vec::new(),
     }
-    let set = checks::into_set(secret_checks);
-    let file = whole_file(
-        COMMAND_PATH.to_string(),
-        command.to_string(),
-        AddedLines::All,
-    );
-    super::lines::run_ignoring_markers(&set, std::slice::from_ref(&file))
+}
+
+fn secrets_in(set: &CheckSet, text: &str) -> Vec<Finding> {
+    // The text is searched as a shell script; its findings are then moved to the command.
+    let mut file = whole_file(String::new(), text.to_string(), AddedLines::All);
+    file.language = Language::Shell;
+    let mut findings = super::lines::run_ignoring_markers(set, std::slice::from_ref(&file));
+    for finding in &mut findings {
+        finding.location = Location::Command;
+    }
+    findings
 }
 
 /// The secret values the secret findings point at, longest first, to mask them in other messages.
@@ -223,10 +207,4 @@ fn fill_message(template: &str, hit: &Hit) -> String {
         .replace("( ", "(")
         .replace(" )", ")")
         .replace("``", "")
-}
-
-/// Runs `checks` over `files` with no inline marker silencing anything (text that is no file under
-/// review, where a marker is only its author's say-so).
-pub fn markerless(checks: &checks::CheckSet, files: &[crate::model::ChangedFile]) -> Vec<Finding> {
-    super::lines::run_ignoring_markers(checks, files)
 }

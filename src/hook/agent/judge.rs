@@ -1,5 +1,7 @@
-//! Judging one action: file changes through the full engine ([`pipeline::analyze`]), shell commands
-//! through [`command::judge`], and the masking of secrets in a command before it is logged.
+//! Judging one action through the pipeline every gate shares ([`Pipeline`]): the files a Write, Edit or
+//! patch would leave ([`crate::source::proposed`]) or the shell command it would run (the engine's
+//! command stage), then [`policy::decide`] for each finding; and the masking of secrets in a command
+//! before it is logged.
 
 use std::path::Path;
 
@@ -8,14 +10,12 @@ use anyhow::Result;
 use super::input::Action;
 use super::verdict::{Item, Verdict};
 use crate::checks::{self, Check};
-use crate::engine::commands::{self as command, CommandContext};
+use crate::engine::commands as command;
 use crate::hook::Decision;
-use crate::lang::Language;
-use crate::model::{Category, Finding};
-use crate::pipeline::{Pipeline, Selection};
-use crate::policy::Policy;
+use crate::model::{Category, ChangeSet, Finding, ProposedCommand};
+use crate::pipeline::{PhaseTimer, Pipeline, Selection};
+use crate::policy::{self, Policy};
 use crate::source::proposed as files;
-use crate::source::{self, AddedLines};
 
 /// The verdict on a file-changing action and the paths it touches (relative to `root`), under `policy`
 /// (the configuration in force, read once for the action).
@@ -63,7 +63,7 @@ pub fn judge_files(
             check: f.check.clone(),
             location: Some(format!("{}:{}", f.path, f.line)),
             message: f.message_with_parts(),
-            decision: settings.decision_for(&f.check, f.category, f.severity),
+            decision: policy::decide(settings, f),
         })
         .collect();
     let mut verdict = Verdict::from_items(items, remark);
@@ -90,35 +90,48 @@ pub fn judge_files(
     Ok((verdict, paths))
 }
 
-/// The verdict on a shell command.
+/// The verdict on a shell command, under `policy` with `checks` (those loaded for it): the same
+/// pipeline as every gate — the engine's command stage, the configuration, then [`policy::decide`].
 pub fn judge_command(
     command_line: &str,
     cwd: &Path,
     policy: &Policy,
     checks: &[Check],
 ) -> Result<Verdict> {
-    let context = CommandContext {
-        cwd,
-        policy,
-        checks,
+    let pipeline = Pipeline::new(
+        policy.clone(),
+        checks.to_vec(),
+        &Selection::default(),
+        PhaseTimer::from_env(),
+    )?;
+    review_command(pipeline, command_line, cwd)
+}
+
+/// The verdict of `pipeline` on a shell command run in `cwd`.
+pub fn review_command(pipeline: Pipeline, command_line: &str, cwd: &Path) -> Result<Verdict> {
+    let changes = ChangeSet {
+        commands: vec![ProposedCommand {
+            text: command_line.to_string(),
+            cwd: cwd.to_path_buf(),
+        }],
+        ..ChangeSet::default()
     };
-    let findings = command::judge(command_line, &context)?;
-    let items = findings
-        .into_iter()
-        .map(|f| {
-            let category = checks.iter().find(|c| c.id == f.check).map(|c| c.category);
-            let decision = policy
-                .hook
-                .action_for(&f.check, category)
-                .unwrap_or(f.decision);
-            Item {
-                check: f.check,
-                location: None,
-                message: f.message,
-                decision,
-            }
-        })
-        .collect();
+    let analysis = pipeline.review(changes)?;
+    let settings = &analysis.policy.hook;
+    let mut items: Vec<Item> = Vec::new();
+    for finding in &analysis.review.findings {
+        let decision = policy::decide(settings, finding);
+        // One item per check: the first of its findings that asks something.
+        if decision == Decision::Allow || items.iter().any(|i| i.check == finding.check) {
+            continue;
+        }
+        items.push(Item {
+            check: finding.check.clone(),
+            location: None,
+            message: finding.message.clone(),
+            decision,
+        });
+    }
     Ok(Verdict::from_items(items, None))
 }
 
@@ -128,40 +141,26 @@ pub fn mask_command(command_line: &str, checks: &[Check]) -> String {
 }
 
 /// [`mask_command`], and a redactor that knows each secret it masked (for the reply to the agent).
+/// Every loaded secret check masks, even one the configuration disables.
 pub fn mask_command_secrets(
     command_line: &str,
     checks: &[Check],
 ) -> (String, crate::redact::Redactor) {
     let mut redactor = crate::redact::Redactor::default();
-    let masked = mask_command_into(command_line, checks, &mut redactor);
-    (masked, redactor)
-}
-
-fn mask_command_into(
-    command_line: &str,
-    checks: &[Check],
-    redactor: &mut crate::redact::Redactor,
-) -> String {
-    let secret_checks: Vec<Check> = checks
+    let secret: Vec<Check> = checks
         .iter()
-        .filter(|c| c.category == Category::Secret && !c.produced_by_engine)
+        .filter(|c| c.category == Category::Secret)
         .cloned()
         .collect();
-    if secret_checks.is_empty() {
-        return command_line.to_string();
+    if secret.is_empty() {
+        return (command_line.to_string(), redactor);
     }
-    let set = checks::into_set(secret_checks);
-    let mut file = source::whole_file(
-        "command.sh".to_string(),
-        command_line.to_string(),
-        AddedLines::All,
-    );
-    file.language = Language::Shell;
-    let findings = crate::engine::commands::markerless(&set, std::slice::from_ref(&file));
+    let findings = command::secrets(&checks::into_set(secret), command_line);
     if findings.is_empty() {
-        return command_line.to_string();
+        return (command_line.to_string(), redactor);
     }
-    mask_spans(command_line, &findings, redactor)
+    let masked = mask_spans(command_line, &findings, &mut redactor);
+    (masked, redactor)
 }
 
 /// Replaces each finding's match (line, 1-based character columns) with its masked form. A private

@@ -25,7 +25,7 @@ use self::config::{FailMode, HookSettings};
 use self::input::{Action, Agent, HookInput};
 use self::verdict::Verdict;
 use crate::hook::Decision;
-use crate::pipeline::{self, Selection};
+use crate::pipeline::{self, Pipeline, Selection};
 use crate::policy::Policy;
 
 /// The options of `review-gate agent-hook`.
@@ -179,11 +179,11 @@ fn judge_action(
                 SHELL_EXTRA_CHECKS,
             )?;
             timer.phase("load checks");
-            let verdict = judge::judge_command(command, &input.cwd, &policy, &checks)?;
-            timer.phase("judge command");
             let (masked, secrets) = judge::mask_command_secrets(command, &checks);
-            let verdict = verdict.redacted(&secrets);
             timer.phase("mask command");
+            let pipeline = Pipeline::new(policy, checks, &selection, timer)?;
+            let verdict = judge::review_command(pipeline, command, &input.cwd)?;
+            let verdict = verdict.redacted(&secrets);
             Ok((verdict, Some(masked), Vec::new()))
         }
         action => {
