@@ -12,7 +12,7 @@ use super::verdict::{Item, Verdict};
 use crate::checks::{self, Check};
 use crate::engine::commands as command;
 use crate::hook::Decision;
-use crate::model::{Category, ChangeSet, Finding, ProposedCommand};
+use crate::model::{Category, Finding};
 use crate::pipeline::{PhaseTimer, Pipeline, Selection};
 use crate::policy::{self, Policy};
 use crate::source::proposed as files;
@@ -109,13 +109,7 @@ pub fn judge_command(
 
 /// The verdict of `pipeline` on a shell command run in `cwd`.
 pub fn review_command(pipeline: Pipeline, command_line: &str, cwd: &Path) -> Result<Verdict> {
-    let changes = ChangeSet {
-        commands: vec![ProposedCommand {
-            text: command_line.to_string(),
-            cwd: cwd.to_path_buf(),
-        }],
-        ..ChangeSet::default()
-    };
+    let changes = files::command_change(command_line, cwd);
     let analysis = pipeline.review(changes)?;
     let settings = &analysis.policy.hook;
     let mut items: Vec<Item> = Vec::new();
