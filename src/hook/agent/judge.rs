@@ -12,8 +12,8 @@ use super::verdict::{Item, Verdict};
 use crate::checks::{self, Check};
 use crate::engine::commands as command;
 use crate::hook::Decision;
-use crate::model::{Category, Finding};
-use crate::pipeline::{PhaseTimer, Pipeline, Selection};
+use crate::model::{Category, Finding, Location};
+use crate::pipeline::{Analysis, PhaseTimer, Pipeline, Selection};
 use crate::policy::{self, Policy};
 use crate::source::proposed as files;
 
@@ -54,18 +54,38 @@ pub fn judge_files(
         return Ok((Verdict::allow(), paths));
     }
     let analysis = Pipeline::gated(policy, selection, &changes)?.review(changes)?;
+    Ok((verdict(&analysis, remark), paths))
+}
+
+/// The gate's verdict on an analysis: each finding's decision ([`policy::decide`]); in a command, one
+/// item per check (the first of its findings that asks something). Inline markers the action adds
+/// are named, and make an action that would be allowed ask.
+fn verdict(analysis: &Analysis, remark: Option<String>) -> Verdict {
     let settings = &analysis.policy.hook;
-    let items = analysis
-        .review
-        .findings
-        .iter()
-        .map(|f| Item {
-            check: f.check.clone(),
-            location: Some(format!("{}:{}", f.path, f.line)),
-            message: f.message_with_parts(),
-            decision: policy::decide(settings, f),
-        })
-        .collect();
+    let mut items: Vec<Item> = Vec::new();
+    for finding in &analysis.review.findings {
+        let decision = policy::decide(settings, finding);
+        let location = match finding.location {
+            Location::File => Some(format!("{}:{}", finding.path, finding.line)),
+            Location::Command => {
+                let seen = || {
+                    items
+                        .iter()
+                        .any(|i| i.location.is_none() && i.check == finding.check)
+                };
+                if decision == Decision::Allow || seen() {
+                    continue;
+                }
+                None
+            }
+        };
+        items.push(Item {
+            check: finding.check.clone(),
+            location,
+            message: finding.message_with_parts(),
+            decision,
+        });
+    }
     let mut verdict = Verdict::from_items(items, remark);
     verdict.suppressions = analysis
         .review
@@ -87,7 +107,7 @@ pub fn judge_files(
         // refuses), never an allow that would skip the agent's own permission prompt.
         verdict.decision = Decision::Ask;
     }
-    Ok((verdict, paths))
+    verdict
 }
 
 /// The verdict on a shell command, under `policy` with `checks` (those loaded for it): the same
@@ -111,22 +131,7 @@ pub fn judge_command(
 pub fn review_command(pipeline: Pipeline, command_line: &str, cwd: &Path) -> Result<Verdict> {
     let changes = files::command_change(command_line, cwd);
     let analysis = pipeline.review(changes)?;
-    let settings = &analysis.policy.hook;
-    let mut items: Vec<Item> = Vec::new();
-    for finding in &analysis.review.findings {
-        let decision = policy::decide(settings, finding);
-        // One item per check: the first of its findings that asks something.
-        if decision == Decision::Allow || items.iter().any(|i| i.check == finding.check) {
-            continue;
-        }
-        items.push(Item {
-            check: finding.check.clone(),
-            location: None,
-            message: finding.message.clone(),
-            decision,
-        });
-    }
-    Ok(Verdict::from_items(items, None))
+    Ok(verdict(&analysis, None))
 }
 
 /// The command with every secret the secret checks find masked, for the audit log.
