@@ -167,8 +167,8 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(EXIT_CLEAN)
         }
         Command::Github(args) => {
-            let outcome = crate::gate::github::run(&cwd, &args, |review, root| {
-                write_report(review, &args.review, root)
+            let outcome = crate::gate::github::run(&cwd, &args, |review, checks| {
+                write_report(review, checks, &args.review)
             })?;
             Ok(match outcome {
                 crate::gate::github::Outcome::Clean => EXIT_CLEAN,
@@ -274,7 +274,7 @@ fn review_changes(
 ) -> Result<u8> {
     let analysis = pipeline::analyze(root, &args.selection(), source)?;
     let mut timer = PhaseTimer::from_env();
-    write_report(&analysis.review, args, root)?;
+    write_report(&analysis.review, &analysis.checks.checks, args)?;
     timer.phase("report");
     Ok(if analysis.fails() {
         EXIT_FINDINGS
@@ -292,7 +292,7 @@ fn review_governed(
 ) -> Result<u8> {
     let analysis = pipeline::analyze_governed(root, &args.selection(), governance, source)?;
     let mut timer = PhaseTimer::from_env();
-    write_report(&analysis.review, args, root)?;
+    write_report(&analysis.review, &analysis.checks.checks, args)?;
     timer.phase("report");
     Ok(if analysis.fails() {
         EXIT_FINDINGS
@@ -301,17 +301,10 @@ fn review_governed(
     })
 }
 
-/// Writes the report of a review in the format and to the place the options choose; SARIF describes
-/// the findings with the checks of the configuration at `root` (the built-in ones when it does not load).
-pub(crate) fn write_report(review: &Review, args: &ReviewArgs, root: &Path) -> Result<()> {
-    report::write::write_report(review, args.format, args.output.as_deref(), || {
-        // The rules' metadata; when the working configuration does not load (a change broke it, and
-        // the base's governed), the built-in checks describe the findings.
-        Ok(match load_checks(args.config.as_deref(), root) {
-            Ok((_, checks)) => checks,
-            Err(_) => checks::load(&[])?,
-        })
-    })
+/// Writes the report of a review in the format and to the place the options choose; `checks` (those of
+/// the review, never loaded again) describe the SARIF rules.
+pub(crate) fn write_report(review: &Review, checks: &[Check], args: &ReviewArgs) -> Result<()> {
+    report::write::write_report(review, args.format, args.output.as_deref(), checks)
 }
 
 /// The `checks` listing.

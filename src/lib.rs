@@ -12,7 +12,7 @@
 //! - [`source`] (git, patches, trees) and [`checks`] (the check catalogue);
 //! - [`engine`] (checks over added lines, chains, the dependency diff), then [`policy`]
 //!   (`.review-gate.yml`) and [`report`] (text, JSON, SARIF, the Markdown digest);
-//! - [`pipeline`] (source → engine → policy), [`hook`] (command judging);
+//! - [`pipeline`] (source → engine → policy);
 //! - [`gate`] (the GitHub and agent gates), [`setup`] (install and init), [`cli`] and [`app`].
 
 pub mod app;
@@ -22,7 +22,6 @@ pub mod engine;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod gate;
-pub mod hook;
 pub mod lang;
 pub mod manifest;
 pub mod model;

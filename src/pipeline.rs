@@ -4,14 +4,19 @@
 //! their own source of changes, so one configuration and one set of checks judge every gate.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Result};
 
 use crate::checks::{self, Check, CheckSet};
 use crate::model::{Category, ChangeSet, Finding};
-use crate::policy::{self, ConfigTree, FailOn, Policy};
+use crate::policy::{self, FailOn, Policy};
 use crate::redact::Redactor;
 use crate::report::Review;
+
+mod governed;
+
+pub use governed::{analyze_governed, Governance, CONFIG_INVALID, CONFIG_WEAKENED};
 
 /// Which configuration and which checks a review uses: the options every gate shares.
 #[derive(Debug, Clone, Default)]
@@ -26,13 +31,16 @@ pub struct Selection {
     pub fail_on: Option<FailOn>,
 }
 
-/// A finished analysis: the review, the configuration that shaped it, and the changes it read.
+/// A finished analysis: the review, the configuration and checks that shaped it, and the changes it read.
 #[derive(Debug)]
 pub struct Analysis {
     /// Findings (after the policy) and counts.
     pub review: Review,
     /// The configuration in force.
     pub policy: Policy,
+    /// The checks that ran (and those that describe the findings on the configuration itself): what
+    /// SARIF rules, `explain` and the PR digest describe, never loaded again.
+    pub checks: Arc<CheckSet>,
     /// The fail level in force (command line, else configuration).
     pub fail_on: FailOn,
     /// The changed files reviewed (excluded paths removed), with their added lines.
@@ -55,9 +63,10 @@ pub fn load_checks(config: Option<&Path>, root: &Path) -> Result<(Policy, Vec<Ch
 }
 
 /// The checks to run: those chosen, plus those only run because a chosen attack chain is made of them.
+#[derive(Debug)]
 pub struct Selected {
     /// Every check to run.
-    pub set: CheckSet,
+    pub set: Arc<CheckSet>,
     /// Ids of the checks run only to feed chains: their findings are not reported.
     pub support: std::collections::HashSet<String>,
 }
@@ -101,9 +110,92 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
     let support_ids = support.iter().map(|c| c.id.clone()).collect();
     chosen.extend(support);
     Ok(Selected {
-        set: checks::into_set(chosen),
+        set: Arc::new(checks::into_set(chosen)),
         support: support_ids,
     })
+}
+
+impl Selected {
+    /// The selection with `described` added where missing: checks no stage runs (produced by the
+    /// policy comparison) whose findings the reports still describe.
+    fn describing(self, described: &[Check]) -> Selected {
+        let missing: Vec<&Check> = described
+            .iter()
+            .filter(|d| !self.set.checks.iter().any(|c| c.id == d.id))
+            .collect();
+        if missing.is_empty() {
+            return self;
+        }
+        let mut all = self.set.checks.clone();
+        all.extend(missing.into_iter().cloned());
+        Selected {
+            set: Arc::new(checks::into_set(all)),
+            support: self.support,
+        }
+    }
+}
+
+/// One process's way through the engine: the configuration and the checks, loaded and selected once,
+/// then one review of the changes a source yields. Every gate builds one (`staged`, `diff`, `patch`,
+/// `scan`, the GitHub gate and the agent hook) and reads everything it reports from the [`Analysis`].
+pub struct Pipeline {
+    policy: Policy,
+    selected: Selected,
+    fail_on: FailOn,
+    /// Findings on the change to the configuration, judged by the configuration before it.
+    extra: Vec<Finding>,
+    timer: PhaseTimer,
+}
+
+impl Pipeline {
+    /// The configuration found for `root` (or named by the selection) and every check it brings.
+    pub fn load(root: &Path, selection: &Selection) -> Result<Pipeline> {
+        let timer = PhaseTimer::from_env();
+        let (policy, checks) = load_checks(selection.config.as_deref(), root)?;
+        Pipeline::new(policy, checks, selection, timer)
+    }
+
+    /// A pipeline for a configuration already read, with the checks it brings.
+    pub fn new(
+        policy: Policy,
+        checks: Vec<Check>,
+        selection: &Selection,
+        mut timer: PhaseTimer,
+    ) -> Result<Pipeline> {
+        let selected = select(checks, &policy, selection)?;
+        timer.phase("load checks");
+        Ok(Pipeline {
+            fail_on: selection.fail_on.unwrap_or(policy.fail_on),
+            policy,
+            selected,
+            extra: Vec::new(),
+            timer,
+        })
+    }
+
+    /// The configuration in force (a source uses it to skip excluded paths while it reads).
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The checks the review runs.
+    pub fn checks(&self) -> &Arc<CheckSet> {
+        &self.selected.set
+    }
+
+    /// Reviews the changes: excludes, the engine, the configuration's allows and overrides, and the
+    /// review every report is made from.
+    pub fn review(self, changes: ChangeSet) -> Result<Analysis> {
+        let Pipeline {
+            policy,
+            selected,
+            fail_on,
+            extra,
+            mut timer,
+        } = self;
+        timer.phase("read changes");
+        review(policy, selected, fail_on, changes, timer, extra)
+    }
 }
 
 /// Runs the whole pipeline on the changes `source` yields (it receives the policy, e.g. to skip
@@ -113,183 +205,9 @@ pub fn analyze(
     selection: &Selection,
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<Analysis> {
-    let mut timer = PhaseTimer::from_env();
-    let (policy, checks) = load_checks(selection.config.as_deref(), root)?;
-    let selected = select(checks, &policy, selection)?;
-    timer.phase("load checks");
-    let changes = source(&policy)?;
-    timer.phase("read changes");
-    review(policy, &selected, selection, changes, timer, Vec::new())
-}
-
-/// The two versions of the configuration a change compares, and which of them governs the review.
-pub struct Governance<'a> {
-    /// The tree before the change (the base commit, HEAD).
-    pub before: ConfigTree<'a>,
-    /// The tree after the change (the head commit, the index, the working tree).
-    pub after: ConfigTree<'a>,
-    /// Whether the configuration before the change governs (`diff`, `github`); otherwise the working
-    /// file does (`staged`). `--config FILE` always wins.
-    pub before_governs: bool,
-}
-
-/// Like [`analyze`] for a change between two trees: the policy that governs comes from `governance`
-/// (a change never judges itself by its own rules), and every way the change weakens the configuration
-/// is a `policy` finding, judged by the configuration before the change only.
-pub fn analyze_governed(
-    root: &Path,
-    selection: &Selection,
-    governance: &Governance<'_>,
-    source: impl FnOnce(&Policy) -> Result<ChangeSet>,
-) -> Result<Analysis> {
-    let mut timer = PhaseTimer::from_env();
-    // `--config` naming a file of the repository names it in each tree: the change may have edited it.
-    let in_tree = selection
-        .config
-        .as_deref()
-        .and_then(|c| inside_root(root, c));
-    let load = |tree: &ConfigTree<'_>| match &in_tree {
-        Some(rel) => Policy::load_file(tree, rel),
-        None => Policy::load_from(tree),
-    };
-    let before = load(&governance.before);
-    let governing = match (
-        &selection.config,
-        &in_tree,
-        governance.before_governs,
-        &before,
-    ) {
-        // A file outside the repository: the user's own choice, which the change cannot edit.
-        (Some(explicit), None, _, _) => Policy::discover(Some(explicit), root)?,
-        (_, _, true, Ok(before)) => before.clone(),
-        (_, _, true, Err(e)) => bail!(
-            "the configuration of {} (which governs this review) does not load: {e}",
-            governance.before.label
-        ),
-        (_, _, false, _) => Policy::discover(selection.config.as_deref(), root)?,
-    };
-    // A broken configuration before the change (it does not govern here) is compared as the defaults.
-    let before = before.unwrap_or_default();
-    let checks = checks::load(&governing.extra_checks)?;
-    governing.validate(&checks)?;
-    let change_checks: Vec<Check> = checks
-        .iter()
-        .filter(|c| c.id == CONFIG_WEAKENED || c.id == CONFIG_INVALID)
-        .filter(|c| !before.is_disabled(c) && selection.chooses(c))
-        .cloned()
-        .collect();
-    // The change's configuration as it would govern the next review: its check files compiled and every
-    // name it uses known, so a config that breaks the gate is reported as such, not as a weakening.
-    let after = load(&governance.after).and_then(|p| {
-        p.validate(&checks::load(&p.extra_checks)?)?;
-        Ok(p)
-    });
-    let policy_findings =
-        policy_change_findings(&before, after, &governance.after, &checks, &change_checks);
-    let policy_findings = before.apply(policy_findings);
-    let selected = select(checks, &governing, selection)?;
-    timer.phase("load checks");
-    let changes = source(&governing)?;
-    timer.phase("read changes");
-    review(
-        governing,
-        &selected,
-        selection,
-        changes,
-        timer,
-        policy_findings,
-    )
-}
-
-/// `path` relative to `root` (`/`-separated) when it lies inside it.
-fn inside_root(root: &Path, path: &Path) -> Option<String> {
-    let absolute = std::env::current_dir().ok()?.join(path);
-    let absolute = absolute.canonicalize().unwrap_or(absolute);
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let rel = absolute.strip_prefix(&root).ok()?;
-    Some(crate::source::slash_path(rel))
-}
-
-/// The check reporting a change that weakens the configuration.
-pub const CONFIG_WEAKENED: &str = "policy.config-weakened";
-/// The check reporting a changed configuration that does not load.
-pub const CONFIG_INVALID: &str = "policy.config-invalid";
-
-impl Selection {
-    /// Whether the command line's `--category` and `--check` filters choose a check.
-    pub fn chooses(&self, c: &Check) -> bool {
-        let covers = crate::model::target_covers;
-        (self.categories.is_empty() || self.categories.iter().any(|cat| cat == c.category.as_str()))
-            && (self.checks.is_empty()
-                || self.checks.iter().any(|id| covers(id, &c.id, c.category)))
-    }
-}
-
-/// The findings on the configuration after the change: each way it weakens `before`, or that it does
-/// not load. `checks` tell the default severities; `report` holds the policy checks to report with.
-fn policy_change_findings(
-    before: &Policy,
-    after_policy: Result<Policy, checks::DefinitionError>,
-    after: &ConfigTree<'_>,
-    checks: &[Check],
-    report: &[Check],
-) -> Vec<Finding> {
-    if report.is_empty() {
-        return Vec::new();
-    }
-    let config_path = |p: &Policy| {
-        p.source
-            .as_ref()
-            .map(|s| s.to_string_lossy().replace('\\', "/"))
-    };
-    match after_policy {
-        Ok(after_policy) => {
-            let Some(check) = report.iter().find(|c| c.id == CONFIG_WEAKENED) else {
-                return Vec::new();
-            };
-            let default_severity = |target: &str| {
-                checks
-                    .iter()
-                    .filter(|c| crate::model::target_covers(target, &c.id, c.category))
-                    .map(|c| c.severity)
-                    .max()
-                    .unwrap_or(crate::model::Severity::Error)
-            };
-            let path = config_path(&after_policy)
-                .or_else(|| config_path(before))
-                .unwrap_or_else(|| policy::CONFIG_NAMES[0].to_string());
-            let text = after_policy
-                .config_text()
-                .or_else(|| before.config_text())
-                .unwrap_or("");
-            policy::change::weakenings(before, &after_policy, &default_severity)
-                .into_iter()
-                .map(|w| crate::engine::deps::policy_finding(check, &path, text, w.line, w.what))
-                .collect()
-        }
-        Err(e) => {
-            let Some(check) = report.iter().find(|c| c.id == CONFIG_INVALID) else {
-                return Vec::new();
-            };
-            // The file named in the error when it is one of the tree's (not `name (label)`).
-            let path = if e.file.contains(' ') || e.file.is_empty() {
-                policy::CONFIG_NAMES[0].to_string()
-            } else {
-                e.file.clone()
-            };
-            let text = after.read_text(&path).ok().flatten().unwrap_or_default();
-            vec![crate::engine::deps::policy_finding(
-                check,
-                &path,
-                &text,
-                u32::try_from(e.line).unwrap_or(1).max(1),
-                format!(
-                    "{} (review-gate refuses to run where it governs)",
-                    e.message
-                ),
-            )]
-        }
-    }
+    let pipeline = Pipeline::load(root, selection)?;
+    let changes = source(pipeline.policy())?;
+    pipeline.review(changes)
 }
 
 /// Like [`analyze`], but loads only the built-in check files that can find something in the changes
@@ -299,10 +217,21 @@ pub fn analyze_gated(
     selection: &Selection,
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<Analysis> {
-    let mut timer = PhaseTimer::from_env();
     let policy = Policy::discover(selection.config.as_deref(), root)?;
     let changes = source(&policy)?;
-    timer.phase("read changes");
+    Pipeline::gated(policy, selection, &changes)?.review(changes)
+}
+
+impl Pipeline {
+    /// A pipeline for `policy` with only the built-in check files that can find something in
+    /// `changes` (see [`load_checks_for_text`]).
+    pub fn gated(policy: Policy, selection: &Selection, changes: &ChangeSet) -> Result<Pipeline> {
+        gated(policy, selection, changes)
+    }
+}
+
+fn gated(policy: Policy, selection: &Selection, changes: &ChangeSet) -> Result<Pipeline> {
+    let timer = PhaseTimer::from_env();
     let checks = if changes.skipped.binary_paths.is_empty() {
         let mut text = String::new();
         for file in &changes.files {
@@ -318,9 +247,7 @@ pub fn analyze_gated(
         policy.validate(&checks)?;
         checks
     };
-    let selected = select(checks, &policy, selection)?;
-    timer.phase("load checks");
-    review(policy, &selected, selection, changes, timer, Vec::new())
+    Pipeline::new(policy, checks, selection, timer)
 }
 
 /// The checks that can find something in `text`: built-in files whose keywords occur in it (only
@@ -371,12 +298,12 @@ pub fn load_checks_for_text(
     Ok(checks)
 }
 
-/// The shared tail of [`analyze`] and [`analyze_gated`]: excludes, engine, policy, review; `extra`
-/// findings are added after the policy.
+/// The tail of every pipeline: excludes, engine, policy, review; `extra` findings are added after the
+/// policy.
 fn review(
     policy: Policy,
-    selected: &Selected,
-    selection: &Selection,
+    selected: Selected,
+    fail_on: FailOn,
     mut changes: ChangeSet,
     mut timer: PhaseTimer,
     extra: Vec<Finding>,
@@ -386,32 +313,23 @@ fn review(
     changes.files.retain(|f| policy.includes_path(&f.path));
     changes.skipped.excluded += before - changes.files.len();
     changes.skipped.retain_paths(|p| policy.includes_path(p));
-    let run = crate::engine::run_reviewed(set, &changes.files, changes.baseless);
-    let (mut findings, silenced, mut added_markers) =
-        (run.findings, run.silenced, run.added_markers);
-    findings.extend(crate::engine::run_binary(
-        set,
-        &changes.skipped.binary_paths,
-    ));
-    findings.extend(crate::engine::secrets_in_binaries(
-        set,
-        &std::mem::take(&mut changes.skipped.binary_text),
-    ));
-    let (dependency_findings, dependencies) = crate::engine::deps::review(set, &changes.files);
-    findings.extend(dependency_findings);
-    let (chains, accepted) = crate::engine::chains::detect_marked(
-        set,
-        &changes.files,
-        &findings,
-        &silenced,
-        changes.baseless,
+    let output = crate::engine::review(
+        &set,
+        &changes,
+        &crate::engine::Options {
+            support: Some(&support),
+            ..Default::default()
+        },
     );
-    added_markers.extend(accepted);
-    crate::engine::chains::drop_signals(set, &mut findings);
-    if !support.is_empty() {
-        findings.retain(|f| !support.contains(&f.check));
-    }
-    findings.extend(chains);
+    // Binary content has been searched: only the paths are reported.
+    drop(std::mem::take(&mut changes.skipped.binary_text));
+    let crate::engine::EngineOutput {
+        findings,
+        silenced,
+        suppressions,
+        dependencies,
+        ..
+    } = output;
     timer.phase("run checks");
     // Secrets a marker silenced are masked too: a marked test key is still a key.
     let redactor = found_secrets(&changes, findings.iter().chain(&silenced));
@@ -426,17 +344,15 @@ fn review(
         changes.skipped.clone(),
     );
     review.dependencies = dependencies;
-    let signal = |id: &str| set.checks.iter().any(|c| c.signal && c.id == id);
-    review.suppressions = crate::engine::suppress::gather(added_markers, |f| {
-        !signal(&f.check) && !support.contains(&f.check) && policy.includes_path(&f.path)
-    });
+    review.suppressions =
+        crate::engine::suppress::gather(suppressions, |f| policy.includes_path(&f.path));
     review.redactor = redactor;
     review.raw_paths = changes.raw_paths.clone();
     review.redact_in_place();
-    let fail_on = selection.fail_on.unwrap_or(policy.fail_on);
     Ok(Analysis {
         review,
         policy,
+        checks: set,
         fail_on,
         changes,
     })

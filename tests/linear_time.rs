@@ -34,8 +34,8 @@ fn minified(bytes: usize) -> String {
 fn review(text: String) -> (usize, WorkStats) {
     let set = checks::into_set(checks::load(&[]).expect("built-in checks load"));
     let file = whole_file("dist/bundle.min.js".into(), text, AddedLines::All);
-    let files = vec![file];
-    let (findings, silenced, stats) = engine::run_measured(&set, &files);
+    let (output, files) = patterns(&set, vec![file]);
+    let (findings, silenced, stats) = (output.findings, output.silenced, output.stats);
     let chained = chains::detect(&set, &files, &findings, &silenced);
     (findings.len() + chained.len(), stats)
 }
@@ -78,7 +78,7 @@ fn the_cap_on_findings_per_line_never_drops_an_error() {
     );
     let set = checks::into_set(checks::load(&[]).expect("built-in checks load"));
     let files = vec![whole_file("a.js".into(), line, AddedLines::All)];
-    let (findings, _, _) = engine::run_measured(&set, &files);
+    let findings = patterns(&set, files).0.findings;
     let exec: Vec<_> = findings
         .iter()
         .filter(|f| f.check == "exec.javascript.child-process")
@@ -89,4 +89,21 @@ fn the_cap_on_findings_per_line_never_drops_an_error() {
             .any(|f| f.severity == review_gate::model::Severity::Error),
         "{exec:?}"
     );
+}
+
+/// The pattern stage alone over `files` (and the files back, for the chains).
+fn patterns(
+    set: &checks::CheckSet,
+    files: Vec<review_gate::model::ChangedFile>,
+) -> (engine::EngineOutput, Vec<review_gate::model::ChangedFile>) {
+    let changes = review_gate::model::ChangeSet {
+        files,
+        ..Default::default()
+    };
+    let options = engine::Options {
+        patterns_only: true,
+        ..Default::default()
+    };
+    let output = engine::review(set, &changes, &options);
+    (output, changes.files)
 }

@@ -1,5 +1,5 @@
 //! Command checks: the `command:` matcher of a check with `category: command`, as written (schema) and
-//! compiled. The agent gate ([`crate::hook::command`]) runs them on every simple command of a parsed
+//! compiled. The agent gate ([`crate::engine::commands`]) runs them on every simple command of a parsed
 //! shell command line; the line engine never sees them.
 
 use serde::Deserialize;

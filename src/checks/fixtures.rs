@@ -166,7 +166,16 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
             AddedLines::All,
         );
         file.language = language;
-        let findings = crate::engine::run(set, std::slice::from_ref(&file));
+        let changes = crate::model::ChangeSet {
+            files: vec![file],
+            ..Default::default()
+        };
+        let options = crate::engine::Options {
+            patterns_only: true,
+            ..Default::default()
+        };
+        let findings = crate::engine::review(set, &changes, &options).findings;
+        let file = &changes.files[0];
         let lines: Vec<&str> = file.text.lines().collect();
         let mut annotated = vec![false; lines.len() + 2];
         let mut ok_lines = 0;

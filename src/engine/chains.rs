@@ -408,6 +408,7 @@ fn chain_finding(check: &Check, chain: &Chain, parts: &[&Finding]) -> Finding {
         category: check.category,
         severity: check.severity,
         path: sink.path.clone(),
+        location: crate::model::Location::File,
         line: sink.line,
         column: sink.column,
         end_column: sink.end_column,

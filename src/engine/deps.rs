@@ -276,6 +276,7 @@ fn finding(
         category: check.category,
         severity: check.severity,
         path: path.to_string(),
+        location: crate::model::Location::File,
         line,
         column,
         end_column: column + line_text[start..end].chars().count() as u32,

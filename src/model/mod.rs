@@ -282,6 +282,35 @@ pub struct ChangeSet {
     /// The source has no base to compare with (a `scan`): every line counts as already present, so inline
     /// markers work as markers in a base do (they are still listed in [`Suppression`]s).
     pub baseless: bool,
+    /// Shell commands an agent proposes (the agent gate's source): judged by the command checks.
+    pub commands: Vec<ProposedCommand>,
+}
+
+/// What a finding is in: the place its line and columns count from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Location {
+    /// A changed file: `path`, line and columns in its new text.
+    #[default]
+    File,
+    /// The shell command an agent proposes to run: line and columns in the command's text.
+    Command,
+}
+
+impl Location {
+    /// Whether the finding is in a changed file.
+    pub fn is_file(&self) -> bool {
+        *self == Location::File
+    }
+}
+
+/// A shell command an agent proposes to run, and the directory it would run in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProposedCommand {
+    /// The command line as the agent sent it.
+    pub text: String,
+    /// The directory the command would run in (the agent's `cwd`).
+    pub cwd: std::path::PathBuf,
 }
 
 /// One thing the change adds that a reviewer should look at.
@@ -293,9 +322,12 @@ pub struct Finding {
     pub category: Category,
     /// Severity after context rules and configuration.
     pub severity: Severity,
-    /// Path relative to the repository root, with `/`.
+    /// Path relative to the repository root, with `/` (empty for a finding on a proposed command).
     pub path: String,
-    /// 1-based line in the new file.
+    /// What the finding is in: a changed file (at `path`), or a shell command an agent proposes.
+    #[serde(skip_serializing_if = "Location::is_file")]
+    pub location: Location,
+    /// 1-based line in the new file (or in the command's text).
     pub line: u32,
     /// 1-based column (in characters) where the match starts.
     pub column: u32,

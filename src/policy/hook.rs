@@ -166,23 +166,6 @@ impl HookSettings {
             })
             .map(|(_, decision, _)| *decision)
     }
-
-    /// What a finding of the engine asks the gate to do: the configured action, else deny for a
-    /// secret or an error-level attack chain, else ask at or above `ask_at`, else allow.
-    pub fn decision_for(&self, check: &str, category: Category, severity: Severity) -> Decision {
-        if let Some(action) = self.action_for(check, Some(category)) {
-            return action;
-        }
-        if category == Category::Secret
-            || (category == Category::Attack && severity == Severity::Error)
-        {
-            return Decision::Deny;
-        }
-        match self.ask_at {
-            Some(level) if severity >= level => Decision::Ask,
-            _ => Decision::Allow,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -198,29 +181,18 @@ mod tests {
     fn defaults_and_overrides() {
         let settings = parse("fail: open\nask_at: error\nactions:\n  network: allow\n  exec.python.subprocess: deny\n").unwrap();
         assert_eq!(settings.fail, FailMode::Open);
+        assert_eq!(settings.ask_at, Some(Severity::Error));
         assert_eq!(
-            settings.decision_for(
-                "network.python.requests",
-                Category::Network,
-                Severity::Error
-            ),
-            Decision::Allow
+            settings.action_for("network.python.requests", Some(Category::Network)),
+            Some(Decision::Allow)
         );
         assert_eq!(
-            settings.decision_for("exec.python.subprocess", Category::Exec, Severity::Note),
-            Decision::Deny
+            settings.action_for("exec.python.subprocess", Some(Category::Exec)),
+            Some(Decision::Deny)
         );
         assert_eq!(
-            settings.decision_for("exec.python.os-system", Category::Exec, Severity::Warning),
-            Decision::Allow
-        );
-        assert_eq!(
-            settings.decision_for("exec.python.os-system", Category::Exec, Severity::Error),
-            Decision::Ask
-        );
-        assert_eq!(
-            settings.decision_for("secret.generic.password", Category::Secret, Severity::Note),
-            Decision::Deny
+            settings.action_for("exec.python.os-system", Some(Category::Exec)),
+            None
         );
     }
 

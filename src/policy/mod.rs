@@ -16,9 +16,11 @@ use crate::model::{Category, Finding, Severity};
 use hook::HookSettings;
 
 pub mod change;
+mod decide;
 pub mod hook;
 
 pub use change::{ConfigTree, Weakening};
+pub use decide::decide;
 
 /// The configuration file names looked for at the repository root, in order.
 pub const CONFIG_NAMES: [&str; 2] = [".review-gate.yml", ".review-gate.yaml"];

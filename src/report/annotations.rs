@@ -101,6 +101,7 @@ mod tests {
             category: Category::Exec,
             severity,
             path: path.into(),
+            location: crate::model::Location::File,
             line: 4,
             column: 3,
             end_column: 9,

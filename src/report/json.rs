@@ -137,6 +137,7 @@ mod tests {
             category: Category::Exec,
             severity: Severity::Error,
             path: "a \"b\".py".into(),
+            location: crate::model::Location::File,
             line: 3,
             column: 1,
             end_column: 5,

@@ -309,6 +309,7 @@ mod tests {
             category,
             severity,
             path: format!("src/file{i}.py"),
+            location: crate::model::Location::File,
             line: 1 + i as u32,
             column: 1,
             end_column: 5,

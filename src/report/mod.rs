@@ -57,21 +57,22 @@ impl Review {
     ) -> Review {
         // Attack chains lead every output: a reviewer skimming forty findings must see them first.
         let chain_rank = |f: &Finding| if f.category == Category::Attack { 0 } else { 1 };
+        // Findings on a proposed command keep the engine's order where they tie (the check order).
+        fn id(f: &Finding) -> &str {
+            if f.location.is_file() {
+                f.check.as_str()
+            } else {
+                ""
+            }
+        }
         findings.sort_by(|a, b| {
-            (
-                chain_rank(a),
-                a.path.as_str(),
-                a.line,
-                a.column,
-                a.check.as_str(),
-            )
-                .cmp(&(
-                    chain_rank(b),
-                    b.path.as_str(),
-                    b.line,
-                    b.column,
-                    b.check.as_str(),
-                ))
+            (chain_rank(a), a.path.as_str(), a.line, a.column, id(a)).cmp(&(
+                chain_rank(b),
+                b.path.as_str(),
+                b.line,
+                b.column,
+                id(b),
+            ))
         });
         let mut categories: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut severities: BTreeMap<&'static str, usize> = crate::model::Severity::ALL

@@ -416,6 +416,7 @@ fn silenced_findings(review: &Review) -> Vec<(Finding, Option<String>)> {
                     category: x.category,
                     severity: x.severity,
                     path: s.path.clone(),
+                    location: crate::model::Location::File,
                     line: x.line,
                     column: x.column,
                     end_column: 0,

@@ -25,22 +25,22 @@ pub fn write_stdout(text: &str) -> Result<()> {
 }
 
 /// Writes the report of a review in `format` to `output` (standard output when None). SARIF describes
-/// its rules with the checks `checks` returns (called only for SARIF).
+/// its rules with `checks`, those the review ran with (never loaded again).
 pub fn write_report(
     review: &Review,
     format: Format,
     output: Option<&Path>,
-    checks: impl FnOnce() -> Result<Vec<Check>>,
+    checks: &[Check],
 ) -> Result<()> {
     match output {
         Some(path) => {
-            let text = redacted(review, format, &render(review, format, checks, false)?);
+            let text = redacted(review, format, &render(review, format, checks, false));
             std::fs::write(path, text.as_bytes())
                 .with_context(|| format!("cannot write the report to {}", path.display()))
         }
         None => {
             let color = format == Format::Text && use_color();
-            let text = render(review, format, checks, color)?;
+            let text = render(review, format, checks, color);
             write_stdout(&redacted(review, format, &text))
         }
     }
@@ -55,17 +55,12 @@ pub fn redacted(review: &Review, format: Format, text: &str) -> String {
     }
 }
 
-fn render(
-    review: &Review,
-    format: Format,
-    checks: impl FnOnce() -> Result<Vec<Check>>,
-    color: bool,
-) -> Result<String> {
-    Ok(match format {
+fn render(review: &Review, format: Format, checks: &[Check], color: bool) -> String {
+    match format {
         Format::Text => super::text::render(review, color),
         Format::Json => super::json::render(review),
-        Format::Sarif => super::sarif::render(review, &checks()?),
-    })
+        Format::Sarif => super::sarif::render(review, checks),
+    }
 }
 
 /// Color on a terminal unless `NO_COLOR` is set (and always with `CLICOLOR_FORCE`).

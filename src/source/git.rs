@@ -461,6 +461,7 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
         skipped,
         raw_paths,
         baseless: false,
+        commands: Vec::new(),
     };
     for file in files {
         let file = match file {

@@ -3,6 +3,7 @@
 
 pub mod git;
 pub mod patch;
+pub mod proposed;
 pub mod sniff;
 pub mod tree;
 

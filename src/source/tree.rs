@@ -83,6 +83,7 @@ pub fn scan(
         raw_paths,
         // A scan has no base: markers work as a base's do (and are listed).
         baseless: true,
+        commands: Vec::new(),
     };
     for file in read {
         match file? {

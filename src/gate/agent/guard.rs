@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::files::{display_path, Proposed};
 use super::input::{resolve, Action};
-use super::patch::{self, FileOp};
 use super::verdict::Item;
 use crate::model::Decision;
 use crate::model::Severity;
 use crate::policy::{self, ConfigTree, Policy};
+use crate::source::proposed::patch::{self, FileOp};
+use crate::source::proposed::{display_path, Proposed};
 
 /// The check id of a denied write that weakens the configuration.
 const CONFIG_WEAKENED: &str = "policy.config-weakened";
@@ -39,13 +39,15 @@ struct Write {
 }
 
 /// Denials for the writes of an action that weaken the configuration (`config`: the file `--config`
-/// names, else `.review-gate.yml` under `root`) or the agent's hook settings.
+/// names, else `.review-gate.yml` under `root`; `before`: that configuration as it is, already read)
+/// or the agent's hook settings.
 pub fn judge(
     action: &Action,
     proposals: &[Proposed],
     cwd: &Path,
     root: &Path,
     config: Option<&Path>,
+    before: &Policy,
 ) -> Vec<Item> {
     let mut writes: Vec<Write> = proposals
         .iter()
@@ -75,7 +77,7 @@ pub fn judge(
             }
         }
     }
-    let mut items = config_items(&writes, root, config);
+    let mut items = config_items(&writes, root, config, before);
     items.extend(hook_items(&writes, root));
     items
 }
@@ -90,15 +92,15 @@ fn deny(check: &str, location: String, message: String) -> Item {
 }
 
 /// The configuration as it is and as the writes would leave it, compared.
-fn config_items(writes: &[Write], root: &Path, config: Option<&Path>) -> Vec<Item> {
-    let (before, rel_of) = match config {
-        Some(explicit) => (Policy::discover(Some(explicit), root), None),
-        None => (Policy::load_from(&ConfigTree::working(root)), Some(root)),
-    };
-    // The hook already refused when the configuration does not load.
-    let Ok(before) = before else {
-        return Vec::new();
-    };
+fn config_items(
+    writes: &[Write],
+    root: &Path,
+    config: Option<&Path>,
+    before: &Policy,
+) -> Vec<Item> {
+    // The configuration in force names its file by absolute path (it was found under `root`) or as
+    // `--config` gave it; its check files lie in the same directory.
+    let rel_of = config.is_none().then_some(root);
     let config_file = before
         .source
         .as_ref()
@@ -196,7 +198,7 @@ fn config_items(writes: &[Write], root: &Path, config: Option<&Path>) -> Vec<Ite
             .max()
             .unwrap_or(Severity::Error)
     };
-    policy::change::weakenings(&before, &after, &default_severity)
+    policy::change::weakenings(before, &after, &default_severity)
         .into_iter()
         .map(|w| {
             deny(

@@ -36,69 +36,7 @@ impl Agent {
     }
 }
 
-/// One text replacement of an edit tool.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Replacement {
-    /// The text to find (empty: the edit creates the file).
-    pub old: String,
-    /// What replaces it.
-    pub new: String,
-    /// Replace every occurrence rather than the first.
-    pub all: bool,
-}
-
-/// What a notebook edit does to its cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotebookMode {
-    /// Replace a cell's source.
-    Replace,
-    /// Insert a new cell.
-    Insert,
-    /// Delete a cell.
-    Delete,
-}
-
-/// What the agent proposes to do, independent of the agent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// Run a shell command.
-    Shell {
-        /// The command line.
-        command: String,
-    },
-    /// Write a whole file.
-    Write {
-        /// The file (as the agent named it).
-        path: String,
-        /// Its new content.
-        content: String,
-    },
-    /// Replace text in a file, one replacement after the other (Edit, MultiEdit, StrReplace, replace).
-    Edit {
-        /// The file.
-        path: String,
-        /// The replacements, in order.
-        edits: Vec<Replacement>,
-    },
-    /// Change a notebook cell.
-    NotebookEdit {
-        /// The notebook.
-        path: String,
-        /// The cell's new source.
-        source: String,
-        /// `code` or `markdown`, when given.
-        cell_type: Option<String>,
-        /// What happens to the cell.
-        mode: NotebookMode,
-    },
-    /// Apply a Codex patch envelope (`*** Begin Patch` …).
-    ApplyPatch {
-        /// The patch text.
-        patch: String,
-    },
-    /// Anything else: nothing to judge.
-    Other,
-}
+pub use crate::source::proposed::{resolve, Action, NotebookMode, Replacement};
 
 /// A normalized hook call.
 #[derive(Debug, Clone)]
@@ -412,16 +350,6 @@ fn gemini_action(tool: &str, input: Value) -> Result<Action, InputError> {
             }
         }
     })
-}
-
-/// A path as an agent names it: absolute, or relative to `base`.
-pub fn resolve(base: &Path, path: &str) -> PathBuf {
-    let path = Path::new(path);
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        base.join(path)
-    }
 }
 
 #[cfg(test)]

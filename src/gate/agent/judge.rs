@@ -1,27 +1,28 @@
-//! Judging one action: file changes through the full engine ([`pipeline::analyze`]), shell commands
-//! through [`command::judge`], and the masking of secrets in a command before it is logged.
+//! Judging one action through the pipeline every gate shares ([`Pipeline`]): the files a Write, Edit or
+//! patch would leave ([`crate::source::proposed`]) or the shell command it would run (the engine's
+//! command stage), then [`policy::decide`] for each finding; and the masking of secrets in a command
+//! before it is logged.
 
 use std::path::Path;
 
 use anyhow::Result;
 
-use super::files;
 use super::input::Action;
 use super::verdict::{Item, Verdict};
 use crate::checks::{self, Check};
-use crate::hook::command::{self, CommandContext};
-use crate::model::Decision;
-use crate::model::Language;
-use crate::model::{Category, Finding};
-use crate::pipeline::{self, Selection};
-use crate::policy::Policy;
-use crate::source::{self, AddedLines};
+use crate::engine::commands as command;
+use crate::model::{Category, Decision, Finding, Location};
+use crate::pipeline::{Analysis, PhaseTimer, Pipeline, Selection};
+use crate::policy::{self, Policy};
+use crate::source::proposed as files;
 
-/// The verdict on a file-changing action and the paths it touches (relative to `root`).
+/// The verdict on a file-changing action and the paths it touches (relative to `root`), under `policy`
+/// (the configuration in force, read once for the action).
 pub fn judge_files(
     action: &Action,
     cwd: &Path,
     root: &Path,
+    policy: Policy,
     selection: &Selection,
 ) -> Result<(Verdict, Vec<String>)> {
     let proposals = files::proposed(action, cwd);
@@ -30,7 +31,14 @@ pub fn judge_files(
         .map(|p| files::display_path(&p.path, root))
         .collect();
     // Writes that weaken the gate itself are refused whatever else they hold.
-    let guarded = super::guard::judge(action, &proposals, cwd, root, selection.config.as_deref());
+    let guarded = super::guard::judge(
+        action,
+        &proposals,
+        cwd,
+        root,
+        selection.config.as_deref(),
+        &policy,
+    );
     if !guarded.is_empty() {
         return Ok((Verdict::from_items(guarded, None), paths));
     }
@@ -44,19 +52,39 @@ pub fn judge_files(
     if changes.files.is_empty() && changes.skipped.binary_paths.is_empty() {
         return Ok((Verdict::allow(), paths));
     }
-    let analysis = pipeline::analyze_gated(root, selection, |_| Ok(changes))?;
+    let analysis = Pipeline::gated(policy, selection, &changes)?.review(changes)?;
+    Ok((verdict(&analysis, remark), paths))
+}
+
+/// The gate's verdict on an analysis: each finding's decision ([`policy::decide`]); in a command, one
+/// item per check (the first of its findings that asks something). Inline markers the action adds
+/// are named, and make an action that would be allowed ask.
+fn verdict(analysis: &Analysis, remark: Option<String>) -> Verdict {
     let settings = &analysis.policy.hook;
-    let items = analysis
-        .review
-        .findings
-        .iter()
-        .map(|f| Item {
-            check: f.check.clone(),
-            location: Some(format!("{}:{}", f.path, f.line)),
-            message: f.message_with_parts(),
-            decision: settings.decision_for(&f.check, f.category, f.severity),
-        })
-        .collect();
+    let mut items: Vec<Item> = Vec::new();
+    for finding in &analysis.review.findings {
+        let decision = policy::decide(settings, finding);
+        let location = match finding.location {
+            Location::File => Some(format!("{}:{}", finding.path, finding.line)),
+            Location::Command => {
+                let seen = || {
+                    items
+                        .iter()
+                        .any(|i| i.location.is_none() && i.check == finding.check)
+                };
+                if decision == Decision::Allow || seen() {
+                    continue;
+                }
+                None
+            }
+        };
+        items.push(Item {
+            check: finding.check.clone(),
+            location,
+            message: finding.message_with_parts(),
+            decision,
+        });
+    }
     let mut verdict = Verdict::from_items(items, remark);
     verdict.suppressions = analysis
         .review
@@ -78,39 +106,31 @@ pub fn judge_files(
         // refuses), never an allow that would skip the agent's own permission prompt.
         verdict.decision = Decision::Ask;
     }
-    Ok((verdict, paths))
+    verdict
 }
 
-/// The verdict on a shell command.
+/// The verdict on a shell command, under `policy` with `checks` (those loaded for it): the same
+/// pipeline as every gate — the engine's command stage, the configuration, then [`policy::decide`].
 pub fn judge_command(
     command_line: &str,
     cwd: &Path,
     policy: &Policy,
     checks: &[Check],
 ) -> Result<Verdict> {
-    let context = CommandContext {
-        cwd,
-        policy,
-        checks,
-    };
-    let findings = command::judge(command_line, &context)?;
-    let items = findings
-        .into_iter()
-        .map(|f| {
-            let category = checks.iter().find(|c| c.id == f.check).map(|c| c.category);
-            let decision = policy
-                .hook
-                .action_for(&f.check, category)
-                .unwrap_or(f.decision);
-            Item {
-                check: f.check,
-                location: None,
-                message: f.message,
-                decision,
-            }
-        })
-        .collect();
-    Ok(Verdict::from_items(items, None))
+    let pipeline = Pipeline::new(
+        policy.clone(),
+        checks.to_vec(),
+        &Selection::default(),
+        PhaseTimer::from_env(),
+    )?;
+    review_command(pipeline, command_line, cwd)
+}
+
+/// The verdict of `pipeline` on a shell command run in `cwd`.
+pub fn review_command(pipeline: Pipeline, command_line: &str, cwd: &Path) -> Result<Verdict> {
+    let changes = files::command_change(command_line, cwd);
+    let analysis = pipeline.review(changes)?;
+    Ok(verdict(&analysis, None))
 }
 
 /// The command with every secret the secret checks find masked, for the audit log.
@@ -119,40 +139,26 @@ pub fn mask_command(command_line: &str, checks: &[Check]) -> String {
 }
 
 /// [`mask_command`], and a redactor that knows each secret it masked (for the reply to the agent).
+/// Every loaded secret check masks, even one the configuration disables.
 pub fn mask_command_secrets(
     command_line: &str,
     checks: &[Check],
 ) -> (String, crate::redact::Redactor) {
     let mut redactor = crate::redact::Redactor::default();
-    let masked = mask_command_into(command_line, checks, &mut redactor);
-    (masked, redactor)
-}
-
-fn mask_command_into(
-    command_line: &str,
-    checks: &[Check],
-    redactor: &mut crate::redact::Redactor,
-) -> String {
-    let secret_checks: Vec<Check> = checks
+    let secret: Vec<Check> = checks
         .iter()
-        .filter(|c| c.category == Category::Secret && !c.produced_by_engine)
+        .filter(|c| c.category == Category::Secret)
         .cloned()
         .collect();
-    if secret_checks.is_empty() {
-        return command_line.to_string();
+    if secret.is_empty() {
+        return (command_line.to_string(), redactor);
     }
-    let set = checks::into_set(secret_checks);
-    let mut file = source::whole_file(
-        "command.sh".to_string(),
-        command_line.to_string(),
-        AddedLines::All,
-    );
-    file.language = Language::Shell;
-    let findings = crate::engine::run_ignoring_markers(&set, std::slice::from_ref(&file));
+    let findings = command::secrets(&checks::into_set(secret), command_line);
     if findings.is_empty() {
-        return command_line.to_string();
+        return (command_line.to_string(), redactor);
     }
-    mask_spans(command_line, &findings, redactor)
+    let masked = mask_spans(command_line, &findings, &mut redactor);
+    (masked, redactor)
 }
 
 /// Replaces each finding's match (line, 1-based character columns) with its masked form. A private

@@ -8,12 +8,10 @@
 
 pub mod audit;
 pub mod deadline;
-pub mod files;
 pub mod guard;
 pub mod input;
 pub mod judge;
 pub mod output;
-pub mod patch;
 pub mod verdict;
 
 use std::io::{Read, Write};
@@ -25,7 +23,7 @@ use anyhow::Result;
 use self::input::{Action, Agent, HookInput};
 use self::verdict::Verdict;
 use crate::model::Decision;
-use crate::pipeline::{self, Selection};
+use crate::pipeline::{self, Pipeline, Selection};
 use crate::policy::hook::{FailMode, HookSettings};
 use crate::policy::Policy;
 
@@ -128,18 +126,20 @@ fn evaluate(args: &AgentHookArgs, stdin: Result<&[u8], String>, cwd: &Path) -> O
         Ok(policy) => policy,
         Err(e) => return failure(args, Some(input), &root, format!("configuration: {e}")),
     };
-    match judge_action(args, &input, &root, &policy) {
+    // The configuration is read once per action: the judge takes it, the answer keeps its settings.
+    let settings = policy.hook.clone();
+    match judge_action(args, &input, &root, policy) {
         Ok((verdict, command, paths)) => Outcome {
             input: Some(input),
             verdict,
             command,
             paths,
-            settings: policy.hook,
+            settings,
             root,
         },
         Err(e) => {
             let mut outcome = failure(args, Some(input), &root, format!("{e:#}"));
-            outcome.settings = policy.hook;
+            outcome.settings = settings;
             outcome.verdict.decision = fail_decision(outcome.settings.fail);
             outcome
         }
@@ -158,7 +158,7 @@ fn judge_action(
     args: &AgentHookArgs,
     input: &HookInput,
     root: &Path,
-    policy: &Policy,
+    policy: Policy,
 ) -> Result<Judged> {
     let selection = Selection {
         config: args.config.clone(),
@@ -171,21 +171,22 @@ fn judge_action(
             // checks that mask it for the log among them): the hook runs on every tool call.
             let mut timer = pipeline::PhaseTimer::from_env();
             let checks = pipeline::load_checks_for_text(
-                policy,
+                &policy,
                 command,
                 COMMAND_CHECKS,
                 SHELL_EXTRA_CHECKS,
             )?;
             timer.phase("load checks");
-            let verdict = judge::judge_command(command, &input.cwd, policy, &checks)?;
-            timer.phase("judge command");
             let (masked, secrets) = judge::mask_command_secrets(command, &checks);
-            let verdict = verdict.redacted(&secrets);
             timer.phase("mask command");
+            let pipeline = Pipeline::new(policy, checks, &selection, timer)?;
+            let verdict = judge::review_command(pipeline, command, &input.cwd)?;
+            let verdict = verdict.redacted(&secrets);
             Ok((verdict, Some(masked), Vec::new()))
         }
         action => {
-            let (verdict, paths) = judge::judge_files(action, &input.cwd, root, &selection)?;
+            let (verdict, paths) =
+                judge::judge_files(action, &input.cwd, root, policy, &selection)?;
             Ok((verdict, None, paths))
         }
     }

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _, Result};
 
+use crate::checks::Check;
 use crate::cli::{GithubArgs, GithubReport};
 use crate::pipeline::{self, Analysis};
 use crate::policy::ConfigTree;
@@ -82,11 +83,11 @@ pub enum Outcome {
 }
 
 /// Runs the gate: reviews the change, writes the normal report through `write_report` (given the
-/// review and the repository root), then makes the GitHub reports.
+/// review and the checks it ran with), then makes the GitHub reports.
 pub fn run(
     cwd: &Path,
     args: &GithubArgs,
-    write_report: impl FnOnce(&Review, &Path) -> Result<()>,
+    write_report: impl FnOnce(&Review, &[Check]) -> Result<()>,
 ) -> Result<Outcome> {
     let ctx = Context::load(
         &|name| std::env::var(name).ok(),
@@ -116,7 +117,7 @@ pub fn run(
         pipeline::analyze_governed(&root, &args.review.selection(), &governance, |_| {
             source::git::range(&repo, &spec, false)
         })?;
-    write_report(&analysis.review, &root)?;
+    write_report(&analysis.review, &analysis.checks.checks)?;
 
     let mut failures: Vec<String> = Vec::new();
     if let Some(path) = &plan.sarif {
@@ -348,8 +349,7 @@ fn require_commit(repo: &git2::Repository, ctx: &Context, rev: &str, which: &str
 
 fn write_sarif(analysis: &Analysis, path: &Path) -> Result<()> {
     // The checks of the configuration that governed (the base's), not the change's own.
-    let checks = crate::checks::load(&analysis.policy.extra_checks)?;
-    let text = crate::report::sarif::render(&analysis.review, &checks);
+    let text = crate::report::sarif::render(&analysis.review, &analysis.checks.checks);
     let text = analysis.review.redactor.redact_json_text(&text);
     std::fs::write(path, text.as_bytes())
         .with_context(|| format!("cannot write the SARIF file {}", path.display()))

@@ -239,6 +239,7 @@ mod tests {
             category: Category::Exec,
             severity: Severity::Error,
             path: "a.sh".into(),
+            location: crate::model::Location::File,
             line: 3,
             column: 1,
             end_column: 2,

@@ -1,17 +1,83 @@
-//! What a file-changing action would leave on disk, and the [`ChangedFile`]s the engine reviews: the
-//! file after the tool call, diffed line by line against the current file, so findings carry the line
-//! numbers the file will have.
+//! The agent gate's source: what an agent proposes ([`Action`], independent of the agent), and for a
+//! file-changing action what it would leave on disk — the file after the tool call, diffed line by line
+//! against the current file, so findings carry the line numbers the file will have — as the
+//! [`ChangeSet`] the engine reviews.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use similar::{DiffTag, TextDiff};
 
-use super::input::{resolve, Action, NotebookMode, Replacement};
-use super::patch::{self, FileOp};
+pub mod patch;
+
 use crate::model::ChangeSet;
 use crate::model::Language;
 use crate::source::{self, AddedLines};
+use patch::FileOp;
+
+/// One text replacement of an edit tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    /// The text to find (empty: the edit creates the file).
+    pub old: String,
+    /// What replaces it.
+    pub new: String,
+    /// Replace every occurrence rather than the first.
+    pub all: bool,
+}
+
+/// What a notebook edit does to its cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotebookMode {
+    /// Replace a cell's source.
+    Replace,
+    /// Insert a new cell.
+    Insert,
+    /// Delete a cell.
+    Delete,
+}
+
+/// What the agent proposes to do, independent of the agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Run a shell command.
+    Shell {
+        /// The command line.
+        command: String,
+    },
+    /// Write a whole file.
+    Write {
+        /// The file (as the agent named it).
+        path: String,
+        /// Its new content.
+        content: String,
+    },
+    /// Replace text in a file, one replacement after the other (Edit, MultiEdit, StrReplace, replace).
+    Edit {
+        /// The file.
+        path: String,
+        /// The replacements, in order.
+        edits: Vec<Replacement>,
+    },
+    /// Change a notebook cell.
+    NotebookEdit {
+        /// The notebook.
+        path: String,
+        /// The cell's new source.
+        source: String,
+        /// `code` or `markdown`, when given.
+        cell_type: Option<String>,
+        /// What happens to the cell.
+        mode: NotebookMode,
+    },
+    /// Apply a Codex patch envelope (`*** Begin Patch` …).
+    ApplyPatch {
+        /// The patch text.
+        patch: String,
+    },
+    /// Anything else: nothing to judge.
+    Other,
+}
 
 /// A file as the action would leave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,6 +337,18 @@ pub fn change_set(proposals: Vec<Proposed>, root: &Path) -> ChangeSet {
     changes
 }
 
+/// The change a shell command proposes: the command itself, run in `cwd`, for the engine's command
+/// stage.
+pub fn command_change(command: &str, cwd: &Path) -> ChangeSet {
+    ChangeSet {
+        commands: vec![crate::model::ProposedCommand {
+            text: command.to_string(),
+            cwd: cwd.to_path_buf(),
+        }],
+        ..ChangeSet::default()
+    }
+}
+
 /// A path relative to `root` with `/`, or the absolute path when it is outside.
 pub fn display_path(path: &Path, root: &Path) -> String {
     let path = normalize(path);
@@ -293,6 +371,16 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// A path as an agent names it: absolute, or relative to `base`.
+pub fn resolve(base: &Path, path: &str) -> PathBuf {
+    let path = Path::new(path);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,415 @@
+//! The pattern stage: every check over the added lines of every file, in parallel across files (keyword
+//! prefilter, regex, lexical scope, conditions, secret filters), each line's hits then turned into
+//! findings by [`super::emit`].
+
+use std::cell::OnceCell;
+
+use rayon::prelude::*;
+
+use super::conditions::{ceil_char, floor_char, holds, OnDoubt};
+use super::emit::{emit, names_unknown_target};
+use super::{
+    file_regions, secrets, snippet, suppress, WorkStats, ALLOW_UNKNOWN_TARGET, MAX_HITS_PER_LINE,
+};
+use crate::checks::{Check, CheckSet};
+use crate::lang::Regions;
+use crate::model::{AddedLine, Category, ChangedFile, Finding, Severity, TextExtent};
+
+/// What the pattern stage found in some files.
+#[derive(Debug, Default)]
+pub(super) struct FileRun {
+    /// Findings to report (unsorted).
+    pub(super) findings: Vec<Finding>,
+    /// Findings inline markers silenced (attack chains are made of them too).
+    pub(super) silenced: Vec<Finding>,
+    /// The findings silenced by a marker the change adds (every marker, when `baseless`), for the list of
+    /// suppressions a reviewer is shown.
+    pub(super) added_markers: Vec<suppress::Silence>,
+    /// How much work the run did.
+    pub(super) stats: WorkStats,
+}
+
+/// Runs every check over every file. A marker on an added line is the change's own: it never silences an
+/// error-level attack finding, and what it silences is recorded. With `baseless` (a scan) every line
+/// counts as already present: markers work as a base's do, and are still recorded.
+pub(super) fn run_files(checks: &CheckSet, files: &[ChangedFile], baseless: bool) -> FileRun {
+    let per_file: Vec<FileRun> = files
+        .par_iter()
+        .map(|file| check_file(checks, file, baseless))
+        .collect();
+    let mut all = FileRun::default();
+    for run in per_file {
+        all.findings.extend(run.findings);
+        all.silenced.extend(run.silenced);
+        all.added_markers.extend(run.added_markers);
+        all.stats.add(&run.stats);
+    }
+    all
+}
+
+/// A match before it becomes a finding.
+pub(super) struct Hit {
+    pub(super) check: u32,
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) severity: Severity,
+    pub(super) reason: Option<String>,
+    pub(super) message: String,
+}
+
+/// Per-file state that is computed only when a match needs it.
+pub(super) struct FileContext<'a> {
+    pub(super) file: &'a ChangedFile,
+    pub(super) regions: OnceCell<Regions>,
+    pub(super) file_conditions: Vec<Option<bool>>,
+    /// Checks that fire at most once per file and already did.
+    pub(super) fired: Vec<bool>,
+    /// No base: markers on added lines count as present before (a scan).
+    pub(super) baseless: bool,
+    /// Results of whole-line conditions on the current long line (keyed by the condition's address).
+    pub(super) line_conditions: Vec<(usize, bool)>,
+    /// The work done so far.
+    pub(super) stats: WorkStats,
+}
+
+impl<'a> FileContext<'a> {
+    pub(super) fn regions(&self) -> &Regions {
+        self.regions.get_or_init(|| file_regions(self.file))
+    }
+
+    /// The byte offset where the text known around `pos` ends (the file, or the patch piece).
+    pub(super) fn known_end(&self, pos: usize) -> usize {
+        match &self.file.extent {
+            TextExtent::Whole => self.file.text.len(),
+            TextExtent::Pieces(pieces) => {
+                // Pieces are sorted and disjoint: the last one starting at or before `pos`.
+                let idx = pieces.partition_point(|p| p.start <= pos);
+                idx.checked_sub(1)
+                    .map(|i| &pieces[i])
+                    .filter(|p| p.contains(&pos))
+                    .map_or(self.file.text.len(), |p| p.end)
+            }
+        }
+    }
+
+    /// The line before an added line, when the text holds it.
+    pub(super) fn previous_line(&self, line: &AddedLine) -> Option<(usize, &'a str)> {
+        if line.start == 0 {
+            return None;
+        }
+        if let TextExtent::Pieces(pieces) = &self.file.extent {
+            if pieces.iter().any(|p| p.start == line.start) {
+                return None;
+            }
+        }
+        let text = &self.file.text;
+        let end = line.start - 1;
+        let start = memchr::memrchr(b'\n', &text.as_bytes()[..end]).map_or(0, |p| p + 1);
+        Some((start, text[start..end].trim_end_matches('\r')))
+    }
+}
+
+fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> FileRun {
+    let applies: Vec<bool> = set
+        .checks
+        .iter()
+        .map(|c| c.applies_to(file.language, &file.path))
+        .collect();
+    let ctx = FileContext {
+        file,
+        regions: OnceCell::new(),
+        file_conditions: vec![None; set.file_slots],
+        fired: vec![false; set.checks.len()],
+        baseless,
+        line_conditions: Vec::new(),
+        stats: WorkStats::default(),
+    };
+    let mut ctx = ctx;
+    let mut out = FileRun::default();
+    let any_check = applies.iter().any(|&a| a);
+    let mut stamp: Vec<u32> = vec![0; set.checks.len()];
+    let mut generation: u32 = 0;
+    let mut candidates: Vec<u32> = Vec::new();
+    let mut hits: Vec<Hit> = Vec::new();
+    if !any_check {
+        out.stats = ctx.stats;
+        return out;
+    }
+    for run in line_runs(&file.added) {
+        let run_start = run[0].start;
+        let run_end = run[run.len() - 1].end;
+        let mut keyword_hits = set.keyword_hits(&file.text[run_start..run_end]).peekable();
+        for line in run {
+            let text = file.line_text(line);
+            generation = generation.wrapping_add(1);
+            candidates.clear();
+            let mut add = |idx: u32| {
+                let i = idx as usize;
+                if applies[i] && stamp[i] != generation {
+                    stamp[i] = generation;
+                    candidates.push(idx);
+                }
+            };
+            set.keywordless().iter().for_each(|&idx| add(idx));
+            while let Some(&(end, keyword)) = keyword_hits.peek() {
+                if run_start + end > line.end {
+                    break;
+                }
+                keyword_hits.next();
+                set.checks_for_keyword(keyword)
+                    .iter()
+                    .for_each(|&idx| add(idx));
+            }
+            if candidates.is_empty() {
+                continue;
+            }
+            candidates.sort_unstable();
+            hits.clear();
+            ctx.line_conditions.clear();
+            for &idx in &candidates {
+                run_check(set, idx, &mut ctx, line, text, &mut hits);
+            }
+            if !hits.is_empty() {
+                emit(set, &mut ctx, line, text, &hits, &mut out);
+            }
+        }
+    }
+    out.stats = ctx.stats;
+    out
+}
+
+/// Splits added lines into runs of adjacent lines (only a line break between them), so the keyword
+/// search can go over each run at once.
+fn line_runs(lines: &[AddedLine]) -> impl Iterator<Item = &[AddedLine]> {
+    lines.chunk_by(|a, b| b.number == a.number + 1 && b.start <= a.end + 2)
+}
+
+fn run_check(
+    set: &CheckSet,
+    idx: u32,
+    ctx: &mut FileContext<'_>,
+    line: &AddedLine,
+    text: &str,
+    hits: &mut Vec<Hit>,
+) {
+    let check = &set.checks[idx as usize];
+    if check.per_file && ctx.fired[idx as usize] {
+        return;
+    }
+    let visit = |start: usize,
+                 end: usize,
+                 caps: Option<&regex::bytes::Captures<'_>>,
+                 ctx: &mut FileContext<'_>,
+                 hits: &mut Vec<Hit>| {
+        // Byte regexes may stop inside a multi-byte character: widen to character boundaries.
+        let (start, end) = (floor_char(text, start), ceil_char(text, end));
+        if start == end || (check.per_file && ctx.fired[idx as usize]) {
+            return;
+        }
+        if check.scope != crate::checks::Scope::Any
+            && !check.scope.admits(ctx.regions().at(line.start + start))
+        {
+            return;
+        }
+        if !check
+            .requires
+            .iter()
+            .all(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Holds))
+        {
+            return;
+        }
+        if check
+            .unless
+            .iter()
+            .any(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
+        {
+            return;
+        }
+        let (mut severity, mut reason) = check
+            .adjust
+            .iter()
+            .find(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
+            .map_or((check.severity, None), |c| {
+                (c.severity.unwrap_or(check.severity), c.reason.clone())
+            });
+        if check.id == ALLOW_UNKNOWN_TARGET && !names_unknown_target(set, text, start) {
+            return;
+        }
+        let (start, end) = match (caps, check.redact_group.as_deref()) {
+            (Some(caps), Some(group)) => caps.name(group).map_or((start, end), |m| {
+                (floor_char(text, m.start()), ceil_char(text, m.end()))
+            }),
+            _ => (start, end),
+        };
+        if let Some(verdict) = judge_secret(check, &text[start..end], &ctx.file.path) {
+            match verdict {
+                SecretVerdict::Drop => return,
+                SecretVerdict::Keep => {}
+                SecretVerdict::Judged(judged, why) => {
+                    severity = judged;
+                    reason = Some(join_reasons(reason, &why));
+                }
+                SecretVerdict::ChecksumValid => {
+                    reason = Some(join_reasons(reason, "checksum valid"))
+                }
+                SecretVerdict::ChecksumInvalid => {
+                    severity = severity.lowered();
+                    reason = Some(join_reasons(
+                        reason,
+                        "checksum does not match: likely not a real token",
+                    ));
+                }
+            }
+        }
+        if check.per_file {
+            ctx.fired[idx as usize] = true;
+        }
+        let message = match caps {
+            Some(caps) => fill_message(check, caps, text),
+            None => check.message.clone(),
+        };
+        hits.push(Hit {
+            check: idx,
+            start,
+            end,
+            severity,
+            reason,
+            message,
+        });
+    };
+    ctx.stats.regex_bytes += text.len();
+    let first_hit = hits.len();
+    let mut more = 0usize;
+    // Past the cap every match is still judged (a line of harmless matches must not hide one the
+    // conditions raise to an error), but only the most severe are kept: a new hit replaces the weakest.
+    let mut keep_within_cap = |hits: &mut Vec<Hit>| {
+        if hits.len() - first_hit <= MAX_HITS_PER_LINE {
+            return;
+        }
+        let Some(new) = hits.pop() else { return };
+        more += 1;
+        let weakest = (first_hit..hits.len()).min_by_key(|&i| hits[i].severity);
+        if let Some(i) = weakest.filter(|&i| hits[i].severity < new.severity) {
+            hits[i] = new;
+        }
+    };
+    if check.needs_captures {
+        for caps in check.regex.get().captures_iter(text.as_bytes()) {
+            let m = caps.get(0).expect("group 0 always matches");
+            ctx.stats.matches += 1;
+            visit(m.start(), m.end(), Some(&caps), ctx, hits);
+            keep_within_cap(hits);
+        }
+    } else {
+        for m in check.regex.get().find_iter(text.as_bytes()) {
+            ctx.stats.matches += 1;
+            visit(m.start(), m.end(), None, ctx, hits);
+            keep_within_cap(hits);
+        }
+    }
+    if more > 0 {
+        if let Some(last) = hits.last_mut() {
+            last.message.push_str(&format!(
+                " (and {more} more matches on this line, not listed)"
+            ));
+        }
+    }
+}
+
+/// What the secret filters say about a value.
+enum SecretVerdict {
+    Drop,
+    Keep,
+    Judged(Severity, String),
+    ChecksumValid,
+    ChecksumInvalid,
+}
+
+/// Applies placeholder, entropy and checksum rules; `None` when the check has none of them.
+fn judge_secret(check: &Check, value: &str, path: &str) -> Option<SecretVerdict> {
+    let is_secret = check.category == Category::Secret;
+    if !is_secret && check.min_entropy.is_none() && check.validate.is_none() && !check.judge_generic
+    {
+        return None;
+    }
+    if is_secret && secrets::is_placeholder(value) {
+        return Some(SecretVerdict::Drop);
+    }
+    if check
+        .min_entropy
+        .is_some_and(|min| secrets::shannon_entropy(value) < min)
+    {
+        return Some(SecretVerdict::Drop);
+    }
+    if check.judge_generic {
+        return Some(match secrets::judge_generic(value, path) {
+            Some((severity, why)) => SecretVerdict::Judged(severity, why),
+            None => SecretVerdict::Drop,
+        });
+    }
+    Some(
+        match check
+            .validate
+            .and_then(|kind| secrets::checksum_matches(kind, value))
+        {
+            Some(true) => SecretVerdict::ChecksumValid,
+            Some(false) => SecretVerdict::ChecksumInvalid,
+            None => SecretVerdict::Keep,
+        },
+    )
+}
+
+fn join_reasons(reason: Option<String>, more: &str) -> String {
+    match reason {
+        Some(r) => format!("{r}; {more}"),
+        None => more.to_string(),
+    }
+}
+
+/// Fills `{name}` placeholders from capture groups. For secrets, the group holding the secret (every group,
+/// when the check names none) is masked.
+fn fill_message(check: &Check, caps: &regex::bytes::Captures<'_>, text: &str) -> String {
+    let template = &check.message;
+    let secret_group = check.redact_group.as_deref();
+    let mut out = template.to_string();
+    for name in crate::checks::compile::placeholders(template) {
+        let value = caps.name(name).map_or("", |m| {
+            &text[floor_char(text, m.start())..ceil_char(text, m.end())]
+        });
+        let masked = check.category == Category::Secret && secret_group.is_none_or(|g| g == name);
+        let shown: String = if masked {
+            snippet::mask_secret(value)
+        } else if value.chars().count() > 60 {
+            value.chars().take(60).chain("…".chars()).collect()
+        } else {
+            value.to_string()
+        };
+        out = out.replace(&format!("{{{name}}}"), &shown);
+    }
+    // A placeholder whose group did not take part leaves doubled or trailing spaces.
+    out.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("( ", "(")
+        .replace(" )", ")")
+}
+
+/// Runs every check and lets no inline marker silence anything: for text that is no file under review
+/// (an agent's shell command), where a marker is only its author's say-so — and a secret it silenced would
+/// go unmasked.
+pub(super) fn run_ignoring_markers(checks: &CheckSet, files: &[ChangedFile]) -> Vec<Finding> {
+    // Every line counts as added (not `baseless`), so each silenced finding is recorded once, secrets too.
+    let run = run_files(checks, files, false);
+    let mut all = run.findings;
+    all.extend(run.added_markers.into_iter().map(|s| s.finding));
+    let recorded: std::collections::HashSet<(String, u32, u32, String)> = all
+        .iter()
+        .map(|f| (f.path.clone(), f.line, f.column, f.check.clone()))
+        .collect();
+    all.extend(
+        run.silenced
+            .into_iter()
+            .filter(|f| !recorded.contains(&(f.path.clone(), f.line, f.column, f.check.clone()))),
+    );
+    all
+}

@@ -1,0 +1,123 @@
+//! What the agent gate does about one finding: the one mapping from a finding (after the
+//! configuration's allows and overrides) to allow, ask or deny, for findings in files and in commands.
+
+use crate::model::Decision;
+use crate::model::{Category, Finding, Location, Severity};
+use crate::policy::hook::HookSettings;
+
+/// The decision a finding asks of the agent gate under the `hook:` settings.
+///
+/// In a proposed command, a note asks nothing; otherwise the configured action for the check (or its
+/// prefix or category) wins; else a command check's finding asks what its severity states (error:
+/// deny, warning: ask) and a secret in the command asks. In a file, the configured action wins; else a
+/// secret or an error-level attack is denied, and a finding at or above `hook.ask_at` asks.
+pub fn decide(settings: &HookSettings, finding: &Finding) -> Decision {
+    let configured = || settings.action_for(&finding.check, Some(finding.category));
+    match finding.location {
+        Location::Command => {
+            if finding.severity == Severity::Note {
+                return Decision::Allow;
+            }
+            configured().unwrap_or(match (finding.category, finding.severity) {
+                (Category::Command, Severity::Error) => Decision::Deny,
+                _ => Decision::Ask,
+            })
+        }
+        Location::File => {
+            if let Some(action) = configured() {
+                return action;
+            }
+            if finding.category == Category::Secret
+                || (finding.category == Category::Attack && finding.severity == Severity::Error)
+            {
+                return Decision::Deny;
+            }
+            match settings.ask_at {
+                Some(level) if finding.severity >= level => Decision::Ask,
+                _ => Decision::Allow,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(yaml: &str) -> HookSettings {
+        let def = serde_saphyr::from_str(yaml).expect("parses");
+        HookSettings::from_def(&def).expect("valid")
+    }
+
+    fn finding(check: &str, category: Category, severity: Severity, at: Location) -> Finding {
+        Finding {
+            check: check.into(),
+            category,
+            severity,
+            path: String::new(),
+            location: at,
+            line: 1,
+            column: 1,
+            end_column: 1,
+            message: String::new(),
+            snippet: String::new(),
+            snippet_column: 0,
+            snippet_width: 0,
+            fingerprint: String::new(),
+            parts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn findings_in_files() {
+        let s =
+            settings("ask_at: error\nactions:\n  network: allow\n  exec.python.subprocess: deny\n");
+        let file = |check: &str, category, severity| {
+            decide(&s, &finding(check, category, severity, Location::File))
+        };
+        use Category::{Exec, Network, Secret};
+        use Severity::{Error, Note, Warning};
+        assert_eq!(
+            file("network.python.requests", Network, Error),
+            Decision::Allow
+        );
+        assert_eq!(file("exec.python.subprocess", Exec, Note), Decision::Deny);
+        assert_eq!(
+            file("exec.python.os-system", Exec, Warning),
+            Decision::Allow
+        );
+        assert_eq!(file("exec.python.os-system", Exec, Error), Decision::Ask);
+        assert_eq!(
+            file("secret.generic.password", Secret, Note),
+            Decision::Deny
+        );
+        let default = HookSettings::default();
+        let attack = finding("attack.x", Category::Attack, Error, Location::File);
+        assert_eq!(decide(&default, &attack), Decision::Deny);
+    }
+
+    #[test]
+    fn findings_in_commands() {
+        let s = settings("actions:\n  command.git: allow\n  secret: deny\n");
+        let command = |check: &str, category, severity| {
+            decide(&s, &finding(check, category, severity, Location::Command))
+        };
+        use Category::{Command, Secret};
+        use Severity::{Error, Note, Warning};
+        assert_eq!(command("command.rm.root", Command, Error), Decision::Deny);
+        assert_eq!(
+            command("command.curl.pipe", Command, Warning),
+            Decision::Ask
+        );
+        assert_eq!(command("command.rm.root", Command, Note), Decision::Allow);
+        assert_eq!(
+            command("command.git.reset-hard", Command, Error),
+            Decision::Allow
+        );
+        assert_eq!(command("secret.aws.key", Secret, Warning), Decision::Deny);
+        assert_eq!(command("secret.aws.key", Secret, Note), Decision::Allow);
+        let default = HookSettings::default();
+        let secret = finding("secret.aws.key", Secret, Error, Location::Command);
+        assert_eq!(decide(&default, &secret), Decision::Ask);
+    }
+}
