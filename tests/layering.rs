@@ -21,13 +21,18 @@ const RULES: &[(&str, &[&str])] = &[
     ("source", &["model", "manifest"]),
     // The check catalogue; never the engine or the gates.
     ("checks", &["model", "lang"]),
-    // The fixture verifier runs the checks through the engine and the command judge: it sits above them.
+    // The fixture verifier runs the checks as the gates run them (the engine, and the agent gate's
+    // verdict on a command): it sits above them, the one part of `checks` that does.
     (
         "checks::fixtures",
-        &["model", "checks", "source", "engine", "policy", "hook"],
+        &["model", "checks", "source", "engine", "policy", "gate"],
     ),
-    // The engine never imports the policy, the reporters or the gates.
-    ("engine", &["model", "lang", "manifest", "checks", "source"]),
+    // The engine never imports the policy, the reporters or the gates. Its command stage parses
+    // command lines with the shell leaf.
+    (
+        "engine",
+        &["model", "lang", "shell", "manifest", "checks", "source"],
+    ),
     // The whole `.review-gate.yml` schema; never the gates.
     ("policy", &["model", "checks", "source"]),
     // Reporters read the model (and the check catalogue's metadata for SARIF rules); never git or sources.
@@ -39,19 +44,11 @@ const RULES: &[(&str, &[&str])] = &[
             "model", "checks", "source", "engine", "policy", "report", "redact",
         ],
     ),
-    // Command judging (engineer E's area, becoming an engine stage).
-    (
-        "hook",
-        &[
-            "model", "shell", "manifest", "checks", "source", "engine", "policy",
-        ],
-    ),
     // Gates return an outcome; they never import `app`.
     (
         "gate",
         &[
-            "model", "checks", "source", "engine", "policy", "report", "pipeline", "redact",
-            "hook", "cli",
+            "model", "checks", "source", "engine", "policy", "report", "pipeline", "redact", "cli",
         ],
     ),
     // Installers: the git hook and the agents' settings.
