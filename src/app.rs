@@ -308,44 +308,49 @@ pub(crate) fn git_tree(repo: &git2::Repository, tree: git2::Oid, label: String) 
     })
 }
 
-/// Writes the report of a review in the format and to the place the options choose.
+/// Writes the report of a review in the format and to the place the options choose, streamed through
+/// the review's redactor (see [`crate::redact::Redactor::writer`]).
 pub(crate) fn write_report(review: &Review, args: &ReviewArgs, root: &Path) -> Result<()> {
+    // The rules' metadata for SARIF, loaded before anything is written.
+    let checks = match args.format {
+        Format::Sarif => sarif_checks(args, root)?,
+        _ => Vec::new(),
+    };
+    let json = args.format != Format::Text;
+    let stream = |sink: &mut dyn Write, color: bool| -> std::io::Result<()> {
+        let mut out = review.redactor.writer(sink, json);
+        match args.format {
+            Format::Text => report::text::write(review, color, &mut out)?,
+            Format::Json => report::json::write(review, &mut out)?,
+            Format::Sarif => report::sarif::write(review, &checks, &mut out)?,
+        }
+        out.finish().map(|_| ())
+    };
     match &args.output {
         Some(path) => {
-            let text = redacted(review, args.format, &render(review, args, root, false)?);
-            std::fs::write(path, text.as_bytes())
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            stream(&mut std::io::BufWriter::new(file), false)
                 .with_context(|| format!("cannot write the report to {}", path.display()))
         }
         None => {
             let color = args.format == Format::Text && use_color();
-            let text = render(review, args, root, color)?;
-            write_stdout(&redacted(review, args.format, &text))
+            match stream(&mut std::io::stdout().lock(), color) {
+                Ok(()) => Ok(()),
+                // A closed pipe ends the output quietly, as in `write_stdout`.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(anyhow!("cannot write to standard output: {e}")),
+            }
         }
     }
 }
 
-/// A rendered report through the review's redactor: JSON and SARIF in their string literals only, so a
-/// masked secret never breaks the document.
-pub(crate) fn redacted(review: &Review, format: Format, text: &str) -> String {
-    match format {
-        Format::Text => review.redactor.redact(text).into_owned(),
-        Format::Json | Format::Sarif => review.redactor.redact_json_text(text),
-    }
-}
-
-fn render(review: &Review, args: &ReviewArgs, root: &Path, color: bool) -> Result<String> {
-    Ok(match args.format {
-        Format::Text => report::text::render(review, color),
-        Format::Json => report::json::render(review),
-        Format::Sarif => {
-            // The rules' metadata; when the working configuration does not load (a change broke it, and
-            // the base's governed), the built-in checks describe the findings.
-            let checks = match load_checks(args.config.as_deref(), root) {
-                Ok((_, checks)) => checks,
-                Err(_) => checks::load(&[])?,
-            };
-            report::sarif::render(review, &checks)
-        }
+/// The checks whose metadata describe SARIF rules; when the working configuration does not load (a
+/// change broke it, and the base's governed), the built-in checks describe the findings.
+fn sarif_checks(args: &ReviewArgs, root: &Path) -> Result<Vec<Check>> {
+    Ok(match load_checks(args.config.as_deref(), root) {
+        Ok((_, checks)) => checks,
+        Err(_) => checks::load(&[])?,
     })
 }
 

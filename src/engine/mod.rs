@@ -122,6 +122,8 @@ pub fn run_reviewed(checks: &CheckSet, files: &[ChangedFile], baseless: bool) ->
         .map(|file| check_file(checks, file, baseless))
         .collect();
     let mut all = EngineRun::default();
+    all.findings
+        .reserve_exact(per_file.iter().map(|r| r.findings.len()).sum());
     for run in per_file {
         all.findings.extend(run.findings);
         all.silenced.extend(run.silenced);
