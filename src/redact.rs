@@ -462,6 +462,60 @@ fn mask_userinfo(text: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
+    /// Writes `text` through a [`RedactingWriter`] in pieces of `piece` bytes.
+    fn streamed(redactor: &Redactor, text: &str, json: bool, piece: usize) -> String {
+        use std::io::Write;
+        let mut out = redactor.writer(Vec::new(), json);
+        for part in text.as_bytes().chunks(piece) {
+            out.write_all(part).unwrap();
+        }
+        String::from_utf8(out.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn streamed_redaction_is_the_whole_text_redaction() {
+        let mut redactor = Redactor::default();
+        redactor.add_secret("s3cr3t-value");
+        redactor.add_secret("quote\"d-secret");
+        // Lines with every kind of masked value, past several batches, in pieces that cut through
+        // values, escapes and multi-byte characters.
+        let mut text = String::new();
+        for i in 0..6000 {
+            text.push_str(&format!(
+                "  \"m{i}\": \"ü pw=s3cr3t-value \\\"quote\\\"d-secret\\\" https://u:p{i}w@h/x \
+                 ghp_{}\", \"n\": 123456{i},\n",
+                "a1".repeat(18)
+            ));
+        }
+        let whole_text = redactor.redact(&text).into_owned();
+        let whole_json = redactor.redact_json_text(&text);
+        assert!(!whole_text.contains("s3cr3t-value") && !whole_text.contains(":p1w@"));
+        for piece in [1, 7, 4096, 100_000] {
+            assert_eq!(
+                streamed(&redactor, &text, false, piece),
+                whole_text,
+                "{piece}"
+            );
+            assert_eq!(
+                streamed(&redactor, &text, true, piece),
+                whole_json,
+                "{piece}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_across_lines_is_masked_when_streamed() {
+        let mut redactor = Redactor::default();
+        redactor.add_secret("first-half\nsecond-half");
+        let mut text = "x\n".repeat(40_000);
+        text.push_str("key = first-half\nsecond-half\n");
+        text.push_str(&"y\n".repeat(40_000));
+        let out = streamed(&redactor, &text, false, 1000);
+        assert_eq!(out, redactor.redact(&text));
+        assert!(!out.contains("first-half\nsecond-half"));
+    }
+
     #[test]
     fn json_text_is_redacted_inside_strings_only() {
         let mut redactor = Redactor::default();
