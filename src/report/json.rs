@@ -108,16 +108,16 @@ pub fn write(review: &Review, out: &mut dyn std::io::Write) -> std::io::Result<(
     let dependencies =
         serde_json::to_string_pretty(&review.dependencies).expect("dependencies serialize");
     out.write_all(b"  \"dependencies\": ")?;
-    out.write_all(indent(&dependencies, "  ")[2..].as_bytes())?;
+    out.write_all(&indent(&dependencies, "  ").as_bytes()[2..])?;
     out.write_all(b",\n")?;
     let suppressions =
         serde_json::to_string_pretty(&review.suppressions).expect("suppressions serialize");
     out.write_all(b"  \"suppressions\": ")?;
-    out.write_all(indent(&suppressions, "  ")[2..].as_bytes())?;
+    out.write_all(&indent(&suppressions, "  ").as_bytes()[2..])?;
     out.write_all(b",\n")?;
     let summary = serde_json::to_string_pretty(&review.summary).expect("the summary serializes");
     out.write_all(b"  \"summary\": ")?;
-    out.write_all(indent(&summary, "  ")[2..].as_bytes())?;
+    out.write_all(&indent(&summary, "  ").as_bytes()[2..])?;
     out.write_all(b"\n}\n")
 }
 
