@@ -133,12 +133,13 @@ fn peak_rss_mb(dir: &Path, binary: &str, args: &[&str]) -> Option<f64> {
         String::from_utf8_lossy(&out.stderr)
     );
     let kib: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
-    (kib > 0).then(|| kib as f64 / 1024.0)
+    (kib > 0).then_some(kib as f64 / 1024.0)
 }
 
 fn main() {
     if std::env::var_os(MEASURE_CHILD).is_some() {
-        return measure_child();
+        measure_child();
+        return;
     }
     let lines: usize = common::env_number("BENCH_LINES", 1_000_000);
     let binary = env!("CARGO_BIN_EXE_review-gate");
