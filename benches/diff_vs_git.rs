@@ -1,6 +1,7 @@
 //! Speed benchmark: a repository whose head adds ~1,000,000 lines of mixed-language code, reviewed with
 //! `review-gate diff <base>` and compared with `git diff <base>...HEAD > /dev/null` in the same run.
-//! Also times a typical commit (20 files, 2,000 added lines) through `review-gate staged`.
+//! Also times a typical commit (20 files, 2,000 added lines) through `review-gate staged`, and prints the
+//! peak resident memory of `review-gate diff` in each output format (target: at most 200 MB at 1M lines).
 //!
 //! Run with `cargo bench --bench diff_vs_git` (release build). Set `BENCH_LINES` to change the size.
 
@@ -78,7 +79,68 @@ fn generate(dir: &Path, sub: &str, lines: usize, per_file: usize) -> (usize, usi
     (files, written)
 }
 
+/// Set in the environment of this benchmark run again as a wrapper: run the command in the arguments and
+/// print its peak resident memory.
+const MEASURE_CHILD: &str = "REVIEW_GATE_BENCH_MEASURE_CHILD";
+
+/// Peak resident memory in KiB of the largest child process this process has waited for (Linux).
+#[cfg(target_os = "linux")]
+fn children_peak_rss_kib() -> Option<u64> {
+    // `struct rusage` on Linux: two `struct timeval`s, then fourteen longs, `ru_maxrss` first (KiB).
+    #[repr(C)]
+    struct RUsage([i64; 18]);
+    extern "C" {
+        fn getrusage(who: i32, usage: *mut RUsage) -> i32;
+    }
+    const RUSAGE_CHILDREN: i32 = -1;
+    let mut usage = RUsage([0; 18]);
+    // SAFETY: `usage` is a writable buffer the size of `struct rusage` on 64-bit Linux.
+    let rc = unsafe { getrusage(RUSAGE_CHILDREN, &mut usage) };
+    (rc == 0).then_some(usage.0[4] as u64)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn children_peak_rss_kib() -> Option<u64> {
+    None
+}
+
+/// The wrapper's part: runs the command in its arguments (output discarded), the wrapper's only child, and
+/// prints that child's peak resident memory in KiB.
+fn measure_child() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let status = Command::new(&args[0])
+        .args(&args[1..])
+        .stdout(Stdio::null())
+        .status()
+        .expect("the measured command runs");
+    assert!(status.success(), "{args:?}");
+    println!("{}", children_peak_rss_kib().unwrap_or(0));
+}
+
+/// Peak resident memory in MB of `binary args` run in `dir`, measured in a fresh process of this benchmark
+/// so that no other child (git) counts; None where it cannot be measured.
+fn peak_rss_mb(dir: &Path, binary: &str, args: &[&str]) -> Option<f64> {
+    let out = Command::new(std::env::current_exe().ok()?)
+        .current_dir(dir)
+        .env(MEASURE_CHILD, "1")
+        .arg(binary)
+        .args(args)
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kib: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+    (kib > 0).then_some(kib as f64 / 1024.0)
+}
+
 fn main() {
+    if std::env::var_os(MEASURE_CHILD).is_some() {
+        measure_child();
+        return;
+    }
     let lines: usize = common::env_number("BENCH_LINES", 1_000_000);
     let binary = env!("CARGO_BIN_EXE_review-gate");
     // BENCH_DIR keeps the repository (for profiling); by default it is a temporary directory.
@@ -133,6 +195,15 @@ fn main() {
         "ratio review-gate / git            : {:>8.2}x (target: at most 3x)",
         gate_time.as_secs_f64() / git_time.as_secs_f64()
     );
+    for format in ["text", "json", "sarif"] {
+        let args = ["diff", "main~1", "--format", format, "--fail-on", "never"];
+        match peak_rss_mb(root, binary, &args) {
+            Some(mb) => println!(
+                "review-gate diff --format {format:<5}  : {mb:>8.1} MB peak RSS (target: at most 200 MB)"
+            ),
+            None => println!("review-gate diff --format {format:<5}  : peak RSS not measured here"),
+        }
+    }
 
     // A typical commit: 20 files, 2,000 added lines, staged.
     let (commit_files, commit_lines) = generate(root, "commit", 2000, 100);

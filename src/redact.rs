@@ -168,6 +168,89 @@ impl Redactor {
     }
 }
 
+impl Redactor {
+    /// Whether some found secret spans a line break, so that redacting text line by line could miss it.
+    fn spans_lines(&self) -> bool {
+        self.secrets.iter().any(|s| s.contains('\n'))
+    }
+
+    /// A writer that passes everything written to it through this redactor on its way to `inner`, as
+    /// [`Redactor::redact`] (`json` false) or [`Redactor::redact_json_text`] (`json` true) of the whole
+    /// output would: a report is streamed, never held twice. Call [`RedactingWriter::finish`] at the end.
+    pub fn writer<W: std::io::Write>(&self, inner: W, json: bool) -> RedactingWriter<'_, W> {
+        RedactingWriter {
+            redactor: self,
+            inner,
+            json,
+            pending: Vec::with_capacity(RedactingWriter::<W>::FLUSH_AT * 2),
+            by_line: !self.spans_lines(),
+        }
+    }
+}
+
+/// A writer that redacts what passes through it (see [`Redactor::writer`]).
+///
+/// Nothing it masks spans a line break (found secrets come from one line, token bodies and URL
+/// authorities end at whitespace, and a line break of pretty-printed JSON is never inside a string
+/// literal), so it redacts and passes on whole lines as they complete; the result is byte for byte that
+/// of redacting the whole text at once. A found secret holding a line break makes it keep everything
+/// until [`RedactingWriter::finish`].
+pub struct RedactingWriter<'r, W: std::io::Write> {
+    redactor: &'r Redactor,
+    inner: W,
+    json: bool,
+    /// Bytes written but not yet passed on (the last, incomplete line and whatever is short of a batch).
+    pending: Vec<u8>,
+    /// Whether whole lines may be passed on before the end.
+    by_line: bool,
+}
+
+impl<W: std::io::Write> RedactingWriter<'_, W> {
+    /// How many pending bytes make a batch worth redacting and passing on.
+    const FLUSH_AT: usize = 64 * 1024;
+
+    /// Redacts and passes on `pending[..end]`.
+    fn pass_on(&mut self, end: usize) -> std::io::Result<()> {
+        let text = std::str::from_utf8(&self.pending[..end])
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        if self.json {
+            self.inner
+                .write_all(self.redactor.redact_json_text(text).as_bytes())?;
+        } else {
+            self.inner
+                .write_all(self.redactor.redact(text).as_bytes())?;
+        }
+        self.pending.drain(..end);
+        Ok(())
+    }
+
+    /// Passes on what is left and flushes `inner`, which it returns.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        let end = self.pending.len();
+        self.pass_on(end)?;
+        self.inner.flush()?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for RedactingWriter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if self.by_line && self.pending.len() >= Self::FLUSH_AT {
+            // Up to the last line break: a line feed never sits inside a UTF-8 sequence.
+            if let Some(at) = memchr::memrchr(b'\n', &self.pending) {
+                self.pass_on(at + 1)?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    /// Passes on nothing that is pending (a line may still grow); flushes `inner`.
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// [`Redactor::redact`] of a redactor that knows no found secrets: URL userinfo and token shapes.
 pub fn redact(text: &str) -> Cow<'_, str> {
     Redactor::default().redact(text)
@@ -378,6 +461,60 @@ fn mask_userinfo(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes `text` through a [`RedactingWriter`] in pieces of `piece` bytes.
+    fn streamed(redactor: &Redactor, text: &str, json: bool, piece: usize) -> String {
+        use std::io::Write;
+        let mut out = redactor.writer(Vec::new(), json);
+        for part in text.as_bytes().chunks(piece) {
+            out.write_all(part).unwrap();
+        }
+        String::from_utf8(out.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn streamed_redaction_is_the_whole_text_redaction() {
+        let mut redactor = Redactor::default();
+        redactor.add_secret("s3cr3t-value");
+        redactor.add_secret("quote\"d-secret");
+        // Lines with every kind of masked value, past several batches, in pieces that cut through
+        // values, escapes and multi-byte characters.
+        let mut text = String::new();
+        for i in 0..6000 {
+            text.push_str(&format!(
+                "  \"m{i}\": \"ü pw=s3cr3t-value \\\"quote\\\"d-secret\\\" https://u:p{i}w@h/x \
+                 ghp_{}\", \"n\": 123456{i},\n",
+                "a1".repeat(18)
+            ));
+        }
+        let whole_text = redactor.redact(&text).into_owned();
+        let whole_json = redactor.redact_json_text(&text);
+        assert!(!whole_text.contains("s3cr3t-value") && !whole_text.contains(":p1w@"));
+        for piece in [1, 7, 4096, 100_000] {
+            assert_eq!(
+                streamed(&redactor, &text, false, piece),
+                whole_text,
+                "{piece}"
+            );
+            assert_eq!(
+                streamed(&redactor, &text, true, piece),
+                whole_json,
+                "{piece}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_across_lines_is_masked_when_streamed() {
+        let mut redactor = Redactor::default();
+        redactor.add_secret("first-half\nsecond-half");
+        let mut text = "x\n".repeat(40_000);
+        text.push_str("key = first-half\nsecond-half\n");
+        text.push_str(&"y\n".repeat(40_000));
+        let out = streamed(&redactor, &text, false, 1000);
+        assert_eq!(out, redactor.redact(&text));
+        assert!(!out.contains("first-half\nsecond-half"));
+    }
 
     #[test]
     fn json_text_is_redacted_inside_strings_only() {

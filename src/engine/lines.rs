@@ -38,6 +38,8 @@ pub(super) fn run_files(checks: &CheckSet, files: &[ChangedFile], baseless: bool
         .map(|file| check_file(checks, file, baseless))
         .collect();
     let mut all = FileRun::default();
+    all.findings
+        .reserve_exact(per_file.iter().map(|r| r.findings.len()).sum());
     for run in per_file {
         all.findings.extend(run.findings);
         all.silenced.extend(run.silenced);

@@ -55,56 +55,70 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
     }
 }
 
-/// Renders the review as pretty-printed JSON with a trailing newline. Findings are serialized in
-/// parallel (a large change can have a hundred thousand of them); the text is what `serde_json`'s pretty
-/// printer would write for the whole document.
+/// Renders the review as pretty-printed JSON with a trailing newline (see [`write`]).
 pub fn render(review: &Review) -> String {
+    let mut out = Vec::new();
+    write(review, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Findings rendered in parallel at a time before they are written: bounds the memory a large report
+/// holds (a change can have a hundred thousand findings) while keeping every core busy.
+const FINDINGS_PER_BATCH: usize = 8 * 512;
+
+/// Writes the review as pretty-printed JSON with a trailing newline. Findings are serialized in
+/// parallel, a batch at a time; the text is what `serde_json`'s pretty printer would write for the
+/// whole document.
+pub fn write(review: &Review, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     use rayon::prelude::*;
-    // Chunks of findings, each rendered into one buffer: few allocations, and parallel.
-    let findings: Vec<String> = review
-        .findings
-        .par_chunks(512)
-        .map(|chunk| {
-            let mut buf = String::with_capacity(chunk.len() * 512);
-            for f in chunk {
-                if !buf.is_empty() {
-                    buf.push_str(",\n");
-                }
-                let json = serde_json::to_string_pretty(&JsonFinding::from(f))
-                    .expect("a finding serializes");
-                push_indented(&mut buf, &json, "    ");
-            }
-            buf
-        })
-        .collect();
-    let summary = serde_json::to_string_pretty(&review.summary).expect("the summary serializes");
-    let mut out = String::with_capacity(
-        findings.iter().map(|f| f.len() + 2).sum::<usize>() + summary.len() + 64,
-    );
-    out.push_str(&format!(
+    write!(
+        out,
         "{{\n  \"version\": {SCHEMA_VERSION},\n  \"findings\": "
-    ));
-    if findings.is_empty() {
-        out.push_str("[],\n");
+    )?;
+    if review.findings.is_empty() {
+        out.write_all(b"[],\n")?;
     } else {
-        out.push_str("[\n");
-        out.push_str(&findings.join(",\n"));
-        out.push_str("\n  ],\n");
+        out.write_all(b"[\n")?;
+        for (b, batch) in review.findings.chunks(FINDINGS_PER_BATCH).enumerate() {
+            // Chunks of findings, each rendered into one buffer: few allocations, and parallel.
+            let parts: Vec<String> = batch
+                .par_chunks(512)
+                .map(|chunk| {
+                    let mut buf = String::with_capacity(chunk.len() * 384);
+                    for f in chunk {
+                        if !buf.is_empty() {
+                            buf.push_str(",\n");
+                        }
+                        let json = serde_json::to_string_pretty(&JsonFinding::from(f))
+                            .expect("a finding serializes");
+                        push_indented(&mut buf, &json, "    ");
+                    }
+                    buf
+                })
+                .collect();
+            for (i, part) in parts.iter().enumerate() {
+                if b > 0 || i > 0 {
+                    out.write_all(b",\n")?;
+                }
+                out.write_all(part.as_bytes())?;
+            }
+        }
+        out.write_all(b"\n  ],\n")?;
     }
     let dependencies =
         serde_json::to_string_pretty(&review.dependencies).expect("dependencies serialize");
-    out.push_str("  \"dependencies\": ");
-    out.push_str(&indent(&dependencies, "  ")[2..]);
-    out.push_str(",\n");
+    out.write_all(b"  \"dependencies\": ")?;
+    out.write_all(&indent(&dependencies, "  ").as_bytes()[2..])?;
+    out.write_all(b",\n")?;
     let suppressions =
         serde_json::to_string_pretty(&review.suppressions).expect("suppressions serialize");
-    out.push_str("  \"suppressions\": ");
-    out.push_str(&indent(&suppressions, "  ")[2..]);
-    out.push_str(",\n");
-    out.push_str("  \"summary\": ");
-    out.push_str(&indent(&summary, "  ")[2..]);
-    out.push_str("\n}\n");
-    out
+    out.write_all(b"  \"suppressions\": ")?;
+    out.write_all(&indent(&suppressions, "  ").as_bytes()[2..])?;
+    out.write_all(b",\n")?;
+    let summary = serde_json::to_string_pretty(&review.summary).expect("the summary serializes");
+    out.write_all(b"  \"summary\": ")?;
+    out.write_all(&indent(&summary, "  ").as_bytes()[2..])?;
+    out.write_all(b"\n}\n")
 }
 
 /// Indents every line of `text` by `prefix`.
@@ -153,7 +167,9 @@ mod tests {
                 line: 2,
             }],
         };
-        for findings in [vec![], vec![finding.clone(), finding]] {
+        // Past one batch of findings too, with a partial chunk: the batches join as one array.
+        let many = vec![finding.clone(); FINDINGS_PER_BATCH + 513];
+        for findings in [vec![], vec![finding.clone(), finding], many] {
             let review = Review::new(findings, 1, 2, Skipped::default());
             let doc = Document {
                 version: SCHEMA_VERSION,

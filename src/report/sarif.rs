@@ -28,7 +28,7 @@ struct Log<'a> {
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
     tool: Tool<'a>,
-    results: Vec<SarifResult<'a>>,
+    results: Results<'a>,
     column_kind: &'static str,
     original_uri_base_ids: HashMap<&'static str, UriBase>,
     /// One invocation whose notifications name every file not reviewed as text.
@@ -198,32 +198,63 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// Renders the review as a SARIF 2.1.0 log (pretty-printed, trailing newline). `checks` supplies the
-/// rules' descriptions and help; a finding whose check is not among them still gets a rule.
+/// Renders the review as a SARIF 2.1.0 log (pretty-printed, trailing newline); see [`write`].
 pub fn render(review: &Review, checks: &[Check]) -> String {
+    let mut out = Vec::new();
+    write(review, checks, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// The results of a run, made one at a time as they are written (a large change can have a hundred
+/// thousand): the findings, then those inline markers the change adds silenced.
+struct Results<'a> {
+    review: &'a Review,
+    silenced: &'a [(Finding, Option<String>)],
+    rule_index: &'a HashMap<&'a str, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let raw_paths = &self.review.raw_paths;
+        let index = |f: &Finding| self.rule_index[f.check.as_str()];
+        let mut seq =
+            serializer.serialize_seq(Some(self.review.findings.len() + self.silenced.len()))?;
+        for finding in &self.review.findings {
+            seq.serialize_element(&result(finding, index(finding), raw_paths))?;
+        }
+        for (finding, reason) in self.silenced {
+            let mut result = result(finding, index(finding), raw_paths);
+            result.suppressions = vec![SarifSuppression {
+                kind: "inSource",
+                justification: reason.clone(),
+            }];
+            seq.serialize_element(&result)?;
+        }
+        seq.end()
+    }
+}
+
+/// Writes the review as a SARIF 2.1.0 log (pretty-printed, trailing newline). `checks` supplies the
+/// rules' descriptions and help; a finding whose check is not among them still gets a rule.
+pub fn write(
+    review: &Review,
+    checks: &[Check],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
     let mut rules: Vec<Rule<'_>> = Vec::new();
-    let mut results = Vec::with_capacity(review.findings.len());
-    for finding in &review.findings {
-        let index = *rule_index.entry(finding.check.as_str()).or_insert_with(|| {
-            rules.push(rule(finding, by_id.get(finding.check.as_str()).copied()));
-            rules.len() - 1
-        });
-        results.push(result(finding, index, &review.raw_paths));
-    }
     let silenced = silenced_findings(review);
-    for (finding, reason) in &silenced {
-        let index = *rule_index.entry(finding.check.as_str()).or_insert_with(|| {
+    for finding in review
+        .findings
+        .iter()
+        .chain(silenced.iter().map(|(f, _)| f))
+    {
+        rule_index.entry(finding.check.as_str()).or_insert_with(|| {
             rules.push(rule(finding, by_id.get(finding.check.as_str()).copied()));
             rules.len() - 1
         });
-        let mut result = result(finding, index, &review.raw_paths);
-        result.suppressions = vec![SarifSuppression {
-            kind: "inSource",
-            justification: reason.clone(),
-        }];
-        results.push(result);
     }
     let log = Log {
         schema: SCHEMA_URI,
@@ -237,7 +268,11 @@ pub fn render(review: &Review, checks: &[Check]) -> String {
                     rules,
                 },
             },
-            results,
+            results: Results {
+                review,
+                silenced: &silenced,
+                rule_index: &rule_index,
+            },
             column_kind: "unicodeCodePoints",
             invocations: skipped_notifications(review),
             original_uri_base_ids: HashMap::from([(
@@ -250,9 +285,8 @@ pub fn render(review: &Review, checks: &[Check]) -> String {
             )]),
         }],
     };
-    let mut out = serde_json::to_string_pretty(&log).expect("the SARIF log serializes");
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 /// A `toolExecutionNotifications` entry per file not reviewed as text (none: no invocation).

@@ -29,8 +29,17 @@ pub fn visible_controls(text: &str) -> std::borrow::Cow<'_, str> {
         .collect()
 }
 
-/// Renders the review; `color` adds ANSI styles.
+/// Renders the review; `color` adds ANSI styles (see [`write`]).
 pub fn render(review: &Review, color: bool) -> String {
+    let mut out = Vec::new();
+    write(review, color, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("the report is UTF-8")
+}
+
+/// Writes the review; `color` adds ANSI styles. Findings are rendered into a buffer that is passed on
+/// whenever it fills, so a large report is never held whole.
+pub fn write(review: &Review, color: bool, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
+    const PASS_ON_AT: usize = 64 * 1024;
     let paint = |style: Style, text: &str| -> String {
         if color {
             format!("{}{text}{}", style.render(), style.render_reset())
@@ -88,12 +97,16 @@ pub fn render(review: &Review, color: bool) -> String {
             );
         }
         out.push('\n');
+        if out.len() >= PASS_ON_AT {
+            sink.write_all(out.as_bytes())?;
+            out.clear();
+        }
     }
     out.push_str(&summary_line(review, &paint));
     out.push_str(&dependency_line(review));
     out.push_str(&suppression_lines(review));
     out.push_str(&skipped_lines(review));
-    out
+    sink.write_all(out.as_bytes())
 }
 
 /// The paths not reviewed as text, named (at most [`super::SKIPPED_SHOWN`] of each kind here; the JSON

@@ -24,42 +24,41 @@ pub fn write_stdout(text: &str) -> Result<()> {
     }
 }
 
-/// Writes the report of a review in `format` to `output` (standard output when None). SARIF describes
-/// its rules with `checks`, those the review ran with (never loaded again).
+/// Writes the report of a review in `format` to `output` (standard output when None), streamed through
+/// the review's redactor (see [`crate::redact::Redactor::writer`]). SARIF describes its rules with
+/// `checks`, those the review ran with (never loaded again).
 pub fn write_report(
     review: &Review,
     format: Format,
     output: Option<&Path>,
     checks: &[Check],
 ) -> Result<()> {
+    let json = format != Format::Text;
+    let stream = |sink: &mut dyn Write, color: bool| -> std::io::Result<()> {
+        let mut out = review.redactor.writer(sink, json);
+        match format {
+            Format::Text => super::text::write(review, color, &mut out)?,
+            Format::Json => super::json::write(review, &mut out)?,
+            Format::Sarif => super::sarif::write(review, checks, &mut out)?,
+        }
+        out.finish().map(|_| ())
+    };
     match output {
         Some(path) => {
-            let text = redacted(review, format, &render(review, format, checks, false));
-            std::fs::write(path, text.as_bytes())
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            stream(&mut std::io::BufWriter::new(file), false)
                 .with_context(|| format!("cannot write the report to {}", path.display()))
         }
         None => {
             let color = format == Format::Text && use_color();
-            let text = render(review, format, checks, color);
-            write_stdout(&redacted(review, format, &text))
+            match stream(&mut std::io::stdout().lock(), color) {
+                Ok(()) => Ok(()),
+                // A closed pipe ends the output quietly, as in `write_stdout`.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(anyhow!("cannot write to standard output: {e}")),
+            }
         }
-    }
-}
-
-/// A rendered report through the review's redactor: JSON and SARIF in their string literals only, so a
-/// masked secret never breaks the document.
-pub fn redacted(review: &Review, format: Format, text: &str) -> String {
-    match format {
-        Format::Text => review.redactor.redact(text).into_owned(),
-        Format::Json | Format::Sarif => review.redactor.redact_json_text(text),
-    }
-}
-
-fn render(review: &Review, format: Format, checks: &[Check], color: bool) -> String {
-    match format {
-        Format::Text => super::text::render(review, color),
-        Format::Json => super::json::render(review),
-        Format::Sarif => super::sarif::render(review, checks),
     }
 }
 

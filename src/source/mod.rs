@@ -71,7 +71,17 @@ pub enum AddedLines<'a> {
 pub fn whole_file(path: String, text: String, which: AddedLines<'_>) -> ChangedFile {
     let first_line = text.lines().next().unwrap_or("");
     let language = Language::detect(&path, first_line);
-    let mut added = Vec::new();
+    // Sized once (a million added lines are 24 MB of offsets; growing by doubling could hold twice that).
+    let lines = match &which {
+        AddedLines::All => memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1,
+        // Never more than the text can hold, whatever the ranges claim.
+        AddedLines::Ranges(r) => r
+            .iter()
+            .map(|&(_, count)| count as usize)
+            .sum::<usize>()
+            .min(text.len() + 1),
+    };
+    let mut added = Vec::with_capacity(lines);
     let mut ranges = match which {
         AddedLines::All => None,
         AddedLines::Ranges(r) => Some(r.iter().peekable()),

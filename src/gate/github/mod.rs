@@ -348,11 +348,15 @@ fn require_commit(repo: &git2::Repository, ctx: &Context, rev: &str, which: &str
 }
 
 fn write_sarif(analysis: &Analysis, path: &Path) -> Result<()> {
-    // The checks of the configuration that governed (the base's), not the change's own.
-    let text = crate::report::sarif::render(&analysis.review, &analysis.checks.checks);
-    let text = analysis.review.redactor.redact_json_text(&text);
-    std::fs::write(path, text.as_bytes())
-        .with_context(|| format!("cannot write the SARIF file {}", path.display()))
+    // The checks of the configuration that governed (the base's), not the change's own; streamed
+    // through the redactor like every report.
+    crate::report::write::write_report(
+        &analysis.review,
+        crate::report::Format::Sarif,
+        Some(path),
+        &analysis.checks.checks,
+    )
+    .with_context(|| format!("cannot write the SARIF file {}", path.display()))
 }
 
 /// What the digest shows of an analysis.
