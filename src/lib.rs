@@ -11,6 +11,7 @@ pub mod engine;
 pub mod fixtures;
 #[doc(hidden)]
 pub mod fuzz_targets;
+#[cfg(feature = "github")]
 pub mod github;
 pub mod hook;
 pub mod lang;
