@@ -243,9 +243,13 @@ pub fn pnpm_lock(text: &str) -> Result<Vec<Declared>, String> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    // A lockfile is large but plain: allow one event per byte (the default stops at a million).
+    // A lockfile is large but plain (no anchors, shallow): allow one event, node and scalar byte per
+    // byte of input (the defaults stop at a million events and 250,000 nodes, less than a large
+    // monorepo's lockfile has).
     let mut budget = serde_saphyr::Budget::default();
     budget.max_events = text.len().max(budget.max_events);
+    budget.max_nodes = text.len().max(budget.max_nodes);
+    budget.max_total_scalar_bytes = text.len().max(budget.max_total_scalar_bytes);
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     let lock: PnpmLock = serde_saphyr::from_str_with_options(text, options).map_err(|e| {

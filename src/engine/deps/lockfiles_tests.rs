@@ -282,3 +282,19 @@ fn broken_pnpm_lock_says_where() {
     let err = pnpm_lock("packages:\n  a@1.0.0:\n    resolution: [tarball]\n").unwrap_err();
     assert!(err.contains("line 3"), "{err}");
 }
+
+/// A monorepo's lockfile is larger than the YAML reader's default budget (250,000 nodes): it is read
+/// whole, not said to be unreadable.
+#[test]
+fn large_pnpm_lock_is_within_budget() {
+    let mut text = String::from("lockfileVersion: '9.0'\n\npackages:\n\n");
+    for i in 0..50_000 {
+        text.push_str(&format!(
+            "  p{i}@1.0.0: {{resolution: {{integrity: sha512-x}}}}\n"
+        ));
+    }
+    text.push_str("  last@1.0.0: {resolution: {tarball: https://files.example/last-1.0.0.tgz}}\n");
+    let decls = pnpm_lock(&text).unwrap();
+    assert_eq!(decls.len(), 1, "{decls:?}");
+    assert_eq!((decls[0].name.as_str(), decls[0].line), ("last", 50_005));
+}
