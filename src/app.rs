@@ -23,6 +23,11 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code for usage and runtime errors.
 pub const EXIT_ERROR: u8 = 2;
 
+/// What `review-gate github` says in a build without the `github` feature (the GitHub API client).
+#[cfg(not(feature = "github"))]
+pub const NO_GITHUB: &str =
+    "this build has no GitHub support; rebuild with the default features (`cargo install --locked --path .`)";
+
 /// Entry point of the binary: parses arguments, runs, prints errors, never panics out with 101.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -166,6 +171,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             print_lines(&crate::setup::init::init(agent, &base)?)?;
             Ok(EXIT_CLEAN)
         }
+        #[cfg(feature = "github")]
         Command::Github(args) => {
             let outcome = crate::gate::github::run(&cwd, &args, |review, checks| {
                 write_report(review, checks, &args.review)
@@ -176,6 +182,8 @@ pub fn run(cli: Cli) -> Result<u8> {
                 crate::gate::github::Outcome::ReportFailed => EXIT_ERROR,
             })
         }
+        #[cfg(not(feature = "github"))]
+        Command::Github(_) => Err(anyhow!(NO_GITHUB)),
         Command::Checks { format, config } => {
             let (_, checks) = load_checks(config.as_deref(), &repo_root_or(&cwd))?;
             write_stdout(&list_checks(&checks, format))?;

@@ -346,3 +346,17 @@ fn checks_and_explain_list_and_describe() {
         run.stderr
     );
 }
+
+/// `review-gate github` in a build without the `github` feature (`--no-default-features`) fails with
+/// exit 2 and says how to get the gate; with the feature (the default) it is the gate itself, which
+/// here (no Actions context) fails as a usage error for another reason.
+#[test]
+fn the_github_command_says_when_the_build_has_no_github_support() {
+    let repo = Repo::new();
+    let run = common::run_in(repo.path(), &["github"], None);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let said = run
+        .stderr
+        .contains("this build has no GitHub support; rebuild with the default features");
+    assert_eq!(said, cfg!(not(feature = "github")), "{}", run.stderr);
+}

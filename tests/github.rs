@@ -1,6 +1,9 @@
 //! End-to-end tests of `review-gate github` against a fake GitHub API on 127.0.0.1 (wiremock): the
 //! binary runs as a child process while the test's runtime serves the mock.
 
+// The gate exists only with the `github` feature (the default).
+#![cfg(feature = "github")]
+
 mod common;
 mod gh;
 

@@ -4,11 +4,13 @@
 //! 8-character run of any token's random part may appear in any of it.
 
 mod common;
+#[cfg(feature = "github")]
 mod gh;
 
 use std::path::Path;
 
 use common::{github_token, run_in, Repo};
+#[cfg(feature = "github")]
 use gh::{actions_env, fake_github, requests, run_github, PullRequest};
 use serde_json::json;
 
@@ -268,48 +270,52 @@ async fn no_output_of_any_command_holds_a_secret() {
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     check("malformed patch", &tokens, &extra, &run.stderr, &mut found);
 
-    // github: stdout, stderr, step summary, SARIF file and every request body.
-    let (server, _fake) = fake_github().await;
-    let pr = PullRequest::new(&[], &[]);
-    write_change(&pr.repo, &tokens, &password, &dep_token);
-    let head = pr.repo.commit("leaky");
-    let mut event = pr.pull_request_event();
-    event["pull_request"]["head"]["sha"] = json!(head);
-    pr.write_event(&event);
-    let sarif = pr.dir.path().join("out.sarif");
-    let run = run_github(
-        pr.repo.path(),
-        actions_env(&pr, &server.uri()),
-        &[
-            "--report",
-            "check,review,summary,annotations",
-            "--sarif",
-            sarif.to_str().unwrap(),
-        ],
-    )
-    .await;
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    check("github stdout", &tokens, &extra, &run.stdout, &mut found);
-    check("github stderr", &tokens, &extra, &run.stderr, &mut found);
-    let summary = std::fs::read_to_string(pr.step_summary()).unwrap();
-    check("step summary", &tokens, &extra, &summary, &mut found);
-    check(
-        "github sarif",
-        &tokens,
-        &extra,
-        &std::fs::read_to_string(&sarif).unwrap(),
-        &mut found,
-    );
-    let reqs = requests(&server).await;
-    assert!(reqs.len() >= 4, "{reqs:?}");
-    for (method, path, body) in &reqs {
+    // github: stdout, stderr, step summary, SARIF file and every request body (with the `github`
+    // feature, the default).
+    #[cfg(feature = "github")]
+    {
+        let (server, _fake) = fake_github().await;
+        let pr = PullRequest::new(&[], &[]);
+        write_change(&pr.repo, &tokens, &password, &dep_token);
+        let head = pr.repo.commit("leaky");
+        let mut event = pr.pull_request_event();
+        event["pull_request"]["head"]["sha"] = json!(head);
+        pr.write_event(&event);
+        let sarif = pr.dir.path().join("out.sarif");
+        let run = run_github(
+            pr.repo.path(),
+            actions_env(&pr, &server.uri()),
+            &[
+                "--report",
+                "check,review,summary,annotations",
+                "--sarif",
+                sarif.to_str().unwrap(),
+            ],
+        )
+        .await;
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        check("github stdout", &tokens, &extra, &run.stdout, &mut found);
+        check("github stderr", &tokens, &extra, &run.stderr, &mut found);
+        let summary = std::fs::read_to_string(pr.step_summary()).unwrap();
+        check("step summary", &tokens, &extra, &summary, &mut found);
         check(
-            &format!("{method} {path}"),
+            "github sarif",
             &tokens,
             &extra,
-            &body.to_string(),
+            &std::fs::read_to_string(&sarif).unwrap(),
             &mut found,
         );
+        let reqs = requests(&server).await;
+        assert!(reqs.len() >= 4, "{reqs:?}");
+        for (method, path, body) in &reqs {
+            check(
+                &format!("{method} {path}"),
+                &tokens,
+                &extra,
+                &body.to_string(),
+                &mut found,
+            );
+        }
     }
 
     // agent-hook: a Write of the code and a shell command, for every agent; the reply and the audit log.

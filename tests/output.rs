@@ -2,11 +2,13 @@
 //! and snippets cannot inject GitHub workflow commands or terminal escape sequences.
 
 mod common;
+#[cfg(feature = "github")]
 mod gh;
 
 use std::process::{Command, Stdio};
 
 use common::{binary, Repo};
+#[cfg(feature = "github")]
 use gh::{actions_env, fake_github, run_github, PullRequest};
 
 /// Runs the binary in `dir` with its standard output closed before it writes anything (the reader of
@@ -50,8 +52,10 @@ fn a_closed_pipe_ends_the_output_quietly() {
     }
 }
 
+#[cfg(feature = "github")]
 const INJECTING_NAME: &str = "a\n::stop-commands::pwned\n.py";
 
+#[cfg(feature = "github")]
 #[tokio::test]
 async fn file_names_cannot_inject_workflow_commands() {
     let (server, _fake) = fake_github().await;

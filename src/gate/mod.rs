@@ -3,4 +3,5 @@
 //! `app` alone turns outcomes into exit codes.
 
 pub mod agent;
+#[cfg(feature = "github")]
 pub mod github;

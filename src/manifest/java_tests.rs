@@ -227,16 +227,19 @@ fn pom_that_is_not_well_formed_is_an_error() {
     for (text, want) in [
         (
             "<project>\n  <dependencies>\n",
-            "opened at line 1 is never closed",
+            "the root node was opened but never closed",
         ),
         (
             "<project>\n  <dependency>\n</project>\n",
-            "`<dependency>` opened at line 2 is not closed before `</project>` at line 3",
+            "`<dependency>` is not closed before `</project>` at line 3",
         ),
-        ("<project></dependencies></project>", "has no opening tag"),
-        ("<project><a x=\"1\"", "unterminated tag"),
-        ("<project><![CDATA[ x </project>", "unterminated CDATA"),
-        ("not xml at all", "no XML element found"),
+        (
+            "<project></dependencies></project>",
+            "`<project>` is not closed before `</dependencies>`",
+        ),
+        ("<project><a x=\"1\"", "never closed"),
+        ("<project><![CDATA[ x </project>", "expected ']]>' at 1:32"),
+        ("not xml at all", "unknown token at 1:1"),
         ("", "no XML element found"),
     ] {
         let err = pom(text).unwrap_err();
@@ -244,6 +247,37 @@ fn pom_that_is_not_well_formed_is_an_error() {
     }
     assert!(pom(POM).is_ok());
     assert!(pom("<project/>").is_ok());
+}
+
+/// A DOCTYPE is refused (its entities could expand, billion-laughs style, or name external files), and so
+/// is a reference to an entity no DTD declares: the POM is said to be unreadable, not read as empty.
+#[test]
+fn pom_with_a_doctype_or_an_undeclared_entity_is_refused() {
+    let laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE project [<!ENTITY a \"aaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>\n<project><dependencies><dependency><groupId>g</groupId><artifactId>&b;</artifactId></dependency></dependencies></project>";
+    let err = pom(laughs).unwrap_err();
+    assert!(err.contains("DOCTYPE is not read"), "{err}");
+    let external = "<!DOCTYPE project SYSTEM \"file:///etc/passwd\">\n<project/>";
+    assert!(pom(external).unwrap_err().contains("DOCTYPE"));
+    let undeclared = "<project><dependencies><dependency><groupId>g</groupId><artifactId>&x;</artifactId></dependency></dependencies></project>";
+    let err = pom(undeclared).unwrap_err();
+    assert!(err.contains("unknown entity reference 'x'"), "{err}");
+}
+
+/// What the XML reader decodes is read as Maven reads it: prefixed element names, CDATA sections,
+/// character references, and a `<version>` split by a comment.
+#[test]
+fn pom_cdata_references_prefixes_and_comments_inside_values() {
+    let text = "<m:project xmlns:m=\"http://maven.apache.org/POM/4.0.0\">\n<m:dependencies>\n<m:dependency>\n<m:groupId><![CDATA[org.acme]]></m:groupId>\n<m:artifactId>t&#111;ol</m:artifactId>\n<m:version>1.<!-- c -->2</m:version>\n</m:dependency>\n</m:dependencies>\n</m:project>";
+    let decls = pom(text).unwrap();
+    assert_eq!(decls.len(), 1, "{decls:?}");
+    assert_eq!(
+        (
+            decls[0].name.as_str(),
+            decls[0].spec.as_str(),
+            decls[0].line
+        ),
+        ("org.acme:tool", "1.2", 5)
+    );
 }
 
 #[test]
@@ -256,8 +290,8 @@ fn deeply_nested_pom_is_refused_with_a_reason_and_stray_closing_tags_cost_nothin
     );
     let error = pom(&deep).unwrap_err();
     assert!(error.contains("nested deeper than"), "{error}");
-    // Closing tags that match no open element, many of them: each is looked up in a count of open
-    // elements (no walk of the stack), and the first makes the file not well-formed.
+    // Closing tags that match no open element, many of them: the first makes the file not well-formed
+    // (the reader stops there).
     let stray = format!(
         "<project><dependencies>{}<dependency><groupId>g</groupId><artifactId>a</artifactId>\
          <version>1</version></dependency></dependencies></project>",
@@ -265,7 +299,7 @@ fn deeply_nested_pom_is_refused_with_a_reason_and_stray_closing_tags_cost_nothin
     );
     let error = pom(&stray).unwrap_err();
     assert!(
-        error.contains("`</x>` at line 1 has no opening tag"),
+        error.contains("`<dependencies>` is not closed before `</x>` at line 1"),
         "{error}"
     );
 }

@@ -7,7 +7,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::Deserialize;
 use serde_json::Value;
+use serde_saphyr::Spanned;
 
 use super::{Declared, Source};
 
@@ -234,218 +236,180 @@ fn split_descriptor(descriptor: &str) -> (&str, &str) {
     }
 }
 
-/// Reads pnpm-lock.yaml line by line: `packages:` entries with a tarball, git or directory resolution,
-/// and importer dependencies linked (`link:`) to a folder that is not a workspace package.
+/// Reads pnpm-lock.yaml (lockfile v5, v6 and v9) with a YAML parser: `packages:` entries with a tarball,
+/// git or directory resolution, and importer dependencies linked (`link:`) to a folder that is not a
+/// workspace package. A lockfile that is not valid YAML of that shape is an error, not read as empty.
 pub fn pnpm_lock(text: &str) -> Result<Vec<Declared>, String> {
-    let mut out = Vec::new();
-    let mut section = String::new();
-    // packages: the entry being read (key, line, name, resolution fields).
-    let mut entry: Option<PnpmEntry> = None;
-    let mut in_block_resolution = false;
-    // Elsewhere: the keys enclosing the current line, by indentation.
-    let mut stack: Vec<(usize, String, u32)> = Vec::new();
-    let mut links: Vec<PnpmLink> = Vec::new();
-    for (idx, raw) in text.lines().enumerate() {
-        let line = idx as u32 + 1;
-        let content = strip_yaml_comment(raw);
-        let trimmed = content.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let indent = content.len() - content.trim_start().len();
-        let (key, value) = yaml_pair(trimmed);
-        if indent == 0 {
-            if let Some(done) = entry.take() {
-                out.extend(done.finish());
-            }
-            section = key.to_string();
-            stack.clear();
-            continue;
-        }
-        if section == "packages" {
-            if indent == 2 {
-                if let Some(done) = entry.take() {
-                    out.extend(done.finish());
-                }
-                entry = Some(PnpmEntry {
-                    key: key.to_string(),
-                    line,
-                    ..PnpmEntry::default()
-                });
-                in_block_resolution = false;
-            } else if let Some(current) = entry.as_mut() {
-                if indent == 4 {
-                    in_block_resolution = key == "resolution" && value.is_empty();
-                    match key {
-                        "resolution" if !value.is_empty() => {
-                            current.resolution = flow_map(value);
-                        }
-                        "name" => current.name = Some(unquote(value).to_string()),
-                        _ => {}
-                    }
-                } else if in_block_resolution {
-                    current
-                        .resolution
-                        .push((key.to_string(), unquote(value).to_string()));
-                }
-            }
-            continue;
-        }
-        if section == "snapshots" {
-            continue;
-        }
-        while stack.last().is_some_and(|(i, _, _)| *i >= indent) {
-            stack.pop();
-        }
-        let parent = stack.last().map(|(_, k, _)| k.as_str()).unwrap_or(&section);
-        let in_dependencies = |k: &str| {
-            matches!(
-                k,
-                "dependencies" | "devDependencies" | "optionalDependencies"
-            )
-        };
-        if (key == "version" || key == "specifier") && !value.is_empty() {
-            let grandparent = if stack.len() >= 2 {
-                stack[stack.len() - 2].1.as_str()
-            } else {
-                section.as_str()
-            };
-            if let Some((_, name, dep_line)) = stack.last() {
-                if in_dependencies(grandparent) {
-                    let link = match links.last_mut() {
-                        Some(l) if l.line == *dep_line => l,
-                        _ => {
-                            links.push(PnpmLink {
-                                name: name.clone(),
-                                line: *dep_line,
-                                ..PnpmLink::default()
-                            });
-                            links.last_mut().expect("just pushed")
-                        }
-                    };
-                    if key == "version" {
-                        link.version = unquote(value).to_string();
-                    } else {
-                        link.specifier = unquote(value).to_string();
-                    }
-                }
-            }
-        } else if !value.is_empty() && in_dependencies(parent) {
-            // lockfile v5: `name: version` inline.
-            links.push(PnpmLink {
-                name: unquote(key).to_string(),
-                line,
-                version: unquote(value).to_string(),
-                specifier: String::new(),
-            });
-        }
-        if value.is_empty() {
-            stack.push((indent, unquote(key).to_string(), line));
-        }
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
     }
-    if let Some(done) = entry.take() {
-        out.extend(done.finish());
-    }
-    for link in links {
-        if link.version.starts_with("link:") && !link.specifier.starts_with("workspace:") {
-            out.push(super::package(
-                &link.name,
-                &link.version,
-                Source::Path,
-                link.line,
-            ));
+    // A lockfile is large but plain (no anchors, shallow): allow one event, node and scalar byte per
+    // byte of input (the defaults stop at a million events and 250,000 nodes, less than a large
+    // monorepo's lockfile has).
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = text.len().max(budget.max_events);
+    budget.max_nodes = text.len().max(budget.max_nodes);
+    budget.max_total_scalar_bytes = text.len().max(budget.max_total_scalar_bytes);
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    let lock: PnpmLock = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+        let first = e.to_string();
+        let first = first.lines().next().unwrap_or("").trim().to_string();
+        match e.location() {
+            Some(at) => format!("invalid pnpm lockfile at line {}: {first}", at.line()),
+            None => format!("invalid pnpm lockfile: {first}"),
         }
+    })?;
+    let mut out: Vec<Declared> = lock
+        .packages
+        .iter()
+        .filter_map(|(key, entry)| pnpm_package(key, entry.as_ref()?))
+        .collect();
+    // The root project's own sections (single-project lockfiles), then every importer's.
+    let root = PnpmImporter {
+        dependencies: lock.root_dependencies,
+        dev_dependencies: lock.root_dev_dependencies,
+        optional_dependencies: lock.root_optional_dependencies,
+        specifiers: lock.root_specifiers,
+    };
+    for importer in std::iter::once(&root).chain(lock.importers.values()) {
+        pnpm_links(importer, &mut out);
     }
     out.sort_by_key(|d| d.line);
     Ok(dedupe(out))
 }
 
-#[derive(Default)]
-struct PnpmEntry {
-    key: String,
-    line: u32,
+/// The parts of pnpm-lock.yaml that are read.
+#[derive(Deserialize)]
+struct PnpmLock {
+    /// The dependencies of the root project (v5 and v6 lockfiles of a single project), in the same
+    /// fields as an importer's (not `flatten`ed: that would lose the keys' lines).
+    #[serde(default, rename = "dependencies")]
+    root_dependencies: Option<PnpmDependencies>,
+    #[serde(default, rename = "devDependencies")]
+    root_dev_dependencies: Option<PnpmDependencies>,
+    #[serde(default, rename = "optionalDependencies")]
+    root_optional_dependencies: Option<PnpmDependencies>,
+    #[serde(default, rename = "specifiers")]
+    root_specifiers: Option<HashMap<String, String>>,
+    /// The dependencies of each project of the workspace, by folder.
+    #[serde(default)]
+    importers: HashMap<String, PnpmImporter>,
+    /// Every resolved package, by key (`/name/1.0.0` in v5, `/name@1.0.0` in v6, `name@1.0.0` in v9).
+    #[serde(default)]
+    packages: HashMap<Spanned<String>, Option<PnpmPackage>>,
+}
+
+/// A project's direct dependencies.
+#[derive(Deserialize, Default)]
+struct PnpmImporter {
+    #[serde(default)]
+    dependencies: Option<PnpmDependencies>,
+    #[serde(default, rename = "devDependencies")]
+    dev_dependencies: Option<PnpmDependencies>,
+    #[serde(default, rename = "optionalDependencies")]
+    optional_dependencies: Option<PnpmDependencies>,
+    /// v5: the specifier of each dependency, apart from its version.
+    #[serde(default)]
+    specifiers: Option<HashMap<String, String>>,
+}
+
+/// A dependencies section: each name (with the line of its key) and what it resolved to.
+type PnpmDependencies = HashMap<Spanned<String>, PnpmDependency>;
+
+/// A direct dependency: `name: version` (v5) or `name: {specifier, version}` (v6, v9).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PnpmDependency {
+    Version(String),
+    Detailed {
+        #[serde(default)]
+        specifier: Option<String>,
+        #[serde(default)]
+        version: Option<String>,
+    },
+}
+
+/// A `packages:` entry.
+#[derive(Deserialize)]
+struct PnpmPackage {
+    /// The package's name, written when the key does not give it (v5 and v6 non-registry entries).
+    #[serde(default)]
     name: Option<String>,
-    resolution: Vec<(String, String)>,
+    #[serde(default)]
+    resolution: Option<PnpmResolution>,
 }
 
-impl PnpmEntry {
-    fn finish(self) -> Option<Declared> {
-        let field = |k: &str| {
-            self.resolution
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.as_str())
-        };
-        let (spec, source) = if let (Some(repo), Some(commit)) = (field("repo"), field("commit")) {
-            (format!("{repo}#{commit}"), Source::Git)
-        } else if let Some(tarball) = field("tarball") {
-            (tarball.to_string(), classify(tarball)?)
-        } else if let Some(directory) = field("directory") {
-            (directory.to_string(), Source::Path)
-        } else {
-            return None;
-        };
-        let key = unquote(&self.key);
-        let key = key.strip_prefix('/').unwrap_or(key);
-        let name = match &self.name {
-            Some(name) => name.clone(),
-            None => split_descriptor(key).0.to_string(),
-        };
-        Some(super::package(&name, &spec, source, self.line))
-    }
+/// Where a package was resolved from: `{integrity}` (the registry), `{tarball}`, `{type: git, repo,
+/// commit}` or `{type: directory, directory}`.
+#[derive(Deserialize, Default)]
+struct PnpmResolution {
+    #[serde(default)]
+    tarball: Option<String>,
+    #[serde(default)]
+    repo: Option<String>,
+    #[serde(default)]
+    commit: Option<String>,
+    #[serde(default)]
+    directory: Option<String>,
 }
 
-#[derive(Default)]
-struct PnpmLink {
-    name: String,
-    line: u32,
-    version: String,
-    specifier: String,
+/// The declaration of a `packages:` entry resolved from outside the registry, at the line of its key.
+fn pnpm_package(key: &Spanned<String>, entry: &PnpmPackage) -> Option<Declared> {
+    let resolution = entry.resolution.as_ref()?;
+    let (spec, source) = if let (Some(repo), Some(commit)) = (&resolution.repo, &resolution.commit)
+    {
+        (format!("{repo}#{commit}"), Source::Git)
+    } else if let Some(tarball) = &resolution.tarball {
+        (tarball.clone(), classify(tarball)?)
+    } else if let Some(directory) = &resolution.directory {
+        (directory.clone(), Source::Path)
+    } else {
+        return None;
+    };
+    let line = key.referenced.line() as u32;
+    let key = key.value.as_str();
+    let key = key.strip_prefix('/').unwrap_or(key);
+    let name = match &entry.name {
+        Some(name) => name.as_str(),
+        None => split_descriptor(key).0,
+    };
+    Some(super::package(name, spec, source, line))
 }
 
-/// `key: value` of a YAML line (the value may be empty); the key is unquoted.
-fn yaml_pair(trimmed: &str) -> (&str, &str) {
-    let trimmed = trimmed.strip_prefix("- ").unwrap_or(trimmed);
-    // A quoted key may hold `: ` itself.
-    if let Some(quote) = trimmed.chars().next().filter(|c| *c == '\'' || *c == '"') {
-        if let Some(end) = trimmed[1..].find(quote) {
-            let key = &trimmed[1..end + 1];
-            let rest = trimmed[end + 2..].trim_start();
-            let value = rest.strip_prefix(':').unwrap_or(rest).trim();
-            return (key, value);
+/// The importer's dependencies linked (`link:`) to a folder that is not one of the workspace's packages
+/// (`workspace:` specifier), at the line of the dependency's key.
+fn pnpm_links(importer: &PnpmImporter, out: &mut Vec<Declared>) {
+    let sections = [
+        &importer.dependencies,
+        &importer.dev_dependencies,
+        &importer.optional_dependencies,
+    ];
+    for (name, dependency) in sections.into_iter().flatten().flatten() {
+        let (specifier, version) = match dependency {
+            PnpmDependency::Version(version) => {
+                // v5: the specifier is kept apart.
+                let specifier = importer
+                    .specifiers
+                    .as_ref()
+                    .and_then(|s| s.get(&name.value))
+                    .map_or("", String::as_str);
+                (specifier, version.as_str())
+            }
+            PnpmDependency::Detailed { specifier, version } => (
+                specifier.as_deref().unwrap_or(""),
+                version.as_deref().unwrap_or(""),
+            ),
+        };
+        if version.starts_with("link:") && !specifier.starts_with("workspace:") {
+            out.push(super::package(
+                &name.value,
+                version,
+                Source::Path,
+                name.referenced.line() as u32,
+            ));
         }
     }
-    match trimmed.find(": ") {
-        Some(pos) => (trimmed[..pos].trim(), trimmed[pos + 2..].trim()),
-        None => (trimmed.trim_end_matches(':').trim(), ""),
-    }
-}
-
-/// `{tarball: https://…, integrity: sha512-…}` as key/value pairs.
-fn flow_map(value: &str) -> Vec<(String, String)> {
-    let inner = value.trim().trim_start_matches('{').trim_end_matches('}');
-    inner
-        .split(", ")
-        .filter_map(|pair| {
-            let (k, v) = pair.split_once(':')?;
-            Some((unquote(k.trim()).to_string(), unquote(v.trim()).to_string()))
-        })
-        .collect()
-}
-
-/// A YAML line without a trailing ` #` comment (outside quotes).
-fn strip_yaml_comment(raw: &str) -> &str {
-    let mut quote = None;
-    let bytes = raw.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        match (quote, b) {
-            (None, b'\'' | b'"') => quote = Some(b),
-            (Some(q), c) if c == q => quote = None,
-            (None, b'#') if i == 0 || bytes[i - 1] == b' ' => return &raw[..i],
-            _ => {}
-        }
-    }
-    raw
 }
 
 fn unquote(value: &str) -> &str {

@@ -251,3 +251,50 @@ fn sources_of_resolved_urls() {
     assert!(!is_workspace(&["packages/*".to_string()], "../outside"));
     assert!(is_workspace(&["apps/site".to_string()], "apps/site"));
 }
+
+/// What YAML types as a number or leaves empty is still read: a commit of digits only, a null entry, an
+/// empty section.
+#[test]
+fn pnpm_plain_scalars_and_empty_entries() {
+    let text = "lockfileVersion: 5.4\n\nspecifiers:\n  tool: git+https://git.example/t.git\n\ndependencies:\n\npackages:\n\n  git.example/t/1234567:\n    resolution: {commit: 1234567, repo: https://git.example/t.git, type: git}\n    name: tool\n    version: 1.0\n\n  /empty/1.0.0:\n";
+    let decls = pnpm_lock(text).unwrap();
+    assert_eq!(decls.len(), 1, "{decls:?}");
+    assert_eq!(
+        (
+            decls[0].name.as_str(),
+            decls[0].spec.as_str(),
+            decls[0].line
+        ),
+        ("tool", "https://git.example/t.git#1234567", 10)
+    );
+    assert!(pnpm_lock("").unwrap().is_empty());
+    assert!(pnpm_lock("# nothing yet\n").unwrap().is_empty());
+}
+
+/// A lockfile that is not YAML of the lockfile's shape is an error that says where, not an empty list.
+#[test]
+fn broken_pnpm_lock_says_where() {
+    let text = "lockfileVersion: '9.0'\n\npackages:\n\n  left-pad@1.3.0:\n    resolution: {tarball: https://x.example/l.tgz\n    version: 1.3.0\n";
+    let err = pnpm_lock(text).unwrap_err();
+    assert!(err.starts_with("invalid pnpm lockfile at line "), "{err}");
+    let err = pnpm_lock("- a list\n- not a lockfile\n").unwrap_err();
+    assert!(err.starts_with("invalid pnpm lockfile"), "{err}");
+    let err = pnpm_lock("packages:\n  a@1.0.0:\n    resolution: [tarball]\n").unwrap_err();
+    assert!(err.contains("line 3"), "{err}");
+}
+
+/// A monorepo's lockfile is larger than the YAML reader's default budget (250,000 nodes): it is read
+/// whole, not said to be unreadable.
+#[test]
+fn large_pnpm_lock_is_within_budget() {
+    let mut text = String::from("lockfileVersion: '9.0'\n\npackages:\n\n");
+    for i in 0..50_000 {
+        text.push_str(&format!(
+            "  p{i}@1.0.0: {{resolution: {{integrity: sha512-x}}}}\n"
+        ));
+    }
+    text.push_str("  last@1.0.0: {resolution: {tarball: https://files.example/last-1.0.0.tgz}}\n");
+    let decls = pnpm_lock(&text).unwrap();
+    assert_eq!(decls.len(), 1, "{decls:?}");
+    assert_eq!((decls[0].name.as_str(), decls[0].line), ("last", 50_005));
+}
