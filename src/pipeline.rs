@@ -72,7 +72,7 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
             .map_err(|e| anyhow!("--category: {e}"))?;
     }
     let covers =
-        |id: &str, c: &Check| crate::engine::suppress::target_covers(id, &c.id, c.category);
+        |id: &str, c: &Check| crate::engine::suppress::target_covers(id, &c.meta.id, c.meta.category);
     for id in &selection.checks {
         if !checks.iter().any(|c| covers(id, c)) {
             bail!("--check: no check with id `{id}` (see `review-gate checks`)");
@@ -84,7 +84,7 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
                 || selection
                     .categories
                     .iter()
-                    .any(|cat| cat == c.category.as_str()))
+                    .any(|cat| cat == c.meta.category.as_str()))
             && (selection.checks.is_empty() || selection.checks.iter().any(|id| covers(id, c)))
     };
     let (mut chosen, rest): (Vec<Check>, Vec<Check>) =
@@ -92,14 +92,14 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
     let feeds_a_chain = |c: &Check| {
         chosen
             .iter()
-            .filter_map(|ch| ch.chain.as_ref())
+            .filter_map(|ch| ch.chain())
             .any(|chain| chain.targets.iter().any(|(target, _)| covers(target, c)))
     };
     let support: Vec<Check> = rest
         .into_iter()
-        .filter(|c| c.chain.is_none() && feeds_a_chain(c))
+        .filter(|c| c.chain().is_none() && feeds_a_chain(c))
         .collect();
-    let support_ids = support.iter().map(|c| c.id.clone()).collect();
+    let support_ids = support.iter().map(|c| c.meta.id.clone()).collect();
     chosen.extend(support);
     Ok(Selected {
         set: checks::into_set(chosen),
@@ -175,7 +175,7 @@ pub fn analyze_governed(
     governing.validate(&checks)?;
     let change_checks: Vec<Check> = checks
         .iter()
-        .filter(|c| c.id == CONFIG_WEAKENED || c.id == CONFIG_INVALID)
+        .filter(|c| c.meta.id == CONFIG_WEAKENED || c.meta.id == CONFIG_INVALID)
         .filter(|c| !before.is_disabled(c) && selection.chooses(c))
         .cloned()
         .collect();
@@ -220,9 +220,9 @@ impl Selection {
     /// Whether the command line's `--category` and `--check` filters choose a check.
     pub fn chooses(&self, c: &Check) -> bool {
         let covers = crate::engine::suppress::target_covers;
-        (self.categories.is_empty() || self.categories.iter().any(|cat| cat == c.category.as_str()))
+        (self.categories.is_empty() || self.categories.iter().any(|cat| cat == c.meta.category.as_str()))
             && (self.checks.is_empty()
-                || self.checks.iter().any(|id| covers(id, &c.id, c.category)))
+                || self.checks.iter().any(|id| covers(id, &c.meta.id, c.meta.category)))
     }
 }
 
@@ -245,14 +245,14 @@ fn policy_change_findings(
     };
     match after_policy {
         Ok(after_policy) => {
-            let Some(check) = report.iter().find(|c| c.id == CONFIG_WEAKENED) else {
+            let Some(check) = report.iter().find(|c| c.meta.id == CONFIG_WEAKENED) else {
                 return Vec::new();
             };
             let default_severity = |target: &str| {
                 checks
                     .iter()
-                    .filter(|c| crate::engine::suppress::target_covers(target, &c.id, c.category))
-                    .map(|c| c.severity)
+                    .filter(|c| crate::engine::suppress::target_covers(target, &c.meta.id, c.meta.category))
+                    .map(|c| c.meta.severity)
                     .max()
                     .unwrap_or(crate::model::Severity::Error)
             };
@@ -269,7 +269,7 @@ fn policy_change_findings(
                 .collect()
         }
         Err(e) => {
-            let Some(check) = report.iter().find(|c| c.id == CONFIG_INVALID) else {
+            let Some(check) = report.iter().find(|c| c.meta.id == CONFIG_INVALID) else {
                 return Vec::new();
             };
             // The file named in the error when it is one of the tree's (not `name (label)`).
@@ -324,51 +324,20 @@ pub fn analyze_gated(
     review(policy, &selected, selection, changes, timer, Vec::new())
 }
 
-/// The checks that can find something in `text`: built-in files whose keywords occur in it (only
-/// those under the `within` directories, when any are given), those under the `always` directories,
-/// those that must always load, and the configuration's extra files. Names in the configuration are
-/// validated against every built-in check id.
+/// The checks for a text: every built-in check (embedded at build time, so loading them all costs less
+/// than choosing some) and the configuration's extra files, with the configuration's names validated
+/// against them. The text and the directories no longer narrow the load.
 pub fn load_checks_for_text(
     policy: &Policy,
-    text: &str,
-    always: &[&str],
-    within: &[&str],
+    _text: &str,
+    _always: &[&str],
+    _within: &[&str],
 ) -> Result<Vec<Check>> {
     let mut timer = PhaseTimer::from_env();
-    let builtin = checks::builtin_files()?;
-    timer.phase("builtin files");
-    let indexes = checks::builtin_indexes(&builtin);
-    // A suppression is judged against every check id: with one in the text, load them all.
-    let everything = text.contains("review-gate:");
-    timer.phase("index files");
-    let needed = checks::keyword_files::needed(&indexes, text);
-    timer.phase("keywords");
-    let checks = checks::load_builtin_where(&builtin, &policy.extra_checks, false, |i, name| {
-        let inside = |dirs: &[&str]| dirs.iter().any(|dir| name.starts_with(dir));
-        (everything || needed[i]) && (within.is_empty() || inside(within)) || inside(always)
-    })?;
-    timer.phase("parse needed files");
-    checks::reject_builtin_duplicates(&builtin, &indexes, &checks, &policy.extra_checks)?;
-    let extra_ids: Vec<(String, Category)> = checks
-        .iter()
-        .filter(|c| {
-            policy
-                .extra_checks
-                .iter()
-                .any(|(name, _)| *name == c.source)
-        })
-        .map(|c| (c.id.clone(), c.category))
-        .collect();
-    let covers = crate::engine::suppress::target_covers;
-    policy.validate_names(|target| {
-        indexes
-            .iter()
-            .flat_map(|i| &i.ids)
-            .any(|id| covers(target, id, Category::Policy))
-            || extra_ids
-                .iter()
-                .any(|(id, category)| covers(target, id, *category))
-    })?;
+    let checks = checks::load(&policy.extra_checks)?;
+    timer.phase("load checks");
+    policy.validate(&checks)?;
+    timer.phase("validate names");
     Ok(checks)
 }
 
@@ -427,7 +396,7 @@ fn review(
         changes.skipped.clone(),
     );
     review.dependencies = dependencies;
-    let signal = |id: &str| set.checks.iter().any(|c| c.signal && c.id == id);
+    let signal = |id: &str| set.checks.iter().any(|c| c.is_signal() && c.meta.id == id);
     review.suppressions = crate::engine::suppress::gather(added_markers, |f| {
         !signal(&f.check) && !support.contains(&f.check) && policy.includes_path(&f.path)
     });

@@ -1,9 +1,11 @@
 //! The checks in force, with one Aho–Corasick automaton over all their keywords: which checks a line's
 //! words call for.
 
+use std::collections::HashMap;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::compile::Check;
+use super::check::Check;
 
 /// All checks in force, with the keyword prefilter built over them.
 #[derive(Debug, Clone)]
@@ -20,25 +22,23 @@ pub struct CheckSet {
 impl CheckSet {
     /// Builds the prefilter over `checks`.
     pub fn new(checks: Vec<Check>, file_slots: usize) -> CheckSet {
-        let mut words: Vec<String> = Vec::new();
+        let mut words: Vec<&str> = Vec::new();
+        let mut slots: HashMap<&str, usize> = HashMap::new();
         let mut keyword_checks: Vec<Vec<u32>> = Vec::new();
         let mut keywordless = Vec::new();
         for (idx, check) in checks.iter().enumerate() {
-            if check.produced_by_engine || check.command.is_some() {
+            let Some(pattern) = check.pattern() else {
                 continue;
-            }
-            if check.keywords.is_empty() {
+            };
+            if pattern.keywords.is_empty() {
                 keywordless.push(idx as u32);
             }
-            for word in &check.keywords {
-                let slot = match words.iter().position(|w| w == word) {
-                    Some(slot) => slot,
-                    None => {
-                        words.push(word.clone());
-                        keyword_checks.push(Vec::new());
-                        words.len() - 1
-                    }
-                };
+            for word in &pattern.keywords {
+                let slot = *slots.entry(word.as_str()).or_insert_with(|| {
+                    words.push(word);
+                    keyword_checks.push(Vec::new());
+                    words.len() - 1
+                });
                 if !keyword_checks[slot].contains(&(idx as u32)) {
                     keyword_checks[slot].push(idx as u32);
                 }
@@ -62,7 +62,7 @@ impl CheckSet {
 
     /// Finds a check by id.
     pub fn get(&self, id: &str) -> Option<&Check> {
-        self.checks.iter().find(|c| c.id == id)
+        self.checks.iter().find(|c| c.meta.id == id)
     }
 
     /// Checks without keywords: they run on every line.

@@ -139,23 +139,23 @@ pub fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
         for check in checks
             .checks
             .iter()
-            .filter(|c| c.on_binary && c.applies_to(language, path))
+            .filter(|c| c.on_binary() && c.applies_to(language, path))
         {
             findings.push(Finding {
-                check: check.id.clone(),
-                category: check.category,
-                severity: check.severity,
+                check: check.meta.id.clone(),
+                category: check.meta.category,
+                severity: check.meta.severity,
                 path: path.clone(),
                 line: 1,
                 column: 1,
                 end_column: 1,
-                message: format!("{} (binary file)", check.message),
+                message: format!("{} (binary file)", check.meta.message),
                 snippet: String::from("(binary file)"),
                 snippet_column: 0,
                 snippet_width: 13,
                 fingerprint: format!(
                     "{:016x}",
-                    fnv1a64(&[check.id.as_bytes(), path.as_bytes(), b"binary"])
+                    fnv1a64(&[check.meta.id.as_bytes(), path.as_bytes(), b"binary"])
                 ),
                 parts: Vec::new(),
             });
@@ -175,7 +175,7 @@ pub fn secrets_in_binaries(checks: &CheckSet, binaries: &[BinaryText]) -> Vec<Fi
     let secret: Vec<Check> = checks
         .checks
         .iter()
-        .filter(|c| c.category == Category::Secret && !c.produced_by_engine && c.chain.is_none())
+        .filter(|c| c.meta.category == Category::Secret && c.pattern().is_some())
         .cloned()
         .collect();
     if secret.is_empty() {
@@ -358,7 +358,10 @@ fn run_check(
     hits: &mut Vec<Hit>,
 ) {
     let check = &set.checks[idx as usize];
-    if check.per_file && ctx.fired[idx as usize] {
+    let Some(pattern) = check.pattern() else {
+        return;
+    };
+    if pattern.per_file && ctx.fired[idx as usize] {
         return;
     }
     let visit = |start: usize,
@@ -368,39 +371,39 @@ fn run_check(
                  hits: &mut Vec<Hit>| {
         // Byte regexes may stop inside a multi-byte character: widen to character boundaries.
         let (start, end) = (floor_char(text, start), ceil_char(text, end));
-        if start == end || (check.per_file && ctx.fired[idx as usize]) {
+        if start == end || (pattern.per_file && ctx.fired[idx as usize]) {
             return;
         }
-        if check.scope != crate::checks::Scope::Any
-            && !check.scope.admits(ctx.regions().at(line.start + start))
+        if pattern.scope != crate::checks::Scope::Any
+            && !pattern.scope.admits(ctx.regions().at(line.start + start))
         {
             return;
         }
-        if !check
+        if !pattern
             .requires
             .iter()
             .all(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Holds))
         {
             return;
         }
-        if check
+        if pattern
             .unless
             .iter()
             .any(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
         {
             return;
         }
-        let (mut severity, mut reason) = check
+        let (mut severity, mut reason) = pattern
             .adjust
             .iter()
             .find(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
-            .map_or((check.severity, None), |c| {
-                (c.severity.unwrap_or(check.severity), c.reason.clone())
+            .map_or((check.meta.severity, None), |c| {
+                (c.severity.unwrap_or(check.meta.severity), c.reason.clone())
             });
-        if check.id == ALLOW_UNKNOWN_TARGET && !names_unknown_target(set, text, start) {
+        if check.meta.id == ALLOW_UNKNOWN_TARGET && !names_unknown_target(set, text, start) {
             return;
         }
-        let (start, end) = match (caps, check.redact_group.as_deref()) {
+        let (start, end) = match (caps, pattern.redact_group.as_deref()) {
             (Some(caps), Some(group)) => caps.name(group).map_or((start, end), |m| {
                 (floor_char(text, m.start()), ceil_char(text, m.end()))
             }),
@@ -426,12 +429,12 @@ fn run_check(
                 }
             }
         }
-        if check.per_file {
+        if pattern.per_file {
             ctx.fired[idx as usize] = true;
         }
         let message = match caps {
             Some(caps) => fill_message(check, caps, text),
-            None => check.message.clone(),
+            None => check.meta.message.clone(),
         };
         hits.push(Hit {
             check: idx,
@@ -458,15 +461,15 @@ fn run_check(
             hits[i] = new;
         }
     };
-    if check.needs_captures {
-        for caps in check.regex.get().captures_iter(text.as_bytes()) {
+    if pattern.needs_captures {
+        for caps in pattern.regex.get().captures_iter(text.as_bytes()) {
             let m = caps.get(0).expect("group 0 always matches");
             ctx.stats.matches += 1;
             visit(m.start(), m.end(), Some(&caps), ctx, hits);
             keep_within_cap(hits);
         }
     } else {
-        for m in check.regex.get().find_iter(text.as_bytes()) {
+        for m in pattern.regex.get().find_iter(text.as_bytes()) {
             ctx.stats.matches += 1;
             visit(m.start(), m.end(), None, ctx, hits);
             keep_within_cap(hits);
@@ -492,28 +495,29 @@ enum SecretVerdict {
 
 /// Applies placeholder, entropy and checksum rules; `None` when the check has none of them.
 fn judge_secret(check: &Check, value: &str, path: &str) -> Option<SecretVerdict> {
-    let is_secret = check.category == Category::Secret;
-    if !is_secret && check.min_entropy.is_none() && check.validate.is_none() && !check.judge_generic
+    let pattern = check.pattern()?;
+    let is_secret = check.meta.category == Category::Secret;
+    if !is_secret && pattern.min_entropy.is_none() && pattern.validate.is_none() && !pattern.judge_generic
     {
         return None;
     }
     if is_secret && secrets::is_placeholder(value) {
         return Some(SecretVerdict::Drop);
     }
-    if check
+    if pattern
         .min_entropy
         .is_some_and(|min| secrets::shannon_entropy(value) < min)
     {
         return Some(SecretVerdict::Drop);
     }
-    if check.judge_generic {
+    if pattern.judge_generic {
         return Some(match secrets::judge_generic(value, path) {
             Some((severity, why)) => SecretVerdict::Judged(severity, why),
             None => SecretVerdict::Drop,
         });
     }
     Some(
-        match check
+        match pattern
             .validate
             .and_then(|kind| secrets::checksum_matches(kind, value))
         {
@@ -534,14 +538,14 @@ fn join_reasons(reason: Option<String>, more: &str) -> String {
 /// Fills `{name}` placeholders from capture groups. For secrets, the group holding the secret (every group,
 /// when the check names none) is masked.
 fn fill_message(check: &Check, caps: &regex::bytes::Captures<'_>, text: &str) -> String {
-    let template = &check.message;
-    let secret_group = check.redact_group.as_deref();
+    let template = &check.meta.message;
+    let secret_group = check.pattern().and_then(|p| p.redact_group.as_deref());
     let mut out = template.to_string();
     for name in crate::checks::compile::placeholders(template) {
         let value = caps.name(name).map_or("", |m| {
             &text[floor_char(text, m.start())..ceil_char(text, m.end())]
         });
-        let masked = check.category == Category::Secret && secret_group.is_none_or(|g| g == name);
+        let masked = check.meta.category == Category::Secret && secret_group.is_none_or(|g| g == name);
         let shown: String = if masked {
             snippet::mask_secret(value)
         } else if value.chars().count() > 60 {
@@ -570,7 +574,7 @@ fn emit(
 ) {
     let masks: Vec<(usize, usize)> = hits
         .iter()
-        .filter(|h| set.checks[h.check as usize].category == Category::Secret)
+        .filter(|h| set.checks[h.check as usize].meta.category == Category::Secret)
         .map(|h| (h.start, h.end))
         .collect();
     let columns = char_columns(text, hits);
@@ -590,14 +594,14 @@ fn emit(
         });
     for (hit, &(column, end_column)) in hits.iter().zip(&columns) {
         let check = &set.checks[hit.check as usize];
-        if check.judge_generic && overlaps_specific_secret(set, hits, hit) {
+        if check.pattern().is_some_and(|p| p.judge_generic) && overlaps_specific_secret(set, hits, hit) {
             // A provider rule already names this value more precisely.
             continue;
         }
         let marker = silencing_marker(ctx, line, &here, above.as_ref(), check);
         // A marker the change adds never silences an error-level attack: the finding says it tried.
         let refused = marker.as_ref().is_some_and(|m| {
-            m.added && check.category == Category::Attack && hit.severity == Severity::Error
+            m.added && check.meta.category == Category::Attack && hit.severity == Severity::Error
         });
         let refused_at = refused.then(|| marker.as_ref().map(|m| m.line)).flatten();
         let marker = marker.filter(|_| !refused);
@@ -614,9 +618,9 @@ fn emit(
         // Secrets are identified by their value, other findings by their (masked) line: never by the line
         // number, so a fingerprint survives edits above it.
         let mut hash = Fnv64::new();
-        hash.part(check.id.as_bytes())
+        hash.part(check.meta.id.as_bytes())
             .part(ctx.file.path.as_bytes());
-        if check.category == Category::Secret {
+        if check.meta.category == Category::Secret {
             hash.part(&text.as_bytes()[hit.start..hit.end]);
         } else {
             for word in snippet.text.split_whitespace() {
@@ -625,8 +629,8 @@ fn emit(
         }
         let fingerprint = format!("{:016x}", hash.finish());
         let finding = Finding {
-            check: check.id.clone(),
-            category: check.category,
+            check: check.meta.id.clone(),
+            category: check.meta.category,
             severity: hit.severity,
             path: ctx.file.path.clone(),
             line: line.number,
@@ -652,7 +656,7 @@ fn emit(
             });
         }
         // Secrets are no part of any chain: nothing to keep.
-        if check.category != Category::Secret {
+        if check.meta.category != Category::Secret {
             out.silenced.push(finding);
         }
     }
@@ -662,8 +666,8 @@ fn emit(
 fn overlaps_specific_secret(set: &CheckSet, hits: &[Hit], generic: &Hit) -> bool {
     hits.iter().any(|other| {
         let check = &set.checks[other.check as usize];
-        check.category == Category::Secret
-            && !check.judge_generic
+        check.meta.category == Category::Secret
+            && !check.pattern().is_some_and(|p| p.judge_generic)
             && other.start < generic.end
             && generic.start < other.end
     })
@@ -710,7 +714,7 @@ fn silencing_marker<'t>(
     {
         for (pos, marker) in markers {
             let (pos, marker) = (*pos, marker);
-            if !marker.covers(&check.id, check.category)
+            if !marker.covers(&check.meta.id, check.meta.category)
                 || !marker_counts(file, || ctx.regions(), line_text, pos, start + pos)
             {
                 continue;
@@ -809,6 +813,6 @@ fn names_unknown_target(set: &CheckSet, text: &str, start: usize) -> bool {
                 && !set
                     .checks
                     .iter()
-                    .any(|c| suppress::target_covers(t, &c.id, c.category))
+                    .any(|c| suppress::target_covers(t, &c.meta.id, c.meta.category))
         })
 }

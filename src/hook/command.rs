@@ -63,9 +63,10 @@ pub fn judge(command: &str, context: &CommandContext<'_>) -> anyhow::Result<Vec<
     let mut matched: Vec<Matched<'_>> = Vec::new();
     let mut allowed: Vec<usize> = Vec::new();
     for check in context.checks.iter().filter(|c| !policy.is_disabled(c)) {
-        let (Some(matcher), Some(action)) = (&check.command, check.action) else {
+        let Some(crate::checks::CommandCheck { matcher, action }) = check.command() else {
             continue;
         };
+        let action = *action;
         if matcher.opaque {
             if script.opaque {
                 matched.push(Matched {
@@ -98,15 +99,15 @@ pub fn judge(command: &str, context: &CommandContext<'_>) -> anyhow::Result<Vec<
     let mut findings: Vec<CommandFinding> = Vec::new();
     for m in matched {
         let lifted = m.action == Decision::Ask && m.command.is_some_and(|c| allowed.contains(&c));
-        if lifted || findings.iter().any(|f| f.check == m.check.id) {
+        if lifted || findings.iter().any(|f| f.check == m.check.meta.id) {
             continue;
         }
-        let message = redact(&fill_message(&m.check.message, &m.hit), &secret_values);
-        let finding = as_finding(&m.check.id, m.check.severity, message);
+        let message = redact(&fill_message(&m.check.meta.message, &m.hit), &secret_values);
+        let finding = as_finding(&m.check.meta.id, m.check.meta.severity, message);
         let Some(finding) = policy.apply(vec![finding]).pop() else {
             continue;
         };
-        let decision = if finding.severity == m.check.severity {
+        let decision = if finding.severity == m.check.meta.severity {
             m.action
         } else {
             decision_for(finding.severity)
@@ -168,7 +169,7 @@ fn secret_findings(command: &str, context: &CommandContext<'_>) -> Vec<Finding> 
     let secret_checks: Vec<Check> = context
         .checks
         .iter()
-        .filter(|c| c.category == Category::Secret && !context.policy.is_disabled(c))
+        .filter(|c| c.meta.category == Category::Secret && !context.policy.is_disabled(c))
         .cloned()
         .collect();
     if secret_checks.is_empty() {

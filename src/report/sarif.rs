@@ -201,7 +201,7 @@ fn security_severity(severity: Severity) -> &'static str {
 /// Renders the review as a SARIF 2.1.0 log (pretty-printed, trailing newline). `checks` supplies the
 /// rules' descriptions and help; a finding whose check is not among them still gets a rule.
 pub fn render(review: &Review, checks: &[Check]) -> String {
-    let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
+    let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.meta.id.as_str(), c)).collect();
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
     let mut rules: Vec<Rule<'_>> = Vec::new();
     let mut results = Vec::with_capacity(review.findings.len());
@@ -303,14 +303,14 @@ fn skipped_notifications(review: &Review) -> Vec<Invocation> {
 fn rule<'a>(finding: &'a Finding, check: Option<&Check>) -> Rule<'a> {
     let (short, full, help, severity, cwe) = match check {
         Some(c) => (
-            plain_message(&c.message),
-            first_paragraph(&c.help).unwrap_or_else(|| plain_message(&c.message)),
-            (!c.help.trim().is_empty()).then(|| Help {
-                text: c.help.trim_end().to_string(),
-                markdown: c.help.trim_end().to_string(),
+            plain_message(&c.meta.message),
+            first_paragraph(&c.meta.help).unwrap_or_else(|| plain_message(&c.meta.message)),
+            (!c.meta.help.trim().is_empty()).then(|| Help {
+                text: c.meta.help.trim_end().to_string(),
+                markdown: c.meta.help.trim_end().to_string(),
             }),
-            c.severity,
-            c.cwe.clone(),
+            c.meta.severity,
+            c.meta.cwe.clone(),
         ),
         None => (
             finding.check.clone(),

@@ -191,8 +191,8 @@ fn config_items(writes: &[Write], root: &Path, config: Option<&Path>) -> Vec<Ite
         checks
             .get_or_init(|| crate::checks::load(&before.extra_checks).unwrap_or_default())
             .iter()
-            .filter(|c| crate::engine::suppress::target_covers(target, &c.id, c.category))
-            .map(|c| c.severity)
+            .filter(|c| crate::engine::suppress::target_covers(target, &c.meta.id, c.meta.category))
+            .map(|c| c.meta.severity)
             .max()
             .unwrap_or(Severity::Error)
     };

@@ -97,7 +97,7 @@ pub fn judge_command(
     let items = findings
         .into_iter()
         .map(|f| {
-            let category = checks.iter().find(|c| c.id == f.check).map(|c| c.category);
+            let category = checks.iter().find(|c| c.meta.id == f.check).map(|c| c.meta.category);
             let decision = policy
                 .hook
                 .action_for(&f.check, category)
@@ -135,7 +135,7 @@ fn mask_command_into(
 ) -> String {
     let secret_checks: Vec<Check> = checks
         .iter()
-        .filter(|c| c.category == Category::Secret && !c.produced_by_engine)
+        .filter(|c| c.meta.category == Category::Secret && c.pattern().is_some())
         .cloned()
         .collect();
     if secret_checks.is_empty() {

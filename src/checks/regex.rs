@@ -1,0 +1,134 @@
+//! Regexes of checks, compiled when first used, and the glob sets of their paths.
+
+use std::sync::OnceLock;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::bytes::Regex;
+
+use super::spec::Located;
+
+/// A regex compiled when first used: loading hundreds of checks stays cheap, and a commit that touches a
+/// few lines compiles only the regexes those lines call for. User check files are compiled at load, so
+/// their mistakes are reported up front; the built-in ones are compiled by the test suite.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    source: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    /// A regex from a check file (a shorthand such as `@literal` expanded), compiled now when `eager`.
+    pub fn new(pattern: &str, eager: bool) -> Result<LazyRegex, String> {
+        let source = expand_shorthand(pattern).unwrap_or_else(|| pattern.to_string());
+        let compiled = OnceLock::new();
+        if eager {
+            let _ = compiled.set(build_regex(&source)?);
+        }
+        Ok(LazyRegex { source, compiled })
+    }
+
+    /// A regex written on a line of a check file; an error carries that line.
+    pub fn located(pattern: &Located, eager: bool) -> Result<LazyRegex, (u64, String)> {
+        LazyRegex::new(&pattern.text, eager).map_err(|e| (u64::from(pattern.line), e))
+    }
+
+    /// The compiled regex.
+    pub fn get(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            build_regex(&self.source)
+                .unwrap_or_else(|e| panic!("built-in regex `{}`: {e}", self.source))
+        })
+    }
+
+    /// The names of the capture groups.
+    pub fn capture_names(&self) -> impl Iterator<Item = Option<&str>> {
+        self.get().capture_names()
+    }
+}
+
+/// Regex shorthands usable in conditions: `@literal` and friends describe string literals without
+/// interpolation, which is what "not if the argument is a literal" needs in most languages.
+const LITERAL: &str = r##"(?:[rRbBuU]{0,2}"""(?s:[^"\\]|\\.|"[^"]|""[^"])*"""|[rRbBuU]{0,2}'''(?s:[^'\\]|\\.|'[^']|''[^'])*'''|(?:[rRbBuU]{0,2}|@)"(?:[^"\\$`#\n]|#[^{"\n]|\\.)*#?"|[rRbBuU]{0,2}'(?:[^'\\\n]|\\.)*'|`[^`$\\\n]*`)"##;
+
+fn expand_shorthand(pattern: &str) -> Option<String> {
+    Some(match pattern {
+        "@literal" => format!(r"^\s*{LITERAL}\s*$"),
+        "@literal-first" => format!(r"^\s*{LITERAL}\s*(?:,|$)"),
+        "@literals" => format!(r"^\s*[\[(]?\s*{LITERAL}(?:\s*,\s*{LITERAL})*\s*,?\s*[\])]?\s*$"),
+        "@empty" => r"^\s*$".to_string(),
+        _ => return None,
+    })
+}
+
+fn build_regex(source: &str) -> Result<Regex, String> {
+    // Byte regexes with Unicode off: `\w`, `\b` and `(?i)` are ASCII, which is what source code needs,
+    // and it keeps compiling hundreds of checks cheap and matching on the fast DFA path.
+    regex::bytes::RegexBuilder::new(source)
+        .unicode(false)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| format!("the regex does not compile: {e}"))
+}
+
+/// Builds a glob set from (glob, line) pairs; a bad glob is reported with its line.
+pub fn build_globset<'a>(
+    globs: impl Iterator<Item = (&'a str, u64)>,
+) -> Result<GlobSet, (u64, String)> {
+    let mut builder = GlobSetBuilder::new();
+    for (glob, line) in globs {
+        let pattern = if glob.contains('/') {
+            glob.trim_start_matches('/').to_string()
+        } else {
+            format!("**/{glob}")
+        };
+        let compiled =
+            Glob::new(&pattern).map_err(|e| (line, format!("bad glob `{glob}`: {e}")))?;
+        builder.add(compiled);
+        if !glob.contains('*') {
+            // A directory name also covers everything below it.
+            let below = Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))
+                .map_err(|e| (line, format!("bad glob `{glob}`: {e}")))?;
+            builder.add(below);
+        }
+    }
+    builder.build().map_err(|e| (0, format!("bad glob: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_shorthands() {
+        let literal = Regex::new(&expand_shorthand("@literal").unwrap()).unwrap();
+        let literal = |s: &str| literal.is_match(s.as_bytes());
+        for yes in [
+            r#""ls -l""#,
+            "'x'",
+            r#"r"raw\d""#,
+            "`plain`",
+            r#""""multi
+line""""#,
+            "'''a'b'''",
+            r#"@"C:\path""#,
+        ] {
+            assert!(literal(yes), "{yes}");
+        }
+        for no in [
+            r#"f"{x}""#,
+            r#""a" + b"#,
+            "`a ${b}`",
+            r##""#{x}""##,
+            "cmd",
+            r#""$HOME""#,
+        ] {
+            assert!(!literal(no), "{no}");
+        }
+        let first = Regex::new(&expand_shorthand("@literal-first").unwrap()).unwrap();
+        assert!(first.is_match(br#""a.txt", "utf8""#));
+        assert!(!first.is_match(b"name, 'utf8'"));
+        let list = Regex::new(&expand_shorthand("@literals").unwrap()).unwrap();
+        assert!(list.is_match(br#"["ls", "-l"]"#));
+        assert!(!list.is_match(br#"["ls", path]"#));
+    }
+}
