@@ -49,7 +49,12 @@ fn main() {
             .to_string_lossy()
             .replace('\\', "/");
         if rel.ends_with(".txt") {
-            writeln!(data, "    ({rel:?}, include_str!({:?})),", file.display().to_string()).unwrap();
+            writeln!(
+                data,
+                "    ({rel:?}, include_str!({:?})),",
+                file.display().to_string()
+            )
+            .unwrap();
             continue;
         }
         let text = fs::read_to_string(&file).unwrap();
@@ -157,7 +162,10 @@ macro_rules! enums {
 use checks::schema::{Action, Checksum, Ecosystem, Judge, Per, ProducedBy, Scope, Within};
 use checks::spec::{Relation, TargetSpec};
 use model::{Category, Severity};
-enums!(Action, Checksum, Ecosystem, Judge, Per, ProducedBy, Scope, Within, Relation, TargetSpec, Category, Severity);
+enums!(
+    Action, Checksum, Ecosystem, Judge, Per, ProducedBy, Scope, Within, Relation, TargetSpec,
+    Category, Severity
+);
 
 /// Structs write as a literal with every field.
 macro_rules! structs {

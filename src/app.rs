@@ -478,7 +478,9 @@ pub fn explain(check: &Check) -> String {
         );
     } else {
         out.push_str(&format!("  languages: {}\n", check.language_names()));
-        let scope = check.pattern().map_or(crate::checks::Scope::Code, |p| p.scope);
+        let scope = check
+            .pattern()
+            .map_or(crate::checks::Scope::Code, |p| p.scope);
         out.push_str(&format!("  looks in:  {}\n", scope.as_str()));
     }
     if let Some(cwe) = &check.meta.cwe {

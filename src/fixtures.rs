@@ -66,7 +66,11 @@ fn check_keywords_in_matches(
             .take((f.end_column - f.column) as usize)
             .collect::<String>()
             .to_ascii_lowercase();
-        if !pattern.keywords.iter().any(|k| matched.contains(k.as_str())) {
+        if !pattern
+            .keywords
+            .iter()
+            .any(|k| matched.contains(k.as_str()))
+        {
             failures.push(Failure {
                 file: display.to_string(),
                 line: f.line,
@@ -310,7 +314,10 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
             failures.push(Failure {
                 file: check.meta.source.clone(),
                 line: 0,
-                message: format!("check `{}` has no fixture line that expects it", check.meta.id),
+                message: format!(
+                    "check `{}` has no fixture line that expects it",
+                    check.meta.id
+                ),
             });
         }
     }

@@ -71,8 +71,9 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
             .parse::<Category>()
             .map_err(|e| anyhow!("--category: {e}"))?;
     }
-    let covers =
-        |id: &str, c: &Check| crate::engine::suppress::target_covers(id, &c.meta.id, c.meta.category);
+    let covers = |id: &str, c: &Check| {
+        crate::engine::suppress::target_covers(id, &c.meta.id, c.meta.category)
+    };
     for id in &selection.checks {
         if !checks.iter().any(|c| covers(id, c)) {
             bail!("--check: no check with id `{id}` (see `review-gate checks`)");
@@ -220,9 +221,16 @@ impl Selection {
     /// Whether the command line's `--category` and `--check` filters choose a check.
     pub fn chooses(&self, c: &Check) -> bool {
         let covers = crate::engine::suppress::target_covers;
-        (self.categories.is_empty() || self.categories.iter().any(|cat| cat == c.meta.category.as_str()))
+        (self.categories.is_empty()
+            || self
+                .categories
+                .iter()
+                .any(|cat| cat == c.meta.category.as_str()))
             && (self.checks.is_empty()
-                || self.checks.iter().any(|id| covers(id, &c.meta.id, c.meta.category)))
+                || self
+                    .checks
+                    .iter()
+                    .any(|id| covers(id, &c.meta.id, c.meta.category)))
     }
 }
 
@@ -251,7 +259,9 @@ fn policy_change_findings(
             let default_severity = |target: &str| {
                 checks
                     .iter()
-                    .filter(|c| crate::engine::suppress::target_covers(target, &c.meta.id, c.meta.category))
+                    .filter(|c| {
+                        crate::engine::suppress::target_covers(target, &c.meta.id, c.meta.category)
+                    })
                     .map(|c| c.meta.severity)
                     .max()
                     .unwrap_or(crate::model::Severity::Error)

@@ -224,7 +224,7 @@ impl Check {
 
 /// Whether a finding of `check` can play a role named by `targets` (ids, id prefixes or categories).
 pub fn plays(targets: &[String], check: &Check) -> bool {
-    targets.iter().any(|t| {
-        crate::engine::suppress::target_covers(t, &check.meta.id, check.meta.category)
-    })
+    targets
+        .iter()
+        .any(|t| crate::engine::suppress::target_covers(t, &check.meta.id, check.meta.category))
 }

@@ -67,7 +67,9 @@ impl CommandMatcher {
 pub fn compile(spec: &CommandSpec, eager: bool) -> Result<CommandMatcher, (u64, String)> {
     let regex = |s: &Option<Located>, key: &str| -> Result<Option<LazyRegex>, (u64, String)> {
         s.as_ref()
-            .map(|s| LazyRegex::located(s, eager).map_err(|(line, e)| (line, format!("{key}: {e}"))))
+            .map(|s| {
+                LazyRegex::located(s, eager).map_err(|(line, e)| (line, format!("{key}: {e}")))
+            })
             .transpose()
     };
     let texts = |list: &[Text]| list.iter().map(|t| t.to_string()).collect::<Vec<_>>();

@@ -27,7 +27,11 @@ pub fn compile(
 ) -> Result<Check, DefinitionError> {
     let err = |(line, message): Fault| DefinitionError {
         file: spec.source.to_string(),
-        line: if line == 0 { u64::from(spec.line) } else { line },
+        line: if line == 0 {
+            u64::from(spec.line)
+        } else {
+            line
+        },
         check: Some(spec.id.to_string()),
         message,
     };
@@ -154,7 +158,11 @@ fn check_capture_names(
     Ok(())
 }
 
-fn condition(spec: &ConditionSpec, file_slots: &mut usize, eager: bool) -> Result<Condition, Fault> {
+fn condition(
+    spec: &ConditionSpec,
+    file_slots: &mut usize,
+    eager: bool,
+) -> Result<Condition, Fault> {
     let target = match spec.target {
         TargetSpec::Match => Target::Match,
         TargetSpec::Rest => Target::Rest,

@@ -153,7 +153,10 @@ fn load_with(
         Ok(())
     };
     for spec in builtin.iter() {
-        add(compile::compile(spec, &mut slots, eager_builtin)?, &mut checks)?;
+        add(
+            compile::compile(spec, &mut slots, eager_builtin)?,
+            &mut checks,
+        )?;
     }
     for (name, text) in extra {
         for check in parse_file(name, text, &mut slots, true)? {

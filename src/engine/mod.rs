@@ -497,7 +497,10 @@ enum SecretVerdict {
 fn judge_secret(check: &Check, value: &str, path: &str) -> Option<SecretVerdict> {
     let pattern = check.pattern()?;
     let is_secret = check.meta.category == Category::Secret;
-    if !is_secret && pattern.min_entropy.is_none() && pattern.validate.is_none() && !pattern.judge_generic
+    if !is_secret
+        && pattern.min_entropy.is_none()
+        && pattern.validate.is_none()
+        && !pattern.judge_generic
     {
         return None;
     }
@@ -545,7 +548,8 @@ fn fill_message(check: &Check, caps: &regex::bytes::Captures<'_>, text: &str) ->
         let value = caps.name(name).map_or("", |m| {
             &text[floor_char(text, m.start())..ceil_char(text, m.end())]
         });
-        let masked = check.meta.category == Category::Secret && secret_group.is_none_or(|g| g == name);
+        let masked =
+            check.meta.category == Category::Secret && secret_group.is_none_or(|g| g == name);
         let shown: String = if masked {
             snippet::mask_secret(value)
         } else if value.chars().count() > 60 {
@@ -594,7 +598,9 @@ fn emit(
         });
     for (hit, &(column, end_column)) in hits.iter().zip(&columns) {
         let check = &set.checks[hit.check as usize];
-        if check.pattern().is_some_and(|p| p.judge_generic) && overlaps_specific_secret(set, hits, hit) {
+        if check.pattern().is_some_and(|p| p.judge_generic)
+            && overlaps_specific_secret(set, hits, hit)
+        {
             // A provider rule already names this value more precisely.
             continue;
         }

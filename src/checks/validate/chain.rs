@@ -15,7 +15,10 @@ pub fn chain(def: &ChainDef) -> Result<ChainSpec, Fault> {
     let mut parts = Vec::new();
     for part in &def.parts {
         if part.any.is_empty() {
-            return Err((line, format!("part `{}` names no check in `any`", part.role)));
+            return Err((
+                line,
+                format!("part `{}` names no check in `any`", part.role),
+            ));
         }
         parts.push(RoleSpec {
             role: Cow::Owned(part.role.clone()),

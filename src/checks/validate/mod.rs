@@ -57,7 +57,8 @@ pub fn validate(def: CheckDef, file: &str) -> Result<CheckSpec, DefinitionError>
     if def.help.trim().is_empty() {
         return Err(err((
             0,
-            "`help` may not be empty: say what it finds, why it matters, and give an example".into(),
+            "`help` may not be empty: say what it finds, why it matters, and give an example"
+                .into(),
         )));
     }
     let languages = def
@@ -66,7 +67,10 @@ pub fn validate(def: CheckDef, file: &str) -> Result<CheckSpec, DefinitionError>
         .filter(|l| l.value != "any" && l.value != "*")
         .map(located)
         .collect::<Vec<_>>();
-    let any_language = def.languages.iter().any(|l| l.value == "any" || l.value == "*");
+    let any_language = def
+        .languages
+        .iter()
+        .any(|l| l.value == "any" || l.value == "*");
     let kind = kind(&def).map_err(err)?;
     Ok(CheckSpec {
         id: Cow::Owned(id.clone()),
@@ -113,7 +117,10 @@ fn kind(def: &CheckDef) -> Result<KindSpec, Fault> {
     if let Some(second) = chosen.next() {
         return Err((
             0,
-            format!("a check is one kind: `{}` and `{second}` do not go together", first.unwrap_or("")),
+            format!(
+                "a check is one kind: `{}` and `{second}` do not go together",
+                first.unwrap_or("")
+            ),
         ));
     }
     if first.is_some() {
@@ -121,7 +128,10 @@ fn kind(def: &CheckDef) -> Result<KindSpec, Fault> {
             let message = if key == "pattern" {
                 "a check with `produced_by`, `chain` or `command` takes no `pattern`".to_string()
             } else {
-                format!("`{key}` belongs to pattern checks, not to a check with `{}`", first.unwrap_or(""))
+                format!(
+                    "`{key}` belongs to pattern checks, not to a check with `{}`",
+                    first.unwrap_or("")
+                )
             };
             return Err((pattern_line(def), message));
         }
@@ -134,7 +144,10 @@ fn kind(def: &CheckDef) -> Result<KindSpec, Fault> {
             ));
         }
         if def.command.is_some() {
-            return Err((0, "`command` belongs to command checks (`category: command`)".into()));
+            return Err((
+                0,
+                "`command` belongs to command checks (`category: command`)".into(),
+            ));
         }
     }
     if let Some(chain) = &def.chain {
@@ -187,7 +200,10 @@ fn pattern(def: &CheckDef) -> Result<PatternSpec, Fault> {
         keywords.push(Cow::Owned(keyword.value.to_ascii_lowercase()));
     }
     if def.binary && def.paths.is_empty() {
-        return Err((0, "`binary: true` needs `paths`: which binary files it is about".into()));
+        return Err((
+            0,
+            "`binary: true` needs `paths`: which binary files it is about".into(),
+        ));
     }
     if let Some(entropy) = def.entropy {
         if !(0.0..=8.0).contains(&entropy) {
@@ -295,7 +311,10 @@ fn located_list(values: &[Spanned<String>]) -> List<Located> {
 /// the top-level item (`- `) around the line, and its own `id:` key.
 fn check_at(text: &str, line: u64) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
-    let at = usize::try_from(line).ok()?.checked_sub(1)?.min(lines.len().checked_sub(1)?);
+    let at = usize::try_from(line)
+        .ok()?
+        .checked_sub(1)?
+        .min(lines.len().checked_sub(1)?);
     let start = (0..=at).rev().find(|&i| lines[i].starts_with("- "))?;
     let end = (start + 1..lines.len())
         .find(|&i| lines[i].starts_with("- "))

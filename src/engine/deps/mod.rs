@@ -540,7 +540,11 @@ fn finding(
         message: format!("{}: {message}", check.meta.message),
         fingerprint: format!(
             "{:016x}",
-            fnv1a64(&[check.meta.id.as_bytes(), path.as_bytes(), message.as_bytes()])
+            fnv1a64(&[
+                check.meta.id.as_bytes(),
+                path.as_bytes(),
+                message.as_bytes()
+            ])
         ),
         snippet_column: snippet.column as u32,
         snippet_width: snippet.width as u32,

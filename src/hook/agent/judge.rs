@@ -97,7 +97,10 @@ pub fn judge_command(
     let items = findings
         .into_iter()
         .map(|f| {
-            let category = checks.iter().find(|c| c.meta.id == f.check).map(|c| c.meta.category);
+            let category = checks
+                .iter()
+                .find(|c| c.meta.id == f.check)
+                .map(|c| c.meta.category);
             let decision = policy
                 .hook
                 .action_for(&f.check, category)
