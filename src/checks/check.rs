@@ -38,8 +38,8 @@ pub struct CheckMeta {
     pub message: String,
     /// CWE id, if any.
     pub cwe: Option<String>,
-    /// Long help.
-    pub help: String,
+    /// Long help, borrowed from the binary for built-in checks (it is most of their bytes).
+    pub help: std::borrow::Cow<'static, str>,
     /// The file the check came from.
     pub source: String,
 }

@@ -44,7 +44,7 @@ pub fn compile(
         exclude_paths: globs(&spec.exclude_paths).map_err(err)?,
         message: spec.message.to_string(),
         cwe: spec.cwe.as_ref().map(|c| c.to_string()),
-        help: spec.help.to_string(),
+        help: spec.help.clone(),
         source: spec.source.to_string(),
     };
     let kind = match &spec.kind {

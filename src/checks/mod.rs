@@ -203,3 +203,38 @@ pub fn into_set(checks: Vec<Check>) -> CheckSet {
         .unwrap_or(0);
     CheckSet::new(checks, slots)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The specs `build.rs` embedded are those the check files give when parsed now (what
+    /// [`BUILTIN_DIR_ENV`] does), in the same order.
+    #[test]
+    fn the_embedded_specs_are_the_check_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for entry in ignore::WalkBuilder::new(root.join("checks"))
+            .standard_filters(false)
+            .build()
+            .flatten()
+        {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                files.push(path.to_path_buf());
+            }
+        }
+        // Sorted as paths, component by component, as `build.rs` sorts them.
+        files.sort();
+        let parsed: Vec<CheckSpec> = files
+            .iter()
+            .flat_map(|path| {
+                let name = path.strip_prefix(root).unwrap().to_string_lossy();
+                let text = std::fs::read_to_string(path).unwrap();
+                validate::parse_specs(&name.replace('\\', "/"), &text).unwrap()
+            })
+            .collect();
+        assert!(parsed.len() > 800, "{}", parsed.len());
+        assert_eq!(parsed.as_slice(), embedded::BUILTIN_CHECKS);
+    }
+}
