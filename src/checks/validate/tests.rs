@@ -117,7 +117,7 @@ fn the_other_closed_sets_are_enums_too() {
 fn the_build_time_validator_refuses_bad_definitions() {
     let cases = [
         (
-            GOOD.replace("id: exec.python.system", "id: exec python"),
+            GOOD.replace("id: exec.python.system", "id: exec python.system"),
             1,
             "an id may only hold",
         ),
