@@ -1,10 +1,8 @@
 //! A runnable check: what every check has ([`CheckMeta`]) and what its kind adds ([`CheckKind`]).
 
-use globset::GlobSet;
-
 use super::chain::Chain;
 use super::command::CommandMatcher;
-use super::regex::LazyRegex;
+use super::regex::{LazyGlobs, LazyRegex};
 use super::schema::{Checksum, Scope};
 use crate::hook::Decision;
 use crate::lang::{Language, Region};
@@ -31,9 +29,9 @@ pub struct CheckMeta {
     /// Languages it applies to; `None` means all.
     pub languages: Option<Vec<Language>>,
     /// Path globs the check is limited to.
-    pub paths: Option<GlobSet>,
+    pub paths: Option<LazyGlobs>,
     /// Path globs the check never looks at.
-    pub exclude_paths: Option<GlobSet>,
+    pub exclude_paths: Option<LazyGlobs>,
     /// Message template.
     pub message: String,
     /// CWE id, if any.

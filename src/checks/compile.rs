@@ -2,8 +2,6 @@
 //! regexes wrapped (compiled at once when `eager`, else when first used). The keyword prefilter over the
 //! whole set is in [`super::set`].
 
-use globset::GlobSet;
-
 use super::check::{CommandCheck, PatternCheck};
 use super::spec::{CheckSpec, ConditionSpec, KindSpec, Located, PatternSpec, TargetSpec};
 use crate::hook::Decision;
@@ -11,7 +9,7 @@ use crate::lang::Language;
 
 pub use super::check::{Check, CheckKind, CheckMeta, Condition, Target};
 pub use super::error::DefinitionError;
-pub use super::regex::{build_globset, LazyRegex};
+pub use super::regex::{build_globset, LazyGlobs, LazyRegex};
 pub use super::schema::{Checksum, Scope};
 pub use super::validate::placeholders;
 
@@ -40,8 +38,8 @@ pub fn compile(
         category: spec.category,
         severity: spec.severity,
         languages: languages(&spec.languages).map_err(err)?,
-        paths: globs(&spec.paths).map_err(err)?,
-        exclude_paths: globs(&spec.exclude_paths).map_err(err)?,
+        paths: LazyGlobs::new(&spec.paths, eager).map_err(err)?,
+        exclude_paths: LazyGlobs::new(&spec.exclude_paths, eager).map_err(err)?,
         message: spec.message.to_string(),
         cwe: spec.cwe.as_ref().map(|c| c.to_string()),
         help: spec.help.clone(),
@@ -86,13 +84,6 @@ fn languages(names: &[Located]) -> Result<Option<Vec<Language>>, Fault> {
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
-}
-
-fn globs(globs: &[Located]) -> Result<Option<GlobSet>, Fault> {
-    if globs.is_empty() {
-        return Ok(None);
-    }
-    build_globset(globs.iter().map(|g| (g.text.as_ref(), u64::from(g.line)))).map(Some)
 }
 
 fn compile_pattern(

@@ -70,6 +70,43 @@ fn build_regex(source: &str) -> Result<Regex, String> {
         .map_err(|e| format!("the regex does not compile: {e}"))
 }
 
+/// Path globs of a check, built into a glob set when first used (building one compiles regexes: most of
+/// what loading every check would cost). User check files are built at load, so their mistakes are
+/// reported up front; the built-in ones are built by the test suite.
+#[derive(Debug, Clone)]
+pub struct LazyGlobs {
+    globs: Vec<(String, u64)>,
+    built: OnceLock<GlobSet>,
+}
+
+impl LazyGlobs {
+    /// The globs written on lines of a check file (None when there are none), built now when `eager`.
+    pub fn new(globs: &[Located], eager: bool) -> Result<Option<LazyGlobs>, (u64, String)> {
+        if globs.is_empty() {
+            return Ok(None);
+        }
+        let globs: Vec<(String, u64)> = globs
+            .iter()
+            .map(|g| (g.text.to_string(), u64::from(g.line)))
+            .collect();
+        let built = OnceLock::new();
+        if eager {
+            let _ = built.set(build_globset(globs.iter().map(|(g, l)| (g.as_str(), *l)))?);
+        }
+        Ok(Some(LazyGlobs { globs, built }))
+    }
+
+    /// Whether a path matches one of the globs.
+    pub fn is_match(&self, path: &str) -> bool {
+        self.built
+            .get_or_init(|| {
+                build_globset(self.globs.iter().map(|(g, l)| (g.as_str(), *l)))
+                    .unwrap_or_else(|(_, e)| panic!("built-in globs: {e}"))
+            })
+            .is_match(path)
+    }
+}
+
 /// Builds a glob set from (glob, line) pairs; a bad glob is reported with its line.
 pub fn build_globset<'a>(
     globs: impl Iterator<Item = (&'a str, u64)>,
