@@ -1,5 +1,7 @@
 //! A runnable check: what every check has ([`CheckMeta`]) and what its kind adds ([`CheckKind`]).
 
+use std::sync::Arc;
+
 use super::chain::Chain;
 use super::command::CommandMatcher;
 use super::regex::{LazyGlobs, LazyRegex};
@@ -45,8 +47,9 @@ pub struct CheckMeta {
 /// The kinds of check.
 #[derive(Debug, Clone)]
 pub enum CheckKind {
-    /// A regular expression the line engine runs on added lines.
-    Pattern(Box<PatternCheck>),
+    /// A regular expression the line engine runs on added lines. Shared, so that a set of some checks
+    /// (the secret checks the agent gate runs on a command) costs no copy and shares compiled regexes.
+    Pattern(Arc<PatternCheck>),
     /// Findings the engine produces itself (dependency analysis, the configuration's review); the check
     /// gives them their id, severity, message and help.
     Produced(super::schema::ProducedBy),

@@ -46,7 +46,7 @@ pub fn compile(
         source: spec.source.to_string(),
     };
     let kind = match &spec.kind {
-        KindSpec::Pattern(pattern) => CheckKind::Pattern(Box::new(
+        KindSpec::Pattern(pattern) => CheckKind::Pattern(std::sync::Arc::new(
             compile_pattern(pattern, &spec.message, file_slots, eager).map_err(err)?,
         )),
         KindSpec::Produced(producer) => CheckKind::Produced(*producer),
