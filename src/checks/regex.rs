@@ -96,14 +96,38 @@ impl LazyGlobs {
         Ok(Some(LazyGlobs { globs, built }))
     }
 
-    /// Whether a path matches one of the globs.
+    /// Whether a path matches one of the globs. Globs that are plain names or paths are compared as
+    /// such (what their glob set would match), so most checks never build one.
     pub fn is_match(&self, path: &str) -> bool {
+        if self.globs.iter().all(|(g, _)| is_literal(g)) {
+            return self.globs.iter().any(|(g, _)| literal_matches(g, path));
+        }
         self.built
             .get_or_init(|| {
                 build_globset(self.globs.iter().map(|(g, l)| (g.as_str(), *l)))
                     .unwrap_or_else(|(_, e)| panic!("built-in globs: {e}"))
             })
             .is_match(path)
+    }
+}
+
+/// Whether a glob holds no glob syntax.
+fn is_literal(glob: &str) -> bool {
+    !glob.contains(['*', '?', '[', ']', '{', '}', '\\'])
+}
+
+/// What [`build_globset`] matches for a literal glob: with a `/`, that path or anything below it;
+/// without, any path with a component of that name.
+fn literal_matches(glob: &str, path: &str) -> bool {
+    if glob.contains('/') {
+        let exact = glob.trim_start_matches('/');
+        let dir = exact.trim_end_matches('/');
+        path == exact
+            || path
+                .strip_prefix(dir)
+                .is_some_and(|rest| rest.len() > 1 && rest.starts_with('/'))
+    } else {
+        path.split('/').any(|component| component == glob)
     }
 }
 
@@ -134,6 +158,53 @@ pub fn build_globset<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_globs_match_as_their_glob_set_does() {
+        let globs = [
+            ".npmrc",
+            "id_rsa",
+            "docs/dev",
+            "/etc/passwd",
+            "a/b/",
+            "Dockerfile",
+        ];
+        let paths = [
+            ".npmrc",
+            "x/.npmrc",
+            "x/.npmrc.bak",
+            ".npmrc/y",
+            "id_rsa",
+            "home/id_rsa/key",
+            "id_rsa.pub",
+            "docs/dev",
+            "docs/dev/x.md",
+            "docs/devel",
+            "x/docs/dev",
+            "etc/passwd",
+            "etc/passwd/x",
+            "a/b",
+            "a/b/c",
+            "a/bc",
+            "Dockerfile",
+            "sub/Dockerfile",
+            "dockerfile",
+            "",
+            "/",
+        ];
+        for glob in globs {
+            assert!(is_literal(glob));
+            let set = build_globset(std::iter::once((glob, 1))).unwrap();
+            for path in paths {
+                assert_eq!(
+                    literal_matches(glob, path),
+                    set.is_match(path),
+                    "{glob} {path}"
+                );
+            }
+        }
+        assert!(!is_literal("*.pem") && !is_literal("id_[rd]sa"));
+    }
 
     #[test]
     fn literal_shorthands() {
