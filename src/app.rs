@@ -191,10 +191,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::Explain { id, config } => {
             let (_, checks) = load_checks(config.as_deref(), &repo_root_or(&cwd))?;
-            let check = checks.iter().find(|c| c.id == id).ok_or_else(|| {
+            let check = checks.iter().find(|c| c.meta.id == id).ok_or_else(|| {
                 let close: Vec<&str> = checks
                     .iter()
-                    .map(|c| c.id.as_str())
+                    .map(|c| c.meta.id.as_str())
                     .filter(|c| c.contains(id.as_str()))
                     .take(5)
                     .collect();
@@ -323,10 +323,10 @@ pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
                 .iter()
                 .map(|c| {
                     serde_json::json!({
-                        "id": c.id, "category": c.category.as_str(), "severity": c.severity.as_str(),
-                        "languages": c.languages.as_ref().map(|l| l.iter().map(|l| l.name()).collect::<Vec<_>>()),
-                        "message": c.message, "cwe": c.cwe,
-                        "action": c.action.map(|a| a.as_str()),
+                        "id": c.meta.id, "category": c.meta.category.as_str(), "severity": c.meta.severity.as_str(),
+                        "languages": c.meta.languages.as_ref().map(|l| l.iter().map(|l| l.name()).collect::<Vec<_>>()),
+                        "message": c.meta.message, "cwe": c.meta.cwe,
+                        "action": c.action().map(|a| a.as_str()),
                     })
                 })
                 .collect();
@@ -339,12 +339,12 @@ pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
                 "| id | category | severity | languages | finds |\n|---|---|---|---|---|\n",
             );
             for c in checks {
-                let message = c.message.replace('|', "\\|");
+                let message = c.meta.message.replace('|', "\\|");
                 out.push_str(&format!(
                     "| `{}` | {} | {} | {} | {} |\n",
-                    c.id,
-                    c.category,
-                    c.severity,
+                    c.meta.id,
+                    c.meta.category,
+                    c.meta.severity,
                     applies_to(c),
                     message
                 ));
@@ -352,14 +352,14 @@ pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
             out
         }
         ListFormat::Text => {
-            let width = checks.iter().map(|c| c.id.len()).max().unwrap_or(2);
+            let width = checks.iter().map(|c| c.meta.id.len()).max().unwrap_or(2);
             let mut out = String::new();
             for c in checks {
                 out.push_str(&format!(
                     "{:<width$}  {:<14}  {:<7}  {}\n",
-                    c.id,
-                    c.category.as_str(),
-                    c.severity.as_str(),
+                    c.meta.id,
+                    c.meta.category.as_str(),
+                    c.meta.severity.as_str(),
                     applies_to(c)
                 ));
             }
@@ -371,7 +371,7 @@ pub fn list_checks(checks: &[Check], format: ListFormat) -> String {
 
 /// The languages a check applies to; for command checks, the action the agent gate takes.
 fn applies_to(check: &Check) -> String {
-    match check.action {
+    match check.action() {
         Some(action) => format!("commands: {}", action.as_str()),
         None => check.language_names(),
     }
@@ -379,11 +379,12 @@ fn applies_to(check: &Check) -> String {
 
 /// The `explain` text of a check.
 pub fn explain(check: &Check) -> String {
-    let mut out = format!("{}\n\n", check.id);
-    out.push_str(&format!("  category:  {}\n", check.category));
-    out.push_str(&format!("  severity:  {}", check.severity));
+    let mut out = format!("{}\n\n", check.meta.id);
+    out.push_str(&format!("  category:  {}\n", check.meta.category));
+    out.push_str(&format!("  severity:  {}", check.meta.severity));
     let adjusted: Vec<String> = check
-        .adjust
+        .pattern()
+        .map_or(&[][..], |p| &p.adjust)
         .iter()
         .filter_map(|a| {
             Some(format!(
@@ -403,7 +404,7 @@ pub fn explain(check: &Check) -> String {
         ));
     }
     out.push('\n');
-    if let Some(chain) = &check.chain {
+    if let Some(chain) = check.chain() {
         out.push_str(&format!(
             "  found by:  findings of other checks together within one {}{}:\n",
             chain.within.as_str(),
@@ -418,28 +419,31 @@ pub fn explain(check: &Check) -> String {
         if !chain.unless.is_empty() {
             out.push_str(&format!("    unless: {}\n", chain.unless.join(", ")));
         }
-    } else if check.signal {
+    } else if check.is_signal() {
         out.push_str(&format!(
             "  languages: {}\n  signal:    feeds attack chains; not reported on its own\n",
             check.language_names()
         ));
-    } else if let Some(action) = check.action {
+    } else if let Some(action) = check.action() {
         out.push_str(&format!("  action:    {} (agent gate)\n", action.as_str()));
         out.push_str("  looks at:  each simple command of a shell command an agent proposes\n");
-    } else if check.produced_by_engine {
+    } else if check.is_produced() {
         out.push_str(
             "  found by:  the dependency analysis (old and new version of each changed manifest)\n",
         );
     } else {
         out.push_str(&format!("  languages: {}\n", check.language_names()));
-        out.push_str(&format!("  looks in:  {}\n", check.scope.as_str()));
+        let scope = check
+            .pattern()
+            .map_or(crate::checks::Scope::Code, |p| p.scope);
+        out.push_str(&format!("  looks in:  {}\n", scope.as_str()));
     }
-    if let Some(cwe) = &check.cwe {
+    if let Some(cwe) = &check.meta.cwe {
         out.push_str(&format!("  cwe:       {cwe}\n"));
     }
-    out.push_str(&format!("  message:   {}\n", check.message));
-    out.push_str(&format!("  defined in {}\n\n", check.source));
-    out.push_str(&check.help.to_text());
+    out.push_str(&format!("  message:   {}\n", check.meta.message));
+    out.push_str(&format!("  defined in {}\n\n", check.meta.source));
+    out.push_str(&check.meta.help.to_text());
     out.push('\n');
     out
 }

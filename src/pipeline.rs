@@ -80,7 +80,7 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
             .parse::<Category>()
             .map_err(|e| anyhow!("--category: {e}"))?;
     }
-    let covers = |id: &str, c: &Check| crate::model::target_covers(id, &c.id, c.category);
+    let covers = |id: &str, c: &Check| crate::model::target_covers(id, &c.meta.id, c.meta.category);
     for id in &selection.checks {
         if !checks.iter().any(|c| covers(id, c)) {
             bail!("--check: no check with id `{id}` (see `review-gate checks`)");
@@ -92,7 +92,7 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
                 || selection
                     .categories
                     .iter()
-                    .any(|cat| cat == c.category.as_str()))
+                    .any(|cat| cat == c.meta.category.as_str()))
             && (selection.checks.is_empty() || selection.checks.iter().any(|id| covers(id, c)))
     };
     let (mut chosen, rest): (Vec<Check>, Vec<Check>) =
@@ -100,14 +100,14 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
     let feeds_a_chain = |c: &Check| {
         chosen
             .iter()
-            .filter_map(|ch| ch.chain.as_ref())
+            .filter_map(|ch| ch.chain())
             .any(|chain| chain.targets.iter().any(|(target, _)| covers(target, c)))
     };
     let support: Vec<Check> = rest
         .into_iter()
-        .filter(|c| c.chain.is_none() && feeds_a_chain(c))
+        .filter(|c| c.chain().is_none() && feeds_a_chain(c))
         .collect();
-    let support_ids = support.iter().map(|c| c.id.clone()).collect();
+    let support_ids = support.iter().map(|c| c.meta.id.clone()).collect();
     chosen.extend(support);
     Ok(Selected {
         set: Arc::new(checks::into_set(chosen)),
@@ -121,7 +121,7 @@ impl Selected {
     fn describing(self, described: &[Check]) -> Selected {
         let missing: Vec<&Check> = described
             .iter()
-            .filter(|d| !self.set.checks.iter().any(|c| c.id == d.id))
+            .filter(|d| !self.set.checks.iter().any(|c| c.meta.id == d.meta.id))
             .collect();
         if missing.is_empty() {
             return self;
@@ -219,82 +219,28 @@ pub fn analyze_gated(
 ) -> Result<Analysis> {
     let policy = Policy::discover(selection.config.as_deref(), root)?;
     let changes = source(&policy)?;
-    Pipeline::gated(policy, selection, &changes)?.review(changes)
+    Pipeline::gated(policy, selection)?.review(changes)
 }
 
 impl Pipeline {
-    /// A pipeline for `policy` with only the built-in check files that can find something in
-    /// `changes` (see [`load_checks_for_text`]).
-    pub fn gated(policy: Policy, selection: &Selection, changes: &ChangeSet) -> Result<Pipeline> {
-        gated(policy, selection, changes)
+    /// A pipeline for a configuration already parsed (the agent gate parses it once per action), with
+    /// every check it puts in force (see [`checks_for`]).
+    pub fn gated(policy: Policy, selection: &Selection) -> Result<Pipeline> {
+        let timer = PhaseTimer::from_env();
+        let checks = checks_for(&policy)?;
+        Pipeline::new(policy, checks, selection, timer)
     }
 }
 
-fn gated(policy: Policy, selection: &Selection, changes: &ChangeSet) -> Result<Pipeline> {
-    let timer = PhaseTimer::from_env();
-    let checks = if changes.skipped.binary_paths.is_empty() {
-        let mut text = String::new();
-        for file in &changes.files {
-            text.push_str(&file.path);
-            text.push('\n');
-            text.push_str(&file.text);
-            text.push('\n');
-        }
-        load_checks_for_text(&policy, &text, &[], &[])?
-    } else {
-        // Checks about binary files look at paths only: load them all.
-        let checks = checks::load(&policy.extra_checks)?;
-        policy.validate(&checks)?;
-        checks
-    };
-    Pipeline::new(policy, checks, selection, timer)
-}
-
-/// The checks that can find something in `text`: built-in files whose keywords occur in it (only
-/// those under the `within` directories, when any are given), those under the `always` directories,
-/// those that must always load, and the configuration's extra files. Names in the configuration are
-/// validated against every built-in check id.
-pub fn load_checks_for_text(
-    policy: &Policy,
-    text: &str,
-    always: &[&str],
-    within: &[&str],
-) -> Result<Vec<Check>> {
+/// Every check a configuration puts in force: the built-in ones (embedded at build time, so loading them
+/// all costs less than choosing some) and the configuration's extra files, with the configuration's
+/// names validated against them.
+pub fn checks_for(policy: &Policy) -> Result<Vec<Check>> {
     let mut timer = PhaseTimer::from_env();
-    let builtin = checks::builtin_files()?;
-    timer.phase("builtin files");
-    let indexes = checks::builtin_indexes(&builtin);
-    // A suppression is judged against every check id: with one in the text, load them all.
-    let everything = text.contains("review-gate:");
-    timer.phase("index files");
-    let needed = checks::keyword_files::needed(&indexes, text);
-    timer.phase("keywords");
-    let checks = checks::load_builtin_where(&builtin, &policy.extra_checks, false, |i, name| {
-        let inside = |dirs: &[&str]| dirs.iter().any(|dir| name.starts_with(dir));
-        (everything || needed[i]) && (within.is_empty() || inside(within)) || inside(always)
-    })?;
-    timer.phase("parse needed files");
-    checks::reject_builtin_duplicates(&builtin, &indexes, &checks, &policy.extra_checks)?;
-    let extra_ids: Vec<(String, Category)> = checks
-        .iter()
-        .filter(|c| {
-            policy
-                .extra_checks
-                .iter()
-                .any(|(name, _)| *name == c.source)
-        })
-        .map(|c| (c.id.clone(), c.category))
-        .collect();
-    let covers = crate::model::target_covers;
-    policy.validate_names(|target| {
-        indexes
-            .iter()
-            .flat_map(|i| &i.ids)
-            .any(|id| covers(target, id, Category::Policy))
-            || extra_ids
-                .iter()
-                .any(|(id, category)| covers(target, id, *category))
-    })?;
+    let checks = checks::load(&policy.extra_checks)?;
+    timer.phase("load checks");
+    policy.validate(&checks)?;
+    timer.phase("validate names");
     Ok(checks)
 }
 

@@ -15,18 +15,18 @@ fn every_builtin_check_has_four_nonempty_help_sections() {
     let checks = builtin();
     let thin: Vec<String> = checks
         .iter()
-        .filter_map(|check| match check.help.sections() {
+        .filter_map(|check| match check.meta.help.sections() {
             None => Some(format!(
                 "{}: plain-text help, not the four sections",
-                check.id
+                check.meta.id
             )),
-            Some(_) if !check.help.empty_sections().is_empty() => Some(format!(
+            Some(_) if !check.meta.help.empty_sections().is_empty() => Some(format!(
                 "{}: empty {:?}",
-                check.id,
-                check.help.empty_sections()
+                check.meta.id,
+                check.meta.help.empty_sections()
             )),
             Some(help) if help.fix.trim() == help.why.trim() => {
-                Some(format!("{}: the fix repeats why it matters", check.id))
+                Some(format!("{}: the fix repeats why it matters", check.meta.id))
             }
             Some(_) => None,
         })

@@ -70,12 +70,13 @@ fn built_in_checks_all_have_keywords_help_and_message() {
     let checks = review_gate::checks::load_checked(&[]).expect("built-in checks load");
     assert!(checks.len() > 100, "only {} built-in checks", checks.len());
     // Command checks match parsed commands, not lines: they have no keywords (see tests/commands.rs).
-    for check in checks
-        .iter()
-        .filter(|c| !c.produced_by_engine && c.command.is_none())
-    {
+    for check in checks.iter() {
+        let Some(pattern) = check.pattern() else {
+            continue;
+        };
+        let check = &check.meta;
         assert!(
-            !check.keywords.is_empty(),
+            !pattern.keywords.is_empty(),
             "{} has no keywords: every line would run its regex",
             check.id
         );

@@ -53,7 +53,10 @@ fn check_keywords_in_matches(
         let Some(check) = set.get(&f.check) else {
             continue;
         };
-        if check.redact_group.is_some() || check.keywords.is_empty() {
+        let Some(pattern) = check.pattern() else {
+            continue;
+        };
+        if pattern.redact_group.is_some() || pattern.keywords.is_empty() {
             continue;
         }
         let line = lines.get(f.line as usize - 1).copied().unwrap_or("");
@@ -63,7 +66,11 @@ fn check_keywords_in_matches(
             .take((f.end_column - f.column) as usize)
             .collect::<String>()
             .to_ascii_lowercase();
-        if !check.keywords.iter().any(|k| matched.contains(k.as_str())) {
+        if !pattern
+            .keywords
+            .iter()
+            .any(|k| matched.contains(k.as_str()))
+        {
             failures.push(Failure {
                 file: display.to_string(),
                 line: f.line,
@@ -308,14 +315,18 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
     }
     for check in &set.checks {
         // Checks whose findings the dependency analysis produces are tested with manifest pairs instead.
-        if categories.contains(&check.category)
-            && !check.produced_by_engine
-            && !expected_ids.contains(&check.id)
+        if categories.contains(&check.meta.category)
+            && !check.is_produced()
+            && check.chain().is_none()
+            && !expected_ids.contains(&check.meta.id)
         {
             failures.push(Failure {
-                file: check.source.clone(),
+                file: check.meta.source.clone(),
                 line: 0,
-                message: format!("check `{}` has no fixture line that expects it", check.id),
+                message: format!(
+                    "check `{}` has no fixture line that expects it",
+                    check.meta.id
+                ),
             });
         }
     }

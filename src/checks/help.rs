@@ -7,6 +7,7 @@
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// The four sections of a check's help, as written under `help:` in a check file.
@@ -14,13 +15,13 @@ use std::fmt;
 #[serde(deny_unknown_fields)]
 pub struct Help {
     /// What the check finds: one or a few sentences.
-    pub finds: String,
+    pub finds: Cow<'static, str>,
     /// Why a finding matters.
-    pub why: String,
+    pub why: Cow<'static, str>,
     /// A real-looking line the check fires on.
-    pub example: String,
+    pub example: Cow<'static, str>,
     /// What the author or reviewer should do instead, or how to make it safe.
-    pub fix: String,
+    pub fix: Cow<'static, str>,
 }
 
 /// The `help` of a check: the four sections, or (user check files only) one plain text.
@@ -30,7 +31,7 @@ pub enum CheckHelp {
     /// The four fixed sections.
     Sections(Help),
     /// The older form: one prose text, rendered as written.
-    Text(String),
+    Text(Cow<'static, str>),
 }
 
 /// The section headings, in order, with the field each one shows.
@@ -214,11 +215,11 @@ impl<'de> Deserialize<'de> for CheckHelp {
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<CheckHelp, E> {
-                Ok(CheckHelp::Text(text.to_string()))
+                Ok(CheckHelp::Text(Cow::Owned(text.to_string())))
             }
 
             fn visit_string<E: de::Error>(self, text: String) -> Result<CheckHelp, E> {
-                Ok(CheckHelp::Text(text))
+                Ok(CheckHelp::Text(Cow::Owned(text)))
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CheckHelp, A::Error> {
@@ -293,9 +294,9 @@ mod tests {
         assert_eq!(out, "  aaa bbb\n  ccc\n  dddddddddd\n  e\n");
         let long = "word ".repeat(40);
         let help = CheckHelp::Sections(Help {
-            finds: long.trim().into(),
+            finds: long.trim().to_string().into(),
             why: "w".into(),
-            example: long.trim().into(),
+            example: long.trim().to_string().into(),
             fix: "f".into(),
         });
         let text = help.to_text();

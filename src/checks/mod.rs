@@ -1,25 +1,45 @@
-//! Checks as data: the YAML schema, the built-in files embedded at build time, user check files, and
-//! compiling them all into one [`CheckSet`].
+//! Checks as data: the YAML schema, its validation into specs, the built-in specs embedded at build
+//! time, user check files, and compiling them all into one [`CheckSet`].
 
 pub mod chain;
+pub mod check;
 pub mod command;
 pub mod compile;
+pub mod error;
 pub mod fixtures;
 pub mod help;
-pub mod index;
-pub mod keyword_files;
 mod produced;
 pub mod reference;
+pub mod regex;
 pub mod schema;
 pub mod set;
+pub mod spec;
+pub mod validate;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::Path;
 
-pub use compile::{Check, Condition, DefinitionError, Scope, Target};
+pub use check::{plays, Check, CheckKind, CheckMeta, CommandCheck, PatternCheck};
+pub use compile::{Condition, Target};
+pub use error::DefinitionError;
+pub use schema::Scope;
 pub use set::CheckSet;
+pub use validate::yaml_error_message;
+
+use spec::CheckSpec;
 
 mod embedded {
+    //! The built-in checks, validated by `build.rs`, and the data files next to them.
+    use super::help::{CheckHelp, Help};
+    use super::schema::{Action, Checksum, Ecosystem, Judge, Per, ProducedBy, Scope, Within};
+    use super::spec::{
+        ChainSpec, CheckSpec, CommandCheckSpec, CommandSpec, ConditionSpec, KindSpec, Located,
+        PatternSpec, Relation, RoleSpec, TargetSpec,
+    };
+    use crate::model::{Category, Severity};
+    use std::borrow::Cow::Borrowed as B;
+
     include!(concat!(env!("OUT_DIR"), "/builtin_checks.rs"));
 }
 
@@ -27,10 +47,11 @@ mod embedded {
 /// copies embedded in the binary (for people editing `checks/`, so they need not rebuild).
 pub const BUILTIN_DIR_ENV: &str = "REVIEW_GATE_BUILTIN_CHECKS";
 
-/// A built-in check file: (name, contents), borrowed from the binary unless read from a directory.
+/// A built-in file: (name, contents), borrowed from the binary unless read from a directory.
 pub type BuiltinFile = (Cow<'static, str>, Cow<'static, str>);
 
-/// The built-in check files as (name, contents): embedded, or read from [`BUILTIN_DIR_ENV`] when set.
+/// The built-in data files (the popular-name lists, `.txt`) as (name, contents): embedded, or read from
+/// [`BUILTIN_DIR_ENV`] when set (then the check files too).
 pub fn builtin_files() -> Result<Vec<BuiltinFile>, DefinitionError> {
     match std::env::var_os(BUILTIN_DIR_ENV) {
         None => Ok(embedded::BUILTIN_FILES
@@ -62,29 +83,19 @@ pub fn builtin_files() -> Result<Vec<BuiltinFile>, DefinitionError> {
     }
 }
 
-/// The index of every built-in file (in [`builtin_files`] order): computed when the binary was built,
-/// or now when the files come from [`BUILTIN_DIR_ENV`].
-pub fn builtin_indexes(files: &[BuiltinFile]) -> Vec<index::FileIndex> {
-    let embedded_files = std::env::var_os(BUILTIN_DIR_ENV).is_none();
-    if embedded_files && embedded::BUILTIN_INDEX.len() == files.len() {
-        return embedded::BUILTIN_INDEX
-            .iter()
-            .map(|(ids, keywords)| index::FileIndex {
-                ids: ids.iter().map(|s| s.to_string()).collect(),
-                keywords: keywords.map(|k| k.iter().map(|s| s.to_string()).collect()),
-            })
-            .collect();
+/// The built-in check specs: embedded (validated when the binary was built), or parsed from the files
+/// of [`BUILTIN_DIR_ENV`] when set.
+pub fn builtin_specs() -> Result<Cow<'static, [CheckSpec]>, DefinitionError> {
+    if std::env::var_os(BUILTIN_DIR_ENV).is_none() {
+        return Ok(Cow::Borrowed(embedded::BUILTIN_CHECKS));
     }
-    files
-        .iter()
-        .map(|(name, text)| {
-            if name.ends_with(".yml") || name.ends_with(".yaml") {
-                index::index_file(text)
-            } else {
-                index::FileIndex::default()
-            }
-        })
-        .collect()
+    let mut specs = Vec::new();
+    for (name, text) in builtin_files()? {
+        if name.ends_with(".yml") || name.ends_with(".yaml") {
+            specs.extend(validate::parse_specs(&name, &text)?);
+        }
+    }
+    Ok(Cow::Owned(specs))
 }
 
 /// Reads a user's check file, with an error naming it when it cannot be read.
@@ -97,33 +108,17 @@ pub fn read_check_file(path: &Path) -> Result<String, DefinitionError> {
     })
 }
 
-/// Parses and compiles one check file.
+/// Parses, validates and compiles one check file.
 pub fn parse_file(
     name: &str,
     text: &str,
     file_slots: &mut usize,
     eager: bool,
 ) -> Result<Vec<Check>, DefinitionError> {
-    let defs: Vec<schema::CheckDef> = if text.trim().is_empty() {
-        Vec::new()
-    } else {
-        serde_saphyr::from_str(text).map_err(|e| DefinitionError {
-            file: name.to_string(),
-            line: e.location().map_or(0, |l| l.line()),
-            check: None,
-            message: yaml_error_message(&e),
-        })?
-    };
-    defs.into_iter()
-        .map(|def| compile::compile(def, name, file_slots, eager))
+    validate::parse_specs(name, text)?
+        .iter()
+        .map(|spec| compile::compile(spec, file_slots, eager))
         .collect()
-}
-
-/// The first line of a YAML error, without the location the caller prints itself.
-pub fn yaml_error_message(error: &serde_saphyr::Error) -> String {
-    let text = error.to_string();
-    let first = text.lines().next().unwrap_or("invalid YAML").trim();
-    first.to_string()
 }
 
 /// Loads every built-in check plus the given extra files (name, contents), rejecting duplicate ids. The
@@ -141,15 +136,46 @@ fn load_with(
     extra: &[(String, String)],
     eager_builtin: bool,
 ) -> Result<Vec<Check>, DefinitionError> {
-    let checks = load_builtin_where(&builtin_files()?, extra, eager_builtin, |_, _| true)?;
-    // Chains are validated against the whole set (a partial load may lack a chain's parts).
+    let builtin = builtin_specs()?;
+    let mut slots = 0;
+    let mut checks = Vec::with_capacity(builtin.len());
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(builtin.len());
+    let mut add = |check: Check, checks: &mut Vec<Check>| {
+        if let Some(&existing) = seen.get(&check.meta.id) {
+            let existing: &Check = &checks[existing];
+            return Err(DefinitionError {
+                file: check.meta.source.clone(),
+                line: 0,
+                check: Some(check.meta.id.clone()),
+                message: format!(
+                    "duplicate check id (also defined in {})",
+                    existing.meta.source
+                ),
+            });
+        }
+        seen.insert(check.meta.id.clone(), checks.len());
+        checks.push(check);
+        Ok(())
+    };
+    for spec in builtin.iter() {
+        add(
+            compile::compile(spec, &mut slots, eager_builtin)?,
+            &mut checks,
+        )?;
+    }
+    for (name, text) in extra {
+        for check in parse_file(name, text, &mut slots, true)? {
+            add(check, &mut checks)?;
+        }
+    }
+    // Chains are validated against the whole set.
     for check in &checks {
-        if let Some(chain) = &check.chain {
-            if let Some((target, line)) = chain::unknown_target(chain, &checks) {
+        if let Some(chain) = check.chain() {
+            if let Some((target, line)) = unknown_target(chain, &checks) {
                 return Err(DefinitionError {
-                    file: check.source.clone(),
+                    file: check.meta.source.clone(),
                     line: *line,
-                    check: Some(check.id.clone()),
+                    check: Some(check.meta.id.clone()),
                     message: format!("chain part `{target}` names no check, id prefix or category"),
                 });
             }
@@ -161,109 +187,22 @@ fn load_with(
     Ok(checks)
 }
 
-/// Loads the built-in check files that `keep` (given the file's index in `builtin`, and its name)
-/// accepts, plus every extra file.
-pub fn load_builtin_where(
-    builtin: &[BuiltinFile],
-    extra: &[(String, String)],
-    eager_builtin: bool,
-    keep: impl Fn(usize, &str) -> bool,
-) -> Result<Vec<Check>, DefinitionError> {
-    use rayon::prelude::*;
-    let yaml_files: Vec<(&str, &str, bool)> = builtin
-        .iter()
-        .enumerate()
-        .filter(|(index, (name, _))| {
-            (name.ends_with(".yml") || name.ends_with(".yaml")) && keep(*index, name)
-        })
-        .map(|(_, (name, text))| (name.as_ref(), text.as_ref(), eager_builtin))
-        .chain(
-            extra
-                .iter()
-                .map(|(name, text)| (name.as_str(), text.as_str(), true)),
-        )
-        .collect();
-    // YAML parsing is most of the start-up time: files are parsed in parallel, each numbering its
-    // file-wide condition slots from zero, then renumbered in file order.
-    let parsed: Vec<Result<(Vec<Check>, usize), DefinitionError>> = yaml_files
-        .par_iter()
-        .map(|(name, text, eager)| {
-            let mut slots = 0;
-            parse_file(name, text, &mut slots, *eager).map(|checks| (checks, slots))
-        })
-        .collect();
-    let mut checks: Vec<Check> = Vec::new();
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut offset = 0;
-    for ((name, _, _), result) in yaml_files.iter().zip(parsed) {
-        let (file_checks, slots) = result?;
-        for mut check in file_checks {
-            shift_file_slots(&mut check, offset);
-            if let Some(&existing) = seen.get(&check.id) {
-                return Err(DefinitionError {
-                    file: name.to_string(),
-                    line: 0,
-                    check: Some(check.id.clone()),
-                    message: format!(
-                        "duplicate check id (also defined in {})",
-                        checks[existing].source
-                    ),
-                });
-            }
-            seen.insert(check.id.clone(), checks.len());
-            checks.push(check);
-        }
-        offset += slots;
-    }
-    Ok(checks)
+/// The first target of a chain that names no loaded check, with its line.
+fn unknown_target<'a>(chain: &'a chain::Chain, checks: &[Check]) -> Option<&'a (String, u64)> {
+    chain.targets.iter().find(|(target, _)| {
+        !checks
+            .iter()
+            .filter(|c| c.chain().is_none())
+            .any(|c| crate::model::target_covers(target, &c.meta.id, c.meta.category))
+    })
 }
 
-/// Rejects a check from an extra file whose id a built-in check file also defines, whether or not that
-/// built-in file was loaded: a partial load (keyword-gated) refuses what loading everything refuses.
-pub fn reject_builtin_duplicates(
-    builtin: &[BuiltinFile],
-    indexes: &[index::FileIndex],
-    checks: &[Check],
-    extra: &[(String, String)],
-) -> Result<(), DefinitionError> {
-    let from_extra = |check: &&Check| extra.iter().any(|(name, _)| *name == check.source);
-    for check in checks.iter().filter(from_extra) {
-        let defined = indexes.iter().position(|i| i.ids.contains(&check.id));
-        if let Some((name, _)) = defined.and_then(|i| builtin.get(i)) {
-            return Err(DefinitionError {
-                file: check.source.clone(),
-                line: 0,
-                check: Some(check.id.clone()),
-                message: format!("duplicate check id (also defined in {name})"),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Moves a check's file-wide condition slots past those of the files loaded before its own.
-fn shift_file_slots(check: &mut Check, offset: usize) {
-    if offset == 0 {
-        return;
-    }
-    for condition in check
-        .requires
-        .iter_mut()
-        .chain(&mut check.unless)
-        .chain(&mut check.adjust)
-    {
-        if let Target::File(slot) = &mut condition.target {
-            *slot += offset;
-        }
-    }
-}
-
-/// Compiles the chosen checks into a set; `file_slots` must cover every file-wide condition, so the
-/// caller passes the count from loading (simplest: the number of conditions overall).
+/// Compiles the chosen checks into a set, with room for every file-wide condition they hold.
 pub fn into_set(checks: Vec<Check>) -> CheckSet {
     let slots = checks
         .iter()
-        .flat_map(|c| c.requires.iter().chain(&c.unless).chain(&c.adjust))
+        .filter_map(Check::pattern)
+        .flat_map(|p| p.requires.iter().chain(&p.unless).chain(&p.adjust))
         .filter_map(|c| match c.target {
             Target::File(slot) => Some(slot + 1),
             _ => None,
@@ -271,4 +210,39 @@ pub fn into_set(checks: Vec<Check>) -> CheckSet {
         .max()
         .unwrap_or(0);
     CheckSet::new(checks, slots)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The specs `build.rs` embedded are those the check files give when parsed now (what
+    /// [`BUILTIN_DIR_ENV`] does), in the same order.
+    #[test]
+    fn the_embedded_specs_are_the_check_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for entry in ignore::WalkBuilder::new(root.join("checks"))
+            .standard_filters(false)
+            .build()
+            .flatten()
+        {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                files.push(path.to_path_buf());
+            }
+        }
+        // Sorted as paths, component by component, as `build.rs` sorts them.
+        files.sort();
+        let parsed: Vec<CheckSpec> = files
+            .iter()
+            .flat_map(|path| {
+                let name = path.strip_prefix(root).unwrap().to_string_lossy();
+                let text = std::fs::read_to_string(path).unwrap();
+                validate::parse_specs(&name.replace('\\', "/"), &text).unwrap()
+            })
+            .collect();
+        assert!(parsed.len() > 800, "{}", parsed.len());
+        assert_eq!(parsed.as_slice(), embedded::BUILTIN_CHECKS);
+    }
 }

@@ -9,7 +9,7 @@ pub fn missing_dependency_check(checks: &[Check]) -> Option<DefinitionError> {
     let missing = DependencyFinding::ALL.into_iter().find(|finding| {
         !checks
             .iter()
-            .any(|c| c.id == finding.id() && c.produced_by_engine)
+            .any(|c| c.meta.id == finding.id() && c.is_produced())
     })?;
     Some(DefinitionError {
         file: "checks/dependency.yml".to_string(),
@@ -36,7 +36,7 @@ mod tests {
     #[test]
     fn a_missing_dependency_check_is_named() {
         let mut checks = crate::checks::load(&[]).unwrap();
-        checks.retain(|c| c.id != "dependency.index");
+        checks.retain(|c| c.meta.id != "dependency.index");
         let error = missing_dependency_check(&checks).expect("dependency.index is missing");
         assert_eq!(error.check.as_deref(), Some("dependency.index"));
         assert!(
@@ -49,9 +49,14 @@ mod tests {
     #[test]
     fn a_pattern_check_with_the_id_does_not_count() {
         let mut checks = crate::checks::load(&[]).unwrap();
+        let pattern = checks
+            .iter()
+            .find(|c| c.pattern().is_some())
+            .map(|c| c.kind.clone())
+            .unwrap();
         for check in &mut checks {
-            if check.id == "dependency.proc-macro" {
-                check.produced_by_engine = false;
+            if check.meta.id == "dependency.proc-macro" {
+                check.kind = pattern.clone();
             }
         }
         let error = missing_dependency_check(&checks).expect("not produced by the engine");

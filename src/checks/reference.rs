@@ -17,13 +17,18 @@ pub fn pages(checks: &[Check]) -> Vec<(String, String)> {
     let groups: Vec<(Category, Vec<&Check>)> = Category::ALL
         .iter()
         .map(|&category| {
-            let members = checks.iter().filter(|c| c.category == category).collect();
+            let members = checks
+                .iter()
+                .filter(|c| c.meta.category == category)
+                .collect();
             (category, members)
         })
         .filter(|(_, members): &(Category, Vec<&Check>)| !members.is_empty())
         .collect();
-    let pages_of: HashMap<&str, Category> =
-        checks.iter().map(|c| (c.id.as_str(), c.category)).collect();
+    let pages_of: HashMap<&str, Category> = checks
+        .iter()
+        .map(|c| (c.meta.id.as_str(), c.meta.category))
+        .collect();
     let mut pages = vec![(format!("{DIR}/README.md"), index(checks.len(), &groups))];
     for (category, members) in &groups {
         pages.push((
@@ -89,9 +94,9 @@ fn category_page(
     for check in checks {
         out.push_str(&format!(
             "- [`{}`](#{}) — {}\n",
-            check.id,
-            check.id,
-            escape(&check.message)
+            check.meta.id,
+            check.meta.id,
+            escape(&check.meta.message)
         ));
     }
     for check in checks {
@@ -103,12 +108,15 @@ fn category_page(
 
 /// One check's section: an anchor named by its id, its facts, and its help.
 fn section(check: &Check, pages_of: &HashMap<&str, Category>) -> String {
-    let mut out = format!("<a id=\"{}\"></a>\n\n## {}\n\n", check.id, check.id);
+    let mut out = format!(
+        "<a id=\"{}\"></a>\n\n## {}\n\n",
+        check.meta.id, check.meta.id
+    );
     let mut fact = |label: &str, value: String| {
         out.push_str(&format!("- **{label}:** {value}\n"));
     };
     fact("Severity", severity(check));
-    if let Some(chain) = &check.chain {
+    if let Some(chain) = check.chain() {
         let lines = chain
             .lines
             .map(|n| format!(" and {n} lines"))
@@ -129,7 +137,7 @@ fn section(check: &Check, pages_of: &HashMap<&str, Category>) -> String {
                 parts.join("; ")
             ),
         );
-    } else if let Some(action) = check.action {
+    } else if let Some(action) = check.action() {
         fact(
             "Agent gate",
             format!(
@@ -137,32 +145,35 @@ fn section(check: &Check, pages_of: &HashMap<&str, Category>) -> String {
                 action.as_str()
             ),
         );
-    } else if check.produced_by_engine {
+    } else if check.is_produced() {
         fact(
             "Found by",
             "the dependency analysis of changed manifests".into(),
         );
-    } else {
+    } else if let Some(pattern) = check.pattern() {
         fact("Languages", check.language_names());
-        fact("In", format!("`{}`", check.scope.as_str()));
-        if check.signal {
+        fact("In", format!("`{}`", pattern.scope.as_str()));
+        if check.is_signal() {
             fact(
                 "Signal",
                 "feeds attack chains; not reported on its own".into(),
             );
         }
     }
-    if let Some(cwe) = &check.cwe {
+    if let Some(cwe) = &check.meta.cwe {
         let number = cwe.trim_start_matches("CWE-");
         fact(
             "CWE",
             format!("[{cwe}](https://cwe.mitre.org/data/definitions/{number}.html)"),
         );
     }
-    fact("Message", escape(&check.message));
-    fact("Defined in", format!("[`{0}`](../../{0})", check.source));
+    fact("Message", escape(&check.meta.message));
+    fact(
+        "Defined in",
+        format!("[`{0}`](../../{0})", check.meta.source),
+    );
     out.push('\n');
-    out.push_str(&check.help.to_markdown());
+    out.push_str(&check.meta.help.to_markdown());
     out.push('\n');
     out
 }
@@ -181,9 +192,9 @@ fn target_link(target: &str, pages_of: &HashMap<&str, Category>) -> String {
 
 /// The base severity and the context that raises or lowers it (each stated reason once).
 fn severity(check: &Check) -> String {
-    let mut text = check.severity.to_string();
+    let mut text = check.meta.severity.to_string();
     let mut adjusted: Vec<String> = Vec::new();
-    for rule in &check.adjust {
+    for rule in check.pattern().map_or(&[][..], |p| &p.adjust[..]) {
         if let (Some(severity), Some(reason)) = (rule.severity, rule.reason.as_deref()) {
             let line = format!("{severity} when {reason}");
             if !adjusted.contains(&line) {

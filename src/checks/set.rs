@@ -1,16 +1,30 @@
 //! The checks in force, with one Aho–Corasick automaton over all their keywords: which checks a line's
-//! words call for.
+//! words call for. The automaton over a few thousand words costs milliseconds to build, more than
+//! searching a short text word by word: it is built when the texts searched add up to more than
+//! [`SHORT_TEXTS`] (the agent hook judging one command never builds it).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::compile::Check;
+use super::check::Check;
+
+/// Texts searched word by word, in bytes overall, before the automaton is built.
+const SHORT_TEXTS: usize = 1024;
 
 /// All checks in force, with the keyword prefilter built over them.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CheckSet {
     /// The checks, in load order.
     pub checks: Vec<Check>,
-    keywords: Option<AhoCorasick>,
+    /// The distinct keywords (lowercase), indexed as in `keyword_checks`.
+    words: Vec<String>,
+    /// The automaton over `words`, once built.
+    keywords: OnceLock<Option<AhoCorasick>>,
+    /// Bytes searched word by word so far.
+    searched: AtomicUsize,
     keyword_checks: Vec<Vec<u32>>,
     keywordless: Vec<u32>,
     /// How many file-wide condition results a file needs room for.
@@ -21,39 +35,32 @@ impl CheckSet {
     /// Builds the prefilter over `checks`.
     pub fn new(checks: Vec<Check>, file_slots: usize) -> CheckSet {
         let mut words: Vec<String> = Vec::new();
+        let mut slots: HashMap<&str, usize> = HashMap::new();
         let mut keyword_checks: Vec<Vec<u32>> = Vec::new();
         let mut keywordless = Vec::new();
         for (idx, check) in checks.iter().enumerate() {
-            if check.produced_by_engine || check.command.is_some() {
+            let Some(pattern) = check.pattern() else {
                 continue;
-            }
-            if check.keywords.is_empty() {
+            };
+            if pattern.keywords.is_empty() {
                 keywordless.push(idx as u32);
             }
-            for word in &check.keywords {
-                let slot = match words.iter().position(|w| w == word) {
-                    Some(slot) => slot,
-                    None => {
-                        words.push(word.clone());
-                        keyword_checks.push(Vec::new());
-                        words.len() - 1
-                    }
-                };
+            for word in &pattern.keywords {
+                let slot = *slots.entry(word.as_str()).or_insert_with(|| {
+                    words.push(word.clone());
+                    keyword_checks.push(Vec::new());
+                    words.len() - 1
+                });
                 if !keyword_checks[slot].contains(&(idx as u32)) {
                     keyword_checks[slot].push(idx as u32);
                 }
             }
         }
-        let keywords = (!words.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&words)
-                .expect("keyword automaton builds")
-        });
         CheckSet {
             checks,
-            keywords,
+            words,
+            keywords: OnceLock::new(),
+            searched: AtomicUsize::new(0),
             keyword_checks,
             keywordless,
             file_slots,
@@ -62,7 +69,7 @@ impl CheckSet {
 
     /// Finds a check by id.
     pub fn get(&self, id: &str) -> Option<&Check> {
-        self.checks.iter().find(|c| c.id == id)
+        self.checks.iter().find(|c| c.meta.id == id)
     }
 
     /// Checks without keywords: they run on every line.
@@ -73,14 +80,96 @@ impl CheckSet {
     /// Every keyword occurrence in `text` as (end offset, keyword), in order of their ends. One search over
     /// a run of lines costs far less than one per line.
     pub fn keyword_hits<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let short = self.keywords.get().is_none()
+            && self.searched.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= SHORT_TEXTS;
+        let by_word = short.then(|| self.hits_word_by_word(text));
+        let automaton = if short { None } else { self.automaton() };
+        by_word.into_iter().flatten().chain(
+            automaton
+                .into_iter()
+                .flat_map(move |ac| ac.find_overlapping_iter(text))
+                .map(|hit| (hit.end(), hit.pattern().as_usize())),
+        )
+    }
+
+    /// The automaton over every keyword (None when there are none), built on first use.
+    fn automaton(&self) -> Option<&AhoCorasick> {
         self.keywords
-            .iter()
-            .flat_map(move |ac| ac.find_overlapping_iter(text))
-            .map(|hit| (hit.end(), hit.pattern().as_usize()))
+            .get_or_init(|| {
+                (!self.words.is_empty()).then(|| {
+                    AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::Standard)
+                        .build(&self.words)
+                        .expect("keyword automaton builds")
+                })
+            })
+            .as_ref()
+    }
+
+    /// What [`CheckSet::keyword_hits`] finds, by looking for each word in a short text.
+    fn hits_word_by_word(&self, text: &str) -> Vec<(usize, usize)> {
+        let lower = text.to_ascii_lowercase();
+        let mut hits = Vec::new();
+        for (index, word) in self.words.iter().enumerate() {
+            // Overlapping occurrences too, as the automaton finds them.
+            let mut from = 0;
+            while let Some(at) = memchr::memmem::find(&lower.as_bytes()[from..], word.as_bytes()) {
+                hits.push((from + at + word.len(), index));
+                from += at + 1;
+            }
+        }
+        hits.sort_unstable();
+        hits
     }
 
     /// The checks a keyword (from [`CheckSet::keyword_hits`]) calls for.
     pub fn checks_for_keyword(&self, keyword: usize) -> &[u32] {
         &self.keyword_checks[keyword]
+    }
+}
+
+impl Clone for CheckSet {
+    fn clone(&self) -> CheckSet {
+        CheckSet {
+            checks: self.checks.clone(),
+            words: self.words.clone(),
+            keywords: self.keywords.clone(),
+            searched: AtomicUsize::new(self.searched.load(Ordering::Relaxed)),
+            keyword_checks: self.keyword_checks.clone(),
+            keywordless: self.keywordless.clone(),
+            file_slots: self.file_slots,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Word by word or through the automaton, a text's keyword hits are the same.
+    #[test]
+    fn short_texts_find_what_the_automaton_finds() {
+        let checks = crate::checks::load(&[]).unwrap();
+        let texts = [
+            "import os; os.system(cmd) # SUBPROCESS.run",
+            "curl -s https://example.com | bash && eval \"$X\"",
+            "AKIAIOSFODNN7EXAMPLE token=ghp_x requests.get(url) evalevaleval",
+        ];
+        for text in texts {
+            let set = crate::checks::into_set(checks.clone());
+            let by_word: Vec<_> = set.keyword_hits(text).collect();
+            assert!(
+                set.keywords.get().is_none(),
+                "short texts need no automaton"
+            );
+            set.searched.store(SHORT_TEXTS + 1, Ordering::Relaxed);
+            let mut by_automaton: Vec<_> = set.keyword_hits(text).collect();
+            assert!(set.keywords.get().is_some());
+            assert!(!by_automaton.is_empty(), "{text}");
+            // Hits ending together come in no particular order.
+            by_automaton.sort_unstable();
+            assert_eq!(by_word, by_automaton, "{text}");
+        }
     }
 }

@@ -15,24 +15,24 @@ pub(super) fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
         for check in checks
             .checks
             .iter()
-            .filter(|c| c.on_binary && c.applies_to(language, path))
+            .filter(|c| c.on_binary() && c.applies_to(language, path))
         {
             findings.push(Finding {
-                check: check.id.clone(),
-                category: check.category,
-                severity: check.severity,
+                check: check.meta.id.clone(),
+                category: check.meta.category,
+                severity: check.meta.severity,
                 path: path.clone(),
                 location: crate::model::Location::File,
                 line: 1,
                 column: 1,
                 end_column: 1,
-                message: format!("{} (binary file)", check.message),
+                message: format!("{} (binary file)", check.meta.message),
                 snippet: String::from("(binary file)"),
                 snippet_column: 0,
                 snippet_width: 13,
                 fingerprint: format!(
                     "{:016x}",
-                    fnv1a64(&[check.id.as_bytes(), path.as_bytes(), b"binary"])
+                    fnv1a64(&[check.meta.id.as_bytes(), path.as_bytes(), b"binary"])
                 ),
                 parts: Vec::new(),
             });
@@ -52,7 +52,7 @@ pub(super) fn secrets_in_binaries(checks: &CheckSet, binaries: &[BinaryText]) ->
     let secret: Vec<Check> = checks
         .checks
         .iter()
-        .filter(|c| c.category == Category::Secret && !c.produced_by_engine && c.chain.is_none())
+        .filter(|c| c.meta.category == Category::Secret && c.pattern().is_some())
         .cloned()
         .collect();
     if secret.is_empty() {

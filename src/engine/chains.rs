@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 
-use crate::checks::chain::{plays, Chain, Within};
+use crate::checks::chain::{Chain, Within};
+use crate::checks::plays;
 use crate::checks::{Check, CheckSet};
 use crate::model::Language;
 use crate::model::{ChainPart, ChangedFile, Finding, Fnv64, Severity, TextExtent};
@@ -36,7 +37,7 @@ pub fn detect_marked(
     silenced: &[Finding],
     baseless: bool,
 ) -> (Vec<Finding>, Vec<crate::engine::suppress::Silence>) {
-    let chains: Vec<&Check> = set.checks.iter().filter(|c| c.chain.is_some()).collect();
+    let chains: Vec<&Check> = set.checks.iter().filter(|c| c.chain().is_some()).collect();
     if chains.is_empty() || findings.len() + silenced.len() == 0 {
         return (Vec::new(), Vec::new());
     }
@@ -51,7 +52,7 @@ pub fn detect_marked(
     }
     let mut out = Vec::new();
     for check in chains {
-        let chain = check.chain.as_ref().expect("filtered on chains");
+        let chain = check.chain().expect("filtered on chains");
         // Which roles each check can play, worked out once per chain rather than per finding.
         let masks = role_masks(chain, set);
         let role_of = |f: &Finding, bit: u32| {
@@ -227,7 +228,7 @@ const UNLESS: u32 = 1 << 31;
 fn role_masks<'a>(chain: &Chain, set: &'a CheckSet) -> HashMap<&'a str, u32> {
     set.checks
         .iter()
-        .filter(|c| c.chain.is_none())
+        .filter(|c| c.chain().is_none())
         .filter_map(|c| {
             let mut mask = 0;
             for (index, role) in chain.parts.iter().enumerate().take(31) {
@@ -238,21 +239,21 @@ fn role_masks<'a>(chain: &Chain, set: &'a CheckSet) -> HashMap<&'a str, u32> {
             if plays(&chain.unless, c) {
                 mask |= UNLESS;
             }
-            (mask != 0).then_some((c.id.as_str(), mask))
+            (mask != 0).then_some((c.meta.id.as_str(), mask))
         })
         .collect()
 }
 
 /// Drops the findings of signal checks (they only feed chains).
 pub fn drop_signals(set: &CheckSet, findings: &mut Vec<Finding>) {
-    if !set.checks.iter().any(|c| c.signal) {
+    if !set.checks.iter().any(|c| c.is_signal()) {
         return;
     }
     let signals: std::collections::HashSet<&str> = set
         .checks
         .iter()
-        .filter(|c| c.signal)
-        .map(|c| c.id.as_str())
+        .filter(|c| c.is_signal())
+        .map(|c| c.meta.id.as_str())
         .collect();
     findings.retain(|f| !signals.contains(f.check.as_str()));
 }
@@ -399,20 +400,20 @@ fn hook_unit<'a>(
 fn chain_finding(check: &Check, chain: &Chain, parts: &[&Finding]) -> Finding {
     let sink = parts[parts.len() - 1];
     let mut hash = Fnv64::new();
-    hash.part(check.id.as_bytes());
+    hash.part(check.meta.id.as_bytes());
     for part in parts {
         hash.part(part.fingerprint.as_bytes());
     }
     Finding {
-        check: check.id.clone(),
-        category: check.category,
-        severity: check.severity,
+        check: check.meta.id.clone(),
+        category: check.meta.category,
+        severity: check.meta.severity,
         path: sink.path.clone(),
         location: crate::model::Location::File,
         line: sink.line,
         column: sink.column,
         end_column: sink.end_column,
-        message: check.message.clone(),
+        message: check.meta.message.clone(),
         snippet: sink.snippet.clone(),
         snippet_column: sink.snippet_column,
         snippet_width: sink.snippet_width,

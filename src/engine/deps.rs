@@ -67,7 +67,7 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
             }
         };
         let emit = |id: Id, line: u32, name: &str, detail: String, findings: &mut Vec<Finding>| {
-            if let Some(check) = set.get(id.id()).filter(|c| c.produced_by_engine) {
+            if let Some(check) = set.get(id.id()).filter(|c| c.is_produced()) {
                 let mut found = finding(check, &file.path, text, line, name, detail);
                 found.line = real(line);
                 findings.push(found);
@@ -272,18 +272,22 @@ fn finding(
     let snippet = crate::engine::snippet::render(line_text, &[], start, end);
     let column = line_text[..start].chars().count() as u32 + 1;
     Finding {
-        check: check.id.clone(),
-        category: check.category,
-        severity: check.severity,
+        check: check.meta.id.clone(),
+        category: check.meta.category,
+        severity: check.meta.severity,
         path: path.to_string(),
         location: crate::model::Location::File,
         line,
         column,
         end_column: column + line_text[start..end].chars().count() as u32,
-        message: format!("{}: {message}", check.message),
+        message: format!("{}: {message}", check.meta.message),
         fingerprint: format!(
             "{:016x}",
-            fnv1a64(&[check.id.as_bytes(), path.as_bytes(), message.as_bytes()])
+            fnv1a64(&[
+                check.meta.id.as_bytes(),
+                path.as_bytes(),
+                message.as_bytes()
+            ])
         ),
         snippet_column: snippet.column as u32,
         snippet_width: snippet.width as u32,

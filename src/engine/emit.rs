@@ -19,7 +19,7 @@ pub(super) fn emit(
 ) {
     let masks: Vec<(usize, usize)> = hits
         .iter()
-        .filter(|h| set.checks[h.check as usize].category == Category::Secret)
+        .filter(|h| set.checks[h.check as usize].meta.category == Category::Secret)
         .map(|h| (h.start, h.end))
         .collect();
     let columns = char_columns(text, hits);
@@ -39,14 +39,16 @@ pub(super) fn emit(
         });
     for (hit, &(column, end_column)) in hits.iter().zip(&columns) {
         let check = &set.checks[hit.check as usize];
-        if check.judge_generic && overlaps_specific_secret(set, hits, hit) {
+        if check.pattern().is_some_and(|p| p.judge_generic)
+            && overlaps_specific_secret(set, hits, hit)
+        {
             // A provider rule already names this value more precisely.
             continue;
         }
         let marker = silencing_marker(ctx, line, &here, above.as_ref(), check);
         // A marker the change adds never silences an error-level attack: the finding says it tried.
         let refused = marker.as_ref().is_some_and(|m| {
-            m.added && check.category == Category::Attack && hit.severity == Severity::Error
+            m.added && check.meta.category == Category::Attack && hit.severity == Severity::Error
         });
         let refused_at = refused.then(|| marker.as_ref().map(|m| m.line)).flatten();
         let marker = marker.filter(|_| !refused);
@@ -63,9 +65,9 @@ pub(super) fn emit(
         // Secrets are identified by their value, other findings by their (masked) line: never by the line
         // number, so a fingerprint survives edits above it.
         let mut hash = Fnv64::new();
-        hash.part(check.id.as_bytes())
+        hash.part(check.meta.id.as_bytes())
             .part(ctx.file.path.as_bytes());
-        if check.category == Category::Secret {
+        if check.meta.category == Category::Secret {
             hash.part(&text.as_bytes()[hit.start..hit.end]);
         } else {
             for word in snippet.text.split_whitespace() {
@@ -74,8 +76,8 @@ pub(super) fn emit(
         }
         let fingerprint = format!("{:016x}", hash.finish());
         let finding = Finding {
-            check: check.id.clone(),
-            category: check.category,
+            check: check.meta.id.clone(),
+            category: check.meta.category,
             severity: hit.severity,
             path: ctx.file.path.clone(),
             location: crate::model::Location::File,
@@ -102,7 +104,7 @@ pub(super) fn emit(
             });
         }
         // Secrets are no part of any chain: nothing to keep.
-        if check.category != Category::Secret {
+        if check.meta.category != Category::Secret {
             out.silenced.push(finding);
         }
     }
@@ -112,8 +114,8 @@ pub(super) fn emit(
 fn overlaps_specific_secret(set: &CheckSet, hits: &[Hit], generic: &Hit) -> bool {
     hits.iter().any(|other| {
         let check = &set.checks[other.check as usize];
-        check.category == Category::Secret
-            && !check.judge_generic
+        check.meta.category == Category::Secret
+            && !check.pattern().is_some_and(|p| p.judge_generic)
             && other.start < generic.end
             && generic.start < other.end
     })
@@ -160,7 +162,7 @@ fn silencing_marker<'t>(
     {
         for (pos, marker) in markers {
             let (pos, marker) = (*pos, marker);
-            if !marker.covers(&check.id, check.category)
+            if !marker.covers(&check.meta.id, check.meta.category)
                 || !marker_counts(file, || ctx.regions(), line_text, pos, start + pos)
             {
                 continue;
@@ -259,6 +261,6 @@ pub(super) fn names_unknown_target(set: &CheckSet, text: &str, start: usize) -> 
                 && !set
                     .checks
                     .iter()
-                    .any(|c| crate::model::target_covers(t, &c.id, c.category))
+                    .any(|c| crate::model::target_covers(t, &c.meta.id, c.meta.category))
         })
 }

@@ -195,7 +195,10 @@ fn run_check(
     hits: &mut Vec<Hit>,
 ) {
     let check = &set.checks[idx as usize];
-    if check.per_file && ctx.fired[idx as usize] {
+    let Some(pattern) = check.pattern() else {
+        return;
+    };
+    if pattern.per_file && ctx.fired[idx as usize] {
         return;
     }
     let visit = |start: usize,
@@ -205,39 +208,39 @@ fn run_check(
                  hits: &mut Vec<Hit>| {
         // Byte regexes may stop inside a multi-byte character: widen to character boundaries.
         let (start, end) = (floor_char(text, start), ceil_char(text, end));
-        if start == end || (check.per_file && ctx.fired[idx as usize]) {
+        if start == end || (pattern.per_file && ctx.fired[idx as usize]) {
             return;
         }
-        if check.scope != crate::checks::Scope::Any
-            && !check.scope.admits(ctx.regions().at(line.start + start))
+        if pattern.scope != crate::checks::Scope::Any
+            && !pattern.scope.admits(ctx.regions().at(line.start + start))
         {
             return;
         }
-        if !check
+        if !pattern
             .requires
             .iter()
             .all(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Holds))
         {
             return;
         }
-        if check
+        if pattern
             .unless
             .iter()
             .any(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
         {
             return;
         }
-        let (mut severity, mut reason) = check
+        let (mut severity, mut reason) = pattern
             .adjust
             .iter()
             .find(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
-            .map_or((check.severity, None), |c| {
-                (c.severity.unwrap_or(check.severity), c.reason.clone())
+            .map_or((check.meta.severity, None), |c| {
+                (c.severity.unwrap_or(check.meta.severity), c.reason.clone())
             });
-        if check.id == ALLOW_UNKNOWN_TARGET && !names_unknown_target(set, text, start) {
+        if check.meta.id == ALLOW_UNKNOWN_TARGET && !names_unknown_target(set, text, start) {
             return;
         }
-        let (start, end) = match (caps, check.redact_group.as_deref()) {
+        let (start, end) = match (caps, pattern.redact_group.as_deref()) {
             (Some(caps), Some(group)) => caps.name(group).map_or((start, end), |m| {
                 (floor_char(text, m.start()), ceil_char(text, m.end()))
             }),
@@ -263,12 +266,12 @@ fn run_check(
                 }
             }
         }
-        if check.per_file {
+        if pattern.per_file {
             ctx.fired[idx as usize] = true;
         }
         let message = match caps {
             Some(caps) => fill_message(check, caps, text),
-            None => check.message.clone(),
+            None => check.meta.message.clone(),
         };
         hits.push(Hit {
             check: idx,
@@ -295,15 +298,15 @@ fn run_check(
             hits[i] = new;
         }
     };
-    if check.needs_captures {
-        for caps in check.regex.get().captures_iter(text.as_bytes()) {
+    if pattern.needs_captures {
+        for caps in pattern.regex.get().captures_iter(text.as_bytes()) {
             let m = caps.get(0).expect("group 0 always matches");
             ctx.stats.matches += 1;
             visit(m.start(), m.end(), Some(&caps), ctx, hits);
             keep_within_cap(hits);
         }
     } else {
-        for m in check.regex.get().find_iter(text.as_bytes()) {
+        for m in pattern.regex.get().find_iter(text.as_bytes()) {
             ctx.stats.matches += 1;
             visit(m.start(), m.end(), None, ctx, hits);
             keep_within_cap(hits);
@@ -329,28 +332,32 @@ enum SecretVerdict {
 
 /// Applies placeholder, entropy and checksum rules; `None` when the check has none of them.
 fn judge_secret(check: &Check, value: &str, path: &str) -> Option<SecretVerdict> {
-    let is_secret = check.category == Category::Secret;
-    if !is_secret && check.min_entropy.is_none() && check.validate.is_none() && !check.judge_generic
+    let pattern = check.pattern()?;
+    let is_secret = check.meta.category == Category::Secret;
+    if !is_secret
+        && pattern.min_entropy.is_none()
+        && pattern.validate.is_none()
+        && !pattern.judge_generic
     {
         return None;
     }
     if is_secret && secrets::is_placeholder(value) {
         return Some(SecretVerdict::Drop);
     }
-    if check
+    if pattern
         .min_entropy
         .is_some_and(|min| secrets::shannon_entropy(value) < min)
     {
         return Some(SecretVerdict::Drop);
     }
-    if check.judge_generic {
+    if pattern.judge_generic {
         return Some(match secrets::judge_generic(value, path) {
             Some((severity, why)) => SecretVerdict::Judged(severity, why),
             None => SecretVerdict::Drop,
         });
     }
     Some(
-        match check
+        match pattern
             .validate
             .and_then(|kind| secrets::checksum_matches(kind, value))
         {
@@ -371,14 +378,15 @@ fn join_reasons(reason: Option<String>, more: &str) -> String {
 /// Fills `{name}` placeholders from capture groups. For secrets, the group holding the secret (every group,
 /// when the check names none) is masked.
 fn fill_message(check: &Check, caps: &regex::bytes::Captures<'_>, text: &str) -> String {
-    let template = &check.message;
-    let secret_group = check.redact_group.as_deref();
+    let template = &check.meta.message;
+    let secret_group = check.pattern().and_then(|p| p.redact_group.as_deref());
     let mut out = template.to_string();
     for name in crate::checks::compile::placeholders(template) {
         let value = caps.name(name).map_or("", |m| {
             &text[floor_char(text, m.start())..ceil_char(text, m.end())]
         });
-        let masked = check.category == Category::Secret && secret_group.is_none_or(|g| g == name);
+        let masked =
+            check.meta.category == Category::Secret && secret_group.is_none_or(|g| g == name);
         let shown: String = if masked {
             snippet::mask_secret(value)
         } else if value.chars().count() > 60 {

@@ -127,7 +127,12 @@ pub fn review(checks: &CheckSet, changes: &ChangeSet, options: &Options<'_>) -> 
     }
     findings.extend(chains);
     findings.extend(commands::review(checks, &changes.commands));
-    let signal = |id: &str| checks.checks.iter().any(|c| c.signal && c.id == id);
+    let signal = |id: &str| {
+        checks
+            .checks
+            .iter()
+            .any(|c| c.is_signal() && c.meta.id == id)
+    };
     suppressions.retain(|s| {
         !signal(&s.finding.check) && !support.is_some_and(|ids| ids.contains(&s.finding.check))
     });

@@ -82,7 +82,7 @@ fn governed(root: &Path, selection: &Selection, governance: &Governance<'_>) -> 
     governing.validate(&checks)?;
     let change_checks: Vec<Check> = checks
         .iter()
-        .filter(|c| c.id == CONFIG_WEAKENED || c.id == CONFIG_INVALID)
+        .filter(|c| c.meta.id == CONFIG_WEAKENED || c.meta.id == CONFIG_INVALID)
         .filter(|c| !before.is_disabled(c) && selection.chooses(c))
         .cloned()
         .collect();
@@ -129,9 +129,16 @@ impl Selection {
     /// Whether the command line's `--category` and `--check` filters choose a check.
     pub fn chooses(&self, c: &Check) -> bool {
         let covers = crate::model::target_covers;
-        (self.categories.is_empty() || self.categories.iter().any(|cat| cat == c.category.as_str()))
+        (self.categories.is_empty()
+            || self
+                .categories
+                .iter()
+                .any(|cat| cat == c.meta.category.as_str()))
             && (self.checks.is_empty()
-                || self.checks.iter().any(|id| covers(id, &c.id, c.category)))
+                || self
+                    .checks
+                    .iter()
+                    .any(|id| covers(id, &c.meta.id, c.meta.category)))
     }
 }
 
@@ -154,14 +161,14 @@ fn policy_change_findings(
     };
     match after_policy {
         Ok(after_policy) => {
-            let Some(check) = report.iter().find(|c| c.id == CONFIG_WEAKENED) else {
+            let Some(check) = report.iter().find(|c| c.meta.id == CONFIG_WEAKENED) else {
                 return Vec::new();
             };
             let default_severity = |target: &str| {
                 checks
                     .iter()
-                    .filter(|c| crate::model::target_covers(target, &c.id, c.category))
-                    .map(|c| c.severity)
+                    .filter(|c| crate::model::target_covers(target, &c.meta.id, c.meta.category))
+                    .map(|c| c.meta.severity)
                     .max()
                     .unwrap_or(crate::model::Severity::Error)
             };
@@ -178,7 +185,7 @@ fn policy_change_findings(
                 .collect()
         }
         Err(e) => {
-            let Some(check) = report.iter().find(|c| c.id == CONFIG_INVALID) else {
+            let Some(check) = report.iter().find(|c| c.meta.id == CONFIG_INVALID) else {
                 return Vec::new();
             };
             // The file named in the error when it is one of the tree's (not `name (label)`).

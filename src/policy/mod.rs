@@ -382,7 +382,7 @@ impl Policy {
         self.validate_names(|target| {
             checks
                 .iter()
-                .any(|c| target_covers(target, &c.id, c.category))
+                .any(|c| target_covers(target, &c.meta.id, c.meta.category))
         })
     }
 
@@ -435,7 +435,7 @@ impl Policy {
     pub fn is_disabled(&self, check: &Check) -> bool {
         self.disabled
             .iter()
-            .any(|(t, _)| target_covers(t, &check.id, check.category))
+            .any(|(t, _)| target_covers(t, &check.meta.id, check.meta.category))
     }
 
     /// Applies path-scoped allows and severity overrides to the findings.

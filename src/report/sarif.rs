@@ -242,7 +242,7 @@ pub fn write(
     checks: &[Check],
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
+    let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.meta.id.as_str(), c)).collect();
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
     let mut rules: Vec<Rule<'_>> = Vec::new();
     let silenced = silenced_findings(review);
@@ -337,16 +337,17 @@ fn skipped_notifications(review: &Review) -> Vec<Invocation> {
 fn rule<'a>(finding: &'a Finding, check: Option<&Check>) -> Rule<'a> {
     let (short, full, help, severity, cwe) = match check {
         Some(c) => (
-            plain_message(&c.message),
-            c.help
+            plain_message(&c.meta.message),
+            c.meta
+                .help
                 .summary()
-                .unwrap_or_else(|| plain_message(&c.message)),
-            c.help.empty_sections().is_empty().then(|| Help {
-                text: c.help.to_text(),
-                markdown: c.help.to_markdown(),
+                .unwrap_or_else(|| plain_message(&c.meta.message)),
+            c.meta.help.empty_sections().is_empty().then(|| Help {
+                text: c.meta.help.to_text(),
+                markdown: c.meta.help.to_markdown(),
             }),
-            c.severity,
-            c.cwe.clone(),
+            c.meta.severity,
+            c.meta.cwe.clone(),
         ),
         None => (
             finding.check.clone(),

@@ -35,7 +35,7 @@ pub(super) fn review(checks: &CheckSet, commands: &[ProposedCommand]) -> Vec<Fin
     let command_checks: Vec<&Check> = checks
         .checks
         .iter()
-        .filter(|c| c.command.is_some() && c.action.is_some())
+        .filter(|c| c.command().is_some())
         .collect();
     let secret_set = secret_checks(checks);
     for command in commands {
@@ -65,9 +65,10 @@ fn judge(
     let mut matched: Vec<Matched<'_>> = Vec::new();
     let mut allowed: Vec<usize> = Vec::new();
     for &check in command_checks {
-        let (Some(matcher), Some(action)) = (&check.command, check.action) else {
+        let Some(crate::checks::CommandCheck { matcher, action }) = check.command() else {
             continue;
         };
+        let action = *action;
         if matcher.opaque {
             if script.opaque {
                 matched.push(Matched {
@@ -98,10 +99,10 @@ fn judge(
     let first = out.len();
     for m in matched {
         let lifted = m.action == Decision::Ask && m.command.is_some_and(|c| allowed.contains(&c));
-        if lifted || out[first..].iter().any(|f| f.check == m.check.id) {
+        if lifted || out[first..].iter().any(|f| f.check == m.check.meta.id) {
             continue;
         }
-        let message = redact(&fill_message(&m.check.message, &m.hit), secret_values);
+        let message = redact(&fill_message(&m.check.meta.message, &m.hit), secret_values);
         out.push(command_finding(m.check, m.action, message));
     }
 }
@@ -118,7 +119,7 @@ fn severity_of(action: Decision) -> Severity {
 /// A command check's finding, located at the command.
 fn command_finding(check: &Check, action: Decision, message: String) -> Finding {
     Finding {
-        check: check.id.clone(),
+        check: check.meta.id.clone(),
         category: Category::Command,
         severity: severity_of(action),
         path: String::new(),
@@ -140,7 +141,7 @@ fn secret_checks(checks: &CheckSet) -> Option<CheckSet> {
     let secret: Vec<Check> = checks
         .checks
         .iter()
-        .filter(|c| c.category == Category::Secret && !c.produced_by_engine)
+        .filter(|c| c.meta.category == Category::Secret && !c.is_produced())
         .cloned()
         .collect();
     (!secret.is_empty()).then(|| checks::into_set(secret))

@@ -193,8 +193,8 @@ fn config_items(
         checks
             .get_or_init(|| crate::checks::load(&before.extra_checks).unwrap_or_default())
             .iter()
-            .filter(|c| crate::model::target_covers(target, &c.id, c.category))
-            .map(|c| c.severity)
+            .filter(|c| crate::model::target_covers(target, &c.meta.id, c.meta.category))
+            .map(|c| c.meta.severity)
             .max()
             .unwrap_or(Severity::Error)
     };

@@ -52,7 +52,7 @@ pub fn judge_files(
     if changes.files.is_empty() && changes.skipped.binary_paths.is_empty() {
         return Ok((Verdict::allow(), paths));
     }
-    let analysis = Pipeline::gated(policy, selection, &changes)?.review(changes)?;
+    let analysis = Pipeline::gated(policy, selection)?.review(changes)?;
     Ok((verdict(&analysis, remark), paths))
 }
 
@@ -147,7 +147,7 @@ pub fn mask_command_secrets(
     let mut redactor = crate::redact::Redactor::default();
     let secret: Vec<Check> = checks
         .iter()
-        .filter(|c| c.category == Category::Secret)
+        .filter(|c| c.meta.category == Category::Secret)
         .cloned()
         .collect();
     if secret.is_empty() {

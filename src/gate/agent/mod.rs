@@ -148,12 +148,6 @@ fn evaluate(args: &AgentHookArgs, stdin: Result<&[u8], String>, cwd: &Path) -> O
 
 type Judged = (Verdict, Option<String>, Vec<String>);
 
-/// Built-in check directories the shell path always loads (the command checks).
-const COMMAND_CHECKS: &[&str] = &["checks/commands/"];
-/// The other built-in checks the shell path uses, when their keywords occur in the command: the secret
-/// checks (a literal token in a command; masking the audit log).
-const SHELL_EXTRA_CHECKS: &[&str] = &["checks/secrets/"];
-
 fn judge_action(
     args: &AgentHookArgs,
     input: &HookInput,
@@ -167,15 +161,8 @@ fn judge_action(
     match &input.action {
         Action::Other => Ok((Verdict::allow(), None, Vec::new())),
         Action::Shell { command } => {
-            // Only the command checks and the files whose keywords occur in the command (the secret
-            // checks that mask it for the log among them): the hook runs on every tool call.
             let mut timer = pipeline::PhaseTimer::from_env();
-            let checks = pipeline::load_checks_for_text(
-                &policy,
-                command,
-                COMMAND_CHECKS,
-                SHELL_EXTRA_CHECKS,
-            )?;
+            let checks = pipeline::checks_for(&policy)?;
             timer.phase("load checks");
             let (masked, secrets) = judge::mask_command_secrets(command, &checks);
             timer.phase("mask command");

@@ -1,0 +1,242 @@
+//! Regexes of checks, compiled when first used, and the glob sets of their paths.
+
+use std::sync::OnceLock;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::bytes::Regex;
+
+use super::spec::Located;
+
+/// A regex compiled when first used: loading hundreds of checks stays cheap, and a commit that touches a
+/// few lines compiles only the regexes those lines call for. User check files are compiled at load, so
+/// their mistakes are reported up front; the built-in ones are compiled by the test suite.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    source: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    /// A regex from a check file (a shorthand such as `@literal` expanded), compiled now when `eager`.
+    pub fn new(pattern: &str, eager: bool) -> Result<LazyRegex, String> {
+        let source = expand_shorthand(pattern).unwrap_or_else(|| pattern.to_string());
+        let compiled = OnceLock::new();
+        if eager {
+            let _ = compiled.set(build_regex(&source)?);
+        }
+        Ok(LazyRegex { source, compiled })
+    }
+
+    /// A regex written on a line of a check file; an error carries that line.
+    pub fn located(pattern: &Located, eager: bool) -> Result<LazyRegex, (u64, String)> {
+        LazyRegex::new(&pattern.text, eager).map_err(|e| (u64::from(pattern.line), e))
+    }
+
+    /// The compiled regex.
+    pub fn get(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            build_regex(&self.source)
+                .unwrap_or_else(|e| panic!("built-in regex `{}`: {e}", self.source))
+        })
+    }
+
+    /// The names of the capture groups.
+    pub fn capture_names(&self) -> impl Iterator<Item = Option<&str>> {
+        self.get().capture_names()
+    }
+}
+
+/// Regex shorthands usable in conditions: `@literal` and friends describe string literals without
+/// interpolation, which is what "not if the argument is a literal" needs in most languages.
+const LITERAL: &str = r##"(?:[rRbBuU]{0,2}"""(?s:[^"\\]|\\.|"[^"]|""[^"])*"""|[rRbBuU]{0,2}'''(?s:[^'\\]|\\.|'[^']|''[^'])*'''|(?:[rRbBuU]{0,2}|@)"(?:[^"\\$`#\n]|#[^{"\n]|\\.)*#?"|[rRbBuU]{0,2}'(?:[^'\\\n]|\\.)*'|`[^`$\\\n]*`)"##;
+
+fn expand_shorthand(pattern: &str) -> Option<String> {
+    Some(match pattern {
+        "@literal" => format!(r"^\s*{LITERAL}\s*$"),
+        "@literal-first" => format!(r"^\s*{LITERAL}\s*(?:,|$)"),
+        "@literals" => format!(r"^\s*[\[(]?\s*{LITERAL}(?:\s*,\s*{LITERAL})*\s*,?\s*[\])]?\s*$"),
+        "@empty" => r"^\s*$".to_string(),
+        _ => return None,
+    })
+}
+
+fn build_regex(source: &str) -> Result<Regex, String> {
+    // Byte regexes with Unicode off: `\w`, `\b` and `(?i)` are ASCII, which is what source code needs,
+    // and it keeps compiling hundreds of checks cheap and matching on the fast DFA path.
+    regex::bytes::RegexBuilder::new(source)
+        .unicode(false)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| format!("the regex does not compile: {e}"))
+}
+
+/// Path globs of a check, built into a glob set when first used (building one compiles regexes: most of
+/// what loading every check would cost). User check files are built at load, so their mistakes are
+/// reported up front; the built-in ones are built by the test suite.
+#[derive(Debug, Clone)]
+pub struct LazyGlobs {
+    globs: Vec<(String, u64)>,
+    built: OnceLock<GlobSet>,
+}
+
+impl LazyGlobs {
+    /// The globs written on lines of a check file (None when there are none), built now when `eager`.
+    pub fn new(globs: &[Located], eager: bool) -> Result<Option<LazyGlobs>, (u64, String)> {
+        if globs.is_empty() {
+            return Ok(None);
+        }
+        let globs: Vec<(String, u64)> = globs
+            .iter()
+            .map(|g| (g.text.to_string(), u64::from(g.line)))
+            .collect();
+        let built = OnceLock::new();
+        if eager {
+            let _ = built.set(build_globset(globs.iter().map(|(g, l)| (g.as_str(), *l)))?);
+        }
+        Ok(Some(LazyGlobs { globs, built }))
+    }
+
+    /// Whether a path matches one of the globs. Globs that are plain names or paths are compared as
+    /// such (what their glob set would match), so most checks never build one.
+    pub fn is_match(&self, path: &str) -> bool {
+        if self.globs.iter().all(|(g, _)| is_literal(g)) {
+            return self.globs.iter().any(|(g, _)| literal_matches(g, path));
+        }
+        self.built
+            .get_or_init(|| {
+                build_globset(self.globs.iter().map(|(g, l)| (g.as_str(), *l)))
+                    .unwrap_or_else(|(_, e)| panic!("built-in globs: {e}"))
+            })
+            .is_match(path)
+    }
+}
+
+/// Whether a glob holds no glob syntax.
+fn is_literal(glob: &str) -> bool {
+    !glob.contains(['*', '?', '[', ']', '{', '}', '\\'])
+}
+
+/// What [`build_globset`] matches for a literal glob: with a `/`, that path or anything below it;
+/// without, any path with a component of that name.
+fn literal_matches(glob: &str, path: &str) -> bool {
+    if glob.contains('/') {
+        let exact = glob.trim_start_matches('/');
+        let dir = exact.trim_end_matches('/');
+        path == exact
+            || path
+                .strip_prefix(dir)
+                .is_some_and(|rest| rest.len() > 1 && rest.starts_with('/'))
+    } else {
+        path.split('/').any(|component| component == glob)
+    }
+}
+
+/// Builds a glob set from (glob, line) pairs; a bad glob is reported with its line.
+pub fn build_globset<'a>(
+    globs: impl Iterator<Item = (&'a str, u64)>,
+) -> Result<GlobSet, (u64, String)> {
+    let mut builder = GlobSetBuilder::new();
+    for (glob, line) in globs {
+        let pattern = if glob.contains('/') {
+            glob.trim_start_matches('/').to_string()
+        } else {
+            format!("**/{glob}")
+        };
+        let compiled =
+            Glob::new(&pattern).map_err(|e| (line, format!("bad glob `{glob}`: {e}")))?;
+        builder.add(compiled);
+        if !glob.contains('*') {
+            // A directory name also covers everything below it.
+            let below = Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))
+                .map_err(|e| (line, format!("bad glob `{glob}`: {e}")))?;
+            builder.add(below);
+        }
+    }
+    builder.build().map_err(|e| (0, format!("bad glob: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_globs_match_as_their_glob_set_does() {
+        let globs = [
+            ".npmrc",
+            "id_rsa",
+            "docs/dev",
+            "/etc/passwd",
+            "a/b/",
+            "Dockerfile",
+        ];
+        let paths = [
+            ".npmrc",
+            "x/.npmrc",
+            "x/.npmrc.bak",
+            ".npmrc/y",
+            "id_rsa",
+            "home/id_rsa/key",
+            "id_rsa.pub",
+            "docs/dev",
+            "docs/dev/x.md",
+            "docs/devel",
+            "x/docs/dev",
+            "etc/passwd",
+            "etc/passwd/x",
+            "a/b",
+            "a/b/c",
+            "a/bc",
+            "Dockerfile",
+            "sub/Dockerfile",
+            "dockerfile",
+            "",
+            "/",
+        ];
+        for glob in globs {
+            assert!(is_literal(glob));
+            let set = build_globset(std::iter::once((glob, 1))).unwrap();
+            for path in paths {
+                assert_eq!(
+                    literal_matches(glob, path),
+                    set.is_match(path),
+                    "{glob} {path}"
+                );
+            }
+        }
+        assert!(!is_literal("*.pem") && !is_literal("id_[rd]sa"));
+    }
+
+    #[test]
+    fn literal_shorthands() {
+        let literal = Regex::new(&expand_shorthand("@literal").unwrap()).unwrap();
+        let literal = |s: &str| literal.is_match(s.as_bytes());
+        for yes in [
+            r#""ls -l""#,
+            "'x'",
+            r#"r"raw\d""#,
+            "`plain`",
+            r#""""multi
+line""""#,
+            "'''a'b'''",
+            r#"@"C:\path""#,
+        ] {
+            assert!(literal(yes), "{yes}");
+        }
+        for no in [
+            r#"f"{x}""#,
+            r#""a" + b"#,
+            "`a ${b}`",
+            r##""#{x}""##,
+            "cmd",
+            r#""$HOME""#,
+        ] {
+            assert!(!literal(no), "{no}");
+        }
+        let first = Regex::new(&expand_shorthand("@literal-first").unwrap()).unwrap();
+        assert!(first.is_match(br#""a.txt", "utf8""#));
+        assert!(!first.is_match(b"name, 'utf8'"));
+        let list = Regex::new(&expand_shorthand("@literals").unwrap()).unwrap();
+        assert!(list.is_match(br#"["ls", "-l"]"#));
+        assert!(!list.is_match(br#"["ls", path]"#));
+    }
+}
