@@ -99,8 +99,15 @@ impl LazyGlobs {
     /// Whether a path matches one of the globs. Globs that are plain names or paths are compared as
     /// such (what their glob set would match), so most checks never build one.
     pub fn is_match(&self, path: &str) -> bool {
-        if self.globs.iter().all(|(g, _)| is_literal(g)) {
-            return self.globs.iter().any(|(g, _)| literal_matches(g, path));
+        if self
+            .globs
+            .iter()
+            .all(|(g, _)| simple_matches(g, "").is_some())
+        {
+            return self
+                .globs
+                .iter()
+                .any(|(g, _)| simple_matches(g, path) == Some(true));
         }
         self.built
             .get_or_init(|| {
@@ -114,6 +121,30 @@ impl LazyGlobs {
 /// Whether a glob holds no glob syntax.
 fn is_literal(glob: &str) -> bool {
     !glob.contains(['*', '?', '[', ']', '{', '}', '\\'])
+}
+
+/// What [`build_globset`] matches for a glob of a shape compared without building one (None for other
+/// shapes): a literal name or path ([`literal_matches`]); `**/name` or `**/dir/name`, that file (the
+/// path is `name` or ends with `/name`); `*suffix` or `**/*suffix`, any path ending with `suffix` (a glob set's `*`
+/// crosses `/`).
+fn simple_matches(glob: &str, path: &str) -> Option<bool> {
+    if is_literal(glob) {
+        return Some(literal_matches(glob, path));
+    }
+    let plain = |s: &str| !s.is_empty() && is_literal(s) && !s.contains('/');
+    let (rest, recursive) = match glob.strip_prefix("**/") {
+        Some(rest) => (rest, true),
+        None if !glob.contains('/') => (glob, false),
+        None => return None,
+    };
+    if let Some(suffix) = rest.strip_prefix('*') {
+        return plain(suffix).then(|| path.ends_with(suffix));
+    }
+    let path_like = !rest.is_empty() && is_literal(rest) && !rest.starts_with('/');
+    (recursive && path_like).then(|| {
+        path.strip_suffix(rest)
+            .is_some_and(|head| head.is_empty() || head.ends_with('/'))
+    })
 }
 
 /// What [`build_globset`] matches for a literal glob: with a `/`, that path or anything below it;
@@ -204,6 +235,59 @@ mod tests {
             }
         }
         assert!(!is_literal("*.pem") && !is_literal("id_[rd]sa"));
+        let shaped = [
+            "**/setup.py",
+            "**/*_test.py",
+            "*.lock",
+            "**/*.config.js",
+            "**/.claude/settings.json",
+            "**/tests/**",
+            "**/*.test.*",
+            "gulpfile*",
+            "*",
+            "**/*",
+            "/**/x.py",
+        ];
+        let paths = [
+            "setup.py",
+            "/setup.py",
+            "a/setup.py",
+            "a/bsetup.py",
+            "setup.py/x",
+            "a/setup.pyc",
+            "x_test.py",
+            "a/b/x_test.py",
+            "_test.py",
+            "a/_test.py",
+            "a_test.py/b",
+            "Cargo.lock",
+            "a/.lock",
+            ".lock",
+            "a.lock/b",
+            "a\nb.lock",
+            "web.config.js",
+            "src/web.config.js",
+            ".claude/settings.json",
+            "a/.claude/settings.json",
+            "tests/a.py",
+            "x.test.ts",
+            "gulpfile.js",
+            "x.py",
+            "a/x.py",
+            "",
+            "/",
+        ];
+        let mut fast = 0;
+        for glob in shaped {
+            let set = build_globset(std::iter::once((glob, 1))).unwrap();
+            for path in paths {
+                if let Some(matched) = simple_matches(glob, path) {
+                    fast += 1;
+                    assert_eq!(matched, set.is_match(path), "{glob} {path}");
+                }
+            }
+        }
+        assert_eq!(fast, 5 * paths.len());
     }
 
     #[test]

@@ -157,7 +157,8 @@ pub fn secrets(checks: &CheckSet, text: &str) -> Vec<Finding> {
     }
 }
 
-fn secrets_in(set: &CheckSet, text: &str) -> Vec<Finding> {
+/// What [`secrets`] finds, with `set` holding only the secret checks.
+pub fn secrets_in(set: &CheckSet, text: &str) -> Vec<Finding> {
     // The text is searched as a shell script; its findings are then moved to the command.
     let mut file = whole_file(String::new(), text.to_string(), AddedLines::All);
     file.language = Language::Shell;
