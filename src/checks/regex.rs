@@ -1,5 +1,6 @@
 //! Regexes of checks, compiled when first used, and the glob sets of their paths.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -12,14 +13,22 @@ use super::spec::Located;
 /// their mistakes are reported up front; the built-in ones are compiled by the test suite.
 #[derive(Debug, Clone)]
 pub struct LazyRegex {
-    source: String,
+    source: Cow<'static, str>,
     compiled: OnceLock<Regex>,
 }
 
 impl LazyRegex {
     /// A regex from a check file (a shorthand such as `@literal` expanded), compiled now when `eager`.
     pub fn new(pattern: &str, eager: bool) -> Result<LazyRegex, String> {
-        let source = expand_shorthand(pattern).unwrap_or_else(|| pattern.to_string());
+        LazyRegex::from_text(Cow::Owned(pattern.to_string()), eager)
+    }
+
+    /// [`LazyRegex::new`] of text that may be borrowed from the binary (then kept borrowed).
+    fn from_text(pattern: Cow<'static, str>, eager: bool) -> Result<LazyRegex, String> {
+        let source = match expand_shorthand(&pattern) {
+            Some(expanded) => Cow::Owned(expanded),
+            None => pattern,
+        };
         let compiled = OnceLock::new();
         if eager {
             let _ = compiled.set(build_regex(&source)?);
@@ -29,7 +38,7 @@ impl LazyRegex {
 
     /// A regex written on a line of a check file; an error carries that line.
     pub fn located(pattern: &Located, eager: bool) -> Result<LazyRegex, (u64, String)> {
-        LazyRegex::new(&pattern.text, eager).map_err(|e| (u64::from(pattern.line), e))
+        LazyRegex::from_text(pattern.text.clone(), eager).map_err(|e| (u64::from(pattern.line), e))
     }
 
     /// The compiled regex.

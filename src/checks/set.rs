@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::check::Check;
+use super::spec::Text;
 
 /// Texts searched word by word, in bytes overall, before the automaton is built.
 const SHORT_TEXTS: usize = 1024;
@@ -20,7 +21,7 @@ pub struct CheckSet {
     /// The checks, in load order.
     pub checks: Vec<Check>,
     /// The distinct keywords (lowercase), indexed as in `keyword_checks`.
-    words: Vec<String>,
+    words: Vec<Text>,
     /// The automaton over `words`, once built.
     keywords: OnceLock<Option<AhoCorasick>>,
     /// Bytes searched word by word so far.
@@ -34,7 +35,7 @@ pub struct CheckSet {
 impl CheckSet {
     /// Builds the prefilter over `checks`.
     pub fn new(checks: Vec<Check>, file_slots: usize) -> CheckSet {
-        let mut words: Vec<String> = Vec::new();
+        let mut words: Vec<Text> = Vec::new();
         let mut slots: HashMap<&str, usize> = HashMap::new();
         let mut keyword_checks: Vec<Vec<u32>> = Vec::new();
         let mut keywordless = Vec::new();
@@ -45,8 +46,8 @@ impl CheckSet {
             if pattern.keywords.is_empty() {
                 keywordless.push(idx as u32);
             }
-            for word in &pattern.keywords {
-                let slot = *slots.entry(word.as_str()).or_insert_with(|| {
+            for word in pattern.keywords.iter() {
+                let slot = *slots.entry(word).or_insert_with(|| {
                     words.push(word.clone());
                     keyword_checks.push(Vec::new());
                     words.len() - 1
@@ -100,7 +101,7 @@ impl CheckSet {
                     AhoCorasickBuilder::new()
                         .ascii_case_insensitive(true)
                         .match_kind(MatchKind::Standard)
-                        .build(&self.words)
+                        .build(self.words.iter().map(|w| w.as_bytes()))
                         .expect("keyword automaton builds")
                 })
             })

@@ -280,7 +280,7 @@ fn run_check(
         }
         let message = match caps {
             Some(caps) => fill_message(check, caps, text),
-            None => check.meta.message.clone(),
+            None => check.meta.message.to_string(),
         };
         hits.push(Hit {
             check: idx,

@@ -119,7 +119,7 @@ fn severity_of(action: Decision) -> Severity {
 /// A command check's finding, located at the command.
 fn command_finding(check: &Check, action: Decision, message: String) -> Finding {
     Finding {
-        check: check.meta.id.clone(),
+        check: check.meta.id.to_string(),
         category: Category::Command,
         severity: severity_of(action),
         path: String::new(),
