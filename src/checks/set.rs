@@ -11,6 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::check::Check;
 use super::spec::Text;
+use crate::model::Category;
 
 /// Texts searched word by word, in bytes overall, before the automaton is built.
 const SHORT_TEXTS: usize = 1024;
@@ -30,6 +31,8 @@ pub struct CheckSet {
     keywordless: Vec<u32>,
     /// How many file-wide condition results a file needs room for.
     pub file_slots: usize,
+    /// The secret checks as a set of their own, once built (see [`CheckSet::secret_set`]).
+    secrets: OnceLock<Option<Box<CheckSet>>>,
 }
 
 impl CheckSet {
@@ -65,7 +68,24 @@ impl CheckSet {
             keyword_checks,
             keywordless,
             file_slots,
+            secrets: OnceLock::new(),
         }
+    }
+
+    /// The secret checks that run a pattern, as a set of their own (None when there are none), built
+    /// once: the agent gate masks a command with it and the engine's command stage runs it.
+    pub fn secret_set(&self) -> Option<&CheckSet> {
+        self.secrets
+            .get_or_init(|| {
+                let secret: Vec<Check> = self
+                    .checks
+                    .iter()
+                    .filter(|c| c.meta.category == Category::Secret && !c.is_produced())
+                    .cloned()
+                    .collect();
+                (!secret.is_empty()).then(|| Box::new(super::into_set(secret)))
+            })
+            .as_deref()
     }
 
     /// Finds a check by id.
@@ -140,6 +160,7 @@ impl Clone for CheckSet {
             keyword_checks: self.keyword_checks.clone(),
             keywordless: self.keywordless.clone(),
             file_slots: self.file_slots,
+            secrets: self.secrets.clone(),
         }
     }
 }

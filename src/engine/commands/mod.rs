@@ -7,7 +7,7 @@
 mod matching;
 mod project;
 
-use crate::checks::{self, Check, CheckSet};
+use crate::checks::{Check, CheckSet};
 use crate::engine::snippet::mask_secret;
 use crate::lang::Language;
 use crate::model::Decision;
@@ -37,10 +37,9 @@ pub(super) fn review(checks: &CheckSet, commands: &[ProposedCommand]) -> Vec<Fin
         .iter()
         .filter(|c| c.command().is_some())
         .collect();
-    let secret_set = secret_checks(checks);
+    let secret_set = checks.secret_set();
     for command in commands {
         let secrets = secret_set
-            .as_ref()
             .map(|set| secrets_in(set, &command.text))
             .unwrap_or_default();
         let values = secret_values(&command.text, &secrets);
@@ -137,22 +136,12 @@ fn command_finding(check: &Check, action: Decision, message: String) -> Finding 
 }
 
 /// The secret checks of `checks` that search text, as a set of their own (None when there are none).
-fn secret_checks(checks: &CheckSet) -> Option<CheckSet> {
-    let secret: Vec<Check> = checks
-        .checks
-        .iter()
-        .filter(|c| c.meta.category == Category::Secret && !c.is_produced())
-        .cloned()
-        .collect();
-    (!secret.is_empty()).then(|| checks::into_set(secret))
-}
-
 /// Every secret the secret checks of `checks` find in a command's text, located at the command (line
 /// and columns in its text). No inline marker silences anything there: a marker in a command is only
 /// its author's say-so, and a secret it silenced would go unmasked.
 pub fn secrets(checks: &CheckSet, text: &str) -> Vec<Finding> {
-    match secret_checks(checks) {
-        Some(set) => secrets_in(&set, text),
+    match checks.secret_set() {
+        Some(set) => secrets_in(set, text),
         None => Vec::new(),
     }
 }

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use super::input::Action;
 use super::verdict::{Item, Verdict};
-use crate::checks::{self, Check};
+use crate::checks::{self, Check, CheckSet};
 use crate::engine::commands as command;
 use crate::model::{Category, Decision, Finding, Location};
 use crate::pipeline::{Analysis, PhaseTimer, Pipeline, Selection};
@@ -150,17 +150,26 @@ pub fn mask_command_secrets(
     command_line: &str,
     checks: &[Check],
 ) -> (String, crate::redact::Redactor) {
-    let mut redactor = crate::redact::Redactor::default();
     // The set of secret checks is built once here (produced checks run no pattern).
     let secret: Vec<Check> = checks
         .iter()
         .filter(|c| c.meta.category == Category::Secret && !c.is_produced())
         .cloned()
         .collect();
-    if secret.is_empty() {
+    let set = (!secret.is_empty()).then(|| checks::into_set(secret));
+    mask_with(command_line, set.as_ref())
+}
+
+/// [`mask_command_secrets`] with the set of secret checks already built (None: there are none).
+pub fn mask_with(
+    command_line: &str,
+    secret_set: Option<&CheckSet>,
+) -> (String, crate::redact::Redactor) {
+    let mut redactor = crate::redact::Redactor::default();
+    let Some(set) = secret_set else {
         return (command_line.to_string(), redactor);
-    }
-    let findings = command::secrets_in(&checks::into_set(secret), command_line);
+    };
+    let findings = command::secrets_in(set, command_line);
     if findings.is_empty() {
         return (command_line.to_string(), redactor);
     }
