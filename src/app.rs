@@ -194,7 +194,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             let check = checks.iter().find(|c| c.meta.id == id).ok_or_else(|| {
                 let close: Vec<&str> = checks
                     .iter()
-                    .map(|c| c.meta.id.as_str())
+                    .map(|c| &*c.meta.id)
                     .filter(|c| c.contains(id.as_str()))
                     .take(5)
                     .collect();

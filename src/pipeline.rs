@@ -107,7 +107,7 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
         .into_iter()
         .filter(|c| c.chain().is_none() && feeds_a_chain(c))
         .collect();
-    let support_ids = support.iter().map(|c| c.meta.id.clone()).collect();
+    let support_ids = support.iter().map(|c| c.meta.id.to_string()).collect();
     chosen.extend(support);
     Ok(Selected {
         set: Arc::new(checks::into_set(chosen)),

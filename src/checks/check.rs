@@ -6,6 +6,7 @@ use super::chain::Chain;
 use super::command::CommandMatcher;
 use super::regex::{LazyGlobs, LazyRegex};
 use super::schema::{Checksum, Scope};
+use super::spec::{List, Text};
 use crate::lang::{Language, Region};
 use crate::model::Decision;
 use crate::model::{Category, Severity};
@@ -22,8 +23,8 @@ pub struct Check {
 /// What every check has, whatever its kind.
 #[derive(Debug, Clone)]
 pub struct CheckMeta {
-    /// Unique id.
-    pub id: String,
+    /// Unique id (borrowed from the binary for built-in checks, like every text here).
+    pub id: Text,
     /// Category.
     pub category: Category,
     /// Base severity.
@@ -35,14 +36,14 @@ pub struct CheckMeta {
     /// Path globs the check never looks at.
     pub exclude_paths: Option<LazyGlobs>,
     /// Message template.
-    pub message: String,
+    pub message: Text,
     /// CWE id, if any.
-    pub cwe: Option<String>,
+    pub cwe: Option<Text>,
     /// Long help in its sections, borrowed from the binary for built-in checks (it is most of their
     /// bytes).
     pub help: super::help::CheckHelp,
     /// The file the check came from.
-    pub source: String,
+    pub source: Text,
 }
 
 /// The kinds of check.
@@ -65,7 +66,7 @@ pub enum CheckKind {
 #[derive(Debug, Clone)]
 pub struct PatternCheck {
     /// Prefilter words (lowercase); empty means the regex runs on every line.
-    pub keywords: Vec<String>,
+    pub keywords: List<Text>,
     /// The pattern.
     pub regex: LazyRegex,
     /// Where a match may start.

@@ -34,16 +34,16 @@ pub fn compile(
         message,
     };
     let meta = CheckMeta {
-        id: spec.id.to_string(),
+        id: spec.id.clone(),
         category: spec.category,
         severity: spec.severity,
         languages: languages(&spec.languages).map_err(err)?,
         paths: LazyGlobs::new(&spec.paths, eager).map_err(err)?,
         exclude_paths: LazyGlobs::new(&spec.exclude_paths, eager).map_err(err)?,
-        message: spec.message.to_string(),
-        cwe: spec.cwe.as_ref().map(|c| c.to_string()),
+        message: spec.message.clone(),
+        cwe: spec.cwe.clone(),
         help: spec.help.clone(),
-        source: spec.source.to_string(),
+        source: spec.source.clone(),
     };
     let kind = match &spec.kind {
         KindSpec::Pattern(pattern) => CheckKind::Pattern(std::sync::Arc::new(
@@ -107,7 +107,7 @@ fn compile_pattern(
     }
     let redact_group = spec.redact.as_ref().map(|r| r.text.to_string());
     Ok(PatternCheck {
-        keywords: spec.keywords.iter().map(|k| k.to_string()).collect(),
+        keywords: spec.keywords.clone(),
         needs_captures: redact_group.is_some() || placeholders(message).next().is_some(),
         regex,
         scope: spec.scope,

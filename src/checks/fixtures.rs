@@ -66,11 +66,7 @@ fn check_keywords_in_matches(
             .take((f.end_column - f.column) as usize)
             .collect::<String>()
             .to_ascii_lowercase();
-        if !pattern
-            .keywords
-            .iter()
-            .any(|k| matched.contains(k.as_str()))
-        {
+        if !pattern.keywords.iter().any(|k| matched.contains(&**k)) {
             failures.push(Failure {
                 file: display.to_string(),
                 line: f.line,
@@ -318,10 +314,10 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
         if categories.contains(&check.meta.category)
             && !check.is_produced()
             && check.chain().is_none()
-            && !expected_ids.contains(&check.meta.id)
+            && !expected_ids.iter().any(|e| *e == check.meta.id)
         {
             failures.push(Failure {
-                file: check.meta.source.clone(),
+                file: check.meta.source.to_string(),
                 line: 0,
                 message: format!(
                     "check `{}` has no fixture line that expects it",

@@ -139,14 +139,14 @@ fn load_with(
     let builtin = builtin_specs()?;
     let mut slots = 0;
     let mut checks = Vec::with_capacity(builtin.len());
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(builtin.len());
+    let mut seen: HashMap<Cow<'static, str>, usize> = HashMap::with_capacity(builtin.len());
     let mut add = |check: Check, checks: &mut Vec<Check>| {
         if let Some(&existing) = seen.get(&check.meta.id) {
             let existing: &Check = &checks[existing];
             return Err(DefinitionError {
-                file: check.meta.source.clone(),
+                file: check.meta.source.to_string(),
                 line: 0,
-                check: Some(check.meta.id.clone()),
+                check: Some(check.meta.id.to_string()),
                 message: format!(
                     "duplicate check id (also defined in {})",
                     existing.meta.source
@@ -173,9 +173,9 @@ fn load_with(
         if let Some(chain) = check.chain() {
             if let Some((target, line)) = unknown_target(chain, &checks) {
                 return Err(DefinitionError {
-                    file: check.meta.source.clone(),
+                    file: check.meta.source.to_string(),
                     line: *line,
-                    check: Some(check.meta.id.clone()),
+                    check: Some(check.meta.id.to_string()),
                     message: format!("chain part `{target}` names no check, id prefix or category"),
                 });
             }

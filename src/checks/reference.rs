@@ -27,7 +27,7 @@ pub fn pages(checks: &[Check]) -> Vec<(String, String)> {
         .collect();
     let pages_of: HashMap<&str, Category> = checks
         .iter()
-        .map(|c| (c.meta.id.as_str(), c.meta.category))
+        .map(|c| (&*c.meta.id, c.meta.category))
         .collect();
     let mut pages = vec![(format!("{DIR}/README.md"), index(checks.len(), &groups))];
     for (category, members) in &groups {

@@ -1,5 +1,6 @@
 //! Regexes of checks, compiled when first used, and the glob sets of their paths.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -12,14 +13,22 @@ use super::spec::Located;
 /// their mistakes are reported up front; the built-in ones are compiled by the test suite.
 #[derive(Debug, Clone)]
 pub struct LazyRegex {
-    source: String,
+    source: Cow<'static, str>,
     compiled: OnceLock<Regex>,
 }
 
 impl LazyRegex {
     /// A regex from a check file (a shorthand such as `@literal` expanded), compiled now when `eager`.
     pub fn new(pattern: &str, eager: bool) -> Result<LazyRegex, String> {
-        let source = expand_shorthand(pattern).unwrap_or_else(|| pattern.to_string());
+        LazyRegex::from_text(Cow::Owned(pattern.to_string()), eager)
+    }
+
+    /// [`LazyRegex::new`] of text that may be borrowed from the binary (then kept borrowed).
+    fn from_text(pattern: Cow<'static, str>, eager: bool) -> Result<LazyRegex, String> {
+        let source = match expand_shorthand(&pattern) {
+            Some(expanded) => Cow::Owned(expanded),
+            None => pattern,
+        };
         let compiled = OnceLock::new();
         if eager {
             let _ = compiled.set(build_regex(&source)?);
@@ -29,7 +38,7 @@ impl LazyRegex {
 
     /// A regex written on a line of a check file; an error carries that line.
     pub fn located(pattern: &Located, eager: bool) -> Result<LazyRegex, (u64, String)> {
-        LazyRegex::new(&pattern.text, eager).map_err(|e| (u64::from(pattern.line), e))
+        LazyRegex::from_text(pattern.text.clone(), eager).map_err(|e| (u64::from(pattern.line), e))
     }
 
     /// The compiled regex.
@@ -99,8 +108,15 @@ impl LazyGlobs {
     /// Whether a path matches one of the globs. Globs that are plain names or paths are compared as
     /// such (what their glob set would match), so most checks never build one.
     pub fn is_match(&self, path: &str) -> bool {
-        if self.globs.iter().all(|(g, _)| is_literal(g)) {
-            return self.globs.iter().any(|(g, _)| literal_matches(g, path));
+        if self
+            .globs
+            .iter()
+            .all(|(g, _)| simple_matches(g, "").is_some())
+        {
+            return self
+                .globs
+                .iter()
+                .any(|(g, _)| simple_matches(g, path) == Some(true));
         }
         self.built
             .get_or_init(|| {
@@ -114,6 +130,54 @@ impl LazyGlobs {
 /// Whether a glob holds no glob syntax.
 fn is_literal(glob: &str) -> bool {
     !glob.contains(['*', '?', '[', ']', '{', '}', '\\'])
+}
+
+/// What [`build_globset`] matches for a glob of a shape compared without building one (None for other
+/// shapes): a literal name or path ([`literal_matches`]); `**/name` or `**/dir/name`, that file (the
+/// path is `name` or ends with `/name`); `**/prefix*suffix` (either part may be empty, and a glob
+/// without `/` counts as under `**/`) or `**/dir/**` (`dir/` then anything): a path whose component
+/// starts with `prefix` and that ends with `suffix` after it (a glob set's `*` crosses `/`).
+fn simple_matches(glob: &str, path: &str) -> Option<bool> {
+    if is_literal(glob) {
+        return Some(literal_matches(glob, path));
+    }
+    let (rest, recursive) = match glob.strip_prefix("**/") {
+        Some(rest) => (rest, true),
+        None if !glob.contains('/') => (glob, false),
+        None => return None,
+    };
+    let path_like = |s: &str| is_literal(s) && !s.starts_with('/');
+    if recursive && !rest.is_empty() && path_like(rest) {
+        return Some(
+            path.strip_suffix(rest)
+                .is_some_and(|head| head.is_empty() || head.ends_with('/')),
+        );
+    }
+    let (prefix, suffix) = match rest.strip_suffix("**") {
+        Some(dir) if dir.ends_with('/') => (dir, ""),
+        _ => rest.split_once('*')?,
+    };
+    let shaped =
+        path_like(prefix) && is_literal(suffix) && !(prefix.is_empty() && suffix.is_empty());
+    shaped.then(|| starts_component_then_ends(path, prefix, suffix))
+}
+
+/// Whether some component of `path` starts with `prefix` and the path ends with `suffix` after it.
+fn starts_component_then_ends(path: &str, prefix: &str, suffix: &str) -> bool {
+    let Some(limit) = path.strip_suffix(suffix).map(str::len) else {
+        return false;
+    };
+    // The first component that starts with the prefix leaves the most room for the suffix.
+    let mut at = 0;
+    loop {
+        if path[at..].starts_with(prefix) {
+            return at + prefix.len() <= limit;
+        }
+        match path[at..].find('/') {
+            Some(slash) => at += slash + 1,
+            None => return false,
+        }
+    }
 }
 
 /// What [`build_globset`] matches for a literal glob: with a `/`, that path or anything below it;
@@ -204,6 +268,81 @@ mod tests {
             }
         }
         assert!(!is_literal("*.pem") && !is_literal("id_[rd]sa"));
+        let shaped = [
+            "**/setup.py",
+            "**/*_test.py",
+            "*.lock",
+            "**/*.config.js",
+            "**/.claude/settings.json",
+            "**/tests/**",
+            "**/*.test.*",
+            "gulpfile*",
+            "*",
+            "**/*",
+            "/**/x.py",
+            "**/test_*.py",
+            "**/Gruntfile*",
+            "a/**",
+            "**/a/**/b",
+            "src/*.py",
+            "**/*.st*.js",
+        ];
+        let paths = [
+            "setup.py",
+            "/setup.py",
+            "a/setup.py",
+            "a/bsetup.py",
+            "setup.py/x",
+            "a/setup.pyc",
+            "x_test.py",
+            "a/b/x_test.py",
+            "_test.py",
+            "a/_test.py",
+            "a_test.py/b",
+            "Cargo.lock",
+            "a/.lock",
+            ".lock",
+            "a.lock/b",
+            "a\nb.lock",
+            "web.config.js",
+            "src/web.config.js",
+            ".claude/settings.json",
+            "a/.claude/settings.json",
+            "tests/a.py",
+            "x.test.ts",
+            "gulpfile.js",
+            "x.py",
+            "a/x.py",
+            "",
+            "/",
+            "test_.py",
+            "test.py",
+            "a/test_x.py",
+            "a/btest_x.py",
+            "test_a/b.py",
+            "tests/",
+            "a/tests",
+            "x/tests/y",
+            "xtests/y",
+            "/tests/y",
+            "Gruntfile.js",
+            "a/Gruntfile",
+            "a/b/c/Gruntfile/x",
+            "a/Gruntfil",
+            "src/x.py",
+            "a/x.st.js",
+        ];
+        let mut fast = 0;
+        for glob in shaped {
+            let set = build_globset(std::iter::once((glob, 1))).unwrap();
+            for path in paths {
+                if let Some(matched) = simple_matches(glob, path) {
+                    fast += 1;
+                    assert_eq!(matched, set.is_match(path), "{glob} {path}");
+                }
+            }
+        }
+        assert_eq!(fast, 9 * paths.len());
     }
 
     #[test]

@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::check::Check;
+use super::spec::Text;
+use crate::model::Category;
 
 /// Texts searched word by word, in bytes overall, before the automaton is built.
 const SHORT_TEXTS: usize = 1024;
@@ -20,7 +22,7 @@ pub struct CheckSet {
     /// The checks, in load order.
     pub checks: Vec<Check>,
     /// The distinct keywords (lowercase), indexed as in `keyword_checks`.
-    words: Vec<String>,
+    words: Vec<Text>,
     /// The automaton over `words`, once built.
     keywords: OnceLock<Option<AhoCorasick>>,
     /// Bytes searched word by word so far.
@@ -29,12 +31,14 @@ pub struct CheckSet {
     keywordless: Vec<u32>,
     /// How many file-wide condition results a file needs room for.
     pub file_slots: usize,
+    /// The secret checks as a set of their own, once built (see [`CheckSet::secret_set`]).
+    secrets: OnceLock<Option<Box<CheckSet>>>,
 }
 
 impl CheckSet {
     /// Builds the prefilter over `checks`.
     pub fn new(checks: Vec<Check>, file_slots: usize) -> CheckSet {
-        let mut words: Vec<String> = Vec::new();
+        let mut words: Vec<Text> = Vec::new();
         let mut slots: HashMap<&str, usize> = HashMap::new();
         let mut keyword_checks: Vec<Vec<u32>> = Vec::new();
         let mut keywordless = Vec::new();
@@ -45,8 +49,8 @@ impl CheckSet {
             if pattern.keywords.is_empty() {
                 keywordless.push(idx as u32);
             }
-            for word in &pattern.keywords {
-                let slot = *slots.entry(word.as_str()).or_insert_with(|| {
+            for word in pattern.keywords.iter() {
+                let slot = *slots.entry(word).or_insert_with(|| {
                     words.push(word.clone());
                     keyword_checks.push(Vec::new());
                     words.len() - 1
@@ -64,7 +68,24 @@ impl CheckSet {
             keyword_checks,
             keywordless,
             file_slots,
+            secrets: OnceLock::new(),
         }
+    }
+
+    /// The secret checks that run a pattern, as a set of their own (None when there are none), built
+    /// once: the agent gate masks a command with it and the engine's command stage runs it.
+    pub fn secret_set(&self) -> Option<&CheckSet> {
+        self.secrets
+            .get_or_init(|| {
+                let secret: Vec<Check> = self
+                    .checks
+                    .iter()
+                    .filter(|c| c.meta.category == Category::Secret && !c.is_produced())
+                    .cloned()
+                    .collect();
+                (!secret.is_empty()).then(|| Box::new(super::into_set(secret)))
+            })
+            .as_deref()
     }
 
     /// Finds a check by id.
@@ -100,7 +121,7 @@ impl CheckSet {
                     AhoCorasickBuilder::new()
                         .ascii_case_insensitive(true)
                         .match_kind(MatchKind::Standard)
-                        .build(&self.words)
+                        .build(self.words.iter().map(|w| w.as_bytes()))
                         .expect("keyword automaton builds")
                 })
             })
@@ -139,6 +160,7 @@ impl Clone for CheckSet {
             keyword_checks: self.keyword_checks.clone(),
             keywordless: self.keywordless.clone(),
             file_slots: self.file_slots,
+            secrets: self.secrets.clone(),
         }
     }
 }

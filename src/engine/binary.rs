@@ -18,7 +18,7 @@ pub(super) fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
             .filter(|c| c.on_binary() && c.applies_to(language, path))
         {
             findings.push(Finding {
-                check: check.meta.id.clone(),
+                check: check.meta.id.to_string(),
                 category: check.meta.category,
                 severity: check.meta.severity,
                 path: path.clone(),

@@ -239,7 +239,7 @@ fn role_masks<'a>(chain: &Chain, set: &'a CheckSet) -> HashMap<&'a str, u32> {
             if plays(&chain.unless, c) {
                 mask |= UNLESS;
             }
-            (mask != 0).then_some((c.meta.id.as_str(), mask))
+            (mask != 0).then_some((&*c.meta.id, mask))
         })
         .collect()
 }
@@ -253,7 +253,7 @@ pub fn drop_signals(set: &CheckSet, findings: &mut Vec<Finding>) {
         .checks
         .iter()
         .filter(|c| c.is_signal())
-        .map(|c| c.meta.id.as_str())
+        .map(|c| &*c.meta.id)
         .collect();
     findings.retain(|f| !signals.contains(f.check.as_str()));
 }
@@ -405,7 +405,7 @@ fn chain_finding(check: &Check, chain: &Chain, parts: &[&Finding]) -> Finding {
         hash.part(part.fingerprint.as_bytes());
     }
     Finding {
-        check: check.meta.id.clone(),
+        check: check.meta.id.to_string(),
         category: check.meta.category,
         severity: check.meta.severity,
         path: sink.path.clone(),
@@ -413,7 +413,7 @@ fn chain_finding(check: &Check, chain: &Chain, parts: &[&Finding]) -> Finding {
         line: sink.line,
         column: sink.column,
         end_column: sink.end_column,
-        message: check.meta.message.clone(),
+        message: check.meta.message.to_string(),
         snippet: sink.snippet.clone(),
         snippet_column: sink.snippet_column,
         snippet_width: sink.snippet_width,

@@ -272,7 +272,7 @@ fn finding(
     let snippet = crate::engine::snippet::render(line_text, &[], start, end);
     let column = line_text[..start].chars().count() as u32 + 1;
     Finding {
-        check: check.meta.id.clone(),
+        check: check.meta.id.to_string(),
         category: check.meta.category,
         severity: check.meta.severity,
         path: path.to_string(),

@@ -76,7 +76,7 @@ pub(super) fn emit(
         }
         let fingerprint = format!("{:016x}", hash.finish());
         let finding = Finding {
-            check: check.meta.id.clone(),
+            check: check.meta.id.to_string(),
             category: check.meta.category,
             severity: hit.severity,
             path: ctx.file.path.clone(),

@@ -33,10 +33,19 @@ pub(super) struct FileRun {
 /// error-level attack finding, and what it silences is recorded. With `baseless` (a scan) every line
 /// counts as already present: markers work as a base's do, and are still recorded.
 pub(super) fn run_files(checks: &CheckSet, files: &[ChangedFile], baseless: bool) -> FileRun {
-    let per_file: Vec<FileRun> = files
-        .par_iter()
-        .map(|file| check_file(checks, file, baseless))
-        .collect();
+    // One file (the agent hook's action) is checked on this thread: starting the thread pool would cost
+    // more than it saves.
+    let per_file: Vec<FileRun> = if files.len() <= 1 {
+        files
+            .iter()
+            .map(|file| check_file(checks, file, baseless))
+            .collect()
+    } else {
+        files
+            .par_iter()
+            .map(|file| check_file(checks, file, baseless))
+            .collect()
+    };
     let mut all = FileRun::default();
     all.findings
         .reserve_exact(per_file.iter().map(|r| r.findings.len()).sum());
@@ -271,7 +280,7 @@ fn run_check(
         }
         let message = match caps {
             Some(caps) => fill_message(check, caps, text),
-            None => check.meta.message.clone(),
+            None => check.meta.message.to_string(),
         };
         hits.push(Hit {
             check: idx,

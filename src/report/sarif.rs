@@ -242,7 +242,7 @@ pub fn write(
     checks: &[Check],
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.meta.id.as_str(), c)).collect();
+    let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (&*c.meta.id, c)).collect();
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
     let mut rules: Vec<Rule<'_>> = Vec::new();
     let silenced = silenced_findings(review);

@@ -7,7 +7,7 @@
 mod matching;
 mod project;
 
-use crate::checks::{self, Check, CheckSet};
+use crate::checks::{Check, CheckSet};
 use crate::engine::snippet::mask_secret;
 use crate::lang::Language;
 use crate::model::Decision;
@@ -37,10 +37,9 @@ pub(super) fn review(checks: &CheckSet, commands: &[ProposedCommand]) -> Vec<Fin
         .iter()
         .filter(|c| c.command().is_some())
         .collect();
-    let secret_set = secret_checks(checks);
+    let secret_set = checks.secret_set();
     for command in commands {
         let secrets = secret_set
-            .as_ref()
             .map(|set| secrets_in(set, &command.text))
             .unwrap_or_default();
         let values = secret_values(&command.text, &secrets);
@@ -119,7 +118,7 @@ fn severity_of(action: Decision) -> Severity {
 /// A command check's finding, located at the command.
 fn command_finding(check: &Check, action: Decision, message: String) -> Finding {
     Finding {
-        check: check.meta.id.clone(),
+        check: check.meta.id.to_string(),
         category: Category::Command,
         severity: severity_of(action),
         path: String::new(),
@@ -137,27 +136,18 @@ fn command_finding(check: &Check, action: Decision, message: String) -> Finding 
 }
 
 /// The secret checks of `checks` that search text, as a set of their own (None when there are none).
-fn secret_checks(checks: &CheckSet) -> Option<CheckSet> {
-    let secret: Vec<Check> = checks
-        .checks
-        .iter()
-        .filter(|c| c.meta.category == Category::Secret && !c.is_produced())
-        .cloned()
-        .collect();
-    (!secret.is_empty()).then(|| checks::into_set(secret))
-}
-
 /// Every secret the secret checks of `checks` find in a command's text, located at the command (line
 /// and columns in its text). No inline marker silences anything there: a marker in a command is only
 /// its author's say-so, and a secret it silenced would go unmasked.
 pub fn secrets(checks: &CheckSet, text: &str) -> Vec<Finding> {
-    match secret_checks(checks) {
-        Some(set) => secrets_in(&set, text),
+    match checks.secret_set() {
+        Some(set) => secrets_in(set, text),
         None => Vec::new(),
     }
 }
 
-fn secrets_in(set: &CheckSet, text: &str) -> Vec<Finding> {
+/// What [`secrets`] finds, with `set` holding only the secret checks.
+pub fn secrets_in(set: &CheckSet, text: &str) -> Vec<Finding> {
     // The text is searched as a shell script; its findings are then moved to the command.
     let mut file = whole_file(String::new(), text.to_string(), AddedLines::All);
     file.language = Language::Shell;

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use super::input::Action;
 use super::verdict::{Item, Verdict};
-use crate::checks::{self, Check};
+use crate::checks::{self, Check, CheckSet};
 use crate::engine::commands as command;
 use crate::model::{Category, Decision, Finding, Location};
 use crate::pipeline::{Analysis, PhaseTimer, Pipeline, Selection};
@@ -53,7 +53,10 @@ pub fn judge_files(
         return Ok((Verdict::allow(), paths));
     }
     let analysis = Pipeline::gated(policy, selection)?.review(changes)?;
-    Ok((verdict(&analysis, remark), paths))
+    let verdict = verdict(&analysis, remark);
+    // The hook's process ends with this answer: freeing some eight hundred checks would only delay it.
+    std::mem::forget(analysis);
+    Ok((verdict, paths))
 }
 
 /// The gate's verdict on an analysis: each finding's decision ([`policy::decide`]); in a command, one
@@ -130,7 +133,10 @@ pub fn judge_command(
 pub fn review_command(pipeline: Pipeline, command_line: &str, cwd: &Path) -> Result<Verdict> {
     let changes = files::command_change(command_line, cwd);
     let analysis = pipeline.review(changes)?;
-    Ok(verdict(&analysis, None))
+    let verdict = verdict(&analysis, None);
+    // As for files: the process ends with the answer, nothing is gained by freeing the checks.
+    std::mem::forget(analysis);
+    Ok(verdict)
 }
 
 /// The command with every secret the secret checks find masked, for the audit log.
@@ -144,16 +150,26 @@ pub fn mask_command_secrets(
     command_line: &str,
     checks: &[Check],
 ) -> (String, crate::redact::Redactor) {
-    let mut redactor = crate::redact::Redactor::default();
+    // The set of secret checks is built once here (produced checks run no pattern).
     let secret: Vec<Check> = checks
         .iter()
-        .filter(|c| c.meta.category == Category::Secret)
+        .filter(|c| c.meta.category == Category::Secret && !c.is_produced())
         .cloned()
         .collect();
-    if secret.is_empty() {
+    let set = (!secret.is_empty()).then(|| checks::into_set(secret));
+    mask_with(command_line, set.as_ref())
+}
+
+/// [`mask_command_secrets`] with the set of secret checks already built (None: there are none).
+pub fn mask_with(
+    command_line: &str,
+    secret_set: Option<&CheckSet>,
+) -> (String, crate::redact::Redactor) {
+    let mut redactor = crate::redact::Redactor::default();
+    let Some(set) = secret_set else {
         return (command_line.to_string(), redactor);
-    }
-    let findings = command::secrets(&checks::into_set(secret), command_line);
+    };
+    let findings = command::secrets_in(set, command_line);
     if findings.is_empty() {
         return (command_line.to_string(), redactor);
     }

@@ -22,7 +22,7 @@ use anyhow::Result;
 
 use self::input::{Action, Agent, HookInput};
 use self::verdict::Verdict;
-use crate::model::Decision;
+use crate::model::{Category, Decision};
 use crate::pipeline::{self, Pipeline, Selection};
 use crate::policy::hook::{FailMode, HookSettings};
 use crate::policy::Policy;
@@ -164,9 +164,25 @@ fn judge_action(
             let mut timer = pipeline::PhaseTimer::from_env();
             let checks = pipeline::checks_for(&policy)?;
             timer.phase("load checks");
-            let (masked, secrets) = judge::mask_command_secrets(command, &checks);
-            timer.phase("mask command");
-            let pipeline = Pipeline::new(policy, checks, &selection, timer)?;
+            // Masking uses every loaded secret check, even one the configuration disables. When none
+            // is disabled, the pipeline runs them all in the same order, and its set of secret checks
+            // (built once) serves both the masking and the engine's command stage.
+            let none_disabled = !checks
+                .iter()
+                .any(|c| c.meta.category == Category::Secret && policy.is_disabled(c));
+            let (masked, secrets, pipeline) = if none_disabled {
+                let pipeline = Pipeline::new(policy, checks, &selection, timer)?;
+                let (masked, secrets) = judge::mask_with(command, pipeline.checks().secret_set());
+                (masked, secrets, pipeline)
+            } else {
+                let (masked, secrets) = judge::mask_command_secrets(command, &checks);
+                timer.phase("mask command");
+                (
+                    masked,
+                    secrets,
+                    Pipeline::new(policy, checks, &selection, timer)?,
+                )
+            };
             let verdict = judge::review_command(pipeline, command, &input.cwd)?;
             let verdict = verdict.redacted(&secrets);
             Ok((verdict, Some(masked), Vec::new()))
