@@ -133,10 +133,7 @@ pub fn judge_command(
 pub fn review_command(pipeline: Pipeline, command_line: &str, cwd: &Path) -> Result<Verdict> {
     let changes = files::command_change(command_line, cwd);
     let analysis = pipeline.review(changes)?;
-    let verdict = verdict(&analysis, None);
-    // As for files: the process ends with the answer, nothing is gained by freeing the checks.
-    std::mem::forget(analysis);
-    Ok(verdict)
+    Ok(verdict(&analysis, None))
 }
 
 /// The command with every secret the secret checks find masked, for the audit log.
