@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Result};
 
-use crate::checks::{self, Check, CheckSet};
+use crate::checks::{self, Check, CheckSet, Needed};
 use crate::model::{Category, ChangeSet, Finding};
 use crate::policy::{self, FailOn, Policy};
 use crate::redact::Redactor;
@@ -226,8 +226,13 @@ impl Pipeline {
     /// A pipeline for a configuration already parsed (the agent gate parses it once per action), with
     /// every check it puts in force (see [`checks_for`]).
     pub fn gated(policy: Policy, selection: &Selection) -> Result<Pipeline> {
+        Pipeline::gated_for(policy, selection, &Needed::Everything)
+    }
+
+    /// [`Pipeline::gated`] with only the built-in checks `needed` (see [`checks::load_for`]).
+    pub fn gated_for(policy: Policy, selection: &Selection, needed: &Needed) -> Result<Pipeline> {
         let timer = PhaseTimer::from_env();
-        let checks = checks_for(&policy)?;
+        let checks = checks_needed(&policy, needed)?;
         Pipeline::new(policy, checks, selection, timer)
     }
 }
@@ -236,10 +241,27 @@ impl Pipeline {
 /// all costs less than choosing some) and the configuration's extra files, with the configuration's
 /// names validated against them.
 pub fn checks_for(policy: &Policy) -> Result<Vec<Check>> {
+    checks_needed(policy, &Needed::Everything)
+}
+
+/// [`checks_for`], keeping of the built-in checks only those `needed`; the configuration's names are
+/// validated against every check all the same.
+pub fn checks_needed(policy: &Policy, needed: &Needed) -> Result<Vec<Check>> {
     let mut timer = PhaseTimer::from_env();
-    let checks = checks::load(&policy.extra_checks)?;
+    let checks = checks::load_for(&policy.extra_checks, needed)?;
     timer.phase("load checks");
-    policy.validate(&checks)?;
+    if *needed == Needed::Everything {
+        policy.validate(&checks)?;
+    } else {
+        let builtin = checks::builtin_specs()?;
+        policy.validate_names(|target| {
+            builtin
+                .iter()
+                .map(|s| (s.id.as_ref(), s.category))
+                .chain(checks.iter().map(|c| (c.meta.id.as_ref(), c.meta.category)))
+                .any(|(id, category)| crate::model::target_covers(target, id, category))
+        })?;
+    }
     timer.phase("validate names");
     Ok(checks)
 }

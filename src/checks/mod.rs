@@ -121,20 +121,75 @@ pub fn parse_file(
         .collect()
 }
 
+/// Which built-in checks a review needs. The user's own check files are always loaded whole (they are
+/// few, and their mistakes are reported whatever the review).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Needed {
+    /// Every check: any change may come.
+    #[default]
+    Everything,
+    /// A shell command only: the command checks, and the secret checks that mask it.
+    Commands,
+    /// Files of these languages only (no binary files, no commands): the pattern checks for any of
+    /// them, the dependency and chain checks.
+    Languages(Vec<crate::lang::Language>),
+}
+
+impl Needed {
+    /// Whether a built-in spec is needed.
+    fn wants(&self, spec: &CheckSpec) -> bool {
+        use spec::KindSpec;
+        match self {
+            Needed::Everything => true,
+            Needed::Commands => match &spec.kind {
+                KindSpec::Command(_) => true,
+                KindSpec::Pattern(_) => spec.category == crate::model::Category::Secret,
+                KindSpec::Produced(_) | KindSpec::Chain(_) => false,
+            },
+            Needed::Languages(languages) => match &spec.kind {
+                KindSpec::Command(_) => false,
+                KindSpec::Produced(_) | KindSpec::Chain(_) => true,
+                KindSpec::Pattern(_) => {
+                    spec.languages.is_empty()
+                        || spec.languages.iter().any(|name| {
+                            crate::lang::Language::from_name(&name.text)
+                                .is_none_or(|l| languages.contains(&l))
+                        })
+                }
+            },
+        }
+    }
+
+    /// Whether the dependency analysis runs, so its checks must all be there.
+    fn runs_dependencies(&self) -> bool {
+        !matches!(self, Needed::Commands)
+    }
+}
+
 /// Loads every built-in check plus the given extra files (name, contents), rejecting duplicate ids. The
 /// extra files' regexes are compiled at once; the built-in ones when first needed.
 pub fn load(extra: &[(String, String)]) -> Result<Vec<Check>, DefinitionError> {
-    load_with(extra, false)
+    load_with(extra, false, &Needed::Everything)
+}
+
+/// Like [`load`], keeping of the built-in checks only those `needed` (the agent gate judging one action
+/// compiles no more than that action can use). Names are still validated against every check.
+pub fn load_for(
+    extra: &[(String, String)],
+    needed: &Needed,
+) -> Result<Vec<Check>, DefinitionError> {
+    load_with(extra, false, needed)
 }
 
 /// Like [`load`], but compiles every regex now, built-in ones included (for tests and check authors).
 pub fn load_checked(extra: &[(String, String)]) -> Result<Vec<Check>, DefinitionError> {
-    load_with(extra, true)
+    load_with(extra, true, &Needed::Everything)
 }
 
 fn load_with(
     extra: &[(String, String)],
     eager_builtin: bool,
+    needed: &Needed,
 ) -> Result<Vec<Check>, DefinitionError> {
     let builtin = builtin_specs()?;
     let mut slots = 0;
@@ -157,43 +212,80 @@ fn load_with(
         checks.push(check);
         Ok(())
     };
-    for spec in builtin.iter() {
+    for spec in builtin.iter().filter(|spec| needed.wants(spec)) {
         add(
             compile::compile(spec, &mut slots, eager_builtin)?,
             &mut checks,
         )?;
     }
+    let embedded = matches!(builtin, Cow::Borrowed(_));
+    let mut user_checks = 0;
     for (name, text) in extra {
         for check in parse_file(name, text, &mut slots, true)? {
+            if let Some(builtin_spec) = builtin.iter().find(|s| s.id == check.meta.id) {
+                if !needed.wants(builtin_spec) {
+                    // A built-in check left out still owns its id.
+                    return Err(DefinitionError {
+                        file: check.meta.source.to_string(),
+                        line: 0,
+                        check: Some(check.meta.id.to_string()),
+                        message: format!(
+                            "duplicate check id (also defined in {})",
+                            builtin_spec.source
+                        ),
+                    });
+                }
+            }
             add(check, &mut checks)?;
+            user_checks += 1;
         }
     }
-    // Chains are validated against the whole set.
-    for check in &checks {
-        if let Some(chain) = check.chain() {
-            if let Some((target, line)) = unknown_target(chain, &checks) {
-                return Err(DefinitionError {
-                    file: check.meta.source.to_string(),
-                    line: *line,
-                    check: Some(check.meta.id.to_string()),
-                    message: format!("chain part `{target}` names no check, id prefix or category"),
-                });
+    // Chains are validated against every check, loaded or not: the built-in ones were when the test
+    // suite loaded them all, so an embedded set without user checks needs no second look.
+    if user_checks > 0 || !embedded || eager_builtin {
+        let mut parts: Vec<(&str, crate::model::Category)> = builtin
+            .iter()
+            .filter(|s| !matches!(s.kind, spec::KindSpec::Chain(_)))
+            .map(|s| (s.id.as_ref(), s.category))
+            .collect();
+        let user = &checks[checks.len() - user_checks..];
+        parts.extend(
+            user.iter()
+                .filter(|c| c.chain().is_none())
+                .map(|c| (c.meta.id.as_ref(), c.meta.category)),
+        );
+        for check in &checks {
+            if let Some(chain) = check.chain() {
+                if let Some((target, line)) = unknown_target(chain, &parts) {
+                    return Err(DefinitionError {
+                        file: check.meta.source.to_string(),
+                        line: *line,
+                        check: Some(check.meta.id.to_string()),
+                        message: format!(
+                            "chain part `{target}` names no check, id prefix or category"
+                        ),
+                    });
+                }
             }
         }
     }
-    if let Some(error) = produced::missing_dependency_check(&checks) {
-        return Err(error);
+    if needed.runs_dependencies() {
+        if let Some(error) = produced::missing_dependency_check(&checks) {
+            return Err(error);
+        }
     }
     Ok(checks)
 }
 
 /// The first target of a chain that names no loaded check, with its line.
-fn unknown_target<'a>(chain: &'a chain::Chain, checks: &[Check]) -> Option<&'a (String, u64)> {
+fn unknown_target<'a>(
+    chain: &'a chain::Chain,
+    parts: &[(&str, crate::model::Category)],
+) -> Option<&'a (String, u64)> {
     chain.targets.iter().find(|(target, _)| {
-        !checks
+        !parts
             .iter()
-            .filter(|c| c.chain().is_none())
-            .any(|c| crate::model::target_covers(target, &c.meta.id, c.meta.category))
+            .any(|(id, category)| crate::model::target_covers(target, id, *category))
     })
 }
 
@@ -215,6 +307,84 @@ pub fn into_set(checks: Vec<Check>) -> CheckSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A review of one language's files loads exactly the checks that can run on them: every check
+    /// for that language or for any, the dependency and chain checks, and no command check.
+    #[test]
+    fn a_language_loads_the_checks_that_apply_to_it() {
+        let all = load(&[]).unwrap();
+        for language in crate::lang::Language::ALL {
+            let some = load_for(&[], &Needed::Languages(vec![language])).unwrap();
+            let expected: Vec<&str> = all
+                .iter()
+                .filter(|c| match &c.kind {
+                    CheckKind::Command(_) => false,
+                    CheckKind::Pattern(_) => c
+                        .meta
+                        .languages
+                        .as_ref()
+                        .is_none_or(|l| l.contains(&language)),
+                    CheckKind::Produced(_) | CheckKind::Chain(_) => true,
+                })
+                .map(|c| c.meta.id.as_ref())
+                .collect();
+            let loaded: Vec<&str> = some.iter().map(|c| c.meta.id.as_ref()).collect();
+            assert_eq!(loaded, expected, "{}", language.name());
+        }
+    }
+
+    /// A command loads the command checks and the secret checks that mask it, nothing else.
+    #[test]
+    fn a_command_loads_the_command_and_secret_checks() {
+        let all = load(&[]).unwrap();
+        let some = load_for(&[], &Needed::Commands).unwrap();
+        let expected: Vec<&str> = all
+            .iter()
+            .filter(|c| {
+                c.command().is_some()
+                    || (c.pattern().is_some() && c.meta.category == crate::model::Category::Secret)
+            })
+            .map(|c| c.meta.id.as_ref())
+            .collect();
+        let loaded: Vec<&str> = some.iter().map(|c| c.meta.id.as_ref()).collect();
+        assert!(loaded.len() > 300, "{}", loaded.len());
+        assert_eq!(loaded, expected);
+    }
+
+    /// A user check may not take the id of a built-in check left out of a partial load, and its chain
+    /// may name a built-in check left out.
+    #[test]
+    fn a_partial_load_still_knows_every_built_in_id() {
+        let taken = [(
+            "mine.yml".to_string(),
+            "- id: exec.python.subprocess\n  category: exec\n  severity: note\n  pattern: 'x'\n  message: m\n  help: h\n".to_string(),
+        )];
+        let error = load_for(&taken, &Needed::Commands).unwrap_err();
+        assert!(
+            error.message.contains("duplicate check id"),
+            "{}",
+            error.message
+        );
+        let chain = [(
+            "mine.yml".to_string(),
+            "- id: mine.chain\n  category: attack\n  severity: error\n  chain:\n    within: file\n    parts:\n      - role: runs\n        any: [exec.python.subprocess]\n      - role: sends\n        any: [network]\n  message: m\n  help: h\n".to_string(),
+        )];
+        load_for(&chain, &Needed::Languages(vec![crate::lang::Language::Go])).unwrap();
+        let unknown = [(
+            "mine.yml".to_string(),
+            "- id: mine.chain\n  category: attack\n  severity: error\n  chain:\n    within: file\n    parts:\n      - role: runs\n        any: [exec.nothing-like-this]\n      - role: sends\n        any: [network]\n  message: m\n  help: h\n".to_string(),
+        )];
+        let error = load_for(
+            &unknown,
+            &Needed::Languages(vec![crate::lang::Language::Go]),
+        )
+        .unwrap_err();
+        assert!(
+            error.message.contains("names no check"),
+            "{}",
+            error.message
+        );
+    }
 
     /// The specs `build.rs` embedded are those the check files give when parsed now (what
     /// [`BUILTIN_DIR_ENV`] does), in the same order.

@@ -52,7 +52,16 @@ pub fn judge_files(
     if changes.files.is_empty() && changes.skipped.binary_paths.is_empty() {
         return Ok((Verdict::allow(), paths));
     }
-    let analysis = Pipeline::gated(policy, selection)?.review(changes)?;
+    // Only the checks these files can use are compiled: the hook runs before every tool call.
+    let needed =
+        if changes.skipped.binary_paths.is_empty() && changes.skipped.binary_text.is_empty() {
+            let mut languages: Vec<_> = changes.files.iter().map(|f| f.language).collect();
+            languages.dedup();
+            checks::Needed::Languages(languages)
+        } else {
+            checks::Needed::Everything
+        };
+    let analysis = Pipeline::gated_for(policy, selection, &needed)?.review(changes)?;
     let verdict = verdict(&analysis, remark);
     // The hook's process ends with this answer: freeing some eight hundred checks would only delay it.
     std::mem::forget(analysis);
@@ -134,6 +143,19 @@ pub fn review_command(pipeline: Pipeline, command_line: &str, cwd: &Path) -> Res
     let changes = files::command_change(command_line, cwd);
     let analysis = pipeline.review(changes)?;
     Ok(verdict(&analysis, None))
+}
+
+/// [`review_command`] in the hook's own process, which ends with this answer: the analysis and its
+/// checks are left to the exit rather than freed one by one.
+pub fn review_command_then_exit(
+    pipeline: Pipeline,
+    command_line: &str,
+    cwd: &Path,
+) -> Result<Verdict> {
+    let analysis = pipeline.review(files::command_change(command_line, cwd))?;
+    let verdict = verdict(&analysis, None);
+    std::mem::forget(analysis);
+    Ok(verdict)
 }
 
 /// The command with every secret the secret checks find masked, for the audit log.

@@ -22,6 +22,7 @@ use anyhow::Result;
 
 use self::input::{Action, Agent, HookInput};
 use self::verdict::Verdict;
+use crate::checks;
 use crate::model::{Category, Decision};
 use crate::pipeline::{self, Pipeline, Selection};
 use crate::policy::hook::{FailMode, HookSettings};
@@ -162,7 +163,7 @@ fn judge_action(
         Action::Other => Ok((Verdict::allow(), None, Vec::new())),
         Action::Shell { command } => {
             let mut timer = pipeline::PhaseTimer::from_env();
-            let checks = pipeline::checks_for(&policy)?;
+            let checks = pipeline::checks_needed(&policy, &checks::Needed::Commands)?;
             timer.phase("load checks");
             // Masking uses every loaded secret check, even one the configuration disables. When none
             // is disabled, the pipeline runs them all in the same order, and its set of secret checks
@@ -183,7 +184,7 @@ fn judge_action(
                     Pipeline::new(policy, checks, &selection, timer)?,
                 )
             };
-            let verdict = judge::review_command(pipeline, command, &input.cwd)?;
+            let verdict = judge::review_command_then_exit(pipeline, command, &input.cwd)?;
             let verdict = verdict.redacted(&secrets);
             Ok((verdict, Some(masked), Vec::new()))
         }
