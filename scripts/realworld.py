@@ -53,7 +53,7 @@ def safe_name(sample_id: str) -> str:
 def git(*args: str, cwd: Path | None = None, check: bool = True) -> str:
     """Run git and return its standard output."""
     r = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+        ["git", *args], cwd=cwd, capture_output=True, text=True, errors="replace", check=False
     )
     if check and r.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)}: {r.stderr.strip()}")
