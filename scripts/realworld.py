@@ -314,7 +314,7 @@ def cmd_score(a: argparse.Namespace) -> int:
     by_sev: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     by_cat: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     by_check: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    unl, seen_warn = [], set()
+    unl, seen_warn, seen_any = [], set(), set()
     for f in findings:
         lab = labels.get(key(f))
         v = lab["label"] if lab else "?"
@@ -325,6 +325,7 @@ def cmd_score(a: argparse.Namespace) -> int:
             by_cat[f.get("category") or category_of(f["check"])][v] += 1
             by_check[f["check"]][v] += 1
             seen_warn.add(key(f))
+        seen_any.add(key(f))
         if not lab:
             unl.append(f)
     print(f"# review-gate real-world corpus: {len(samples)} samples, {len(findings)} findings\n")
@@ -349,6 +350,14 @@ def cmd_score(a: argparse.Namespace) -> int:
     print(f"\nlost TRUE (labelled TRUE at warning/error, no longer reported at warning/error): {len(lost)}")
     for x in lost:
         print(f"  {x['sample']} {x['path']}:{x['line']} {x['check']} — {x['reason']}")
+    gone = [
+        x
+        for k, x in labels.items()
+        if x["label"] == "TRUE" and k not in seen_any and any(s["id"] == k[0] for s in samples)
+    ]
+    print(f"\nTRUE findings no longer reported at any severity: {len(gone)}")
+    for x in gone:
+        print(f"  {x['sample']} {x['path']}:{x['line']} {x['check']} [{x.get('severity')}] — {x['reason']}")
     print(f"\nunlabelled findings: {len(unl)}")
     if a.unlabelled:
         with open(a.unlabelled, "w", encoding="utf-8") as out:
