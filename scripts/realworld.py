@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -314,6 +313,7 @@ def cmd_score(a: argparse.Namespace) -> int:
     by_sev: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     by_cat: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     by_check: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    by_note: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     unl, seen_warn, seen_any = [], set(), set()
     for f in findings:
         lab = labels.get(key(f))
@@ -325,6 +325,8 @@ def cmd_score(a: argparse.Namespace) -> int:
             by_cat[f.get("category") or category_of(f["check"])][v] += 1
             by_check[f["check"]][v] += 1
             seen_warn.add(key(f))
+        else:
+            by_note[f["check"]][v] += 1
         seen_any.add(key(f))
         if not lab:
             unl.append(f)
@@ -341,6 +343,11 @@ def cmd_score(a: argparse.Namespace) -> int:
     for c in sorted(by_check, key=lambda c: (-by_check[c]["NOISE"], -sum(by_check[c].values()))):
         if sum(by_check[c].values()) >= 3:
             print(precision_row(c, by_check[c]))
+    print()
+    print(HEAD.format("check (notes, >= 3 findings)"))
+    for c in sorted(by_note, key=lambda c: -sum(by_note[c].values())):
+        if sum(by_note[c].values()) >= 3:
+            print(precision_row(c, by_note[c]))
     lost = [
         x
         for k, x in labels.items()
