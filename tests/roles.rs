@@ -22,7 +22,7 @@ fn repo() -> Repo {
 }
 
 /// (path, check, severity, role, role_lowered_from) of every finding.
-fn rows(json: &Value) -> Vec<(String, String, String, String, Option<String>)> {
+fn rows_of(json: &Value) -> Vec<(String, String, String, String, Option<String>)> {
     json["findings"]
         .as_array()
         .unwrap()
@@ -47,7 +47,7 @@ fn a_process_in_a_test_is_a_note_that_does_not_fail() {
     let run = repo.run(&["staged", "--format", "json"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let json = run.json();
-    let rows = rows(&json);
+    let rows = rows_of(&json);
     assert_eq!(rows.len(), 1, "{rows:?}");
     let (path, check, severity, role, from) = &rows[0];
     assert_eq!(
@@ -63,7 +63,7 @@ fn a_process_in_a_test_is_a_note_that_does_not_fail() {
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let prod: Vec<_> = rows(&run.json())
+    let prod: Vec<_> = rows_of(&run.json())
         .into_iter()
         .filter(|r| r.0 == "app/jobs.py")
         .collect();
@@ -96,7 +96,7 @@ fn a_secret_and_an_attack_chain_in_a_test_keep_their_weight() {
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let rows = rows(&run.json());
+    let rows = rows_of(&run.json());
     assert!(
         rows.iter().any(|r| r.0 == "tests/conftest.py"
             && r.1.starts_with("secret.github")
@@ -127,7 +127,7 @@ fn a_bundle_in_dist_is_searched_for_secrets_only() {
     let run = repo.run(&["staged", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let json = run.json();
-    let rows = rows(&json);
+    let rows = rows_of(&json);
     assert!(
         rows.iter().all(|r| r.1.starts_with("secret.") && r.3 == "generated"),
         "only secrets are reported in generated files: {rows:?}"
@@ -157,7 +157,7 @@ fn configured_roles_override_detection() {
     repo.write("tests/live/probe.py", SHELL_TRUE);
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--format", "json"]);
-    let rows = rows(&run.json());
+    let rows = rows_of(&run.json());
     let role_of = |path: &str| {
         rows.iter()
             .find(|r| r.0 == path)
