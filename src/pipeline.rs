@@ -341,13 +341,15 @@ fn review(
 
 /// Gives every changed file its role, once: the configuration's `roles:` globs, else what
 /// [`crate::model::Role::detect`] reads from the path, the head of the text and the added lines' lengths.
-/// Returns path → role for the findings.
+/// Returns path → role for the findings (files outside `changes.files`, binary ones, go by path).
+/// A bundle, minified or marked file stands for its source only when the change holds source too.
 fn assign_roles(
     policy: &Policy,
     changes: &mut ChangeSet,
 ) -> std::collections::HashMap<String, crate::model::Role> {
     use crate::model::{Role, TextExtent};
     let mut roles = std::collections::HashMap::with_capacity(changes.files.len());
+    let mut has_source = false;
     for file in &mut changes.files {
         // The head of the file, when the text starts at its first line.
         let head = match &file.extent {
@@ -357,11 +359,17 @@ fn assign_roles(
                 _ => "",
             },
         };
-        let detected = Role::detect(&file.path, head, file.added.iter().map(|l| l.end - l.start));
-        file.role = policy.role_for(&file.path, detected);
-        if !file.role.is_production() {
-            roles.insert(file.path.clone(), file.role);
+        file.role = Role::detect(&file.path, head, file.added.iter().map(|l| l.end - l.start));
+        has_source |= file.role.is_source(&file.path, file.language);
+    }
+    for file in &mut changes.files {
+        // A bundle stands for its source only when the change holds source: a package release or a
+        // rebuilt action whose only code is its bundle is reviewed as the product it is.
+        if file.role == Role::Generated && !has_source && !Role::is_vendored(&file.path) {
+            file.role = Role::Production;
         }
+        file.role = policy.role_for(&file.path, file.role);
+        roles.insert(file.path.clone(), file.role);
     }
     roles
 }

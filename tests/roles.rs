@@ -123,14 +123,22 @@ fn a_bundle_in_dist_is_searched_for_secrets_only() {
     repo.write("dist/app.min.js", &bundle);
     // The same bundle outside `dist/` is still generated: a few lines of thousands of characters.
     repo.write("public/app.js", &bundle);
+    // The source the bundles are built from is in the change.
+    repo.write("src/api.js", "export const get = (u) => fetch(u);\n");
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let json = run.json();
     let rows = rows_of(&json);
     assert!(
-        rows.iter().all(|r| r.1.starts_with("secret.") && r.3 == "generated"),
+        rows.iter()
+            .filter(|r| r.0 != "src/api.js")
+            .all(|r| r.1.starts_with("secret.") && r.3 == "generated"),
         "only secrets are reported in generated files: {rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.0 == "src/api.js" && r.1 == "network.js.fetch"),
+        "{rows:?}"
     );
     for path in ["dist/app.min.js", "public/app.js"] {
         assert!(rows.iter().any(|r| r.0 == path), "{path}: {rows:?}");
@@ -220,4 +228,29 @@ fn sarif_results_carry_the_role() {
             .any(|(uri, p)| uri.ends_with("app/jobs.py") && p["role"] == "production"),
         "{props:?}"
     );
+}
+
+#[test]
+fn a_change_whose_only_code_is_a_bundle_reviews_it_as_the_product() {
+    // A package release or a rebuilt GitHub Action: the bundle is what runs, and no source stands
+    // for it. Vendored code stays generated.
+    let repo = repo();
+    let calls: Vec<String> = (0..200)
+        .map(|i| format!("a{i}=require(\"child_process\").execSync(x{i})"))
+        .collect();
+    repo.write("dist/index.js", format!("var {};\n", calls.join(",")));
+    repo.write("package.json", "{\"name\": \"acme\", \"version\": \"1.0.1\"}\n");
+    repo.write("README.md", "# acme\n");
+    repo.write("vendor/lib/run.js", "require(\"child_process\").execSync(cmd);\n");
+    repo.git(&["add", "-A"]);
+    let run = repo.run(&["staged", "--format", "json"]);
+    let json = run.json();
+    let rows = rows_of(&json);
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == "dist/index.js" && r.1.starts_with("exec.") && r.3 == "production"),
+        "{rows:?}"
+    );
+    assert!(!rows.iter().any(|r| r.0 == "vendor/lib/run.js"), "{rows:?}");
+    assert_eq!(json["summary"]["roles"]["files"]["generated"], 1);
 }

@@ -9,6 +9,8 @@ use std::str::FromStr;
 
 use serde::{Serialize, Serializer};
 
+use super::Language;
+
 /// What a changed file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Role {
@@ -71,6 +73,28 @@ impl Role {
             return Role::Generated;
         }
         role
+    }
+
+    /// Whether a file is vendored (under `vendor/`, `third_party/`, `node_modules/`, ...): generated
+    /// whatever else the change holds. Other generated files — bundles, minified and marked output —
+    /// stand for their source only when the change has source of its own (see [`Role::is_source`]).
+    pub fn is_vendored(path: &str) -> bool {
+        path.split('/')
+            .rev()
+            .skip(1)
+            .any(|d| is_generated_dir(d) && d != "dist" && d != "__generated__")
+    }
+
+    /// Whether a file of this role and language is source code a bundle can be built from: production
+    /// or build code in a programming language (not data, markup, documentation or a manifest).
+    pub fn is_source(self, path: &str, language: Language) -> bool {
+        use Language::*;
+        matches!(self, Role::Production | Role::Build)
+            && !is_dependency_data(file_name(path))
+            && !matches!(
+                language,
+                Dockerfile | Makefile | GithubActions | Yaml | Json | Toml | Xml | Html | Markdown | Text
+            )
     }
 
     /// The role a path alone tells (see [`Role::detect`]). Precedence: CI, generated, test, docs,

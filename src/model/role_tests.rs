@@ -147,3 +147,16 @@ fn names_parse_and_unknown_ones_are_refused() {
     assert!(err.contains("unknown role `tests`"), "{err}");
     assert!(err.contains("production, test, docs"), "{err}");
 }
+
+#[test]
+fn vendored_code_and_source() {
+    assert!(Role::is_vendored("vendor/github.com/acme/x.go"));
+    assert!(Role::is_vendored("web/node_modules/a/index.js"));
+    assert!(!Role::is_vendored("dist/index.js"));
+    assert!(!Role::is_vendored("vendor.go"));
+    assert!(Role::Production.is_source("src/a.js", Language::JavaScript));
+    assert!(Role::Build.is_source("build.rs", Language::Rust));
+    assert!(!Role::Production.is_source("package.json", Language::Json));
+    assert!(!Role::Production.is_source("LICENSE", Language::Text));
+    assert!(!Role::Test.is_source("tests/a.py", Language::Python));
+}
