@@ -113,15 +113,33 @@ fn is_sensitive_read(check: &str) -> bool {
         .is_some_and(|last| SENSITIVE_READS.contains(&last))
 }
 
+/// The secret checks that match a *shape* any value can take — a password in a URL, an
+/// `Authorization` header, a JWT, `password = "..."` — rather than a provider's key format. In tests and
+/// docs they find test vectors and examples, so there they are notes; a provider key (`AKIA…`, `ghp_…`),
+/// a private key or a credential file keeps its weight everywhere.
+const GENERIC_SECRETS: [&str; 6] = [
+    "secret.generic.",
+    "secret.url.",
+    "secret.http.",
+    "secret.jwt.",
+    "secret.curl.",
+    "secret.connection-string.",
+];
+
+/// Whether a secret check matches a generic shape rather than a provider's key format.
+fn is_generic_secret(check: &str) -> bool {
+    GENERIC_SECRETS.iter().any(|p| check.starts_with(p))
+}
+
 /// The table: what `role` does to a finding of `category` from `check`. `docs/roles.md` shows it.
 ///
 /// - production, build, ci: everything at full weight (build scripts and CI run with credentials on
 ///   every machine).
-/// - test: network, exec, eval (deserialization included), env and untrusted-path findings at most a
-///   note; secrets, attacks (chains and signals), dependencies, policy findings and reads of sensitive
-///   locations keep their weight.
-/// - docs: network, exec, eval, env and every path finding at most a note; secrets, attacks,
-///   dependencies and policy findings keep their weight.
+/// - test: network, exec, eval (deserialization included), env, untrusted-path and generic-shape secret
+///   findings at most a note; provider secrets, attacks (chains and signals), dependencies, policy
+///   findings and reads of sensitive locations keep their weight.
+/// - docs: network, exec, eval, env, every path and generic-shape secret finding at most a note;
+///   provider secrets, attacks, dependencies and policy findings keep their weight.
 /// - generated: only secrets, attacks and policy findings are reported.
 pub fn effect(role: Role, category: Category, check: &str) -> Effect {
     use Category::*;
@@ -130,10 +148,12 @@ pub fn effect(role: Role, category: Category, check: &str) -> Effect {
         Role::Test => match category {
             Network | Exec | Eval | Env => Effect::Note,
             PathTraversal if !is_sensitive_read(check) => Effect::Note,
+            Secret if is_generic_secret(check) => Effect::Note,
             PathTraversal | Attack | Secret | Dependency | Policy | Command => Effect::Keep,
         },
         Role::Docs => match category {
             Network | Exec | Eval | Env | PathTraversal => Effect::Note,
+            Secret if is_generic_secret(check) => Effect::Note,
             Attack | Secret | Dependency | Policy | Command => Effect::Keep,
         },
         Role::Generated => match category {

@@ -54,6 +54,16 @@ fn every_role_and_category_has_a_decision() {
     assert_eq!(effect(Role::Docs, PathTraversal, ssh), Effect::Note);
     let climb = "path-traversal.any.climb";
     assert_eq!(effect(Role::Test, PathTraversal, climb), Effect::Note);
+    // Generic secret shapes are notes in tests and docs; provider keys keep their weight.
+    for role in [Role::Test, Role::Docs] {
+        assert_eq!(effect(role, Secret, "secret.url.http"), Effect::Note);
+        assert_eq!(effect(role, Secret, "secret.http.basic-auth-header"), Effect::Note);
+        assert_eq!(effect(role, Secret, "secret.generic.assignment"), Effect::Note);
+        assert_eq!(effect(role, Secret, "secret.aws.access-key-id"), Effect::Keep);
+        assert_eq!(effect(role, Secret, "secret.private-key.rsa"), Effect::Keep);
+    }
+    assert_eq!(effect(Role::Production, Secret, "secret.url.http"), Effect::Keep);
+    assert_eq!(effect(Role::Generated, Secret, "secret.url.http"), Effect::Keep);
 }
 
 #[test]
