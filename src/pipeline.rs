@@ -305,9 +305,10 @@ fn review(
     let findings = policy.apply(findings);
     // What each file's role does to its findings (after allows and overrides: a role caps them).
     let role_of = |path: &str| {
-        role_files.get(path).copied().unwrap_or_else(|| {
-            policy.role_for(path, crate::model::Role::from_path(path))
-        })
+        role_files
+            .get(path)
+            .copied()
+            .unwrap_or_else(|| policy.role_for(path, crate::model::Role::from_path(path)))
     };
     let (mut findings, role_outcome) = policy::roles::apply(findings, role_of);
     // Findings the governing policy does not judge (on the change to the policy itself).

@@ -8,7 +8,8 @@ mod common;
 use common::{github_token, Repo};
 use serde_json::Value;
 
-const SHELL_TRUE: &str = "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n";
+const SHELL_TRUE: &str =
+    "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n";
 
 fn token() -> String {
     github_token("Qw3rTy7uIo9pAs2dFg4hJk6lZx8cVb")
@@ -51,10 +52,23 @@ fn a_process_in_a_test_is_a_note_that_does_not_fail() {
     assert_eq!(rows.len(), 1, "{rows:?}");
     let (path, check, severity, role, from) = &rows[0];
     assert_eq!(
-        (path.as_str(), check.as_str(), severity.as_str(), role.as_str()),
-        ("tests/test_jobs.py", "exec.python.subprocess", "note", "test")
+        (
+            path.as_str(),
+            check.as_str(),
+            severity.as_str(),
+            role.as_str()
+        ),
+        (
+            "tests/test_jobs.py",
+            "exec.python.subprocess",
+            "note",
+            "test"
+        )
     );
-    assert!(from.is_some(), "the trace of the lowering is kept: {rows:?}");
+    assert!(
+        from.is_some(),
+        "the trace of the lowering is kept: {rows:?}"
+    );
     assert_eq!(json["summary"]["roles"]["files"]["test"], 1);
     assert_eq!(json["summary"]["roles"]["lowered"], 1);
 
@@ -137,7 +151,8 @@ fn a_bundle_in_dist_is_searched_for_secrets_only() {
         "only secrets are reported in generated files: {rows:?}"
     );
     assert!(
-        rows.iter().any(|r| r.0 == "src/api.js" && r.1 == "network.js.fetch"),
+        rows.iter()
+            .any(|r| r.0 == "src/api.js" && r.1 == "network.js.fetch"),
         "{rows:?}"
     );
     for path in ["dist/app.min.js", "public/app.js"] {
@@ -217,9 +232,11 @@ fn sarif_results_carry_the_role() {
         })
         .collect();
     assert!(
-        props.iter().any(|(uri, p)| uri.ends_with("tests/test_jobs.py")
-            && p["role"] == "test"
-            && p["roleLoweredFrom"].is_string()),
+        props
+            .iter()
+            .any(|(uri, p)| uri.ends_with("tests/test_jobs.py")
+                && p["role"] == "test"
+                && p["roleLoweredFrom"].is_string()),
         "{props:?}"
     );
     assert!(
@@ -239,9 +256,15 @@ fn a_change_whose_only_code_is_a_bundle_reviews_it_as_the_product() {
         .map(|i| format!("a{i}=require(\"child_process\").execSync(x{i})"))
         .collect();
     repo.write("dist/index.js", format!("var {};\n", calls.join(",")));
-    repo.write("package.json", "{\"name\": \"acme\", \"version\": \"1.0.1\"}\n");
+    repo.write(
+        "package.json",
+        "{\"name\": \"acme\", \"version\": \"1.0.1\"}\n",
+    );
     repo.write("README.md", "# acme\n");
-    repo.write("vendor/lib/run.js", "require(\"child_process\").execSync(cmd);\n");
+    repo.write(
+        "vendor/lib/run.js",
+        "require(\"child_process\").execSync(cmd);\n",
+    );
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--format", "json"]);
     let json = run.json();

@@ -119,10 +119,7 @@ fn a_few_huge_added_lines_are_a_bundle() {
         Role::Generated
     );
     let code = std::iter::repeat_n(60usize, 400);
-    assert_eq!(
-        Role::detect("public/app.js", "", code),
-        Role::Production
-    );
+    assert_eq!(Role::detect("public/app.js", "", code), Role::Production);
     // One long line among much ordinary code: still code.
     let mixed = std::iter::once(5_000usize).chain(std::iter::repeat_n(60usize, 400));
     assert_eq!(Role::detect("src/data.py", "", mixed), Role::Production);

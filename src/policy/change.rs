@@ -274,7 +274,11 @@ pub fn weakenings(
         }
     }
     for (line, what) in super::roles::weakenings(&o.roles, &n.roles) {
-        let line = if line == 0 { key_line(text, "roles:") } else { line_of(line) };
+        let line = if line == 0 {
+            key_line(text, "roles:")
+        } else {
+            line_of(line)
+        };
         push(line, what);
     }
     check_files(old, new, text, &mut push);

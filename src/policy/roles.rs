@@ -45,8 +45,12 @@ impl RoleGlobs {
             if globs.is_empty() {
                 continue;
             }
-            let set = build_globset(globs.iter().map(|g| (g.value.as_str(), g.referenced.line())))
-                .map_err(|(line, e)| (line, format!("roles.{name}: {e}")))?;
+            let set = build_globset(
+                globs
+                    .iter()
+                    .map(|g| (g.value.as_str(), g.referenced.line())),
+            )
+            .map_err(|(line, e)| (line, format!("roles.{name}: {e}")))?;
             by_role.push((role, set));
         }
         by_role.sort_by_key(|(role, _)| Self::PRECEDENCE.iter().position(|r| r == role));
@@ -235,7 +239,10 @@ pub(super) fn weakenings(
         if !now.contains(&g.value) {
             out.push((
                 0,
-                format!("no longer keeps `{}` at full weight (roles.production)", g.value),
+                format!(
+                    "no longer keeps `{}` at full weight (roles.production)",
+                    g.value
+                ),
             ));
         }
     }

@@ -57,39 +57,128 @@ fn every_role_and_category_has_a_decision() {
     // Generic secret shapes are notes in tests and docs; provider keys keep their weight.
     for role in [Role::Test, Role::Docs] {
         assert_eq!(effect(role, Secret, "secret.url.http"), Effect::Note);
-        assert_eq!(effect(role, Secret, "secret.http.basic-auth-header"), Effect::Note);
-        assert_eq!(effect(role, Secret, "secret.generic.assignment"), Effect::Note);
-        assert_eq!(effect(role, Secret, "secret.aws.access-key-id"), Effect::Keep);
+        assert_eq!(
+            effect(role, Secret, "secret.http.basic-auth-header"),
+            Effect::Note
+        );
+        assert_eq!(
+            effect(role, Secret, "secret.generic.assignment"),
+            Effect::Note
+        );
+        assert_eq!(
+            effect(role, Secret, "secret.aws.access-key-id"),
+            Effect::Keep
+        );
         assert_eq!(effect(role, Secret, "secret.private-key.rsa"), Effect::Keep);
     }
-    assert_eq!(effect(Role::Production, Secret, "secret.url.http"), Effect::Keep);
-    assert_eq!(effect(Role::Generated, Secret, "secret.url.http"), Effect::Keep);
+    assert_eq!(
+        effect(Role::Production, Secret, "secret.url.http"),
+        Effect::Keep
+    );
+    assert_eq!(
+        effect(Role::Generated, Secret, "secret.url.http"),
+        Effect::Keep
+    );
 }
 
 #[test]
 fn apply_lowers_drops_and_keeps_a_trace() {
     let findings = vec![
-        finding("exec.python.subprocess", Category::Exec, Severity::Warning, "tests/test_cli.py"),
-        finding("secret.aws.access-key-id", Category::Secret, Severity::Error, "tests/test_cli.py"),
-        finding("network.js.fetch", Category::Network, Severity::Note, "dist/app.min.js"),
-        finding("secret.github.pat", Category::Secret, Severity::Error, "dist/app.min.js"),
-        finding("exec.python.subprocess", Category::Exec, Severity::Warning, "src/run.py"),
-        finding("attack.exfiltration", Category::Attack, Severity::Error, "tests/test_cli.py"),
+        finding(
+            "exec.python.subprocess",
+            Category::Exec,
+            Severity::Warning,
+            "tests/test_cli.py",
+        ),
+        finding(
+            "secret.aws.access-key-id",
+            Category::Secret,
+            Severity::Error,
+            "tests/test_cli.py",
+        ),
+        finding(
+            "network.js.fetch",
+            Category::Network,
+            Severity::Note,
+            "dist/app.min.js",
+        ),
+        finding(
+            "secret.github.pat",
+            Category::Secret,
+            Severity::Error,
+            "dist/app.min.js",
+        ),
+        finding(
+            "exec.python.subprocess",
+            Category::Exec,
+            Severity::Warning,
+            "src/run.py",
+        ),
+        finding(
+            "attack.exfiltration",
+            Category::Attack,
+            Severity::Error,
+            "tests/test_cli.py",
+        ),
     ];
     let (out, outcome) = apply(findings, |p| Role::detect(p, "", std::iter::empty()));
-    assert_eq!(outcome, RoleOutcome { lowered: 1, dropped: 1 });
+    assert_eq!(
+        outcome,
+        RoleOutcome {
+            lowered: 1,
+            dropped: 1
+        }
+    );
     let seen: Vec<(&str, &str, Severity, Role, Option<Severity>)> = out
         .iter()
-        .map(|f| (f.check.as_str(), f.path.as_str(), f.severity, f.role, f.role_lowered_from))
+        .map(|f| {
+            (
+                f.check.as_str(),
+                f.path.as_str(),
+                f.severity,
+                f.role,
+                f.role_lowered_from,
+            )
+        })
         .collect();
     assert_eq!(
         seen,
         vec![
-            ("exec.python.subprocess", "tests/test_cli.py", Severity::Note, Role::Test, Some(Severity::Warning)),
-            ("secret.aws.access-key-id", "tests/test_cli.py", Severity::Error, Role::Test, None),
-            ("secret.github.pat", "dist/app.min.js", Severity::Error, Role::Generated, None),
-            ("exec.python.subprocess", "src/run.py", Severity::Warning, Role::Production, None),
-            ("attack.exfiltration", "tests/test_cli.py", Severity::Error, Role::Test, None),
+            (
+                "exec.python.subprocess",
+                "tests/test_cli.py",
+                Severity::Note,
+                Role::Test,
+                Some(Severity::Warning)
+            ),
+            (
+                "secret.aws.access-key-id",
+                "tests/test_cli.py",
+                Severity::Error,
+                Role::Test,
+                None
+            ),
+            (
+                "secret.github.pat",
+                "dist/app.min.js",
+                Severity::Error,
+                Role::Generated,
+                None
+            ),
+            (
+                "exec.python.subprocess",
+                "src/run.py",
+                Severity::Warning,
+                Role::Production,
+                None
+            ),
+            (
+                "attack.exfiltration",
+                "tests/test_cli.py",
+                Severity::Error,
+                Role::Test,
+                None
+            ),
         ]
     );
 }
@@ -130,12 +219,15 @@ fn relabelling_files_as_tests_is_a_weakening() {
     let policy = |text: &str| Policy::parse(Path::new(".review-gate.yml"), text).expect("valid");
     let old = policy("roles:\n  production: [tools/**]\n  test: [qa/**]\n");
     let new = policy("roles:\n  test: [qa/**, src/**]\n");
-    let found: Vec<(u32, String)> = crate::policy::change::weakenings(&old, &new, &|_| Severity::Error)
-        .into_iter()
-        .map(|w| (w.line, w.what))
-        .collect();
+    let found: Vec<(u32, String)> =
+        crate::policy::change::weakenings(&old, &new, &|_| Severity::Error)
+            .into_iter()
+            .map(|w| (w.line, w.what))
+            .collect();
     assert!(
-        found.iter().any(|(line, what)| *line == 2 && what.contains("`src/**` the role test")),
+        found
+            .iter()
+            .any(|(line, what)| *line == 2 && what.contains("`src/**` the role test")),
         "{found:?}"
     );
     assert!(
