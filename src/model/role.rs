@@ -195,8 +195,11 @@ fn is_ci(path: &str, name: &str) -> bool {
         ".drone.yml",
         ".woodpecker.yml",
     ];
-    DIRS.iter()
-        .any(|d| path.starts_with(d) || path.contains(&format!("/{d}")))
+    let at_a_component = |d: &str| {
+        path.match_indices(d)
+            .any(|(i, _)| i == 0 || path.as_bytes()[i - 1] == b'/')
+    };
+    DIRS.iter().any(|d| at_a_component(d))
         || NAMES.contains(&name)
         || (name.starts_with("Jenkinsfile.") && !path.contains('/'))
 }
