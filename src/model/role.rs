@@ -246,28 +246,36 @@ fn is_web_output(path: &str, name: &str) -> bool {
 }
 
 fn is_test_dir(dir: &str) -> bool {
-    matches!(
-        dir,
-        "test"
-            | "tests"
-            | "testing"
-            | "__tests__"
-            | "__mocks__"
-            | "testdata"
-            | "test-data"
-            | "test_data"
-            | "fixtures"
-            | "__fixtures__"
-            | "spec"
-            | "specs"
-            | "e2e"
-            | "benches"
-            | "bench"
-            | "benchmarks"
-            | "androidTest"
-            | "integration-tests"
-            | "integration_tests"
-    )
+    // `test-utils/`, `tests_integration/`, `acme-tests/`, `integration_test/`.
+    let affixed = ["test-", "test_", "tests-", "tests_"]
+        .iter()
+        .any(|p| dir.starts_with(p))
+        || ["-test", "_test", "-tests", "_tests"]
+            .iter()
+            .any(|s| dir.ends_with(s));
+    affixed
+        || matches!(
+            dir,
+            "test"
+                | "tests"
+                | "testing"
+                | "__tests__"
+                | "__mocks__"
+                | "testdata"
+                | "test-data"
+                | "test_data"
+                | "fixtures"
+                | "__fixtures__"
+                | "spec"
+                | "specs"
+                | "e2e"
+                | "benches"
+                | "bench"
+                | "benchmarks"
+                | "androidTest"
+                | "integration-tests"
+                | "integration_tests"
+        )
 }
 
 /// Test files by the conventions of each ecosystem: `test_*.py`, `*_test.go`, `*.spec.ts`,
@@ -319,7 +327,7 @@ fn is_docs_dir(dir: &str) -> bool {
 
 fn is_docs_name(lower: &str) -> bool {
     let (_, ext) = split_ext(lower);
-    matches!(ext, "md" | "markdown" | "rst" | "adoc" | "asciidoc")
+    matches!(ext, "md" | "mdx" | "markdown" | "rst" | "adoc" | "asciidoc")
 }
 
 fn is_build_name(name: &str) -> bool {

@@ -26,6 +26,18 @@ fn paths_to_roles() {
         ("test/fixtures/payload.js", Test),
         ("internal/testing/helpers.go", Test),
         ("benches/throughput.rs", Test),
+        // From the judged corpus: root-level Go tests, nested test trees, RSpec.
+        ("context_test.go", Test),
+        ("test/with_dummyserver/test_poolmanager.py", Test),
+        (
+            "tests/docker/asgi_framework_compat/tests/test_background_tasks.py",
+            Test,
+        ),
+        ("spec/faraday/middleware_spec.rb", Test),
+        ("crates/test-utils/src/lib.rs", Test),
+        ("crates/printer-tests/src/json.rs", Test),
+        ("src/contest-entries/main.rs", Production),
+        ("src/latest_tests_run/x.rs", Production),
         ("myapp/tests.py", Test),
         // Not tests, though the names come close.
         ("src/testing.rs", Production),
@@ -43,6 +55,8 @@ fn paths_to_roles() {
         ("examples/client/main.go", Docs),
         ("samples/upload.py", Docs),
         ("docs/requirements.txt", Docs),
+        ("docs/searchindex.js", Docs),
+        ("packages/docs/content/api.mdx", Docs),
         ("src/docs.rs", Production),
         ("docs.go", Production),
         // CI, even where the name looks like a test.
