@@ -281,6 +281,7 @@ fn review(
     changes.files.retain(|f| policy.includes_path(&f.path));
     changes.skipped.excluded += before - changes.files.len();
     changes.skipped.retain_paths(|p| policy.includes_path(p));
+    let role_files = assign_roles(&policy, &mut changes);
     let output = crate::engine::review(
         &set,
         &changes,
@@ -301,7 +302,15 @@ fn review(
     timer.phase("run checks");
     // Secrets a marker silenced are masked too: a marked test key is still a key.
     let redactor = found_secrets(&changes, findings.iter().chain(&silenced));
-    let mut findings = policy.apply(findings);
+    let findings = policy.apply(findings);
+    // What each file's role does to its findings (after allows and overrides: a role caps them).
+    let role_of = |path: &str| {
+        role_files
+            .get(path)
+            .copied()
+            .unwrap_or_else(|| policy.role_for(path, crate::model::Role::from_path(path)))
+    };
+    let (mut findings, role_outcome) = policy::roles::apply(findings, role_of);
     // Findings the governing policy does not judge (on the change to the policy itself).
     findings.extend(extra);
     let added_lines = changes.files.iter().map(|f| f.added.len()).sum();
@@ -312,6 +321,11 @@ fn review(
         changes.skipped.clone(),
     );
     review.dependencies = dependencies;
+    review.summary.roles = crate::report::RoleSummary {
+        files: role_counts(&changes),
+        lowered: role_outcome.lowered,
+        not_reported: role_outcome.dropped,
+    };
     review.suppressions =
         crate::engine::suppress::gather(suppressions, |f| policy.includes_path(&f.path));
     review.redactor = redactor;
@@ -324,6 +338,50 @@ fn review(
         fail_on,
         changes,
     })
+}
+
+/// Gives every changed file its role, once: the configuration's `roles:` globs, else what
+/// [`crate::model::Role::detect`] reads from the path, the head of the text and the added lines' lengths.
+/// Returns path → role for the findings (files outside `changes.files`, binary ones, go by path).
+/// A bundle, minified or marked file stands for its source only when the change holds source too.
+fn assign_roles(
+    policy: &Policy,
+    changes: &mut ChangeSet,
+) -> std::collections::HashMap<String, crate::model::Role> {
+    use crate::model::{Role, TextExtent};
+    let mut roles = std::collections::HashMap::with_capacity(changes.files.len());
+    let mut has_source = false;
+    for file in &mut changes.files {
+        // The head of the file, when the text starts at its first line.
+        let head = match &file.extent {
+            TextExtent::Whole => file.text.as_str(),
+            TextExtent::Pieces(_) => match file.added.first() {
+                Some(first) if first.number == 1 => &file.text[first.start..],
+                _ => "",
+            },
+        };
+        file.role = Role::detect(&file.path, head, file.added.iter().map(|l| l.end - l.start));
+        has_source |= file.role.is_source(&file.path, file.language);
+    }
+    for file in &mut changes.files {
+        // A bundle stands for its source only when the change holds source: a package release or a
+        // rebuilt action whose only code is its bundle is reviewed as the product it is.
+        if file.role == Role::Generated && !has_source && !Role::is_vendored(&file.path) {
+            file.role = Role::Production;
+        }
+        file.role = policy.role_for(&file.path, file.role);
+        roles.insert(file.path.clone(), file.role);
+    }
+    roles
+}
+
+/// Reviewed files per role other than production.
+fn role_counts(changes: &ChangeSet) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for file in changes.files.iter().filter(|f| !f.role.is_production()) {
+        *counts.entry(file.role.as_str().to_string()).or_insert(0) += 1;
+    }
+    counts
 }
 
 /// A redactor that knows the value of every secret the engine found in the changes (read back from the

@@ -828,3 +828,20 @@ fn a_write_to_a_fifo_is_judged_on_its_content_without_waiting_for_a_writer() {
     assert!(reason.contains("secret."), "{reason}");
     assert!(!reason.contains("could not finish"), "{reason}");
 }
+
+#[test]
+fn a_write_to_a_test_file_is_judged_by_its_role() {
+    let repo = Repo::new();
+    // A process started in a test is a note: no objection.
+    let out = claude_write(&repo, "tests/test_jobs.py", SHELL_TRUE);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "", "{}", out.stderr);
+    assert_eq!(audit_lines(repo.path())[0]["decision"], "allow");
+    // The same code in production asks (see `write_of_a_shell_string_asks`); a secret in a test is
+    // still denied.
+    let content = format!("{SHELL_TRUE}TOKEN = \"{}\"\n", token());
+    let out = claude_write(&repo, "tests/test_jobs.py", &content);
+    let (decision, reason) = out.claude();
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(reason.contains("secret.github"), "{reason}");
+}

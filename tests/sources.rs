@@ -155,6 +155,12 @@ fn scan_walks_everything_but_honors_gitignore() {
 #[test]
 fn odd_files_are_handled_without_losing_anything() {
     let repo = repo_with_test_check();
+    // `big.py` is one line of two megabytes: detected as generated, whose code findings are not
+    // reported; it is production here, to show its line is read whole.
+    repo.write(
+        ".review-gate.yml",
+        "checks: [test-checks.yml]\nroles:\n  production: [big.py]\n",
+    );
     repo.write("old_name.py", "a = 1\nb = 2\nc = 3\nd = 4\n");
     repo.write("doomed.py", "danger()\n");
     repo.write("mode.sh", "echo hi\n");

@@ -293,6 +293,8 @@ fn finding(
         snippet_width: snippet.width as u32,
         snippet: snippet.text,
         parts: Vec::new(),
+        role: Default::default(),
+        role_lowered_from: None,
     }
 }
 

@@ -6,12 +6,14 @@ mod decision;
 mod dependency;
 mod language;
 mod produced;
+mod role;
 mod target;
 
 pub use decision::Decision;
 pub use dependency::{Change, Dependency, Source};
 pub use language::Language;
 pub use produced::DependencyFinding;
+pub use role::Role;
 pub use target::target_covers;
 
 mod vocabulary;
@@ -56,6 +58,9 @@ pub struct ChangedFile {
     /// The old version of the file, for dependency manifests whose old side the source knows (so that only
     /// the dependencies a change adds or changes are reported).
     pub old_text: Option<String>,
+    /// What the file is for (set once by the pipeline, from [`Role::detect`] and the configuration's
+    /// `roles:`; sources leave the default).
+    pub role: Role,
 }
 
 impl ChangedFile {
@@ -216,6 +221,12 @@ pub struct Finding {
     /// For an attack chain: the findings it combines, in the order the chain names them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<ChainPart>,
+    /// The role of the file the finding is in (production for a proposed command).
+    pub role: Role,
+    /// The severity before the file's role lowered it (None: the role changed nothing), so a lowered
+    /// finding keeps its trace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_lowered_from: Option<Severity>,
 }
 
 impl Finding {

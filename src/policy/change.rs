@@ -273,6 +273,14 @@ pub fn weakenings(
             );
         }
     }
+    for (line, what) in super::roles::weakenings(&o.roles, &n.roles) {
+        let line = if line == 0 {
+            key_line(text, "roles:")
+        } else {
+            line_of(line)
+        };
+        push(line, what);
+    }
     check_files(old, new, text, &mut push);
     hook_settings(old, new, text, &mut push);
     out.sort_by_key(|w| w.line);

@@ -65,6 +65,8 @@ mod tests {
             snippet_width: 0,
             fingerprint: String::new(),
             parts: Vec::new(),
+            role: Default::default(),
+            role_lowered_from: None,
         }
     }
 

@@ -18,6 +18,7 @@ use hook::HookSettings;
 pub mod change;
 mod decide;
 pub mod hook;
+pub mod roles;
 
 pub use change::{ConfigTree, Weakening};
 pub use decide::decide;
@@ -42,6 +43,8 @@ struct ConfigFile {
     checks: Vec<Spanned<String>>,
     #[serde(default)]
     hook: Option<hook::HookDef>,
+    #[serde(default)]
+    roles: BTreeMap<String, Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +123,8 @@ pub struct Policy {
     text: Option<String>,
     /// Each entry of `checks:` as written, with its line, in the order of `extra_checks`.
     check_entries: Vec<(String, u64)>,
+    /// The `roles:` globs, which override the detected role of a file.
+    roles: roles::RoleGlobs,
 }
 
 impl Default for Policy {
@@ -135,6 +140,7 @@ impl Default for Policy {
             hook: HookSettings::default(),
             text: None,
             check_entries: Vec::new(),
+            roles: roles::RoleGlobs::default(),
         }
     }
 }
@@ -342,6 +348,8 @@ impl Policy {
             extra_checks.push((rel, text));
             check_entries.push((check_file.value.clone(), line));
         }
+        let role_globs =
+            roles::RoleGlobs::parse(&config.roles, text).map_err(|(line, e)| err(line, e))?;
         let hook = match &config.hook {
             Some(def) => HookSettings::from_def(def).map_err(|(line, e)| err(line, e))?,
             None => HookSettings::default(),
@@ -361,6 +369,7 @@ impl Policy {
             hook,
             text: Some(text.to_string()),
             check_entries,
+            roles: role_globs,
         })
     }
 
@@ -429,6 +438,11 @@ impl Policy {
     /// Whether a file (path relative to the root) is reviewed at all.
     pub fn includes_path(&self, path: &str) -> bool {
         !self.exclude.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    /// The role of a file: the configuration's `roles:` globs first, else `detected`.
+    pub fn role_for(&self, path: &str, detected: crate::model::Role) -> crate::model::Role {
+        self.roles.role_of(path).unwrap_or(detected)
     }
 
     /// Whether the configuration turns a check off.

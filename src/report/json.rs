@@ -35,6 +35,9 @@ struct JsonFinding<'a> {
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     parts: &'a [crate::model::ChainPart],
+    role: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role_lowered_from: Option<&'a str>,
 }
 
 impl<'a> From<&'a Finding> for JsonFinding<'a> {
@@ -51,6 +54,8 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             snippet: &f.snippet,
             fingerprint: &f.fingerprint,
             parts: &f.parts,
+            role: f.role.as_str(),
+            role_lowered_from: f.role_lowered_from.map(|s| s.as_str()),
         }
     }
 }
@@ -166,6 +171,8 @@ mod tests {
                 path: "p".into(),
                 line: 2,
             }],
+            role: crate::model::Role::Test,
+            role_lowered_from: Some(crate::model::Severity::Warning),
         };
         // Past one batch of findings too, with a partial chunk: the batches join as one array.
         let many = vec![finding.clone(); FINDINGS_PER_BATCH + 513];

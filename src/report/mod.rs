@@ -27,6 +27,28 @@ pub struct Summary {
     pub by_severity: BTreeMap<String, usize>,
     /// What could not be reviewed.
     pub skipped: Skipped,
+    /// What file roles did (absent when every file is production code).
+    #[serde(skip_serializing_if = "RoleSummary::is_empty")]
+    pub roles: RoleSummary,
+}
+
+/// What file roles did to the review: how many files had each role, and what was lowered or left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RoleSummary {
+    /// Reviewed files per role other than production (only roles with files).
+    pub files: BTreeMap<String, usize>,
+    /// Findings lowered to notes by their file's role.
+    pub lowered: usize,
+    /// Findings not reported because their file is generated or vendored (only secrets, attacks and
+    /// policy findings are).
+    pub not_reported: usize,
+}
+
+impl RoleSummary {
+    /// Whether every file was production code.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.lowered == 0 && self.not_reported == 0
+    }
 }
 
 /// A finished review: sorted findings and the summary.
@@ -99,6 +121,7 @@ impl Review {
                 by_category,
                 by_severity,
                 skipped,
+                roles: RoleSummary::default(),
             },
         }
     }

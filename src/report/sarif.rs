@@ -133,6 +133,18 @@ struct SarifResult<'a> {
     /// For a finding an inline marker the change adds silenced: that marker (`inSource`) and its reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression>,
+    /// The role of the file the finding is in, and the severity its role lowered.
+    properties: ResultProperties,
+}
+
+/// A result's properties: the file's role (`production`, `test`, ...) and, when the role lowered the
+/// finding, its severity before.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties {
+    role: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role_lowered_from: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -435,6 +447,10 @@ fn result<'a>(
             .collect(),
         partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, finding.fingerprint.as_str())]),
         suppressions: Vec::new(),
+        properties: ResultProperties {
+            role: finding.role.as_str(),
+            role_lowered_from: finding.role_lowered_from.map(|s| s.as_str()),
+        },
     }
 }
 
@@ -464,6 +480,8 @@ fn silenced_findings(review: &Review) -> Vec<(Finding, Option<String>)> {
                     snippet_width: 0,
                     fingerprint: x.fingerprint.clone(),
                     parts: Vec::new(),
+                    role: Default::default(),
+                    role_lowered_from: None,
                 };
                 (finding, s.reason.clone())
             })

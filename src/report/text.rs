@@ -52,7 +52,7 @@ pub fn write(review: &Review, color: bool, sink: &mut dyn std::io::Write) -> std
     let mut out = String::new();
     for f in &review.findings {
         let level_style = severity_style(f.severity);
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{}: {} {}",
             paint(
@@ -62,6 +62,10 @@ pub fn write(review: &Review, color: bool, sink: &mut dyn std::io::Write) -> std
             paint(level_style, &format!("{}[{}]", f.severity, f.check)),
             visible_controls(&f.message)
         );
+        if let Some(from) = f.role_lowered_from {
+            let _ = write!(out, " ({} file: {from} lowered to {})", f.role, f.severity);
+        }
+        out.push('\n');
         let gutter = f.line.to_string().len();
         let pad = " ".repeat(gutter);
         let _ = writeln!(out, "{} {}", pad, paint(dim, "|"));
@@ -103,6 +107,7 @@ pub fn write(review: &Review, color: bool, sink: &mut dyn std::io::Write) -> std
         }
     }
     out.push_str(&summary_line(review, &paint));
+    out.push_str(&role_line(review));
     out.push_str(&dependency_line(review));
     out.push_str(&suppression_lines(review));
     out.push_str(&skipped_lines(review));
@@ -216,6 +221,38 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// What file roles did, when they did something: the files per role, the findings lowered, and what
+/// generated files were checked for.
+fn role_line(review: &Review) -> String {
+    let roles = &review.summary.roles;
+    let generated = roles.files.get("generated").copied().unwrap_or(0);
+    if roles.lowered == 0 && roles.not_reported == 0 && generated == 0 {
+        return String::new();
+    }
+    let files: Vec<String> = roles
+        .files
+        .iter()
+        .map(|(role, n)| plural(*n, &format!("{role} file")))
+        .collect();
+    let mut out = format!("Roles: {}.", files.join(", "));
+    if roles.lowered > 0 {
+        let _ = write!(
+            out,
+            " {} in tests, docs and examples lowered to notes.",
+            plural(roles.lowered, "finding")
+        );
+    }
+    if generated > 0 {
+        let _ = write!(
+            out,
+            " Generated or vendored files: only secrets, attacks and policy checked ({} not reported).",
+            plural(roles.not_reported, "other finding")
+        );
+    }
+    out.push('\n');
+    out
 }
 
 fn summary_line(review: &Review, paint: &dyn Fn(Style, &str) -> String) -> String {

@@ -349,6 +349,7 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
         extent: TextExtent::Pieces(file.pieces),
         added: file.added,
         old_text: None,
+        role: Default::default(),
     });
 }
 
