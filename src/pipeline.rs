@@ -281,6 +281,8 @@ fn review(
     changes.files.retain(|f| policy.includes_path(&f.path));
     changes.skipped.excluded += before - changes.files.len();
     changes.skipped.retain_paths(|p| policy.includes_path(p));
+    // What the old versions already did (their texts dropped as they are read).
+    let base = crate::engine::novelty::base_capabilities(&set, &mut changes.files);
     let output = crate::engine::review(
         &set,
         &changes,
@@ -301,7 +303,11 @@ fn review(
     timer.phase("run checks");
     // Secrets a marker silenced are masked too: a marked test key is still a key.
     let redactor = found_secrets(&changes, findings.iter().chain(&silenced));
+    let mut findings = findings;
+    crate::engine::novelty::mark(&mut findings, &changes.files, &base);
+    drop(base);
     let mut findings = policy.apply(findings);
+    crate::policy::novelty::lower(&mut findings, &set, &policy);
     // Findings the governing policy does not judge (on the change to the policy itself).
     findings.extend(extra);
     let added_lines = changes.files.iter().map(|f| f.added.len()).sum();

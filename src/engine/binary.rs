@@ -35,6 +35,8 @@ pub(super) fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
                     fnv1a64(&[check.meta.id.as_bytes(), path.as_bytes(), b"binary"])
                 ),
                 parts: Vec::new(),
+                novelty: Default::default(),
+                original_severity: None,
             });
         }
     }

@@ -429,5 +429,7 @@ fn chain_finding(check: &Check, chain: &Chain, parts: &[&Finding]) -> Finding {
                 line: f.line,
             })
             .collect(),
+        novelty: Default::default(),
+        original_severity: None,
     }
 }

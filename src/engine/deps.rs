@@ -293,6 +293,8 @@ fn finding(
         snippet_width: snippet.width as u32,
         snippet: snippet.text,
         parts: Vec::new(),
+        novelty: Default::default(),
+        original_severity: None,
     }
 }
 

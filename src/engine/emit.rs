@@ -90,6 +90,8 @@ pub(super) fn emit(
             snippet_width: snippet.width as u32,
             fingerprint,
             parts: Vec::new(),
+            novelty: Default::default(),
+            original_severity: None,
         };
         let Some(marker) = marker else {
             out.findings.push(finding);

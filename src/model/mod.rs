@@ -5,12 +5,14 @@ use serde::Serialize;
 mod decision;
 mod dependency;
 mod language;
+mod novelty;
 mod produced;
 mod target;
 
 pub use decision::Decision;
 pub use dependency::{Change, Dependency, Source};
 pub use language::Language;
+pub use novelty::{Base, Novelty};
 pub use produced::DependencyFinding;
 pub use target::target_covers;
 
@@ -53,9 +55,12 @@ pub struct ChangedFile {
     pub extent: TextExtent,
     /// The added lines, in ascending order.
     pub added: Vec<AddedLine>,
-    /// The old version of the file, for dependency manifests whose old side the source knows (so that only
-    /// the dependencies a change adds or changes are reported).
+    /// The old version of the file, when the source knows it (every modified text file of a git source
+    /// and an agent's exact edit): dependency manifests diff it, and the engine reads the capabilities
+    /// it already had (novelty), then drops it for every other file.
     pub old_text: Option<String>,
+    /// What the source knows of the old version: none (an added file), its text, or nothing.
+    pub base: Base,
 }
 
 impl ChangedFile {
@@ -216,6 +221,11 @@ pub struct Finding {
     /// For an attack chain: the findings it combines, in the order the chain names them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<ChainPart>,
+    /// Whether the file gains the capability or its old version already had it.
+    pub novelty: Novelty,
+    /// The severity before the policy lowered it (novelty, roles), when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_severity: Option<Severity>,
 }
 
 impl Finding {

@@ -65,6 +65,8 @@ mod tests {
             snippet_width: 0,
             fingerprint: String::new(),
             parts: Vec::new(),
+            novelty: Default::default(),
+            original_severity: None,
         }
     }
 

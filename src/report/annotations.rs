@@ -111,6 +111,8 @@ mod tests {
             snippet_width: 0,
             fingerprint: "f".into(),
             parts: Vec::new(),
+            novelty: Default::default(),
+            original_severity: None,
         }
     }
 

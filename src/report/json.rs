@@ -166,6 +166,8 @@ mod tests {
                 path: "p".into(),
                 line: 2,
             }],
+            novelty: Default::default(),
+            original_severity: None,
         };
         // Past one batch of findings too, with a partial chunk: the batches join as one array.
         let many = vec![finding.clone(); FINDINGS_PER_BATCH + 513];

@@ -319,6 +319,8 @@ mod tests {
             snippet_width: 4,
             fingerprint: format!("{i:016x}"),
             parts: Vec::new(),
+            novelty: Default::default(),
+            original_severity: None,
         }
     }
 

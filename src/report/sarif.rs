@@ -464,6 +464,8 @@ fn silenced_findings(review: &Review) -> Vec<(Finding, Option<String>)> {
                     snippet_width: 0,
                     fingerprint: x.fingerprint.clone(),
                     parts: Vec::new(),
+                    novelty: Default::default(),
+                    original_severity: None,
                 };
                 (finding, s.reason.clone())
             })

@@ -126,6 +126,7 @@ pub fn whole_file(path: String, text: String, which: AddedLines<'_>) -> ChangedF
         extent: TextExtent::Whole,
         added,
         old_text: None,
+        base: crate::model::Base::Unknown,
     }
 }
 

@@ -132,6 +132,8 @@ fn command_finding(check: &Check, action: Decision, message: String) -> Finding 
         snippet_width: 0,
         fingerprint: String::new(),
         parts: Vec::new(),
+        novelty: Default::default(),
+        original_severity: None,
     }
 }
 

@@ -249,6 +249,8 @@ mod tests {
             snippet_width: 0,
             fingerprint: "abc".into(),
             parts: Vec::new(),
+            novelty: Default::default(),
+            original_severity: None,
         };
         let body = comment_body(&f);
         let keys: Vec<&str> = keys_in(&body).collect();
