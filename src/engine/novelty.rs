@@ -8,56 +8,41 @@
 //! *does* have capabilities (network, exec, eval, env, path-traversal); a secret, a dependency, an
 //! attack chain or a policy finding is always about what the change itself adds, so it is new.
 //!
+//! A finding is **existing** when the old version had a finding of the same capability at the same
+//! severity or above (the engine's, context included): a module that made requests to computed URLs
+//! (warnings) does so once more; one that only fetched literal URLs (notes) gains something when it first
+//! requests a computed one.
+//!
 //! The old version of each modified file is run through the pattern stage once, every line treated as
 //! added, with the capability checks only; its findings are kept as a set of capability keys and never
 //! reported. Old texts are taken out of the files as they are read (dependency manifests keep theirs for
 //! the dependency diff), a batch at a time, so the review holds one full copy of each file plus a
 //! small set per file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::checks::CheckSet;
-use crate::model::{Base, Category, ChangedFile, Finding, Location, Novelty};
+pub use crate::model::{capability_key, has_capability};
+use crate::model::{Base, ChangedFile, Finding, Location, Novelty, Severity};
 
 /// Old files read through the pattern stage at a time (bounds the old texts held at once).
 const BATCH: usize = 64;
 
-/// Whether findings of `category` are about a capability (something the code does).
-pub fn has_capability(category: Category) -> bool {
-    matches!(
-        category,
-        Category::Network
-            | Category::Exec
-            | Category::Eval
-            | Category::Env
-            | Category::PathTraversal
-    )
-}
-
-/// The capability key of a check id: its first three dot-parts, the third cut at its first `-`
-/// (`exec.python.subprocess-alias` → `exec.python.subprocess`). An id of fewer parts is its own key.
-pub fn capability_key(check: &str) -> &str {
-    let mut dots = check.match_indices('.').map(|(i, _)| i);
-    let (Some(_), Some(second)) = (dots.next(), dots.next()) else {
-        return check;
-    };
-    let family = &check[second + 1..];
-    let end = family.find(['.', '-']).map_or(check.len(), |i| second + 1 + i);
-    &check[..end]
-}
-
-/// The capabilities the old version of each modified file had, by path.
+/// The capabilities the old version of each modified file had, by path, with the highest severity of
+/// their findings.
 #[derive(Debug, Default)]
 pub struct BaseCapabilities {
-    by_path: HashMap<String, HashSet<String>>,
+    by_path: HashMap<String, HashMap<String, Severity>>,
 }
 
 impl BaseCapabilities {
-    /// Whether the old version of `path` had a finding of the capability of `check`.
-    pub fn had(&self, path: &str, check: &str) -> bool {
+    /// Whether the old version of `path` had a finding of the capability of `check` at `severity` or
+    /// above.
+    pub fn had(&self, path: &str, check: &str, severity: Severity) -> bool {
         self.by_path
             .get(path)
-            .is_some_and(|keys| keys.contains(capability_key(check)))
+            .and_then(|keys| keys.get(capability_key(check)))
+            .is_some_and(|&old| old >= severity)
     }
 }
 
@@ -104,10 +89,13 @@ pub fn base_capabilities(checks: &CheckSet, files: &mut [ChangedFile]) -> BaseCa
             .collect();
         let run = super::lines::run_files(&set, &old_files, true);
         for f in run.findings.iter().chain(&run.silenced) {
-            base.by_path
+            let seen = base
+                .by_path
                 .entry(f.path.clone())
                 .or_default()
-                .insert(capability_key(&f.check).to_string());
+                .entry(capability_key(&f.check).to_string())
+                .or_insert(f.severity);
+            *seen = (*seen).max(f.severity);
         }
     }
     drop_old_texts(files);
@@ -124,8 +112,8 @@ fn drop_old_texts(files: &mut [ChangedFile]) {
 }
 
 /// Sets [`Finding::novelty`] on every finding: new in an added file or when the old version lacked
-/// the capability (and for categories without capabilities), existing when it had it, unknown when the
-/// source does not know the old version.
+/// the capability at its severity (and for categories without capabilities), existing when it had it,
+/// unknown when the source does not know the old version.
 pub fn mark(findings: &mut [Finding], files: &[ChangedFile], base: &BaseCapabilities) {
     let bases: HashMap<&str, Base> = files.iter().map(|f| (f.path.as_str(), f.base)).collect();
     for f in findings {
@@ -135,7 +123,7 @@ pub fn mark(findings: &mut [Finding], files: &[ChangedFile], base: &BaseCapabili
             (_, Some(Base::Unknown)) => Novelty::Unknown,
             (_, Some(Base::Added)) => Novelty::New,
             (_, Some(Base::Modified)) => {
-                if has_capability(f.category) && base.had(&f.path, &f.check) {
+                if has_capability(f.category) && base.had(&f.path, &f.check, f.severity) {
                     Novelty::Existing
                 } else {
                     Novelty::New
@@ -148,6 +136,7 @@ pub fn mark(findings: &mut [Finding], files: &[ChangedFile], base: &BaseCapabili
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Category;
 
     #[test]
     fn capability_keys_are_category_language_and_family() {
@@ -208,8 +197,14 @@ mod tests {
         ];
         let base = base_capabilities(&checks, &mut files);
         assert!(files[0].old_text.is_none(), "the old text is dropped");
-        assert!(base.had("app/client.py", "network.python.requests"));
-        assert!(!base.had("app/client.py", "exec.python.subprocess"));
+        // The old version fetched a computed URL (a warning).
+        assert!(base.had(
+            "app/client.py",
+            "network.python.requests",
+            Severity::Warning
+        ));
+        assert!(!base.had("app/client.py", "network.python.requests", Severity::Error));
+        assert!(!base.had("app/client.py", "exec.python.subprocess", Severity::Note));
         let changes = crate::model::ChangeSet {
             files,
             ..Default::default()

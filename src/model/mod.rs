@@ -12,7 +12,7 @@ mod target;
 pub use decision::Decision;
 pub use dependency::{Change, Dependency, Source};
 pub use language::Language;
-pub use novelty::{Base, Novelty};
+pub use novelty::{capability_key, family, has_capability, Base, Novelty};
 pub use produced::DependencyFinding;
 pub use target::target_covers;
 

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use super::Category;
+
 /// What a source knows of a changed file's old version.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Base {
@@ -38,4 +40,36 @@ impl Novelty {
             Novelty::Unknown => "unknown",
         }
     }
+}
+
+/// Whether findings of `category` are about a capability (something the code does).
+pub fn has_capability(category: Category) -> bool {
+    matches!(
+        category,
+        Category::Network
+            | Category::Exec
+            | Category::Eval
+            | Category::Env
+            | Category::PathTraversal
+    )
+}
+
+/// The capability key of a check id: its first three dot-parts, the third cut at its first `-`
+/// (`exec.python.subprocess-alias` → `exec.python.subprocess`). An id of fewer parts is its own key.
+pub fn capability_key(check: &str) -> &str {
+    let mut dots = check.match_indices('.').map(|(i, _)| i);
+    let (Some(_), Some(second)) = (dots.next(), dots.next()) else {
+        return check;
+    };
+    let family = &check[second + 1..];
+    let end = family
+        .find(['.', '-'])
+        .map_or(check.len(), |i| second + 1 + i);
+    &check[..end]
+}
+
+/// The family part of a capability key, for people (`network.python.requests` → `requests`).
+pub fn family(check: &str) -> &str {
+    let key = capability_key(check);
+    key.rsplit('.').next().unwrap_or(key)
 }

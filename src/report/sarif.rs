@@ -133,6 +133,16 @@ struct SarifResult<'a> {
     /// For a finding an inline marker the change adds silenced: that marker (`inSource`) and its reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression>,
+    /// Whether the file gains the capability (`novelty`), and the severity before the policy lowered it.
+    properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties {
+    novelty: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_severity: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -435,6 +445,10 @@ fn result<'a>(
             .collect(),
         partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, finding.fingerprint.as_str())]),
         suppressions: Vec::new(),
+        properties: ResultProperties {
+            novelty: finding.novelty.as_str(),
+            original_severity: finding.original_severity.map(|s| s.as_str()),
+        },
     }
 }
 
