@@ -516,3 +516,37 @@ pub fn explain(check: &Check) -> String {
     out.push('\n');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_never_prints_an_empty_reason() {
+        let checks = crate::checks::load_checked(&[]).expect("checks load");
+        let mut adjusted = 0;
+        for check in &checks {
+            let text = explain(check);
+            let line = text.lines().find(|l| l.contains("severity:")).unwrap();
+            assert!(
+                !line.contains(" ;") && !line.contains("; ;") && !line.ends_with("; )"),
+                "{line}"
+            );
+            assert!(
+                !line.contains("when )") && !line.contains("when ;"),
+                "{line}"
+            );
+            if line.contains("by context") {
+                adjusted += 1;
+            }
+        }
+        assert!(adjusted > 0);
+        // A check with adjust conditions without reasons says how many.
+        let check = checks
+            .iter()
+            .find(|c| c.meta.id.as_ref() == "env.python.environ-get")
+            .unwrap();
+        let text = explain(check);
+        assert!(text.contains("context"), "{text}");
+    }
+}

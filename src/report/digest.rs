@@ -216,7 +216,7 @@ mod tests {
         assert_eq!(
             lines(&caps, &code),
             [
-                "`pkg/upload`: gains exec (exec) and network (http) — new",
+                "`pkg/upload`: gains network (http) and exec (exec) — new",
                 "`src/cli`: more env (getenv): 3",
                 "`.`: network (requests): 1",
             ]

@@ -164,6 +164,15 @@ fn render_first(
         plural(review.summary.added_lines, "line"),
         subject.fail_on
     );
+    // The capability digest: what the change makes the code do, new first.
+    let digest = super::digest::lines(&review.capabilities, &|dir| md_code(dir));
+    if !digest.is_empty() {
+        out.push_str("\n**Capabilities**\n\n");
+        for line in digest {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
     let skipped = &review.summary.skipped;
     if skipped.binary + skipped.non_text + skipped.excluded > 0 {
         let _ = writeln!(
@@ -356,6 +365,27 @@ mod tests {
             );
         }
         assert!(cut.matches("| note |").count() < 134);
+    }
+
+    #[test]
+    fn the_capability_digest_leads_new_first() {
+        let mut existing = finding(1, Severity::Note, Category::Env);
+        existing.novelty = crate::model::Novelty::Existing;
+        let mut new = finding(2, Severity::Warning, Category::Network);
+        new.path = "pkg/up`load/u.go".into();
+        new.novelty = crate::model::Novelty::New;
+        let text = render(
+            &analysis(vec![existing, new]),
+            &NoLinks,
+            COMMENT_LIMIT,
+            None,
+        );
+        let digest = format!(
+            "**Capabilities**\n\n- {}: gains network (check) — new\n- `src`: more env (check): 1\n",
+            md_code("pkg/up`load")
+        );
+        assert!(text.contains(&digest), "{text}");
+        assert!(text.find("**Capabilities**") < text.find("####"), "{text}");
     }
 
     #[test]
