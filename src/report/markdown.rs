@@ -257,8 +257,18 @@ fn render_first(
                 out.push('\n');
             }
         }
-        if !in_section.is_empty() {
-            finding_table(&mut out, &in_section, links);
+        // Notes are counted by family, not listed (the JSON, SARIF and `-v` text list each).
+        let (notes, listed): (Vec<&Finding>, Vec<&Finding>) = in_section
+            .into_iter()
+            .partition(|f| f.severity == Severity::Note);
+        if !listed.is_empty() {
+            finding_table(&mut out, &listed, links);
+        }
+        if !notes.is_empty() {
+            if !listed.is_empty() {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "{}", notes_line(&notes));
         }
     }
     suppression_table(&mut out, &review.suppressions, links);
@@ -277,6 +287,27 @@ fn render_first(
         );
     }
     out
+}
+
+/// "_3 notes, not listed: `requests` ×2, `urllib` ×1_" for the notes of one section.
+fn notes_line(notes: &[&Finding]) -> String {
+    let mut families: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in notes {
+        *families.entry(crate::model::family(&f.check)).or_insert(0) += 1;
+    }
+    let mut families: Vec<(&str, usize)> = families.into_iter().collect();
+    families.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let named: Vec<String> = families
+        .iter()
+        .take(6)
+        .map(|(family, n)| format!("{} ×{n}", md_code(family)))
+        .collect();
+    let more = if families.len() > 6 { ", …" } else { "" };
+    format!(
+        "_{}, not listed: {}{more}._",
+        plural(notes.len(), "note"),
+        named.join(", ")
+    )
 }
 
 #[cfg(test)]
@@ -343,7 +374,8 @@ mod tests {
         let analysis = analysis(findings);
         let full = render(&analysis, &NoLinks, usize::MAX, Some("<!-- m -->"));
         assert!(!full.contains("not shown"));
-        let limit = full.len() / 2;
+        // Notes are counted, not listed: the errors and warnings take the room.
+        let limit = full.len() * 2 / 3;
         let cut = render(&analysis, &NoLinks, limit, Some("<!-- m -->"));
         assert!(cut.len() <= limit, "{} > {limit}", cut.len());
         assert!(cut.starts_with("<!-- m -->\n"));
@@ -386,6 +418,9 @@ mod tests {
         );
         assert!(text.contains(&digest), "{text}");
         assert!(text.find("**Capabilities**") < text.find("####"), "{text}");
+        // The note is counted, not listed.
+        assert!(text.contains("_1 note, not listed: `check` ×1._"), "{text}");
+        assert!(!text.contains("| note |"), "{text}");
     }
 
     #[test]
