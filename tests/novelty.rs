@@ -64,6 +64,33 @@ fn an_existing_capability_is_a_note_and_a_first_one_a_warning() {
     assert!(caps
         .iter()
         .any(|c| c["category"] == "exec" && c["families"][0] == "subprocess"));
+    // SARIF carries the same in each result's properties.
+    let sarif = repo.run(&["staged", "--format", "sarif"]).json();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let lowered = results
+        .iter()
+        .find(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"] == 10)
+        .unwrap();
+    assert_eq!(lowered["level"], "note");
+    assert_eq!(lowered["properties"]["novelty"], "existing");
+    assert_eq!(lowered["properties"]["originalSeverity"], "warning");
+}
+
+#[test]
+fn a_branch_diff_reads_the_base_of_every_modified_file() {
+    let repo = Repo::new();
+    repo.write("app/client.py", CLIENT);
+    repo.commit("client");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("app/client.py", CLIENT_MORE);
+    repo.commit("more");
+    let json = repo.run(&["diff", "main", "--format", "json"]).json();
+    assert_eq!(finding(&json, "app/client.py", 10)["novelty"], "existing");
+    assert_eq!(finding(&json, "app/client.py", 14)["novelty"], "new");
+    // A scan has no base: nothing is lowered.
+    let scan = repo.run(&["scan", "--format", "json"]).json();
+    assert_eq!(finding(&scan, "app/client.py", 10)["novelty"], "unknown");
+    assert_eq!(finding(&scan, "app/client.py", 10)["severity"], "warning");
 }
 
 #[test]

@@ -37,7 +37,7 @@ pub fn capabilities(findings: &[Finding]) -> Vec<Capability> {
     struct Group<'a> {
         novelty: Novelty,
         findings: usize,
-        files: Vec<&'a str>,
+        files: std::collections::HashSet<&'a str>,
         families: BTreeMap<&'a str, usize>,
     }
     let mut groups: BTreeMap<(&str, Category), Group<'_>> = BTreeMap::new();
@@ -49,7 +49,7 @@ pub fn capabilities(findings: &[Finding]) -> Vec<Capability> {
         let group = groups.entry((directory, f.category)).or_insert(Group {
             novelty: Novelty::Unknown,
             findings: 0,
-            files: Vec::new(),
+            files: Default::default(),
             families: BTreeMap::new(),
         });
         group.novelty = match (group.novelty, f.novelty) {
@@ -58,9 +58,7 @@ pub fn capabilities(findings: &[Finding]) -> Vec<Capability> {
             _ => Novelty::Unknown,
         };
         group.findings += 1;
-        if group.files.last() != Some(&f.path.as_str()) && !group.files.contains(&f.path.as_str()) {
-            group.files.push(&f.path);
-        }
+        group.files.insert(&f.path);
         *group.families.entry(family(&f.check)).or_insert(0) += 1;
     }
     let mut out: Vec<Capability> = groups
