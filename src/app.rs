@@ -507,6 +507,11 @@ pub fn explain(check: &Check) -> String {
             .map_or(crate::checks::Scope::Code, |p| p.scope);
         out.push_str(&format!("  looks in:  {}\n", scope.as_str()));
     }
+    if check.meta.always_report {
+        out.push_str(
+            "  novelty:   always reported, even where the file already had the capability\n",
+        );
+    }
     if let Some(cwe) = &check.meta.cwe {
         out.push_str(&format!("  cwe:       {cwe}\n"));
     }
