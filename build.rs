@@ -189,7 +189,7 @@ macro_rules! structs {
 structs! {
     Help { finds, why, example, fix }
     Located { text, line }
-    CheckSpec { id, line, source, category, severity, languages, paths, exclude_paths, message, cwe, help, kind }
+    CheckSpec { id, line, source, category, severity, languages, paths, exclude_paths, message, cwe, help, kind, always_report }
     PatternSpec { pattern, keywords, scope, requires, unless, adjust, redact, entropy, validate, judge, binary, per, signal }
     ConditionSpec { target, pattern, severity, reason }
     ChainSpec { within, lines, ordered, parts, unless }

@@ -12,6 +12,7 @@ use crate::cli::{Cli, Command, ListFormat, ReviewArgs};
 use crate::model::ChangeSet;
 use crate::pipeline::{self, load_checks, Governance, PhaseTimer, Selection};
 use crate::policy::{ConfigTree, Policy};
+use crate::report::text::TextOptions;
 use crate::report::write::write_stdout;
 use crate::report::{self, Review};
 use crate::source;
@@ -263,6 +264,22 @@ fn read_stdin() -> Result<Vec<u8>> {
 }
 
 impl ReviewArgs {
+    /// What the text report shows; `fail_level` is the level in force (`Some(None)`: never fails), or
+    /// `None` when not known here (then the command line's `--fail-on`, else errors).
+    pub fn text_options(&self, fail_level: Option<Option<crate::model::Severity>>) -> TextOptions {
+        let from_args = match self.fail_on {
+            Some(crate::policy::FailOn::Severity(level)) => Some(level),
+            Some(crate::policy::FailOn::Never) => None,
+            None => Some(crate::model::Severity::Error),
+        };
+        TextOptions {
+            show_notes: self.verbose || self.show.contains(&crate::cli::Show::Notes),
+            quiet: self.quiet,
+            fail_level: fail_level.unwrap_or(from_args),
+            statistics: self.statistics,
+        }
+    }
+
     /// The check selection these options describe.
     pub fn selection(&self) -> Selection {
         Selection {
@@ -282,7 +299,7 @@ fn review_changes(
 ) -> Result<u8> {
     let analysis = pipeline::analyze(root, &args.selection(), source)?;
     let mut timer = PhaseTimer::from_env();
-    write_report(&analysis.review, &analysis.checks.checks, args)?;
+    write_analysis(&analysis, args)?;
     timer.phase("report");
     Ok(if analysis.fails() {
         EXIT_FINDINGS
@@ -300,7 +317,7 @@ fn review_governed(
 ) -> Result<u8> {
     let analysis = pipeline::analyze_governed(root, &args.selection(), governance, source)?;
     let mut timer = PhaseTimer::from_env();
-    write_report(&analysis.review, &analysis.checks.checks, args)?;
+    write_analysis(&analysis, args)?;
     timer.phase("report");
     Ok(if analysis.fails() {
         EXIT_FINDINGS
@@ -312,7 +329,42 @@ fn review_governed(
 /// Writes the report of a review in the format and to the place the options choose; `checks` (those of
 /// the review, never loaded again) describe the SARIF rules.
 pub(crate) fn write_report(review: &Review, checks: &[Check], args: &ReviewArgs) -> Result<()> {
-    report::write::write_report(review, args.format, args.output.as_deref(), checks)
+    report::write::write_report_with(
+        review,
+        args.format,
+        args.output.as_deref(),
+        checks,
+        &args.text_options(None),
+    )
+}
+
+/// Writes the report of an analysis (see [`write_report`]), with the fail level in force for
+/// `--quiet`; with `--silent-if-clean`, a text report on standard output with no warning, no error and
+/// nothing at the fail level is not written at all.
+fn write_analysis(analysis: &pipeline::Analysis, args: &ReviewArgs) -> Result<()> {
+    let review = &analysis.review;
+    if args.silent_if_clean
+        && args.format == report::Format::Text
+        && args.output.is_none()
+        && !analysis.fails()
+        && !review
+            .findings
+            .iter()
+            .any(|f| f.severity >= crate::model::Severity::Warning)
+    {
+        return Ok(());
+    }
+    let fail_level = match analysis.fail_on {
+        crate::policy::FailOn::Severity(level) => Some(level),
+        crate::policy::FailOn::Never => None,
+    };
+    report::write::write_report_with(
+        review,
+        args.format,
+        args.output.as_deref(),
+        &analysis.checks.checks,
+        &args.text_options(Some(fail_level)),
+    )
 }
 
 /// The `checks` listing.
@@ -377,26 +429,43 @@ fn applies_to(check: &Check) -> String {
     }
 }
 
+/// How `adjust` conditions change a check's severity, for `explain`: "error when <reason>" for each
+/// condition with a reason (each once), and "note in 2 other contexts" for those without one — never an
+/// empty reason.
+fn adjustments(check: &Check) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut unexplained: std::collections::BTreeMap<
+        std::cmp::Reverse<crate::model::Severity>,
+        usize,
+    > = Default::default();
+    for a in check.pattern().map_or(&[][..], |p| &p.adjust) {
+        let Some(severity) = a.severity else {
+            continue;
+        };
+        match a.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(reason) => {
+                let line = format!("{severity} when {reason}");
+                if !out.contains(&line) {
+                    out.push(line);
+                }
+            }
+            None => *unexplained.entry(std::cmp::Reverse(severity)).or_insert(0) += 1,
+        }
+    }
+    let other = if out.is_empty() { "" } else { "other " };
+    for (std::cmp::Reverse(severity), n) in unexplained {
+        let contexts = if n == 1 { "context" } else { "contexts" };
+        out.push(format!("{severity} in {n} {other}{contexts}"));
+    }
+    out
+}
+
 /// The `explain` text of a check.
 pub fn explain(check: &Check) -> String {
     let mut out = format!("{}\n\n", check.meta.id);
     out.push_str(&format!("  category:  {}\n", check.meta.category));
     out.push_str(&format!("  severity:  {}", check.meta.severity));
-    let adjusted: Vec<String> = check
-        .pattern()
-        .map_or(&[][..], |p| &p.adjust)
-        .iter()
-        .filter_map(|a| {
-            Some(format!(
-                "{} {}",
-                a.severity?,
-                a.reason
-                    .as_deref()
-                    .map(|r| format!("when {r}"))
-                    .unwrap_or_default()
-            ))
-        })
-        .collect();
+    let adjusted = adjustments(check);
     if !adjusted.is_empty() {
         out.push_str(&format!(
             " (raised or lowered by context: {})",
@@ -438,6 +507,11 @@ pub fn explain(check: &Check) -> String {
             .map_or(crate::checks::Scope::Code, |p| p.scope);
         out.push_str(&format!("  looks in:  {}\n", scope.as_str()));
     }
+    if check.meta.always_report {
+        out.push_str(
+            "  novelty:   always reported, even where the file already had the capability\n",
+        );
+    }
     if let Some(cwe) = &check.meta.cwe {
         out.push_str(&format!("  cwe:       {cwe}\n"));
     }
@@ -446,4 +520,38 @@ pub fn explain(check: &Check) -> String {
     out.push_str(&check.meta.help.to_text());
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_never_prints_an_empty_reason() {
+        let checks = crate::checks::load_checked(&[]).expect("checks load");
+        let mut adjusted = 0;
+        for check in &checks {
+            let text = explain(check);
+            let line = text.lines().find(|l| l.contains("severity:")).unwrap();
+            assert!(
+                !line.contains(" ;") && !line.contains("; ;") && !line.ends_with("; )"),
+                "{line}"
+            );
+            assert!(
+                !line.contains("when )") && !line.contains("when ;"),
+                "{line}"
+            );
+            if line.contains("by context") {
+                adjusted += 1;
+            }
+        }
+        assert!(adjusted > 0);
+        // A check with adjust conditions without reasons says how many.
+        let check = checks
+            .iter()
+            .find(|c| c.meta.id.as_ref() == "env.python.environ-get")
+            .unwrap();
+        let text = explain(check);
+        assert!(text.contains("context"), "{text}");
+    }
 }

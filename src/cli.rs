@@ -157,6 +157,29 @@ pub struct ReviewArgs {
     /// Configuration file [default: .review-gate.yml at the repository root].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// List every note one by one (text report; by default notes are counted per capability).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+    /// List these findings one by one too: `notes` (text report; same as -v).
+    #[arg(long, value_enum, value_name = "WHAT", value_delimiter = ',')]
+    pub show: Vec<Show>,
+    /// Print only the findings at or above the fail level, and one summary line (text report).
+    #[arg(short = 'q', long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Count the findings by check id, most first (text report).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print nothing at all when no finding is a warning or an error (text report on standard output;
+    /// the git pre-commit hook passes it).
+    #[arg(long)]
+    pub silent_if_clean: bool,
+}
+
+/// What `--show` lists one by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Show {
+    /// Every note (they are counted per capability by default).
+    Notes,
 }
 
 /// Options of `review-gate github`.

@@ -282,6 +282,8 @@ fn review(
     changes.skipped.excluded += before - changes.files.len();
     changes.skipped.retain_paths(|p| policy.includes_path(p));
     let role_files = assign_roles(&policy, &mut changes);
+    // What the old versions already did (their texts dropped as they are read).
+    let base = crate::engine::novelty::base_capabilities(&set, &mut changes.files);
     let output = crate::engine::review(
         &set,
         &changes,
@@ -302,8 +304,13 @@ fn review(
     timer.phase("run checks");
     // Secrets a marker silenced are masked too: a marked test key is still a key.
     let redactor = found_secrets(&changes, findings.iter().chain(&silenced));
-    let findings = policy.apply(findings);
-    // What each file's role does to its findings (after allows and overrides: a role caps them).
+    let mut findings = findings;
+    crate::engine::novelty::mark(&mut findings, &changes.files, &base);
+    drop(base);
+    let mut findings = policy.apply(findings);
+    crate::policy::novelty::lower(&mut findings, &set, &policy);
+    // What each file's role does to its findings (after allows, overrides and novelty: a role caps
+    // them).
     let role_of = |path: &str| {
         role_files
             .get(path)

@@ -125,7 +125,12 @@ fn text_report_names_the_chain_and_its_parts_first() {
     let repo = repo_with_change(Path::new("fixtures/attacks/python-credential-exfil"));
     let run = repo.run(&["diff", "main"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    let first = run.stdout.lines().next().unwrap_or("");
+    // The first finding, after the capability digest.
+    let first = run
+        .stdout
+        .lines()
+        .find(|l| l.contains(": error[") || l.contains(": warning["))
+        .unwrap_or("");
     assert!(first.contains("attack.exfiltration"), "{}", run.stdout);
     assert!(
         run.stdout.contains(

@@ -134,7 +134,13 @@ fn text_report_shows_location_marker_and_summary() {
     let run = repo.run(&["staged", "--check", "test"]);
     assert_eq!(run.code, 1);
     let expected = "a.py:2:5: error[test.python.danger] calls danger with root (as root)\n  |\n2 | danger(root)\n  | ^^^^^^^^^^^^\n";
-    assert!(run.stdout.starts_with(expected), "{}", run.stdout);
+    // The capability digest, then the finding.
+    let digest = "Capabilities:\n  .: gains exec (danger) — new\n\n";
+    assert!(
+        run.stdout.starts_with(&format!("{digest}{expected}")),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("1 finding in 3 files with "),
         "{}",

@@ -86,8 +86,8 @@ fn a_branch_adding_risky_dependencies_is_reported_line_by_line() {
             s("dependency.install-script"),
             s("warning"),
         ),
-        (s("package.json"), 9, s("dependency.new"), s("note")),
         (s("package.json"), 9, s("dependency.typosquat"), s("error")),
+        (s("package.json"), 9, s("dependency.new"), s("note")),
         (
             s("package.json"),
             10,
@@ -101,13 +101,14 @@ fn a_branch_adding_risky_dependencies_is_reported_line_by_line() {
             s("dependency.unbounded"),
             s("warning"),
         ),
-        (s("requirements.txt"), 2, s("dependency.new"), s("note")),
+        // On one line, errors before notes.
         (
             s("requirements.txt"),
             2,
             s("dependency.typosquat"),
             s("error"),
         ),
+        (s("requirements.txt"), 2, s("dependency.new"), s("note")),
         (
             s("requirements.txt"),
             3,
@@ -227,17 +228,18 @@ fn a_bare_patch_reports_line_based_manifests_at_their_lines() {
             "dependency.unpinned-action".to_string(),
             "warning".to_string(),
         ),
-        (
-            "requirements.txt".to_string(),
-            31,
-            "dependency.new".to_string(),
-            "note".to_string(),
-        ),
+        // On one line, errors before notes.
         (
             "requirements.txt".to_string(),
             31,
             "dependency.typosquat".to_string(),
             "error".to_string(),
+        ),
+        (
+            "requirements.txt".to_string(),
+            31,
+            "dependency.new".to_string(),
+            "note".to_string(),
         ),
     ];
     assert_eq!(findings_of(&diff), expected, "{}", diff.stdout);

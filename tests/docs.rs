@@ -97,6 +97,7 @@ fn explain_prints_the_four_sections_under_headings() {
   severity:  warning
   languages: go
   looks in:  code
+  novelty:   always reported, even where the file already had the capability
   cwe:       CWE-295
   message:   SSH client accepts any host key
   defined in checks/network/go.yml

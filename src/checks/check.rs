@@ -44,6 +44,8 @@ pub struct CheckMeta {
     pub help: super::help::CheckHelp,
     /// The file the check came from.
     pub source: Text,
+    /// Findings keep their severity where the file already had the capability (`novelty: always-report`).
+    pub always_report: bool,
 }
 
 /// The kinds of check.

@@ -44,6 +44,7 @@ pub fn compile(
         cwe: spec.cwe.clone(),
         help: spec.help.clone(),
         source: spec.source.clone(),
+        always_report: spec.always_report,
     };
     let kind = match &spec.kind {
         KindSpec::Pattern(pattern) => CheckKind::Pattern(std::sync::Arc::new(

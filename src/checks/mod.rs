@@ -308,6 +308,43 @@ pub fn into_set(checks: Vec<Check>) -> CheckSet {
 mod tests {
     use super::*;
 
+    /// `novelty: always-report` marks a check; any other value is refused when the file is read.
+    #[test]
+    fn the_novelty_key_takes_always_report_only() {
+        let check = |novelty: &str| {
+            format!(
+                "- id: network.t.off\n  category: network\n  severity: warning\n  {novelty}\n  languages: [python]\n  keywords: [verify]\n  pattern: 'verify=False'\n  message: off\n  help:\n    finds: a.\n    why: b.\n    example: verify=False\n    fix: c.\n"
+            )
+        };
+        let mut slots = 0;
+        let marked = parse_file(
+            "checks/t.yml",
+            &check("novelty: always-report"),
+            &mut slots,
+            true,
+        )
+        .unwrap();
+        assert!(marked[0].meta.always_report);
+        let plain = parse_file("checks/t.yml", &check(""), &mut slots, true).unwrap();
+        assert!(!plain[0].meta.always_report);
+        assert!(parse_file(
+            "checks/t.yml",
+            &check("novelty: sometimes"),
+            &mut slots,
+            true
+        )
+        .is_err());
+        // The built-in checks marked: TLS verification off, SSH host keys, exfiltration hosts.
+        let builtin = load(&[]).unwrap();
+        let ids: Vec<&str> = builtin
+            .iter()
+            .filter(|c| c.meta.always_report)
+            .map(|c| &*c.meta.id)
+            .collect();
+        assert!(ids.contains(&"network.any.tls-verify-off"), "{ids:?}");
+        assert!(ids.contains(&"network.any.exfil-host"), "{ids:?}");
+    }
+
     /// A review of one language's files loads exactly the checks that can run on them: every check
     /// for that language or for any, the dependency and chain checks, and no command check.
     #[test]

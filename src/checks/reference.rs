@@ -160,6 +160,13 @@ fn section(check: &Check, pages_of: &HashMap<&str, Category>) -> String {
             );
         }
     }
+    if check.meta.always_report {
+        fact(
+            "Novelty",
+            "always reported at its severity, even where the file already had the capability"
+                .into(),
+        );
+    }
     if let Some(cwe) = &check.meta.cwe {
         let number = cwe.trim_start_matches("CWE-");
         fact(

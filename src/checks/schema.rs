@@ -94,6 +94,18 @@ pub struct CheckDef {
     /// (see [`CommandDef`]).
     #[serde(default)]
     pub command: Option<CommandDef>,
+    /// `always-report`: a finding is risky in itself, so it keeps its severity where the file already
+    /// had the capability (novelty never lowers it): TLS verification off, a known exfiltration host…
+    #[serde(default)]
+    pub novelty: Option<Spanned<NoveltyRule>>,
+}
+
+/// How novelty treats a check's findings (`novelty:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoveltyRule {
+    /// Reported at its severity even where the file's old version had the same capability.
+    AlwaysReport,
 }
 
 /// A condition on the text around a match: exactly one target key with a regular expression, plus

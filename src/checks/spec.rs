@@ -52,6 +52,8 @@ pub struct CheckSpec {
     pub help: super::help::CheckHelp,
     /// What kind of check it is.
     pub kind: KindSpec,
+    /// Findings keep their severity where the file already had the capability (`novelty: always-report`).
+    pub always_report: bool,
 }
 
 /// The kinds of check.

@@ -37,6 +37,8 @@ pub(super) fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
                 parts: Vec::new(),
                 role: Default::default(),
                 role_lowered_from: None,
+                novelty: Default::default(),
+                original_severity: None,
             });
         }
     }

@@ -431,5 +431,7 @@ fn chain_finding(check: &Check, chain: &Chain, parts: &[&Finding]) -> Finding {
             .collect(),
         role: Default::default(),
         role_lowered_from: None,
+        novelty: Default::default(),
+        original_severity: None,
     }
 }

@@ -295,6 +295,8 @@ fn finding(
         parts: Vec::new(),
         role: Default::default(),
         role_lowered_from: None,
+        novelty: Default::default(),
+        original_severity: None,
     }
 }
 

@@ -92,6 +92,8 @@ pub(super) fn emit(
             parts: Vec::new(),
             role: Default::default(),
             role_lowered_from: None,
+            novelty: Default::default(),
+            original_severity: None,
         };
         let Some(marker) = marker else {
             out.findings.push(finding);

@@ -12,6 +12,7 @@ mod conditions;
 pub mod deps;
 mod emit;
 mod lines;
+pub mod novelty;
 pub mod secrets;
 pub mod snippet;
 pub mod suppress;

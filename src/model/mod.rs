@@ -5,6 +5,7 @@ use serde::Serialize;
 mod decision;
 mod dependency;
 mod language;
+mod novelty;
 mod produced;
 mod role;
 mod target;
@@ -12,6 +13,7 @@ mod target;
 pub use decision::Decision;
 pub use dependency::{Change, Dependency, Source};
 pub use language::Language;
+pub use novelty::{capability_key, family, has_capability, Base, Novelty};
 pub use produced::DependencyFinding;
 pub use role::Role;
 pub use target::target_covers;
@@ -55,12 +57,15 @@ pub struct ChangedFile {
     pub extent: TextExtent,
     /// The added lines, in ascending order.
     pub added: Vec<AddedLine>,
-    /// The old version of the file, for dependency manifests whose old side the source knows (so that only
-    /// the dependencies a change adds or changes are reported).
+    /// The old version of the file, when the source knows it (every modified text file of a git source
+    /// and an agent's exact edit): dependency manifests diff it, and the engine reads the capabilities
+    /// it already had (novelty), then drops it for every other file.
     pub old_text: Option<String>,
     /// What the file is for (set once by the pipeline, from [`Role::detect`] and the configuration's
     /// `roles:`; sources leave the default).
     pub role: Role,
+    /// What the source knows of the old version: none (an added file), its text, or nothing.
+    pub base: Base,
 }
 
 impl ChangedFile {
@@ -227,6 +232,11 @@ pub struct Finding {
     /// finding keeps its trace.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role_lowered_from: Option<Severity>,
+    /// Whether the file gains the capability or its old version already had it.
+    pub novelty: Novelty,
+    /// The severity before the policy lowered it (novelty, roles), when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_severity: Option<Severity>,
 }
 
 impl Finding {

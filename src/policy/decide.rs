@@ -67,6 +67,8 @@ mod tests {
             parts: Vec::new(),
             role: Default::default(),
             role_lowered_from: None,
+            novelty: Default::default(),
+            original_severity: None,
         }
     }
 

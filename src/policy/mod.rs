@@ -19,6 +19,7 @@ pub mod change;
 mod decide;
 pub mod hook;
 pub mod roles;
+pub mod novelty;
 
 pub use change::{ConfigTree, Weakening};
 pub use decide::decide;
@@ -450,6 +451,13 @@ impl Policy {
         self.disabled
             .iter()
             .any(|(t, _)| target_covers(t, &check.meta.id, check.meta.category))
+    }
+
+    /// Whether an `overrides:` entry sets the severity of `finding`'s check.
+    pub fn overrides_severity(&self, finding: &Finding) -> bool {
+        self.overrides
+            .iter()
+            .any(|(t, _, _)| target_covers(t, &finding.check, finding.category))
     }
 
     /// Applies path-scoped allows and severity overrides to the findings.

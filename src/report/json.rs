@@ -1,4 +1,4 @@
-//! The JSON report, schema version 1: `{"version":1,"findings":[...],"summary":{...}}`.
+//! The JSON report, schema version 1: `{"version":1,"findings":[...],"capabilities":[...],"summary":{...}}`.
 
 use serde::Serialize;
 
@@ -16,6 +16,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 struct Document<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
+    capabilities: &'a [super::digest::Capability],
     dependencies: &'a [crate::model::Dependency],
     suppressions: &'a [crate::model::Suppression],
     summary: &'a Summary,
@@ -38,6 +39,9 @@ struct JsonFinding<'a> {
     role: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     role_lowered_from: Option<&'a str>,
+    novelty: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_severity: Option<&'static str>,
 }
 
 impl<'a> From<&'a Finding> for JsonFinding<'a> {
@@ -56,6 +60,8 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             parts: &f.parts,
             role: f.role.as_str(),
             role_lowered_from: f.role_lowered_from.map(|s| s.as_str()),
+            novelty: f.novelty.as_str(),
+            original_severity: f.original_severity.map(|s| s.as_str()),
         }
     }
 }
@@ -110,6 +116,11 @@ pub fn write(review: &Review, out: &mut dyn std::io::Write) -> std::io::Result<(
         }
         out.write_all(b"\n  ],\n")?;
     }
+    let capabilities =
+        serde_json::to_string_pretty(&review.capabilities).expect("capabilities serialize");
+    out.write_all(b"  \"capabilities\": ")?;
+    out.write_all(&indent(&capabilities, "  ").as_bytes()[2..])?;
+    out.write_all(b",\n")?;
     let dependencies =
         serde_json::to_string_pretty(&review.dependencies).expect("dependencies serialize");
     out.write_all(b"  \"dependencies\": ")?;
@@ -173,6 +184,8 @@ mod tests {
             }],
             role: crate::model::Role::Test,
             role_lowered_from: Some(crate::model::Severity::Warning),
+            novelty: Default::default(),
+            original_severity: None,
         };
         // Past one batch of findings too, with a partial chunk: the batches join as one array.
         let many = vec![finding.clone(); FINDINGS_PER_BATCH + 513];
@@ -181,6 +194,7 @@ mod tests {
             let doc = Document {
                 version: SCHEMA_VERSION,
                 findings: review.findings.iter().map(JsonFinding::from).collect(),
+                capabilities: &review.capabilities,
                 dependencies: &review.dependencies,
                 suppressions: &review.suppressions,
                 summary: &review.summary,

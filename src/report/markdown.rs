@@ -164,6 +164,15 @@ fn render_first(
         plural(review.summary.added_lines, "line"),
         subject.fail_on
     );
+    // The capability digest: what the change makes the code do, new first.
+    let digest = super::digest::lines(&review.capabilities, &|dir| md_code(dir));
+    if !digest.is_empty() {
+        out.push_str("\n**Capabilities**\n\n");
+        for line in digest {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
     let skipped = &review.summary.skipped;
     if skipped.binary + skipped.non_text + skipped.excluded > 0 {
         let _ = writeln!(
@@ -248,8 +257,18 @@ fn render_first(
                 out.push('\n');
             }
         }
-        if !in_section.is_empty() {
-            finding_table(&mut out, &in_section, links);
+        // Notes are counted by family, not listed (the JSON, SARIF and `-v` text list each).
+        let (notes, listed): (Vec<&Finding>, Vec<&Finding>) = in_section
+            .into_iter()
+            .partition(|f| f.severity == Severity::Note);
+        if !listed.is_empty() {
+            finding_table(&mut out, &listed, links);
+        }
+        if !notes.is_empty() {
+            if !listed.is_empty() {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "{}", notes_line(&notes));
         }
     }
     suppression_table(&mut out, &review.suppressions, links);
@@ -268,6 +287,27 @@ fn render_first(
         );
     }
     out
+}
+
+/// "_3 notes, not listed: `requests` ×2, `urllib` ×1_" for the notes of one section.
+fn notes_line(notes: &[&Finding]) -> String {
+    let mut families: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in notes {
+        *families.entry(crate::model::family(&f.check)).or_insert(0) += 1;
+    }
+    let mut families: Vec<(&str, usize)> = families.into_iter().collect();
+    families.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let named: Vec<String> = families
+        .iter()
+        .take(6)
+        .map(|(family, n)| format!("{} ×{n}", md_code(family)))
+        .collect();
+    let more = if families.len() > 6 { ", …" } else { "" };
+    format!(
+        "_{}, not listed: {}{more}._",
+        plural(notes.len(), "note"),
+        named.join(", ")
+    )
 }
 
 #[cfg(test)]
@@ -321,6 +361,8 @@ mod tests {
             parts: Vec::new(),
             role: Default::default(),
             role_lowered_from: None,
+            novelty: Default::default(),
+            original_severity: None,
         }
     }
 
@@ -334,7 +376,8 @@ mod tests {
         let analysis = analysis(findings);
         let full = render(&analysis, &NoLinks, usize::MAX, Some("<!-- m -->"));
         assert!(!full.contains("not shown"));
-        let limit = full.len() / 2;
+        // Notes are counted, not listed: the errors and warnings take the room.
+        let limit = full.len() * 2 / 3;
         let cut = render(&analysis, &NoLinks, limit, Some("<!-- m -->"));
         assert!(cut.len() <= limit, "{} > {limit}", cut.len());
         assert!(cut.starts_with("<!-- m -->\n"));
@@ -356,6 +399,30 @@ mod tests {
             );
         }
         assert!(cut.matches("| note |").count() < 134);
+    }
+
+    #[test]
+    fn the_capability_digest_leads_new_first() {
+        let mut existing = finding(1, Severity::Note, Category::Env);
+        existing.novelty = crate::model::Novelty::Existing;
+        let mut new = finding(2, Severity::Warning, Category::Network);
+        new.path = "pkg/up`load/u.go".into();
+        new.novelty = crate::model::Novelty::New;
+        let text = render(
+            &analysis(vec![existing, new]),
+            &NoLinks,
+            COMMENT_LIMIT,
+            None,
+        );
+        let digest = format!(
+            "**Capabilities**\n\n- {}: gains network (check) — new\n- `src`: more env (check): 1\n",
+            md_code("pkg/up`load")
+        );
+        assert!(text.contains(&digest), "{text}");
+        assert!(text.find("**Capabilities**") < text.find("####"), "{text}");
+        // The note is counted, not listed.
+        assert!(text.contains("_1 note, not listed: `check` ×1._"), "{text}");
+        assert!(!text.contains("| note |"), "{text}");
     }
 
     #[test]

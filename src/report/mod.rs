@@ -2,6 +2,7 @@
 //! digest and workflow commands for GitHub. They read the model only.
 
 pub mod annotations;
+pub mod digest;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
@@ -54,7 +55,8 @@ impl RoleSummary {
 /// A finished review: sorted findings and the summary.
 #[derive(Debug, Clone, Default)]
 pub struct Review {
-    /// Findings sorted by path, line, column and check id, attack chains first.
+    /// Findings sorted by path, line, severity (most severe first), column and check id, attack chains
+    /// first.
     pub findings: Vec<Finding>,
     /// Counts.
     pub summary: Summary,
@@ -67,6 +69,8 @@ pub struct Review {
     pub raw_paths: BTreeMap<String, Vec<u8>>,
     /// Inline suppression markers the change adds, with what each silenced (in a scan: every marker).
     pub suppressions: Vec<crate::model::Suppression>,
+    /// The capability digest: what the change makes the code do, by directory, new first.
+    pub capabilities: Vec<digest::Capability>,
 }
 
 impl Review {
@@ -87,14 +91,12 @@ impl Review {
                 ""
             }
         }
+        // On one line, errors before warnings before notes.
         findings.sort_by(|a, b| {
-            (chain_rank(a), a.path.as_str(), a.line, a.column, id(a)).cmp(&(
-                chain_rank(b),
-                b.path.as_str(),
-                b.line,
-                b.column,
-                id(b),
-            ))
+            (chain_rank(a), a.path.as_str(), a.line)
+                .cmp(&(chain_rank(b), b.path.as_str(), b.line))
+                .then(b.severity.cmp(&a.severity))
+                .then((a.column, id(a)).cmp(&(b.column, id(b))))
         });
         let mut categories: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut severities: BTreeMap<&'static str, usize> = crate::model::Severity::ALL
@@ -110,6 +112,7 @@ impl Review {
         };
         let (by_category, by_severity) = (owned(categories), owned(severities));
         Review {
+            capabilities: digest::capabilities(&findings),
             dependencies: Vec::new(),
             redactor: crate::redact::Redactor::default(),
             raw_paths: BTreeMap::new(),
@@ -162,6 +165,9 @@ impl Review {
             for silenced in &mut s.silenced {
                 fix(&mut silenced.message);
             }
+        }
+        for c in &mut self.capabilities {
+            fix(&mut c.directory);
         }
         for d in &mut self.dependencies {
             fix(&mut d.name);

@@ -133,18 +133,22 @@ struct SarifResult<'a> {
     /// For a finding an inline marker the change adds silenced: that marker (`inSource`) and its reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression>,
-    /// The role of the file the finding is in, and the severity its role lowered.
+    /// The role of the file the finding is in and the severity its role lowered; whether the file gains
+    /// the capability (`novelty`) and the severity before the policy lowered it.
     properties: ResultProperties,
 }
 
-/// A result's properties: the file's role (`production`, `test`, ...) and, when the role lowered the
-/// finding, its severity before.
+/// A result's properties: the file's role (`production`, `test`, ...), the finding's novelty, and the
+/// severities it had before its role or the policy lowered it.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ResultProperties {
     role: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     role_lowered_from: Option<&'static str>,
+    novelty: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_severity: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -450,6 +454,8 @@ fn result<'a>(
         properties: ResultProperties {
             role: finding.role.as_str(),
             role_lowered_from: finding.role_lowered_from.map(|s| s.as_str()),
+            novelty: finding.novelty.as_str(),
+            original_severity: finding.original_severity.map(|s| s.as_str()),
         },
     }
 }
@@ -482,6 +488,8 @@ fn silenced_findings(review: &Review) -> Vec<(Finding, Option<String>)> {
                     parts: Vec::new(),
                     role: Default::default(),
                     role_lowered_from: None,
+                    novelty: Default::default(),
+                    original_severity: None,
                 };
                 (finding, s.reason.clone())
             })

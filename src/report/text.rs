@@ -29,16 +29,57 @@ pub fn visible_controls(text: &str) -> std::borrow::Cow<'_, str> {
         .collect()
 }
 
+/// What the text report shows besides errors and warnings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextOptions {
+    /// List every note (`-v`, `--show notes`) rather than a grouped count per capability.
+    pub show_notes: bool,
+    /// `--quiet`: only the findings at or above [`TextOptions::fail_level`] and one summary line.
+    pub quiet: bool,
+    /// The fail level in force (`None`: never), for `--quiet`.
+    pub fail_level: Option<Severity>,
+    /// `--statistics`: counts of findings by check id, most first.
+    pub statistics: bool,
+}
+
+impl TextOptions {
+    /// Whether a finding of `severity` is listed one by one.
+    fn lists(&self, severity: Severity) -> bool {
+        if self.quiet {
+            self.fail_level.is_some_and(|level| severity >= level)
+        } else {
+            severity > Severity::Note || self.show_notes
+        }
+    }
+}
+
 /// Renders the review; `color` adds ANSI styles (see [`write`]).
 pub fn render(review: &Review, color: bool) -> String {
+    render_with(review, color, &TextOptions::default())
+}
+
+/// [`render`] with options.
+pub fn render_with(review: &Review, color: bool, options: &TextOptions) -> String {
     let mut out = Vec::new();
-    write(review, color, &mut out).expect("writing to memory cannot fail");
+    write_with(review, color, options, &mut out).expect("writing to memory cannot fail");
     String::from_utf8(out).expect("the report is UTF-8")
 }
 
-/// Writes the review; `color` adds ANSI styles. Findings are rendered into a buffer that is passed on
-/// whenever it fills, so a large report is never held whole.
+/// Writes the review with the default options; `color` adds ANSI styles (see [`write_with`]).
 pub fn write(review: &Review, color: bool, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_with(review, color, &TextOptions::default(), sink)
+}
+
+/// Writes the review: the capability digest, the errors and warnings (and notes when asked, else a
+/// count per capability), statistics when asked, and the summary. `color` adds ANSI styles. Findings
+/// are rendered into a buffer that is passed on whenever it fills, so a large report is never held
+/// whole.
+pub fn write_with(
+    review: &Review,
+    color: bool,
+    options: &TextOptions,
+    sink: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     const PASS_ON_AT: usize = 64 * 1024;
     let paint = |style: Style, text: &str| -> String {
         if color {
@@ -50,7 +91,10 @@ pub fn write(review: &Review, color: bool, sink: &mut dyn std::io::Write) -> std
     let bold = Style::new().bold();
     let dim = AnsiColor::Blue.on_default().bold();
     let mut out = String::new();
-    for f in &review.findings {
+    if !options.quiet && !review.findings.is_empty() {
+        out.push_str(&digest_block(review));
+    }
+    for f in review.findings.iter().filter(|f| options.lists(f.severity)) {
         let level_style = severity_style(f.severity);
         let _ = write!(
             out,
@@ -106,12 +150,114 @@ pub fn write(review: &Review, color: bool, sink: &mut dyn std::io::Write) -> std
             out.clear();
         }
     }
+    if !options.quiet && !options.show_notes {
+        out.push_str(&grouped_notes(review));
+    }
+    if options.statistics {
+        out.push_str(&statistics(review));
+    }
     out.push_str(&summary_line(review, &paint));
-    out.push_str(&role_line(review));
-    out.push_str(&dependency_line(review));
-    out.push_str(&suppression_lines(review));
-    out.push_str(&skipped_lines(review));
+    if !options.quiet {
+        out.push_str(&role_line(review));
+        out.push_str(&dependency_line(review));
+        out.push_str(&suppression_lines(review));
+        out.push_str(&skipped_lines(review));
+    }
     sink.write_all(out.as_bytes())
+}
+
+/// "Capabilities:" and the digest's lines (see [`super::digest::lines`]), then a blank line.
+fn digest_block(review: &Review) -> String {
+    let lines = super::digest::lines(&review.capabilities, &|dir| {
+        visible_controls(dir).into_owned()
+    });
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("Capabilities:\n");
+    for line in lines {
+        let _ = writeln!(out, "  {line}");
+    }
+    out.push('\n');
+    out
+}
+
+/// The notes not listed one by one, a line per category: "network: 12 notes in 4 files (requests ×9,
+/// urllib ×3)".
+fn grouped_notes(review: &Review) -> String {
+    use std::collections::BTreeMap;
+    struct Group<'a> {
+        notes: usize,
+        files: std::collections::BTreeSet<&'a str>,
+        families: BTreeMap<&'a str, usize>,
+    }
+    let mut groups: BTreeMap<&str, Group<'_>> = BTreeMap::new();
+    for f in review
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Note)
+    {
+        let g = groups.entry(f.category.as_str()).or_insert(Group {
+            notes: 0,
+            files: Default::default(),
+            families: BTreeMap::new(),
+        });
+        g.notes += 1;
+        g.files.insert(&f.path);
+        *g.families
+            .entry(crate::model::family(&f.check))
+            .or_insert(0) += 1;
+    }
+    if groups.is_empty() {
+        return String::new();
+    }
+    let total: usize = groups.values().map(|g| g.notes).sum();
+    let mut out = format!("{}, not listed (-v lists them):\n", plural(total, "note"));
+    for (category, g) in groups {
+        let mut families: Vec<(&str, usize)> = g.families.into_iter().collect();
+        families.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let named: Vec<String> = families
+            .iter()
+            .take(4)
+            .map(|(family, n)| format!("{family} ×{n}"))
+            .collect();
+        let more = if families.len() > 4 { ", …" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {category}: {} in {} ({}{more})",
+            plural(g.notes, "note"),
+            plural(g.files.len(), "file"),
+            named.join(", ")
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// `--statistics`: findings per check id, most first (ties by id), like `ruff --statistics`.
+fn statistics(review: &Review) -> String {
+    let mut counts: std::collections::BTreeMap<&str, (usize, Severity)> = Default::default();
+    for f in &review.findings {
+        let entry = counts.entry(&f.check).or_insert((0, f.severity));
+        entry.0 += 1;
+        entry.1 = entry.1.max(f.severity);
+    }
+    let mut rows: Vec<(&str, usize, Severity)> =
+        counts.into_iter().map(|(id, (n, s))| (id, n, s)).collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let width = rows
+        .iter()
+        .map(|r| r.1.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let mut out = String::new();
+    for (id, n, severity) in rows {
+        let _ = writeln!(out, "{n:>width$}  {id}  ({severity})");
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
 }
 
 /// The paths not reviewed as text, named (at most [`super::SKIPPED_SHOWN`] of each kind here; the JSON

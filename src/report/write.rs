@@ -33,11 +33,22 @@ pub fn write_report(
     output: Option<&Path>,
     checks: &[Check],
 ) -> Result<()> {
+    write_report_with(review, format, output, checks, &Default::default())
+}
+
+/// [`write_report`] with what the text report shows (notes, `--quiet`, `--statistics`).
+pub fn write_report_with(
+    review: &Review,
+    format: Format,
+    output: Option<&Path>,
+    checks: &[Check],
+    text: &super::text::TextOptions,
+) -> Result<()> {
     let json = format != Format::Text;
     let stream = |sink: &mut dyn Write, color: bool| -> std::io::Result<()> {
         let mut out = review.redactor.writer(sink, json);
         match format {
-            Format::Text => super::text::write(review, color, &mut out)?,
+            Format::Text => super::text::write_with(review, color, text, &mut out)?,
             Format::Json => super::json::write(review, &mut out)?,
             Format::Sarif => super::sarif::write(review, checks, &mut out)?,
         }

@@ -110,7 +110,7 @@ if [ -z "$review_gate" ]; then
   exit 1
 fi
 
-"$review_gate" staged
+"$review_gate" staged --silent-if-clean
 status=$?
 if [ "$status" -eq 1 ]; then
   echo "review-gate: commit blocked by the findings above. Fix them, allow them inline or in .review-gate.yml, or skip once with \`git commit --no-verify\`." >&2

@@ -260,12 +260,16 @@ fn add_conflicted(
                 Content::Binary(_) => None,
             });
         let file = match old_text {
-            None => whole_file(path, text, AddedLines::All),
+            None => {
+                let mut file = whole_file(path, text, AddedLines::All);
+                file.base = crate::model::Base::Added;
+                file
+            }
             Some(old) => {
                 let ranges = text_ranges(&old, &text, &path)?;
-                let manifest = crate::manifest::is_manifest(&path);
                 let mut file = whole_file(path, text, AddedLines::Ranges(&ranges));
-                file.old_text = manifest.then_some(old);
+                file.old_text = Some(old);
+                file.base = crate::model::Base::Modified;
                 file
             }
         };
@@ -305,7 +309,7 @@ struct Pending {
     oid: Oid,
     all_added: bool,
     ranges: Vec<(u32, u32)>,
-    /// The old text of a dependency manifest.
+    /// The old text (a modified file).
     old_text: Option<String>,
     /// libgit2 took the file for binary (a NUL byte, or a `-diff`/`binary` attribute): the old
     /// version, to compute the added lines when the new one is text after all.
@@ -389,14 +393,12 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
         }
         let ranges = hunk_ranges(&patch)?;
         if !ranges.is_empty() {
-            let old_text = if crate::manifest::is_manifest(&path) {
-                let old_id = delta.old_file().id();
-                repo.find_blob(old_id)
-                    .ok()
-                    .map(|blob| super::text_of(blob.content().to_vec()))
-            } else {
-                None
-            };
+            // The old text: manifests diff it, and the engine reads the capabilities it had.
+            let old_id = delta.old_file().id();
+            let old_text = repo
+                .find_blob(old_id)
+                .ok()
+                .map(|blob| super::text_of(blob.content().to_vec()));
             pending.push(Pending {
                 path,
                 oid: new_file.id(),
@@ -452,6 +454,13 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
                 AddedLines::Ranges(&p.ranges)
             };
             let mut file = whole_file(p.path, text, which);
+            file.base = if p.all_added {
+                crate::model::Base::Added
+            } else if p.old_text.is_some() {
+                crate::model::Base::Modified
+            } else {
+                crate::model::Base::Unknown
+            };
             file.old_text = p.old_text;
             Loaded::File(file)
         })
@@ -558,13 +567,14 @@ fn rejudged(repo: &Repository, p: Pending, text: String) -> Result<ChangedFile> 
             Content::Binary(_) => None,
         });
     let Some(old) = old else {
-        return Ok(whole_file(p.path, text, AddedLines::All));
+        let mut file = whole_file(p.path, text, AddedLines::All);
+        file.base = crate::model::Base::Added;
+        return Ok(file);
     };
     let ranges = text_ranges(&old, &text, &p.path)?;
     let mut file = whole_file(p.path, text, AddedLines::Ranges(&ranges));
-    if crate::manifest::is_manifest(&file.path) {
-        file.old_text = Some(old);
-    }
+    file.old_text = Some(old);
+    file.base = crate::model::Base::Modified;
     Ok(file)
 }
 

@@ -127,6 +127,7 @@ pub fn whole_file(path: String, text: String, which: AddedLines<'_>) -> ChangedF
         added,
         old_text: None,
         role: Default::default(),
+        base: crate::model::Base::Unknown,
     }
 }
 

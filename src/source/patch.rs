@@ -33,6 +33,8 @@ struct Building {
     pieces: Vec<std::ops::Range<usize>>,
     added: Vec<AddedLine>,
     first_line_known: bool,
+    /// The patch creates the file (`--- /dev/null` or `new file mode`).
+    created: bool,
 }
 
 /// The hunk being read: what its header says is still to come.
@@ -141,10 +143,15 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
                 file.path = Some(path);
             }
             current = Some(file);
-        } else if line.starts_with("--- ") {
+        } else if let Some(rest) = line.strip_prefix("--- ") {
             if current.as_ref().is_none_or(|f| f.hunks > 0) {
                 finish(current.take(), &mut files, &mut skipped);
                 current = Some(Building::default());
+            }
+            if header_path(rest) == "/dev/null" {
+                if let Some(file) = current.as_mut() {
+                    file.created = true;
+                }
             }
             after_minus_header = true;
         } else if let Some(rest) = line.strip_prefix("+++ ") {
@@ -191,6 +198,9 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
                 hunk = Some(h);
             }
         } else if let Some(file) = current.as_mut() {
+            if line.starts_with("new file mode") {
+                file.created = true;
+            }
             if line.starts_with("deleted file mode") {
                 file.deleted = true;
             } else if line.contains(" 160000")
@@ -350,6 +360,12 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
         added: file.added,
         old_text: None,
         role: Default::default(),
+        // A bare patch has no old text: a file it creates is new, any other is not known.
+        base: if file.created {
+            crate::model::Base::Added
+        } else {
+            crate::model::Base::Unknown
+        },
     });
 }
 

@@ -329,6 +329,12 @@ pub fn change_set(proposals: Vec<Proposed>, root: &Path) -> ChangeSet {
         if let Some(language) = proposal.language {
             file.language = language;
         }
+        // The file on disk before the edit: none is a new file; an inexact one is not known.
+        file.base = match (&proposal.old, proposal.exact) {
+            (_, false) => crate::model::Base::Unknown,
+            (None, true) => crate::model::Base::Added,
+            (Some(_), true) => crate::model::Base::Modified,
+        };
         file.old_text = proposal.old.filter(|_| proposal.exact);
         if !file.added.is_empty() {
             changes.files.push(file);

@@ -88,6 +88,7 @@ pub fn validate(def: CheckDef, file: &str) -> Result<CheckSpec, DefinitionError>
         cwe: def.cwe.map(Cow::Owned),
         help: def.help,
         kind,
+        always_report: def.novelty.is_some(),
     })
 }
 

@@ -134,6 +134,8 @@ fn command_finding(check: &Check, action: Decision, message: String) -> Finding 
         parts: Vec::new(),
         role: Default::default(),
         role_lowered_from: None,
+        novelty: Default::default(),
+        original_severity: None,
     }
 }
 

@@ -251,6 +251,8 @@ mod tests {
             parts: Vec::new(),
             role: Default::default(),
             role_lowered_from: None,
+            novelty: Default::default(),
+            original_severity: None,
         };
         let body = comment_body(&f);
         let keys: Vec<&str> = keys_in(&body).collect();

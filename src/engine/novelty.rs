@@ -1,0 +1,237 @@
+//! Novelty: whether each finding is a capability its file gains or one the file's old version already
+//! had.
+//!
+//! A **capability** is what a reviewer means by "this module already talks HTTP through `requests`":
+//! the check's category, language and family — the check id's first three dot-parts, the third cut at
+//! its first `-` (`network.python.requests`, `exec.python.subprocess-alias` → `exec.python.subprocess`,
+//! `network.python.http-session` → `network.python.http`). Only the categories that name something code
+//! *does* have capabilities (network, exec, eval, env, path-traversal); a secret, a dependency, an
+//! attack chain or a policy finding is always about what the change itself adds, so it is new.
+//!
+//! A finding is **existing** when the old version had a finding of the same capability at the same
+//! severity or above (the engine's, context included): a module that made requests to computed URLs
+//! (warnings) does so once more; one that only fetched literal URLs (notes) gains something when it first
+//! requests a computed one.
+//!
+//! The old version of each modified file is run through the pattern stage once, every line treated as
+//! added, with the capability checks only; its findings are kept as a set of capability keys and never
+//! reported. Old texts are taken out of the files as they are read (dependency manifests keep theirs for
+//! the dependency diff), a batch at a time, so the review holds one full copy of each file plus a
+//! small set per file.
+
+use std::collections::HashMap;
+
+use crate::checks::CheckSet;
+pub use crate::model::{capability_key, has_capability};
+use crate::model::{Base, ChangedFile, Finding, Location, Novelty, Severity};
+
+/// Old files read through the pattern stage at a time (bounds the old texts held at once).
+const BATCH: usize = 64;
+
+/// The capabilities the old version of each modified file had, by path, with the highest severity of
+/// their findings.
+#[derive(Debug, Default)]
+pub struct BaseCapabilities {
+    by_path: HashMap<String, HashMap<String, Severity>>,
+}
+
+impl BaseCapabilities {
+    /// Whether the old version of `path` had a finding of the capability of `check` at `severity` or
+    /// above.
+    pub fn had(&self, path: &str, check: &str, severity: Severity) -> bool {
+        self.by_path
+            .get(path)
+            .and_then(|keys| keys.get(capability_key(check)))
+            .is_some_and(|&old| old >= severity)
+    }
+}
+
+/// Reads the capabilities of the old version of every modified file in `files` (those whose
+/// [`ChangedFile::base`] is [`Base::Modified`] with an old text), taking the old text out of every file
+/// but the dependency manifests.
+pub fn base_capabilities(checks: &CheckSet, files: &mut [ChangedFile]) -> BaseCapabilities {
+    let mut base = BaseCapabilities::default();
+    let modified: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].base == Base::Modified && files[i].old_text.is_some())
+        .collect();
+    if modified.is_empty() {
+        return base;
+    }
+    let capability_checks: Vec<crate::checks::Check> = checks
+        .checks
+        .iter()
+        .filter(|c| has_capability(c.meta.category) && c.pattern().is_some() && !c.is_signal())
+        .cloned()
+        .collect();
+    if capability_checks.is_empty() {
+        drop_old_texts(files);
+        return base;
+    }
+    let set = crate::checks::into_set(capability_checks);
+    for batch in modified.chunks(BATCH) {
+        let old_files: Vec<ChangedFile> = batch
+            .iter()
+            .map(|&i| {
+                let file = &mut files[i];
+                let old = if crate::manifest::is_manifest(&file.path) {
+                    file.old_text.clone().unwrap_or_default()
+                } else {
+                    file.old_text.take().unwrap_or_default()
+                };
+                let mut old_file = crate::source::whole_file(
+                    file.path.clone(),
+                    old,
+                    crate::source::AddedLines::All,
+                );
+                old_file.language = file.language;
+                old_file
+            })
+            .collect();
+        let run = super::lines::run_files(&set, &old_files, true);
+        for f in run.findings.iter().chain(&run.silenced) {
+            let seen = base
+                .by_path
+                .entry(f.path.clone())
+                .or_default()
+                .entry(capability_key(&f.check).to_string())
+                .or_insert(f.severity);
+            *seen = (*seen).max(f.severity);
+        }
+    }
+    drop_old_texts(files);
+    base
+}
+
+/// Drops the old text of every file but the dependency manifests (the dependency diff reads theirs).
+fn drop_old_texts(files: &mut [ChangedFile]) {
+    for file in files {
+        if file.old_text.is_some() && !crate::manifest::is_manifest(&file.path) {
+            file.old_text = None;
+        }
+    }
+}
+
+/// Sets [`Finding::novelty`] on every finding: new in an added file or when the old version lacked
+/// the capability at its severity (and for categories without capabilities), existing when it had it,
+/// unknown when the source does not know the old version.
+pub fn mark(findings: &mut [Finding], files: &[ChangedFile], base: &BaseCapabilities) {
+    let bases: HashMap<&str, Base> = files.iter().map(|f| (f.path.as_str(), f.base)).collect();
+    for f in findings {
+        f.novelty = match (f.location, bases.get(f.path.as_str())) {
+            (Location::Command, _) => Novelty::New,
+            (_, None) => Novelty::Unknown,
+            (_, Some(Base::Unknown)) => Novelty::Unknown,
+            (_, Some(Base::Added)) => Novelty::New,
+            (_, Some(Base::Modified)) => {
+                if has_capability(f.category) && base.had(&f.path, &f.check, f.severity) {
+                    Novelty::Existing
+                } else {
+                    Novelty::New
+                }
+            }
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Category;
+
+    #[test]
+    fn capability_keys_are_category_language_and_family() {
+        assert_eq!(
+            capability_key("network.python.requests"),
+            "network.python.requests"
+        );
+        assert_eq!(
+            capability_key("exec.python.subprocess-alias"),
+            "exec.python.subprocess"
+        );
+        assert_eq!(
+            capability_key("exec.python.subprocess-imported-run"),
+            "exec.python.subprocess"
+        );
+        assert_eq!(
+            capability_key("network.python.http-session"),
+            "network.python.http"
+        );
+        assert_eq!(capability_key("env.go.getenv"), "env.go.getenv");
+        assert_eq!(capability_key("a.b.c.d"), "a.b.c");
+        assert_eq!(capability_key("policy"), "policy");
+        assert_eq!(capability_key("a.b"), "a.b");
+    }
+
+    #[test]
+    fn only_what_code_does_has_a_capability() {
+        assert!(has_capability(Category::Network));
+        assert!(has_capability(Category::PathTraversal));
+        assert!(!has_capability(Category::Secret));
+        assert!(!has_capability(Category::Dependency));
+        assert!(!has_capability(Category::Attack));
+    }
+
+    fn file(path: &str, new: &str, old: Option<&str>, base: Base) -> ChangedFile {
+        let mut file = crate::source::whole_file(
+            path.to_string(),
+            new.to_string(),
+            crate::source::AddedLines::All,
+        );
+        file.old_text = old.map(str::to_string);
+        file.base = base;
+        file
+    }
+
+    #[test]
+    fn the_old_version_tells_existing_from_new() {
+        let checks = crate::checks::into_set(crate::checks::load_checked(&[]).expect("checks"));
+        let mut files = vec![
+            file(
+                "app/client.py",
+                "import requests\nimport subprocess\nrequests.get(u)\nrequests.get(v)\nsubprocess.run([\"ls\"])\n",
+                Some("import requests\nrequests.get(u)\n"),
+                Base::Modified,
+            ),
+            file("app/new.py", "import requests\nrequests.get(u)\n", None, Base::Added),
+            file("app/p.py", "import requests\nrequests.get(u)\n", None, Base::Unknown),
+        ];
+        let base = base_capabilities(&checks, &mut files);
+        assert!(files[0].old_text.is_none(), "the old text is dropped");
+        // The old version fetched a computed URL (a warning).
+        assert!(base.had(
+            "app/client.py",
+            "network.python.requests",
+            Severity::Warning
+        ));
+        assert!(!base.had("app/client.py", "network.python.requests", Severity::Error));
+        assert!(!base.had("app/client.py", "exec.python.subprocess", Severity::Note));
+        let changes = crate::model::ChangeSet {
+            files,
+            ..Default::default()
+        };
+        let mut findings = crate::engine::review(&checks, &changes, &Default::default()).findings;
+        mark(&mut findings, &changes.files, &base);
+        let of = |path: &str, check: &str| {
+            findings
+                .iter()
+                .find(|f| f.path == path && f.check.starts_with(check))
+                .map(|f| f.novelty)
+        };
+        assert_eq!(
+            of("app/client.py", "network.python.requests"),
+            Some(Novelty::Existing)
+        );
+        assert_eq!(
+            of("app/client.py", "exec.python.subprocess"),
+            Some(Novelty::New)
+        );
+        assert_eq!(
+            of("app/new.py", "network.python.requests"),
+            Some(Novelty::New)
+        );
+        assert_eq!(
+            of("app/p.py", "network.python.requests"),
+            Some(Novelty::Unknown)
+        );
+    }
+}

@@ -1,0 +1,46 @@
+//! Severity from novelty, in one place: a warning about a capability the file's old version already had
+//! at that severity (the fortieth `requests.get` of a computed URL in a module that already fetched
+//! computed URLs through `requests`) becomes a note, unless it is risky in itself. What "risky in itself"
+//! means comes from the checks, not from a list here:
+//!
+//! - context that raises a severity (an `adjust` condition: a shell string built from variables, eval of
+//!   input, a secret-looking variable name) is part of novelty already: a finding is existing only when
+//!   the old version had the capability at the same severity or above;
+//! - a check marked `novelty: always-report` keeps its severity (TLS verification off, a known
+//!   exfiltration host, SSH host keys not checked);
+//! - the configuration sets the check's severity (`overrides:`): what a person chose stays.
+//!
+//! Errors are never lowered, and a lowered finding keeps its severity before in
+//! [`Finding::original_severity`].
+
+use std::collections::HashMap;
+
+use crate::checks::CheckSet;
+use crate::model::{Finding, Novelty, Severity};
+
+use super::Policy;
+
+/// Lowers the existing-capability warnings of `findings` to notes (see the module's documentation).
+pub fn lower(findings: &mut [Finding], checks: &CheckSet, policy: &Policy) {
+    if !findings
+        .iter()
+        .any(|f| f.novelty == Novelty::Existing && f.severity == Severity::Warning)
+    {
+        return;
+    }
+    let by_id: HashMap<&str, &crate::checks::Check> =
+        checks.checks.iter().map(|c| (&*c.meta.id, c)).collect();
+    for f in findings {
+        if f.novelty != Novelty::Existing || f.severity != Severity::Warning {
+            continue;
+        }
+        let Some(check) = by_id.get(f.check.as_str()) else {
+            continue;
+        };
+        if check.meta.always_report || policy.overrides_severity(f) {
+            continue;
+        }
+        f.original_severity.get_or_insert(f.severity);
+        f.severity = Severity::Note;
+    }
+}
