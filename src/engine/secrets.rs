@@ -222,9 +222,27 @@ fn trivial_shape(bytes: &[u8]) -> bool {
     if longest_seq >= 8 || (longest_seq >= 5 && covered * 2 >= len) {
         return true;
     }
-    ["qwerty", "asdfgh", "zxcvbn"]
+    if ["qwerty", "asdfgh", "zxcvbn"]
         .iter()
         .any(|row| bytes.windows(row.len()).any(|w| w == row.as_bytes()))
+    {
+        return true;
+    }
+    // Two sequences interleaved: `a1b2c3d4e5…`.
+    len >= 12 && {
+        let even: Vec<u8> = bytes.iter().step_by(2).copied().collect();
+        let odd: Vec<u8> = bytes.iter().skip(1).step_by(2).copied().collect();
+        mostly_ascending(&even) && mostly_ascending(&odd)
+    }
+}
+
+/// Whether each character but one or two follows the one before it (`abcdefg`, `1234567890`).
+fn mostly_ascending(bytes: &[u8]) -> bool {
+    let steps = bytes
+        .windows(2)
+        .filter(|p| p[1] == p[0].wrapping_add(1) || (p[0] == b'9' && p[1] == b'0'))
+        .count();
+    steps + 2 >= bytes.len() && bytes.len() >= 5
 }
 
 /// Values that are words of the language rather than credentials.
@@ -305,6 +323,25 @@ fn is_dummy_value(lower: &str) -> bool {
     ];
     let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
     if DUMMIES.contains(&stem) {
+        return true;
+    }
+    // The word itself in leetspeak: `s3cr3t-value`, `p@ssw0rd!`.
+    let plain: String = lower
+        .chars()
+        .map(|c| match c {
+            '3' => 'e',
+            '1' | '!' => 'i',
+            '0' => 'o',
+            '4' | '@' => 'a',
+            '5' | '$' => 's',
+            '7' => 't',
+            other => other,
+        })
+        .collect();
+    if ["secret", "password", "passw", "changeme"]
+        .iter()
+        .any(|word| plain.contains(word))
+    {
         return true;
     }
     ["test", "demo"].iter().any(|word| {
@@ -574,6 +611,7 @@ mod tests {
             "0123456789abcdef0123456789abcdef",
             "9876543210zyxwvuts",
             "qwertyuiop123",
+            "a1b2c3d4e5f6a7b8c9d0",
             // Masked.
             "abc*******",
             "\u{2022}\u{2022}\u{2022}\u{2022}\u{2022}\u{2022}",
@@ -615,7 +653,15 @@ mod tests {
 
     #[test]
     fn dummy_generic_values_are_not_credentials() {
-        for value in ["password123", "admin!", "test-token-1234567890", "my_demo_key_42", "secret-1"] {
+        for value in [
+            "password123",
+            "admin!",
+            "test-token-1234567890",
+            "my_demo_key_42",
+            "secret-1",
+            "s3cr3t-value-9f8e",
+            "P@ssw0rd2024",
+        ] {
             assert!(judge_generic(value, "src/a.py").is_none(), "{value}");
         }
         assert!(judge_generic("Latest2024!x", "src/a.py").is_some());
