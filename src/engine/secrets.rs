@@ -54,15 +54,27 @@ const PLACEHOLDER_WORDS: [&str; 26] = [
     "insert_",
 ];
 
-/// Documented example credentials that are not any of the placeholder shapes: AWS's secret key family,
-/// Stripe's test keys from its docs, jwt.io's sample token, web3's example private key (lowercase).
-const DOCUMENTED_EXAMPLES: [&str; 6] = [
+/// Documented example credentials that are not any of the placeholder shapes (lowercase): AWS's secret key
+/// family, Stripe's test keys from its docs, jwt.io's sample token, web3's example private key, and the
+/// sample values of the OAuth RFCs (6749, 5849) that libraries copy into their docs and tests.
+const DOCUMENTED_EXAMPLES: [&str; 17] = [
     "wjalrxutnfemi/k7mdeng",
     "4ec39hqlyjwdarjtt1zdp7dc",
     "tyoomqauvdedq54ntiphi7jx",
     "sflkxwrjsmekkf2qt4fwpmejf36pok6yjv_adqssw5c",
     "eyjzdwiioiixmjm0nty3odkwiiwibmftzsi6ikpvag4grg9liiwiawf0ijoxnte2mjm5mdiyfq",
     "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318",
+    "2yotnfzfejr1zcsicmwpaa",
+    "tgzv3jokf0xg5qx2tlkwia",
+    "czzcagrsa3f0mzpnwdfmqmf0m2jw",
+    "gx1fbat3bv",
+    "splxlobezqqybys6ws5ab",
+    "ad180jjd733klru7",
+    "dpf43f3p2l4k3l03",
+    "kllo9940pd9333jh",
+    "nnch734d00sl2jdk",
+    "hh5s93j4hdidpola",
+    "pfkkdhi9sl3r4s00",
 ];
 
 /// Whether a candidate secret value is a placeholder rather than a credential: example keys, `xxxx`,
@@ -621,6 +633,8 @@ mod tests {
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz",
             "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+            "2YotnFZFEjr1zCsicMWpAA",
+            "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
             "FAKE_KEY_8a7b6c5d4e3f",
             "YOUR_API_KEY_HERE",
             "not-a-real-token-9f8e7d",
