@@ -110,7 +110,9 @@ pub fn is_placeholder(value: &str) -> bool {
         || (bytes.len() > 1
             && bytes[0] == b'$'
             && bytes[1].is_ascii_alphabetic()
-            && bytes[1..].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_'))
+            && bytes[1..]
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'_'))
     {
         return true;
     }
@@ -179,9 +181,7 @@ fn trivial_shape(bytes: &[u8]) -> bool {
         return true;
     }
     // A short pattern repeated: `abab…`, `deadbeefdeadbeef`.
-    if len >= 8
-        && (1..=8).any(|p| p * 2 <= len && (p..len).all(|i| bytes[i] == bytes[i - p]))
-    {
+    if len >= 8 && (1..=8).any(|p| p * 2 <= len && (p..len).all(|i| bytes[i] == bytes[i - p])) {
         return true;
     }
     let mut seen = [false; 256];
@@ -329,9 +329,28 @@ pub fn judge_generic(value: &str, path: &str) -> Option<(Severity, String)> {
 /// `my_demo_key`, not `latest`).
 fn is_dummy_value(lower: &str) -> bool {
     const DUMMIES: [&str; 22] = [
-        "password", "passwd", "pass", "pwd", "secret", "mysecret", "supersecret", "topsecret",
-        "mypassword", "admin", "root", "test", "testing", "demo", "foo", "bar", "foobar", "qwerty",
-        "letmein", "changeit", "guest", "user",
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "secret",
+        "mysecret",
+        "supersecret",
+        "topsecret",
+        "mypassword",
+        "admin",
+        "root",
+        "test",
+        "testing",
+        "demo",
+        "foo",
+        "bar",
+        "foobar",
+        "qwerty",
+        "letmein",
+        "changeit",
+        "guest",
+        "user",
     ];
     let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
     if DUMMIES.contains(&stem) {
