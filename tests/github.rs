@@ -24,7 +24,7 @@ async fn check_run_is_created_in_progress_then_completed_with_the_conclusion() {
         &[],
         &[(
             "app.py",
-            &python(&["os.system(cmd)", "subprocess.run([\"ls\"])"]),
+            &python(&["os.system(cmd)", "subprocess.run([\"ls\", path])"]),
         )],
     );
     let run = run_github(pr.repo.path(), actions_env(&pr, &server.uri()), &[]).await;
@@ -75,7 +75,7 @@ async fn check_run_is_created_in_progress_then_completed_with_the_conclusion() {
 
     // Only lesser findings: neutral; none: success.
     for (content, conclusion, code) in [
-        (python(&["subprocess.run([\"ls\"])"]), "neutral", 0),
+        (python(&["subprocess.run([\"ls\", path])"]), "neutral", 0),
         (b"print('hello')\n".to_vec(), "success", 0),
     ] {
         let (server, _) = fake_github().await;
@@ -408,7 +408,7 @@ async fn forbidden_check_run_falls_back_to_workflow_commands() {
         &[],
         &[(
             "src/a,b:c.py",
-            &python(&["os.system(cmd)", "subprocess.run([\"ls\"])"]),
+            &python(&["os.system(cmd)", "subprocess.run([\"ls\", path])"]),
         )],
     );
     let run = run_github(pr.repo.path(), actions_env(&pr, &server.uri()), &[]).await;

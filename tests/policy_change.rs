@@ -155,7 +155,7 @@ fn staged_is_governed_by_the_working_configuration_and_reports_the_weakening() {
 #[test]
 fn the_base_configuration_governs_whether_stricter_or_looser() {
     // The base fails on warnings; the pull request removes that: warnings still fail this review.
-    let warning_only = "import subprocess\nsubprocess.run([\"ls\"])\n";
+    let warning_only = "import subprocess\nsubprocess.run([\"ls\", path])\n";
     let repo = pull_request(
         &[(".review-gate.yml", "fail_on: warning\n")],
         &[(".review-gate.yml", ""), ("app.py", warning_only)],

@@ -350,6 +350,13 @@ fn judge_secret(check: &Check, value: &str, path: &str) -> Option<SecretVerdict>
     {
         return None;
     }
+    // A valid checksum is a real token whatever it looks like; only then are placeholders dropped.
+    let checksum = pattern
+        .validate
+        .and_then(|kind| secrets::checksum_matches(kind, value));
+    if checksum == Some(true) {
+        return Some(SecretVerdict::ChecksumValid);
+    }
     if is_secret && secrets::is_placeholder(value) {
         return Some(SecretVerdict::Drop);
     }
@@ -365,16 +372,11 @@ fn judge_secret(check: &Check, value: &str, path: &str) -> Option<SecretVerdict>
             None => SecretVerdict::Drop,
         });
     }
-    Some(
-        match pattern
-            .validate
-            .and_then(|kind| secrets::checksum_matches(kind, value))
-        {
-            Some(true) => SecretVerdict::ChecksumValid,
-            Some(false) => SecretVerdict::ChecksumInvalid,
-            None => SecretVerdict::Keep,
-        },
-    )
+    Some(match checksum {
+        Some(true) => SecretVerdict::ChecksumValid,
+        Some(false) => SecretVerdict::ChecksumInvalid,
+        None => SecretVerdict::Keep,
+    })
 }
 
 fn join_reasons(reason: Option<String>, more: &str) -> String {
