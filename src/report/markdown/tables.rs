@@ -122,8 +122,5 @@ fn source_name(source: Source) -> &'static str {
 }
 
 fn change_name(change: Change) -> &'static str {
-    match change {
-        Change::Added => "added",
-        Change::Changed => "changed",
-    }
+    change.as_str()
 }

@@ -1,0 +1,238 @@
+//! One finding per change of one dependency, what each change is called in messages, and whether an
+//! unbounded version matters where it is written.
+//!
+//! The same bump is often written in many places: `actions/checkout@v3 → @v4` in seven workflow lines, a
+//! package in its manifest and its lockfile. Each is collected as a [`Pending`] finding with a key (the
+//! check, the ecosystem, the package and, for actions and images, the change itself; for packages, the
+//! manifest's directory), and [`merge`] keeps the first of each key — a manifest before a lockfile — with
+//! the others as its related parts.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::manifest::{normalize, shorten, DeclKind, Declared, Manifest};
+use crate::model::DependencyFinding as Id;
+use crate::model::{ChainPart, Change, ChangedFile, Finding};
+
+/// The role of a related place in a merged finding.
+pub const SAME_CHANGE: &str = "same change";
+
+/// A finding waiting to be merged with the others of the same change.
+pub struct Pending {
+    key: Option<(Id, &'static str, String, String)>,
+    locked: bool,
+    finding: Finding,
+}
+
+impl Pending {
+    /// The finding `id` gives to `decl` of `ecosystem` in the manifest at `path` (a lockfile when `locked`).
+    pub fn new(
+        id: Id,
+        ecosystem: &'static str,
+        decl: &Declared,
+        path: &str,
+        locked: bool,
+        finding: Finding,
+    ) -> Pending {
+        let scope = match decl.kind {
+            // The same bump anywhere in the repository (the message holds the name and from → to).
+            DeclKind::Image | DeclKind::Action => finding.message.clone(),
+            DeclKind::Package if ecosystem == "pre-commit" => finding.message.clone(),
+            // A package, its lockfile entry and its other manifests in one directory.
+            DeclKind::Package => directory(path).to_string(),
+            // Scripts and indexes are about the file they are in.
+            DeclKind::InstallScript | DeclKind::Index => format!("{path}\n{}", finding.line),
+        };
+        Pending {
+            key: Some((id, ecosystem, normalize(&decl.name), scope)),
+            locked,
+            finding,
+        }
+    }
+
+    /// A finding not about one dependency, never merged.
+    pub fn alone(finding: Finding) -> Pending {
+        Pending {
+            key: None,
+            locked: false,
+            finding,
+        }
+    }
+}
+
+/// The findings, one per key: the first in (manifest before lockfile, path, line) order, with the
+/// places of the others as its parts.
+pub fn merge(mut pending: Vec<Pending>) -> Vec<Finding> {
+    pending.sort_by(|a, b| {
+        (a.locked, &a.finding.path, a.finding.line).cmp(&(
+            b.locked,
+            &b.finding.path,
+            b.finding.line,
+        ))
+    });
+    let mut out: Vec<Finding> = Vec::with_capacity(pending.len());
+    let mut first: HashMap<(Id, &'static str, String, String), usize> = HashMap::new();
+    for p in pending {
+        let Some(key) = p.key else {
+            out.push(p.finding);
+            continue;
+        };
+        match first.get(&key) {
+            Some(&at) => {
+                let primary = &mut out[at];
+                if primary.path == p.finding.path && primary.line == p.finding.line {
+                    continue;
+                }
+                primary.parts.push(ChainPart {
+                    role: SAME_CHANGE.to_string(),
+                    check: p.finding.check,
+                    path: p.finding.path,
+                    line: p.finding.line,
+                });
+            }
+            None => {
+                first.insert(key, out.len());
+                out.push(p.finding);
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.path, a.line, &a.check).cmp(&(&b.path, b.line, &b.check)));
+    out
+}
+
+/// The directory of a path (`""` at the root).
+fn directory(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// What a change did to a dependency, for messages: `adds npm package `dayjs` ^1.11.10`, `npm package
+/// `cookie` 0.7.1 → ^0.7.1 (loosened pin)`.
+pub fn describe(change: Change, what: &str, name: &str, from: Option<&str>, to: &str) -> String {
+    let spec = |s: &str| {
+        if s.trim().is_empty() {
+            "(any version)".to_string()
+        } else {
+            shorten(s)
+        }
+    };
+    match (change, from) {
+        (Change::Added, _) | (_, None) => {
+            if to.trim().is_empty() {
+                format!("adds {what} `{name}` (any version)")
+            } else {
+                format!("adds {what} `{name}` {}", shorten(to))
+            }
+        }
+        (change, Some(from)) => {
+            let phrase = match change {
+                Change::Loosened => "loosened pin",
+                Change::Tightened => "tightened pin",
+                Change::SourceChanged => "source changed",
+                other => other.as_str(),
+            };
+            format!("{what} `{name}` {} → {} ({phrase})", spec(from), spec(to))
+        }
+    }
+}
+
+/// The ecosystem a lockfile pins, by its file name.
+fn lockfile_ecosystem(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "package-lock.json"
+        | "npm-shrinkwrap.json"
+        | "yarn.lock"
+        | "pnpm-lock.yaml"
+        | "bun.lockb"
+        | "bun.lock" => "npm",
+        "uv.lock" | "poetry.lock" | "Pipfile.lock" | "pdm.lock" | "pylock.toml" => "pypi",
+        "Cargo.lock" => "crates",
+        "Gemfile.lock" | "gems.locked" => "rubygems",
+        "composer.lock" => "packagist",
+        "go.sum" => "go",
+        _ => return None,
+    })
+}
+
+/// The (ecosystem, directory) pairs whose lockfile is among the changed files.
+pub fn locked_dirs(files: &[ChangedFile]) -> HashSet<(&'static str, String)> {
+    files
+        .iter()
+        .filter_map(|f| {
+            let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
+            lockfile_ecosystem(name).map(|eco| (eco, dir.to_string()))
+        })
+        .collect()
+}
+
+/// What a manifest is, for whether an unbounded version in it matters.
+pub struct Context {
+    matters: bool,
+}
+
+impl Context {
+    /// The context of the manifest `kind` at `path` with `text`, given the lockfiles the change touches.
+    ///
+    /// An unbounded version matters in an application installed without a lockfile. It does not in a
+    /// library's metadata (its users' lockfiles pin it): a gemspec, setup.cfg, a pyproject.toml with a
+    /// `[build-system]`, a Cargo.toml with `[lib]` or without `[[bin]]` and `publish = false`, a
+    /// package.json that is published (not `"private": true`, with `main`, `exports`, `module`, `types`
+    /// or `files`), a composer.json of `"type": "library"`; nor in a manifest whose lockfile (same
+    /// directory or the root) the change updates, nor in a pyproject.toml managed by Poetry, PDM or uv,
+    /// whose lockfiles pin every group.
+    pub fn of(
+        kind: Manifest,
+        path: &str,
+        text: &str,
+        locked: &HashSet<(&'static str, String)>,
+    ) -> Context {
+        let ecosystem = kind.ecosystem();
+        let dir = directory(path);
+        if locked.contains(&(ecosystem, dir.to_string()))
+            || locked.contains(&(ecosystem, String::new()))
+        {
+            return Context { matters: false };
+        }
+        let has_line = |header: &str| text.lines().any(|l| l.trim_start().starts_with(header));
+        let library = match kind {
+            Manifest::Gemspec | Manifest::SetupCfg => true,
+            Manifest::Pyproject => {
+                has_line("[build-system]")
+                    || has_line("[tool.poetry")
+                    || has_line("[tool.pdm")
+                    || has_line("[tool.uv")
+            }
+            Manifest::CargoToml => {
+                has_line("[lib]")
+                    || (has_line("[package]")
+                        && !has_line("[[bin]]")
+                        && !text.lines().any(|l| compact(l) == "publish=false"))
+            }
+            Manifest::PackageJson => {
+                !json_flag(text, "private")
+                    && ["main", "exports", "module", "types", "files"]
+                        .iter()
+                        .any(|k| text.contains(&format!("\"{k}\"")))
+            }
+            Manifest::ComposerJson => text
+                .lines()
+                .any(|l| compact(l).starts_with("\"type\":\"library\"")),
+            _ => false,
+        };
+        Context { matters: !library }
+    }
+
+    /// Whether an unbounded version is worth a warning here.
+    pub fn unbounded_matters(&self) -> bool {
+        self.matters
+    }
+}
+
+/// A line without whitespace.
+fn compact(line: &str) -> String {
+    line.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Whether a JSON text sets `"key": true` (on one line, as package.json files do).
+fn json_flag(text: &str, key: &str) -> bool {
+    let wanted = format!("\"{key}\":true");
+    text.lines().any(|l| compact(l).starts_with(&wanted))
+}
