@@ -51,7 +51,12 @@ pub fn classify(
     if same_spec(ecosystem, from, to) {
         return None;
     }
-    if from_source != Source::Registry && strip_ref(from) != strip_ref(to) {
+    // A git or URL spec names its repository; an action's or hook repository's ref (`v4`) does not.
+    let location = |s: &str| s.contains('/') || s.contains(':');
+    if from_source != Source::Registry
+        && (location(from) || location(to))
+        && strip_ref(from) != strip_ref(to)
+    {
         return Some(Change::SourceChanged);
     }
     // A tag or branch becoming a full commit or digest (an action, a pre-commit rev, an image) pins it;
