@@ -104,6 +104,17 @@ fn a_changed_dependency_says_from_what_to_what_and_how() {
     );
     // The old wording, "new dependency: changes …", is gone from every output.
     let text = repo.run(&["diff", "main"]);
+    assert!(
+        text.stdout
+            .contains("npm cookie 0.7.1 → ^0.7.1 (loosened) (package.json:4)"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("1 dependency removed."),
+        "{}",
+        text.stdout
+    );
     for out in [&run.stdout, &text.stdout] {
         assert!(!out.contains("new dependency: changes"), "{out}");
         assert!(!out.contains("new dependency"), "{out}");
@@ -283,6 +294,13 @@ fn a_python_lockfile_lists_new_transitive_packages_and_flags_untrusted_sources()
         ]
     );
     assert!(json["dependencies"][0]["locked"] == true);
+    let text = repo.run(&["diff", "main"]);
+    assert!(
+        text.stdout
+            .contains("New in lockfiles: idna-extra 1.0, helper"),
+        "{}",
+        text.stdout
+    );
     let flagged: Vec<(String, String)> = dependency_findings(&json)
         .iter()
         .map(|f| {
