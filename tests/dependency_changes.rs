@@ -90,6 +90,15 @@ fn a_changed_dependency_says_from_what_to_what_and_how() {
         "{messages:#?}"
     );
     assert_eq!(messages.len(), 3, "{messages:#?}");
+    // The finding carries the same change as the dependency list.
+    let cookie = dependency_findings(&json)
+        .into_iter()
+        .find(|f| f["message"].as_str().unwrap().contains("cookie"))
+        .unwrap();
+    assert_eq!(
+        cookie["dependency"],
+        serde_json::json!({"ecosystem": "npm", "name": "cookie", "from": "0.7.1", "to": "^0.7.1", "change": "loosened"})
+    );
     assert!(!messages
         .iter()
         .any(|m| m.contains("django") || m.contains("rich")));
