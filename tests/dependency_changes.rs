@@ -179,6 +179,12 @@ fn one_action_bump_across_seven_lines_is_one_finding_with_the_others_related() {
         })
         .collect();
     assert_eq!(related.len(), 6, "{related:?}");
+    // Listed once too, with what changed.
+    assert_eq!(
+        changes(&json),
+        vec![row("actions/checkout", "v3", "v4", "upgraded")]
+    );
+    assert_eq!(bump["dependency"]["change"], "upgraded");
     assert!(related.contains(&(".github/workflows/release.yml".into(), 11)));
 }
 

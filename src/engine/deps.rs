@@ -40,6 +40,8 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
     let mut pending: Vec<group::Pending> = Vec::new();
     let mut dependencies = Vec::new();
     let locked_dirs = group::locked_dirs(files);
+    // The actions and images listed so far: (ecosystem, name, from, to).
+    let mut listed: HashSet<(&'static str, String, Option<String>, String)> = HashSet::new();
     for file in files {
         let Some(kind) = Manifest::of(&file.path) else {
             continue;
@@ -167,6 +169,23 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     emit(Id::Index, &decl, detail, &mut pending);
                 }
                 DeclKind::Image | DeclKind::Action => {
+                    // Listed once per bump, however many lines make it.
+                    let what = if decl.kind == DeclKind::Image {
+                        "docker"
+                    } else {
+                        "actions"
+                    };
+                    if listed.insert((
+                        what,
+                        normalize(&decl.name),
+                        from.map(str::to_string),
+                        decl.spec.clone(),
+                    )) {
+                        let mut entry =
+                            dependency(what, &decl, from, change, file, real(decl.line), locked);
+                        entry.ecosystem = what;
+                        dependencies.push(entry);
+                    }
                     if let Some(popular) = resembles(ecosystem, &decl.name) {
                         let detail = format!(
                             "`{}` resembles the popular {ecosystem} `{popular}`",
