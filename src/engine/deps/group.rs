@@ -214,7 +214,7 @@ impl Context {
             }
             Manifest::ComposerJson => text
                 .lines()
-                .any(|l| compact(l).starts_with("\"type\":\"library\"")),
+                .any(|l| compact(l).contains("\"type\":\"library\"")),
             _ => false,
         };
         Context { matters: !library }
@@ -231,8 +231,96 @@ fn compact(line: &str) -> String {
     line.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// Whether a JSON text sets `"key": true` (on one line, as package.json files do).
+/// Whether a JSON text sets `"key": true` (key and value on one line, as package.json files do).
 fn json_flag(text: &str, key: &str) -> bool {
     let wanted = format!("\"{key}\":true");
-    text.lines().any(|l| compact(l).starts_with(&wanted))
+    text.lines().any(|l| compact(l).contains(&wanted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matters(path: &str, text: &str, locked: &[(&'static str, &str)]) -> bool {
+        let locked = locked.iter().map(|(e, d)| (*e, d.to_string())).collect();
+        Context::of(Manifest::of(path).unwrap(), path, text, &locked).unbounded_matters()
+    }
+
+    #[test]
+    fn unbounded_matters_in_applications_without_a_lockfile_only() {
+        // Applications.
+        assert!(matters("requirements.txt", "flask\n", &[]));
+        assert!(matters("Gemfile", "gem 'rails'\n", &[]));
+        assert!(matters(
+            "package.json",
+            "{ \"private\": true, \"main\": \"server.js\" }",
+            &[]
+        ));
+        assert!(matters(
+            "pyproject.toml",
+            "[project]\nname = \"app\"\n",
+            &[]
+        ));
+        assert!(matters(
+            "Cargo.toml",
+            "[package]\nname = \"tool\"\npublish = false\n",
+            &[]
+        ));
+        // Libraries.
+        assert!(!matters("x.gemspec", "s.add_dependency 'a'\n", &[]));
+        assert!(!matters("setup.cfg", "[options]\n", &[]));
+        assert!(!matters(
+            "pyproject.toml",
+            "[build-system]\nrequires = []\n[project]\nname = \"lib\"\n",
+            &[]
+        ));
+        assert!(!matters(
+            "pyproject.toml",
+            "[tool.poetry]\nname = \"app\"\n",
+            &[]
+        ));
+        assert!(!matters("Cargo.toml", "[package]\nname = \"lib\"\n", &[]));
+        assert!(!matters(
+            "package.json",
+            "{\n  \"name\": \"lib\",\n  \"exports\": \"./index.js\"\n}\n",
+            &[]
+        ));
+        assert!(!matters("composer.json", "{\"type\": \"library\"}", &[]));
+        // A lockfile the change updates, in the same directory or at the root.
+        assert!(!matters(
+            "web/package.json",
+            "{\"private\": true}",
+            &[("npm", "web")]
+        ));
+        assert!(!matters("web/requirements.txt", "flask\n", &[("pypi", "")]));
+        assert!(matters("web/requirements.txt", "flask\n", &[("npm", "")]));
+    }
+
+    #[test]
+    fn changes_are_described_with_from_and_to() {
+        assert_eq!(
+            describe(
+                Change::Loosened,
+                "npm package",
+                "cookie",
+                Some("0.7.1"),
+                "^0.7.1"
+            ),
+            "npm package `cookie` 0.7.1 → ^0.7.1 (loosened pin)"
+        );
+        assert_eq!(
+            describe(Change::Added, "pypi package", "flask", None, ""),
+            "adds pypi package `flask` (any version)"
+        );
+        assert_eq!(
+            describe(
+                Change::SourceChanged,
+                "npm package",
+                "u",
+                Some("^1"),
+                "github:a/u"
+            ),
+            "npm package `u` ^1 → github:a/u (source changed)"
+        );
+    }
 }
