@@ -194,6 +194,8 @@ impl Context {
         let has_line = |header: &str| text.lines().any(|l| l.trim_start().starts_with(header));
         let library = match kind {
             Manifest::Gemspec | Manifest::SetupCfg => true,
+            // pip-tools' input (`requirements.in`): the compiled requirements.txt is its lockfile.
+            Manifest::Requirements => path.ends_with(".in"),
             Manifest::Pyproject => {
                 has_line("[build-system]")
                     || has_line("[tool.poetry")
@@ -269,6 +271,7 @@ mod tests {
         // Libraries.
         assert!(!matters("x.gemspec", "s.add_dependency 'a'\n", &[]));
         assert!(!matters("setup.cfg", "[options]\n", &[]));
+        assert!(!matters("requirements-dev.in", "django>=4.2\n", &[]));
         assert!(!matters(
             "pyproject.toml",
             "[build-system]\nrequires = []\n[project]\nname = \"lib\"\n",
