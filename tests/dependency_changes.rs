@@ -253,6 +253,11 @@ fn unbounded_is_a_warning_only_where_nothing_locks_the_version() {
                 "lib/pyproject.toml",
                 "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n[project]\nname = \"lib\"\ndependencies = [\"httpx>=0.27\"]\n",
             ),
+            // A workspace member by path is the project's own code: a note; a path outside is not.
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\n\n[dependencies]\ncore = { path = \"crates/core\" }\nother = { path = \"../other\" }\n",
+            ),
             (
                 "pkg/package.json",
                 "{\n  \"name\": \"pkg\",\n  \"main\": \"index.js\",\n  \"dependencies\": { \"debug\": \">=4\" }\n}\n",
@@ -267,6 +272,29 @@ fn unbounded_is_a_warning_only_where_nothing_locks_the_version() {
         .collect();
     unbounded.sort();
     assert_eq!(unbounded, vec!["app/package.json", "app/requirements.txt"]);
+    let paths: Vec<(String, String)> = dependency_findings(&json)
+        .iter()
+        .filter(|f| f["path"] == "Cargo.toml")
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap().to_string(),
+                f["snippet"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        vec![
+            (
+                "dependency.new".into(),
+                "core = { path = \"crates/core\" }".into()
+            ),
+            (
+                "dependency.non-registry".into(),
+                "other = { path = \"../other\" }".into()
+            ),
+        ]
+    );
 }
 
 const UV_LOCK: &str = r#"version = 1

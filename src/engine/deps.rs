@@ -285,7 +285,14 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     let was_unbounded = before.is_some_and(|b| {
                         b.source == Source::Registry && is_unbounded(ecosystem, &b.spec)
                     });
-                    let id = if decl.source != Source::Registry {
+                    // A path inside the repository is the project's own code, reviewed with it.
+                    // (Not in a lockfile: its paths are relative to the workspace package that links them.)
+                    let own = decl.source == Source::Path
+                        && !locked
+                        && group::inside_repo(&file.path, &decl.spec);
+                    let id = if own {
+                        Id::New
+                    } else if decl.source != Source::Registry {
                         Id::NonRegistry
                     } else if is_unbounded(ecosystem, &decl.spec)
                         && !was_unbounded
@@ -297,7 +304,9 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     } else {
                         Id::New
                     };
-                    if decl.source != Source::Registry {
+                    if own {
+                        detail.push_str(" (from a path in the repository)");
+                    } else if decl.source != Source::Registry {
                         detail.push_str(&format!(" (from {})", decl.source.as_str()));
                     }
                     emit(id, &decl, detail, &mut pending);

@@ -104,6 +104,52 @@ fn directory(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
+/// Whether a path dependency `spec` of the manifest at `manifest` (relative to the repository root) stays
+/// inside the repository: not absolute, not `~`, and with no more leading `..` than the manifest is deep
+/// (`crates/core` from `Cargo.toml`, `file:../shared` from `web/package.json`).
+///
+/// A built archive (`.jar`, `.whl`, `.tgz`, `.gem`, …) is not the project's source, wherever it lies.
+pub fn inside_repo(manifest: &str, spec: &str) -> bool {
+    let lower = spec.trim().to_ascii_lowercase();
+    if [
+        ".jar", ".whl", ".tgz", ".tar.gz", ".zip", ".gem", ".egg", ".aar", ".nupkg",
+    ]
+    .iter()
+    .any(|ext| {
+        lower.ends_with(ext)
+            || lower.contains(&format!("{ext},"))
+            || lower.contains(&format!("*{ext}"))
+    }) {
+        return false;
+    }
+    let mut path = spec.trim();
+    for prefix in ["file:", "link:", "portal:"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            path = rest;
+        }
+    }
+    if path.starts_with("workspace:") {
+        return true;
+    }
+    if path.is_empty()
+        || path.starts_with(['/', '\\', '~'])
+        || path.contains("://")
+        || path.as_bytes().get(1) == Some(&b':')
+    {
+        return false;
+    }
+    let depth = manifest.matches('/').count();
+    let mut ups = 0;
+    for part in path.split(['/', '\\']) {
+        match part {
+            "." | "" => {}
+            ".." => ups += 1,
+            _ => break,
+        }
+    }
+    ups <= depth
+}
+
 /// What a change did to a dependency, for messages: `adds npm package `dayjs` ^1.11.10`, `npm package
 /// `cookie` 0.7.1 → ^0.7.1 (loosened pin)`.
 pub fn describe(change: Change, what: &str, name: &str, from: Option<&str>, to: &str) -> String {
@@ -297,6 +343,25 @@ mod tests {
         ));
         assert!(!matters("web/requirements.txt", "flask\n", &[("pypi", "")]));
         assert!(matters("web/requirements.txt", "flask\n", &[("npm", "")]));
+    }
+
+    #[test]
+    fn paths_inside_the_repository_are_told_from_paths_outside() {
+        assert!(inside_repo("Cargo.toml", "crates/core"));
+        assert!(inside_repo("web/package.json", "file:../shared"));
+        assert!(inside_repo("a/b/pyproject.toml", "../../libs/x"));
+        assert!(inside_repo("package.json", "workspace:*"));
+        assert!(!inside_repo("Cargo.toml", "../shared-model"));
+        assert!(!inside_repo("web/package.json", "file:../../elsewhere"));
+        assert!(!inside_repo("requirements.txt", "/opt/wheels/x.whl"));
+        assert!(!inside_repo("Gemfile", "~/gems/x"));
+        assert!(!inside_repo("package.json", "file:///tmp/x.tgz"));
+        assert!(!inside_repo("build.gradle", "libs/acme-sdk-1.2.jar"));
+        assert!(!inside_repo("build.gradle", "libs, *.jar"));
+        assert!(!inside_repo(
+            "package.json",
+            "file:vendor/real-pkg-1.0.0.tgz"
+        ));
     }
 
     #[test]
