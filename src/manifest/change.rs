@@ -126,6 +126,7 @@ fn read(ecosystem: &str, spec: &str) -> Reading {
     };
     let mut has_upper = false;
     let mut has_lower_only = false;
+    let any_of = cleaned.contains("||");
     // Comparators are separated by commas, `||` or whitespace; an operator may stand apart from its
     // version (`>= 1.9`), so whitespace right after an operator is joined first.
     let mut joined = String::with_capacity(cleaned.len());
@@ -175,12 +176,12 @@ fn read(ecosystem: &str, spec: &str) -> Reading {
             }
             ">=" | ">" => {
                 has_lower_only = true;
-                lower = min_version(lower, numbers);
+                lower = bound(lower, numbers, any_of);
             }
             "!=" => {}
             "^" | "~" | "~=" | "~>" => {
                 has_upper = true;
-                lower = min_version(lower, numbers);
+                lower = bound(lower, numbers, any_of);
             }
             _ => {
                 if wildcard || (ecosystem == "npm" && numbers.len() < 3) {
@@ -188,7 +189,7 @@ fn read(ecosystem: &str, spec: &str) -> Reading {
                 } else if !numbers.is_empty() {
                     width = width.max(Width::Exact);
                 }
-                lower = min_version(lower, numbers);
+                lower = bound(lower, numbers, any_of);
             }
         }
     }
@@ -219,12 +220,14 @@ fn numeric(version: &str) -> Vec<u64> {
         .collect()
 }
 
-fn min_version(current: Option<Vec<u64>>, candidate: Vec<u64>) -> Option<Vec<u64>> {
+/// The lower bound so far and another comparator's: the lowest for alternatives (`||`), else the highest
+/// (comparators that must all hold: `~> 7.1.3, >= 7.1.3.4` accepts 7.1.3.4 and up).
+fn bound(current: Option<Vec<u64>>, candidate: Vec<u64>, any_of: bool) -> Option<Vec<u64>> {
     if candidate.is_empty() {
         return current;
     }
     match current {
-        Some(c) if compare(&c, &candidate).is_le() => Some(c),
+        Some(c) if compare(&c, &candidate).is_le() == any_of => Some(c),
         _ => Some(candidate),
     }
 }
@@ -302,6 +305,18 @@ mod tests {
                 Change::Tightened,
             ),
             ("crates", "1.0", "1.1", Change::Upgraded),
+            (
+                "rubygems",
+                "~> 7.1.3",
+                "~> 7.1.3, >= 7.1.3.4",
+                Change::Upgraded,
+            ),
+            (
+                "npm",
+                "^1.0.0 || ^2.0.0",
+                "^1.2.0 || ^2.0.0",
+                Change::Upgraded,
+            ),
         ];
         for (eco, from, to, expected) in cases {
             assert_eq!(kind(eco, from, to), Some(expected), "{eco} {from} → {to}");
