@@ -86,7 +86,7 @@ fn a_branch_adding_risky_dependencies_is_reported_line_by_line() {
             s("dependency.install-script"),
             s("warning"),
         ),
-        (s("package.json"), 9, s("dependency.new"), s("note")),
+        // A typosquat error already says the package is new: no note beside it.
         (s("package.json"), 9, s("dependency.typosquat"), s("error")),
         (
             s("package.json"),
@@ -101,7 +101,6 @@ fn a_branch_adding_risky_dependencies_is_reported_line_by_line() {
             s("dependency.unbounded"),
             s("warning"),
         ),
-        (s("requirements.txt"), 2, s("dependency.new"), s("note")),
         (
             s("requirements.txt"),
             2,
@@ -226,12 +225,6 @@ fn a_bare_patch_reports_line_based_manifests_at_their_lines() {
             6,
             "dependency.unpinned-action".to_string(),
             "warning".to_string(),
-        ),
-        (
-            "requirements.txt".to_string(),
-            31,
-            "dependency.new".to_string(),
-            "note".to_string(),
         ),
         (
             "requirements.txt".to_string(),

@@ -277,10 +277,13 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     let squat = (ecosystem != "docker")
                         .then(|| resembles(ecosystem, &decl.name))
                         .flatten();
+                    let mut squatted = false;
                     if let Some(popular) = squat {
                         let detail =
                             format!("`{}` resembles the popular package `{popular}`", decl.name);
+                        let before = pending.len();
                         emit(Id::Typosquat, &decl, detail, &mut pending);
+                        squatted = pending.len() > before;
                     }
                     let was_unbounded = before.is_some_and(|b| {
                         b.source == Source::Registry && is_unbounded(ecosystem, &b.spec)
@@ -309,7 +312,10 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     } else if decl.source != Source::Registry {
                         detail.push_str(&format!(" (from {})", decl.source.as_str()));
                     }
-                    emit(id, &decl, detail, &mut pending);
+                    // A typosquat error on the line already says the package is new: no note besides it.
+                    if !(squatted && id == Id::New) {
+                        emit(id, &decl, detail, &mut pending);
+                    }
                 }
             }
         }
