@@ -252,7 +252,7 @@ impl Context {
                 has_line("[lib]")
                     || (has_line("[package]")
                         && !has_line("[[bin]]")
-                        && !text.lines().any(|l| compact(l) == "publish=false"))
+                        && !text.lines().any(|l| key_value(l, "publish", "false")))
             }
             Manifest::PackageJson => {
                 !json_flag(text, "private")
@@ -262,7 +262,7 @@ impl Context {
             }
             Manifest::ComposerJson => text
                 .lines()
-                .any(|l| compact(l).contains("\"type\":\"library\"")),
+                .any(|l| key_value(l, "\"type\"", "\"library\"")),
             _ => false,
         };
         Context { matters: !library }
@@ -274,15 +274,19 @@ impl Context {
     }
 }
 
-/// A line without whitespace.
-fn compact(line: &str) -> String {
-    line.chars().filter(|c| !c.is_whitespace()).collect()
+/// Whether `line` holds `key` followed by `:` or `=` and `value` (whitespace aside), without allocating.
+fn key_value(line: &str, key: &str, value: &str) -> bool {
+    line.match_indices(key).any(|(at, _)| {
+        let rest = line[at + key.len()..].trim_start();
+        rest.strip_prefix([':', '='])
+            .is_some_and(|rest| rest.trim_start().starts_with(value))
+    })
 }
 
 /// Whether a JSON text sets `"key": true` (key and value on one line, as package.json files do).
 fn json_flag(text: &str, key: &str) -> bool {
-    let wanted = format!("\"{key}\":true");
-    text.lines().any(|l| compact(l).contains(&wanted))
+    let quoted = format!("\"{key}\"");
+    text.lines().any(|l| key_value(l, &quoted, "true"))
 }
 
 #[cfg(test)]
