@@ -208,7 +208,7 @@ fn a_bare_patch_reports_line_based_manifests_at_their_lines() {
     );
     repo.write(
         ".github/workflows/ci.yml",
-        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make test\n",
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: dtolnay/rust-toolchain@stable\n      - run: make test\n",
     );
     repo.commit("feature");
     let diff = repo.run(&["diff", "main", "--format", "json"]);

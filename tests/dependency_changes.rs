@@ -134,7 +134,7 @@ fn workflow(reference: &str, jobs: usize) -> String {
     let mut text = String::from("on: push\njobs:\n");
     for job in 0..jobs {
         text.push_str(&format!(
-            "  job{job}:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{reference}\n      - run: make\n"
+            "  job{job}:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@{reference}\n      - run: make\n"
         ));
     }
     text
@@ -164,7 +164,7 @@ fn one_action_bump_across_seven_lines_is_one_finding_with_the_others_related() {
         bump["message"]
             .as_str()
             .unwrap()
-            .ends_with("action `actions/checkout` v3 → v4 (upgraded)"),
+            .ends_with("action `docker/setup-buildx-action` v3 → v4 (upgraded)"),
         "{bump}"
     );
     let related: Vec<(String, u64)> = bump["parts"]
@@ -182,7 +182,7 @@ fn one_action_bump_across_seven_lines_is_one_finding_with_the_others_related() {
     // Listed once too, with what changed.
     assert_eq!(
         changes(&json),
-        vec![row("actions/checkout", "v3", "v4", "upgraded")]
+        vec![row("docker/setup-buildx-action", "v3", "v4", "upgraded")]
     );
     assert_eq!(bump["dependency"]["change"], "upgraded");
     assert!(related.contains(&(".github/workflows/release.yml".into(), 11)));

@@ -186,12 +186,15 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                         entry.ecosystem = what;
                         dependencies.push(entry);
                     }
+                    let mut squatted = false;
                     if let Some(popular) = resembles(ecosystem, &decl.name) {
                         let detail = format!(
                             "`{}` resembles the popular {ecosystem} `{popular}`",
                             decl.name
                         );
+                        let before = pending.len();
                         emit(Id::Typosquat, &decl, detail, &mut pending);
+                        squatted = pending.len() > before;
                     }
                     let (pinned, id, what) = if decl.kind == DeclKind::Image {
                         (decl.spec.contains("@sha256:"), Id::UnpinnedImage, "image")
@@ -206,13 +209,24 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                             !is_full_sha(&b.spec)
                         }
                     });
-                    let detail = group::describe(change, what, &decl.name, from, &decl.spec);
-                    let id = if pinned || (was_unpinned && change == Change::Upgraded) {
-                        Id::New
-                    } else {
-                        id
-                    };
-                    emit(id, &decl, detail, &mut pending);
+                    let mut detail = group::describe(change, what, &decl.name, from, &decl.spec);
+                    // GitHub's own actions (`actions/*`, `github/*`: organizations nobody else can
+                    // publish under) by tag are not the third-party risk the pin is about.
+                    let first_party =
+                        decl.kind == DeclKind::Action && group::is_github_owned(&decl.name);
+                    if first_party && !pinned {
+                        detail.push_str(" (GitHub's own action)");
+                    }
+                    let id =
+                        if pinned || first_party || (was_unpinned && change == Change::Upgraded) {
+                            Id::New
+                        } else {
+                            id
+                        };
+                    // A typosquat error already says the action is new: no note besides it.
+                    if !(squatted && id == Id::New) {
+                        emit(id, &decl, detail, &mut pending);
+                    }
                 }
                 DeclKind::Package if ecosystem == "pre-commit" => {
                     dependencies.push(dependency(
@@ -498,7 +512,7 @@ mod tests {
             ("Dockerfile", "FROM ubuntu:latest"),
             (
                 ".github/workflows/ci.yml",
-                "      - uses: actions/checkout@v4",
+                "      - uses: dtolnay/rust-toolchain@stable",
             ),
         ] {
             let patch = format!(

@@ -150,6 +150,12 @@ pub fn inside_repo(manifest: &str, spec: &str) -> bool {
     ups <= depth
 }
 
+/// Whether an action belongs to GitHub's own organizations (`actions/checkout`, `github/codeql-action/…`).
+pub fn is_github_owned(action: &str) -> bool {
+    let owner = action.split('/').next().unwrap_or("");
+    owner.eq_ignore_ascii_case("actions") || owner.eq_ignore_ascii_case("github")
+}
+
 /// What a change did to a dependency, for messages: `adds npm package `dayjs` ^1.11.10`, `npm package
 /// `cookie` 0.7.1 → ^0.7.1 (loosened pin)`.
 pub fn describe(change: Change, what: &str, name: &str, from: Option<&str>, to: &str) -> String {
