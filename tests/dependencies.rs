@@ -86,6 +86,7 @@ fn a_branch_adding_risky_dependencies_is_reported_line_by_line() {
             s("dependency.install-script"),
             s("warning"),
         ),
+        // A typosquat error already says the package is new: no note beside it.
         (s("package.json"), 9, s("dependency.typosquat"), s("error")),
         (s("package.json"), 9, s("dependency.new"), s("note")),
         (
@@ -210,7 +211,7 @@ fn a_bare_patch_reports_line_based_manifests_at_their_lines() {
     );
     repo.write(
         ".github/workflows/ci.yml",
-        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make test\n",
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: dtolnay/rust-toolchain@stable\n      - run: make test\n",
     );
     repo.commit("feature");
     let diff = repo.run(&["diff", "main", "--format", "json"]);

@@ -5,13 +5,15 @@
 //! that give the findings their ids, severities, messages and help; this module decides which of them
 //! apply ([`DependencyFinding`], whose ids the check loader requires).
 
-use std::collections::HashMap;
+mod group;
+
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use crate::checks::{Check, CheckSet};
 use crate::manifest::typosquat::PopularLists;
 use crate::manifest::{
-    is_full_sha, is_proc_macro_crate, is_unbounded, normalize, shorten, DeclKind, Declared,
+    change, is_full_sha, is_proc_macro_crate, is_unbounded, normalize, shorten, DeclKind, Declared,
     Manifest,
 };
 use crate::model::DependencyFinding as Id;
@@ -32,10 +34,14 @@ pub fn resembles(ecosystem: &str, name: &str) -> Option<String> {
 }
 
 /// Reviews the dependency manifests among `files`: findings for the checks in `set` that the
-/// dependency analysis produces, and the list of added or changed dependencies.
+/// dependency analysis produces (one per change of one dependency, with the other places the same change
+/// is made as related parts), and the list of added, removed or changed dependencies.
 pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Dependency>) {
-    let mut findings = Vec::new();
+    let mut pending: Vec<group::Pending> = Vec::new();
     let mut dependencies = Vec::new();
+    let locked_dirs = group::locked_dirs(files);
+    // The actions and images listed so far: (ecosystem, name, from, to).
+    let mut listed: HashSet<(&'static str, String, Option<String>, String)> = HashSet::new();
     for file in files {
         let Some(kind) = Manifest::of(&file.path) else {
             continue;
@@ -66,23 +72,30 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     .unwrap_or(line),
             }
         };
-        let emit = |id: Id, line: u32, name: &str, detail: String, findings: &mut Vec<Finding>| {
+        let ecosystem = kind.ecosystem();
+        let locked = kind.is_lockfile();
+        let emit = |id: Id, decl: &Declared, detail: String, pending: &mut Vec<group::Pending>| {
             if let Some(check) = set.get(id.id()).filter(|c| c.is_produced()) {
-                let mut found = finding(check, &file.path, text, line, name, detail);
-                found.line = real(line);
-                findings.push(found);
+                let mut found = finding(check, &file.path, text, decl.line, &decl.name, detail);
+                found.line = real(decl.line);
+                pending.push(group::Pending::new(
+                    id, ecosystem, decl, &file.path, locked, found,
+                ));
             }
         };
         let new = match kind.parse(text) {
             Ok(decls) => decls,
             Err(error) => {
-                emit(
-                    Id::ManifestUnparseable,
-                    1,
-                    "",
-                    format!("{}: {error}", file.path),
-                    &mut findings,
-                );
+                if let Some(check) = set
+                    .get(Id::ManifestUnparseable.id())
+                    .filter(|c| c.is_produced())
+                {
+                    let message = format!("{}: {error}", file.path);
+                    findings_direct(
+                        &mut pending,
+                        finding(check, &file.path, text, 1, "", message),
+                    );
+                }
                 continue;
             }
         };
@@ -95,119 +108,293 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                 }
                 map
             });
-        let added_lines: std::collections::HashSet<u32> =
-            file.added.iter().map(|l| l.number).collect();
-        let ecosystem = kind.ecosystem();
+        let added_lines: HashSet<u32> = file.added.iter().map(|l| l.number).collect();
+        let context = group::Context::of(kind, &file.path, text, &locked_dirs);
+        let mut present: HashSet<(DeclKind, String)> = HashSet::new();
         for decl in new {
-            let change = match &old {
-                Some(old) => match old.get(&(decl.kind, normalize(&decl.name))) {
-                    None => Change::Added,
-                    Some(before)
-                        if before
-                            .iter()
-                            .any(|b| b.spec == decl.spec && b.source == decl.source) =>
-                    {
-                        continue
+            let key = (decl.kind, normalize(&decl.name));
+            let (change, before) = match &old {
+                Some(old) => match old.get(&key) {
+                    None => (Change::Added, None),
+                    Some(before) => {
+                        let same = |b: &&Declared| {
+                            change::classify(
+                                ecosystem,
+                                (&b.spec, b.source),
+                                (&decl.spec, decl.source),
+                            )
+                            .is_none()
+                        };
+                        if before.iter().any(|b| same(&b)) {
+                            present.insert(key);
+                            continue;
+                        }
+                        let first = &before[0];
+                        let kind_of = change::classify(
+                            ecosystem,
+                            (&first.spec, first.source),
+                            (&decl.spec, decl.source),
+                        )
+                        .unwrap_or(Change::Changed);
+                        (kind_of, Some(first))
                     }
-                    Some(_) => Change::Changed,
                 },
                 // Without the old version, what sits on an added line is what the change adds.
-                None if added_lines.contains(&real(decl.line)) => Change::Added,
+                None if added_lines.contains(&real(decl.line)) => (Change::Added, None),
                 None => continue,
             };
-            let verb = if change == Change::Added {
-                "adds"
-            } else {
-                "changes"
-            };
+            present.insert(key);
+            let from = before.map(|b| b.spec.as_str());
             match decl.kind {
                 DeclKind::InstallScript => {
-                    let detail = format!(
-                        "{verb} {ecosystem} install script `{}`: {}",
-                        decl.name,
-                        shorten(&decl.spec)
-                    );
-                    emit(
-                        Id::InstallScript,
-                        decl.line,
-                        &decl.name,
-                        detail,
-                        &mut findings,
-                    );
+                    let detail = match from {
+                        None => format!(
+                            "adds {ecosystem} install script `{}`: {}",
+                            decl.name,
+                            shorten(&decl.spec)
+                        ),
+                        Some(from) => format!(
+                            "changes {ecosystem} install script `{}`: {} → {}",
+                            decl.name,
+                            shorten(from),
+                            shorten(&decl.spec)
+                        ),
+                    };
+                    emit(Id::InstallScript, &decl, detail, &mut pending);
                 }
                 DeclKind::Index => {
+                    let verb = if from.is_some() { "changes" } else { "adds" };
                     let detail =
                         format!("{verb} {ecosystem} package index `{}`", shorten(&decl.spec));
-                    emit(Id::Index, decl.line, &decl.name, detail, &mut findings);
+                    emit(Id::Index, &decl, detail, &mut pending);
                 }
                 DeclKind::Image | DeclKind::Action => {
+                    // Listed once per bump, however many lines make it.
+                    let what = if decl.kind == DeclKind::Image {
+                        "docker"
+                    } else {
+                        "actions"
+                    };
+                    if listed.insert((
+                        what,
+                        normalize(&decl.name),
+                        from.map(str::to_string),
+                        decl.spec.clone(),
+                    )) {
+                        let mut entry =
+                            dependency(what, &decl, from, change, file, real(decl.line), locked);
+                        entry.ecosystem = what;
+                        dependencies.push(entry);
+                    }
+                    let mut squatted = false;
                     if let Some(popular) = resembles(ecosystem, &decl.name) {
                         let detail = format!(
                             "`{}` resembles the popular {ecosystem} `{popular}`",
                             decl.name
                         );
-                        emit(Id::Typosquat, decl.line, &decl.name, detail, &mut findings);
+                        let before = pending.len();
+                        emit(Id::Typosquat, &decl, detail, &mut pending);
+                        squatted = pending.len() > before;
                     }
                     let (pinned, id, what) = if decl.kind == DeclKind::Image {
                         (decl.spec.contains("@sha256:"), Id::UnpinnedImage, "image")
                     } else {
                         (is_full_sha(&decl.spec), Id::UnpinnedAction, "action")
                     };
-                    let detail = format!("{verb} {what} `{}` {}", decl.name, shorten(&decl.spec));
-                    emit(
-                        if pinned { Id::New } else { id },
-                        decl.line,
+                    // A bump that keeps an action on a tag is no new risk: the tag was trusted before.
+                    let was_unpinned = before.is_some_and(|b| {
+                        if decl.kind == DeclKind::Image {
+                            !b.spec.contains("@sha256:")
+                        } else {
+                            !is_full_sha(&b.spec)
+                        }
+                    });
+                    let mut detail = group::describe(change, what, &decl.name, from, &decl.spec);
+                    // GitHub's own actions (`actions/*`, `github/*`: organizations nobody else can
+                    // publish under) by tag are not the third-party risk the pin is about.
+                    let first_party =
+                        decl.kind == DeclKind::Action && group::is_github_owned(&decl.name);
+                    if first_party && !pinned {
+                        detail.push_str(" (GitHub's own action)");
+                    }
+                    let id =
+                        if pinned || first_party || (was_unpinned && change == Change::Upgraded) {
+                            Id::New
+                        } else {
+                            id
+                        };
+                    // A typosquat error already says the action is new: no note besides it.
+                    if !(squatted && id == Id::New) {
+                        emit(id, &decl, detail, &mut pending);
+                    }
+                }
+                DeclKind::Package if ecosystem == "pre-commit" => {
+                    dependencies.push(dependency(
+                        ecosystem,
+                        &decl,
+                        from,
+                        change,
+                        file,
+                        real(decl.line),
+                        locked,
+                    ));
+                    let detail = group::describe(
+                        change,
+                        "pre-commit hook repository",
                         &decl.name,
-                        detail,
-                        &mut findings,
+                        from,
+                        &decl.spec,
                     );
+                    let id = if before.is_none() || !crate::manifest::is_pinned_rev(&decl.spec) {
+                        Id::PreCommitRepo
+                    } else {
+                        Id::New
+                    };
+                    let detail = if crate::manifest::is_pinned_rev(&decl.spec) {
+                        detail
+                    } else {
+                        format!(
+                            "{detail} (rev `{}` is a branch, not a tag or commit)",
+                            decl.spec
+                        )
+                    };
+                    emit(id, &decl, detail, &mut pending);
+                }
+                // A lockfile's packages from the default index are listed (the new ones), not findings:
+                // a lock refresh moves dozens of transitive versions nobody chose one by one.
+                DeclKind::Package if locked && decl.source == Source::Registry => {
+                    if change == Change::Added {
+                        dependencies.push(dependency(
+                            ecosystem,
+                            &decl,
+                            from,
+                            change,
+                            file,
+                            real(decl.line),
+                            locked,
+                        ));
+                    }
                 }
                 DeclKind::Package => {
-                    dependencies.push(Dependency {
+                    dependencies.push(dependency(
                         ecosystem,
-                        name: decl.name.clone(),
-                        version: decl.spec.clone(),
-                        source: decl.source,
-                        manifest: file.path.clone(),
-                        line: real(decl.line),
+                        &decl,
+                        from,
                         change,
-                    });
-                    let what = format!(
-                        "{verb} {ecosystem} package `{}` {}",
-                        decl.name,
-                        shorten(&decl.spec)
-                    );
+                        file,
+                        real(decl.line),
+                        locked,
+                    ));
+                    let what = format!("{ecosystem} package");
+                    let mut detail = group::describe(change, &what, &decl.name, from, &decl.spec);
                     // Packages a Dockerfile installs belong to pip, npm, gem…, not to the image list.
                     let squat = (ecosystem != "docker")
                         .then(|| resembles(ecosystem, &decl.name))
                         .flatten();
+                    let mut squatted = false;
                     if let Some(popular) = squat {
                         let detail =
                             format!("`{}` resembles the popular package `{popular}`", decl.name);
-                        emit(Id::Typosquat, decl.line, &decl.name, detail, &mut findings);
+                        let before = pending.len();
+                        emit(Id::Typosquat, &decl, detail, &mut pending);
+                        squatted = pending.len() > before;
                     }
-                    let id = if decl.source != Source::Registry {
+                    let was_unbounded = before.is_some_and(|b| {
+                        b.source == Source::Registry && is_unbounded(ecosystem, &b.spec)
+                    });
+                    // A path inside the repository is the project's own code, reviewed with it.
+                    // (Not in a lockfile: its paths are relative to the workspace package that links them.)
+                    let own = decl.source == Source::Path
+                        && !locked
+                        && group::inside_repo(&file.path, &decl.spec);
+                    let id = if own {
+                        Id::New
+                    } else if decl.source != Source::Registry {
                         Id::NonRegistry
-                    } else if is_unbounded(ecosystem, &decl.spec) {
+                    } else if is_unbounded(ecosystem, &decl.spec)
+                        && !was_unbounded
+                        && context.unbounded_matters()
+                    {
                         Id::Unbounded
                     } else if ecosystem == "crates" && is_proc_macro_crate(&decl.name) {
                         Id::ProcMacro
                     } else {
                         Id::New
                     };
-                    let detail = if decl.source == Source::Registry {
-                        what
-                    } else {
-                        format!("{what} (from {})", decl.source.as_str())
-                    };
-                    emit(id, decl.line, &decl.name, detail, &mut findings);
+                    if own {
+                        detail.push_str(" (from a path in the repository)");
+                    } else if decl.source != Source::Registry {
+                        detail.push_str(&format!(" (from {})", decl.source.as_str()));
+                    }
+                    // A typosquat error on the line already says the package is new: no note besides it.
+                    if !(squatted && id == Id::New) {
+                        emit(id, &decl, detail, &mut pending);
+                    }
                 }
             }
         }
+        // What the old manifest declared and the new one does not: listed, not a finding.
+        if let Some(old) = &old {
+            for (key, before) in old {
+                if key.0 != DeclKind::Package || present.contains(key) {
+                    continue;
+                }
+                let b = &before[0];
+                if locked && b.source == Source::Registry {
+                    continue;
+                }
+                let mut gone = dependency(
+                    ecosystem,
+                    b,
+                    Some(&b.spec),
+                    Change::Removed,
+                    file,
+                    b.line,
+                    locked,
+                );
+                gone.to = None;
+                dependencies.push(gone);
+            }
+        }
     }
-    dependencies
-        .sort_by(|a, b| (&a.manifest, a.line, &a.name).cmp(&(&b.manifest, b.line, &b.name)));
-    (findings, dependencies)
+    dependencies.sort_by(|a, b| {
+        (&a.manifest, a.line, &a.name, a.change.as_str()).cmp(&(
+            &b.manifest,
+            b.line,
+            &b.name,
+            b.change.as_str(),
+        ))
+    });
+    (group::merge(pending), dependencies)
+}
+
+/// A finding that is not about one dependency (a broken manifest), kept as it is.
+fn findings_direct(pending: &mut Vec<group::Pending>, found: Finding) {
+    pending.push(group::Pending::alone(found));
+}
+
+/// The dependency list's entry for a declaration.
+fn dependency(
+    ecosystem: &'static str,
+    decl: &Declared,
+    from: Option<&str>,
+    change: Change,
+    file: &ChangedFile,
+    line: u32,
+    locked: bool,
+) -> Dependency {
+    Dependency {
+        ecosystem,
+        name: decl.name.clone(),
+        version: decl.spec.clone(),
+        from: from.map(str::to_string),
+        to: Some(decl.spec.clone()),
+        source: decl.source,
+        manifest: file.path.clone(),
+        line,
+        change,
+        locked,
+    }
 }
 
 /// The pieces of a patched file put together in order, each at its line number relative to the others:
@@ -329,7 +516,7 @@ mod tests {
             ("Dockerfile", "FROM ubuntu:latest"),
             (
                 ".github/workflows/ci.yml",
-                "      - uses: actions/checkout@v4",
+                "      - uses: dtolnay/rust-toolchain@stable",
             ),
         ] {
             let patch = format!(
@@ -351,8 +538,13 @@ mod tests {
                     lines.contains(&10) && lines.contains(&2_147_483_000),
                     "{lines:?}"
                 );
-                let typo = findings.iter().find(|f| f.line == 2_147_483_000).unwrap();
-                assert_eq!(typo.snippet, "reqeusts==2.31.0");
+                // The same package at two lines is one finding, the other line its related part.
+                let typo = findings
+                    .iter()
+                    .find(|f| f.check == "dependency.typosquat")
+                    .unwrap();
+                assert_eq!((typo.line, typo.snippet.as_str()), (10, "reqeusts==2.31.0"));
+                assert_eq!(typo.parts[0].line, 2_147_483_000);
             }
         }
     }

@@ -68,7 +68,7 @@ fn uses(value: &str, line: u32) -> Option<Declared> {
 }
 
 /// Drops a ` # comment` (a `#` at the start of the value or after whitespace, outside quotes).
-fn strip_comment(value: &str) -> &str {
+pub(super) fn strip_comment(value: &str) -> &str {
     let mut quote = None;
     let mut previous = ' ';
     for (i, c) in value.char_indices() {
@@ -83,7 +83,7 @@ fn strip_comment(value: &str) -> &str {
     value
 }
 
-fn unquote(value: &str) -> &str {
+pub(super) fn unquote(value: &str) -> &str {
     let value = value.trim();
     for q in ['"', '\''] {
         if let Some(inner) = value.strip_prefix(q).and_then(|v| v.strip_suffix(q)) {

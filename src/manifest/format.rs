@@ -1,8 +1,8 @@
 //! Which files are dependency manifests, which ecosystem each belongs to, and which parser reads it.
 
 use super::{
-    actions, cargo, composer, docker, gomod, java, lockfiles, npm, pyproject, python, ruby,
-    Declared,
+    actions, cargo, composer, docker, gomod, java, lockfiles, npm, precommit, pylock, pyproject,
+    python, ruby, Declared,
 };
 
 /// A manifest format.
@@ -25,6 +25,10 @@ pub enum Manifest {
     Gradle,
     Dockerfile,
     Workflow,
+    /// `.pre-commit-config.yaml`: hook repositories and their revs.
+    PreCommit,
+    /// A Python lockfile: uv.lock, poetry.lock, pdm.lock (TOML) or Pipfile.lock (JSON).
+    PythonLock,
 }
 
 impl Manifest {
@@ -37,6 +41,8 @@ impl Manifest {
             "package-lock.json" | "npm-shrinkwrap.json" => Manifest::PackageLock,
             "yarn.lock" => Manifest::YarnLock,
             "pnpm-lock.yaml" => Manifest::PnpmLock,
+            ".pre-commit-config.yaml" | ".pre-commit-config.yml" => Manifest::PreCommit,
+            "uv.lock" | "poetry.lock" | "pdm.lock" | "pipfile.lock" => Manifest::PythonLock,
             "pyproject.toml" => Manifest::Pyproject,
             "pipfile" => Manifest::Pipfile,
             "setup.cfg" => Manifest::SetupCfg,
@@ -84,7 +90,8 @@ impl Manifest {
             Manifest::Requirements
             | Manifest::Pyproject
             | Manifest::Pipfile
-            | Manifest::SetupCfg => "pypi",
+            | Manifest::SetupCfg
+            | Manifest::PythonLock => "pypi",
             Manifest::CargoToml => "crates",
             Manifest::GoMod => "go",
             Manifest::Gemfile | Manifest::Gemspec => "rubygems",
@@ -92,7 +99,16 @@ impl Manifest {
             Manifest::PomXml | Manifest::Gradle => "maven",
             Manifest::Dockerfile => "docker",
             Manifest::Workflow => "actions",
+            Manifest::PreCommit => "pre-commit",
         }
+    }
+
+    /// Whether the file is a lockfile (resolved, transitive packages) rather than a manifest.
+    pub fn is_lockfile(self) -> bool {
+        matches!(
+            self,
+            Manifest::PackageLock | Manifest::YarnLock | Manifest::PnpmLock | Manifest::PythonLock
+        )
     }
 
     /// Whether the format can be read line by line, so pieces of it (the hunks of a bare patch) still say
@@ -105,6 +121,7 @@ impl Manifest {
                 | Manifest::Gemfile
                 | Manifest::Dockerfile
                 | Manifest::Workflow
+                | Manifest::PreCommit
         )
     }
 
@@ -128,6 +145,8 @@ impl Manifest {
             Manifest::Gradle => java::gradle(text),
             Manifest::Dockerfile => docker::parse(text),
             Manifest::Workflow => actions::parse(text),
+            Manifest::PreCommit => precommit::parse(text),
+            Manifest::PythonLock => pylock::parse(text),
         }
     }
 }

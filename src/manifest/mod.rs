@@ -6,6 +6,7 @@
 
 mod actions;
 mod cargo;
+pub mod change;
 mod composer;
 mod docker;
 mod format;
@@ -14,6 +15,8 @@ mod java;
 mod json_lines;
 mod lockfiles;
 mod npm;
+mod precommit;
+mod pylock;
 mod pyproject;
 mod python;
 mod ruby;
@@ -22,6 +25,7 @@ pub mod typosquat;
 
 pub use crate::model::Source;
 pub use format::Manifest;
+pub use precommit::is_pinned_rev;
 
 /// A dependency a manifest declares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +69,8 @@ pub fn declared_packages(path: &str, text: &str) -> Option<(&'static str, Vec<St
             | Manifest::PnpmLock
             | Manifest::Dockerfile
             | Manifest::Workflow
+            | Manifest::PreCommit
+            | Manifest::PythonLock
     ) {
         return None;
     }

@@ -296,7 +296,7 @@ fn push_index(declarer: &str, url: &str, line: u32, out: &mut Vec<Declared>) {
 }
 
 /// The default public index (pypi.org and its file host).
-fn is_pypi(url: &str) -> bool {
+pub(super) fn is_pypi(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     let host = super::url_host(&lower);
     matches!(

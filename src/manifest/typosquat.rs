@@ -185,4 +185,88 @@ mod tests {
             assert_eq!(resembles(ecosystem, name), None, "{name}");
         }
     }
+
+    /// The built-in lists of the ecosystems the incident test covers.
+    fn all_lists() -> PopularLists {
+        PopularLists::from_files([
+            (
+                "checks/popular/npm.txt",
+                include_str!("../../checks/popular/npm.txt"),
+            ),
+            (
+                "checks/popular/pypi.txt",
+                include_str!("../../checks/popular/pypi.txt"),
+            ),
+            (
+                "checks/popular/crates.txt",
+                include_str!("../../checks/popular/crates.txt"),
+            ),
+            (
+                "checks/popular/rubygems.txt",
+                include_str!("../../checks/popular/rubygems.txt"),
+            ),
+        ])
+    }
+
+    /// Issue 13: the names attacked in public typosquat incidents are in the lists, so a one-slip
+    /// look-alike of each is caught, while the legitimate popular neighbours of those names are not.
+    #[test]
+    fn incident_targets_are_caught_and_their_legitimate_neighbours_are_not() {
+        let lists = all_lists();
+        for (ecosystem, squat, target) in [
+            ("npm", "electorn", "electron"),
+            ("npm", "discord.jss", "discord.js"),
+            ("npm", "etherss", "ethers"),
+            ("npm", "vveb3", "web3"),
+            ("npm", "cofee-script", "coffee-script"),
+            ("npm", "bitcoinjs-llb", "bitcoinjs-lib"),
+            ("npm", "nodesass", "node-sass"),
+            ("npm", "babelcli", "babel-cli"),
+            ("npm", "crossenv", "cross-env"),
+            ("npm", "node-fetchh", "node-fetch"),
+            ("npm", "colros", "colors"),
+            ("npm", "noblox.jss", "noblox.js"),
+            ("npm", "tronwed", "tronweb"),
+            ("pypi", "colourama", "colorama"),
+            ("pypi", "urlib3", "urllib3"),
+            ("pypi", "beautifulsup4", "beautifulsoup4"),
+            ("pypi", "discord.pyy", "discord.py"),
+            ("pypi", "pycryptodomee", "pycryptodome"),
+            ("pypi", "nextcrod", "nextcord"),
+            ("pypi", "bitcoinlb", "bitcoinlib"),
+            ("crates", "rustdecimal", "rust_decimal"),
+            ("crates", "tokoi", "tokio"),
+            ("crates", "sedre", "serde"),
+            ("crates", "fastlog", "fast_log"),
+            ("rubygems", "rest_cleint", "rest-client"),
+            ("rubygems", "bootstrap-sas", "bootstrap-sass"),
+            ("rubygems", "strong_pasword", "strong_password"),
+        ] {
+            assert_eq!(
+                lists
+                    .resembles(ecosystem, squat)
+                    .map(|p| super::super::normalize(&p)),
+                Some(super::super::normalize(target)),
+                "{ecosystem} {squat}"
+            );
+        }
+        for (ecosystem, name) in [
+            ("npm", "coffeescript"),
+            ("npm", "sqlite"),
+            ("npm", "sqlite3"),
+            ("npm", "mysql2"),
+            ("npm", "mysql"),
+            ("npm", "electron"),
+            ("npm", "ethers"),
+            ("npm", "color"),
+            ("npm", "colors"),
+            ("npm", "web3"),
+            ("pypi", "discord.py"),
+            ("pypi", "disnake"),
+            ("crates", "fast_log"),
+            ("crates", "rust_decimal"),
+        ] {
+            assert_eq!(lists.resembles(ecosystem, name), None, "{ecosystem} {name}");
+        }
+    }
 }

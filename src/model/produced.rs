@@ -25,11 +25,13 @@ pub enum DependencyFinding {
     Unbounded,
     /// A procedural-macro crate (runs inside the compiler).
     ProcMacro,
+    /// A pre-commit hook repository added, or at a branch rather than a tag or commit.
+    PreCommitRepo,
 }
 
 impl DependencyFinding {
     /// Every dependency finding.
-    pub const ALL: [DependencyFinding; 10] = [
+    pub const ALL: [DependencyFinding; 11] = [
         DependencyFinding::ManifestUnparseable,
         DependencyFinding::InstallScript,
         DependencyFinding::Index,
@@ -40,6 +42,7 @@ impl DependencyFinding {
         DependencyFinding::NonRegistry,
         DependencyFinding::Unbounded,
         DependencyFinding::ProcMacro,
+        DependencyFinding::PreCommitRepo,
     ];
 
     /// The id of the check that describes it.
@@ -55,6 +58,7 @@ impl DependencyFinding {
             DependencyFinding::NonRegistry => "dependency.non-registry",
             DependencyFinding::Unbounded => "dependency.unbounded",
             DependencyFinding::ProcMacro => "dependency.proc-macro",
+            DependencyFinding::PreCommitRepo => "dependency.pre-commit-repo",
         }
     }
 }

@@ -42,6 +42,52 @@ struct JsonFinding<'a> {
     novelty: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     original_severity: Option<&'static str>,
+    /// For a dependency finding: the dependency it is about and what changed (from the dependency list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dependency: Option<DependencyRef<'a>>,
+}
+
+/// What a dependency finding is about: the entry of the dependency list at its manifest line.
+#[derive(Serialize)]
+struct DependencyRef<'a> {
+    ecosystem: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to: Option<&'a str>,
+    change: &'a str,
+}
+
+/// The dependency list's entries by (manifest, line), for [`DependencyRef`]s.
+type DependencyIndex<'a> = std::collections::HashMap<(&'a str, u32), &'a crate::model::Dependency>;
+
+fn dependency_index(review: &Review) -> DependencyIndex<'_> {
+    review
+        .dependencies
+        .iter()
+        .filter(|d| d.change != crate::model::Change::Removed)
+        .map(|d| ((d.manifest.as_str(), d.line), d))
+        .collect()
+}
+
+impl<'a> JsonFinding<'a> {
+    /// The finding, with the dependency it is about when it is a dependency finding.
+    fn with(f: &'a Finding, index: &DependencyIndex<'a>) -> Self {
+        let mut json = JsonFinding::from(f);
+        if f.category == crate::model::Category::Dependency {
+            json.dependency = index
+                .get(&(f.path.as_str(), f.line))
+                .map(|d| DependencyRef {
+                    ecosystem: d.ecosystem,
+                    name: &d.name,
+                    from: d.from.as_deref(),
+                    to: d.to.as_deref(),
+                    change: d.change.as_str(),
+                });
+        }
+        json
+    }
 }
 
 impl<'a> From<&'a Finding> for JsonFinding<'a> {
@@ -62,6 +108,7 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             role_lowered_from: f.role_lowered_from.map(|s| s.as_str()),
             novelty: f.novelty.as_str(),
             original_severity: f.original_severity.map(|s| s.as_str()),
+            dependency: None,
         }
     }
 }
@@ -86,6 +133,7 @@ pub fn write(review: &Review, out: &mut dyn std::io::Write) -> std::io::Result<(
         out,
         "{{\n  \"version\": {SCHEMA_VERSION},\n  \"findings\": "
     )?;
+    let index = dependency_index(review);
     if review.findings.is_empty() {
         out.write_all(b"[],\n")?;
     } else {
@@ -100,7 +148,7 @@ pub fn write(review: &Review, out: &mut dyn std::io::Write) -> std::io::Result<(
                         if !buf.is_empty() {
                             buf.push_str(",\n");
                         }
-                        let json = serde_json::to_string_pretty(&JsonFinding::from(f))
+                        let json = serde_json::to_string_pretty(&JsonFinding::with(f, &index))
                             .expect("a finding serializes");
                         push_indented(&mut buf, &json, "    ");
                     }
@@ -191,9 +239,14 @@ mod tests {
         let many = vec![finding.clone(); FINDINGS_PER_BATCH + 513];
         for findings in [vec![], vec![finding.clone(), finding], many] {
             let review = Review::new(findings, 1, 2, Skipped::default());
+            let index = dependency_index(&review);
             let doc = Document {
                 version: SCHEMA_VERSION,
-                findings: review.findings.iter().map(JsonFinding::from).collect(),
+                findings: review
+                    .findings
+                    .iter()
+                    .map(|f| JsonFinding::with(f, &index))
+                    .collect(),
                 capabilities: &review.capabilities,
                 dependencies: &review.dependencies,
                 suppressions: &review.suppressions,

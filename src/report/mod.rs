@@ -173,6 +173,9 @@ impl Review {
             fix(&mut d.name);
             fix(&mut d.version);
             fix(&mut d.manifest);
+            for spec in [&mut d.from, &mut d.to].into_iter().flatten() {
+                fix(spec);
+            }
         }
     }
 }

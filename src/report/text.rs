@@ -318,39 +318,91 @@ pub fn silenced_list(s: &crate::model::Suppression) -> String {
         .join(", ")
 }
 
-/// "Dependencies added or changed: …" with at most ten of them named.
+/// "Dependencies added or changed: …" with at most ten of them named (with from → to for a change), then
+/// how many were removed and the packages new to lockfiles (transitive ones).
 fn dependency_line(review: &Review) -> String {
     const SHOWN: usize = 10;
-    if review.dependencies.is_empty() {
-        return String::new();
-    }
-    let named: Vec<String> = review
+    use crate::model::Change;
+    let direct: Vec<&crate::model::Dependency> = review
         .dependencies
         .iter()
-        .take(SHOWN)
-        .map(|d| {
-            let version = if d.version.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", d.version)
-            };
-            format!(
-                "{} {}{version} ({}:{})",
-                d.ecosystem, d.name, d.manifest, d.line
-            )
-        })
+        .filter(|d| !d.locked && d.change != Change::Removed)
         .collect();
-    let more = review.dependencies.len().saturating_sub(SHOWN);
-    let tail = if more > 0 {
-        format!(", and {more} more")
-    } else {
-        String::new()
-    };
-    format!(
-        "{} added or changed: {}{tail}.\n",
-        plural(review.dependencies.len(), "dependency").replace("dependencys", "dependencies"),
-        visible_controls(&named.join(", "))
-    )
+    let removed = review
+        .dependencies
+        .iter()
+        .filter(|d| d.change == Change::Removed)
+        .count();
+    let locked: Vec<&crate::model::Dependency> = review
+        .dependencies
+        .iter()
+        .filter(|d| d.locked && d.change == Change::Added)
+        .collect();
+    if direct.is_empty() && removed == 0 && locked.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    if !direct.is_empty() {
+        let named: Vec<String> = direct
+            .iter()
+            .take(SHOWN)
+            .map(|d| {
+                let version = match (&d.from, d.change) {
+                    (Some(from), change) if change != Change::Added => {
+                        format!(" {from} → {} ({})", d.version, change.as_str())
+                    }
+                    _ if d.version.is_empty() => String::new(),
+                    _ => format!(" {}", d.version),
+                };
+                format!(
+                    "{} {}{version} ({}:{})",
+                    d.ecosystem, d.name, d.manifest, d.line
+                )
+            })
+            .collect();
+        let more = direct.len().saturating_sub(SHOWN);
+        let tail = if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "{} added or changed: {}{tail}.",
+            plural(direct.len(), "dependency").replace("dependencys", "dependencies"),
+            visible_controls(&named.join(", "))
+        ));
+    }
+    if removed > 0 {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&format!(
+            "{} removed.",
+            plural(removed, "dependency").replace("dependencys", "dependencies")
+        ));
+    }
+    if !locked.is_empty() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let named: Vec<String> = locked
+            .iter()
+            .take(SHOWN)
+            .map(|d| format!("{} {}", d.name, d.version))
+            .collect();
+        let more = locked.len().saturating_sub(SHOWN);
+        let tail = if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "New in lockfiles: {}{tail}.",
+            visible_controls(&named.join(", "))
+        ));
+    }
+    out.push('\n');
+    out
 }
 
 fn severity_style(severity: Severity) -> Style {

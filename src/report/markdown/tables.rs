@@ -95,7 +95,12 @@ pub(super) fn dependency_table(out: &mut String, dependencies: &[Dependency], li
             "| {} | {} | {} | {} | {} | [{}:{}]({}) |",
             md_code(&d.name),
             d.ecosystem,
-            md_code(&d.version),
+            match (&d.from, d.change) {
+                (Some(from), change) if change != Change::Added && change != Change::Removed => {
+                    format!("{} → {}", md_code(from), md_code(&d.version))
+                }
+                _ => md_code(&d.version),
+            },
             source_name(d.source),
             change_name(d.change),
             md_text(&d.manifest),
@@ -122,8 +127,5 @@ fn source_name(source: Source) -> &'static str {
 }
 
 fn change_name(change: Change) -> &'static str {
-    match change {
-        Change::Added => "added",
-        Change::Changed => "changed",
-    }
+    change.as_str()
 }
