@@ -88,7 +88,6 @@ fn a_branch_adding_risky_dependencies_is_reported_line_by_line() {
         ),
         // A typosquat error already says the package is new: no note beside it.
         (s("package.json"), 9, s("dependency.typosquat"), s("error")),
-        (s("package.json"), 9, s("dependency.new"), s("note")),
         (
             s("package.json"),
             10,
@@ -102,14 +101,12 @@ fn a_branch_adding_risky_dependencies_is_reported_line_by_line() {
             s("dependency.unbounded"),
             s("warning"),
         ),
-        // On one line, errors before notes.
         (
             s("requirements.txt"),
             2,
             s("dependency.typosquat"),
             s("error"),
         ),
-        (s("requirements.txt"), 2, s("dependency.new"), s("note")),
         (
             s("requirements.txt"),
             3,
@@ -229,18 +226,12 @@ fn a_bare_patch_reports_line_based_manifests_at_their_lines() {
             "dependency.unpinned-action".to_string(),
             "warning".to_string(),
         ),
-        // On one line, errors before notes.
+        // A typosquat error already says the package is new: no note beside it.
         (
             "requirements.txt".to_string(),
             31,
             "dependency.typosquat".to_string(),
             "error".to_string(),
-        ),
-        (
-            "requirements.txt".to_string(),
-            31,
-            "dependency.new".to_string(),
-            "note".to_string(),
         ),
     ];
     assert_eq!(findings_of(&diff), expected, "{}", diff.stdout);

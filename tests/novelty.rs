@@ -7,12 +7,12 @@ mod common;
 use common::Repo;
 use serde_json::Value;
 
-/// A module that already talks HTTP through `requests` (a computed URL: a warning).
+/// A module that already talks HTTP through `requests` (a URL from request input: a warning).
 const CLIENT: &str =
-    "import requests\n\n\ndef fetch(url):\n    return requests.get(url, timeout=10)\n";
+    "import requests\n\n\ndef fetch(url):\n    return requests.get(request.args[\"url\"], timeout=10)\n";
 
 /// `CLIENT`, another `requests.get` of a computed URL, and a first `subprocess.run`.
-const CLIENT_MORE: &str = "import requests\nimport subprocess\n\n\ndef fetch(url):\n    return requests.get(url, timeout=10)\n\n\ndef fetch_all(urls):\n    return [requests.get(u, timeout=10) for u in urls]\n\n\ndef convert(name):\n    subprocess.run([\"convert\", name], check=True)\n";
+const CLIENT_MORE: &str = "import requests\nimport subprocess\n\n\ndef fetch(url):\n    return requests.get(request.args[\"url\"], timeout=10)\n\n\ndef fetch_all(urls):\n    return [requests.get(request.args[u], timeout=10) for u in urls]\n\n\ndef convert(name):\n    subprocess.run([\"convert\", name], check=True)\n";
 
 /// A repository whose `app/client.py` is `CLIENT`, with `CLIENT_MORE` and a new `app/jobs.py` staged.
 fn staged_repo() -> Repo {
@@ -22,7 +22,7 @@ fn staged_repo() -> Repo {
     repo.write("app/client.py", CLIENT_MORE);
     repo.write(
         "app/jobs.py",
-        "import requests\n\n\ndef ping(host):\n    requests.get(host, timeout=5)\n",
+        "import requests\n\n\ndef ping(host):\n    requests.get(request.args[\"host\"], timeout=5)\n",
     );
     repo.git(&["add", "-A"]);
     repo
@@ -226,7 +226,7 @@ fn the_pre_commit_hook_is_silent_on_a_clean_commit() {
     // A warning is shown.
     repo.write(
         "app/jobs.py",
-        "import subprocess\nsubprocess.run([\"ls\"])\n",
+        "import subprocess\nsubprocess.run(cmd)\n",
     );
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--silent-if-clean"]);
@@ -252,7 +252,7 @@ fn an_agent_edit_of_a_file_with_the_capability_sees_the_same_novelty() {
             "tool_use_id": "t",
             "tool_input": {
                 "file_path": repo.path().join("app/client.py"),
-                "old_string": "    return requests.get(url, timeout=10)\n",
+                "old_string": "    return requests.get(request.args[\"url\"], timeout=10)\n",
                 "new_string": new,
             },
         })
@@ -271,12 +271,12 @@ fn an_agent_edit_of_a_file_with_the_capability_sees_the_same_novelty() {
     };
     // Another request of a computed URL, as the staged review judges it: a note, allowed.
     let more = edit(
-        "    return requests.get(url, timeout=10)\n    requests.get(url + '/x', timeout=10)\n",
+        "    return requests.get(request.args[\"url\"], timeout=10)\n    requests.get(url + '/x', timeout=10)\n",
     );
     assert_eq!(decision(more), "allow");
     // The file's first process start: a warning, asked.
     let exec = edit(
-        "    return requests.get(url, timeout=10)\n    import subprocess; subprocess.run(['ls'])\n",
+        "    return requests.get(request.args[\"url\"], timeout=10)\n    import subprocess; subprocess.run(cmd)\n",
     );
     assert_eq!(decision(exec), "ask");
 }

@@ -188,16 +188,16 @@ mod tests {
         let mut files = vec![
             file(
                 "app/client.py",
-                "import requests\nimport subprocess\nrequests.get(u)\nrequests.get(v)\nsubprocess.run([\"ls\"])\n",
-                Some("import requests\nrequests.get(u)\n"),
+                "import requests\nimport subprocess\nrequests.get(request.args[u])\nrequests.get(request.args[v])\nsubprocess.run([\"ls\"])\n",
+                Some("import requests\nrequests.get(request.args[u])\n"),
                 Base::Modified,
             ),
-            file("app/new.py", "import requests\nrequests.get(u)\n", None, Base::Added),
-            file("app/p.py", "import requests\nrequests.get(u)\n", None, Base::Unknown),
+            file("app/new.py", "import requests\nrequests.get(request.args[u])\n", None, Base::Added),
+            file("app/p.py", "import requests\nrequests.get(request.args[u])\n", None, Base::Unknown),
         ];
         let base = base_capabilities(&checks, &mut files);
         assert!(files[0].old_text.is_none(), "the old text is dropped");
-        // The old version fetched a computed URL (a warning).
+        // The old version fetched a URL from request input (a warning).
         assert!(base.had(
             "app/client.py",
             "network.python.requests",

@@ -22,6 +22,8 @@ fn finding(check: &str, category: Category, severity: Severity, path: &str) -> F
         parts: Vec::new(),
         role: Role::Production,
         role_lowered_from: None,
+        novelty: Default::default(),
+        original_severity: None,
     }
 }
 

@@ -158,6 +158,8 @@ mod tests {
             parts: Vec::new(),
             novelty,
             original_severity: None,
+            role: Default::default(),
+            role_lowered_from: None,
         }
     }
 
