@@ -318,6 +318,8 @@ fn review(
             .unwrap_or_else(|| policy.role_for(path, crate::model::Role::from_path(path)))
     };
     let (mut findings, role_outcome) = policy::roles::apply(findings, role_of);
+    // The first network call or process start a production file gains is the headline.
+    crate::policy::novelty::raise_first(&mut findings, &policy);
     // Findings the governing policy does not judge (on the change to the policy itself).
     findings.extend(extra);
     let added_lines = changes.files.iter().map(|f| f.added.len()).sum();

@@ -95,6 +95,11 @@ fn a_changed_dependency_says_from_what_to_what_and_how() {
         .into_iter()
         .find(|f| f["message"].as_str().unwrap().contains("cookie"))
         .unwrap();
+    // A loosened pin is a finding of its own, a warning: someone pinned that version on purpose.
+    assert_eq!(
+        (cookie["check"].as_str(), cookie["severity"].as_str()),
+        (Some("dependency.loosened"), Some("warning"))
+    );
     assert_eq!(
         cookie["dependency"],
         serde_json::json!({"ecosystem": "npm", "name": "cookie", "from": "0.7.1", "to": "^0.7.1", "change": "loosened"})
@@ -186,6 +191,29 @@ fn one_action_bump_across_seven_lines_is_one_finding_with_the_others_related() {
     );
     assert_eq!(bump["dependency"]["change"], "upgraded");
     assert!(related.contains(&(".github/workflows/release.yml".into(), 11)));
+    // A third-party action moved to another mutable tag: new code runs with the workflow's token.
+    assert_eq!(
+        (bump["check"].as_str(), bump["severity"].as_str()),
+        (Some("dependency.unpinned-action"), Some("warning"))
+    );
+}
+
+#[test]
+fn a_github_owned_action_bumped_by_tag_is_a_note() {
+    let checkout = |tag: &str| {
+        format!("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{tag}\n")
+    };
+    let repo = branch(
+        &[(".github/workflows/ci.yml", &checkout("v4"))],
+        &[(".github/workflows/ci.yml", &checkout("v5"))],
+    );
+    let json = repo.run(&["diff", "main", "--format", "json"]).json();
+    let found = dependency_findings(&json);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0]["check"].as_str(), found[0]["severity"].as_str()),
+        (Some("dependency.new"), Some("note"))
+    );
 }
 
 const LOCK_WITH_GIT: &str = r#"{

@@ -224,10 +224,7 @@ fn the_pre_commit_hook_is_silent_on_a_clean_commit() {
     let run = repo.run(&["staged", "--silent-if-clean"]);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""));
     // A warning is shown.
-    repo.write(
-        "app/jobs.py",
-        "import subprocess\nsubprocess.run(cmd)\n",
-    );
+    repo.write("app/jobs.py", "import subprocess\nsubprocess.run(cmd)\n");
     repo.git(&["add", "-A"]);
     let run = repo.run(&["staged", "--silent-if-clean"]);
     assert!(
@@ -279,4 +276,38 @@ fn an_agent_edit_of_a_file_with_the_capability_sees_the_same_novelty() {
         "    return requests.get(request.args[\"url\"], timeout=10)\n    import subprocess; subprocess.run(cmd)\n",
     );
     assert_eq!(decision(exec), "ask");
+}
+
+#[test]
+fn the_first_request_a_production_file_gains_is_a_warning_and_the_rest_notes() {
+    let repo = Repo::new();
+    repo.write("app/util.py", "def noop():\n    return None\n");
+    repo.commit("util");
+    // Computed URLs are notes by themselves; the file's first one is the headline.
+    let gains = "import requests\n\n\ndef noop():\n    return None\n\n\ndef fetch(url):\n    return requests.get(url, timeout=10)\n\n\ndef post(url, body):\n    return requests.post(url, json=body, timeout=10)\n";
+    repo.write("app/util.py", gains);
+    repo.write("tests/test_util.py", gains);
+    repo.git(&["add", "-A"]);
+    let json = repo.run(&["staged", "--format", "json"]).json();
+    let first = finding(&json, "app/util.py", 9);
+    assert_eq!(
+        (
+            first["severity"].as_str(),
+            first["original_severity"].as_str()
+        ),
+        (Some("warning"), Some("note"))
+    );
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(first in this file)"),
+        "{first}"
+    );
+    assert_eq!(finding(&json, "app/util.py", 13)["severity"], "note");
+    // A test file gains nothing a reviewer must stop for.
+    assert_eq!(finding(&json, "tests/test_util.py", 9)["severity"], "note");
+    // A scan knows no old version: nothing is raised.
+    let scan = repo.run(&["scan", "--format", "json"]).json();
+    assert_eq!(finding(&scan, "app/util.py", 9)["severity"], "note");
 }

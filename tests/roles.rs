@@ -85,8 +85,8 @@ fn a_process_in_a_test_is_a_note_that_does_not_fail() {
     assert_eq!(prod[0].3, "production");
     assert_eq!(prod[0].4, None);
 
-    // Text: the lowered finding says why, the summary counts the roles.
-    let text = repo.run(&["staged"]).stdout;
+    // Text: the lowered finding says why (notes are listed with -v), the summary counts the roles.
+    let text = repo.run(&["staged", "-v"]).stdout;
     assert!(
         text.contains("note[exec.python.subprocess] ") && text.contains("(test file: "),
         "{text}"

@@ -13,8 +13,8 @@ use std::sync::OnceLock;
 use crate::checks::{Check, CheckSet};
 use crate::manifest::typosquat::PopularLists;
 use crate::manifest::{
-    change, is_full_sha, is_proc_macro_crate, is_unbounded, normalize, shorten, DeclKind, Declared,
-    Manifest,
+    change, is_exact, is_full_sha, is_proc_macro_crate, is_unbounded, normalize, shorten, DeclKind,
+    Declared, Manifest,
 };
 use crate::model::DependencyFinding as Id;
 use crate::model::{fnv1a64, Change, ChangedFile, Dependency, Finding, Source, TextExtent};
@@ -201,14 +201,11 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     } else {
                         (is_full_sha(&decl.spec), Id::UnpinnedAction, "action")
                     };
-                    // A bump that keeps an action on a tag is no new risk: the tag was trusted before.
-                    let was_unpinned = before.is_some_and(|b| {
-                        if decl.kind == DeclKind::Image {
-                            !b.spec.contains("@sha256:")
-                        } else {
-                            !is_full_sha(&b.spec)
-                        }
-                    });
+                    // A bump that keeps an image on a tag is no new risk: the tag was trusted before. A
+                    // third-party action's new tag is new code run with the workflow's token: still a
+                    // finding.
+                    let was_unpinned = decl.kind == DeclKind::Image
+                        && before.is_some_and(|b| !b.spec.contains("@sha256:"));
                     let mut detail = group::describe(change, what, &decl.name, from, &decl.spec);
                     // GitHub's own actions (`actions/*`, `github/*`: organizations nobody else can
                     // publish under) by tag are not the third-party risk the pin is about.
@@ -318,6 +315,16 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                         Id::Unbounded
                     } else if ecosystem == "crates" && is_proc_macro_crate(&decl.name) {
                         Id::ProcMacro
+                    } else if change == Change::Loosened
+                        && before.is_some_and(|b| {
+                            // An exact pin turned into a range, or an upper bound dropped: raising
+                            // a cap (`<8` → `<9`) is an ordinary upgrade of what is allowed.
+                            is_exact(ecosystem, &b.spec)
+                                || (is_unbounded(ecosystem, &decl.spec)
+                                    && !is_unbounded(ecosystem, &b.spec))
+                        })
+                    {
+                        Id::Loosened
                     } else {
                         Id::New
                     };

@@ -129,6 +129,29 @@ pub fn is_unbounded(ecosystem: &str, spec: &str) -> bool {
     }
 }
 
+/// Whether a version constraint names exactly one release: `1.2.3`, `=1.2.3`, `==1.2.3` (npm, PyPI, gems,
+/// Cargo's `=`), a single version in a gemspec or Gemfile (`= 1.2.3`).
+pub fn is_exact(ecosystem: &str, spec: &str) -> bool {
+    let spec = spec.trim();
+    let version = match ecosystem {
+        "pypi" => spec.strip_prefix("===").or_else(|| spec.strip_prefix("==")),
+        "crates" => spec.strip_prefix('='),
+        _ => Some(
+            spec.strip_prefix("==")
+                .or_else(|| spec.strip_prefix('='))
+                .unwrap_or(spec),
+        ),
+    };
+    version.is_some_and(|v| {
+        let v = v.trim();
+        v.starts_with(|c: char| c.is_ascii_digit())
+            && !v.contains('*')
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'))
+            && !v.ends_with(".x")
+    })
+}
+
 /// Crates that are procedural macros, which run inside the compiler: by name (`*-derive`, `*_macros`,
 /// `*-impl`, …) or from a list of popular ones whose names do not say so.
 pub fn is_proc_macro_crate(name: &str) -> bool {
@@ -254,6 +277,32 @@ mod tests {
         }
         for name in ["serde", "syn", "quote", "proc-macro2", "tokio"] {
             assert!(!is_proc_macro_crate(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn exact_versions() {
+        for (ecosystem, spec) in [
+            ("npm", "0.7.1"),
+            ("npm", "=1.2.3"),
+            ("pypi", "==2.0.0"),
+            ("crates", "=1.0.5"),
+            ("rubygems", "= 1.6.0"),
+            ("maven", "5.1.0-rc1"),
+        ] {
+            assert!(is_exact(ecosystem, spec), "{ecosystem} {spec}");
+        }
+        for (ecosystem, spec) in [
+            ("npm", "^0.7.1"),
+            ("npm", "~0.7.1"),
+            ("npm", "1.x"),
+            ("pypi", ">=2.0"),
+            ("pypi", "==2.*"),
+            ("crates", "1.0.5"),
+            ("rubygems", ">= 1.6"),
+            ("npm", ""),
+        ] {
+            assert!(!is_exact(ecosystem, spec), "{ecosystem} {spec}");
         }
     }
 

@@ -27,11 +27,13 @@ pub enum DependencyFinding {
     ProcMacro,
     /// A pre-commit hook repository added, or at a branch rather than a tag or commit.
     PreCommitRepo,
+    /// A version constraint loosened: it accepts releases the old one refused.
+    Loosened,
 }
 
 impl DependencyFinding {
     /// Every dependency finding.
-    pub const ALL: [DependencyFinding; 11] = [
+    pub const ALL: [DependencyFinding; 12] = [
         DependencyFinding::ManifestUnparseable,
         DependencyFinding::InstallScript,
         DependencyFinding::Index,
@@ -43,6 +45,7 @@ impl DependencyFinding {
         DependencyFinding::Unbounded,
         DependencyFinding::ProcMacro,
         DependencyFinding::PreCommitRepo,
+        DependencyFinding::Loosened,
     ];
 
     /// The id of the check that describes it.
@@ -59,6 +62,7 @@ impl DependencyFinding {
             DependencyFinding::Unbounded => "dependency.unbounded",
             DependencyFinding::ProcMacro => "dependency.proc-macro",
             DependencyFinding::PreCommitRepo => "dependency.pre-commit-repo",
+            DependencyFinding::Loosened => "dependency.loosened",
         }
     }
 }

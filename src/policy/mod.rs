@@ -18,8 +18,8 @@ use hook::HookSettings;
 pub mod change;
 mod decide;
 pub mod hook;
-pub mod roles;
 pub mod novelty;
+pub mod roles;
 
 pub use change::{ConfigTree, Weakening};
 pub use decide::decide;

@@ -44,3 +44,35 @@ pub fn lower(findings: &mut [Finding], checks: &CheckSet, policy: &Policy) {
         f.severity = Severity::Note;
     }
 }
+
+/// Raises the first finding of each network or process-start capability a production file gains (a new
+/// file, or one whose old version had none of it) from a note to a warning: that is the headline a
+/// reviewer wants ("`pkg/upload` starts making HTTP requests"), however routine the call looks. Later
+/// findings of the same capability in the file stay notes, and nothing is raised where the old version
+/// is unknown (a scan, a bare patch), in tests, docs or generated files, or where the configuration set
+/// the check's severity. Runs after the roles, so a role's cap holds.
+pub fn raise_first(findings: &mut [Finding], policy: &Policy) {
+    use crate::model::{capability_key, Category, Role};
+    let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+    // Every capability a file already shows at warning or above needs no headline.
+    for f in findings.iter() {
+        if f.severity >= Severity::Warning {
+            seen.insert((f.path.clone(), capability_key(&f.check).to_string()));
+        }
+    }
+    for f in findings.iter_mut() {
+        let headline = matches!(f.category, Category::Network | Category::Exec)
+            && f.novelty == Novelty::New
+            && f.role == Role::Production
+            && f.severity == Severity::Note
+            && f.original_severity.is_none()
+            && f.role_lowered_from.is_none()
+            && !policy.overrides_severity(f);
+        if !headline || !seen.insert((f.path.clone(), capability_key(&f.check).to_string())) {
+            continue;
+        }
+        f.original_severity = Some(f.severity);
+        f.severity = Severity::Warning;
+        f.message.push_str(" (first in this file)");
+    }
+}

@@ -314,6 +314,13 @@ const MAGIC: &[(usize, &[u8])] = &[
     (0, b"!<arch>\n"),
     (4, b"ftyp"),
     (257, b"ustar"),
+    // A vim swap file (left behind in many published source archives).
+    (0, b"b0VIM "),
+    // Python pickles, protocols 2 to 5 (Sphinx's `environment.pickle` and other build caches).
+    (0, b"\x80\x02"),
+    (0, b"\x80\x03"),
+    (0, b"\x80\x04\x95"),
+    (0, b"\x80\x05\x95"),
 ];
 
 /// Where the known magic number the content starts with ends.
@@ -413,6 +420,18 @@ mod tests {
         let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
         out.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
         out
+    }
+
+    #[test]
+    fn vim_swap_files_and_pickles_are_binary() {
+        let mut swap = b"b0VIM 9.1\0\0\0\0\x10\0\0\xfe\x1f\xd5i\xdf\xb3jforcier".to_vec();
+        swap.extend(std::iter::repeat_n(0u8, 4000));
+        swap.extend(b"U3210#\"! Ufixed a typo in the changelog\n");
+        assert!(matches!(sniff(swap), Content::Binary(_)));
+        let mut pickle = b"\x80\x05\x95\x1c\0\x01\0\0\0\0\0\x8c\x12sphinx.environment\x94".to_vec();
+        pickle.extend(std::iter::repeat_n(0u8, 64));
+        pickle.extend(b"\x8c\x0bBuildEnvironment\x94\x93\x94)\x81\x94}\x94(");
+        assert!(matches!(sniff(pickle), Content::Binary(_)));
     }
 
     #[test]
