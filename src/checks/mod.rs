@@ -197,16 +197,7 @@ fn load_with(
     let mut seen: HashMap<Cow<'static, str>, usize> = HashMap::with_capacity(builtin.len());
     let mut add = |check: Check, checks: &mut Vec<Check>| {
         if let Some(&existing) = seen.get(&check.meta.id) {
-            let existing: &Check = &checks[existing];
-            return Err(DefinitionError {
-                file: check.meta.source.to_string(),
-                line: 0,
-                check: Some(check.meta.id.to_string()),
-                message: format!(
-                    "duplicate check id (also defined in {})",
-                    existing.meta.source
-                ),
-            });
+            return Err(duplicate_id(&check, &checks[existing].meta.source));
         }
         seen.insert(check.meta.id.clone(), checks.len());
         checks.push(check);
@@ -225,15 +216,7 @@ fn load_with(
             if let Some(builtin_spec) = builtin.iter().find(|s| s.id == check.meta.id) {
                 if !needed.wants(builtin_spec) {
                     // A built-in check left out still owns its id.
-                    return Err(DefinitionError {
-                        file: check.meta.source.to_string(),
-                        line: 0,
-                        check: Some(check.meta.id.to_string()),
-                        message: format!(
-                            "duplicate check id (also defined in {})",
-                            builtin_spec.source
-                        ),
-                    });
+                    return Err(duplicate_id(&check, &builtin_spec.source));
                 }
             }
             add(check, &mut checks)?;
@@ -275,6 +258,16 @@ fn load_with(
         }
     }
     Ok(checks)
+}
+
+/// The error for a check whose id another check (defined in `other`) already has.
+fn duplicate_id(check: &Check, other: &str) -> DefinitionError {
+    DefinitionError {
+        file: check.meta.source.to_string(),
+        line: 0,
+        check: Some(check.meta.id.to_string()),
+        message: format!("duplicate check id (also defined in {other})"),
+    }
 }
 
 /// The first target of a chain that names no loaded check, with its line.

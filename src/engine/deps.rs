@@ -145,6 +145,18 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
             };
             present.insert(key);
             let from = before.map(|b| b.spec.as_str());
+            // The dependency list's entry for this declaration.
+            let entry = || {
+                dependency(
+                    ecosystem,
+                    &decl,
+                    from,
+                    change,
+                    file,
+                    real(decl.line),
+                    locked,
+                )
+            };
             match decl.kind {
                 DeclKind::InstallScript => {
                     let detail = match from {
@@ -226,15 +238,7 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                     }
                 }
                 DeclKind::Package if ecosystem == "pre-commit" => {
-                    dependencies.push(dependency(
-                        ecosystem,
-                        &decl,
-                        from,
-                        change,
-                        file,
-                        real(decl.line),
-                        locked,
-                    ));
+                    dependencies.push(entry());
                     let detail = group::describe(
                         change,
                         "pre-commit hook repository",
@@ -261,27 +265,11 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                 // a lock refresh moves dozens of transitive versions nobody chose one by one.
                 DeclKind::Package if locked && decl.source == Source::Registry => {
                     if change == Change::Added {
-                        dependencies.push(dependency(
-                            ecosystem,
-                            &decl,
-                            from,
-                            change,
-                            file,
-                            real(decl.line),
-                            locked,
-                        ));
+                        dependencies.push(entry());
                     }
                 }
                 DeclKind::Package => {
-                    dependencies.push(dependency(
-                        ecosystem,
-                        &decl,
-                        from,
-                        change,
-                        file,
-                        real(decl.line),
-                        locked,
-                    ));
+                    dependencies.push(entry());
                     let what = format!("{ecosystem} package");
                     let mut detail = group::describe(change, &what, &decl.name, from, &decl.spec);
                     // Packages a Dockerfile installs belong to pip, npm, gem…, not to the image list.
