@@ -327,7 +327,9 @@ fn review_governed(
 }
 
 /// Writes the report of a review in the format and to the place the options choose; `checks` (those of
-/// the review, never loaded again) describe the SARIF rules.
+/// the review, never loaded again) describe the SARIF rules. (The GitHub gate's; other commands write
+/// through [`write_analysis`].)
+#[cfg(feature = "github")]
 pub(crate) fn write_report(review: &Review, checks: &[Check], args: &ReviewArgs) -> Result<()> {
     report::write::write_report_with(
         review,
