@@ -12,9 +12,9 @@ use crate::cli::{Cli, Command, ListFormat, ReviewArgs};
 use crate::model::ChangeSet;
 use crate::pipeline::{self, load_checks, Governance, PhaseTimer, Selection};
 use crate::policy::{ConfigTree, Policy};
+use crate::report;
 use crate::report::text::TextOptions;
 use crate::report::write::write_stdout;
-use crate::report::{self, Review};
 use crate::source;
 
 /// Exit code when nothing reaches the fail level.
@@ -330,7 +330,11 @@ fn review_governed(
 /// the review, never loaded again) describe the SARIF rules. (The GitHub gate's; other commands write
 /// through [`write_analysis`].)
 #[cfg(feature = "github")]
-pub(crate) fn write_report(review: &Review, checks: &[Check], args: &ReviewArgs) -> Result<()> {
+pub(crate) fn write_report(
+    review: &report::Review,
+    checks: &[Check],
+    args: &ReviewArgs,
+) -> Result<()> {
     report::write::write_report_with(
         review,
         args.format,
