@@ -14,7 +14,8 @@
 //! requests a computed one.
 //!
 //! The old version of each modified file is run through the pattern stage once, every line treated as
-//! added, with the capability checks only; its findings are kept as a set of capability keys and never
+//! added, with the capability checks only — and of those only the ones the added lines' keywords call
+//! for, since no other can have a finding to compare; its findings are kept as a set of capability keys and never
 //! reported. Old texts are taken out of the files as they are read (dependency manifests keep theirs for
 //! the dependency diff), a batch at a time, so the review holds one full copy of each file plus a
 //! small set per file.
@@ -57,11 +58,31 @@ pub fn base_capabilities(checks: &CheckSet, files: &mut [ChangedFile]) -> BaseCa
     if modified.is_empty() {
         return base;
     }
+    // Only the checks that can find something on the added lines matter: a finding's check is one whose
+    // keyword is on its line (or one without keywords). One search per file over its added lines.
+    let mut wanted: std::collections::HashSet<u32> = checks.keywordless().iter().copied().collect();
+    for &i in &modified {
+        let file = &files[i];
+        let mut added = String::new();
+        for line in &file.added {
+            added.push_str(file.line_text(line));
+            added.push('\n');
+        }
+        for (_, keyword) in checks.keyword_hits(&added) {
+            wanted.extend(checks.checks_for_keyword(keyword));
+        }
+    }
     let capability_checks: Vec<crate::checks::Check> = checks
         .checks
         .iter()
-        .filter(|c| has_capability(c.meta.category) && c.pattern().is_some() && !c.is_signal())
-        .cloned()
+        .enumerate()
+        .filter(|(i, c)| {
+            wanted.contains(&(*i as u32))
+                && has_capability(c.meta.category)
+                && c.pattern().is_some()
+                && !c.is_signal()
+        })
+        .map(|(_, c)| c.clone())
         .collect();
     if capability_checks.is_empty() {
         drop_old_texts(files);
