@@ -370,6 +370,19 @@ fn assign_roles(
             },
         };
         file.role = Role::detect(&file.path, head, file.added.iter().map(|l| l.end - l.start));
+        if file.role == Role::Generated && Role::from_path(&file.path) != Role::Generated {
+            // The text alone says generated (a `DO NOT EDIT` header, a few very long lines): the change
+            // writes that text, so one comment line would silence the rest of the file. It counts only
+            // when the old version already said so (a regenerated file); otherwise the file keeps the
+            // role its path gives.
+            let was_generated = file.base == crate::model::Base::Modified
+                && file.old_text.as_deref().is_some_and(|old| {
+                    Role::detect(&file.path, old, old.lines().map(str::len)) == Role::Generated
+                });
+            if !was_generated {
+                file.role = Role::from_path(&file.path);
+            }
+        }
         has_source |= file.role.is_source(&file.path, file.language);
     }
     for file in &mut changes.files {
