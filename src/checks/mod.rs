@@ -131,7 +131,8 @@ pub enum Needed {
     /// A shell command only: the command checks, and the secret checks that mask it.
     Commands,
     /// Files of these languages only (no binary files, no commands): the pattern checks for any of
-    /// them, the dependency and chain checks.
+    /// them, the dependency and chain checks, and for Markdown and text the command checks (an agent
+    /// instruction file's shell blocks are judged as commands).
     Languages(Vec<crate::lang::Language>),
 }
 
@@ -147,7 +148,9 @@ impl Needed {
                 KindSpec::Produced(_) | KindSpec::Chain(_) => false,
             },
             Needed::Languages(languages) => match &spec.kind {
-                KindSpec::Command(_) => false,
+                KindSpec::Command(_) => languages.iter().any(|l| {
+                    matches!(l, crate::lang::Language::Markdown | crate::lang::Language::Text)
+                }),
                 KindSpec::Produced(_) | KindSpec::Chain(_) => true,
                 KindSpec::Pattern(_) => {
                     spec.languages.is_empty()

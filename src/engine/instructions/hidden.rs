@@ -124,10 +124,27 @@ pub(super) fn judge_comment(body: &str) -> Option<(Severity, &'static str)> {
     if pipe_to_shell().is_match(body) {
         return Some((Severity::Error, "pipes a download to a shell"));
     }
-    if imperative().is_match(body) && addressed().is_match(body) {
+    // Whom the comment addresses is read outside code spans (`pnpm gen:agents` names no agent).
+    let prose = without_code_spans(body);
+    if imperative().is_match(&prose) && addressed().is_match(&prose) {
         return Some((Severity::Warning, "gives the agent an instruction"));
     }
     None
+}
+
+/// `text` with its backtick code spans blanked.
+fn without_code_spans(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    for c in text.chars() {
+        if c == '`' {
+            in_code = !in_code;
+            out.push(' ');
+        } else {
+            out.push(if in_code { ' ' } else { c });
+        }
+    }
+    out
 }
 
 /// Verbs that act: run, send, read, fetch.
@@ -255,6 +272,7 @@ mod tests {
             " markdownlint-disable MD013 ",
             " TOC ",
             " Run `make docs` to regenerate this table ",
+            " Run `pnpm gen:agents` to regenerate the table below ",
             " Please read the contributing guide before you open a pull request ",
             " ALL-CONTRIBUTORS-LIST:START - Do not remove or modify this section ",
             " Add project-specific instructions below ",

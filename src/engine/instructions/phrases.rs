@@ -158,7 +158,11 @@ fn discussion() -> &'static Regex {
 /// reader does not see, where quoting and discussion excuse nothing.
 pub(super) fn scan(text: &str, hidden: bool) -> Option<Phrase> {
     let quoted = if hidden { Vec::new() } else { quoted_spans(text) };
-    let in_quotes = |at: usize| quoted.iter().any(|&(s, e)| s <= at && at < e);
+    // Spans are sorted and disjoint: the last one starting at or before `at`.
+    let in_quotes = |at: usize| {
+        let i = quoted.partition_point(|&(s, _)| s <= at);
+        i > 0 && at < quoted[i - 1].1
+    };
     let mut found: Vec<Phrase> = Vec::new();
     for kind in kinds() {
         for m in kind.regex.find_iter(text) {
@@ -191,6 +195,7 @@ pub(super) fn scan(text: &str, hidden: bool) -> Option<Phrase> {
 
 /// Reads of a credential store; an error when the line also names where to send it.
 fn secret_reads(text: &str) -> Option<Phrase> {
+    let mut sends_out: Option<bool> = None;
     for verb in read_verb().find_iter(text) {
         if negated(text, verb.start()) {
             continue;
@@ -203,7 +208,7 @@ fn secret_reads(text: &str) -> Option<Phrase> {
             continue;
         };
         let end = verb.end() + target.end();
-        let severity = if destination().is_match(text) {
+        let severity = if *sends_out.get_or_insert_with(|| destination().is_match(text)) {
             Severity::Error
         } else {
             Severity::Warning
@@ -273,7 +278,12 @@ fn sends(text: &str) -> Option<Phrase> {
 
 /// Whether a negation comes before `at` in its clause (from the last sentence or clause break).
 fn negated(text: &str, at: usize) -> bool {
-    let before = &text[..at];
+    // A clause is short: look back a bounded way, so a long line of verbs stays linear.
+    let mut from = at.saturating_sub(WINDOW);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..at];
     let clause_start = before
         .rmatch_indices([
             '.', ';', '!', '?', ':', '\n', '—', '(', ')', '>', '*', '-', ',',
