@@ -854,10 +854,12 @@ async fn an_agent_skill_that_pipes_a_download_to_a_shell_fails_the_check_run_on_
     assert_eq!(last.2["conclusion"], "failure");
     let annotations = last.2["output"]["annotations"].as_array().unwrap();
     assert!(
-        annotations.iter().any(|a| a["path"] == ".claude/skills/setup/SKILL.md"
-            && a["start_line"] == 8
-            && a["title"] == "command.remote-code.pipe-to-shell"
-            && a["annotation_level"] == "failure"),
+        annotations
+            .iter()
+            .any(|a| a["path"] == ".claude/skills/setup/SKILL.md"
+                && a["start_line"] == 8
+                && a["title"] == "command.remote-code.pipe-to-shell"
+                && a["annotation_level"] == "failure"),
         "{annotations:?}"
     );
 }

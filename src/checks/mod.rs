@@ -149,7 +149,10 @@ impl Needed {
             },
             Needed::Languages(languages) => match &spec.kind {
                 KindSpec::Command(_) => languages.iter().any(|l| {
-                    matches!(l, crate::lang::Language::Markdown | crate::lang::Language::Text)
+                    matches!(
+                        l,
+                        crate::lang::Language::Markdown | crate::lang::Language::Text
+                    )
                 }),
                 KindSpec::Produced(_) | KindSpec::Chain(_) => true,
                 KindSpec::Pattern(_) => {

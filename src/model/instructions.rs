@@ -51,7 +51,9 @@ pub fn is_instruction_file(path: &str) -> bool {
         return true;
     }
     if name == "copilot-instructions.md" {
-        return path.to_ascii_lowercase().ends_with(".github/copilot-instructions.md");
+        return path
+            .to_ascii_lowercase()
+            .ends_with(".github/copilot-instructions.md");
     }
     let text_ext = match name.rfind('.') {
         Some(0) | None => true,

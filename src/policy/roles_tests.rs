@@ -77,7 +77,11 @@ fn every_role_and_category_has_a_decision() {
         assert_eq!(effect(role, Secret, "secret.private-key.rsa"), Effect::Keep);
     }
     // An agent instruction file is sent to the model: every secret keeps its weight there.
-    for check in ["secret.url.http", "secret.generic.assignment", "secret.aws.access-key-id"] {
+    for check in [
+        "secret.url.http",
+        "secret.generic.assignment",
+        "secret.aws.access-key-id",
+    ] {
         assert_eq!(effect(Role::Instructions, Secret, check), Effect::Keep);
     }
     assert_eq!(

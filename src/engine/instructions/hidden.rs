@@ -76,8 +76,7 @@ pub(super) fn invisible(line: &str, file_start: bool) -> Option<Invisible> {
                     continue;
                 }
                 found.tags += 1;
-                if (0xE0020..=0xE007E).contains(&(c as u32)) && found.decoded.len() < MAX_DECODED
-                {
+                if (0xE0020..=0xE007E).contains(&(c as u32)) && found.decoded.len() < MAX_DECODED {
                     found.decoded.push(char::from((c as u32 - 0xE0000) as u8));
                 }
                 true

@@ -12,8 +12,8 @@ use std::ops::Range;
 
 use crate::checks::{Check, CheckSet};
 use crate::model::{
-    fnv1a64, instructions::is_instruction_file, AddedLine, ChangedFile, Finding,
-    Language, Location, Severity, TextExtent,
+    fnv1a64, instructions::is_instruction_file, AddedLine, ChangedFile, Finding, Language,
+    Location, Severity, TextExtent,
 };
 
 use blocks::{Block, BlockKind, Fence};
@@ -308,7 +308,9 @@ impl Review<'_> {
             }
             let first = commands.iter().find_map(|c| c.added);
             for finding in whole {
-                if let Some(at) = first.filter(|_| kept(&finding) && !reported.contains(&finding.check)) {
+                if let Some(at) =
+                    first.filter(|_| kept(&finding) && !reported.contains(&finding.check))
+                {
                     reported.push(finding.check.clone());
                     self.command(finding, at);
                 }
