@@ -82,7 +82,7 @@ impl Review<'_> {
     fn run(&mut self) {
         let text = &self.file.text;
         let pieces: Vec<Range<usize>> = match &self.file.extent {
-            TextExtent::Whole => vec![0..text.len()],
+            TextExtent::Whole => std::iter::once(0..text.len()).collect(),
             TextExtent::Pieces(pieces) => pieces.clone(),
         };
         let mut added = self.file.added.iter().peekable();
