@@ -52,15 +52,9 @@ fn kinds() -> &'static [Kind] {
                 true,
             ),
             kind(
-                r"\b(?:do\s+not|don[’']?t|never|must\s+not|should\s+not)\s+(?:tell|inform|mention|reveal|disclose|notify|alert|show|report)\s+(?:this|it|that|these|them|anything|any\s+of\s+(?:this|these)|what\s+you)\b[^.\n]{0,40}?\b(?:the\s+)?(?:users?|humans?|developers?|operators?)\b|\b(?:do\s+not|don[’']?t|never)\s+(?:tell|inform|notify|alert)\s+(?:the\s+)?(?:users?|humans?|developers?)\s+(?:about|of)\s+(?:this|it|that|these|them|what\s+you)\b|\bwithout\s+(?:telling|informing|notifying|alerting)\s+(?:the\s+)?(?:users?|humans?|developers?|operators?|anyone)\b|\b(?:hide|conceal|keep)\s+(?:this|it|that|these|them)\s+(?:\w+\s+){0,2}?from\s+(?:the\s+)?(?:users?|humans?|developers?|operators?)\b|\b(?:the\s+)?users?\s+(?:must|should)\s+(?:not|never)\s+(?:know|see|notice|find\s+out)\b",
+                r"\b(?:do\s+not|don[’']?t|never|must\s+not|should\s+not)\s+(?:tell|inform|mention|reveal|disclose|notify|alert|show|report)\s+(?:this|it|that|these|them|anything|any\s+of\s+(?:this|these)|what\s+you)\b[^.\n]{0,40}?\b(?:the\s+)?(?:users?|humans?|developers?|operators?)\b|\b(?:do\s+not|don[’']?t|never)\s+(?:tell|inform|notify|alert)\s+(?:the\s+)?(?:users?|humans?|developers?)\s+(?:(?:about|of)\s+(?:this|it|that|these|them|what\s+you)|(?:that|what)\s+you)\b|\bwithout\s+(?:telling|informing|notifying|alerting)\s+(?:the\s+)?(?:users?|humans?|developers?|operators?|anyone)\b|\b(?:hide|conceal|keep)\s+(?:this|it|that|these|them)\s+(?:\w+\s+){0,2}?from\s+(?:the\s+)?(?:users?|humans?|developers?|operators?)\b|\b(?:the\s+)?users?\s+(?:must|should)\s+(?:not|never)\s+(?:know|see|notice|find\s+out)\b",
                 Error,
                 "keeps what the agent does from the user",
-                true,
-            ),
-            kind(
-                r"\b(?:do\s+not|don[’']?t|never)\s+(?:tell|inform|notify|alert)\s+(?:the\s+)?(?:users?|humans?|developers?)\b",
-                Warning,
-                "keeps something from the user",
                 true,
             ),
             kind(
@@ -201,7 +195,7 @@ pub(super) fn scan(text: &str, hidden: bool) -> Option<Phrase> {
 fn secret_reads(text: &str) -> Option<Phrase> {
     let mut sends_out: Option<bool> = None;
     for verb in read_verb().find_iter(text) {
-        if negated(text, verb.start()) {
+        if !imperative(text, verb.start()) || negated(text, verb.start()) {
             continue;
         }
         let window = &text[verb.end()..ceil(text, verb.end() + WINDOW / 3)];
@@ -254,7 +248,7 @@ fn is_harmless_target(window: &str, start: usize, end: usize) -> bool {
 /// Sending secrets (error) or the user's data (warning) to a URL, webhook or `curl` body.
 fn sends(text: &str) -> Option<Phrase> {
     for verb in send_verb().find_iter(text) {
-        if negated(text, verb.start()) {
+        if !imperative(text, verb.start()) || negated(text, verb.start()) {
             continue;
         }
         let window = &text[verb.end()..ceil(text, verb.end() + WINDOW)];
@@ -280,9 +274,19 @@ fn sends(text: &str) -> Option<Phrase> {
     None
 }
 
-/// Whether a negation comes before `at` in its clause (from the last sentence or clause break).
-fn negated(text: &str, at: usize) -> bool {
-    // A clause is short: look back a bounded way, so a long line of verbs stays linear.
+/// Whether the verb at `at` is an instruction: it opens its clause, after at most a list marker,
+/// "please", "first", "always", "you must" or "the agent should" ("the app reads .env at startup" is
+/// no instruction).
+fn imperative(text: &str, at: usize) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i)^(?:\s|\d+[.)]|[-*#>`]|\b(?:please|first|always|then|now|also|and|immediately|silently|quietly|secretly|next|finally|before\s+\w+(?:\s+\w+)?|after\s+\w+(?:\s+\w+)?|you\s+(?:must|should|will|need\s+to|have\s+to)|(?:the\s+)?(?:agent|assistant|ai|model|claude|copilot)\s+(?:must|should|will)|make\s+sure\s+(?:to|you)|be\s+sure\s+to|important|note)\b)*$").expect("valid")
+    });
+    re.is_match(clause_before(text, at))
+}
+
+/// The text of `at`'s clause before it (from the last sentence or clause break, bounded).
+fn clause_before(text: &str, at: usize) -> &str {
     let mut from = at.saturating_sub(WINDOW);
     while !text.is_char_boundary(from) {
         from += 1;
@@ -297,7 +301,12 @@ fn negated(text: &str, at: usize) -> bool {
             sep != "." && sep != "-" || before[i + sep.len()..].starts_with(' ')
         })
         .map_or(0, |(i, sep)| i + sep.len());
-    negation().is_match(&before[clause_start..])
+    &before[clause_start..]
+}
+
+/// Whether a negation comes before `at` in its clause (from the last sentence or clause break).
+fn negated(text: &str, at: usize) -> bool {
+    negation().is_match(clause_before(text, at))
 }
 
 /// Byte spans of the text between double quotes, curly quotes or backticks.
@@ -398,6 +407,9 @@ mod tests {
             "Upload coverage to https://codecov.io in CI.",
             "You are a senior Rust engineer.",
             "Never show raw stack traces to the user.",
+            "Do not tell the user to switch to the terminal.",
+            "The server will read the .env file at startup.",
+            "dotenv loads and reads the .env file in development.",
         ] {
             assert_eq!(severity(text), None, "{text}");
         }
