@@ -29,6 +29,9 @@ struct Kind {
     what: &'static str,
     /// Whether a phrase inside quotes or backticks is only cited (visible text).
     cited_when_quoted: bool,
+    /// Whether the phrase starts with a verb that must open its clause ("a run silently loses data"
+    /// is no instruction).
+    imperative: bool,
 }
 
 /// Bytes after a verb within which its object and destination are looked for.
@@ -42,6 +45,7 @@ fn kinds() -> &'static [Kind] {
             severity,
             what,
             cited_when_quoted,
+            imperative: what.starts_with("acts") || what.starts_with("runs"),
         };
         use Severity::{Error, Warning};
         vec![
@@ -164,7 +168,10 @@ pub(super) fn scan(text: &str, hidden: bool) -> Option<Phrase> {
     let mut found: Vec<Phrase> = Vec::new();
     for kind in kinds() {
         for m in kind.regex.find_iter(text) {
-            if (kind.cited_when_quoted && in_quotes(m.start())) || negated(text, m.start()) {
+            if (kind.cited_when_quoted && in_quotes(m.start()))
+                || (kind.imperative && !imperative(text, m.start()))
+                || negated(text, m.start())
+            {
                 continue;
             }
             found.push(Phrase {
@@ -410,6 +417,8 @@ mod tests {
             "Do not tell the user to switch to the terminal.",
             "The server will read the .env file at startup.",
             "dotenv loads and reads the .env file in development.",
+            "Getting this wrong is how a run silently matches no rows.",
+            "These run silently in the background.",
         ] {
             assert_eq!(severity(text), None, "{text}");
         }
