@@ -23,6 +23,10 @@ pub const HIDDEN_TEXT: &str = "attack.agent-instructions.hidden-text";
 /// Id of the check for prompt-injection phrasing.
 pub const INJECTION: &str = "attack.agent-instructions.injection";
 
+/// Bytes of a line read for phrases at once, and the overlap of consecutive windows.
+const PHRASE_WINDOW: usize = 16 * 1024;
+const PHRASE_OVERLAP: usize = 1024;
+
 /// Most bytes of one comment read (an unclosed comment is judged on what it holds so far).
 const MAX_COMMENT: usize = 16 * 1024;
 
@@ -258,9 +262,27 @@ impl Review<'_> {
     /// Reports prompt-injection phrasing in the visible text of an added line.
     fn phrases(&mut self, at: AddedLine, line: &str, visible: &str) {
         let Some(check) = self.injection else { return };
-        let Some(phrase) = phrases::scan(visible, false) else {
-            return;
+        // A very long line is read in overlapping windows, so the work stays linear in its length.
+        let mut start = 0;
+        let found = loop {
+            let mut end = (start + PHRASE_WINDOW).min(visible.len());
+            while !visible.is_char_boundary(end) {
+                end += 1;
+            }
+            if let Some(mut phrase) = phrases::scan(&visible[start..end], false) {
+                phrase.start += start;
+                phrase.end += start;
+                break Some(phrase);
+            }
+            if end == visible.len() {
+                break None;
+            }
+            start = end - PHRASE_OVERLAP;
+            while !visible.is_char_boundary(start) {
+                start += 1;
+            }
         };
+        let Some(phrase) = found else { return };
         let message = format!(
             "{}: {}: \"{}\"",
             check.meta.message,
