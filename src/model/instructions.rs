@@ -42,8 +42,8 @@ pub fn in_agent_dir(path: &str) -> bool {
 }
 
 /// Whether `path` is an instruction, rule or skill text an agent obeys: one of the well-known names
-/// anywhere, `.github/copilot-instructions.md`, or a Markdown/text file (`.md`, `.mdc`, `.txt`, no
-/// extension) under an agent directory. Scripts under `.claude/skills/` are code, not instructions.
+/// anywhere, `.github/copilot-instructions.md`, or a Markdown file (`.md`, `.mdc`, `.markdown`, or no
+/// extension) under an agent directory (a skill's `requirements.txt` is a manifest). Scripts under `.claude/skills/` are code, not instructions.
 pub fn is_instruction_file(path: &str) -> bool {
     let path = path.trim_start_matches("./");
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
@@ -57,7 +57,7 @@ pub fn is_instruction_file(path: &str) -> bool {
     }
     let text_ext = match name.rfind('.') {
         Some(0) | None => true,
-        Some(i) => matches!(&name[i + 1..], "md" | "mdc" | "markdown" | "txt" | "prompt"),
+        Some(i) => matches!(&name[i + 1..], "md" | "mdc" | "markdown"),
     };
     text_ext && in_agent_dir(path)
 }
@@ -92,6 +92,7 @@ mod tests {
             ".claude/skills/pdf/scripts/fill.py",
             ".claude/skills/pdf/run.sh",
             ".claude/settings.json",
+            ".claude/skills/pdf/requirements.txt",
             "copilot-instructions.md",
             "my.cursor/rules/x.md",
             "src/agents.rs",

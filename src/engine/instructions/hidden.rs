@@ -114,7 +114,18 @@ pub(super) fn judge_comment(body: &str) -> Option<(Severity, &'static str)> {
     if let Some(phrase) = phrases::scan(body, true) {
         return Some((Severity::Error, phrase.what));
     }
-    if action().is_match(body) && (target().is_match(body) || pipe_to_shell().is_match(body)) {
+    // An instruction (the verb opens its clause) aimed at a URL or a secret on the same line.
+    let aimed = action().find_iter(body).any(|verb| {
+        let line_end = body[verb.end()..]
+            .find('\n')
+            .map_or(body.len(), |i| verb.end() + i);
+        let mut end = (verb.end() + 80).min(line_end);
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        phrases::imperative(body, verb.start()) && target().is_match(&body[verb.end()..end])
+    });
+    if aimed {
         return Some((
             Severity::Error,
             "tells the agent to act on a URL or credential",
@@ -275,6 +286,7 @@ mod tests {
             " Please read the contributing guide before you open a pull request ",
             " ALL-CONTRIBUTORS-LIST:START - Do not remove or modify this section ",
             " Add project-specific instructions below ",
+            "\nGROUNDING (reviewer-only; stripped at runtime).\nPrimary source: overview.mdx\n  Web fetch ov:65\n  Token counting ov:70\n",
         ] {
             assert_eq!(judge_comment(body), None, "{body}");
         }

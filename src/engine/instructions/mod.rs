@@ -328,10 +328,13 @@ impl Review<'_> {
                     }
                 }
             }
+            // What only the block as a whole shows: a download run by a later command. (Other checks
+            // would see a variable set by one example used by the next, which no command does.)
             let first = commands.iter().find_map(|c| c.added);
             for finding in whole {
+                let across = finding.check.starts_with("command.remote-code.");
                 if let Some(at) =
-                    first.filter(|_| kept(&finding) && !reported.contains(&finding.check))
+                    first.filter(|_| across && kept(&finding) && !reported.contains(&finding.check))
                 {
                     reported.push(finding.check.clone());
                     self.command(finding, at);

@@ -284,7 +284,7 @@ fn sends(text: &str) -> Option<Phrase> {
 /// Whether the verb at `at` is an instruction: it opens its clause, after at most a list marker,
 /// "please", "first", "always", "you must" or "the agent should" ("the app reads .env at startup" is
 /// no instruction).
-fn imperative(text: &str, at: usize) -> bool {
+pub(super) fn imperative(text: &str, at: usize) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         Regex::new(r"(?i)^(?:\s|\d+[.)]|[-*#>`]|\b(?:please|first|always|then|now|also|and|immediately|silently|quietly|secretly|next|finally|before\s+\w+(?:\s+\w+)?|after\s+\w+(?:\s+\w+)?|you\s+(?:must|should|will|need\s+to|have\s+to)|(?:the\s+)?(?:agent|assistant|ai|model|claude|copilot)\s+(?:must|should|will)|make\s+sure\s+(?:to|you)|be\s+sure\s+to|important|note)\b)*$").expect("valid")
