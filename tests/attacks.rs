@@ -1,6 +1,6 @@
 //! Attack chains end to end: every case under `fixtures/attacks/` is a change (the files of `base/`
 //! committed on `main`, then the files of `change/` on a branch) reviewed with `review-gate diff main`.
-//! `expected.txt` lists the chains the change must show — exactly those — and an empty one marks a benign
+//! `expected.txt` lists the chains (and other attack and command findings) the change must show — exactly those — and an empty one marks a benign
 //! look-alike that must pass (exit 0, no chain).
 
 mod common;
@@ -65,9 +65,10 @@ fn every_attack_case_shows_its_chains_and_every_look_alike_passes() {
         let repo = repo_with_change(case);
         let run = repo.run(&["diff", "main", "--format", "json"]);
         let findings = run.json()["findings"].as_array().unwrap().clone();
+        // Attack findings, and the commands an agent instruction file tells the agent to run.
         let chains: BTreeSet<String> = findings
             .iter()
-            .filter(|f| f["category"] == "attack")
+            .filter(|f| f["category"] == "attack" || f["category"] == "command")
             .map(|f| f["check"].as_str().unwrap().to_string())
             .collect();
         if findings
@@ -108,7 +109,11 @@ fn every_attack_case_shows_its_chains_and_every_look_alike_passes() {
         }
         for chain in findings.iter().filter(|f| f["category"] == "attack") {
             let parts = chain["parts"].as_array().map(Vec::len).unwrap_or(0);
-            if chain["check"] != "attack.agent-cli-unsafe" && parts < 2 {
+            let single = chain["check"] == "attack.agent-cli-unsafe"
+                || chain["check"]
+                    .as_str()
+                    .is_some_and(|c| c.starts_with("attack.agent-instructions."));
+            if !single && parts < 2 {
                 failures.push(format!("{name}: {} lists {parts} parts", chain["check"]));
             }
         }

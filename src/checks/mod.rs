@@ -131,7 +131,8 @@ pub enum Needed {
     /// A shell command only: the command checks, and the secret checks that mask it.
     Commands,
     /// Files of these languages only (no binary files, no commands): the pattern checks for any of
-    /// them, the dependency and chain checks.
+    /// them, the dependency and chain checks, and for Markdown and text the command checks (an agent
+    /// instruction file's shell blocks are judged as commands).
     Languages(Vec<crate::lang::Language>),
 }
 
@@ -147,7 +148,12 @@ impl Needed {
                 KindSpec::Produced(_) | KindSpec::Chain(_) => false,
             },
             Needed::Languages(languages) => match &spec.kind {
-                KindSpec::Command(_) => false,
+                KindSpec::Command(_) => languages.iter().any(|l| {
+                    matches!(
+                        l,
+                        crate::lang::Language::Markdown | crate::lang::Language::Text
+                    )
+                }),
                 KindSpec::Produced(_) | KindSpec::Chain(_) => true,
                 KindSpec::Pattern(_) => {
                     spec.languages.is_empty()
@@ -339,7 +345,8 @@ mod tests {
     }
 
     /// A review of one language's files loads exactly the checks that can run on them: every check
-    /// for that language or for any, the dependency and chain checks, and no command check.
+    /// for that language or for any, the dependency and chain checks, and the command checks only for
+    /// Markdown and text (agent instruction files hold shell blocks).
     #[test]
     fn a_language_loads_the_checks_that_apply_to_it() {
         let all = load(&[]).unwrap();
@@ -348,7 +355,10 @@ mod tests {
             let expected: Vec<&str> = all
                 .iter()
                 .filter(|c| match &c.kind {
-                    CheckKind::Command(_) => false,
+                    CheckKind::Command(_) => matches!(
+                        language,
+                        crate::lang::Language::Markdown | crate::lang::Language::Text
+                    ),
                     CheckKind::Pattern(_) => c
                         .meta
                         .languages

@@ -191,6 +191,8 @@ pub enum ProducedBy {
     Dependencies,
     /// The configuration's own review (a weakened or invalid configuration).
     Policy,
+    /// The review of agent instruction files (hidden text, prompt injection).
+    Instructions,
 }
 
 /// What the agent gate answers when a command check matches (`action:`).

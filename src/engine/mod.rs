@@ -1,6 +1,6 @@
 //! The engine: one entry, [`review`], runs a [`CheckSet`] over a [`ChangeSet`] in stages — the pattern
 //! checks over added lines ([`lines`], in parallel across files, then [`emit`] with inline markers),
-//! the checks on binary files ([`binary`]), the dependency diff ([`deps`]) and the attack chains
+//! the agent instruction files ([`instructions`]), the checks on binary files ([`binary`]), the dependency diff ([`deps`]) and the attack chains
 //! ([`chains`]), the shell commands an agent proposes ([`commands`]) — and returns everything found as
 //! one [`EngineOutput`]. Policy, reports and gates come
 //! after it and never call a stage themselves.
@@ -11,6 +11,7 @@ pub mod commands;
 mod conditions;
 pub mod deps;
 mod emit;
+pub mod instructions;
 mod lines;
 pub mod novelty;
 pub mod secrets;
@@ -97,6 +98,7 @@ pub fn review(checks: &CheckSet, changes: &ChangeSet, options: &Options<'_>) -> 
     let run = lines::run_files(checks, &changes.files, changes.baseless);
     let (mut findings, silenced, mut suppressions) =
         (run.findings, run.silenced, run.added_markers);
+    findings.extend(instructions::review(checks, &changes.files));
     if options.patterns_only {
         return EngineOutput {
             findings,

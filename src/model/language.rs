@@ -182,6 +182,8 @@ fn by_name(path: &str, lower: &str) -> Option<Language> {
         "jenkinsfile" => Language::Groovy,
         "cmakelists.txt" => Language::Text,
         "pipfile" => Language::Toml,
+        // Agent rule files: Markdown by convention (their HTML comments are hidden when rendered).
+        ".cursorrules" | ".windsurfrules" | ".clinerules" => Language::Markdown,
         ".bashrc" | ".bash_profile" | ".zshrc" | ".profile" | ".envrc" | "pkgbuild" => {
             Language::Shell
         }
@@ -239,7 +241,7 @@ fn by_extension(ext: &str) -> Option<Language> {
             Language::Xml
         }
         "html" | "htm" | "xhtml" => Language::Html,
-        "md" | "markdown" | "rst" => Language::Markdown,
+        "md" | "markdown" | "rst" | "mdc" => Language::Markdown,
         _ => return None,
     })
 }

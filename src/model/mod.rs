@@ -4,6 +4,7 @@ use serde::Serialize;
 
 mod decision;
 mod dependency;
+pub mod instructions;
 mod language;
 mod novelty;
 mod produced;

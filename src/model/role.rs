@@ -27,17 +27,21 @@ pub enum Role {
     Ci,
     /// Generated, minified, bundled or vendored code.
     Generated,
+    /// Instructions an AI agent obeys (`CLAUDE.md`, `AGENTS.md`, `.cursor/rules/**`, skills, ...):
+    /// text, but sent to the model and acted on, so secrets and attacks in it weigh fully.
+    Instructions,
 }
 
 impl Role {
     /// Every role, in the order the configuration and the docs list them.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Production,
         Role::Test,
         Role::Docs,
         Role::Build,
         Role::Ci,
         Role::Generated,
+        Role::Instructions,
     ];
 
     /// The lowercase name used in configuration and output.
@@ -49,6 +53,7 @@ impl Role {
             Role::Build => "build",
             Role::Ci => "ci",
             Role::Generated => "generated",
+            Role::Instructions => "instructions",
         }
     }
 
@@ -106,8 +111,9 @@ impl Role {
             )
     }
 
-    /// The role a path alone tells (see [`Role::detect`]). Precedence: CI, generated, test, docs,
-    /// build, production.
+    /// The role a path alone tells (see [`Role::detect`]). Precedence: CI, generated, agent
+    /// instructions, test, docs, build, production; code under an agent directory (a skill's scripts)
+    /// is production wherever it sits.
     pub fn from_path(path: &str) -> Role {
         let path = path.trim_start_matches("./");
         let name = file_name(path);
@@ -119,6 +125,16 @@ impl Role {
         if dirs().any(is_generated_dir) || is_bundle_name(&lower_name) || is_web_output(path, name)
         {
             return Role::Generated;
+        }
+        if super::instructions::is_instruction_file(path) {
+            return Role::Instructions;
+        }
+        if super::instructions::in_agent_dir(path) {
+            return if is_build_name(name) {
+                Role::Build
+            } else {
+                Role::Production
+            };
         }
         if dirs().any(is_test_dir) || is_test_name(name) {
             return Role::Test;

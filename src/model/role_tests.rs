@@ -8,6 +8,14 @@ fn by_path(path: &str) -> Role {
 fn paths_to_roles() {
     use Role::*;
     let table: &[(&str, Role)] = &[
+        // Agent instruction files, wherever they are; a skill's scripts are code.
+        ("CLAUDE.md", Instructions),
+        ("docs/AGENTS.md", Instructions),
+        ("tests/CLAUDE.md", Instructions),
+        (".cursor/rules/react.mdc", Instructions),
+        (".claude/skills/pdf/SKILL.md", Instructions),
+        (".claude/skills/pdf/scripts/fill.py", Production),
+        (".claude/skills/pdf/examples/run.sh", Production),
         // Tests, by each ecosystem's conventions.
         ("tests/test_cli.py", Test),
         ("pkg/conftest.py", Test),

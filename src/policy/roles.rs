@@ -19,10 +19,11 @@ pub struct RoleGlobs {
 impl RoleGlobs {
     /// When a path matches the globs of several roles, the first of these wins: an explicit
     /// `production` keeps findings at full weight whatever else matches.
-    pub const PRECEDENCE: [Role; 6] = [
+    pub const PRECEDENCE: [Role; 7] = [
         Role::Production,
         Role::Ci,
         Role::Build,
+        Role::Instructions,
         Role::Generated,
         Role::Test,
         Role::Docs,
@@ -145,6 +146,10 @@ fn is_generic_secret(check: &str) -> bool {
 /// - docs: network, exec, eval, env, every path and generic-shape secret finding at most a note;
 ///   provider secrets, attacks, dependencies and policy findings keep their weight.
 /// - generated: only secrets, attacks and policy findings are reported.
+/// - instructions (agent instruction, rule and skill files): like docs for the capabilities prose
+///   mentions (network, exec, eval, env, paths: notes), but every secret, attack, dependency, policy
+///   and command finding (their shell blocks, judged as commands) keeps its weight: the text is sent to
+///   the model and obeyed.
 pub fn effect(role: Role, category: Category, check: &str) -> Effect {
     use Category::*;
     match role {
@@ -158,6 +163,10 @@ pub fn effect(role: Role, category: Category, check: &str) -> Effect {
         Role::Docs => match category {
             Network | Exec | Eval | Env | PathTraversal => Effect::Note,
             Secret if is_generic_secret(check) => Effect::Note,
+            Attack | Secret | Dependency | Policy | Command => Effect::Keep,
+        },
+        Role::Instructions => match category {
+            Network | Exec | Eval | Env | PathTraversal => Effect::Note,
             Attack | Secret | Dependency | Policy | Command => Effect::Keep,
         },
         Role::Generated => match category {
@@ -220,7 +229,7 @@ pub(super) fn weakenings(
             .unwrap_or_default()
     };
     let mut out = Vec::new();
-    for role in ["test", "docs", "generated"] {
+    for role in ["test", "docs", "generated", "instructions"] {
         let before = globs(old, role);
         for g in new.get(role).into_iter().flatten() {
             if !before.contains(&g.value) {

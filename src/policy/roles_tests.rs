@@ -34,7 +34,10 @@ fn every_role_and_category_has_a_decision() {
     let expect = |role: Role, category: Category| -> Effect {
         match (role, category) {
             (Role::Production | Role::Build | Role::Ci, _) => Effect::Keep,
-            (Role::Test | Role::Docs, Network | Exec | Eval | Env | PathTraversal) => Effect::Note,
+            (
+                Role::Test | Role::Docs | Role::Instructions,
+                Network | Exec | Eval | Env | PathTraversal,
+            ) => Effect::Note,
             (Role::Generated, Network | Exec | Eval | Env | PathTraversal | Dependency) => {
                 Effect::Drop
             }
@@ -72,6 +75,14 @@ fn every_role_and_category_has_a_decision() {
             Effect::Keep
         );
         assert_eq!(effect(role, Secret, "secret.private-key.rsa"), Effect::Keep);
+    }
+    // An agent instruction file is sent to the model: every secret keeps its weight there.
+    for check in [
+        "secret.url.http",
+        "secret.generic.assignment",
+        "secret.aws.access-key-id",
+    ] {
+        assert_eq!(effect(Role::Instructions, Secret, check), Effect::Keep);
     }
     assert_eq!(
         effect(Role::Production, Secret, "secret.url.http"),

@@ -59,8 +59,33 @@ fn judge(
     secret_values: &[String],
     out: &mut Vec<Finding>,
 ) {
-    let script = shell::parse(&command.text);
     let project = Project::new(&command.cwd);
+    judge_in(command_checks, &command.text, &project, secret_values, out);
+}
+
+/// The command-check findings on a script that no agent proposed — a shell block of a file under
+/// review — judged as the agent gate judges a command, but with no project around it (no manifest
+/// read, no branch known). Located at the command: the caller moves them to the file.
+pub(crate) fn judge_script(checks: &CheckSet, text: &str) -> Vec<Finding> {
+    let command_checks: Vec<&Check> = checks
+        .checks
+        .iter()
+        .filter(|c| c.command().is_some())
+        .collect();
+    let mut out = Vec::new();
+    judge_in(&command_checks, text, &Project::none(), &[], &mut out);
+    out
+}
+
+/// [`judge`] on `text` in `project`.
+fn judge_in(
+    command_checks: &[&Check],
+    text: &str,
+    project: &Project<'_>,
+    secret_values: &[String],
+    out: &mut Vec<Finding>,
+) {
+    let script = shell::parse(text);
     let mut matched: Vec<Matched<'_>> = Vec::new();
     let mut allowed: Vec<usize> = Vec::new();
     for &check in command_checks {
@@ -80,7 +105,7 @@ fn judge(
             continue;
         }
         for idx in 0..script.commands.len() {
-            let Some(hit) = matching::matches(matcher, &script, idx, &project) else {
+            let Some(hit) = matching::matches(matcher, &script, idx, project) else {
                 continue;
             };
             if action == Decision::Allow {

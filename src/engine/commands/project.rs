@@ -28,6 +28,16 @@ impl<'a> Project<'a> {
         }
     }
 
+    /// No project: no manifest declares anything and no branch is checked out (for a script in a file
+    /// under review, which runs wherever its reader runs it).
+    pub(super) fn none() -> Project<'static> {
+        Project {
+            cwd: Path::new(""),
+            declared: OnceCell::from(HashMap::new()),
+            on_default_branch: OnceCell::from(false),
+        }
+    }
+
     /// Whether a manifest of the ecosystem declares the package (name as normalized by the dependency
     /// analysis).
     pub(super) fn declares(&self, ecosystem: &str, name: &str) -> bool {
