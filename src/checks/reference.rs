@@ -57,6 +57,9 @@ fn blurb(category: Category) -> &'static str {
         Category::PathTraversal => "Touching files outside where it should",
         Category::Policy => "About review-gate itself: suppressions, configuration and hook settings",
         Category::Command => "Shell commands an agent proposes to run (judged by the agent hook)",
+        Category::Agent => {
+            "What changes the coding agents: MCP servers they start, permissions and hooks they are given, instructions they obey"
+        }
     }
 }
 

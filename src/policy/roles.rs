@@ -145,6 +145,8 @@ fn is_generic_secret(check: &str) -> bool {
 /// - docs: network, exec, eval, env, every path and generic-shape secret finding at most a note;
 ///   provider secrets, attacks, dependencies and policy findings keep their weight.
 /// - generated: only secrets, attacks and policy findings are reported.
+/// - agent findings (MCP servers, agent permissions, instruction files) keep their weight in every role:
+///   an agent's configuration is loaded by the agent wherever it lies, never docs or test noise.
 pub fn effect(role: Role, category: Category, check: &str) -> Effect {
     use Category::*;
     match role {
@@ -153,15 +155,15 @@ pub fn effect(role: Role, category: Category, check: &str) -> Effect {
             Network | Exec | Eval | Env => Effect::Note,
             PathTraversal if !is_sensitive_read(check) => Effect::Note,
             Secret if is_generic_secret(check) => Effect::Note,
-            PathTraversal | Attack | Secret | Dependency | Policy | Command => Effect::Keep,
+            PathTraversal | Attack | Secret | Dependency | Policy | Command | Agent => Effect::Keep,
         },
         Role::Docs => match category {
             Network | Exec | Eval | Env | PathTraversal => Effect::Note,
             Secret if is_generic_secret(check) => Effect::Note,
-            Attack | Secret | Dependency | Policy | Command => Effect::Keep,
+            Attack | Secret | Dependency | Policy | Command | Agent => Effect::Keep,
         },
         Role::Generated => match category {
-            Attack | Secret | Policy | Command => Effect::Keep,
+            Attack | Secret | Policy | Command | Agent => Effect::Keep,
             Network | Exec | Eval | Env | PathTraversal | Dependency => Effect::Drop,
         },
     }

@@ -43,10 +43,11 @@ pub struct Subject<'a> {
 
 /// Order of the capability sections: attack chains first, unknown categories last.
 pub fn category_rank(category: &str) -> usize {
-    const ORDER: [&str; 9] = [
+    const ORDER: [&str; 10] = [
         "attack",
         "secret",
         "dependency",
+        "agent",
         "network",
         "exec",
         "eval",
@@ -66,6 +67,7 @@ fn section_title(category: &str) -> String {
         "attack" => "Attack chains".into(),
         "secret" => "Secrets (redacted)".into(),
         "dependency" => "New dependencies".into(),
+        "agent" => "Agent configuration".into(),
         "network" => "Network endpoints".into(),
         "exec" => "Processes executed".into(),
         "eval" => "Code evaluated".into(),
