@@ -148,6 +148,15 @@ fn section(check: &Check, pages_of: &HashMap<&str, Category>) -> String {
                 action.as_str()
             ),
         );
+    } else if matches!(
+        check.kind,
+        super::CheckKind::Produced(super::schema::ProducedBy::Agent)
+    ) {
+        fact(
+            "Found by",
+            "the agent configuration review of changed MCP configurations and agent settings"
+                .into(),
+        );
     } else if check.is_produced() {
         fact(
             "Found by",

@@ -191,6 +191,8 @@ pub enum ProducedBy {
     Dependencies,
     /// The configuration's own review (a weakened or invalid configuration).
     Policy,
+    /// The agent configuration review (MCP servers, agent permissions and hooks: `engine::agent`).
+    Agent,
 }
 
 /// What the agent gate answers when a command check matches (`action:`).
