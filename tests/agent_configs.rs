@@ -82,7 +82,9 @@ fn servers_are_listed_as_mcp_dependencies() {
 }}"#;
     let file = changed_file(".mcp.json", new, Some(old.to_string()));
     let (_, deps) = review_gate::engine::agent::review(&checks, &[file], &[]);
-    let rows: Vec<(String, &str, Option<&str>, Option<&str>, String)> = deps
+    /// (name, change, launcher, package, version) of one listed server.
+    type Row<'a> = (String, &'a str, Option<&'a str>, Option<&'a str>, String);
+    let rows: Vec<Row> = deps
         .iter()
         .map(|d| {
             (
