@@ -10,7 +10,9 @@ use crate::policy::hook::HookSettings;
 /// In a proposed command, a note asks nothing; otherwise the configured action for the check (or its
 /// prefix or category) wins; else a command check's finding asks what its severity states (error:
 /// deny, warning: ask) and a secret in the command asks. In a file, the configured action wins; else a
-/// secret or an error-level attack is denied, and a finding at or above `hook.ask_at` asks.
+/// secret, an error-level attack or an error-level agent finding (an agent removing its own gate or adding
+/// a dropper MCP server: an `ask` some agents auto-approve in their permissive modes) is denied, and a
+/// finding at or above `hook.ask_at` asks.
 pub fn decide(settings: &HookSettings, finding: &Finding) -> Decision {
     let configured = || settings.action_for(&finding.check, Some(finding.category));
     match finding.location {
@@ -29,6 +31,7 @@ pub fn decide(settings: &HookSettings, finding: &Finding) -> Decision {
             }
             if finding.category == Category::Secret
                 || (finding.category == Category::Attack && finding.severity == Severity::Error)
+                || (finding.category == Category::Agent && finding.severity == Severity::Error)
             {
                 return Decision::Deny;
             }

@@ -289,7 +289,7 @@ fn issues(server: &Server, hosts: &[String]) -> Vec<(Id, String, Option<Severity
             Id::McpPipeToShell,
             format!(
                 "MCP server `{name}` downloads and runs a script: `{}`",
-                shorten(&line.replace('\n', " "))
+                shorten(&server.command_line())
             ),
         );
     }
