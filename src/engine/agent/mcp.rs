@@ -391,7 +391,16 @@ fn credential_path(line: &str) -> Option<&'static str> {
         ".gnupg",
         "/etc/shadow",
     ];
-    PATHS.iter().copied().find(|p| line.contains(p))
+    // A path component: at the start, or after a separator, `~`, a blank, a quote, `=` or `:`
+    // (`-v ~/.aws:/root/.aws`), not inside a package name (`mcp-server.sshfoo`).
+    PATHS.iter().copied().find(|p| {
+        line.match_indices(p).any(|(at, _)| {
+            line[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| matches!(c, '/' | '\\' | '~' | ' ' | '"' | '\'' | '=' | ':'))
+        })
+    })
 }
 
 /// The built-in hosts of official remote MCP servers (`checks/popular/mcp-hosts.txt`).
@@ -446,6 +455,21 @@ mod tests {
             "npx -y @modelcontextprotocol/server-fetch"
         ));
         assert!(!pipes_download_to_shell("curl -s https://x.example/health"));
+    }
+
+    #[test]
+    fn credential_paths_are_path_components() {
+        assert_eq!(
+            credential_path("npx -y fs@1.0.0 /Users/dev/.ssh"),
+            Some(".ssh")
+        );
+        assert_eq!(
+            credential_path("docker run -v ~/.aws:/root/.aws img"),
+            Some(".aws:")
+        );
+        assert_eq!(credential_path("cat id_rsa"), Some("id_rsa"));
+        assert_eq!(credential_path("npx -y mcp-server.sshfoo@1.0.0"), None);
+        assert_eq!(credential_path("npx -y @azure/mcp@1.0.0"), None);
     }
 
     #[test]
