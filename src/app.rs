@@ -502,6 +502,13 @@ pub fn explain(check: &Check) -> String {
     } else if let Some(action) = check.action() {
         out.push_str(&format!("  action:    {} (agent gate)\n", action.as_str()));
         out.push_str("  looks at:  each simple command of a shell command an agent proposes\n");
+    } else if matches!(
+        check.kind,
+        crate::checks::CheckKind::Produced(crate::checks::schema::ProducedBy::Agent)
+    ) {
+        out.push_str(
+            "  found by:  the agent configuration review (old and new version of each MCP configuration and agent settings file)\n",
+        );
     } else if check.is_produced() {
         out.push_str(
             "  found by:  the dependency analysis (old and new version of each changed manifest)\n",

@@ -289,6 +289,7 @@ fn review(
         &changes,
         &crate::engine::Options {
             support: Some(&support),
+            mcp_hosts: &policy.mcp_hosts,
             ..Default::default()
         },
     );

@@ -17,8 +17,16 @@ const README_MAX_LINES: usize = 400;
 
 /// The top-level keys of `.review-gate.yml`: a YAML snippet whose keys are all among these is a
 /// configuration snippet.
-const CONFIG_KEYS: [&str; 8] = [
-    "fail_on", "exclude", "disable", "severity", "allow", "checks", "hook", "roles",
+const CONFIG_KEYS: [&str; 9] = [
+    "fail_on",
+    "exclude",
+    "disable",
+    "severity",
+    "allow",
+    "checks",
+    "hook",
+    "roles",
+    "mcp_hosts",
 ];
 
 fn root() -> PathBuf {

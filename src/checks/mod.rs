@@ -262,6 +262,9 @@ fn load_with(
         if let Some(error) = produced::missing_dependency_check(&checks) {
             return Err(error);
         }
+        if let Some(error) = produced::missing_agent_check(&checks) {
+            return Err(error);
+        }
     }
     Ok(checks)
 }

@@ -2,7 +2,26 @@
 //! findings by [`DependencyFinding`], and a set without one of them is refused at load.
 
 use super::{Check, DefinitionError};
-use crate::model::DependencyFinding;
+use crate::model::{AgentFinding, DependencyFinding};
+
+/// An error naming the first [`AgentFinding`] that no `produced_by` check of `checks` describes.
+pub fn missing_agent_check(checks: &[Check]) -> Option<DefinitionError> {
+    let missing = AgentFinding::ALL.into_iter().find(|finding| {
+        !checks
+            .iter()
+            .any(|c| c.meta.id == finding.id() && c.is_produced())
+    })?;
+    Some(DefinitionError {
+        file: "checks/agent".to_string(),
+        line: 0,
+        check: Some(missing.id().to_string()),
+        message: format!(
+            "the agent configuration review reports `{}`, but no check with that id and \
+             `produced_by: agent` is loaded",
+            missing.id()
+        ),
+    })
+}
 
 /// An error naming the first [`DependencyFinding`] that no `produced_by` check of `checks` describes.
 pub fn missing_dependency_check(checks: &[Check]) -> Option<DefinitionError> {
@@ -31,6 +50,12 @@ mod tests {
     fn the_built_in_checks_describe_every_dependency_finding() {
         let checks = crate::checks::load(&[]).unwrap();
         assert!(missing_dependency_check(&checks).is_none());
+    }
+
+    #[test]
+    fn the_built_in_checks_describe_every_agent_finding() {
+        let checks = crate::checks::load(&[]).unwrap();
+        assert!(missing_agent_check(&checks).is_none());
     }
 
     #[test]

@@ -57,6 +57,9 @@ fn blurb(category: Category) -> &'static str {
         Category::PathTraversal => "Touching files outside where it should",
         Category::Policy => "About review-gate itself: suppressions, configuration and hook settings",
         Category::Command => "Shell commands an agent proposes to run (judged by the agent hook)",
+        Category::Agent => {
+            "What changes the coding agents: MCP servers they start, permissions and hooks they are given, instructions they obey"
+        }
     }
 }
 
@@ -144,6 +147,15 @@ fn section(check: &Check, pages_of: &HashMap<&str, Category>) -> String {
                 "{} (each simple command of a shell command)",
                 action.as_str()
             ),
+        );
+    } else if matches!(
+        check.kind,
+        super::CheckKind::Produced(super::schema::ProducedBy::Agent)
+    ) {
+        fact(
+            "Found by",
+            "the agent configuration review of changed MCP configurations and agent settings"
+                .into(),
         );
     } else if check.is_produced() {
         fact(

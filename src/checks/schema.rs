@@ -193,6 +193,8 @@ pub enum ProducedBy {
     Policy,
     /// The review of agent instruction files (hidden text, prompt injection).
     Instructions,
+    /// The agent configuration review (MCP servers, agent permissions and hooks: `engine::agent`).
+    Agent,
 }
 
 /// What the agent gate answers when a command check matches (`action:`).

@@ -389,6 +389,8 @@ fn dependency(
         line,
         change,
         locked,
+        launcher: None,
+        package: None,
     }
 }
 

@@ -5,6 +5,7 @@
 //! one [`EngineOutput`]. Policy, reports and gates come
 //! after it and never call a stage themselves.
 
+pub mod agent;
 mod binary;
 pub mod chains;
 pub mod commands;
@@ -71,6 +72,8 @@ pub struct Options<'a> {
     /// Only the pattern stage, signals kept and no chain made of them: what the check fixtures and the
     /// tests that bound the line engine's work look at.
     pub patterns_only: bool,
+    /// Hosts of remote MCP servers the configuration accepts besides the built-in list (`mcp_hosts:`).
+    pub mcp_hosts: &'a [String],
 }
 
 /// Everything one review found, before the configuration's allows and overrides.
@@ -113,8 +116,12 @@ pub fn review(checks: &CheckSet, changes: &ChangeSet, options: &Options<'_>) -> 
         checks,
         &changes.skipped.binary_text,
     ));
-    let (dependency_findings, dependencies) = deps::review(checks, &changes.files);
+    let (dependency_findings, mut dependencies) = deps::review(checks, &changes.files);
     findings.extend(dependency_findings);
+    let (agent_findings, agent_dependencies) =
+        agent::review(checks, &changes.files, options.mcp_hosts);
+    findings.extend(agent_findings);
+    dependencies.extend(agent_dependencies);
     let (chains, accepted) = chains::detect_marked(
         checks,
         &changes.files,

@@ -14,6 +14,7 @@ mod gomod;
 mod java;
 mod json_lines;
 mod lockfiles;
+pub mod mcp;
 mod npm;
 mod precommit;
 mod pylock;
@@ -86,7 +87,16 @@ pub fn declared_packages(path: &str, text: &str) -> Option<(&'static str, Vec<St
 
 /// Whether a path is a dependency manifest whose old version the sources should load.
 pub fn is_manifest(path: &str) -> bool {
-    Manifest::of(path).is_some()
+    Manifest::of(path).is_some() || is_agent_config(path)
+}
+
+/// Whether a path configures a coding agent: its MCP servers ([`mcp::McpFormat`]) or its permissions and
+/// hooks (`.claude/settings*.json`, `.gemini/settings.json`, `.codex/config.toml`, `.cursor/cli.json`,
+/// `.cursor/hooks.json`).
+/// Their old version is compared with the new one, as a manifest's is.
+pub fn is_agent_config(path: &str) -> bool {
+    let tail = |suffix: &str| path == suffix || path.ends_with(&format!("/{suffix}"));
+    mcp::McpFormat::of(path).is_some() || tail(".cursor/cli.json") || tail(".cursor/hooks.json")
 }
 
 /// Package names compare case-insensitively, and PyPI treats `-`, `_` and `.` alike.

@@ -93,4 +93,11 @@ pub struct Dependency {
     /// Whether it comes from a lockfile (a transitive or resolved package) rather than a manifest.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub locked: bool,
+    /// How an MCP server is started (`npx`, `uvx`, `docker run`, `remote`, …); only for `ecosystem: mcp`,
+    /// whose `name` is the server's name in its configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub launcher: Option<&'static str>,
+    /// The package, image, script or URL an MCP server runs; only for `ecosystem: mcp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
 }

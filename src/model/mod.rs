@@ -15,7 +15,7 @@ pub use decision::Decision;
 pub use dependency::{Change, Dependency, Source};
 pub use language::Language;
 pub use novelty::{capability_key, family, has_capability, Base, Novelty};
-pub use produced::DependencyFinding;
+pub use produced::{AgentFinding, DependencyFinding};
 pub use role::Role;
 pub use target::target_covers;
 

@@ -85,11 +85,14 @@ pub enum Category {
     Policy,
     /// A shell command an agent proposes to run (judged by the agent hook, not found in files).
     Command,
+    /// What changes the coding agents themselves: MCP servers they start, permissions and hooks in their
+    /// settings, instruction and skill files they obey.
+    Agent,
 }
 
 impl Category {
     /// Every category, in reporting order.
-    pub const ALL: [Category; 10] = [
+    pub const ALL: [Category; 11] = [
         Category::Attack,
         Category::Secret,
         Category::Dependency,
@@ -100,6 +103,7 @@ impl Category {
         Category::PathTraversal,
         Category::Policy,
         Category::Command,
+        Category::Agent,
     ];
 
     /// The kebab-case name used in configuration and output.
@@ -115,6 +119,7 @@ impl Category {
             Category::PathTraversal => "path-traversal",
             Category::Policy => "policy",
             Category::Command => "command",
+            Category::Agent => "agent",
         }
     }
 }

@@ -230,6 +230,15 @@ pub fn weakenings(
             );
         }
     }
+    let old_hosts: BTreeSet<&str> = o.mcp_hosts.iter().map(|h| h.value.as_str()).collect();
+    for h in &n.mcp_hosts {
+        if !old_hosts.contains(h.value.as_str()) {
+            push(
+                line_of(h.referenced.line()),
+                format!("accepts remote MCP servers on `{}`", h.value),
+            );
+        }
+    }
     let old_allows: BTreeSet<AllowKey> = o.allow.iter().map(allow_key).collect();
     for a in &n.allow {
         let key = allow_key(a);
@@ -409,6 +418,18 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_new_mcp_host_is_a_weakening() {
+        assert_eq!(
+            list("", "mcp_hosts: [mcp.corp.example]\n"),
+            [(
+                1,
+                "accepts remote MCP servers on `mcp.corp.example`".to_string()
+            )]
+        );
+        assert!(list("mcp_hosts: [a.example]\n", "mcp_hosts: [a.example]\n").is_empty());
     }
 
     #[test]

@@ -10,8 +10,10 @@ use crate::policy::hook::HookSettings;
 /// In a proposed command, a note asks nothing; otherwise the configured action for the check (or its
 /// prefix or category) wins; else a command check's finding asks what its severity states (error:
 /// deny, warning: ask) and a secret in the command asks. In a file, the configured action wins; else a
-/// secret, an error-level attack or an error-level command (a shell block of an agent instruction file)
-/// is denied, and a finding at or above `hook.ask_at` asks.
+/// secret, an error-level attack, an error-level command (a shell block of an agent instruction file) or
+/// an error-level agent finding (an agent removing its own gate or adding a dropper MCP server: an `ask`
+/// some agents auto-approve in their permissive modes) is denied, and a finding at or above
+/// `hook.ask_at` asks.
 pub fn decide(settings: &HookSettings, finding: &Finding) -> Decision {
     let configured = || settings.action_for(&finding.check, Some(finding.category));
     match finding.location {
@@ -31,8 +33,10 @@ pub fn decide(settings: &HookSettings, finding: &Finding) -> Decision {
             // A command check's error in a file is a command an agent instruction file tells the
             // agent to run: refused as the command itself would be.
             if finding.category == Category::Secret
-                || (matches!(finding.category, Category::Attack | Category::Command)
-                    && finding.severity == Severity::Error)
+                || (matches!(
+                    finding.category,
+                    Category::Attack | Category::Command | Category::Agent
+                ) && finding.severity == Severity::Error)
             {
                 return Decision::Deny;
             }

@@ -46,6 +46,8 @@ struct ConfigFile {
     hook: Option<hook::HookDef>,
     #[serde(default)]
     roles: BTreeMap<String, Vec<Spanned<String>>>,
+    #[serde(default)]
+    mcp_hosts: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,6 +128,9 @@ pub struct Policy {
     check_entries: Vec<(String, u64)>,
     /// The `roles:` globs, which override the detected role of a file.
     roles: roles::RoleGlobs,
+    /// Hosts of remote MCP servers the project accepts besides the built-in list (`mcp_hosts:`), lowercase;
+    /// `*.example.com` covers the subdomains.
+    pub mcp_hosts: Vec<String>,
 }
 
 impl Default for Policy {
@@ -142,6 +147,7 @@ impl Default for Policy {
             text: None,
             check_entries: Vec::new(),
             roles: roles::RoleGlobs::default(),
+            mcp_hosts: Vec::new(),
         }
     }
 }
@@ -371,6 +377,12 @@ impl Policy {
             text: Some(text.to_string()),
             check_entries,
             roles: role_globs,
+            mcp_hosts: config
+                .mcp_hosts
+                .iter()
+                .map(|h| h.value.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
         })
     }
 

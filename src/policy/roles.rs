@@ -150,6 +150,8 @@ fn is_generic_secret(check: &str) -> bool {
 ///   mentions (network, exec, eval, env, paths: notes), but every secret, attack, dependency, policy
 ///   and command finding (their shell blocks, judged as commands) keeps its weight: the text is sent to
 ///   the model and obeyed.
+/// - agent findings (MCP servers, agent permissions, instruction files) keep their weight in every role:
+///   an agent's configuration is loaded by the agent wherever it lies, never docs or test noise.
 pub fn effect(role: Role, category: Category, check: &str) -> Effect {
     use Category::*;
     match role {
@@ -158,19 +160,19 @@ pub fn effect(role: Role, category: Category, check: &str) -> Effect {
             Network | Exec | Eval | Env => Effect::Note,
             PathTraversal if !is_sensitive_read(check) => Effect::Note,
             Secret if is_generic_secret(check) => Effect::Note,
-            PathTraversal | Attack | Secret | Dependency | Policy | Command => Effect::Keep,
+            PathTraversal | Attack | Secret | Dependency | Policy | Command | Agent => Effect::Keep,
         },
         Role::Docs => match category {
             Network | Exec | Eval | Env | PathTraversal => Effect::Note,
             Secret if is_generic_secret(check) => Effect::Note,
-            Attack | Secret | Dependency | Policy | Command => Effect::Keep,
+            Attack | Secret | Dependency | Policy | Command | Agent => Effect::Keep,
         },
         Role::Instructions => match category {
             Network | Exec | Eval | Env | PathTraversal => Effect::Note,
-            Attack | Secret | Dependency | Policy | Command => Effect::Keep,
+            Attack | Secret | Dependency | Policy | Command | Agent => Effect::Keep,
         },
         Role::Generated => match category {
-            Attack | Secret | Policy | Command => Effect::Keep,
+            Attack | Secret | Policy | Command | Agent => Effect::Keep,
             Network | Exec | Eval | Env | PathTraversal | Dependency => Effect::Drop,
         },
     }

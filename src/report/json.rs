@@ -75,7 +75,8 @@ impl<'a> JsonFinding<'a> {
     /// The finding, with the dependency it is about when it is a dependency finding.
     fn with(f: &'a Finding, index: &DependencyIndex<'a>) -> Self {
         let mut json = JsonFinding::from(f);
-        if f.category == crate::model::Category::Dependency {
+        use crate::model::Category;
+        if matches!(f.category, Category::Dependency | Category::Agent) {
             json.dependency = index
                 .get(&(f.path.as_str(), f.line))
                 .map(|d| DependencyRef {

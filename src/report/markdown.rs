@@ -43,10 +43,11 @@ pub struct Subject<'a> {
 
 /// Order of the capability sections: attack chains first, unknown categories last.
 pub fn category_rank(category: &str) -> usize {
-    const ORDER: [&str; 9] = [
+    const ORDER: [&str; 10] = [
         "attack",
         "secret",
         "dependency",
+        "agent",
         "network",
         "exec",
         "eval",
@@ -66,6 +67,7 @@ fn section_title(category: &str) -> String {
         "attack" => "Attack chains".into(),
         "secret" => "Secrets (redacted)".into(),
         "dependency" => "New dependencies".into(),
+        "agent" => "Agent configuration".into(),
         "network" => "Network endpoints".into(),
         "exec" => "Processes executed".into(),
         "eval" => "Code evaluated".into(),
@@ -468,7 +470,8 @@ mod tests {
         assert_eq!(category_rank("attack"), 0);
         assert!(category_rank("secret") < category_rank("dependency"));
         assert!(category_rank("env") < category_rank("path-traversal"));
-        assert_eq!(category_rank("something-new"), 9);
+        assert!(category_rank("dependency") < category_rank("agent"));
+        assert_eq!(category_rank("something-new"), category_rank("policy") + 1);
     }
 
     #[test]
