@@ -191,6 +191,8 @@ pub enum ProducedBy {
     Dependencies,
     /// The configuration's own review (a weakened or invalid configuration).
     Policy,
+    /// The engine's decode stage (obfuscated names, long base64 blobs).
+    Decode,
 }
 
 /// What the agent gate answers when a command check matches (`action:`).
