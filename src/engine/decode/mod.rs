@@ -14,7 +14,7 @@ mod tests;
 use rayon::prelude::*;
 
 use super::conditions::{ceil_char, floor_char};
-use super::{file_regions, snippet, WorkStats};
+use super::{file_regions, snippet, WorkStats, MAX_HITS_PER_LINE};
 use crate::checks::CheckSet;
 use crate::lang::Region;
 use crate::model::{AddedLine, Category, ChangedFile, Finding, Fnv64, Language, Role, TextExtent};
@@ -39,6 +39,10 @@ const DANGEROUS_NAMES: &[&str] = &[
     "urllib", "urlopen", "requests", "base64", "zlib", "Kernel", "IO", "open3", "Net::HTTP",
     "powershell", "cmd.exe", "/bin/sh", "/bin/bash", "bash", "sh", "curl", "wget",
 ];
+
+/// Attack checks about the raw characters of a file (what an editor shows), which decoded text does not
+/// have: bidirectional controls or a NUL byte spelled `%E2%80%AE` or `\x00` reorder or hide nothing.
+const RAW_TEXT_CHECKS: &[&str] = &["attack.trojan-source", "attack.nul-byte", "attack.hidden-diff"];
 
 /// Programs whose name first on a decoded line makes it a command line, reviewed as shell too.
 const SHELL_PROGRAMS: &[&str] = &[
@@ -193,17 +197,26 @@ fn review_decoded(
     }
     out.stats.condition_bytes += own.file.text.len() + shell.file.text.len();
     let mut seen = std::collections::HashSet::new();
+    let mut per_line = std::collections::HashMap::new();
     for synthetic in [own, shell] {
         if synthetic.file.added.is_empty() {
             continue;
         }
-        let found = super::lines::run_ignoring_markers(checks, std::slice::from_ref(&synthetic.file));
+        // Markers in decoded text are the payload's own say-so: every finding counts, silenced or not.
+        let run = super::lines::run_files(checks, std::slice::from_ref(&synthetic.file), false);
+        out.stats.add(&run.stats);
+        let found = run
+            .findings
+            .into_iter()
+            .chain(run.added_markers.into_iter().map(|s| s.finding))
+            .chain(run.silenced);
         for f in found {
             if !matches!(
                 f.category,
                 Category::Secret | Category::Attack | Category::Exec | Category::Network | Category::Eval
             ) || f.check == ENCODED_NAME
                 || f.check == BASE64_BLOB
+                || RAW_TEXT_CHECKS.contains(&f.check.as_str())
             {
                 continue;
             }
@@ -212,6 +225,12 @@ fn review_decoded(
             };
             let at = &decoded[index].0;
             if !seen.insert((f.check.clone(), at.line.number, at.span.start, f.snippet.clone())) {
+                continue;
+            }
+            // As for plain matches, at most MAX_HITS_PER_LINE findings of one check on one line.
+            let count = per_line.entry((f.check.clone(), at.line.number)).or_insert(0usize);
+            *count += 1;
+            if *count > MAX_HITS_PER_LINE {
                 continue;
             }
             out.findings.push(relocate(file, at, f));
@@ -306,9 +325,10 @@ fn relocate(file: &ChangedFile, at: &Decoded, mut f: Finding) -> Finding {
     let (shown, _) = snippet::render_around(text, masks, start, end);
     let (column, end_column) = columns(text, start, end);
     f.message = format!(
-        "{} ({} text decodes to `{}`)",
+        "{} ({}{}{}`)",
         f.message,
         codec_names(&at.codecs),
+        crate::model::DECODES_TO,
         quote(&f.snippet)
     );
     f.line = at.line.number;
@@ -385,7 +405,12 @@ fn name_finding(checks: &CheckSet, file: &ChangedFile, at: &Decoded, plain: &str
         file,
         &at.line,
         (at.span.start, at.span.end),
-        format!(" ({} text decodes to `{}`)", codec_names(&at.codecs), quote(name)),
+        format!(
+            " ({}{}{}`)",
+            codec_names(&at.codecs),
+            crate::model::DECODES_TO,
+            quote(name)
+        ),
     )
 }
 
@@ -406,7 +431,7 @@ fn blob_finding(
         return None;
     }
     let detail = match codec::decode(text, span) {
-        Some(plain) => format!(" (decodes to `{}`)", quote(&plain)),
+        Some(plain) => format!(" (base64{}{}`)", crate::model::DECODES_TO, quote(&plain)),
         None => format!(" ({} characters, not text once decoded)", span.end - span.start),
     };
     produced(checks, BASE64_BLOB, file, line, (span.start, span.end), detail)

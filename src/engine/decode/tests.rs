@@ -161,3 +161,10 @@ fn benign_encoded_text_is_quiet() {
     );
     assert_eq!(review("lib/util.js", &text), vec![]);
 }
+
+#[test]
+fn encoded_bidi_controls_are_no_trojan_source() {
+    // A URL test vector with percent-encoded bidirectional overrides (httparse's tests have these).
+    let text = "assert_eq!(req.path.unwrap(), \"/%E2%80%AE/foo/%E2%80%AD/bar\");\n";
+    assert_eq!(review("tests/uri.rs", text), vec![]);
+}
