@@ -106,21 +106,6 @@ pub fn detect_marked(
             }
         }
     }
-    // A chain of plain findings tells a place before one that needs a part found in decoded text (a
-    // decoded payload acts where it is run: "download, then run" across it reads wrong).
-    let decoded: std::collections::HashSet<(&str, &str, u32)> = findings
-        .iter()
-        .chain(silenced)
-        .filter(|f| f.decoded().is_some())
-        .map(|f| (f.check.as_str(), f.path.as_str(), f.line))
-        .collect();
-    if !decoded.is_empty() {
-        out.sort_by_key(|c| {
-            c.parts
-                .iter()
-                .any(|p| decoded.contains(&(p.check.as_str(), p.path.as_str(), p.line)))
-        });
-    }
     // One chain per place: when two chains end on the same line, the one defined first tells it.
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.path.clone(), f.line)));
@@ -334,6 +319,11 @@ fn find_in_unit(
                 .iter()
                 .filter(|f| role_of(f, role_bit(role)))
                 .filter(|f| !chain.ordered || f.line <= sink.line)
+                // What decoded text does happens where it is decoded and run: it joins a chain only
+                // with the findings of its own line.
+                .filter(|f| {
+                    (f.decoded().is_none() && sink.decoded().is_none()) || f.line == sink.line
+                })
                 .filter(|f| !is_same(f, sink) && !parts.iter().any(|p| is_same(p, f)))
                 .min_by_key(|f| f.line.abs_diff(sink.line));
             match candidate {
