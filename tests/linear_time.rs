@@ -139,12 +139,8 @@ fn a_megabyte_of_encoded_payloads_costs_work_linear_in_its_size() {
     };
     let small = run(line(1_000_000));
     let large = run(line(4_000_000));
-    let decoded = |o: &engine::EngineOutput| {
-        o.findings
-            .iter()
-            .filter(|f| f.decoded().is_some())
-            .count()
-    };
+    let decoded =
+        |o: &engine::EngineOutput| o.findings.iter().filter(|f| f.decoded().is_some()).count();
     assert!(decoded(&small) > 0, "the payloads are decoded");
     assert!(
         decoded(&large) <= decoded(&small) + 10,
@@ -153,5 +149,10 @@ fn a_megabyte_of_encoded_payloads_costs_work_linear_in_its_size() {
         decoded(&large)
     );
     let ratio = large.stats.total_bytes() as f64 / small.stats.total_bytes() as f64;
-    assert!(ratio < 5.0, "work grew {ratio:.1}x for 4x input: {:?} -> {:?}", small.stats, large.stats);
+    assert!(
+        ratio < 5.0,
+        "work grew {ratio:.1}x for 4x input: {:?} -> {:?}",
+        small.stats,
+        large.stats
+    );
 }

@@ -241,5 +241,9 @@ fn an_encoded_secret_is_decoded_reported_and_never_printed() {
     assert_eq!(finding["line"], 1);
     let decoded = finding["decoded"].as_str().expect("the decoded text");
     assert!(decoded.starts_with("ci-bot:"), "{decoded}");
-    assert!(text.stdout.contains("base64 text decodes to"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("base64 text decodes to"),
+        "{}",
+        text.stdout
+    );
 }

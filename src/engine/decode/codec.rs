@@ -96,7 +96,9 @@ fn runs(bytes: &[u8], out: &mut Vec<Span>) {
         let (mut percents, mut all_hex, mut other) = (0usize, true, false);
         while i < bytes.len() {
             let b = bytes[i];
-            if b == b'%' && i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit()
+            if b == b'%'
+                && i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
                 && bytes[i + 2].is_ascii_hexdigit()
             {
                 percents += 1;
@@ -106,7 +108,22 @@ fn runs(bytes: &[u8], out: &mut Vec<Span>) {
             if is_b64(b) {
                 all_hex &= b.is_ascii_hexdigit();
                 i += 1;
-            } else if percents > 0 && matches!(b, b'.' | b'~' | b'!' | b'*' | b'(' | b')' | b'&' | b'=' | b'?' | b':' | b';' | b',') {
+            } else if percents > 0
+                && matches!(
+                    b,
+                    b'.' | b'~'
+                        | b'!'
+                        | b'*'
+                        | b'('
+                        | b')'
+                        | b'&'
+                        | b'='
+                        | b'?'
+                        | b':'
+                        | b';'
+                        | b','
+                )
+            {
                 other = true;
                 i += 1;
             } else {
@@ -118,7 +135,11 @@ fn runs(bytes: &[u8], out: &mut Vec<Span>) {
             continue;
         }
         if percents >= MIN_PERCENT {
-            out.push(Span { start, end: i, codec: Codec::Percent });
+            out.push(Span {
+                start,
+                end: i,
+                codec: Codec::Percent,
+            });
             continue;
         }
         if other || percents > 0 {
@@ -130,9 +151,17 @@ fn runs(bytes: &[u8], out: &mut Vec<Span>) {
         }
         let len = i - start;
         if all_hex && len >= MIN_HEX && len % 2 == 0 {
-            out.push(Span { start, end: i, codec: Codec::Hex });
+            out.push(Span {
+                start,
+                end: i,
+                codec: Codec::Hex,
+            });
         } else if len >= MIN_BASE64 && !all_hex {
-            out.push(Span { start, end, codec: Codec::Base64 });
+            out.push(Span {
+                start,
+                end,
+                codec: Codec::Base64,
+            });
         }
         i = end.max(i);
     }
@@ -222,8 +251,14 @@ fn numeric_escape(bytes: &[u8]) -> Option<(usize, u32)> {
         b'u' => Some((6, hex_value(bytes.get(2..6)?)?)),
         b'U' => Some((10, hex_value(bytes.get(2..10)?)?)),
         b'0'..=b'7' => {
-            let n = bytes[1..].iter().take(3).take_while(|b| (b'0'..=b'7').contains(b)).count();
-            let value = bytes[1..1 + n].iter().fold(0u32, |v, b| v * 8 + (b - b'0') as u32);
+            let n = bytes[1..]
+                .iter()
+                .take(3)
+                .take_while(|b| (b'0'..=b'7').contains(b))
+                .count();
+            let value = bytes[1..1 + n]
+                .iter()
+                .fold(0u32, |v, b| v * 8 + (b - b'0') as u32);
             (n >= 2 || value != 0).then_some((1 + n, value))
         }
         _ => None,
@@ -256,7 +291,11 @@ fn escapes(bytes: &[u8], out: &mut Vec<Span>) {
         }
         let end = i.min(bytes.len());
         if count >= MIN_ESCAPES {
-            out.push(Span { start, end, codec: Codec::Escapes });
+            out.push(Span {
+                start,
+                end,
+                codec: Codec::Escapes,
+            });
         }
     }
 }
@@ -309,7 +348,12 @@ pub fn unescape(text: &str) -> Option<String> {
 fn char_codes(bytes: &[u8], out: &mut Vec<Span>) {
     let mut i = 0;
     while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() || (i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.' || bytes[i - 1] == b'_')) {
+        if !bytes[i].is_ascii_digit()
+            || (i > 0
+                && (bytes[i - 1].is_ascii_alphanumeric()
+                    || bytes[i - 1] == b'.'
+                    || bytes[i - 1] == b'_'))
+        {
             i += 1;
             continue;
         }
@@ -341,7 +385,11 @@ fn char_codes(bytes: &[u8], out: &mut Vec<Span>) {
             break;
         }
         if count >= MIN_CHAR_CODES {
-            out.push(Span { start, end, codec: Codec::CharCodes });
+            out.push(Span {
+                start,
+                end,
+                codec: Codec::CharCodes,
+            });
         }
         i = i.max(start + 1);
     }
@@ -361,13 +409,17 @@ fn char_code_text(list: &[u8]) -> Option<String> {
     let mut out = String::new();
     for item in list.split(|&b| b == b',') {
         let code = number(item.trim_ascii())?;
-        let c = char::from_u32(code).filter(|c| c.is_ascii_graphic() || matches!(c, ' ' | '\n' | '\r' | '\t'))?;
+        let c = char::from_u32(code)
+            .filter(|c| c.is_ascii_graphic() || matches!(c, ' ' | '\n' | '\r' | '\t'))?;
         if out.len() >= MAX_DECODED {
             break;
         }
         out.push(c);
     }
-    let wordy = out.chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').count();
+    let wordy = out
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
+        .count();
     (wordy * 10 >= out.len() * 6).then_some(out)
 }
 

