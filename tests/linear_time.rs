@@ -107,3 +107,52 @@ fn patterns(
     let output = engine::review(set, &changes, &options);
     (output, changes.files)
 }
+
+/// The decode stage over a megabyte of base64 strings that each decode to a process call: work stays
+/// linear in the input, and findings stay capped per check and line.
+#[test]
+fn a_megabyte_of_encoded_payloads_costs_work_linear_in_its_size() {
+    // `require('child_process').exec('id')` and a dozen fillers, base64-encoded.
+    let encoded = "cmVxdWlyZSgnY2hpbGRfcHJvY2VzcycpLmV4ZWMoJ2lkJyk=";
+    let line = |bytes: usize| {
+        let mut out = String::with_capacity(bytes + 128);
+        let mut n = 0;
+        while out.len() < bytes {
+            out.push_str(&format!("var p{n}=atob(\"{encoded}\");"));
+            n += 1;
+        }
+        out.push('\n');
+        out
+    };
+    let set = checks::into_set(checks::load(&[]).expect("built-in checks load"));
+    let run = |text: String| {
+        let files = vec![whole_file("lib/loader.js".into(), text, AddedLines::All)];
+        let changes = review_gate::model::ChangeSet {
+            files,
+            ..Default::default()
+        };
+        let options = engine::Options {
+            patterns_only: true,
+            ..Default::default()
+        };
+        engine::review(&set, &changes, &options)
+    };
+    let small = run(line(1_000_000));
+    let large = run(line(4_000_000));
+    let decoded =
+        |o: &engine::EngineOutput| o.findings.iter().filter(|f| f.decoded().is_some()).count();
+    assert!(decoded(&small) > 0, "the payloads are decoded");
+    assert!(
+        decoded(&large) <= decoded(&small) + 10,
+        "decoded findings grow with the line: {} -> {}",
+        decoded(&small),
+        decoded(&large)
+    );
+    let ratio = large.stats.total_bytes() as f64 / small.stats.total_bytes() as f64;
+    assert!(
+        ratio < 5.0,
+        "work grew {ratio:.1}x for 4x input: {:?} -> {:?}",
+        small.stats,
+        large.stats
+    );
+}

@@ -195,3 +195,55 @@ fn binary_key_stores_are_reported_by_path() {
     );
     assert_eq!(run.json()["summary"]["skipped"]["binary"], 2);
 }
+
+/// Standard base64, for writing encoded fixtures.
+fn base64(text: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in text.as_bytes().chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+        out.extend(std::iter::repeat_n('=', 3 - chunk.len()));
+    }
+    out
+}
+
+#[test]
+fn an_encoded_secret_is_decoded_reported_and_never_printed() {
+    let repo = Repo::new();
+    let token = github_token("Qw7eR9tY2uI4oP6aS8dF1gH3jK5lZx");
+    let encoded = base64(&format!("ci-bot:{token}"));
+    repo.write(
+        "src/publish.js",
+        format!("const auth = Buffer.from(\"{encoded}\", \"base64\").toString();\n"),
+    );
+    repo.git(&["add", "-A"]);
+    let text = repo.run(&["staged"]);
+    assert_eq!(text.code, 1, "{}{}", text.stdout, text.stderr);
+    let json = repo.run(&["staged", "--format", "json"]);
+    for out in [&text.stdout, &json.stdout] {
+        assert!(!out.contains(&token), "the token leaked: {out}");
+        assert!(!out.contains(&encoded), "the encoded token leaked: {out}");
+    }
+    let value = json.json();
+    let finding = value["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "secret.github.pat")
+        .unwrap_or_else(|| panic!("{}", json.stdout));
+    assert_eq!(finding["severity"], "error", "a valid token stays an error");
+    assert_eq!(finding["line"], 1);
+    let decoded = finding["decoded"].as_str().expect("the decoded text");
+    assert!(decoded.starts_with("ci-bot:"), "{decoded}");
+    assert!(
+        text.stdout.contains("base64 text decodes to"),
+        "{}",
+        text.stdout
+    );
+}

@@ -49,7 +49,11 @@ fn check_keywords_in_matches(
     display: &str,
     failures: &mut Vec<Failure>,
 ) {
-    for f in findings.iter().filter(|f| f.category == category) {
+    // A finding on decoded text sits at the encoded span, which holds the keyword only once decoded.
+    for f in findings
+        .iter()
+        .filter(|f| f.category == category && f.decoded().is_none())
+    {
         let Some(check) = set.get(&f.check) else {
             continue;
         };

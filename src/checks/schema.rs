@@ -195,6 +195,8 @@ pub enum ProducedBy {
     Instructions,
     /// The agent configuration review (MCP servers, agent permissions and hooks: `engine::agent`).
     Agent,
+    /// The engine's decode stage (obfuscated names, long base64 blobs).
+    Decode,
 }
 
 /// What the agent gate answers when a command check matches (`action:`).

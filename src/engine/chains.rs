@@ -319,6 +319,11 @@ fn find_in_unit(
                 .iter()
                 .filter(|f| role_of(f, role_bit(role)))
                 .filter(|f| !chain.ordered || f.line <= sink.line)
+                // What decoded text does happens where it is decoded and run: it joins a chain only
+                // with the findings of its own line.
+                .filter(|f| {
+                    (f.decoded().is_none() && sink.decoded().is_none()) || f.line == sink.line
+                })
                 .filter(|f| !is_same(f, sink) && !parts.iter().any(|p| is_same(p, f)))
                 .min_by_key(|f| f.line.abs_diff(sink.line));
             match candidate {

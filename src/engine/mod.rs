@@ -10,6 +10,7 @@ mod binary;
 pub mod chains;
 pub mod commands;
 mod conditions;
+pub mod decode;
 pub mod deps;
 mod emit;
 pub mod instructions;
@@ -98,7 +99,10 @@ pub struct EngineOutput {
 /// it never silences an error-level attack finding, and what it silences is recorded; with
 /// `changes.baseless` (a scan) every line counts as already present.
 pub fn review(checks: &CheckSet, changes: &ChangeSet, options: &Options<'_>) -> EngineOutput {
-    let run = lines::run_files(checks, &changes.files, changes.baseless);
+    let mut run = lines::run_files(checks, &changes.files, changes.baseless);
+    let decoded = decode::run(checks, &changes.files);
+    run.findings.extend(decoded.findings);
+    run.stats.add(&decoded.stats);
     let (mut findings, silenced, mut suppressions) =
         (run.findings, run.silenced, run.added_markers);
     findings.extend(instructions::review(checks, &changes.files));

@@ -240,7 +240,19 @@ pub struct Finding {
     pub original_severity: Option<Severity>,
 }
 
+/// What the message of a finding on decoded text says before the decoded excerpt (in backquotes); the
+/// engine's decode stage writes it and [`Finding::decoded`] reads it back.
+pub const DECODES_TO: &str = " text decodes to `";
+
 impl Finding {
+    /// For a finding on encoded text, what it decodes to (as the message quotes it: shortened, secrets
+    /// masked).
+    pub fn decoded(&self) -> Option<&str> {
+        let at = self.message.find(DECODES_TO)?;
+        let rest = &self.message[at + DECODES_TO.len()..];
+        rest.rfind('`').map(|end| &rest[..end])
+    }
+
     /// The message, followed for an attack chain by its parts (`role (check at path:line)`), for
     /// outputs that show one line per finding (annotations, comments, SARIF, agent replies).
     pub fn message_with_parts(&self) -> String {

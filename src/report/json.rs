@@ -45,6 +45,9 @@ struct JsonFinding<'a> {
     /// For a dependency finding: the dependency it is about and what changed (from the dependency list).
     #[serde(skip_serializing_if = "Option::is_none")]
     dependency: Option<DependencyRef<'a>>,
+    /// For a finding on encoded text: what it decodes to (shortened, secrets masked, redacted on output).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decoded: Option<&'a str>,
 }
 
 /// What a dependency finding is about: the entry of the dependency list at its manifest line.
@@ -110,6 +113,7 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             novelty: f.novelty.as_str(),
             original_severity: f.original_severity.map(|s| s.as_str()),
             dependency: None,
+            decoded: f.decoded(),
         }
     }
 }

@@ -56,6 +56,8 @@ pub fn judge_files(
     let needed =
         if changes.skipped.binary_paths.is_empty() && changes.skipped.binary_text.is_empty() {
             let mut languages: Vec<_> = changes.files.iter().map(|f| f.language).collect();
+            // A decoded payload that reads as a command line is reviewed as shell too.
+            languages.push(crate::model::Language::Shell);
             languages.dedup();
             checks::Needed::Languages(languages)
         } else {
