@@ -191,6 +191,8 @@ pub enum ProducedBy {
     Dependencies,
     /// The configuration's own review (a weakened or invalid configuration).
     Policy,
+    /// The engine's names stage: API names built or looked up at run time, look-alike identifiers.
+    Names,
 }
 
 /// What the agent gate answers when a command check matches (`action:`).

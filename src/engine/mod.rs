@@ -12,6 +12,7 @@ mod conditions;
 pub mod deps;
 mod emit;
 mod lines;
+mod names;
 pub mod novelty;
 pub mod secrets;
 pub mod snippet;
