@@ -173,15 +173,14 @@ fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> FileRun {
                     .for_each(|&idx| add(idx));
             }
             hits.clear();
+            if !candidates.is_empty() {
+                candidates.sort_unstable();
+                ctx.line_conditions.clear();
+                for &idx in &candidates {
+                    run_check(set, idx, &mut ctx, line, text, &mut hits);
+                }
+            }
             names::scan_line(set, &mut names_state, &ctx, line, text, &mut hits);
-            if candidates.is_empty() && hits.is_empty() {
-                continue;
-            }
-            candidates.sort_unstable();
-            ctx.line_conditions.clear();
-            for &idx in &candidates {
-                run_check(set, idx, &mut ctx, line, text, &mut hits);
-            }
             if !hits.is_empty() {
                 emit(set, &mut ctx, line, text, &hits, &mut out);
             }

@@ -146,10 +146,21 @@ impl<'a> Folder<'a> {
 
     fn term(&mut self, i: usize) -> (Val, usize) {
         let (mut v, mut i) = self.primary(i);
+        // Whether `v` came from a dynamic lookup or import (then a plain member of it is reported too).
+        let mut dynamic = false;
         while self.budget > 0 {
             self.budget -= 1;
             match self.punct(i) {
                 Some(b'.') => {
+                    if let (Val::Obj(p, h), Some(name)) = (&v, self.ident(i + 1)) {
+                        let path = format!("{p}.{name}");
+                        if (dynamic || *h) && super::table::danger(&path).is_some() {
+                            let resolved = Resolved::Name { path, hidden: *h };
+                            let (start, end) = (self.toks[i].start as usize, self.toks[i + 1].end as usize);
+                            self.event(resolved, format!("{p}….{name}"), start, end);
+                        }
+                    }
+                    dynamic = false;
                     let Some(name) = self.ident(i + 1).or_else(|| {
                         // `.\`` is no member; a Ruby `.send` etc. is an identifier.
                         None
@@ -168,11 +179,13 @@ impl<'a> Folder<'a> {
                         return (Val::Unknown, i + 1);
                     }
                     v = self.subscript(v, i, close);
+                    dynamic = matches!(v, Val::Obj(..));
                     i = close + 1;
                 }
                 Some(b'(') => {
                     let (args, next) = self.args(i);
                     v = self.call(v, args, self.toks[i].start as usize, self.span_end(next));
+                    dynamic = matches!(v, Val::Obj(..));
                     i = next;
                 }
                 _ => break,
@@ -248,6 +261,10 @@ impl<'a> Folder<'a> {
                 _ => (Val::Unknown, i + 1),
             },
             Kind::Ident => (self.name(self.text(i)), i + 1),
+            // Ruby's `&:chr` block argument.
+            Kind::Punct(b'&') if matches!(self.toks.get(i + 1).map(|t| t.kind), Some(Kind::Symbol)) => {
+                (Val::Str(self.text(i + 1)[1..].to_string(), false), i + 2)
+            }
             _ => (Val::Unknown, i + 1),
         }
     }
@@ -271,9 +288,10 @@ impl<'a> Folder<'a> {
             (Lang::Js, "import") => "require",
             (Lang::Js, "child_process" | "childProcess") => "child_process",
             (Lang::Ruby, "Kernel" | "Object" | "Module" | "Base64" | "IO" | "Open3" | "Process") => n,
-            (Lang::Ruby, "send" | "public_send" | "__send__" | "method" | "const_get") => {
-                return Val::Obj(format!("Kernel.{n}"), false)
+            (Lang::Ruby, "send" | "public_send" | "__send__" | "method") => {
+                return Val::Obj(format!("self.{n}"), false)
             }
+            (Lang::Ruby, "const_get") => return Val::Obj("Kernel.const_get".into(), false),
             (Lang::Php, _) if !n.starts_with('$') => return Val::Obj(format!("php.{n}"), false),
             _ => return Val::Unknown,
         };
@@ -329,6 +347,7 @@ impl<'a> Folder<'a> {
                     _ => format!("{base_path}.{member}"),
                 }
             }
+            "self" => format!("Kernel.{member}"),
             _ => format!("{base_path}.{member}"),
         };
         self.event(Resolved::Name { path: path.clone(), hidden }, form, start, end);
@@ -441,13 +460,15 @@ impl<'a> Folder<'a> {
                 _ => Val::Unknown,
             },
             "builtins.str" => arg(0),
-            "php.call_user_func" | "php.call_user_func_array" => {
-                let f = arg(0);
-                self.lookup(&Val::Obj("php".into(), false), &f, "call_user_func(…)", start, end)
-            }
-            "Kernel.send" | "Kernel.public_send" | "Kernel.__send__" | "Kernel.method" => {
-                let form = format!("{}(…)", &path["Kernel.".len()..]);
-                self.lookup(&Val::Obj("Kernel".into(), false), &arg(0), &form, start, end)
+            "php.call_user_func" | "php.call_user_func_array" => match arg(0) {
+                f @ Val::Str(..) => {
+                    self.lookup(&Val::Obj("php".into(), false), &f, "call_user_func(…)", start, end)
+                }
+                _ => Val::Unknown,
+            },
+            "self.send" | "self.public_send" | "self.__send__" | "self.method" => {
+                let form = format!("{}(…)", &path["self.".len()..]);
+                self.lookup(&Val::Obj("self".into(), false), &arg(0), &form, start, end)
             }
             "Kernel.const_get" => self.constant(&arg(0), start, end),
             _ => Val::Unknown,
@@ -473,14 +494,15 @@ impl<'a> Folder<'a> {
         let arg = |k: usize| args.get(k).cloned().unwrap_or(Val::Unknown);
         match (&v, name) {
             (Val::Obj(..), "call" | "apply" | "bind" | "__dict__") => return v,
-            (Val::Obj(..), "__getattribute__" | "get") if call => {
+            (Val::Obj(p, _), "__getattribute__" | "get") if call && p != "Reflect" => {
                 return self.lookup(&v, &arg(0), "@.__getattribute__(…)", start, end);
             }
             (_, "send" | "public_send" | "__send__" | "method") if self.lang == Lang::Ruby => {
+                // Kernel's private methods answer `send` on any object (`self` here); a name chosen at run
+                // time is reported only on Kernel itself.
                 let base = match &v {
                     Val::Obj(p, h) if p == "Kernel" || p == "Object" => Val::Obj("Kernel".into(), *h),
-                    // Kernel's private methods answer `send` on any object.
-                    _ => Val::Obj("Kernel".into(), false),
+                    _ => Val::Obj("self".into(), false),
                 };
                 let form = format!("{name}(…)");
                 return self.lookup(&base, &arg(0), &form, start, end);
@@ -490,10 +512,6 @@ impl<'a> Folder<'a> {
             }
             (Val::Obj(p, h), _) => {
                 let path = format!("{p}.{name}");
-                if *h && super::table::danger(&path).is_some() {
-                    let resolved = Resolved::Name { path: path.clone(), hidden: true };
-                    self.event(resolved, format!("….{name}"), start, end);
-                }
                 let obj = Val::Obj(path, *h);
                 return if call { self.call(obj, args, start, end) } else { obj };
             }

@@ -148,6 +148,10 @@ pub(super) fn scan_line(
     import_aliases(lang, text, toks, &mut bound);
     for (event, _) in found {
         if let Some((check, severity, message)) = judge(set, ctx, &event) {
+            // The call's own check already reports it on this line.
+            if hits.iter().any(|h| h.check == check) {
+                continue;
+            }
             hits.push(Hit {
                 check,
                 start: event.start,

@@ -108,3 +108,8 @@ fn folding_is_bounded() {
     let got = resolve(Lang::Python, &long);
     assert!(!got.iter().any(|g| g.starts_with("os.")), "{got:?}");
 }
+
+#[test]
+fn debug_bind() {
+    has(Lang::Js, "const run = cp[\"spa\" + \"wn\"].bind(cp);", "child_process.spawn!");
+}
