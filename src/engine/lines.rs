@@ -180,7 +180,7 @@ fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> FileRun {
                     run_check(set, idx, &mut ctx, line, text, &mut hits);
                 }
             }
-            names::scan_line(set, &mut names_state, &ctx, line, text, &mut hits);
+            names::scan_line(set, &mut names_state, &mut ctx, line, text, &mut hits);
             if !hits.is_empty() {
                 emit(set, &mut ctx, line, text, &hits, &mut out);
             }

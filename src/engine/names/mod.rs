@@ -35,6 +35,8 @@ pub const LOOKALIKE: &str = "attack.obfuscation.lookalike-identifier";
 
 /// Most module aliases remembered per file.
 const MAX_ALIASES: usize = 64;
+/// Most findings the stage adds to one line.
+const MAX_HITS: usize = super::MAX_HITS_PER_LINE;
 
 /// The stage's state over one file: its language, the aliases its added lines bound, reused buffers.
 #[derive(Default)]
@@ -43,6 +45,8 @@ pub(super) struct FileNames {
     aliases: Vec<(String, String)>,
     toks: Vec<Token>,
     close: Vec<usize>,
+    /// Check ids looked up in the set: index and base severity, `None` when absent or not for this file.
+    checks: Vec<(&'static str, Option<(u32, Severity)>)>,
 }
 
 impl FileNames {
@@ -86,12 +90,13 @@ fn keywords() -> &'static AhoCorasick {
 pub(super) fn scan_line(
     set: &CheckSet,
     state: &mut FileNames,
-    ctx: &FileContext<'_>,
+    ctx: &mut FileContext<'_>,
     line: &AddedLine,
     text: &str,
     hits: &mut Vec<Hit>,
 ) {
     let Some(lang) = state.lang else { return };
+    let first_hit = hits.len();
     let lookalikes = !text.is_ascii();
     if !lookalikes && !keywords().is_match(text) {
         return;
@@ -100,16 +105,20 @@ pub(super) fn scan_line(
     if ctx.regions().at(line.start) != Region::Code {
         return;
     }
+    ctx.stats.names_bytes += text.len();
     tokens::tokenize(lang, text, &mut state.toks);
     if lookalikes {
-        look_alikes(set, ctx, lang, text, &state.toks, hits);
+        let line = (lang, text, state.toks.as_slice());
+        look_alikes(set, ctx, &mut state.checks, line, hits);
     }
+    let ctx = &*ctx;
     tokens::matching(&state.toks, &mut state.close);
     let toks = &state.toks;
     let mut bound: Vec<(String, String)> = Vec::new();
     let mut i = 0;
     let mut found: Vec<(Event, Option<Severity>)> = Vec::new();
-    while i < toks.len() {
+    let checks = &mut state.checks;
+    while i < toks.len() && found.len() < MAX_HITS {
         if !is_root(lang, text, toks, &state.close, i) {
             i += 1;
             continue;
@@ -136,7 +145,7 @@ pub(super) fn scan_line(
         let best = events
             .into_iter()
             .map(|e| {
-                let sev = judge(set, ctx, &e).map(|(_, s, _)| s);
+                let sev = judge(set, ctx, checks, &e).map(|(_, s, _)| s);
                 (e, sev)
             })
             .filter(|(_, s)| s.is_some())
@@ -147,9 +156,9 @@ pub(super) fn scan_line(
     }
     import_aliases(lang, text, toks, &mut bound);
     for (event, _) in found {
-        if let Some((check, severity, message)) = judge(set, ctx, &event) {
+        if let Some((check, severity, message)) = judge(set, ctx, checks, &event) {
             // The call's own check already reports it on this line.
-            if hits.iter().any(|h| h.check == check) {
+            if hits.len() - first_hit >= MAX_HITS || hits.iter().any(|h| h.check == check) {
                 continue;
             }
             hits.push(Hit {
@@ -257,14 +266,13 @@ fn import_aliases(lang: Lang, text: &str, toks: &[Token], bound: &mut Vec<(Strin
 }
 
 /// The check, severity and message of an event, if it is reported.
-fn judge(set: &CheckSet, ctx: &FileContext<'_>, event: &Event) -> Option<(u32, Severity, String)> {
-    let own = |id: &str| -> Option<(u32, Severity)> {
-        let idx = set.checks.iter().position(|c| c.meta.id == id)?;
-        let check = &set.checks[idx];
-        check
-            .applies_to(ctx.file.language, &ctx.file.path)
-            .then_some((idx as u32, check.meta.severity))
-    };
+fn judge(
+    set: &CheckSet,
+    ctx: &FileContext<'_>,
+    cache: &mut Vec<(&'static str, Option<(u32, Severity)>)>,
+    event: &Event,
+) -> Option<(u32, Severity, String)> {
+    let mut own = |id: &'static str| own_check(set, ctx, cache, id);
     match &event.resolved {
         Resolved::Name { path, hidden } => {
             if let Some(module) = path.strip_prefix("import:") {
@@ -312,38 +320,59 @@ fn judge(set: &CheckSet, ctx: &FileContext<'_>, event: &Event) -> Option<(u32, S
 fn look_alikes(
     set: &CheckSet,
     ctx: &FileContext<'_>,
-    lang: Lang,
-    text: &str,
-    toks: &[Token],
+    cache: &mut Vec<(&'static str, Option<(u32, Severity)>)>,
+    (lang, text, toks): (Lang, &str, &[Token]),
     hits: &mut Vec<Hit>,
 ) {
-    let Some(idx) = set.checks.iter().position(|c| c.meta.id == LOOKALIKE) else {
-        return;
-    };
-    let check = &set.checks[idx];
-    if !check.applies_to(ctx.file.language, &ctx.file.path) {
-        return;
-    }
+    let mut added = 0;
     for t in toks.iter().filter(|t| t.kind == Kind::Ident) {
         let ident = &text[t.start as usize..t.end as usize];
         let message = match lookalike::fold(ident) {
-            Some(lookalike::Fold::Nfkc(name)) if lang == Lang::Python => {
-                format!("`{ident}` is `{name}`: Python normalizes identifiers (NFKC), so this reads as another name but runs {name}")
-            }
+            Some(lookalike::Fold::Nfkc(name)) if lang == Lang::Python => format!(
+                "`{ident}` is `{name}`: Python normalizes identifiers (NFKC), so it reads as another \
+                 name but runs {name}"
+            ),
             Some(lookalike::Fold::Nfkc(name) | lookalike::Fold::Confusable(name)) => {
                 format!("`{ident}` is drawn like `{name}` but is spelled with other characters")
             }
             None => continue,
         };
+        let Some((idx, severity)) = own_check(set, ctx, cache, LOOKALIKE) else {
+            return;
+        };
         hits.push(Hit {
-            check: idx as u32,
+            check: idx,
             start: t.start as usize,
             end: t.end as usize,
-            severity: check.meta.severity,
+            severity,
             reason: None,
             message,
         });
+        added += 1;
+        if added >= MAX_HITS {
+            return;
+        }
     }
+}
+
+/// The index and base severity of the check `id`, when the set has it and it applies to the file.
+fn own_check(
+    set: &CheckSet,
+    ctx: &FileContext<'_>,
+    cache: &mut Vec<(&'static str, Option<(u32, Severity)>)>,
+    id: &'static str,
+) -> Option<(u32, Severity)> {
+    if let Some((_, known)) = cache.iter().find(|(k, _)| *k == id) {
+        return *known;
+    }
+    let found = set.checks.iter().position(|c| c.meta.id == id).and_then(|idx| {
+        let check = &set.checks[idx];
+        check
+            .applies_to(ctx.file.language, &ctx.file.path)
+            .then_some((idx as u32, check.meta.severity))
+    });
+    cache.push((id, found));
+    found
 }
 
 #[cfg(test)]
