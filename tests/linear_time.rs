@@ -139,7 +139,13 @@ fn the_names_stage_is_linear_on_a_long_obfuscated_line() {
     let (small_found, small) = run(200_000);
     let (large_found, large) = run(800_000);
     assert!(small_found > 0 && large_found <= engine::MAX_HITS_PER_LINE);
-    assert!(large.names_bytes > 0 && large.names_bytes <= 2 * 800_000, "{large:?}");
+    assert!(
+        large.names_bytes > 0 && large.names_bytes <= 2 * 800_000,
+        "{large:?}"
+    );
     let ratio = large.total_bytes() as f64 / small.total_bytes() as f64;
-    assert!(ratio < 5.0, "work grew {ratio:.1}x for 4x input: {small:?} -> {large:?}");
+    assert!(
+        ratio < 5.0,
+        "work grew {ratio:.1}x for 4x input: {small:?} -> {large:?}"
+    );
 }

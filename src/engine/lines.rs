@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use super::conditions::{ceil_char, floor_char, holds, OnDoubt};
 use super::emit::{emit, names_unknown_target};
 use super::{
-    file_regions, names, secrets, snippet, suppress, WorkStats, ALLOW_UNKNOWN_TARGET, MAX_HITS_PER_LINE,
+    file_regions, names, secrets, snippet, suppress, WorkStats, ALLOW_UNKNOWN_TARGET,
+    MAX_HITS_PER_LINE,
 };
 use crate::checks::{Check, CheckSet};
 use crate::lang::Regions;

@@ -12,7 +12,7 @@ mod conditions;
 pub mod deps;
 mod emit;
 mod lines;
-mod names;
+pub(crate) mod names;
 pub mod novelty;
 pub mod secrets;
 pub mod snippet;

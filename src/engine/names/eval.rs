@@ -82,7 +82,16 @@ impl<'a> Folder<'a> {
         close: &'a [usize],
         aliases: &'a [(String, String)],
     ) -> Self {
-        Folder { lang, line, toks, close, aliases, events: Vec::new(), budget: BUDGET, depth: 0 }
+        Folder {
+            lang,
+            line,
+            toks,
+            close,
+            aliases,
+            events: Vec::new(),
+            budget: BUDGET,
+            depth: 0,
+        }
     }
 
     fn punct(&self, i: usize) -> Option<u8> {
@@ -102,7 +111,9 @@ impl<'a> Folder<'a> {
     }
 
     fn span_end(&self, i: usize) -> usize {
-        self.toks.get(i.saturating_sub(1)).map_or(0, |t| t.end as usize)
+        self.toks
+            .get(i.saturating_sub(1))
+            .map_or(0, |t| t.end as usize)
     }
 
     /// Folds the expression starting at token `i`; returns its value and the next token.
@@ -116,16 +127,22 @@ impl<'a> Folder<'a> {
             let concat = match self.toks.get(i).map(|t| t.kind) {
                 Some(Kind::Punct(b'+')) => true,
                 Some(Kind::Punct(b'.')) if self.lang == Lang::Php => true,
-                Some(Kind::Str { .. }) => matches!(self.lang, Lang::Python | Lang::Ruby)
-                    && matches!(v, Val::Str(..))
-                    && i > 0
-                    && matches!(self.toks[i - 1].kind, Kind::Str { .. }),
+                Some(Kind::Str { .. }) => {
+                    matches!(self.lang, Lang::Python | Lang::Ruby)
+                        && matches!(v, Val::Str(..))
+                        && i > 0
+                        && matches!(self.toks[i - 1].kind, Kind::Str { .. })
+                }
                 _ => false,
             };
             if !concat {
                 break;
             }
-            let next = if matches!(self.toks[i].kind, Kind::Str { .. }) { i } else { i + 1 };
+            let next = if matches!(self.toks[i].kind, Kind::Str { .. }) {
+                i
+            } else {
+                i + 1
+            };
             let (r, after) = self.term(next);
             v = match (v, r) {
                 (Val::Str(a, _), Val::Str(b, _)) if a.len() + b.len() <= MAX_LITERAL => {
@@ -156,7 +173,8 @@ impl<'a> Folder<'a> {
                         let path = format!("{p}.{name}");
                         if (dynamic || *h) && super::table::danger(&path).is_some() {
                             let resolved = Resolved::Name { path, hidden: *h };
-                            let (start, end) = (self.toks[i].start as usize, self.toks[i + 1].end as usize);
+                            let (start, end) =
+                                (self.toks[i].start as usize, self.toks[i + 1].end as usize);
                             self.event(resolved, format!("{p}….{name}"), start, end);
                         }
                     }
@@ -168,7 +186,11 @@ impl<'a> Folder<'a> {
                         break;
                     };
                     let call = self.punct(i + 2) == Some(b'(');
-                    let (args, next) = if call { self.args(i + 2) } else { (Vec::new(), i + 2) };
+                    let (args, next) = if call {
+                        self.args(i + 2)
+                    } else {
+                        (Vec::new(), i + 2)
+                    };
                     let start = self.toks[i].start as usize;
                     v = self.method(v, name, args, call, start, self.span_end(next));
                     i = next;
@@ -208,7 +230,11 @@ impl<'a> Folder<'a> {
         let mut out = Vec::new();
         while i < end && out.len() < MAX_LIST {
             let (v, mut next) = self.expr(i);
-            let v = if next == end || self.punct(next) == Some(b',') { v } else { Val::Unknown };
+            let v = if next == end || self.punct(next) == Some(b',') {
+                v
+            } else {
+                Val::Unknown
+            };
             // Skip what was not understood to the next comma at this level (within the budget).
             while next < end && self.punct(next) != Some(b',') {
                 if self.budget == 0 {
@@ -253,7 +279,11 @@ impl<'a> Folder<'a> {
                     return (Val::Unknown, i + 1);
                 }
                 let mut items = self.items(i + 1, close);
-                let v = if items.len() > 1 { Val::List(items, false) } else { items.pop().unwrap_or(Val::Unknown) };
+                let v = if items.len() > 1 {
+                    Val::List(items, false)
+                } else {
+                    items.pop().unwrap_or(Val::Unknown)
+                };
                 (v, close + 1)
             }
             Kind::Punct(b'-') => match self.toks.get(i + 1).map(|t| t.kind) {
@@ -262,7 +292,9 @@ impl<'a> Folder<'a> {
             },
             Kind::Ident => (self.name(self.text(i)), i + 1),
             // Ruby's `&:chr` block argument.
-            Kind::Punct(b'&') if matches!(self.toks.get(i + 1).map(|t| t.kind), Some(Kind::Symbol)) => {
+            Kind::Punct(b'&')
+                if matches!(self.toks.get(i + 1).map(|t| t.kind), Some(Kind::Symbol)) =>
+            {
                 (Val::Str(self.text(i + 1)[1..].to_string(), false), i + 2)
             }
             _ => (Val::Unknown, i + 1),
@@ -276,18 +308,30 @@ impl<'a> Folder<'a> {
         }
         let path = match (self.lang, n) {
             (Lang::Python, "__builtins__" | "builtins") => "builtins",
-            (Lang::Python, "os" | "subprocess" | "pty" | "posix" | "commands" | "marshal" | "sys") => n,
-            (Lang::Python, "importlib" | "base64" | "codecs" | "binascii" | "bytes" | "bytearray") => n,
             (
                 Lang::Python,
-                "getattr" | "__import__" | "chr" | "vars" | "globals" | "locals" | "reversed" | "map"
-                | "str" | "import_module" | "b64decode" | "eval" | "exec" | "compile",
+                "os" | "subprocess" | "pty" | "posix" | "commands" | "marshal" | "sys",
+            ) => n,
+            (
+                Lang::Python,
+                "importlib" | "base64" | "codecs" | "binascii" | "bytes" | "bytearray",
+            ) => n,
+            (
+                Lang::Python,
+                "getattr" | "__import__" | "chr" | "vars" | "globals" | "locals" | "reversed"
+                | "map" | "str" | "import_module" | "b64decode" | "eval" | "exec" | "compile",
             ) => return Val::Obj(format!("builtins.{n}"), false),
             (Lang::Js, "global" | "globalThis" | "window" | "self") => "global",
-            (Lang::Js, "process" | "String" | "Buffer" | "Reflect" | "require" | "atob" | "module") => n,
+            (
+                Lang::Js,
+                "process" | "String" | "Buffer" | "Reflect" | "require" | "atob" | "module",
+            ) => n,
             (Lang::Js, "import") => "require",
             (Lang::Js, "child_process" | "childProcess") => "child_process",
-            (Lang::Ruby, "Kernel" | "Object" | "Module" | "Base64" | "IO" | "Open3" | "Process") => n,
+            (
+                Lang::Ruby,
+                "Kernel" | "Object" | "Module" | "Base64" | "IO" | "Open3" | "Process",
+            ) => n,
             (Lang::Ruby, "send" | "public_send" | "__send__" | "method") => {
                 return Val::Obj(format!("self.{n}"), false)
             }
@@ -300,7 +344,12 @@ impl<'a> Folder<'a> {
 
     fn event(&mut self, resolved: Resolved, form: String, start: usize, end: usize) {
         if self.events.len() < 64 {
-            self.events.push(Event { resolved, form, start, end });
+            self.events.push(Event {
+                resolved,
+                form,
+                start,
+                end,
+            });
         }
     }
 
@@ -312,7 +361,12 @@ impl<'a> Folder<'a> {
                 if let Val::Str(s, true) = name {
                     if super::table::hidden_name_worthy(s) {
                         let text = s.clone();
-                        self.event(Resolved::HiddenString { text }, form.replace('@', "…"), start, end);
+                        self.event(
+                            Resolved::HiddenString { text },
+                            form.replace('@', "…"),
+                            start,
+                            end,
+                        );
                     }
                 }
                 return Val::Unknown;
@@ -350,7 +404,15 @@ impl<'a> Folder<'a> {
             "self" => format!("Kernel.{member}"),
             _ => format!("{base_path}.{member}"),
         };
-        self.event(Resolved::Name { path: path.clone(), hidden }, form, start, end);
+        self.event(
+            Resolved::Name {
+                path: path.clone(),
+                hidden,
+            },
+            form,
+            start,
+            end,
+        );
         Val::Obj(path, hidden)
     }
 
@@ -361,7 +423,10 @@ impl<'a> Folder<'a> {
         };
         let module = module.strip_prefix("node:").unwrap_or(module).to_string();
         self.event(
-            Resolved::Name { path: format!("import:{module}"), hidden: *hidden },
+            Resolved::Name {
+                path: format!("import:{module}"),
+                hidden: *hidden,
+            },
             form.to_string(),
             start,
             end,
@@ -372,14 +437,23 @@ impl<'a> Folder<'a> {
     fn subscript(&mut self, v: Val, open: usize, close: usize) -> Val {
         // Python's `[::-1]`.
         if close == open + 5
-            && (open + 1..open + 4).map(|k| self.punct(k)).eq([Some(b':'), Some(b':'), Some(b'-')])
+            && (open + 1..open + 4)
+                .map(|k| self.punct(k))
+                .eq([Some(b':'), Some(b':'), Some(b'-')])
             && matches!(self.toks[close - 1].kind, Kind::Int(1))
         {
             return reverse(v);
         }
         let mut key = self.items(open + 1, close);
-        let key = if key.len() == 1 { key.pop().unwrap_or(Val::Unknown) } else { Val::Unknown };
-        let (start, end) = (self.toks[open].start as usize, self.toks[close].end as usize);
+        let key = if key.len() == 1 {
+            key.pop().unwrap_or(Val::Unknown)
+        } else {
+            Val::Unknown
+        };
+        let (start, end) = (
+            self.toks[open].start as usize,
+            self.toks[close].end as usize,
+        );
         match (v, key) {
             (Val::Str(s, h), Val::Int(n)) => index(s.chars().map(|c| c.to_string()).collect(), n)
                 .map_or(Val::Unknown, |c| Val::Str(c, h)),
@@ -402,17 +476,24 @@ impl<'a> Folder<'a> {
         let arg = |k: usize| args.get(k).cloned().unwrap_or(Val::Unknown);
         match path.as_str() {
             "builtins.getattr" | "Reflect.get" => {
-                let form = if path == "Reflect.get" { "Reflect.get(@, …)" } else { "getattr(@, …)" };
+                let form = if path == "Reflect.get" {
+                    "Reflect.get(@, …)"
+                } else {
+                    "getattr(@, …)"
+                };
                 self.lookup(&arg(0), &arg(1), form, start, end)
             }
             "builtins.__import__" | "importlib.import_module" | "builtins.import_module" => {
                 self.import(&arg(0), "__import__(…)", start, end)
             }
-            "require" | "module.require" | "process.mainModule.require" | "module.constructor._load" => {
-                self.import(&arg(0), "require(…)", start, end)
-            }
+            "require"
+            | "module.require"
+            | "process.mainModule.require"
+            | "module.constructor._load" => self.import(&arg(0), "require(…)", start, end),
             "builtins.vars" if !args.is_empty() => arg(0),
-            "builtins.vars" | "builtins.globals" | "builtins.locals" => Val::Obj("globals".into(), false),
+            "builtins.vars" | "builtins.globals" | "builtins.locals" => {
+                Val::Obj("globals".into(), false)
+            }
             "builtins.chr" | "php.chr" => chars(&args),
             "String.fromCharCode" => chars(&args),
             "builtins.bytes" | "builtins.bytearray" | "bytes" | "bytearray" => match arg(0) {
@@ -421,11 +502,16 @@ impl<'a> Folder<'a> {
             },
             "bytes.fromhex" | "bytearray.fromhex" | "binascii.unhexlify" | "binascii.a2b_hex"
             | "php.hex2bin" => decode_str(&arg(0), hex),
-            "base64.b64decode" | "builtins.b64decode" | "base64.standard_b64decode"
-            | "base64.urlsafe_b64decode" | "base64.decodebytes" | "atob" | "Base64.decode64"
-            | "Base64.strict_decode64" | "Base64.urlsafe_decode64" | "php.base64_decode" => {
-                decode_str(&arg(0), b64)
-            }
+            "base64.b64decode"
+            | "builtins.b64decode"
+            | "base64.standard_b64decode"
+            | "base64.urlsafe_b64decode"
+            | "base64.decodebytes"
+            | "atob"
+            | "Base64.decode64"
+            | "Base64.strict_decode64"
+            | "Base64.urlsafe_decode64"
+            | "php.base64_decode" => decode_str(&arg(0), b64),
             "Buffer.from" => match (arg(0), arg(1)) {
                 (Val::List(items, _), _) => chars(&items),
                 (s @ Val::Str(..), Val::Str(enc, _)) if enc == "hex" => decode_str(&s, hex),
@@ -454,16 +540,23 @@ impl<'a> Folder<'a> {
             },
             "builtins.map" => match (arg(0), arg(1)) {
                 (Val::Obj(f, _), Val::List(items, _)) if f == "builtins.chr" => {
-                    let mapped = items.iter().map(|x| chars(std::slice::from_ref(x))).collect();
+                    let mapped = items
+                        .iter()
+                        .map(|x| chars(std::slice::from_ref(x)))
+                        .collect();
                     Val::List(mapped, true)
                 }
                 _ => Val::Unknown,
             },
             "builtins.str" => arg(0),
             "php.call_user_func" | "php.call_user_func_array" => match arg(0) {
-                f @ Val::Str(..) => {
-                    self.lookup(&Val::Obj("php".into(), false), &f, "call_user_func(…)", start, end)
-                }
+                f @ Val::Str(..) => self.lookup(
+                    &Val::Obj("php".into(), false),
+                    &f,
+                    "call_user_func(…)",
+                    start,
+                    end,
+                ),
                 _ => Val::Unknown,
             },
             "self.send" | "self.public_send" | "self.__send__" | "self.method" => {
@@ -481,7 +574,10 @@ impl<'a> Folder<'a> {
         };
         let c = c.trim_start_matches("::").to_string();
         self.event(
-            Resolved::Name { path: format!("import:{c}"), hidden: *hidden },
+            Resolved::Name {
+                path: format!("import:{c}"),
+                hidden: *hidden,
+            },
             "const_get(…)".into(),
             start,
             end,
@@ -490,7 +586,15 @@ impl<'a> Folder<'a> {
     }
 
     /// A method `name` called on `v` (with `args` when `call`).
-    fn method(&mut self, v: Val, name: &str, args: Vec<Val>, call: bool, start: usize, end: usize) -> Val {
+    fn method(
+        &mut self,
+        v: Val,
+        name: &str,
+        args: Vec<Val>,
+        call: bool,
+        start: usize,
+        end: usize,
+    ) -> Val {
         let arg = |k: usize| args.get(k).cloned().unwrap_or(Val::Unknown);
         match (&v, name) {
             (Val::Obj(..), "call" | "apply" | "bind" | "__dict__") => return v,
@@ -501,7 +605,9 @@ impl<'a> Folder<'a> {
                 // Kernel's private methods answer `send` on any object (`self` here); a name chosen at run
                 // time is reported only on Kernel itself.
                 let base = match &v {
-                    Val::Obj(p, h) if p == "Kernel" || p == "Object" => Val::Obj("Kernel".into(), *h),
+                    Val::Obj(p, h) if p == "Kernel" || p == "Object" => {
+                        Val::Obj("Kernel".into(), *h)
+                    }
                     _ => Val::Obj("self".into(), false),
                 };
                 let form = format!("{name}(…)");
@@ -513,7 +619,11 @@ impl<'a> Folder<'a> {
             (Val::Obj(p, h), _) => {
                 let path = format!("{p}.{name}");
                 let obj = Val::Obj(path, *h);
-                return if call { self.call(obj, args, start, end) } else { obj };
+                return if call {
+                    self.call(obj, args, start, end)
+                } else {
+                    obj
+                };
             }
             _ => {}
         }
@@ -523,7 +633,11 @@ impl<'a> Folder<'a> {
                 let sep = match arg(0) {
                     Val::Str(s, _) => s,
                     Val::Unknown if args.is_empty() => {
-                        if self.lang == Lang::Js { ",".into() } else { String::new() }
+                        if self.lang == Lang::Js {
+                            ",".into()
+                        } else {
+                            String::new()
+                        }
                     }
                     _ => return Val::Unknown,
                 };
@@ -531,32 +645,43 @@ impl<'a> Folder<'a> {
             }
             (Val::Str(sep, _), "join") => join(arg(0), &sep),
             (Val::Str(s, _), "split") => match arg(0) {
-                Val::Str(sep, _) if sep.is_empty() => {
-                    Val::List(s.chars().map(|c| Val::Str(c.to_string(), true)).collect(), true)
-                }
-                Val::Str(sep, _) => {
-                    Val::List(s.split(sep.as_str()).map(|p| Val::Str(p.to_string(), true)).collect(), true)
-                }
+                Val::Str(sep, _) if sep.is_empty() => Val::List(
+                    s.chars().map(|c| Val::Str(c.to_string(), true)).collect(),
+                    true,
+                ),
+                Val::Str(sep, _) => Val::List(
+                    s.split(sep.as_str())
+                        .map(|p| Val::Str(p.to_string(), true))
+                        .collect(),
+                    true,
+                ),
                 _ => Val::Unknown,
             },
             (v, "reverse") => reverse(v),
-            (s @ Val::Str(..), "decode" | "encode" | "toString" | "to_s" | "to_sym" | "intern" | "strip"
-                | "trim" | "to_str" | "valueOf") => {
-                match (name, arg(0)) {
-                    ("toString", Val::Str(enc, _)) if enc == "hex" || enc == "base64" => Val::Unknown,
-                    ("decode", Val::Str(enc, _)) if enc == "hex" => decode_str(&s, hex),
-                    ("decode", Val::Str(enc, _)) if enc == "base64" => decode_str(&s, b64),
-                    ("decode", Val::Str(enc, _)) if enc.starts_with("rot") => match s {
-                        Val::Str(t, _) => Val::Str(rot13(&t), true),
-                        _ => Val::Unknown,
-                    },
-                    _ => s,
-                }
+            (
+                s @ Val::Str(..),
+                "decode" | "encode" | "toString" | "to_s" | "to_sym" | "intern" | "strip" | "trim"
+                | "to_str" | "valueOf",
+            ) => match (name, arg(0)) {
+                ("toString", Val::Str(enc, _)) if enc == "hex" || enc == "base64" => Val::Unknown,
+                ("decode", Val::Str(enc, _)) if enc == "hex" => decode_str(&s, hex),
+                ("decode", Val::Str(enc, _)) if enc == "base64" => decode_str(&s, b64),
+                ("decode", Val::Str(enc, _)) if enc.starts_with("rot") => match s {
+                    Val::Str(t, _) => Val::Str(rot13(&t), true),
+                    _ => Val::Unknown,
+                },
+                _ => s,
+            },
+            (Val::Str(s, _), "lower" | "toLowerCase" | "downcase") => {
+                Val::Str(s.to_lowercase(), true)
             }
-            (Val::Str(s, _), "lower" | "toLowerCase" | "downcase") => Val::Str(s.to_lowercase(), true),
-            (Val::Str(s, _), "upper" | "toUpperCase" | "upcase") => Val::Str(s.to_uppercase(), true),
+            (Val::Str(s, _), "upper" | "toUpperCase" | "upcase") => {
+                Val::Str(s.to_uppercase(), true)
+            }
             (Val::Str(s, _), "replace" | "gsub" | "replaceAll") => match (arg(0), arg(1)) {
-                (Val::Str(a, _), Val::Str(b, _)) if !a.is_empty() => Val::Str(s.replace(&a, &b), true),
+                (Val::Str(a, _), Val::Str(b, _)) if !a.is_empty() => {
+                    Val::Str(s.replace(&a, &b), true)
+                }
                 _ => Val::Unknown,
             },
             (Val::Str(s, _), "concat") => match arg(0) {
@@ -581,9 +706,13 @@ impl<'a> Folder<'a> {
             },
             (Val::List(items, _), "map" | "collect") => match arg(0) {
                 // Ruby's `map(&:chr)` reads as `&` then the symbol: the symbol alone is left.
-                Val::Str(f, false) if f == "chr" => {
-                    Val::List(items.iter().map(|x| chars(std::slice::from_ref(x))).collect(), true)
-                }
+                Val::Str(f, false) if f == "chr" => Val::List(
+                    items
+                        .iter()
+                        .map(|x| chars(std::slice::from_ref(x)))
+                        .collect(),
+                    true,
+                ),
                 _ => Val::Unknown,
             },
             _ => Val::Unknown,
@@ -662,7 +791,10 @@ fn hex(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 || s.len() > MAX_LITERAL * 2 {
         return None;
     }
-    (0..s.len()).step_by(2).map(|k| u8::from_str_radix(s.get(k..k + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|k| u8::from_str_radix(s.get(k..k + 2)?, 16).ok())
+        .collect()
 }
 
 fn b64(s: &str) -> Option<Vec<u8>> {

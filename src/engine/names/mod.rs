@@ -33,6 +33,10 @@ pub const DYNAMIC_MEMBER: &str = "attack.obfuscation.dynamic-member";
 /// A non-ASCII identifier that folds to a builtin or dangerous API.
 pub const LOOKALIKE: &str = "attack.obfuscation.lookalike-identifier";
 
+/// What every message of a lookup the stage resolved says: such a finding under a pattern check's id
+/// (`getattr(os, "system")` as `exec.python.os-system`) was found by the stage, not by the pattern.
+pub(crate) const RESOLVED_MARK: &str = " resolves to ";
+
 /// Most module aliases remembered per file.
 const MAX_ALIASES: usize = 64;
 /// Most findings the stage adds to one line.
@@ -67,13 +71,64 @@ impl FileNames {
 }
 
 const KEYWORDS: &[&str] = &[
-    "getattr", "__import__", "import", "builtins", "globals", "locals", "vars", "__dict__",
-    "__getattribute__", "sys.modules", "fromcharcode", "require", "child_process", "process[",
-    "global", "window", "self[", "reflect", "send", "method", "const_get", "chr", "atob", "buffer",
-    "fromhex", "unhexlify", "b64decode", "decode64", "base64_decode", "hex2bin", "strrev",
-    "str_rot13", "call_user_func", "reverse", "join", "pack", "[::-1]", "\\x", "\\u", "\\1",
-    "'+", "\"+", "' +", "\" +", "'.", "\".", "' .", "\" .", "' '", "\" \"", "''", "\"\"", "codecs",
-    "bytes(", "bytearray(", "unpack1", "]+[", "] + [",
+    "getattr",
+    "__import__",
+    "import",
+    "builtins",
+    "globals",
+    "locals",
+    "vars",
+    "__dict__",
+    "__getattribute__",
+    "sys.modules",
+    "fromcharcode",
+    "require",
+    "child_process",
+    "process[",
+    "global",
+    "window",
+    "self[",
+    "reflect",
+    "send",
+    "method",
+    "const_get",
+    "chr",
+    "atob",
+    "buffer",
+    "fromhex",
+    "unhexlify",
+    "b64decode",
+    "decode64",
+    "base64_decode",
+    "hex2bin",
+    "strrev",
+    "str_rot13",
+    "call_user_func",
+    "reverse",
+    "join",
+    "pack",
+    "[::-1]",
+    "\\x",
+    "\\u",
+    "\\1",
+    "'+",
+    "\"+",
+    "' +",
+    "\" +",
+    "'.",
+    "\".",
+    "' .",
+    "\" .",
+    "' '",
+    "\" \"",
+    "''",
+    "\"\"",
+    "codecs",
+    "bytes(",
+    "bytearray(",
+    "unpack1",
+    "]+[",
+    "] + [",
 ];
 
 fn keywords() -> &'static AhoCorasick {
@@ -115,6 +170,7 @@ pub(super) fn scan_line(
     tokens::matching(&state.toks, &mut state.close);
     let toks = &state.toks;
     let mut bound: Vec<(String, String)> = Vec::new();
+    let mut unbound: Vec<&str> = Vec::new();
     let mut i = 0;
     let mut found: Vec<(Event, Option<Severity>)> = Vec::new();
     let checks = &mut state.checks;
@@ -136,9 +192,13 @@ pub(super) fn scan_line(
                 });
             }
         }
-        if let (Val::Obj(path, _), Some(name)) = (&val, assigned_name(lang, text, toks, i)) {
-            if table::hidden_import_worthy(path) {
-                bound.push((name.to_string(), path.clone()));
+        if let Some(name) = assigned_name(lang, text, toks, i) {
+            match &val {
+                Val::Obj(path, _) if table::hidden_import_worthy(path) => {
+                    bound.push((name.to_string(), path.clone()));
+                }
+                // Rebinding the name to anything else ends the alias.
+                _ => unbound.push(name),
             }
         }
         // The outermost of the most severe: `getattr(__import__(…), …)` is reported as what it reaches.
@@ -152,7 +212,11 @@ pub(super) fn scan_line(
             .max_by_key(|(e, s)| (*s, e.end - e.start));
         let reported = best.is_some();
         found.extend(best);
-        i = if val == Val::Unknown && !reported { i + 1 } else { next.max(i + 1) };
+        i = if val == Val::Unknown && !reported {
+            i + 1
+        } else {
+            next.max(i + 1)
+        };
     }
     import_aliases(lang, text, toks, &mut bound);
     for (event, _) in found {
@@ -171,6 +235,9 @@ pub(super) fn scan_line(
             });
         }
     }
+    state
+        .aliases
+        .retain(|(a, _)| !unbound.contains(&a.as_str()));
     for alias in bound {
         if state.aliases.len() < MAX_ALIASES {
             state.aliases.push(alias);
@@ -198,7 +265,10 @@ fn is_root(lang: Lang, text: &str, toks: &[Token], close: &[usize], i: usize) ->
         Kind::Punct(b'[') => {
             let c = close[i];
             c != usize::MAX
-                && matches!(toks.get(c + 1).map(|t| t.kind), Some(Kind::Punct(b'.' | b'[' | b'+')))
+                && matches!(
+                    toks.get(c + 1).map(|t| t.kind),
+                    Some(Kind::Punct(b'.' | b'[' | b'+'))
+                )
         }
         Kind::Punct(b'(') => matches!(next, Some(Kind::Str { .. })),
         _ => false,
@@ -209,15 +279,45 @@ fn known_root(lang: Lang, name: &str) -> bool {
     match lang {
         Lang::Python => matches!(
             name,
-            "getattr" | "__import__" | "importlib" | "import_module" | "__builtins__" | "builtins"
-                | "globals" | "locals" | "vars" | "sys" | "os" | "subprocess" | "chr" | "bytes"
-                | "bytearray" | "base64" | "b64decode" | "codecs" | "binascii" | "reversed" | "map"
+            "getattr"
+                | "__import__"
+                | "importlib"
+                | "import_module"
+                | "__builtins__"
+                | "builtins"
+                | "globals"
+                | "locals"
+                | "vars"
+                | "sys"
+                | "os"
+                | "subprocess"
+                | "chr"
+                | "bytes"
+                | "bytearray"
+                | "base64"
+                | "b64decode"
+                | "codecs"
+                | "binascii"
+                | "reversed"
+                | "map"
                 | "str"
         ),
         Lang::Js => matches!(
             name,
-            "require" | "import" | "process" | "global" | "globalThis" | "window" | "self" | "String"
-                | "Buffer" | "atob" | "Reflect" | "module" | "child_process" | "childProcess"
+            "require"
+                | "import"
+                | "process"
+                | "global"
+                | "globalThis"
+                | "window"
+                | "self"
+                | "String"
+                | "Buffer"
+                | "atob"
+                | "Reflect"
+                | "module"
+                | "child_process"
+                | "childProcess"
         ),
         Lang::Ruby => true,
         Lang::Php => !name.starts_with('$'),
@@ -251,7 +351,11 @@ fn import_aliases(lang: Lang, text: &str, toks: &[Token], bound: &mut Vec<(Strin
         Lang::Js => {
             let from = (1..toks.len().min(8)).find(|&k| word(k) == "from");
             let Some(from) = from else { return };
-            let alias = if toks.get(1).map(|t| t.kind) == Some(Kind::Punct(b'*')) { word(3) } else { word(1) };
+            let alias = if toks.get(1).map(|t| t.kind) == Some(Kind::Punct(b'*')) {
+                word(3)
+            } else {
+                word(1)
+            };
             if let Some(t) = toks.get(from + 1) {
                 if let Some((module, _)) = tokens::literal(lang, text, t.kind) {
                     let module = module.strip_prefix("node:").unwrap_or(&module).to_string();
@@ -298,19 +402,28 @@ fn judge(
                 return Some((idx, sev, message));
             }
             let (idx, sev) = own(danger.check)?;
-            let message = format!("{} resolves to {shown}: {}", event.form, danger.what);
+            let message = format!("{}{RESOLVED_MARK}{shown}: {}", event.form, danger.what);
             Some((idx, sev, message))
         }
         Resolved::Dynamic { base } => {
             let (idx, sev) = own(DYNAMIC_MEMBER)?;
-            Some((idx, sev, format!("{}: calls a member of {base} chosen at run time", event.form)))
+            Some((
+                idx,
+                sev,
+                format!(
+                    "{}: calls a member of {base} chosen at run time",
+                    event.form
+                ),
+            ))
         }
         Resolved::HiddenString { text } => {
             let (idx, sev) = own(HIDDEN_NAME)?;
             Some((
                 idx,
                 sev,
-                format!("a string built from pieces, character codes or an encoding spells `{text}`"),
+                format!(
+                    "a string built from pieces, character codes or an encoding spells `{text}`"
+                ),
             ))
         }
     }
@@ -365,12 +478,16 @@ fn own_check(
     if let Some((_, known)) = cache.iter().find(|(k, _)| *k == id) {
         return *known;
     }
-    let found = set.checks.iter().position(|c| c.meta.id == id).and_then(|idx| {
-        let check = &set.checks[idx];
-        check
-            .applies_to(ctx.file.language, &ctx.file.path)
-            .then_some((idx as u32, check.meta.severity))
-    });
+    let found = set
+        .checks
+        .iter()
+        .position(|c| c.meta.id == id)
+        .and_then(|idx| {
+            let check = &set.checks[idx];
+            check
+                .applies_to(ctx.file.language, &ctx.file.path)
+                .then_some((idx as u32, check.meta.severity))
+        });
     cache.push((id, found));
     found
 }

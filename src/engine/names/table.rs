@@ -19,8 +19,12 @@ const fn d(what: &'static str, check: &'static str) -> Option<Danger> {
 pub(super) fn danger(path: &str) -> Option<Danger> {
     let (base, member) = path.rsplit_once('.')?;
     match (base, member) {
-        ("os" | "posix" | "nt", "system" | "popen") => d("starts a shell command", "exec.python.os-system"),
-        ("commands", "getoutput" | "getstatusoutput") => d("starts a shell command", "exec.python.os-system"),
+        ("os" | "posix" | "nt", "system" | "popen") => {
+            d("starts a shell command", "exec.python.os-system")
+        }
+        ("commands", "getoutput" | "getstatusoutput") => {
+            d("starts a shell command", "exec.python.os-system")
+        }
         ("os" | "posix" | "nt", m)
             if m.starts_with("exec") || m.starts_with("spawn") || m.starts_with("posix_spawn") =>
         {
@@ -29,7 +33,8 @@ pub(super) fn danger(path: &str) -> Option<Danger> {
         ("pty", "spawn") => d("starts a process", "exec.python.os-exec"),
         (
             "subprocess",
-            "Popen" | "run" | "call" | "check_call" | "check_output" | "getoutput" | "getstatusoutput",
+            "Popen" | "run" | "call" | "check_call" | "check_output" | "getoutput"
+            | "getstatusoutput",
         ) => d("runs a program", "exec.python.subprocess"),
         ("builtins", "eval" | "exec") => d("runs code from a string", "eval.python.eval"),
         ("builtins", "compile") => d("compiles code from a string", "eval.python.compile"),
@@ -39,10 +44,14 @@ pub(super) fn danger(path: &str) -> Option<Danger> {
             "exec" | "execSync" | "spawn" | "spawnSync" | "execFile" | "execFileSync" | "fork",
         ) => d("runs a command", "exec.javascript.child-process"),
         ("global", "eval") => d("runs code from a string", "eval.javascript.eval"),
-        ("global", "Function") => d("compiles code from a string", "eval.javascript.new-function"),
-        ("vm", "runInThisContext" | "runInNewContext" | "runInContext" | "Script" | "compileFunction") => {
-            d("runs code from a string", "eval.javascript.vm")
-        }
+        ("global", "Function") => d(
+            "compiles code from a string",
+            "eval.javascript.new-function",
+        ),
+        (
+            "vm",
+            "runInThisContext" | "runInNewContext" | "runInContext" | "Script" | "compileFunction",
+        ) => d("runs code from a string", "eval.javascript.vm"),
         ("process", "binding" | "dlopen") => d("reaches native process internals", ""),
         ("Kernel", "system" | "exec" | "spawn" | "`") | ("Process", "spawn" | "exec") => {
             d("runs a command", "exec.ruby.system")
@@ -53,9 +62,10 @@ pub(super) fn danger(path: &str) -> Option<Danger> {
             d("runs code from a string", "eval.ruby.instance-eval")
         }
         ("Open3", _) => d("runs a command", "exec.ruby.open3"),
-        ("php", "system" | "exec" | "shell_exec" | "passthru" | "popen" | "proc_open" | "pcntl_exec") => {
-            d("runs a command", "exec.php.shell-exec")
-        }
+        (
+            "php",
+            "system" | "exec" | "shell_exec" | "passthru" | "popen" | "proc_open" | "pcntl_exec",
+        ) => d("runs a command", "exec.php.shell-exec"),
         ("php", "eval") => d("runs code from a string", "eval.php.eval"),
         ("php", "assert") => d("runs code from a string", "eval.php.assert-string"),
         ("php", "create_function") => d("compiles code from a string", "eval.php.create-function"),
@@ -87,8 +97,20 @@ pub(super) fn hidden_import_worthy(module: &str) -> bool {
     dangerous_module(module)
         || matches!(
             module,
-            "socket" | "ctypes" | "base64" | "zlib" | "urllib" | "urllib.request" | "requests"
-                | "http" | "https" | "net" | "fs" | "http.client" | "open-uri" | "net/http"
+            "socket"
+                | "ctypes"
+                | "base64"
+                | "zlib"
+                | "urllib"
+                | "urllib.request"
+                | "requests"
+                | "http"
+                | "https"
+                | "net"
+                | "fs"
+                | "http.client"
+                | "open-uri"
+                | "net/http"
         )
 }
 
@@ -133,14 +155,67 @@ pub(super) fn hidden_name_worthy(name: &str) -> bool {
 pub(super) fn lookalike_target(name: &str) -> bool {
     matches!(
         name,
-        "exec" | "eval" | "compile" | "open" | "getattr" | "setattr" | "__import__" | "input"
-            | "print" | "globals" | "locals" | "vars" | "chr" | "ord" | "bytes" | "str"
-            | "breakpoint" | "__builtins__" | "builtins" | "os" | "sys" | "system" | "popen"
-            | "subprocess" | "Popen" | "run" | "call" | "check_output" | "import_module"
-            | "importlib" | "base64" | "b64decode" | "marshal" | "loads" | "socket" | "requests"
-            | "urllib" | "urlopen" | "environ" | "getenv" | "require" | "child_process" | "spawn"
-            | "execSync" | "process" | "Function" | "atob" | "Buffer" | "fetch" | "http"
-            | "https" | "request" | "Kernel" | "send" | "public_send" | "instance_eval"
-            | "shell_exec" | "passthru" | "proc_open" | "assert" | "setup" | "cmdclass"
+        "exec"
+            | "eval"
+            | "compile"
+            | "open"
+            | "getattr"
+            | "setattr"
+            | "__import__"
+            | "input"
+            | "print"
+            | "globals"
+            | "locals"
+            | "vars"
+            | "chr"
+            | "ord"
+            | "bytes"
+            | "str"
+            | "breakpoint"
+            | "__builtins__"
+            | "builtins"
+            | "os"
+            | "sys"
+            | "system"
+            | "popen"
+            | "subprocess"
+            | "Popen"
+            | "run"
+            | "call"
+            | "check_output"
+            | "import_module"
+            | "importlib"
+            | "base64"
+            | "b64decode"
+            | "marshal"
+            | "loads"
+            | "socket"
+            | "requests"
+            | "urllib"
+            | "urlopen"
+            | "environ"
+            | "getenv"
+            | "require"
+            | "child_process"
+            | "spawn"
+            | "execSync"
+            | "process"
+            | "Function"
+            | "atob"
+            | "Buffer"
+            | "fetch"
+            | "http"
+            | "https"
+            | "request"
+            | "Kernel"
+            | "send"
+            | "public_send"
+            | "instance_eval"
+            | "shell_exec"
+            | "passthru"
+            | "proc_open"
+            | "assert"
+            | "setup"
+            | "cmdclass"
     )
 }

@@ -107,7 +107,9 @@ pub(super) fn tokenize(lang: Lang, line: &str, out: &mut Vec<Token>) {
             if j < b.len() && (b[j] == b'"' || b[j] == b'\'') && lang == Lang::Python {
                 let prefix = &line[i..j];
                 if prefix.len() <= 2
-                    && prefix.bytes().all(|p| matches!(p | 0x20, b'r' | b'b' | b'u' | b'f'))
+                    && prefix
+                        .bytes()
+                        .all(|p| matches!(p | 0x20, b'r' | b'b' | b'u' | b'f'))
                 {
                     i = string(lang, line, i, j, prefix, out);
                     continue;
@@ -192,15 +194,21 @@ fn int(text: &str) -> Option<i64> {
 
 /// Reads a string literal whose token starts at `start` and whose quote is at `quote`; returns where
 /// reading goes on.
-fn string(lang: Lang, line: &str, start: usize, quote: usize, prefix: &str, out: &mut Vec<Token>) -> usize {
+fn string(
+    lang: Lang,
+    line: &str,
+    start: usize,
+    quote: usize,
+    prefix: &str,
+    out: &mut Vec<Token>,
+) -> usize {
     let b = line.as_bytes();
     let q = b[quote];
     let lower = prefix.to_ascii_lowercase();
     let triple = lang == Lang::Python && b.get(quote..quote + 3) == Some(&[q, q, q][..]);
     let open = if triple { 3 } else { 1 };
     let body = quote + open;
-    let raw = lower.contains('r')
-        || (q == b'\'' && matches!(lang, Lang::Ruby | Lang::Php));
+    let raw = lower.contains('r') || (q == b'\'' && matches!(lang, Lang::Ruby | Lang::Php));
     let mut interpolated = false;
     let mut j = body;
     while j < b.len() {
