@@ -5,6 +5,7 @@
 //! never guessed.
 
 use super::tokens::{literal, Kind, Lang, Token, MAX_LITERAL};
+use super::values::{b64, chars, decode_str, hex, index, join, reverse, rot13};
 
 /// Most tokens one expression may read.
 const BUDGET: usize = 256;
@@ -66,7 +67,7 @@ pub(super) struct Folder<'a> {
     depth: usize,
 }
 
-fn hidden_of(v: &Val) -> bool {
+pub(super) fn hidden_of(v: &Val) -> bool {
     match v {
         Val::Str(_, h) | Val::List(_, h) | Val::Obj(_, h) => *h,
         _ => false,
@@ -179,10 +180,7 @@ impl<'a> Folder<'a> {
                         }
                     }
                     dynamic = false;
-                    let Some(name) = self.ident(i + 1).or_else(|| {
-                        // `.\`` is no member; a Ruby `.send` etc. is an identifier.
-                        None
-                    }) else {
+                    let Some(name) = self.ident(i + 1) else {
                         break;
                     };
                     let call = self.punct(i + 2) == Some(b'(');
@@ -342,7 +340,7 @@ impl<'a> Folder<'a> {
         Val::Obj(path.to_string(), false)
     }
 
-    fn event(&mut self, resolved: Resolved, form: String, start: usize, end: usize) {
+    pub(super) fn event(&mut self, resolved: Resolved, form: String, start: usize, end: usize) {
         if self.events.len() < 64 {
             self.events.push(Event {
                 resolved,
@@ -354,7 +352,14 @@ impl<'a> Folder<'a> {
     }
 
     /// A lookup of `name` on `base` written as `form`.
-    fn lookup(&mut self, base: &Val, name: &Val, form: &str, start: usize, end: usize) -> Val {
+    pub(super) fn lookup(
+        &mut self,
+        base: &Val,
+        name: &Val,
+        form: &str,
+        start: usize,
+        end: usize,
+    ) -> Val {
         let (base_path, base_hidden) = match base {
             Val::Obj(p, h) => (p.as_str(), *h),
             _ => {
@@ -417,7 +422,7 @@ impl<'a> Folder<'a> {
     }
 
     /// An import of the module named by `name`.
-    fn import(&mut self, name: &Val, form: &str, start: usize, end: usize) -> Val {
+    pub(super) fn import(&mut self, name: &Val, form: &str, start: usize, end: usize) -> Val {
         let Val::Str(module, hidden) = name else {
             return Val::Unknown;
         };
@@ -469,7 +474,7 @@ impl<'a> Folder<'a> {
     }
 
     /// A call of `f` with `args`.
-    fn call(&mut self, f: Val, args: Vec<Val>, start: usize, end: usize) -> Val {
+    pub(super) fn call(&mut self, f: Val, args: Vec<Val>, start: usize, end: usize) -> Val {
         let Val::Obj(path, _) = &f else {
             return Val::Unknown;
         };
@@ -568,7 +573,7 @@ impl<'a> Folder<'a> {
         }
     }
 
-    fn constant(&mut self, name: &Val, start: usize, end: usize) -> Val {
+    pub(super) fn constant(&mut self, name: &Val, start: usize, end: usize) -> Val {
         let Val::Str(c, hidden) = name else {
             return Val::Unknown;
         };
@@ -584,251 +589,4 @@ impl<'a> Folder<'a> {
         );
         Val::Obj(c, *hidden)
     }
-
-    /// A method `name` called on `v` (with `args` when `call`).
-    fn method(
-        &mut self,
-        v: Val,
-        name: &str,
-        args: Vec<Val>,
-        call: bool,
-        start: usize,
-        end: usize,
-    ) -> Val {
-        let arg = |k: usize| args.get(k).cloned().unwrap_or(Val::Unknown);
-        match (&v, name) {
-            (Val::Obj(..), "call" | "apply" | "bind" | "__dict__") => return v,
-            (Val::Obj(p, _), "__getattribute__" | "get") if call && p != "Reflect" => {
-                return self.lookup(&v, &arg(0), "@.__getattribute__(…)", start, end);
-            }
-            (_, "send" | "public_send" | "__send__" | "method") if self.lang == Lang::Ruby => {
-                // Kernel's private methods answer `send` on any object (`self` here); a name chosen at run
-                // time is reported only on Kernel itself.
-                let base = match &v {
-                    Val::Obj(p, h) if p == "Kernel" || p == "Object" => {
-                        Val::Obj("Kernel".into(), *h)
-                    }
-                    _ => Val::Obj("self".into(), false),
-                };
-                let form = format!("{name}(…)");
-                return self.lookup(&base, &arg(0), &form, start, end);
-            }
-            (Val::Obj(..), "const_get") if self.lang == Lang::Ruby => {
-                return self.constant(&arg(0), start, end);
-            }
-            (Val::Obj(p, h), _) => {
-                let path = format!("{p}.{name}");
-                let obj = Val::Obj(path, *h);
-                return if call {
-                    self.call(obj, args, start, end)
-                } else {
-                    obj
-                };
-            }
-            _ => {}
-        }
-        let hidden = hidden_of(&v);
-        match (v, name) {
-            (list @ Val::List(..), "join") => {
-                let sep = match arg(0) {
-                    Val::Str(s, _) => s,
-                    Val::Unknown if args.is_empty() => {
-                        if self.lang == Lang::Js {
-                            ",".into()
-                        } else {
-                            String::new()
-                        }
-                    }
-                    _ => return Val::Unknown,
-                };
-                join(list, &sep)
-            }
-            (Val::Str(sep, _), "join") => join(arg(0), &sep),
-            (Val::Str(s, _), "split") => match arg(0) {
-                Val::Str(sep, _) if sep.is_empty() => Val::List(
-                    s.chars().map(|c| Val::Str(c.to_string(), true)).collect(),
-                    true,
-                ),
-                Val::Str(sep, _) => Val::List(
-                    s.split(sep.as_str())
-                        .map(|p| Val::Str(p.to_string(), true))
-                        .collect(),
-                    true,
-                ),
-                _ => Val::Unknown,
-            },
-            (v, "reverse") => reverse(v),
-            (
-                s @ Val::Str(..),
-                "decode" | "encode" | "toString" | "to_s" | "to_sym" | "intern" | "strip" | "trim"
-                | "to_str" | "valueOf",
-            ) => match (name, arg(0)) {
-                ("toString", Val::Str(enc, _)) if enc == "hex" || enc == "base64" => Val::Unknown,
-                ("decode", Val::Str(enc, _)) if enc == "hex" => decode_str(&s, hex),
-                ("decode", Val::Str(enc, _)) if enc == "base64" => decode_str(&s, b64),
-                ("decode", Val::Str(enc, _)) if enc.starts_with("rot") => match s {
-                    Val::Str(t, _) => Val::Str(rot13(&t), true),
-                    _ => Val::Unknown,
-                },
-                _ => s,
-            },
-            (Val::Str(s, _), "lower" | "toLowerCase" | "downcase") => {
-                Val::Str(s.to_lowercase(), true)
-            }
-            (Val::Str(s, _), "upper" | "toUpperCase" | "upcase") => {
-                Val::Str(s.to_uppercase(), true)
-            }
-            (Val::Str(s, _), "replace" | "gsub" | "replaceAll") => match (arg(0), arg(1)) {
-                (Val::Str(a, _), Val::Str(b, _)) if !a.is_empty() => {
-                    Val::Str(s.replace(&a, &b), true)
-                }
-                _ => Val::Unknown,
-            },
-            (Val::Str(s, _), "concat") => match arg(0) {
-                Val::Str(b, _) if s.len() + b.len() <= MAX_LITERAL => Val::Str(s + &b, true),
-                _ => Val::Unknown,
-            },
-            (Val::Str(s, _), "unpack1") if matches!(arg(0), Val::Str(ref m, _) if m.starts_with('m')) => {
-                decode_str(&Val::Str(s, hidden), b64)
-            }
-            (Val::Int(n), "chr") => chars(&[Val::Int(n)]),
-            (Val::List(items, _), "pack") => match arg(0) {
-                Val::Str(f, _) if f.starts_with(['c', 'C', 'U']) => chars(&items),
-                Val::Str(f, _) if f.starts_with('H') => match items.first() {
-                    Some(s @ Val::Str(..)) => decode_str(s, hex),
-                    _ => Val::Unknown,
-                },
-                Val::Str(f, _) if f.starts_with('m') => match items.first() {
-                    Some(s @ Val::Str(..)) => decode_str(s, b64),
-                    _ => Val::Unknown,
-                },
-                _ => Val::Unknown,
-            },
-            (Val::List(items, _), "map" | "collect") => match arg(0) {
-                // Ruby's `map(&:chr)` reads as `&` then the symbol: the symbol alone is left.
-                Val::Str(f, false) if f == "chr" => Val::List(
-                    items
-                        .iter()
-                        .map(|x| chars(std::slice::from_ref(x)))
-                        .collect(),
-                    true,
-                ),
-                _ => Val::Unknown,
-            },
-            _ => Val::Unknown,
-        }
-    }
-}
-
-fn index<T>(mut items: Vec<T>, n: i64) -> Option<T> {
-    let len = items.len() as i64;
-    let k = if n < 0 { len + n } else { n };
-    (0..len).contains(&k).then(|| items.swap_remove(k as usize))
-}
-
-fn reverse(v: Val) -> Val {
-    match v {
-        Val::Str(s, _) => Val::Str(s.chars().rev().collect(), true),
-        Val::List(mut items, _) => {
-            items.reverse();
-            Val::List(items, true)
-        }
-        _ => Val::Unknown,
-    }
-}
-
-fn join(list: Val, sep: &str) -> Val {
-    let Val::List(items, hidden) = list else {
-        return Val::Unknown;
-    };
-    let mut out = String::new();
-    for (k, item) in items.iter().enumerate() {
-        let Val::Str(s, _) = item else {
-            return Val::Unknown;
-        };
-        if k > 0 {
-            out.push_str(sep);
-        }
-        out.push_str(s);
-        if out.len() > MAX_LITERAL {
-            return Val::Unknown;
-        }
-    }
-    Val::Str(out, hidden || items.len() > 1)
-}
-
-/// Characters of integer codes (`chr`, `fromCharCode`, `bytes([...])`).
-fn chars(args: &[Val]) -> Val {
-    let mut out = String::new();
-    for a in args.iter().take(MAX_LITERAL) {
-        match a {
-            Val::Int(n) => match u32::try_from(*n).ok().and_then(char::from_u32) {
-                Some(c) => out.push(c),
-                None => return Val::Unknown,
-            },
-            Val::List(items, _) => match chars(items) {
-                Val::Str(s, _) => out.push_str(&s),
-                _ => return Val::Unknown,
-            },
-            _ => return Val::Unknown,
-        }
-    }
-    Val::Str(out, true)
-}
-
-fn decode_str(v: &Val, decode: fn(&str) -> Option<Vec<u8>>) -> Val {
-    let Val::Str(s, _) = v else {
-        return Val::Unknown;
-    };
-    match decode(s).and_then(|bytes| String::from_utf8(bytes).ok()) {
-        Some(text) if text.len() <= MAX_LITERAL => Val::Str(text, true),
-        _ => Val::Unknown,
-    }
-}
-
-fn hex(s: &str) -> Option<Vec<u8>> {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if s.len() % 2 != 0 || s.len() > MAX_LITERAL * 2 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|k| u8::from_str_radix(s.get(k..k + 2)?, 16).ok())
-        .collect()
-}
-
-fn b64(s: &str) -> Option<Vec<u8>> {
-    if s.len() > MAX_LITERAL * 2 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in s.trim().trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
-fn rot13(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
-            'A'..='Z' => (((c as u8 - b'A') + 13) % 26 + b'A') as char,
-            _ => c,
-        })
-        .collect()
 }

@@ -10,8 +10,10 @@
 
 mod eval;
 mod lookalike;
+mod methods;
 mod table;
 mod tokens;
+mod values;
 
 use std::sync::OnceLock;
 
