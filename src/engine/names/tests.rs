@@ -30,7 +30,9 @@ fn resolve(lang: Lang, line: &str) -> Vec<String> {
             });
         }
         if let Val::Str(s, true) = &val {
-            out.push(format!("built:{s}"));
+            if super::table::hidden_name_worthy(s) {
+                out.push(format!("built:{s}"));
+            }
         }
         i = next.max(i + 1);
     }
