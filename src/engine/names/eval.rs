@@ -227,6 +227,10 @@ impl<'a> Folder<'a> {
     fn items(&mut self, mut i: usize, end: usize) -> Vec<Val> {
         let mut out = Vec::new();
         while i < end && out.len() < MAX_LIST {
+            if let Some(v) = self.chr_comprehension(i, end) {
+                out.push(v);
+                return out;
+            }
             let (v, mut next) = self.expr(i);
             let v = if next == end || self.punct(next) == Some(b',') {
                 v
@@ -251,6 +255,38 @@ impl<'a> Folder<'a> {
         out
     }
 
+    /// Python's `chr(x) for x in <list>` (in a list, a generator or a call's parentheses) filling the
+    /// whole of `i..end`: the characters of the list's codes.
+    fn chr_comprehension(&mut self, i: usize, end: usize) -> Option<Val> {
+        if self.lang != Lang::Python || end < i + 8 {
+            return None;
+        }
+        let var = self.ident(i + 2)?;
+        let shape = self.ident(i)? == "chr"
+            && self.punct(i + 1) == Some(b'(')
+            && self.punct(i + 3) == Some(b')')
+            && self.ident(i + 4)? == "for"
+            && self.ident(i + 5)? == var
+            && self.ident(i + 6)? == "in";
+        if !shape {
+            return None;
+        }
+        let (list, next) = self.expr(i + 7);
+        if next != end {
+            return None;
+        }
+        match list {
+            Val::List(items, _) => match chars(&items) {
+                Val::Str(s, _) => Some(Val::List(
+                    s.chars().map(|c| Val::Str(c.to_string(), true)).collect(),
+                    true,
+                )),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn primary(&mut self, i: usize) -> (Val, usize) {
         self.budget = self.budget.saturating_sub(1);
         let Some(t) = self.toks.get(i).copied() else {
@@ -267,6 +303,9 @@ impl<'a> Folder<'a> {
                 let close = self.close[i];
                 if close == usize::MAX {
                     return (Val::Unknown, i + 1);
+                }
+                if let Some(list) = self.chr_comprehension(i + 1, close) {
+                    return (list, close + 1);
                 }
                 let items = self.items(i + 1, close);
                 (Val::List(items, false), close + 1)

@@ -93,6 +93,16 @@ fn python_lookups_resolve() {
     has(py, "os.__getattribute__('sys'+'tem')(x)", "os.system!");
     has(py, "sys.modules['o'+'s'].system(x)", "os.system!");
     has(py, "getattr(os, name)(x)", "dyn:os");
+    has(
+        py,
+        "getattr(os, ''.join(chr(c) for c in [115, 121, 115, 116, 101, 109]))(x)",
+        "os.system!",
+    );
+    has(
+        py,
+        "getattr(os, ''.join([chr(c) for c in (115, 121, 115, 116, 101, 109)]))(x)",
+        "os.system!",
+    );
     has(py, "x = '\\x65\\x76\\x61\\x6c'", "built:eval");
     assert!(resolve(py, "getattr(self, name)(x)").is_empty());
     assert!(resolve(py, "getattr(settings, \"DEBUG\", False)").is_empty());
