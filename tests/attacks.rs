@@ -109,11 +109,13 @@ fn every_attack_case_shows_its_chains_and_every_look_alike_passes() {
         }
         for chain in findings.iter().filter(|f| f["category"] == "attack") {
             let parts = chain["parts"].as_array().map(Vec::len).unwrap_or(0);
-            // A capability (`attack.capability.*`) and an instruction-file finding are findings of their
-            // own, not chains.
+            // A capability (`attack.capability.*`), an obfuscation finding (`attack.obfuscation.*`) and
+            // an instruction-file finding are findings of their own, not chains.
             let single = chain["check"] == "attack.agent-cli-unsafe"
                 || chain["check"].as_str().is_some_and(|c| {
-                    c.starts_with("attack.agent-instructions.") || c.starts_with("attack.capability.")
+                    c.starts_with("attack.agent-instructions.")
+                        || c.starts_with("attack.capability.")
+                        || c.starts_with("attack.obfuscation.")
                 });
             if !single && parts < 2 {
                 failures.push(format!("{name}: {} lists {parts} parts", chain["check"]));

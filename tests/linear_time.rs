@@ -156,3 +156,45 @@ fn a_megabyte_of_encoded_payloads_costs_work_linear_in_its_size() {
         large.stats
     );
 }
+
+/// The names stage (`engine::names`) folds each expression within a budget: a long line dense with
+/// built names and nested brackets costs work linear in its size, and its findings are capped.
+#[test]
+fn the_names_stage_is_linear_on_a_long_obfuscated_line() {
+    let set = checks::into_set(checks::load(&[]).expect("built-in checks load"));
+    let line = |n: usize| {
+        let mut text = String::new();
+        let mut k = 0;
+        while text.len() < n {
+            text.push_str(&format!(
+                "getattr(__import__('o'+'s'),'sys'+'tem')(x{k});v=[[[['a'+'b',(('c'))]]]].join('');"
+            ));
+            k += 1;
+        }
+        text.push_str(&"(".repeat(2000));
+        text.push('\n');
+        text
+    };
+    let run = |n: usize| {
+        let file = whole_file("pkg/setup.py".into(), line(n), AddedLines::All);
+        let output = patterns(&set, vec![file]).0;
+        let names = output
+            .findings
+            .iter()
+            .filter(|f| f.check.starts_with("attack.obfuscation."))
+            .count();
+        (names, output.stats)
+    };
+    let (small_found, small) = run(200_000);
+    let (large_found, large) = run(800_000);
+    assert!(small_found > 0 && large_found <= engine::MAX_HITS_PER_LINE);
+    assert!(
+        large.names_bytes > 0 && large.names_bytes <= 2 * 800_000,
+        "{large:?}"
+    );
+    let ratio = large.total_bytes() as f64 / small.total_bytes() as f64;
+    assert!(
+        ratio < 5.0,
+        "work grew {ratio:.1}x for 4x input: {small:?} -> {large:?}"
+    );
+}

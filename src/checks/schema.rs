@@ -197,6 +197,8 @@ pub enum ProducedBy {
     Agent,
     /// The engine's decode stage (obfuscated names, long base64 blobs).
     Decode,
+    /// The engine's names stage: API names built or looked up at run time, look-alike identifiers.
+    Names,
 }
 
 /// What the agent gate answers when a command check matches (`action:`).

@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use super::conditions::{ceil_char, floor_char, holds, OnDoubt};
 use super::emit::{emit, names_unknown_target};
 use super::{
-    file_regions, secrets, snippet, suppress, WorkStats, ALLOW_UNKNOWN_TARGET, MAX_HITS_PER_LINE,
+    file_regions, names, secrets, snippet, suppress, WorkStats, ALLOW_UNKNOWN_TARGET,
+    MAX_HITS_PER_LINE,
 };
 use crate::checks::{Check, CheckSet};
 use crate::lang::Regions;
@@ -142,6 +143,7 @@ fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> FileRun {
     let mut generation: u32 = 0;
     let mut candidates: Vec<u32> = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
+    let mut names_state = names::FileNames::new(file.language);
     if !any_check {
         out.stats = ctx.stats;
         return out;
@@ -171,15 +173,15 @@ fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> FileRun {
                     .iter()
                     .for_each(|&idx| add(idx));
             }
-            if candidates.is_empty() {
-                continue;
-            }
-            candidates.sort_unstable();
             hits.clear();
-            ctx.line_conditions.clear();
-            for &idx in &candidates {
-                run_check(set, idx, &mut ctx, line, text, &mut hits);
+            if !candidates.is_empty() {
+                candidates.sort_unstable();
+                ctx.line_conditions.clear();
+                for &idx in &candidates {
+                    run_check(set, idx, &mut ctx, line, text, &mut hits);
+                }
             }
+            names::scan_line(set, &mut names_state, &mut ctx, line, text, &mut hits);
             if !hits.is_empty() {
                 emit(set, &mut ctx, line, text, &hits, &mut out);
             }

@@ -15,6 +15,7 @@ pub mod deps;
 mod emit;
 pub mod instructions;
 mod lines;
+pub(crate) mod names;
 pub mod novelty;
 pub mod secrets;
 pub mod snippet;
@@ -44,6 +45,8 @@ pub struct WorkStats {
     pub snippet_bytes: usize,
     /// Matches examined.
     pub matches: usize,
+    /// Bytes of lines the names stage tokenized and folded (`engine::names`).
+    pub names_bytes: usize,
 }
 
 impl WorkStats {
@@ -52,11 +55,12 @@ impl WorkStats {
         self.condition_bytes += other.condition_bytes;
         self.snippet_bytes += other.snippet_bytes;
         self.matches += other.matches;
+        self.names_bytes += other.names_bytes;
     }
 
     /// Every byte counted, all stages together.
     pub fn total_bytes(&self) -> usize {
-        self.regex_bytes + self.condition_bytes + self.snippet_bytes
+        self.regex_bytes + self.condition_bytes + self.snippet_bytes + self.names_bytes
     }
 }
 

@@ -1,0 +1,198 @@
+//! Unit tests of the folder: what a line resolves to.
+
+use super::eval::{Folder, Resolved};
+use super::tokens::{self, Lang};
+use super::*;
+
+/// Every lookup event of a line, as `path` (hidden marked `!`), `dyn:base` or `str:text`.
+fn resolve(lang: Lang, line: &str) -> Vec<String> {
+    let mut toks = Vec::new();
+    let mut close = Vec::new();
+    tokens::tokenize(lang, line, &mut toks);
+    tokens::matching(&toks, &mut close);
+    let aliases = vec![("cp".to_string(), "child_process".to_string())];
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if !is_root(lang, line, &toks, &close, i) {
+            i += 1;
+            continue;
+        }
+        let mut folder = Folder::new(lang, line, &toks, &close, &aliases);
+        let (val, next) = folder.expr(i);
+        for e in folder.events {
+            out.push(match e.resolved {
+                Resolved::Name { path, hidden } => {
+                    format!("{path}{}", if hidden { "!" } else { "" })
+                }
+                Resolved::Dynamic { base } => format!("dyn:{base}"),
+                Resolved::HiddenString { text } => format!("str:{text}"),
+            });
+        }
+        if let Val::Str(s, true) = &val {
+            if super::table::hidden_name_worthy(s) {
+                out.push(format!("built:{s}"));
+            }
+        }
+        i = next.max(i + 1);
+    }
+    out
+}
+
+fn has(lang: Lang, line: &str, want: &str) {
+    let got = resolve(lang, line);
+    assert!(
+        got.iter().any(|g| g == want),
+        "{line}: want {want}, got {got:?}"
+    );
+}
+
+#[test]
+fn python_lookups_resolve() {
+    let py = Lang::Python;
+    has(
+        py,
+        "getattr(__import__('o'+'s'),'sys'+'tem')(cmd)",
+        "os.system!",
+    );
+    has(py, "getattr(os, \"system\")(cmd)", "os.system");
+    has(
+        py,
+        "__import__(\"subprocess\").__dict__[\"Popen\"](c)",
+        "subprocess.Popen",
+    );
+    has(
+        py,
+        "getattr(__builtins__, \"ev\"+\"al\")(s)",
+        "builtins.eval!",
+    );
+    has(py, "vars()['ex' 'ec'](s)", "builtins.exec!");
+    has(py, "globals()['__builtins__']['eval'](s)", "builtins.eval");
+    has(
+        py,
+        "importlib.import_module(b64decode('b3M=').decode()).system(x)",
+        "import:os!",
+    );
+    has(
+        py,
+        "getattr(os, ''.join(['sy', 'st', 'em']))(x)",
+        "os.system!",
+    );
+    has(py, "getattr(os, 'metsys'[::-1])(x)", "os.system!");
+    has(
+        py,
+        "getattr(os, bytes.fromhex('73797374656d').decode())(x)",
+        "os.system!",
+    );
+    has(
+        py,
+        "getattr(os, ''.join(map(chr, [115, 121, 115, 116, 101, 109])))(x)",
+        "os.system!",
+    );
+    has(py, "getattr(os, chr(115)+chr(121)+'stem')(x)", "os.system!");
+    has(py, "os.__getattribute__('sys'+'tem')(x)", "os.system!");
+    has(py, "sys.modules['o'+'s'].system(x)", "os.system!");
+    has(py, "getattr(os, name)(x)", "dyn:os");
+    has(
+        py,
+        "getattr(os, ''.join(chr(c) for c in [115, 121, 115, 116, 101, 109]))(x)",
+        "os.system!",
+    );
+    has(
+        py,
+        "getattr(os, ''.join([chr(c) for c in (115, 121, 115, 116, 101, 109)]))(x)",
+        "os.system!",
+    );
+    has(py, "x = '\\x65\\x76\\x61\\x6c'", "built:eval");
+    assert!(resolve(py, "getattr(self, name)(x)").is_empty());
+    assert!(resolve(py, "getattr(settings, \"DEBUG\", False)").is_empty());
+    assert!(resolve(py, "importlib.import_module(f\"plugins.{name}\")").is_empty());
+}
+
+#[test]
+fn javascript_lookups_resolve() {
+    let js = Lang::Js;
+    has(
+        js,
+        "require('child_'+'process')[['ex','ec'].join('')](cmd)",
+        "child_process.exec!",
+    );
+    has(js, "cp[\"ex\"+\"ec\"](cmd)", "child_process.exec!");
+    has(
+        js,
+        "cp[String.fromCharCode(101,120,101,99)](cmd)",
+        "child_process.exec!",
+    );
+    has(
+        js,
+        "require(Buffer.from('Y2hpbGRfcHJvY2Vzcw==', 'base64').toString())",
+        "import:child_process!",
+    );
+    has(
+        js,
+        "require(atob('Y2hpbGRfcHJvY2Vzcw=='))",
+        "import:child_process!",
+    );
+    has(js, "global['ev'+'al'](code)", "global.eval!");
+    has(js, "cp[k](cmd)", "dyn:child_process");
+    has(js, "x['cexe'.split('').reverse().join('')](c)", "str:exec");
+    has(js, "cp['exec'].call(null, cmd)", "child_process.exec");
+    assert!(resolve(js, "obj[key](x)").is_empty());
+    assert!(resolve(js, "const parts = ['a', 'b'].join('/')").is_empty());
+}
+
+#[test]
+fn ruby_lookups_resolve() {
+    let rb = Lang::Ruby;
+    has(rb, "Kernel.send('sys'+'tem', cmd)", "Kernel.system!");
+    has(rb, "send(:system, cmd)", "Kernel.system");
+    has(
+        rb,
+        "Kernel.public_send([115,121,115,116,101,109].pack('c*'), cmd)",
+        "Kernel.system!",
+    );
+    has(rb, "Kernel.method(:exec).call(cmd)", "Kernel.exec");
+    has(
+        rb,
+        "Object.const_get('Ke'+'rnel').send(:system, c)",
+        "Kernel.system!",
+    );
+    assert!(resolve(rb, "send(:define_method, name) { }")
+        .iter()
+        .all(|e| !e.ends_with('!')));
+}
+
+#[test]
+fn php_names_fold() {
+    has(Lang::Php, "$f = 'sys'.'tem'; $f($c);", "built:system");
+    has(
+        Lang::Php,
+        "call_user_func(strrev('metsys'), $c);",
+        "php.system!",
+    );
+    has(
+        Lang::Php,
+        "call_user_func(base64_decode('c3lzdGVt'), $c);",
+        "php.system!",
+    );
+}
+
+#[test]
+fn folding_is_bounded() {
+    let deep = "(".repeat(5000) + "'a'" + &")".repeat(5000);
+    let _ = resolve(Lang::Python, &deep);
+    let wide = format!("x = [{}]", "'ab', ".repeat(20000));
+    let _ = resolve(Lang::Js, &wide);
+    let long = format!("getattr(os, {})", "'a' + ".repeat(5000) + "'b'");
+    let got = resolve(Lang::Python, &long);
+    assert!(!got.iter().any(|g| g.starts_with("os.")), "{got:?}");
+}
+
+#[test]
+fn a_bound_member_keeps_its_resolution() {
+    has(
+        Lang::Js,
+        "const run = cp[\"spa\" + \"wn\"].bind(cp);",
+        "child_process.spawn!",
+    );
+}
