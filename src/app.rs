@@ -103,25 +103,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Diff {
             range,
             worktree,
+            commits,
             review,
         } => {
             let repo = source::git::open(&cwd)?;
-            let root = source::git::review_root(&repo, worktree)?;
-            // The old side's configuration governs: a change never judges itself by its own rules.
-            let (old, new) = source::git::range_trees(&repo, &range, worktree)?;
-            let governance = Governance {
-                before: ConfigTree::commit(&repo, old, format!("the base of `{range}`")),
-                after: match new {
-                    Some(tree) => {
-                        ConfigTree::commit(&repo, tree, format!("the new side of `{range}`"))
-                    }
-                    None => ConfigTree::working(&root),
-                },
-                before_governs: true,
-            };
-            review_governed(&root, &review, &governance, |_| {
-                source::git::range(&repo, &range, worktree)
-            })
+            review_range(&repo, &range, worktree, commits, &review)
         }
         Command::Patch {
             file,
@@ -318,6 +304,51 @@ fn review_governed(
     let analysis = pipeline::analyze_governed(root, &args.selection(), governance, source)?;
     let mut timer = PhaseTimer::from_env();
     write_analysis(&analysis, args)?;
+    timer.phase("report");
+    Ok(if analysis.fails() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// `review-gate diff RANGE`: the net change of the range, governed by the old side's configuration,
+/// then (unless `commits` is none) each commit of the range on its own.
+pub(crate) fn review_range(
+    repo: &git2::Repository,
+    range: &str,
+    worktree: bool,
+    commits: crate::model::CommitsMode,
+    review: &ReviewArgs,
+) -> Result<u8> {
+    let root = source::git::review_root(repo, worktree)?;
+    // The old side's configuration governs: a change never judges itself by its own rules.
+    let (old, new) = source::git::range_trees(repo, range, worktree)?;
+    let governance = Governance {
+        before: ConfigTree::commit(repo, old, format!("the base of `{range}`")),
+        after: match new {
+            Some(tree) => ConfigTree::commit(repo, tree, format!("the new side of `{range}`")),
+            None => ConfigTree::working(&root),
+        },
+        before_governs: true,
+    };
+    let mut analysis = pipeline::analyze_governed(&root, &review.selection(), &governance, |_| {
+        source::git::range(repo, range, worktree)
+    })?;
+    if commits != crate::model::CommitsMode::None {
+        if let Some(list) = source::commits::range_commits(repo, range)? {
+            let tip = |path: &str| match new {
+                Some(tree) => source::git::read_tree_file(repo, tree, path).ok().flatten(),
+                None => std::fs::read(root.join(path)).ok(),
+            };
+            pipeline::history::review_commits(&mut analysis, repo.path(), &list, commits, &tip)?;
+            if list.shallow > 0 {
+                eprintln!("review-gate: warning: {}", pipeline::history::SHALLOW_NOTE);
+            }
+        }
+    }
+    let mut timer = PhaseTimer::from_env();
+    write_analysis(&analysis, review)?;
     timer.phase("report");
     Ok(if analysis.fails() {
         EXIT_FINDINGS

@@ -38,6 +38,11 @@ pub enum Command {
         /// Compare with the working tree (staged, unstaged and untracked files) instead of HEAD.
         #[arg(long)]
         worktree: bool,
+        /// Also review each commit of the range on its own: `secrets` (secret and error-level attack
+        /// checks: a key added in one commit and deleted in a later one is still in history), `all`
+        /// (every check) or `none` (the net change only).
+        #[arg(long, value_enum, value_name = "WHICH", default_value = "secrets")]
+        commits: crate::model::CommitsMode,
         /// Review options.
         #[command(flatten)]
         review: ReviewArgs,
@@ -206,6 +211,10 @@ pub struct GithubArgs {
     /// Review from this base revision instead of the event's (pull request base or push `before`).
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
+    /// Also review each commit of the pull request on its own (from the local clone: check out with
+    /// `fetch-depth: 0`): `secrets`, `all` or `none` (see `review-gate diff --help`).
+    #[arg(long, value_enum, value_name = "WHICH", default_value = "secrets")]
+    pub commits: crate::model::CommitsMode,
     /// Review options (the report printed on standard output).
     #[command(flatten)]
     pub review: ReviewArgs,

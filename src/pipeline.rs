@@ -15,6 +15,7 @@ use crate::redact::Redactor;
 use crate::report::Review;
 
 mod governed;
+pub mod history;
 
 pub use governed::{analyze_governed, Governance, CONFIG_INVALID, CONFIG_WEAKENED};
 
@@ -45,6 +46,8 @@ pub struct Analysis {
     pub fail_on: FailOn,
     /// The changed files reviewed (excluded paths removed), with their added lines.
     pub changes: ChangeSet,
+    /// Ids of the checks that ran only to feed attack chains (not reported).
+    pub support: std::collections::HashSet<String>,
 }
 
 impl Analysis {
@@ -346,6 +349,7 @@ fn review(
         checks: set,
         fail_on,
         changes,
+        support,
     })
 }
 

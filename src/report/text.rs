@@ -456,11 +456,18 @@ fn role_line(review: &Review) -> String {
 fn summary_line(review: &Review, paint: &dyn Fn(Style, &str) -> String) -> String {
     let s = &review.summary;
     let mut out = String::new();
-    let reviewed = format!(
+    let mut reviewed = format!(
         "{} with {} added",
         plural(s.files, "file"),
         plural(s.added_lines, "line")
     );
+    if s.commits > 0 {
+        let _ = write!(
+            reviewed,
+            " (and {} one by one)",
+            plural(s.commits, "commit")
+        );
+    }
     if review.findings.is_empty() {
         let _ = write!(
             out,
