@@ -40,6 +40,8 @@ pub struct TextOptions {
     pub fail_level: Option<Severity>,
     /// `--statistics`: counts of findings by check id, most first.
     pub statistics: bool,
+    /// `--color`: `Some(true)` always, `Some(false)` never, `None` on a terminal without `NO_COLOR`.
+    pub color: Option<bool>,
 }
 
 impl TextOptions {

@@ -113,3 +113,100 @@ pub fn reopen(git_dir: &Path) -> Result<Repository> {
     Repository::open(git_dir)
         .map_err(|e| anyhow!("cannot open {}: {}", git_dir.display(), e.message()))
 }
+
+/// The commits every remote-tracking branch of `remote` points to (what the remote is known to hold).
+pub fn remote_tips(repo: &Repository, remote: &str) -> Result<Vec<Oid>> {
+    let mut out = Vec::new();
+    let refs = repo
+        .references_glob(&format!("refs/remotes/{remote}/*"))
+        .context("cannot list the remote-tracking branches")?;
+    for reference in refs.flatten() {
+        if let Ok(commit) = reference.peel_to_commit() {
+            out.push(commit.id());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The branch a new branch pushed to `remote` is compared with: the remote's default branch
+/// (`refs/remotes/<remote>/HEAD`), else its `main` or `master`, else a local `main` or `master`. Its
+/// name and commit.
+pub fn default_base(repo: &Repository, remote: &str) -> Option<(String, Oid)> {
+    let candidates = [
+        format!("refs/remotes/{remote}/HEAD"),
+        format!("refs/remotes/{remote}/main"),
+        format!("refs/remotes/{remote}/master"),
+        "refs/heads/main".to_string(),
+        "refs/heads/master".to_string(),
+    ];
+    candidates.into_iter().find_map(|name| {
+        let reference = repo.find_reference(&name).ok()?;
+        let resolved = reference.resolve().ok()?;
+        let id = resolved.peel_to_commit().ok()?.id();
+        let shown = String::from_utf8_lossy(resolved.shorthand_bytes()).into_owned();
+        Some((shown, id))
+    })
+}
+
+/// One ref `git push` is about to update, as the pre-push hook reads it on standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedRef {
+    /// The local ref pushed (`refs/heads/topic`).
+    pub local_ref: String,
+    /// The commit pushed.
+    pub local: Oid,
+    /// The remote ref updated.
+    pub remote_ref: String,
+    /// The commit the remote ref pointed to (None: a new ref).
+    pub remote: Option<Oid>,
+}
+
+/// Parses the pre-push hook's input (`<local ref> <local sha> <remote ref> <remote sha>` per line);
+/// deletions (an all-zero local sha) are left out. A malformed line is an error: the push is blocked
+/// rather than reviewed partly.
+pub fn parse_push(input: &str) -> Result<Vec<PushedRef>> {
+    let mut out = Vec::new();
+    for line in input.lines().filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [local_ref, local, remote_ref, remote] = fields[..] else {
+            anyhow::bail!("unexpected pre-push input line: `{line}` (want `<local ref> <local sha> <remote ref> <remote sha>`)");
+        };
+        let parse = |sha: &str| {
+            Oid::from_str(sha).map_err(|_| anyhow!("unexpected object id `{sha}` in the pre-push input"))
+        };
+        let (local, remote) = (parse(local)?, parse(remote)?);
+        if local.is_zero() {
+            continue;
+        }
+        out.push(PushedRef {
+            local_ref: local_ref.to_string(),
+            local,
+            remote_ref: remote_ref.to_string(),
+            remote: (!remote.is_zero()).then_some(remote),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_push_lines() {
+        let zero = "0".repeat(40);
+        let a = "a".repeat(40);
+        let b = "b".repeat(40);
+        let input = format!(
+            "refs/heads/new {a} refs/heads/new {zero}\nrefs/heads/x {b} refs/heads/x {a}\n(delete) {zero} refs/heads/gone {b}\n\n"
+        );
+        let refs = parse_push(&input).unwrap();
+        assert_eq!(refs.len(), 2);
+        assert_eq!(refs[0].remote, None);
+        assert_eq!(refs[1].remote, Some(Oid::from_str(&a).unwrap()));
+        assert!(parse_push("refs/heads/x abc").is_err());
+        assert!(parse_push(&format!("r {a} r nothex")).is_err());
+    }
+}
