@@ -310,7 +310,8 @@ fn review_changes(
     args: &ReviewArgs,
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<u8> {
-    let analysis = pipeline::analyze(root, &args.selection(), source)?;
+    let mut analysis = pipeline::analyze(root, &args.selection(), source)?;
+    apply_baseline(&mut analysis, args)?;
     let mut timer = PhaseTimer::from_env();
     write_analysis(&analysis, args)?;
     timer.phase("report");
@@ -328,7 +329,8 @@ fn review_governed(
     governance: &Governance<'_>,
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<u8> {
-    let analysis = pipeline::analyze_governed(root, &args.selection(), governance, source)?;
+    let mut analysis = pipeline::analyze_governed(root, &args.selection(), governance, source)?;
+    apply_baseline(&mut analysis, args)?;
     let mut timer = PhaseTimer::from_env();
     write_analysis(&analysis, args)?;
     timer.phase("report");
@@ -380,8 +382,24 @@ pub(crate) fn review_range(
         crate::model::CommitsMode::None => None,
         _ => source::commits::range_commits(repo, range)?,
     };
-    let analysis = analyze_range(repo, range, worktree, commits, list.as_ref(), review)?;
+    let mut analysis = analyze_range(repo, range, worktree, commits, list.as_ref(), review)?;
+    apply_baseline(&mut analysis, review)?;
     finish(&analysis, review)
+}
+
+/// Drops the findings `--baseline` holds, saying how many on standard error.
+pub(crate) fn apply_baseline(analysis: &mut pipeline::Analysis, args: &ReviewArgs) -> Result<()> {
+    let Some(path) = &args.baseline else {
+        return Ok(());
+    };
+    let baseline = pipeline::baseline::Baseline::load(path)?;
+    let n = pipeline::baseline::apply(analysis, &baseline);
+    eprintln!(
+        "review-gate: {n} finding{} in the baseline {} not reported",
+        if n == 1 { "" } else { "s" },
+        path.display()
+    );
+    Ok(())
 }
 
 /// Writes the report of an analysis and returns the exit code.
@@ -496,7 +514,7 @@ fn review_push(
         }
         let n = list.ids.len();
         let what = if n == 1 { "commit" } else { "commits" };
-        let analysis = match base {
+        let mut analysis = match base {
             Some(base) => {
                 eprintln!(
                     "review-gate: pre-push: {} ({n} new {what}) against {base_name}",
@@ -532,6 +550,7 @@ fn review_push(
                 analysis
             }
         };
+        apply_baseline(&mut analysis, review)?;
         code = code.max(finish(&analysis, review)?);
     }
     Ok(code)

@@ -176,6 +176,10 @@ pub struct ReviewArgs {
     /// Only run these checks (ids or id prefixes; repeat or separate with commas).
     #[arg(long, value_name = "ID", value_delimiter = ',')]
     pub check: Vec<String>,
+    /// Do not report the findings this earlier report holds: review-gate's JSON report (by
+    /// fingerprint) or gitleaks' JSON report (secrets by file, line and value).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Configuration file [default: .review-gate.yml at the repository root].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -14,6 +14,7 @@ use crate::policy::{self, FailOn, Policy};
 use crate::redact::Redactor;
 use crate::report::Review;
 
+pub mod baseline;
 mod governed;
 pub mod history;
 

@@ -329,3 +329,59 @@ fn pre_push_reads_the_pre_commit_frameworks_variables() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("still in history"));
 }
+
+#[test]
+fn diff_without_a_range_compares_with_the_remotes_default_branch() {
+    let (_remote, repo) = clone_with_hook();
+    // On the base branch itself: said, instead of "0 files".
+    let run = repo.run(&["diff"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("base branch"), "{}", run.stdout);
+    repo.git(&["checkout", "-q", "-b", "work"]);
+    repo.write("aws.ini", secret_file());
+    repo.commit("key");
+    let run = repo.run(&["diff"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("comparing with origin/main"), "{}", run.stderr);
+    assert!(run.stdout.contains("secret.aws"), "{}", run.stdout);
+}
+
+#[test]
+fn baselines_of_ours_and_of_gitleaks_hide_known_findings() {
+    let repo = branch();
+    repo.write("config/aws.ini", secret_file());
+    repo.commit("add");
+    let first = repo.run(&["diff", "main", "--format", "json"]);
+    assert_eq!(first.code, 1);
+    let total = first.json()["findings"].as_array().unwrap().len();
+    std::fs::write(repo.path().join("ours.json"), &first.stdout).unwrap();
+    let run = repo.run(&["diff", "main", "--baseline", "ours.json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(&format!("{total} finding")), "{}", run.stderr);
+    assert!(run.stdout.contains("in the baseline not reported"), "{}", run.stdout);
+    // gitleaks' report of the same key: the AWS key id line.
+    let gitleaks = format!(
+        r#"[{{"RuleID":"aws-access-token","File":"config/aws.ini","StartLine":2,"Secret":"{AWS_KEY_ID}","Fingerprint":"config/aws.ini:aws-access-token:2"}}]"#
+    );
+    std::fs::write(repo.path().join("gitleaks.json"), gitleaks).unwrap();
+    let run = repo.run(&["diff", "main", "--baseline", "gitleaks.json", "--format", "json"]);
+    let left = run.json()["findings"].as_array().unwrap().len();
+    assert_eq!(left + 1, total, "{}", run.stdout);
+    assert_eq!(run.json()["summary"]["baselined"], 1);
+    // A baseline that is neither format is an error, not an empty baseline.
+    std::fs::write(repo.path().join("bad.json"), "{}").unwrap();
+    assert_eq!(repo.run(&["diff", "main", "--baseline", "bad.json"]).code, 2);
+}
+
+#[test]
+fn color_is_chosen_by_the_option() {
+    let repo = branch();
+    repo.write("config/aws.ini", secret_file());
+    repo.commit("add");
+    let always = repo.run(&["diff", "main", "--color", "always"]);
+    assert!(always.stdout.contains("\u{1b}["), "{}", always.stdout);
+    let never = repo.run(&["diff", "main", "--color", "never"]);
+    assert!(!never.stdout.contains("\u{1b}["));
+    let auto = repo.run(&["diff", "main"]);
+    assert!(!auto.stdout.contains("\u{1b}["), "not a terminal");
+}

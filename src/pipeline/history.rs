@@ -236,7 +236,7 @@ fn review_one(
 }
 
 /// The text a finding matched on its line (empty when the line is not an added line of a file).
-fn matched_text(file: Option<&crate::model::ChangedFile>, finding: &Finding) -> String {
+pub(super) fn matched_text(file: Option<&crate::model::ChangedFile>, finding: &Finding) -> String {
     let Some(file) = file else {
         return String::new();
     };

@@ -34,6 +34,9 @@ pub struct Summary {
     /// Commits of the range reviewed one by one (absent when none was).
     #[serde(skip_serializing_if = "is_zero")]
     pub commits: usize,
+    /// Findings not reported because the baseline (`--baseline`) holds them (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub baselined: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -137,6 +140,7 @@ impl Review {
                 skipped,
                 roles: RoleSummary::default(),
                 commits: 0,
+                baselined: 0,
             },
         }
     }
@@ -145,9 +149,6 @@ impl Review {
 impl Review {
     /// Adds findings (of single commits of the range) and sorts and counts them all again.
     pub fn add_findings(&mut self, more: Vec<Finding>) {
-        if more.is_empty() {
-            return;
-        }
         let mut findings = std::mem::take(&mut self.findings);
         findings.extend(more);
         let fresh = Review::new(findings, 0, 0, Skipped::default());

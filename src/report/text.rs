@@ -522,6 +522,13 @@ fn summary_line(review: &Review, paint: &dyn Fn(Style, &str) -> String) -> Strin
     if !skipped.is_empty() {
         let _ = write!(out, " Not reviewed: {}.", skipped.join(", "));
     }
+    if s.baselined > 0 {
+        let _ = write!(
+            out,
+            " {} in the baseline not reported.",
+            plural(s.baselined, "finding")
+        );
+    }
     out.push('\n');
     out
 }

@@ -134,6 +134,11 @@ pub fn run(
             }
         }
     }
+    if let Some(path) = &args.review.baseline {
+        let baseline = pipeline::baseline::Baseline::load(path)?;
+        let n = pipeline::baseline::apply(&mut analysis, &baseline);
+        eprintln!("review-gate: {n} finding(s) in the baseline {} not reported", path.display());
+    }
     write_report(&analysis.review, &analysis.checks.checks)?;
 
     let mut failures: Vec<String> = Vec::new();
