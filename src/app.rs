@@ -490,7 +490,10 @@ fn review_push(
     let known = source::commits::remote_tips(repo, remote)?;
     let mut code = EXIT_CLEAN;
     for push in pushed {
-        let Ok(local) = repo.find_object(push.local, None).and_then(|o| o.peel_to_commit()) else {
+        let Ok(local) = repo
+            .find_object(push.local, None)
+            .and_then(|o| o.peel_to_commit())
+        else {
             eprintln!(
                 "review-gate: pre-push: {} is not a commit: not reviewed",
                 push.local_ref
@@ -531,9 +534,8 @@ fn review_push(
                     push.local_ref
                 );
                 let root = source::git::review_root(repo, false)?;
-                let mut analysis = pipeline::analyze(&root, &review.selection(), |_| {
-                    Ok(ChangeSet::default())
-                })?;
+                let mut analysis =
+                    pipeline::analyze(&root, &review.selection(), |_| Ok(ChangeSet::default()))?;
                 let tip = |path: &str| {
                     repo.find_commit(local)
                         .ok()

@@ -852,8 +852,10 @@ async fn a_key_one_pr_commit_adds_and_the_next_deletes_fails_the_check_run() {
     let last = reqs.iter().rev().find(|(m, _, _)| m == "PATCH").unwrap();
     assert_eq!(last.2["conclusion"], "failure");
     let annotations = last.2["output"]["annotations"].as_array().unwrap();
-    assert!(annotations.iter().any(|a| a["path"] == "config/aws.ini"
-        && a["message"].as_str().unwrap().contains(&added[..12])));
+    assert!(annotations
+        .iter()
+        .any(|a| a["path"] == "config/aws.ini"
+            && a["message"].as_str().unwrap().contains(&added[..12])));
     // --commits none: the net change only, which is empty.
     let (server, _) = fake_github().await;
     let run = run_github(

@@ -49,14 +49,22 @@ fn a_key_added_then_deleted_is_reported_at_its_commit() {
     // The net change is empty: today's behaviour with --commits none.
     let run = repo.run(&["diff", "main", "--commits", "none"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("No findings in 0 files"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("No findings in 0 files"),
+        "{}",
+        run.stdout
+    );
 
     let run = repo.run(&["diff", "main"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains(&added[..12]), "{}", run.stdout);
     assert!(run.stdout.contains("add the AWS config"), "{}", run.stdout);
     assert!(run.stdout.contains("still in history"), "{}", run.stdout);
-    assert!(run.stdout.contains("2 commits one by one"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("2 commits one by one"),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains(AWS_KEY_ID), "{}", run.stdout);
     assert!(!run.stdout.contains(AWS_SECRET), "{}", run.stdout);
 
@@ -106,7 +114,10 @@ fn the_same_key_in_three_commits_is_reported_once() {
     let first = repo.commit("one");
     repo.write("config/aws.ini", format!("# edited\n{}", secret_file()));
     repo.commit("two");
-    repo.write("config/aws.ini", format!("# edited again\n{}", secret_file()));
+    repo.write(
+        "config/aws.ini",
+        format!("# edited again\n{}", secret_file()),
+    );
     repo.commit("three");
     repo.git(&["rm", "-q", "config/aws.ini"]);
     repo.commit("gone");
@@ -116,7 +127,10 @@ fn the_same_key_in_three_commits_is_reported_once() {
     let n = checks.len();
     checks.dedup();
     assert_eq!(n, checks.len(), "reported more than once: {found:?}");
-    assert!(found.iter().all(|(_, sha, _)| *sha == first[..12]), "{found:?}");
+    assert!(
+        found.iter().all(|(_, sha, _)| *sha == first[..12]),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -140,7 +154,10 @@ fn a_key_still_at_the_tip_is_reported_by_the_net_change_only() {
 #[test]
 fn commits_all_reviews_every_check_per_commit() {
     let repo = branch();
-    repo.write("run.py", "import subprocess\nsubprocess.run(user_cmd, shell=True)\n");
+    repo.write(
+        "run.py",
+        "import subprocess\nsubprocess.run(user_cmd, shell=True)\n",
+    );
     repo.commit("run things");
     repo.git(&["rm", "-q", "run.py"]);
     repo.commit("not anymore");
@@ -190,7 +207,11 @@ fn clone_with_hook() -> (tempfile::TempDir, Repo) {
         .args(["clone", "-q", remote.path().to_str().unwrap(), "."])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let run = repo.run(&["install", "--hook", "pre-push"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     (remote, repo)
@@ -259,9 +280,17 @@ fn the_pre_push_hook_reviews_only_new_commits_of_an_existing_branch() {
     let out = push(&repo, &["-q", "--no-verify", "origin", "main"]);
     assert!(out.status.success());
     let out = push(&repo, &["-q", "origin", "main:refs/heads/copy"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = push(&repo, &["-q", "origin", ":copy"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -326,7 +355,12 @@ fn pre_push_reads_the_pre_commit_frameworks_variables() {
         .env("PRE_COMMIT_REMOTE_NAME", "origin")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("still in history"));
 }
 
@@ -342,7 +376,11 @@ fn diff_without_a_range_compares_with_the_remotes_default_branch() {
     repo.commit("key");
     let run = repo.run(&["diff"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("comparing with origin/main"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("comparing with origin/main"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.contains("secret.aws"), "{}", run.stdout);
 }
 
@@ -357,20 +395,38 @@ fn baselines_of_ours_and_of_gitleaks_hide_known_findings() {
     std::fs::write(repo.path().join("ours.json"), &first.stdout).unwrap();
     let run = repo.run(&["diff", "main", "--baseline", "ours.json"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains(&format!("{total} finding")), "{}", run.stderr);
-    assert!(run.stdout.contains("in the baseline not reported"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains(&format!("{total} finding")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("in the baseline not reported"),
+        "{}",
+        run.stdout
+    );
     // gitleaks' report of the same key: the AWS key id line.
     let gitleaks = format!(
         r#"[{{"RuleID":"aws-access-token","File":"config/aws.ini","StartLine":2,"Secret":"{AWS_KEY_ID}","Fingerprint":"config/aws.ini:aws-access-token:2"}}]"#
     );
     std::fs::write(repo.path().join("gitleaks.json"), gitleaks).unwrap();
-    let run = repo.run(&["diff", "main", "--baseline", "gitleaks.json", "--format", "json"]);
+    let run = repo.run(&[
+        "diff",
+        "main",
+        "--baseline",
+        "gitleaks.json",
+        "--format",
+        "json",
+    ]);
     let left = run.json()["findings"].as_array().unwrap().len();
     assert_eq!(left + 1, total, "{}", run.stdout);
     assert_eq!(run.json()["summary"]["baselined"], 1);
     // A baseline that is neither format is an error, not an empty baseline.
     std::fs::write(repo.path().join("bad.json"), "{}").unwrap();
-    assert_eq!(repo.run(&["diff", "main", "--baseline", "bad.json"]).code, 2);
+    assert_eq!(
+        repo.run(&["diff", "main", "--baseline", "bad.json"]).code,
+        2
+    );
 }
 
 #[test]

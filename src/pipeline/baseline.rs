@@ -32,8 +32,8 @@ impl Baseline {
 
     /// Parses a baseline's text.
     pub fn parse(text: &str) -> Result<Baseline> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).context("not JSON (want a review-gate or gitleaks JSON report)")?;
+        let value: serde_json::Value = serde_json::from_str(text)
+            .context("not JSON (want a review-gate or gitleaks JSON report)")?;
         let mut out = Baseline::default();
         if let Some(findings) = value.get("findings").and_then(|f| f.as_array()) {
             for f in findings {
@@ -53,8 +53,7 @@ impl Baseline {
             match (file, line, secret) {
                 (Some(file), Some(line), Some(secret)) if !secret.is_empty() => {
                     let file = file.trim_start_matches("./").replace('\\', "/");
-                    out.secrets
-                        .insert((file, line as u32, hash(secret)));
+                    out.secrets.insert((file, line as u32, hash(secret)));
                 }
                 _ => bail!("a gitleaks entry without `File`, `StartLine` or `Secret`"),
             }
@@ -96,11 +95,15 @@ pub fn apply(analysis: &mut Analysis, baseline: &Baseline) -> usize {
             return false;
         }
         let matched = super::history::matched_text(files.get(f.path.as_str()).copied(), f);
-        !matched.is_empty() && baseline.secrets.contains(&(f.path.clone(), f.line, hash(&matched)))
+        !matched.is_empty()
+            && baseline
+                .secrets
+                .contains(&(f.path.clone(), f.line, hash(&matched)))
     };
-    let (dropped, kept): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut analysis.review.findings)
-        .into_iter()
-        .partition(|f| known(f));
+    let (dropped, kept): (Vec<Finding>, Vec<Finding>) =
+        std::mem::take(&mut analysis.review.findings)
+            .into_iter()
+            .partition(|f| known(f));
     analysis.review.findings = Vec::new();
     analysis.review.add_findings(kept);
     analysis.review.summary.baselined += dropped.len();
@@ -119,7 +122,9 @@ mod tests {
             r#"[{"RuleID":"aws-access-token","File":"./a/b.ini","StartLine":3,"Secret":"AKIA","Fingerprint":"a/b.ini:aws-access-token:3"}]"#,
         )
         .unwrap();
-        assert!(gitleaks.secrets.contains(&("a/b.ini".into(), 3, hash("AKIA"))));
+        assert!(gitleaks
+            .secrets
+            .contains(&("a/b.ini".into(), 3, hash("AKIA"))));
         assert!(Baseline::parse("{}").is_err());
         assert!(Baseline::parse("[{}]").is_err());
         assert!(Baseline::parse("nope").is_err());

@@ -219,11 +219,8 @@ fn review_one(
             .unwrap_or_else(|| policy.role_for(path, crate::model::Role::from_path(path)))
     };
     let (findings, _) = policy::roles::apply(findings, role_of);
-    let files: HashMap<&str, &crate::model::ChangedFile> = changes
-        .files
-        .iter()
-        .map(|f| (f.path.as_str(), f))
-        .collect();
+    let files: HashMap<&str, &crate::model::ChangedFile> =
+        changes.files.iter().map(|f| (f.path.as_str(), f)).collect();
     let found = findings
         .into_iter()
         .filter(kept)
@@ -240,10 +237,7 @@ pub(super) fn matched_text(file: Option<&crate::model::ChangedFile>, finding: &F
     let Some(file) = file else {
         return String::new();
     };
-    let Ok(at) = file
-        .added
-        .binary_search_by_key(&finding.line, |l| l.number)
-    else {
+    let Ok(at) = file.added.binary_search_by_key(&finding.line, |l| l.number) else {
         return String::new();
     };
     let text = file.line_text(&file.added[at]);

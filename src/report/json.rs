@@ -168,8 +168,10 @@ pub fn write(review: &Review, out: &mut dyn std::io::Write) -> std::io::Result<(
                         if !buf.is_empty() {
                             buf.push_str(",\n");
                         }
-                        let json = serde_json::to_string_pretty(&JsonFinding::in_review(f, &index, review))
-                            .expect("a finding serializes");
+                        let json = serde_json::to_string_pretty(&JsonFinding::in_review(
+                            f, &index, review,
+                        ))
+                        .expect("a finding serializes");
                         push_indented(&mut buf, &json, "    ");
                     }
                     buf

@@ -174,7 +174,8 @@ pub fn parse_push(input: &str) -> Result<Vec<PushedRef>> {
             anyhow::bail!("unexpected pre-push input line: `{line}` (want `<local ref> <local sha> <remote ref> <remote sha>`)");
         };
         let parse = |sha: &str| {
-            Oid::from_str(sha).map_err(|_| anyhow!("unexpected object id `{sha}` in the pre-push input"))
+            Oid::from_str(sha)
+                .map_err(|_| anyhow!("unexpected object id `{sha}` in the pre-push input"))
         };
         let (local, remote) = (parse(local)?, parse(remote)?);
         if local.is_zero() {

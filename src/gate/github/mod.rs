@@ -137,7 +137,10 @@ pub fn run(
     if let Some(path) = &args.review.baseline {
         let baseline = pipeline::baseline::Baseline::load(path)?;
         let n = pipeline::baseline::apply(&mut analysis, &baseline);
-        eprintln!("review-gate: {n} finding(s) in the baseline {} not reported", path.display());
+        eprintln!(
+            "review-gate: {n} finding(s) in the baseline {} not reported",
+            path.display()
+        );
     }
     write_report(&analysis.review, &analysis.checks.checks)?;
 
