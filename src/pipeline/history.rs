@@ -155,10 +155,17 @@ fn describe(finding: &mut Finding, commit: &CommitRef, still_present: bool) {
         finding.message = format!("{} — {at}; still present at the tip", finding.message);
         return;
     }
-    finding.message = format!(
-        "{} — added {at}, removed in a later commit: still in history — rotate it and rewrite the branch",
-        finding.message
-    );
+    finding.message = if finding.category == Category::Secret {
+        format!(
+            "{} — added {at}, removed in a later commit: still in history — rotate it and rewrite the branch",
+            finding.message
+        )
+    } else {
+        format!(
+            "{} — added {at}, gone from the tip but still in history",
+            finding.message
+        )
+    };
     if finding.category == Category::Secret
         && finding.severity >= Severity::Warning
         && finding.severity < Severity::Error
@@ -247,4 +254,56 @@ pub(super) fn matched_text(file: Option<&crate::model::ChangedFile>, finding: &F
         .skip(from)
         .take(to.saturating_sub(from))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(category: Category, severity: Severity) -> Finding {
+        Finding {
+            check: "secret.x".into(),
+            category,
+            severity,
+            path: "a".into(),
+            location: crate::model::Location::File,
+            line: 1,
+            column: 1,
+            end_column: 2,
+            message: "found".into(),
+            snippet: String::new(),
+            snippet_column: 0,
+            snippet_width: 1,
+            fingerprint: "f".into(),
+            parts: Vec::new(),
+            role: Default::default(),
+            role_lowered_from: None,
+            novelty: Default::default(),
+            original_severity: None,
+        }
+    }
+
+    #[test]
+    fn a_secret_gone_from_the_tip_is_an_error_that_says_so() {
+        let commit = CommitRef::new("0123456789abcdef", 0, "add key");
+        let mut f = finding(Category::Secret, Severity::Warning);
+        describe(&mut f, &commit, false);
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.original_severity, Some(Severity::Warning));
+        assert!(f.message.contains("0123456789ab (1970-01-01, \"add key\")"));
+        assert!(f.message.contains("rotate it and rewrite the branch"));
+        // A note stays a note; one still at the tip keeps its severity; other findings are not raised.
+        for (category, severity, still) in [
+            (Category::Secret, Severity::Note, false),
+            (Category::Secret, Severity::Warning, true),
+            (Category::Exec, Severity::Warning, false),
+        ] {
+            let mut f = finding(category, severity);
+            describe(&mut f, &commit, still);
+            assert_eq!(f.severity, severity);
+        }
+        let mut f = finding(Category::Exec, Severity::Warning);
+        describe(&mut f, &commit, false);
+        assert!(!f.message.contains("rotate"), "{}", f.message);
+    }
 }
