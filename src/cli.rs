@@ -43,7 +43,7 @@ pub enum Command {
         /// checks: a key added in one commit and deleted in a later one is still in history), `all`
         /// (every check) or `none` (the net change only).
         #[arg(long, value_enum, value_name = "WHICH", default_value = "secrets")]
-        commits: crate::model::CommitsMode,
+        commits: crate::report::CommitsMode,
         /// Review options.
         #[command(flatten)]
         review: ReviewArgs,
@@ -129,7 +129,7 @@ pub enum Command {
         url: Option<String>,
         /// Which checks review each commit on its own (besides the net change of each ref).
         #[arg(long, value_enum, value_name = "WHICH", default_value = "secrets")]
-        commits: crate::model::CommitsMode,
+        commits: crate::report::CommitsMode,
         /// Review options.
         #[command(flatten)]
         review: ReviewArgs,
@@ -260,7 +260,7 @@ pub struct GithubArgs {
     /// Also review each commit of the pull request on its own (from the local clone: check out with
     /// `fetch-depth: 0`): `secrets`, `all` or `none` (see `review-gate diff --help`).
     #[arg(long, value_enum, value_name = "WHICH", default_value = "secrets")]
-    pub commits: crate::model::CommitsMode,
+    pub commits: crate::report::CommitsMode,
     /// Review options (the report printed on standard output).
     #[command(flatten)]
     pub review: ReviewArgs,

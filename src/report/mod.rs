@@ -15,6 +15,9 @@ use serde::Serialize;
 
 use crate::model::{Category, Finding, Skipped};
 
+/// Which commits of a range are reviewed one by one (the command line's `--commits`).
+pub use crate::model::CommitsMode;
+
 /// Counts that describe what was reviewed and found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
