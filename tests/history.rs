@@ -441,3 +441,17 @@ fn color_is_chosen_by_the_option() {
     let auto = repo.run(&["diff", "main"]);
     assert!(!auto.stdout.contains("\u{1b}["), "not a terminal");
 }
+
+#[test]
+fn a_range_of_trees_has_no_commits_to_walk() {
+    let repo = branch();
+    repo.write("config/aws.ini", secret_file());
+    repo.commit("add");
+    let old = repo.git(&["rev-parse", "main^{tree}"]).trim().to_string();
+    let new = repo.git(&["rev-parse", "HEAD^{tree}"]).trim().to_string();
+    for spec in [format!("{old}..{new}"), format!("main..{new}")] {
+        let run = repo.run(&["diff", &spec, "--format", "json"]);
+        assert_eq!(run.code, 1, "{spec}: {}{}", run.stdout, run.stderr);
+        assert!(from_commits(&run).is_empty());
+    }
+}

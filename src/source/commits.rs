@@ -21,7 +21,7 @@ pub struct RangeCommits {
 
 /// The commits a range spec covers (see [`super::git::range`]): `BASE` — those on HEAD and not on
 /// BASE; `A..B` and `A...B` — those on B and not on A. None when the old side names a tree rather than
-/// a commit (there is no history between two trees).
+/// a commit (there is no history between two trees), or the new side does.
 pub fn range_commits(repo: &Repository, spec: &str) -> Result<Option<RangeCommits>> {
     let (old, new) = if let Some((a, b)) = spec.split_once("...") {
         (a, b)
@@ -37,7 +37,10 @@ pub fn range_commits(repo: &Repository, spec: &str) -> Result<Option<RangeCommit
         super::git::revparse(repo, old)?;
         return Ok(None);
     };
-    let new = commit_id(repo, new)?;
+    let Ok(new) = commit_id(repo, new) else {
+        super::git::revparse(repo, new)?;
+        return Ok(None);
+    };
     commits_between(repo, &[old], new).map(Some)
 }
 
