@@ -103,25 +103,18 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Diff {
             range,
             worktree,
+            commits,
             review,
         } => {
             let repo = source::git::open(&cwd)?;
-            let root = source::git::review_root(&repo, worktree)?;
-            // The old side's configuration governs: a change never judges itself by its own rules.
-            let (old, new) = source::git::range_trees(&repo, &range, worktree)?;
-            let governance = Governance {
-                before: ConfigTree::commit(&repo, old, format!("the base of `{range}`")),
-                after: match new {
-                    Some(tree) => {
-                        ConfigTree::commit(&repo, tree, format!("the new side of `{range}`"))
-                    }
-                    None => ConfigTree::working(&root),
+            let range = match range {
+                Some(range) => range,
+                None => match default_range(&repo)? {
+                    Some(range) => range,
+                    None => return Ok(EXIT_CLEAN),
                 },
-                before_governs: true,
             };
-            review_governed(&root, &review, &governance, |_| {
-                source::git::range(&repo, &range, worktree)
-            })
+            review_range(&repo, &range, worktree, commits, &review)
         }
         Command::Patch {
             file,
@@ -215,6 +208,25 @@ pub fn run(cli: Cli) -> Result<u8> {
             crate::gate::agent::main(&args);
             Ok(EXIT_CLEAN)
         }
+        Command::PrePush {
+            remote,
+            url: _,
+            commits,
+            review,
+        } => {
+            let repo = source::git::open(&cwd)?;
+            let (remote, input) = match remote {
+                Some(remote) => {
+                    let mut input = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut input)
+                        .context("cannot read the refs git pushes from standard input")?;
+                    (remote, input)
+                }
+                None => pre_commit_push(&repo)?,
+            };
+            review_push(&repo, &remote, &input, commits, &review)
+        }
         Command::VerifyFixtures { dir, category } => {
             let checks = checks::into_set(checks::load_checked(&[])?);
             let failures = crate::checks::fixtures::verify(&dir, &checks, category.as_deref())?;
@@ -277,6 +289,7 @@ impl ReviewArgs {
             quiet: self.quiet,
             fail_level: fail_level.unwrap_or(from_args),
             statistics: self.statistics,
+            color: self.color.forced(),
         }
     }
 
@@ -297,7 +310,8 @@ fn review_changes(
     args: &ReviewArgs,
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<u8> {
-    let analysis = pipeline::analyze(root, &args.selection(), source)?;
+    let mut analysis = pipeline::analyze(root, &args.selection(), source)?;
+    apply_baseline(&mut analysis, args)?;
     let mut timer = PhaseTimer::from_env();
     write_analysis(&analysis, args)?;
     timer.phase("report");
@@ -315,7 +329,8 @@ fn review_governed(
     governance: &Governance<'_>,
     source: impl FnOnce(&Policy) -> Result<ChangeSet>,
 ) -> Result<u8> {
-    let analysis = pipeline::analyze_governed(root, &args.selection(), governance, source)?;
+    let mut analysis = pipeline::analyze_governed(root, &args.selection(), governance, source)?;
+    apply_baseline(&mut analysis, args)?;
     let mut timer = PhaseTimer::from_env();
     write_analysis(&analysis, args)?;
     timer.phase("report");
@@ -324,6 +339,223 @@ fn review_governed(
     } else {
         EXIT_CLEAN
     })
+}
+
+/// The base `review-gate diff` uses without a range: the remote's default branch, else `main` or
+/// `master` (said on standard error). None, after saying so, on the base branch itself.
+fn default_range(repo: &git2::Repository) -> Result<Option<String>> {
+    let Some((name, base)) = source::commits::default_base(repo, "origin") else {
+        anyhow::bail!(
+            "no base to compare with: no origin/HEAD, origin/main, origin/master, main or master. Name one: `review-gate diff BASE`"
+        );
+    };
+    let head = repo
+        .head()
+        .ok()
+        .and_then(|h| h.peel_to_commit().ok())
+        .map(|c| c.id());
+    if head == Some(base) {
+        let branch = repo
+            .head()
+            .ok()
+            .map(|h| String::from_utf8_lossy(h.shorthand_bytes()).into_owned())
+            .unwrap_or_else(|| "HEAD".into());
+        write_stdout(&format!(
+            "On {branch}, which is the base branch {name} itself: nothing to review. Name a base (`review-gate diff BASE`) or check out a branch.\n"
+        ))?;
+        return Ok(None);
+    }
+    eprintln!("review-gate: comparing with {name} (merge-base({name}, HEAD) → HEAD)");
+    Ok(Some(name))
+}
+
+/// `review-gate diff RANGE`: the net change of the range, governed by the old side's configuration,
+/// then (unless `commits` is none) each commit of the range on its own.
+pub(crate) fn review_range(
+    repo: &git2::Repository,
+    range: &str,
+    worktree: bool,
+    commits: crate::model::CommitsMode,
+    review: &ReviewArgs,
+) -> Result<u8> {
+    let list = match commits {
+        crate::model::CommitsMode::None => None,
+        _ => source::commits::range_commits(repo, range)?,
+    };
+    let mut analysis = analyze_range(repo, range, worktree, commits, list.as_ref(), review)?;
+    apply_baseline(&mut analysis, review)?;
+    finish(&analysis, review)
+}
+
+/// Drops the findings `--baseline` holds, saying how many on standard error.
+pub(crate) fn apply_baseline(analysis: &mut pipeline::Analysis, args: &ReviewArgs) -> Result<()> {
+    let Some(path) = &args.baseline else {
+        return Ok(());
+    };
+    let baseline = pipeline::baseline::Baseline::load(path)?;
+    let n = pipeline::baseline::apply(analysis, &baseline);
+    eprintln!(
+        "review-gate: {n} finding{} in the baseline {} not reported",
+        if n == 1 { "" } else { "s" },
+        path.display()
+    );
+    Ok(())
+}
+
+/// Writes the report of an analysis and returns the exit code.
+fn finish(analysis: &pipeline::Analysis, review: &ReviewArgs) -> Result<u8> {
+    let mut timer = PhaseTimer::from_env();
+    write_analysis(analysis, review)?;
+    timer.phase("report");
+    Ok(if analysis.fails() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// The net change of `range` (governed by the old side's configuration), then each commit of `list`
+/// on its own.
+fn analyze_range(
+    repo: &git2::Repository,
+    range: &str,
+    worktree: bool,
+    commits: crate::model::CommitsMode,
+    list: Option<&source::commits::RangeCommits>,
+    review: &ReviewArgs,
+) -> Result<pipeline::Analysis> {
+    let root = source::git::review_root(repo, worktree)?;
+    // The old side's configuration governs: a change never judges itself by its own rules.
+    let (old, new) = source::git::range_trees(repo, range, worktree)?;
+    let governance = Governance {
+        before: ConfigTree::commit(repo, old, format!("the base of `{range}`")),
+        after: match new {
+            Some(tree) => ConfigTree::commit(repo, tree, format!("the new side of `{range}`")),
+            None => ConfigTree::working(&root),
+        },
+        before_governs: true,
+    };
+    let mut analysis = pipeline::analyze_governed(&root, &review.selection(), &governance, |_| {
+        source::git::range(repo, range, worktree)
+    })?;
+    if let Some(list) = list.filter(|_| commits != crate::model::CommitsMode::None) {
+        let tip = |path: &str| match new {
+            Some(tree) => source::git::read_tree_file(repo, tree, path).ok().flatten(),
+            None => std::fs::read(root.join(path)).ok(),
+        };
+        pipeline::history::review_commits(&mut analysis, repo.path(), list, commits, &tip)?;
+        if list.shallow > 0 {
+            eprintln!("review-gate: warning: {}", pipeline::history::SHALLOW_NOTE);
+        }
+    }
+    Ok(analysis)
+}
+
+/// The push the pre-commit framework's pre-push stage describes in its environment, as the line git
+/// would pass on standard input, and the remote's name.
+fn pre_commit_push(repo: &git2::Repository) -> Result<(String, String)> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let to = var("PRE_COMMIT_TO_REF").ok_or_else(|| {
+        anyhow!("pre-push: no remote given and no PRE_COMMIT_TO_REF: run as the git pre-push hook (`review-gate install --hook pre-push`) or from the pre-commit framework's pre-push stage")
+    })?;
+    let id = |rev: &str| -> Result<String> {
+        let commit = repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|e| anyhow!("pre-push: cannot resolve `{rev}`: {}", e.message()))?;
+        Ok(commit.id().to_string())
+    };
+    let from = match var("PRE_COMMIT_FROM_REF") {
+        Some(from) => id(&from)?,
+        None => "0".repeat(40),
+    };
+    let remote = var("PRE_COMMIT_REMOTE_NAME").unwrap_or_else(|| "origin".to_string());
+    let branch = var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_else(|| "HEAD".to_string());
+    let local = var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|| "HEAD".to_string());
+    Ok((remote, format!("{local} {} {branch} {from}\n", id(&to)?)))
+}
+
+/// `review-gate pre-push REMOTE`: each ref `git push` sends (read from standard input), its net change
+/// against what the remote has (a new branch: against the remote's default branch) and each commit
+/// not yet on the remote on its own. The push is blocked (exit 1) when any ref has findings at the fail
+/// level.
+fn review_push(
+    repo: &git2::Repository,
+    remote: &str,
+    input: &str,
+    commits: crate::model::CommitsMode,
+    review: &ReviewArgs,
+) -> Result<u8> {
+    let pushed = source::commits::parse_push(input)?;
+    let known = source::commits::remote_tips(repo, remote)?;
+    let mut code = EXIT_CLEAN;
+    for push in pushed {
+        let Ok(local) = repo
+            .find_object(push.local, None)
+            .and_then(|o| o.peel_to_commit())
+        else {
+            eprintln!(
+                "review-gate: pre-push: {} is not a commit: not reviewed",
+                push.local_ref
+            );
+            continue;
+        };
+        let local = local.id();
+        let remote_has = push.remote.filter(|id| repo.find_commit(*id).is_ok());
+        let (base, base_name) = match remote_has {
+            Some(id) => (Some(id), format!("{remote}'s {}", push.remote_ref)),
+            None => match source::commits::default_base(repo, remote) {
+                Some((name, id)) => (Some(id), name),
+                None => (None, String::new()),
+            },
+        };
+        let mut hide = known.clone();
+        hide.extend(base);
+        let list = source::commits::commits_between(repo, &hide, local)?;
+        if list.ids.is_empty() && list.shallow == 0 {
+            continue;
+        }
+        let n = list.ids.len();
+        let what = if n == 1 { "commit" } else { "commits" };
+        let mut analysis = match base {
+            Some(base) => {
+                eprintln!(
+                    "review-gate: pre-push: {} ({n} new {what}) against {base_name}",
+                    push.local_ref
+                );
+                let range = format!("{base}...{local}");
+                analyze_range(repo, &range, false, commits, Some(&list), review)?
+            }
+            None => {
+                // Nothing to compare with (no remote branch, no main or master): every commit on its
+                // own, with every check.
+                eprintln!(
+                    "review-gate: pre-push: {} ({n} new {what}), each on its own: the remote has no default branch to compare with",
+                    push.local_ref
+                );
+                let root = source::git::review_root(repo, false)?;
+                let mut analysis =
+                    pipeline::analyze(&root, &review.selection(), |_| Ok(ChangeSet::default()))?;
+                let tip = |path: &str| {
+                    repo.find_commit(local)
+                        .ok()
+                        .and_then(|c| source::git::read_tree_file(repo, c.tree_id(), path).ok())
+                        .flatten()
+                };
+                pipeline::history::review_commits(
+                    &mut analysis,
+                    repo.path(),
+                    &list,
+                    crate::model::CommitsMode::All,
+                    &tip,
+                )?;
+                analysis
+            }
+        };
+        apply_baseline(&mut analysis, review)?;
+        code = code.max(finish(&analysis, review)?);
+    }
+    Ok(code)
 }
 
 /// Writes the report of a review in the format and to the place the options choose; `checks` (those of

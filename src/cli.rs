@@ -30,14 +30,20 @@ pub enum Command {
         review: ReviewArgs,
     },
     /// Review what a pull request would show: merge-base(BASE, HEAD)..HEAD. Also `A..B` (tree A to
-    /// tree B) and `A...B` (merge-base of A and B to B).
+    /// tree B) and `A...B` (merge-base of A and B to B). Without a range, BASE is the remote's default
+    /// branch (`origin/HEAD`), else `main` or `master`.
     Diff {
-        /// `BASE`, `A..B` or `A...B`.
+        /// `BASE`, `A..B` or `A...B` [default: origin/HEAD, else main or master].
         #[arg(value_name = "RANGE")]
-        range: String,
+        range: Option<String>,
         /// Compare with the working tree (staged, unstaged and untracked files) instead of HEAD.
         #[arg(long)]
         worktree: bool,
+        /// Also review each commit of the range on its own: `secrets` (secret and error-level attack
+        /// checks: a key added in one commit and deleted in a later one is still in history), `all`
+        /// (every check) or `none` (the net change only).
+        #[arg(long, value_enum, value_name = "WHICH", default_value = "secrets")]
+        commits: crate::report::CommitsMode,
         /// Review options.
         #[command(flatten)]
         review: ReviewArgs,
@@ -112,6 +118,22 @@ pub enum Command {
     /// Judge an agent's proposed tool call (a pre-tool hook: JSON on standard input, the agent's
     /// answer on standard output, always exit status 0).
     AgentHook(crate::gate::agent::AgentHookArgs),
+    /// Review the commits `git push` is about to send (the git pre-push hook's entry: the refs on
+    /// standard input, one `<local ref> <local sha> <remote ref> <remote sha>` a line).
+    #[command(hide = true)]
+    PrePush {
+        /// The remote's name (git passes it). Without it, the pre-commit framework's pre-push stage
+        /// variables are read (`PRE_COMMIT_FROM_REF`, `PRE_COMMIT_TO_REF`, `PRE_COMMIT_REMOTE_NAME`).
+        remote: Option<String>,
+        /// The remote's URL (git passes it; not used).
+        url: Option<String>,
+        /// Which checks review each commit on its own (besides the net change of each ref).
+        #[arg(long, value_enum, value_name = "WHICH", default_value = "secrets")]
+        commits: crate::report::CommitsMode,
+        /// Review options.
+        #[command(flatten)]
+        review: ReviewArgs,
+    },
     /// Verify annotated check fixtures (for people writing checks).
     #[command(hide = true)]
     VerifyFixtures {
@@ -154,6 +176,10 @@ pub struct ReviewArgs {
     /// Only run these checks (ids or id prefixes; repeat or separate with commas).
     #[arg(long, value_name = "ID", value_delimiter = ',')]
     pub check: Vec<String>,
+    /// Do not report the findings this earlier report holds: review-gate's JSON report (by
+    /// fingerprint) or gitleaks' JSON report (secrets by file, line and value).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Configuration file [default: .review-gate.yml at the repository root].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -169,10 +195,35 @@ pub struct ReviewArgs {
     /// Count the findings by check id, most first (text report).
     #[arg(long)]
     pub statistics: bool,
+    /// Color the text report: `auto` (on a terminal, unless `NO_COLOR` is set), `always` or `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
     /// Print nothing at all when no finding is a warning or an error (text report on standard output;
     /// the git pre-commit hook passes it).
     #[arg(long)]
     pub silent_if_clean: bool,
+}
+
+/// When the text report is colored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set (`CLICOLOR_FORCE` forces it).
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// `Some(true)` always, `Some(false)` never, `None` to decide from the terminal and environment.
+    pub fn forced(self) -> Option<bool> {
+        match self {
+            ColorChoice::Auto => None,
+            ColorChoice::Always => Some(true),
+            ColorChoice::Never => Some(false),
+        }
+    }
 }
 
 /// What `--show` lists one by one.
@@ -206,6 +257,10 @@ pub struct GithubArgs {
     /// Review from this base revision instead of the event's (pull request base or push `before`).
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
+    /// Also review each commit of the pull request on its own (from the local clone: check out with
+    /// `fetch-depth: 0`): `secrets`, `all` or `none` (see `review-gate diff --help`).
+    #[arg(long, value_enum, value_name = "WHICH", default_value = "secrets")]
+    pub commits: crate::report::CommitsMode,
     /// Review options (the report printed on standard output).
     #[command(flatten)]
     pub review: ReviewArgs,

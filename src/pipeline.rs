@@ -14,7 +14,9 @@ use crate::policy::{self, FailOn, Policy};
 use crate::redact::Redactor;
 use crate::report::Review;
 
+pub mod baseline;
 mod governed;
+pub mod history;
 
 pub use governed::{analyze_governed, Governance, CONFIG_INVALID, CONFIG_WEAKENED};
 
@@ -45,6 +47,8 @@ pub struct Analysis {
     pub fail_on: FailOn,
     /// The changed files reviewed (excluded paths removed), with their added lines.
     pub changes: ChangeSet,
+    /// Ids of the checks that ran only to feed attack chains (not reported).
+    pub support: std::collections::HashSet<String>,
 }
 
 impl Analysis {
@@ -347,6 +351,7 @@ fn review(
         checks: set,
         fail_on,
         changes,
+        support,
     })
 }
 

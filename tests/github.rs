@@ -863,3 +863,40 @@ async fn an_agent_skill_that_pipes_a_download_to_a_shell_fails_the_check_run_on_
         "{annotations:?}"
     );
 }
+
+#[tokio::test]
+async fn a_key_one_pr_commit_adds_and_the_next_deletes_fails_the_check_run() {
+    let (server, _fake) = fake_github().await;
+    let key = "aws_access_key_id = AKIAQ3EGRZ7XK2MNB5TW\n";
+    let mut pr = PullRequest::new(&[], &[("config/aws.ini", key.as_bytes())]);
+    let added = pr.head.clone();
+    pr.repo.git(&["rm", "-q", "config/aws.ini"]);
+    pr.head = pr.repo.commit("remove the key");
+    pr.write_event(&pr.pull_request_event());
+    let run = run_github(
+        pr.repo.path(),
+        actions_env(&pr, &server.uri()),
+        &["--report", "check"],
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("still in history"), "{}", run.stdout);
+    assert!(!run.stdout.contains("AKIAQ3EGRZ7XK2MNB5TW"));
+    let reqs = requests(&server).await;
+    let last = reqs.iter().rev().find(|(m, _, _)| m == "PATCH").unwrap();
+    assert_eq!(last.2["conclusion"], "failure");
+    let annotations = last.2["output"]["annotations"].as_array().unwrap();
+    assert!(annotations
+        .iter()
+        .any(|a| a["path"] == "config/aws.ini"
+            && a["message"].as_str().unwrap().contains(&added[..12])));
+    // --commits none: the net change only, which is empty.
+    let (server, _) = fake_github().await;
+    let run = run_github(
+        pr.repo.path(),
+        actions_env(&pr, &server.uri()),
+        &["--report", "check", "--commits", "none"],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}

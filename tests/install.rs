@@ -393,13 +393,28 @@ fn the_pre_commit_framework_manifest_parses() {
     let text = std::fs::read_to_string(path).unwrap();
     let hooks: Vec<ManifestHook> = serde_saphyr::from_str(&text).unwrap();
     let ids: Vec<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
-    assert_eq!(ids, ["review-gate", "review-gate-system"]);
+    assert_eq!(
+        ids,
+        [
+            "review-gate",
+            "review-gate-system",
+            "review-gate-pre-push",
+            "review-gate-pre-push-system"
+        ]
+    );
     let main = &hooks[0];
     assert_eq!(main.language, "rust");
     assert_eq!(hooks[1].language, "system");
-    for hook in &hooks {
+    assert_eq!(hooks[2].language, "rust");
+    assert_eq!(hooks[3].language, "system");
+    for (i, hook) in hooks.iter().enumerate() {
+        let (entry, stage) = if i < 2 {
+            ("review-gate staged", "pre-commit")
+        } else {
+            ("review-gate pre-push", "pre-push")
+        };
         assert!(!hook.name.is_empty() && !hook.description.is_empty());
-        assert_eq!(hook.entry, "review-gate staged");
+        assert_eq!(hook.entry, entry);
         assert!(
             !hook.pass_filenames,
             "{}: review-gate reads the index itself",
@@ -407,7 +422,7 @@ fn the_pre_commit_framework_manifest_parses() {
         );
         assert!(hook.always_run && hook.require_serial);
         // pre-commit ≥ 3.2 names stages after git hooks.
-        assert_eq!(hook.stages, ["pre-commit"]);
+        assert_eq!(hook.stages, [stage]);
         assert_eq!(hook.minimum_pre_commit_version, "3.2.0");
     }
     // The entry is a binary this package builds, and a command it has: run it as pre-commit would.

@@ -5,6 +5,7 @@ use serde::Serialize;
 mod decision;
 mod dependency;
 pub mod instructions;
+mod history;
 mod language;
 mod novelty;
 mod produced;
@@ -13,6 +14,7 @@ mod target;
 
 pub use decision::Decision;
 pub use dependency::{Change, Dependency, Source};
+pub use history::{civil_date, CommitRef, CommitsMode, HistoryFinding};
 pub use language::Language;
 pub use novelty::{capability_key, family, has_capability, Base, Novelty};
 pub use produced::{AgentFinding, DependencyFinding};

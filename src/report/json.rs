@@ -48,6 +48,12 @@ struct JsonFinding<'a> {
     /// For a finding on encoded text: what it decodes to (shortened, secrets masked, redacted on output).
     #[serde(skip_serializing_if = "Option::is_none")]
     decoded: Option<&'a str>,
+    /// For a finding of one commit of the range that the net change does not show: that commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a crate::model::CommitRef>,
+    /// With `commit`: whether the range's tip still holds what was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    still_present: Option<bool>,
 }
 
 /// What a dependency finding is about: the entry of the dependency list at its manifest line.
@@ -94,6 +100,18 @@ impl<'a> JsonFinding<'a> {
     }
 }
 
+impl<'a> JsonFinding<'a> {
+    /// [`JsonFinding::with`], with the commit a finding of the range's history comes from.
+    fn in_review(f: &'a Finding, index: &DependencyIndex<'a>, review: &'a Review) -> Self {
+        let mut json = JsonFinding::with(f, index);
+        if let Some(history) = review.history.get(&f.fingerprint) {
+            json.commit = Some(&history.commit);
+            json.still_present = Some(history.still_present);
+        }
+        json
+    }
+}
+
 impl<'a> From<&'a Finding> for JsonFinding<'a> {
     fn from(f: &'a Finding) -> Self {
         JsonFinding {
@@ -114,6 +132,8 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             original_severity: f.original_severity.map(|s| s.as_str()),
             dependency: None,
             decoded: f.decoded(),
+            commit: None,
+            still_present: None,
         }
     }
 }
@@ -153,8 +173,10 @@ pub fn write(review: &Review, out: &mut dyn std::io::Write) -> std::io::Result<(
                         if !buf.is_empty() {
                             buf.push_str(",\n");
                         }
-                        let json = serde_json::to_string_pretty(&JsonFinding::with(f, &index))
-                            .expect("a finding serializes");
+                        let json = serde_json::to_string_pretty(&JsonFinding::in_review(
+                            f, &index, review,
+                        ))
+                        .expect("a finding serializes");
                         push_indented(&mut buf, &json, "    ");
                     }
                     buf

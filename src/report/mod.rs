@@ -15,6 +15,9 @@ use serde::Serialize;
 
 use crate::model::{Category, Finding, Skipped};
 
+/// Which commits of a range are reviewed one by one (the command line's `--commits`).
+pub use crate::model::CommitsMode;
+
 /// Counts that describe what was reviewed and found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
@@ -31,6 +34,16 @@ pub struct Summary {
     /// What file roles did (absent when every file is production code).
     #[serde(skip_serializing_if = "RoleSummary::is_empty")]
     pub roles: RoleSummary,
+    /// Commits of the range reviewed one by one (absent when none was).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub commits: usize,
+    /// Findings not reported because the baseline (`--baseline`) holds them (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub baselined: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What file roles did to the review: how many files had each role, and what was lowered or left out.
@@ -71,6 +84,9 @@ pub struct Review {
     pub suppressions: Vec<crate::model::Suppression>,
     /// The capability digest: what the change makes the code do, by directory, new first.
     pub capabilities: Vec<digest::Capability>,
+    /// Findings of single commits of the range that the net change does not show, by fingerprint: the
+    /// commit that adds each and whether the tip still holds it.
+    pub history: BTreeMap<String, crate::model::HistoryFinding>,
 }
 
 impl Review {
@@ -117,6 +133,7 @@ impl Review {
             redactor: crate::redact::Redactor::default(),
             raw_paths: BTreeMap::new(),
             suppressions: Vec::new(),
+            history: BTreeMap::new(),
             findings,
             summary: Summary {
                 files,
@@ -125,12 +142,25 @@ impl Review {
                 by_severity,
                 skipped,
                 roles: RoleSummary::default(),
+                commits: 0,
+                baselined: 0,
             },
         }
     }
 }
 
 impl Review {
+    /// Adds findings (of single commits of the range) and sorts and counts them all again.
+    pub fn add_findings(&mut self, more: Vec<Finding>) {
+        let mut findings = std::mem::take(&mut self.findings);
+        findings.extend(more);
+        let fresh = Review::new(findings, 0, 0, Skipped::default());
+        self.findings = fresh.findings;
+        self.summary.by_category = fresh.summary.by_category;
+        self.summary.by_severity = fresh.summary.by_severity;
+        self.capabilities = fresh.capabilities;
+    }
+
     /// Masks secrets in every string the review holds (finding messages, snippets, paths, chain parts,
     /// dependency names, versions and manifests), with its own redactor. Reporters also pass their whole
     /// output through [`Review::redactor`]; this keeps the review itself clean for any other reader.

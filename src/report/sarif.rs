@@ -149,6 +149,12 @@ struct ResultProperties {
     novelty: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     original_severity: Option<&'static str>,
+    /// For a finding of one commit of the range the net change does not show: that commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<crate::model::CommitRef>,
+    /// With `commit`: whether the range's tip still holds what was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    still_present: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -237,7 +243,12 @@ impl Serialize for Results<'_> {
         let mut seq =
             serializer.serialize_seq(Some(self.review.findings.len() + self.silenced.len()))?;
         for finding in &self.review.findings {
-            seq.serialize_element(&result(finding, index(finding), raw_paths))?;
+            let mut result = result(finding, index(finding), raw_paths);
+            if let Some(history) = self.review.history.get(&finding.fingerprint) {
+                result.properties.commit = Some(history.commit.clone());
+                result.properties.still_present = Some(history.still_present);
+            }
+            seq.serialize_element(&result)?;
         }
         for (finding, reason) in self.silenced {
             let mut result = result(finding, index(finding), raw_paths);
@@ -456,6 +467,8 @@ fn result<'a>(
             role_lowered_from: finding.role_lowered_from.map(|s| s.as_str()),
             novelty: finding.novelty.as_str(),
             original_severity: finding.original_severity.map(|s| s.as_str()),
+            commit: None,
+            still_present: None,
         },
     }
 }

@@ -40,6 +40,8 @@ pub struct TextOptions {
     pub fail_level: Option<Severity>,
     /// `--statistics`: counts of findings by check id, most first.
     pub statistics: bool,
+    /// `--color`: `Some(true)` always, `Some(false)` never, `None` on a terminal without `NO_COLOR`.
+    pub color: Option<bool>,
 }
 
 impl TextOptions {
@@ -456,11 +458,18 @@ fn role_line(review: &Review) -> String {
 fn summary_line(review: &Review, paint: &dyn Fn(Style, &str) -> String) -> String {
     let s = &review.summary;
     let mut out = String::new();
-    let reviewed = format!(
+    let mut reviewed = format!(
         "{} with {} added",
         plural(s.files, "file"),
         plural(s.added_lines, "line")
     );
+    if s.commits > 0 {
+        let _ = write!(
+            reviewed,
+            " (and {} one by one)",
+            plural(s.commits, "commit")
+        );
+    }
     if review.findings.is_empty() {
         let _ = write!(
             out,
@@ -512,6 +521,13 @@ fn summary_line(review: &Review, paint: &dyn Fn(Style, &str) -> String) -> Strin
     }
     if !skipped.is_empty() {
         let _ = write!(out, " Not reviewed: {}.", skipped.join(", "));
+    }
+    if s.baselined > 0 {
+        let _ = write!(
+            out,
+            " {} in the baseline not reported.",
+            plural(s.baselined, "finding")
+        );
     }
     out.push('\n');
     out

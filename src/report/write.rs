@@ -58,11 +58,12 @@ pub fn write_report_with(
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot write the report to {}", path.display()))?;
-            stream(&mut std::io::BufWriter::new(file), false)
+            let color = format == Format::Text && text.color == Some(true);
+            stream(&mut std::io::BufWriter::new(file), color)
                 .with_context(|| format!("cannot write the report to {}", path.display()))
         }
         None => {
-            let color = format == Format::Text && use_color();
+            let color = format == Format::Text && text.color.unwrap_or_else(use_color);
             match stream(&mut std::io::stdout().lock(), color) {
                 Ok(()) => Ok(()),
                 // A closed pipe ends the output quietly, as in `write_stdout`.

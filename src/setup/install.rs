@@ -1,4 +1,5 @@
-//! `review-gate install` / `uninstall`: the git pre-commit hook that runs `review-gate staged`.
+//! `review-gate install` / `uninstall`: the git pre-commit hook that runs `review-gate staged`, and the
+//! pre-push hook that runs `review-gate pre-push`.
 //!
 //! The hooks directory is resolved like `git rev-parse --git-path hooks`: `core.hooksPath` when set
 //! (relative to the work tree root), else `hooks/` in the common git directory, which linked worktrees
@@ -25,6 +26,8 @@ pub const BACKUP_SUFFIX: &str = ".review-gate-backup";
 pub enum GitHook {
     /// Review the staged changes before each commit.
     PreCommit,
+    /// Review the commits `git push` sends (each one for secrets, the net change of each ref).
+    PrePush,
 }
 
 impl GitHook {
@@ -32,6 +35,7 @@ impl GitHook {
     pub fn file_name(self) -> &'static str {
         match self {
             GitHook::PreCommit => "pre-commit",
+            GitHook::PrePush => "pre-push",
         }
     }
 }
@@ -50,8 +54,8 @@ pub fn hooks_dir(dir: &Path) -> Result<HooksDir> {
     let repo = crate::source::git::open(dir)?;
     if repo.is_bare() {
         bail!(
-            "{} is a bare repository: nothing is committed there, so a pre-commit hook would never run; \
-             install it in a clone with a working tree",
+            "{} is a bare repository: nothing is committed or pushed from there, so the hook would never \
+             run; install it in a clone with a working tree",
             repo.path().display()
         );
     }
@@ -86,6 +90,9 @@ pub fn is_ours(script: &str) -> bool {
 /// install time (else on PATH). A missing binary blocks the commit: the gate fails closed, and
 /// `git commit --no-verify` stays the escape hatch.
 pub fn script(hook: GitHook, binary: &Path) -> String {
+    if hook == GitHook::PrePush {
+        return push_script(binary);
+    }
     let name = hook.file_name();
     let binary = shell_quote(&binary.to_string_lossy());
     format!(
@@ -116,6 +123,48 @@ if [ "$status" -eq 1 ]; then
   echo "review-gate: commit blocked by the findings above. Fix them, allow them inline or in .review-gate.yml, or skip once with \`git commit --no-verify\`." >&2
 elif [ "$status" -ne 0 ]; then
   echo "review-gate: commit blocked: the staged changes could not be reviewed (error above). Skip once with \`git commit --no-verify\`." >&2
+fi
+exit "$status"
+"#
+    )
+}
+
+/// The pre-push hook script: keeps the refs git passes on standard input, gives them to a chained hook
+/// first, then to `review-gate pre-push <remote> <url>`.
+fn push_script(binary: &Path) -> String {
+    let binary = shell_quote(&binary.to_string_lossy());
+    format!(
+        r#"#!/bin/sh
+{MARKER}
+# Installed by `review-gate install --hook pre-push`; remove with `review-gate uninstall --hook pre-push`.
+# Blocks a push whose commits have findings at the fail level (each commit is reviewed for secrets).
+# Skip it once with `git push --no-verify`.
+
+refs=$(cat)
+
+saved="$(dirname "$0")/pre-push{SAVED_SUFFIX}"
+if [ -x "$saved" ]; then
+  printf '%s
+' "$refs" | "$saved" "$@" || exit $?
+fi
+
+review_gate={binary}
+if [ ! -x "$review_gate" ]; then
+  review_gate=$(command -v review-gate 2>/dev/null) || review_gate=
+fi
+if [ -z "$review_gate" ]; then
+  echo "review-gate: not found at {binary} nor on PATH, so the pushed commits cannot be reviewed." >&2
+  echo "review-gate: push blocked. Install review-gate and run \`review-gate install --hook pre-push\` again, or skip once with \`git push --no-verify\`." >&2
+  exit 1
+fi
+
+printf '%s
+' "$refs" | "$review_gate" pre-push --silent-if-clean "$@"
+status=$?
+if [ "$status" -eq 1 ]; then
+  echo "review-gate: push blocked by the findings above. A secret in any pushed commit stays in the remote's history: remove it from every commit (rebase) and rotate it. Skip once with \`git push --no-verify\`." >&2
+elif [ "$status" -ne 0 ]; then
+  echo "review-gate: push blocked: the pushed commits could not be reviewed (error above). Skip once with \`git push --no-verify\`." >&2
 fi
 exit "$status"
 "#
@@ -203,10 +252,16 @@ pub fn install(dir: &Path, hook: GitHook, binary: &Path, force: bool) -> Result<
             configured.display()
         ));
     }
-    report.push(format!(
-        "the hook runs {} staged (or review-gate on PATH); skip it once with `git commit --no-verify`",
-        binary.display()
-    ));
+    report.push(match hook {
+        GitHook::PreCommit => format!(
+            "the hook runs {} staged (or review-gate on PATH); skip it once with `git commit --no-verify`",
+            binary.display()
+        ),
+        GitHook::PrePush => format!(
+            "the hook runs {} pre-push (or review-gate on PATH) on the commits each push sends; skip it once with `git push --no-verify`",
+            binary.display()
+        ),
+    });
     Ok(report)
 }
 
@@ -297,6 +352,15 @@ mod tests {
     fn quotes_paths_for_sh() {
         assert_eq!(shell_quote("/a b/rg"), "'/a b/rg'");
         assert_eq!(shell_quote("/it's/rg"), r"'/it'\''s/rg'");
+    }
+
+    #[test]
+    fn push_script_keeps_the_refs_for_both_hooks() {
+        let text = script(GitHook::PrePush, Path::new("/usr/bin/review-gate"));
+        assert!(is_ours(&text));
+        assert!(text.contains("refs=$(cat)"));
+        assert!(text.contains("pre-push.review-gate-saved"));
+        assert!(text.contains("pre-push --silent-if-clean \"$@\""));
     }
 
     #[test]

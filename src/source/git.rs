@@ -52,7 +52,7 @@ pub fn review_root(repo: &Repository, needs_worktree: bool) -> Result<PathBuf> {
 }
 
 /// What the new side of a diff is.
-enum NewSide {
+pub(super) enum NewSide {
     /// Blobs in the object database (a tree or the index).
     Objects,
     /// Files in the working tree.
@@ -144,7 +144,7 @@ fn merge_base<'r>(repo: &'r Repository, a: &str, b: &str) -> Result<Tree<'r>> {
     }
 }
 
-fn commit_id(repo: &Repository, rev: &str) -> Result<Oid> {
+pub(super) fn commit_id(repo: &Repository, rev: &str) -> Result<Oid> {
     let object = revparse(repo, rev)?;
     let commit = object
         .peel_to_commit()
@@ -158,7 +158,7 @@ fn peel_tree<'r>(repo: &'r Repository, rev: &str) -> Result<Tree<'r>> {
         .map_err(|_| anyhow!("`{rev}` does not name a commit or tree"))
 }
 
-fn revparse<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Object<'r>> {
+pub(super) fn revparse<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Object<'r>> {
     repo.revparse_single(rev).map_err(|e| {
         let shallow = if repo.is_shallow() {
             " This clone is shallow, so the commit may simply not have been fetched: use `fetch-depth: 0` with actions/checkout, or `git fetch --unshallow`."
@@ -294,7 +294,7 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
     }
 }
 
-fn diff_options() -> DiffOptions {
+pub(super) fn diff_options() -> DiffOptions {
     let mut opts = DiffOptions::new();
     opts.context_lines(0)
         .ignore_submodules(true)
@@ -323,7 +323,18 @@ enum Loaded {
     Binary(BinaryText),
 }
 
-fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Result<ChangeSet> {
+fn collect(repo: &Repository, diff: git2::Diff<'_>, new_side: NewSide) -> Result<ChangeSet> {
+    collect_with(repo, diff, new_side, true)
+}
+
+/// [`collect`], reading the old text of modified files only when `old_texts` (a review of one commit of
+/// a range for secrets needs none).
+pub(super) fn collect_with(
+    repo: &Repository,
+    mut diff: git2::Diff<'_>,
+    new_side: NewSide,
+    old_texts: bool,
+) -> Result<ChangeSet> {
     let mut find = DiffFindOptions::new();
     find.renames(true)
         .rename_threshold(50)
@@ -395,9 +406,9 @@ fn collect(repo: &Repository, mut diff: git2::Diff<'_>, new_side: NewSide) -> Re
         if !ranges.is_empty() {
             // The old text: manifests diff it, and the engine reads the capabilities it had.
             let old_id = delta.old_file().id();
-            let old_text = repo
-                .find_blob(old_id)
-                .ok()
+            let old_text = old_texts
+                .then(|| repo.find_blob(old_id).ok())
+                .flatten()
                 .map(|blob| super::text_of(blob.content().to_vec()));
             pending.push(Pending {
                 path,

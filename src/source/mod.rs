@@ -1,6 +1,7 @@
 //! Where changes come from. Every source yields a [`ChangeSet`]: the changed files with their added
 //! lines and (as far as the source knows it) the new text.
 
+pub mod commits;
 pub mod git;
 pub mod patch;
 pub mod proposed;

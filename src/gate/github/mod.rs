@@ -113,10 +113,35 @@ pub fn run(
         after: ConfigTree::commit(&repo, new, "the head commit".into()),
         before_governs: true,
     };
-    let analysis =
+    let mut analysis =
         pipeline::analyze_governed(&root, &args.review.selection(), &governance, |_| {
             source::git::range(&repo, &spec, false)
         })?;
+    // Each commit of the pull request, from the local clone (which holds them: the base and the head
+    // were required above, and the merge base with them).
+    if args.commits != crate::model::CommitsMode::None {
+        if let Some(list) = source::commits::range_commits(&repo, &spec)? {
+            let tip = |path: &str| source::git::read_tree_file(&repo, new, path).ok().flatten();
+            pipeline::history::review_commits(
+                &mut analysis,
+                repo.path(),
+                &list,
+                args.commits,
+                &tip,
+            )?;
+            if list.shallow > 0 {
+                eprintln!("review-gate: warning: {}", pipeline::history::SHALLOW_NOTE);
+            }
+        }
+    }
+    if let Some(path) = &args.review.baseline {
+        let baseline = pipeline::baseline::Baseline::load(path)?;
+        let n = pipeline::baseline::apply(&mut analysis, &baseline);
+        eprintln!(
+            "review-gate: {n} finding(s) in the baseline {} not reported",
+            path.display()
+        );
+    }
     write_report(&analysis.review, &analysis.checks.checks)?;
 
     let mut failures: Vec<String> = Vec::new();

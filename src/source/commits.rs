@@ -1,0 +1,216 @@
+//! The commits of a range, one by one: each commit's added lines against its first parent, for the
+//! review of what only history holds (a secret added in one commit and deleted in a later one).
+
+use std::path::Path;
+
+use anyhow::{anyhow, Context, Result};
+use git2::{Oid, Repository, Sort};
+
+use super::git::{collect_with, commit_id, diff_options, NewSide};
+use crate::model::{ChangeSet, CommitRef};
+
+/// The commits of a range, oldest first (parents before children).
+#[derive(Debug, Default)]
+pub struct RangeCommits {
+    /// The commits' ids.
+    pub ids: Vec<Oid>,
+    /// Commits left out because their parents were not fetched (a shallow clone's boundary): comparing
+    /// them with nothing would report the whole tree.
+    pub shallow: usize,
+}
+
+/// The commits a range spec covers (see [`super::git::range`]): `BASE` — those on HEAD and not on
+/// BASE; `A..B` and `A...B` — those on B and not on A. None when the old side names a tree rather than
+/// a commit (there is no history between two trees), or the new side does.
+pub fn range_commits(repo: &Repository, spec: &str) -> Result<Option<RangeCommits>> {
+    let (old, new) = if let Some((a, b)) = spec.split_once("...") {
+        (a, b)
+    } else if let Some((a, b)) = spec.split_once("..") {
+        (a, b)
+    } else {
+        (spec, "HEAD")
+    };
+    let old = if old.is_empty() { "HEAD" } else { old };
+    let new = if new.is_empty() { "HEAD" } else { new };
+    let Ok(old) = commit_id(repo, old) else {
+        // `A..B` between trees: the net diff still compares them; there are no commits to walk.
+        super::git::revparse(repo, old)?;
+        return Ok(None);
+    };
+    let Ok(new) = commit_id(repo, new) else {
+        super::git::revparse(repo, new)?;
+        return Ok(None);
+    };
+    commits_between(repo, &[old], new).map(Some)
+}
+
+/// The commits reachable from `new` and from none of `hide`, oldest first.
+pub fn commits_between(repo: &Repository, hide: &[Oid], new: Oid) -> Result<RangeCommits> {
+    let mut walk = repo.revwalk().context("cannot walk the history")?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+        .context("cannot walk the history")?;
+    walk.push(new).context("cannot walk the history")?;
+    for id in hide {
+        walk.hide(*id)
+            .with_context(|| format!("cannot walk the history from {id}"))?;
+    }
+    let mut out = RangeCommits::default();
+    let shallow = repo.is_shallow();
+    for id in walk {
+        let id = id.context("cannot walk the history")?;
+        if shallow {
+            let commit = repo.find_commit(id)?;
+            if commit.parent_count() == 0 && is_graft(repo, id) {
+                out.shallow += 1;
+                continue;
+            }
+        }
+        out.ids.push(id);
+    }
+    Ok(out)
+}
+
+/// Whether a commit is a shallow clone's boundary (listed in `.git/shallow`).
+fn is_graft(repo: &Repository, id: Oid) -> bool {
+    std::fs::read_to_string(repo.path().join("shallow"))
+        .map(|s| s.lines().any(|l| l.trim() == id.to_string()))
+        .unwrap_or(false)
+}
+
+/// How reports name a commit.
+pub fn commit_ref(repo: &Repository, id: Oid) -> Result<CommitRef> {
+    let commit = repo
+        .find_commit(id)
+        .with_context(|| format!("cannot read the commit {id}"))?;
+    let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+    let when = commit.author().when().seconds();
+    Ok(CommitRef::new(&id.to_string(), when, &message))
+}
+
+/// What one commit adds: its tree against its first parent's (a merge commit is reviewed against its
+/// first parent, so what it brings from the merged branch counts; a root commit against nothing). Old
+/// texts are not read: a per-commit review looks for secrets, which need none.
+pub fn commit_changes(repo: &Repository, id: Oid) -> Result<ChangeSet> {
+    let commit = repo
+        .find_commit(id)
+        .with_context(|| format!("cannot read the commit {id}"))?;
+    let tree = commit.tree().context("cannot read a commit's tree")?;
+    let parent = match commit.parent_count() {
+        0 => None,
+        _ => Some(
+            commit
+                .parent(0)
+                .and_then(|p| p.tree())
+                .map_err(|e| anyhow!("cannot read the parent of {id}: {}", e.message()))?,
+        ),
+    };
+    let mut opts = diff_options();
+    let diff = repo
+        .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
+        .with_context(|| format!("cannot compare the commit {id} with its parent"))?;
+    collect_with(repo, diff, NewSide::Objects, false)
+}
+
+/// Opens the repository at `git_dir` again (a `git2::Repository` is not shared between threads).
+pub fn reopen(git_dir: &Path) -> Result<Repository> {
+    Repository::open(git_dir)
+        .map_err(|e| anyhow!("cannot open {}: {}", git_dir.display(), e.message()))
+}
+
+/// The commits every remote-tracking branch of `remote` points to (what the remote is known to hold).
+pub fn remote_tips(repo: &Repository, remote: &str) -> Result<Vec<Oid>> {
+    let mut out = Vec::new();
+    let refs = repo
+        .references_glob(&format!("refs/remotes/{remote}/*"))
+        .context("cannot list the remote-tracking branches")?;
+    for reference in refs.flatten() {
+        if let Ok(commit) = reference.peel_to_commit() {
+            out.push(commit.id());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The branch a new branch pushed to `remote` is compared with: the remote's default branch
+/// (`refs/remotes/<remote>/HEAD`), else its `main` or `master`, else a local `main` or `master`. Its
+/// name and commit.
+pub fn default_base(repo: &Repository, remote: &str) -> Option<(String, Oid)> {
+    let candidates = [
+        format!("refs/remotes/{remote}/HEAD"),
+        format!("refs/remotes/{remote}/main"),
+        format!("refs/remotes/{remote}/master"),
+        "refs/heads/main".to_string(),
+        "refs/heads/master".to_string(),
+    ];
+    candidates.into_iter().find_map(|name| {
+        let reference = repo.find_reference(&name).ok()?;
+        let resolved = reference.resolve().ok()?;
+        let id = resolved.peel_to_commit().ok()?.id();
+        let shown = String::from_utf8_lossy(resolved.shorthand_bytes()).into_owned();
+        Some((shown, id))
+    })
+}
+
+/// One ref `git push` is about to update, as the pre-push hook reads it on standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedRef {
+    /// The local ref pushed (`refs/heads/topic`).
+    pub local_ref: String,
+    /// The commit pushed.
+    pub local: Oid,
+    /// The remote ref updated.
+    pub remote_ref: String,
+    /// The commit the remote ref pointed to (None: a new ref).
+    pub remote: Option<Oid>,
+}
+
+/// Parses the pre-push hook's input (`<local ref> <local sha> <remote ref> <remote sha>` per line);
+/// deletions (an all-zero local sha) are left out. A malformed line is an error: the push is blocked
+/// rather than reviewed partly.
+pub fn parse_push(input: &str) -> Result<Vec<PushedRef>> {
+    let mut out = Vec::new();
+    for line in input.lines().filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [local_ref, local, remote_ref, remote] = fields[..] else {
+            anyhow::bail!("unexpected pre-push input line: `{line}` (want `<local ref> <local sha> <remote ref> <remote sha>`)");
+        };
+        let parse = |sha: &str| {
+            Oid::from_str(sha)
+                .map_err(|_| anyhow!("unexpected object id `{sha}` in the pre-push input"))
+        };
+        let (local, remote) = (parse(local)?, parse(remote)?);
+        if local.is_zero() {
+            continue;
+        }
+        out.push(PushedRef {
+            local_ref: local_ref.to_string(),
+            local,
+            remote_ref: remote_ref.to_string(),
+            remote: (!remote.is_zero()).then_some(remote),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_push_lines() {
+        let zero = "0".repeat(40);
+        let a = "a".repeat(40);
+        let b = "b".repeat(40);
+        let input = format!(
+            "refs/heads/new {a} refs/heads/new {zero}\nrefs/heads/x {b} refs/heads/x {a}\n(delete) {zero} refs/heads/gone {b}\n\n"
+        );
+        let refs = parse_push(&input).unwrap();
+        assert_eq!(refs.len(), 2);
+        assert_eq!(refs[0].remote, None);
+        assert_eq!(refs[1].remote, Some(Oid::from_str(&a).unwrap()));
+        assert!(parse_push("refs/heads/x abc").is_err());
+        assert!(parse_push(&format!("r {a} r nothex")).is_err());
+    }
+}
