@@ -355,6 +355,18 @@ fn hook_settings(
             "sets `hook.approve_clean` (the agent's own permission prompt is skipped)".into(),
         );
     }
+    for glob in h.read.allow.iter().filter(|g| !o.read.allow.contains(g)) {
+        push(
+            key_line(text, "allow:"),
+            format!("adds `{glob}` to `hook.read.allow` (an agent may read it)"),
+        );
+    }
+    for glob in o.read.deny.iter().filter(|g| !h.read.deny.contains(g)) {
+        push(
+            key_line(text, "deny:"),
+            format!("drops `{glob}` from `hook.read.deny`"),
+        );
+    }
     let old_actions: BTreeMap<&str, Decision> = o.actions().map(|(t, d, _)| (t, d)).collect();
     for (target, decision, line) in h.actions() {
         let lowered = match old_actions.get(target) {
