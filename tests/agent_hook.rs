@@ -527,7 +527,8 @@ fn audit_log_masks_the_whole_body_of_a_private_key_in_a_command() {
             &["--audit-log", "audit.jsonl"],
             &claude_input(repo.path(), "Bash", json!({"command": command})),
         );
-        assert_eq!(out.claude().0, "ask", "{}", out.stdout);
+        // An error-level finding in a command is refused, never asked about.
+        assert_eq!(out.claude().0, "deny", "{}", out.stdout);
         let log = std::fs::read_to_string(repo.path().join("audit.jsonl")).unwrap();
         let logged = log.lines().last().unwrap();
         for line in body {

@@ -161,9 +161,11 @@ const TABLE: &[(&str, Decision)] = &[
     ("set -euo pipefail", Allow),
     ("env NODE_ENV=test npm test", Allow),
     ("cat README.md", Allow),
+    // A live token in a command is an error-level finding: refused, never asked about (an agent in
+    // a bypass mode approves an `ask` by itself).
     (
         "export GITHUB_TOKEN=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",
-        Ask,
+        Deny,
     ),
     // Git.
     ("git push --force origin main", Deny),
