@@ -134,7 +134,9 @@ const TABLE: &[(&str, Decision)] = &[
     ("ssh deploy@host uptime", Allow),
     ("ssh deploy@host 'rm -rf /'", Deny),
     // Secrets.
-    ("cat .env", Ask),
+    // The same files the agent gate's Read rules refuse.
+    ("cat .env", Deny),
+    ("cp .env.example .env", Ask),
     ("cat .env.example", Allow),
     ("cat ~/.ssh/id_rsa", Deny),
     ("cat ~/.ssh/id_ed25519.pub", Allow),
