@@ -77,7 +77,12 @@ fn claude_merge_keeps_other_settings_and_hooks_and_is_idempotent() {
     assert_eq!(root["permissions"]["allow"], json!(["Bash(npm test)"]));
     assert!(run.stdout.contains("permissions.deny"), "{}", run.stdout);
     assert_eq!(
-        handlers(&root, "PreToolUse", "PowerShell|Monitor|Read|Grep|Glob|NotebookRead").len(),
+        handlers(
+            &root,
+            "PreToolUse",
+            "PowerShell|Monitor|Read|Grep|Glob|NotebookRead"
+        )
+        .len(),
         1
     );
     assert_eq!(handlers(&root, "PreToolUse", "mcp__.*").len(), 1);
@@ -254,7 +259,11 @@ fn init_remove_takes_out_only_what_init_added() {
         json!([{"matcher": "Bash", "hooks": [{"type": "command", "command": "./scripts/audit.sh"}]}])
     );
     let again = repo.run(&["init", "claude", "--remove"]);
-    assert!(again.stdout.contains("nothing to remove"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("nothing to remove"),
+        "{}",
+        again.stdout
+    );
     // Every agent's entries come out the same way.
     for agent in ["codex", "cursor", "gemini"] {
         assert_eq!(repo.run(&["init", agent]).code, 0);

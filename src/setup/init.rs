@@ -272,7 +272,9 @@ fn fix_gemini_timeouts(root: &mut Json) -> Vec<String> {
         return fixed;
     };
     for (event, groups) in events.iter_mut() {
-        let Json::Array(groups) = groups else { continue };
+        let Json::Array(groups) = groups else {
+            continue;
+        };
         for group in groups.iter_mut() {
             let Some(Json::Array(handlers)) = get_mut(group, "hooks") else {
                 continue;
@@ -343,7 +345,9 @@ pub fn remove(agent: Agent, base: &Path) -> Result<Vec<String>> {
     let mut report = Vec::new();
     if let Some(Json::Object(events)) = get_mut(&mut root, "hooks") {
         for (event, entries) in events.iter_mut() {
-            let Json::Array(entries) = entries else { continue };
+            let Json::Array(entries) = entries else {
+                continue;
+            };
             let mut changed = false;
             for entry in entries.iter_mut() {
                 if let Some(Json::Array(handlers)) = get_mut(entry, "hooks") {
@@ -632,7 +636,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(fix_gemini_timeouts(&mut root).len(), 1);
-        assert!(serde_json::to_string(&root).unwrap().contains("\"timeout\":30000"));
+        assert!(serde_json::to_string(&root)
+            .unwrap()
+            .contains("\"timeout\":30000"));
         assert!(fix_gemini_timeouts(&mut root).is_empty());
     }
 

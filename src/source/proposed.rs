@@ -165,10 +165,9 @@ pub fn proposed(action: &Action, cwd: &Path) -> Vec<Proposed> {
                 None,
             )],
         },
-        Action::Shell { .. }
-        | Action::PowerShell { .. }
-        | Action::Read { .. }
-        | Action::Other => Vec::new(),
+        Action::Shell { .. } | Action::PowerShell { .. } | Action::Read { .. } | Action::Other => {
+            Vec::new()
+        }
     }
 }
 

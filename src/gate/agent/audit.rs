@@ -210,9 +210,17 @@ mod tests {
         git2::Repository::init(dir.path()).unwrap();
         let (path, warning) = location(dir.path(), None);
         assert!(warning.is_none());
-        assert!(path.ends_with(".git/review-gate/audit.jsonl"), "{}", path.display());
+        assert!(
+            path.ends_with(".git/review-gate/audit.jsonl"),
+            "{}",
+            path.display()
+        );
         let (path, warning) = location(dir.path(), Some(Path::new("logs/gate.jsonl")));
-        assert!(path.ends_with(".git/review-gate/audit.jsonl"), "{}", path.display());
+        assert!(
+            path.ends_with(".git/review-gate/audit.jsonl"),
+            "{}",
+            path.display()
+        );
         assert!(warning.unwrap().contains("not ignored"));
         std::fs::write(dir.path().join(".gitignore"), "logs/\n").unwrap();
         let (path, warning) = location(dir.path(), Some(Path::new("logs/gate.jsonl")));

@@ -575,18 +575,43 @@ mod tests {
             }
         );
         let ps = parse_json(Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"PowerShell","tool_input":{"command":"iex $x"}}"#).unwrap();
-        assert_eq!(ps.action, Action::PowerShell { command: "iex $x".into() });
+        assert_eq!(
+            ps.action,
+            Action::PowerShell {
+                command: "iex $x".into()
+            }
+        );
         let monitor = parse_json(Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"Monitor","tool_input":{"command":"tail -f log","description":"d"}}"#).unwrap();
-        assert_eq!(monitor.action, Action::Shell { command: "tail -f log".into() });
+        assert_eq!(
+            monitor.action,
+            Action::Shell {
+                command: "tail -f log".into()
+            }
+        );
         let gemini = parse_json(Agent::Gemini, r#"{"hook_event_name":"BeforeTool","tool_name":"read_many_files","tool_input":{"paths":["src/a.rs",".env"]}}"#).unwrap();
         assert!(matches!(gemini.action, Action::Read { ref globs, .. } if globs.len() == 2));
         let cursor = parse_json(Agent::Cursor, r#"{"hook_event_name":"beforeReadFile","file_path":"/w/.env","content":"A=1","workspace_roots":["/w"]}"#).unwrap();
-        assert!(matches!(cursor.action, Action::Read { ref paths, .. } if paths == &["/w/.env".to_string()]));
+        assert!(
+            matches!(cursor.action, Action::Read { ref paths, .. } if paths == &["/w/.env".to_string()])
+        );
         // A Cursor event at the Claude entry (Cursor runs Claude Code's hooks) is read as Cursor's.
-        let at_claude = parse_json(Agent::Claude, r#"{"hook_event_name":"beforeShellExecution","command":"ls","cwd":"/w"}"#).unwrap();
+        let at_claude = parse_json(
+            Agent::Claude,
+            r#"{"hook_event_name":"beforeShellExecution","command":"ls","cwd":"/w"}"#,
+        )
+        .unwrap();
         assert_eq!(at_claude.agent, Agent::Cursor);
-        let shell = parse_json(Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"Shell","tool_input":{"command":"ls"}}"#).unwrap();
-        assert_eq!(shell.action, Action::Shell { command: "ls".into() });
+        let shell = parse_json(
+            Agent::Claude,
+            r#"{"hook_event_name":"PreToolUse","tool_name":"Shell","tool_input":{"command":"ls"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            shell.action,
+            Action::Shell {
+                command: "ls".into()
+            }
+        );
         // Cursor's MCP event names the server's own command: it is not run by the tool.
         let mcp = parse_json(Agent::Cursor, r#"{"hook_event_name":"beforeMCPExecution","tool_name":"query","tool_input":"{\"sql\":\"select 1\"}","command":"npx -y srv"}"#).unwrap();
         assert_eq!(mcp.action, Action::Other);

@@ -67,7 +67,9 @@ pub fn action(tool: &str, input: &Value) -> Action {
         }
         if has_any(
             &name,
-            &["command", "shell", "exec", "bash", "terminal", "run", "cmd", "process"],
+            &[
+                "command", "shell", "exec", "bash", "terminal", "run", "cmd", "process",
+            ],
         ) {
             return Action::Shell {
                 command: command.to_string(),
@@ -95,9 +97,15 @@ pub fn action(tool: &str, input: &Value) -> Action {
         }
         if has_any(
             &name,
-            &["read", "view", "open", "cat", "head", "tail", "get_file", "search", "grep", "find", "glob"],
+            &[
+                "read", "view", "open", "cat", "head", "tail", "get_file", "search", "grep",
+                "find", "glob",
+            ],
         ) {
-            let paths = strings(input, &["path", "file_path", "filepath", "paths", "file", "files"]);
+            let paths = strings(
+                input,
+                &["path", "file_path", "filepath", "paths", "file", "files"],
+            );
             let globs = strings(input, &["glob", "pattern", "include", "exclude_pattern"]);
             let globs = if has_any(&name, &["search", "grep", "find", "glob"]) {
                 // A search's `pattern` is a glob in the filesystem server, text in others: only its
@@ -130,8 +138,16 @@ pub fn action(tool: &str, input: &Value) -> Action {
 fn edits(input: &Value) -> Option<Vec<Replacement>> {
     let one = |e: &Value| -> Option<Replacement> {
         Some(Replacement {
-            old: text(e, &["oldText", "old_text", "old_string", "old_str", "search"])?.to_string(),
-            new: text(e, &["newText", "new_text", "new_string", "new_str", "replace"])?.to_string(),
+            old: text(
+                e,
+                &["oldText", "old_text", "old_string", "old_str", "search"],
+            )?
+            .to_string(),
+            new: text(
+                e,
+                &["newText", "new_text", "new_string", "new_str", "replace"],
+            )?
+            .to_string(),
             all: e
                 .get("replace_all")
                 .and_then(Value::as_bool)
@@ -165,7 +181,12 @@ mod tests {
         );
         assert!(matches!(edit, Action::Edit { ref edits, .. } if edits[0].new == "b"));
         let shell = action("mcp__desktop__execute_command", &json!({"command": "ls"}));
-        assert_eq!(shell, Action::Shell { command: "ls".into() });
+        assert_eq!(
+            shell,
+            Action::Shell {
+                command: "ls".into()
+            }
+        );
         let read = action("mcp__filesystem__read_text_file", &json!({"path": ".env"}));
         assert!(matches!(read, Action::Read { ref paths, .. } if paths == &[".env".to_string()]));
         let many = action(
@@ -173,7 +194,10 @@ mod tests {
             &json!({"paths": ["a", ".env"]}),
         );
         assert!(matches!(many, Action::Read { ref paths, .. } if paths.len() == 2));
-        let fetch = action("mcp__fetch__fetch", &json!({"url": "https://x.example/a'b"}));
+        let fetch = action(
+            "mcp__fetch__fetch",
+            &json!({"url": "https://x.example/a'b"}),
+        );
         assert_eq!(
             fetch,
             Action::Shell {

@@ -65,7 +65,14 @@ fn home() -> Option<PathBuf> {
 /// absolute against `cwd` and cleaned of `.` and `..` (lexically: the file may not exist).
 pub fn expand(raw: &str, cwd: &Path, home: Option<&Path>) -> PathBuf {
     let raw = raw.trim();
-    let prefixes = ["~", "$HOME", "${HOME}", "%USERPROFILE%", "$env:USERPROFILE", "$env:HOME"];
+    let prefixes = [
+        "~",
+        "$HOME",
+        "${HOME}",
+        "%USERPROFILE%",
+        "$env:USERPROFILE",
+        "$env:HOME",
+    ];
     let mut expanded = None;
     if let Some(home) = home {
         for prefix in prefixes {
@@ -117,7 +124,9 @@ fn path_verdict(
 ) -> Option<String> {
     let lexical = expand(raw, cwd, home);
     // Where the file exists, its real path (through every symbolic link) is judged too.
-    let real = std::fs::canonicalize(&lexical).ok().filter(|r| *r != lexical);
+    let real = std::fs::canonicalize(&lexical)
+        .ok()
+        .filter(|r| *r != lexical);
     let forms: Vec<&Path> = std::iter::once(lexical.as_path())
         .chain(real.as_deref())
         .collect();
@@ -171,8 +180,15 @@ fn secret_path(k: &str, home: Option<&str>, real: &Path) -> Option<String> {
             .is_some_and(|r| r == rest || r.starts_with(&format!("{rest}/")))
     };
     // Directories of credentials: anything in them (but public keys).
-    for dir in [".ssh", ".gnupg", ".config/gcloud", ".aws/sso/cache", ".aws/cli/cache"] {
-        let inside = in_home(dir) || k.contains(&format!("/{dir}/")) || k.ends_with(&format!("/{dir}"));
+    for dir in [
+        ".ssh",
+        ".gnupg",
+        ".config/gcloud",
+        ".aws/sso/cache",
+        ".aws/cli/cache",
+    ] {
+        let inside =
+            in_home(dir) || k.contains(&format!("/{dir}/")) || k.ends_with(&format!("/{dir}"));
         if inside && !name.ends_with(".pub") {
             return Some(format!("`{dir}` holds credentials"));
         }
@@ -180,7 +196,10 @@ fn secret_path(k: &str, home: Option<&str>, real: &Path) -> Option<String> {
     if name == ".env" || name == ".envrc" {
         return Some("environment files hold the project's secrets".into());
     }
-    if let Some(rest) = name.strip_prefix(".env.").or_else(|| name.strip_prefix(".env-")) {
+    if let Some(rest) = name
+        .strip_prefix(".env.")
+        .or_else(|| name.strip_prefix(".env-"))
+    {
         if rest.split('.').any(|part| TEMPLATES.contains(&part)) {
             return None;
         }
@@ -189,7 +208,14 @@ fn secret_path(k: &str, home: Option<&str>, real: &Path) -> Option<String> {
     if name.ends_with(".pub") {
         return None;
     }
-    for key_name in ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"] {
+    for key_name in [
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+        "id_ecdsa_sk",
+        "id_ed25519_sk",
+    ] {
         if name.starts_with(key_name) {
             return Some("it is an SSH private key".into());
         }
@@ -227,10 +253,16 @@ fn secret_path(k: &str, home: Option<&str>, real: &Path) -> Option<String> {
     if name == "application_default_credentials.json" {
         return Some("it holds Google Cloud credentials".into());
     }
-    if matches!(k, "/etc/shadow" | "/etc/gshadow" | "/etc/sudoers" | "/etc/master.passwd") {
+    if matches!(
+        k,
+        "/etc/shadow" | "/etc/gshadow" | "/etc/sudoers" | "/etc/master.passwd"
+    ) {
         return Some("it holds system password hashes".into());
     }
-    if matches!(name, ".npmrc" | ".pypirc" | ".netrc" | "_netrc" | ".yarnrc.yml") {
+    if matches!(
+        name,
+        ".npmrc" | ".pypirc" | ".netrc" | "_netrc" | ".yarnrc.yml"
+    ) {
         // Registry settings are often harmless: refused when they hold a credential, or cannot be read.
         return match holds(real, &["_authtoken", "_auth", "password", "token"]) {
             Some(false) => None,
@@ -340,9 +372,12 @@ fn glob_matches_path(glob: &str, k: &str, root: &str, home: Option<&str>) -> boo
 /// `{a,b}`. Bounded: alternations nest at most 4 deep, and the matcher backtracks over one star at a
 /// time per segment.
 pub fn glob_match(glob: &str, text: &str) -> bool {
-    expand_braces(glob, 4)
-        .iter()
-        .any(|g| match_segments(&g.split('/').collect::<Vec<_>>(), &text.split('/').collect::<Vec<_>>()))
+    expand_braces(glob, 4).iter().any(|g| {
+        match_segments(
+            &g.split('/').collect::<Vec<_>>(),
+            &text.split('/').collect::<Vec<_>>(),
+        )
+    })
 }
 
 fn expand_braces(glob: &str, depth: u8) -> Vec<String> {
@@ -368,7 +403,9 @@ fn match_segments(glob: &[&str], text: &[&str]) -> bool {
         None => text.is_empty(),
         Some((&"**", rest)) => (0..=text.len()).any(|skip| match_segments(rest, &text[skip..])),
         Some((segment, rest)) => match text.split_first() {
-            Some((name, tail)) => match_segment(segment.as_bytes(), name.as_bytes()) && match_segments(rest, tail),
+            Some((name, tail)) => {
+                match_segment(segment.as_bytes(), name.as_bytes()) && match_segments(rest, tail)
+            }
             None => false,
         },
     }

@@ -70,7 +70,11 @@ fn credential_files_are_refused_and_templates_are_not() {
     ] {
         assert!(!denied(&[good], &[], &root, &home, &rules), "{good}");
     }
-    std::fs::write(root.join(".npmrc"), "registry=https://registry.npmjs.org/\n").unwrap();
+    std::fs::write(
+        root.join(".npmrc"),
+        "registry=https://registry.npmjs.org/\n",
+    )
+    .unwrap();
     assert!(!denied(&[".npmrc"], &[], &root, &home, &rules));
     std::fs::write(
         root.join(".npmrc"),
@@ -95,7 +99,13 @@ fn a_symlink_into_the_home_credentials_is_followed() {
     std::fs::create_dir_all(home.join(".ssh")).unwrap();
     std::fs::write(home.join(".ssh/deploy"), "key").unwrap();
     std::os::unix::fs::symlink(home.join(".ssh/deploy"), root.join("notes.txt")).unwrap();
-    assert!(denied(&["notes.txt"], &[], &root, &home, &ReadRules::default()));
+    assert!(denied(
+        &["notes.txt"],
+        &[],
+        &root,
+        &home,
+        &ReadRules::default()
+    ));
 }
 
 #[test]
@@ -104,7 +114,14 @@ fn globs_aimed_at_credentials_are_refused() {
     let root = dir.path().to_path_buf();
     let home = dir.path().join("home");
     let rules = ReadRules::default();
-    for bad in ["**/.env*", ".env*", "**/*.pem", "*.key", "~/.ssh/*", "**/id_rsa*"] {
+    for bad in [
+        "**/.env*",
+        ".env*",
+        "**/*.pem",
+        "*.key",
+        "~/.ssh/*",
+        "**/id_rsa*",
+    ] {
         assert!(denied(&[], &[bad], &root, &home, &rules), "{bad}");
     }
     for good in [
