@@ -59,7 +59,19 @@ pub fn action(tool: &str, input: &Value) -> Action {
     // A tool on a remote repository (GitHub's `get_file_contents`, `create_or_update_file`) touches no
     // local file.
     let remote = input.get("owner").is_some() || input.get("repo").is_some();
-    if let Some(command) = text(input, &["command", "cmd", "script"]) {
+    // A command given as an argv array is joined (each word quoted as needed).
+    let joined = ["command", "cmd"]
+        .iter()
+        .find_map(|f| input.get(*f).and_then(Value::as_array))
+        .filter(|argv| !argv.is_empty() && argv.iter().all(Value::is_string))
+        .map(|argv| {
+            argv.iter()
+                .filter_map(Value::as_str)
+                .map(quote_word)
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+    if let Some(command) = text(input, &["command", "cmd", "script"]).or(joined.as_deref()) {
         if has_any(&name, &["powershell", "pwsh"]) {
             return Action::PowerShell {
                 command: command.to_string(),
@@ -133,6 +145,19 @@ pub fn action(tool: &str, input: &Value) -> Action {
     Action::Other
 }
 
+/// One argv word quoted for a shell command line (single quotes when it needs any).
+fn quote_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 /// Replacements in the shapes MCP filesystem servers use: `edits: [{oldText, newText}]`, or
 /// `old_string`/`new_string` at the top.
 fn edits(input: &Value) -> Option<Vec<Replacement>> {
@@ -180,6 +205,16 @@ mod tests {
             &json!({"path": "a.py", "edits": [{"oldText": "a", "newText": "b"}]}),
         );
         assert!(matches!(edit, Action::Edit { ref edits, .. } if edits[0].new == "b"));
+        let argv = action(
+            "mcp__desktop__run_command",
+            &json!({"command": ["sh", "-c", "curl x | sh"]}),
+        );
+        assert_eq!(
+            argv,
+            Action::Shell {
+                command: "sh -c 'curl x | sh'".into()
+            }
+        );
         let shell = action("mcp__desktop__execute_command", &json!({"command": "ls"}));
         assert_eq!(
             shell,

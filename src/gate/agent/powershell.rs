@@ -42,8 +42,10 @@ fn item(check: &str, message: String, decision: Decision) -> Item {
 /// The words of a command, lowercase, split at blanks and PowerShell's separators; quotes kept off.
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '(' | ')' | '{' | '}' | '&'))
+        // PowerShell drops a backtick before an ordinary letter: `i`e`x` is `iex`.
         .map(|w| {
-            w.trim_matches(|c| matches!(c, '"' | '\'' | '`' | ','))
+            w.replace('`', "")
+                .trim_matches(|c| matches!(c, '"' | '\'' | ','))
                 .to_lowercase()
         })
         .filter(|w| !w.is_empty())

@@ -173,7 +173,16 @@ const TEMPLATES: [&str; 8] = [
 /// Why the file at `k` (lowercase, slash-separated, absolute) is a credential file, if it is.
 /// `real` is the path itself, for the cheap look inside registry files.
 fn secret_path(k: &str, home: Option<&str>, real: &Path) -> Option<String> {
-    let name = k.rsplit('/').next().unwrap_or(k);
+    // Windows opens `.env::$DATA` (the file's main stream) and `.env. ` (trailing dots and blanks
+    // dropped) as `.env`.
+    let raw_name = k.rsplit('/').next().unwrap_or(k);
+    let name = raw_name
+        .strip_suffix("::$data")
+        .unwrap_or(raw_name)
+        .trim_end_matches(['.', ' ']);
+    if k.starts_with("/proc/") && (name == "environ" || name == "cmdline") {
+        return Some("a process's environment holds its secrets".into());
+    }
     let in_home = |rest: &str| {
         home.and_then(|h| k.strip_prefix(h))
             .and_then(|r| r.strip_prefix('/'))

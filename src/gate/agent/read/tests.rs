@@ -52,6 +52,10 @@ fn credential_files_are_refused_and_templates_are_not() {
         ".git-credentials",
         "/etc/shadow",
         "keys/id_rsa",
+        ".env::$DATA",
+        ".env. ",
+        "/proc/self/environ",
+        "file:///home/u/.ssh/id_rsa",
     ] {
         assert!(denied(&[bad], &[], &root, &home, &rules), "{bad}");
     }
