@@ -446,6 +446,24 @@ mod tests {
     }
 
     #[test]
+    fn reads_let_through_or_no_longer_refused_are_weakenings() {
+        let old = "hook:\n  read:\n    deny: ['data/**']\n";
+        let new = "hook:\n  read:\n    allow: ['.env']\n";
+        let found: Vec<String> = list(old, new).into_iter().map(|w| w.1).collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found
+            .iter()
+            .any(|w| w.contains("`.env` to `hook.read.allow`")));
+        assert!(found.iter().any(|w| w.contains("drops `data/**`")));
+        // Refusing more is not reported.
+        assert!(list(
+            new,
+            "hook:\n  read:\n    allow: ['.env']\n    deny: ['x']\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
     fn check_files_outside_the_configuration_directory_are_refused() {
         for path in ["../outside.yml", "/etc/checks.yml", "a/../../b.yml"] {
             let err = Policy::parse_with(
