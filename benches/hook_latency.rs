@@ -59,8 +59,18 @@ fn main() {
     })
     .to_string();
     let other = serde_json::json!({
+        "session_id": "bench", "cwd": root, "hook_event_name": "PreToolUse", "tool_name": "WebSearch",
+        "tool_input": {"query": "rust"},
+    })
+    .to_string();
+    let read = serde_json::json!({
         "session_id": "bench", "cwd": root, "hook_event_name": "PreToolUse", "tool_name": "Read",
         "tool_input": {"file_path": root.join("app.py")},
+    })
+    .to_string();
+    let read_env = serde_json::json!({
+        "session_id": "bench", "cwd": root, "hook_event_name": "PreToolUse", "tool_name": "Read",
+        "tool_input": {"file_path": root.join("sub/../.env")},
     })
     .to_string();
 
@@ -71,8 +81,16 @@ fn main() {
         ("/bin/true", baseline),
         ("review-gate --version", version),
         (
-            "agent-hook Read (other tool)",
+            "agent-hook WebSearch (other tool)",
             common::median_time(runs, || spawn(binary, &hook, root, other.as_bytes())),
+        ),
+        (
+            "agent-hook Read (allowed)",
+            common::median_time(runs, || spawn(binary, &hook, root, read.as_bytes())),
+        ),
+        (
+            "agent-hook Read of .env (denied)",
+            common::median_time(runs, || spawn(binary, &hook, root, read_env.as_bytes())),
         ),
         (
             "agent-hook Bash",

@@ -156,13 +156,21 @@ pub fn run(cli: Cli) -> Result<u8> {
             print_lines(&crate::setup::install::uninstall(&cwd, hook)?)?;
             Ok(EXIT_CLEAN)
         }
-        Command::Init { agent, global } => {
+        Command::Init {
+            agent,
+            global,
+            remove,
+        } => {
             let base = if global {
                 crate::setup::init::home_dir()?
             } else {
                 repo_root_or(&cwd)
             };
-            print_lines(&crate::setup::init::init(agent, &base)?)?;
+            if remove {
+                print_lines(&crate::setup::init::remove(agent, &base)?)?;
+            } else {
+                print_lines(&crate::setup::init::init(agent, &base)?)?;
+            }
             Ok(EXIT_CLEAN)
         }
         #[cfg(feature = "github")]

@@ -94,6 +94,9 @@ pub enum Command {
         /// Write the user's settings under the home directory instead of the project's.
         #[arg(long)]
         global: bool,
+        /// Remove review-gate's hook entries (and the deny rules `init` added) instead.
+        #[arg(long)]
+        remove: bool,
     },
     /// Review a pull request (or push) inside GitHub Actions and report on GitHub: a check run with
     /// annotations, review comments, a summary comment, workflow commands and SARIF.

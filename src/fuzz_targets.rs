@@ -122,7 +122,9 @@ fn reads_nowhere_else(action: &input::Action) -> bool {
             }),
             Err(_) => true,
         },
-        Action::Shell { .. } | Action::Other => true,
+        Action::Shell { .. } | Action::PowerShell { .. } | Action::Read { .. } | Action::Other => {
+            true
+        }
     }
 }
 

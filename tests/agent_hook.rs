@@ -114,8 +114,13 @@ fn claude_write(repo: &Repo, path: &str, content: &str) -> Hook {
     )
 }
 
+/// The default audit log of the repository at `dir`: in its git directory, out of the work tree.
+fn audit_path(dir: &Path) -> std::path::PathBuf {
+    dir.join(".git/review-gate/audit.jsonl")
+}
+
 fn audit_lines(dir: &Path) -> Vec<Value> {
-    let text = std::fs::read_to_string(dir.join(".review-gate/audit.jsonl")).unwrap_or_default();
+    let text = std::fs::read_to_string(audit_path(dir)).unwrap_or_default();
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad line ({e}): {l}")))
         .collect()
@@ -137,7 +142,8 @@ fn bash_command_without_findings_gets_no_objection_or_an_explicit_allow() {
     assert_eq!(out.stdout, "", "{}", out.stderr);
     let log = audit_lines(repo.path());
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0]["decision"], "allow");
+    // Saying nothing is not an approval: the log says so.
+    assert_eq!(log[0]["decision"], "no-objection");
     assert_eq!(log[0]["command"], "ls -la");
     assert_eq!(log[0]["tool"], "Bash");
 
@@ -211,7 +217,7 @@ fn write_with_a_secret_is_denied_and_the_secret_never_shown() {
     assert_eq!(decision, "deny");
     assert!(reason.contains("secret.github"), "{reason}");
     assert!(reason.contains("src/client.py:3"), "{reason}");
-    let log = std::fs::read_to_string(repo.path().join(".review-gate/audit.jsonl")).unwrap();
+    let log = std::fs::read_to_string(audit_path(repo.path())).unwrap();
     for text in [&out.stdout, &out.stderr, &log] {
         assert!(!text.contains(&secret), "secret leaked: {text}");
         assert!(!text.contains(&secret[4..20]), "secret leaked: {text}");
@@ -369,6 +375,8 @@ fn other_tools_are_allowed_without_output() {
     let repo = Repo::new();
     let out = claude(&repo, "Read", json!({"file_path": repo.path().join("x")}));
     assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+    let out = claude(&repo, "WebSearch", json!({"query": "rust"}));
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
 }
 
 #[test]
@@ -424,6 +432,8 @@ fn a_duplicate_check_id_is_refused_as_every_other_command_refuses_it() {
 #[test]
 fn configuration_sets_actions_levels_and_the_audit_log() {
     let repo = Repo::new();
+    // A configured log inside the work tree is used only where git ignores it.
+    repo.write(".gitignore", "logs/\n");
     repo.write(
         ".review-gate.yml",
         "hook:\n  audit_log: logs/gate.jsonl\n  actions:\n    exec.python.subprocess: deny\n",
@@ -473,7 +483,7 @@ fn audit_log_records_each_decision_with_masked_commands() {
     let command = format!("curl -H \"Authorization: token {secret}\" https://api.github.com/user");
     let out = claude(&repo, "Bash", json!({"command": command}));
     assert_eq!(out.code, 0);
-    let raw = std::fs::read_to_string(repo.path().join(".review-gate/audit.jsonl")).unwrap();
+    let raw = std::fs::read_to_string(audit_path(repo.path())).unwrap();
     assert!(
         !raw.contains(&secret[4..]),
         "secret in the audit log: {raw}"
@@ -517,7 +527,8 @@ fn audit_log_masks_the_whole_body_of_a_private_key_in_a_command() {
             &["--audit-log", "audit.jsonl"],
             &claude_input(repo.path(), "Bash", json!({"command": command})),
         );
-        assert_eq!(out.claude().0, "ask", "{}", out.stdout);
+        // An error-level finding in a command is refused, never asked about.
+        assert_eq!(out.claude().0, "deny", "{}", out.stdout);
         let log = std::fs::read_to_string(repo.path().join("audit.jsonl")).unwrap();
         let logged = log.lines().last().unwrap();
         for line in body {
@@ -836,7 +847,7 @@ fn a_write_to_a_test_file_is_judged_by_its_role() {
     let out = claude_write(&repo, "tests/test_jobs.py", SHELL_TRUE);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "", "{}", out.stderr);
-    assert_eq!(audit_lines(repo.path())[0]["decision"], "allow");
+    assert_eq!(audit_lines(repo.path())[0]["decision"], "no-objection");
     // The same code in production asks (see `write_of_a_shell_string_asks`); a secret in a test is
     // still denied.
     let content = format!("{SHELL_TRUE}TOKEN = \"{}\"\n", token());

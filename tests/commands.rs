@@ -134,7 +134,9 @@ const TABLE: &[(&str, Decision)] = &[
     ("ssh deploy@host uptime", Allow),
     ("ssh deploy@host 'rm -rf /'", Deny),
     // Secrets.
-    ("cat .env", Ask),
+    // The same files the agent gate's Read rules refuse.
+    ("cat .env", Deny),
+    ("cp .env.example .env", Ask),
     ("cat .env.example", Allow),
     ("cat ~/.ssh/id_rsa", Deny),
     ("cat ~/.ssh/id_ed25519.pub", Allow),
@@ -161,9 +163,11 @@ const TABLE: &[(&str, Decision)] = &[
     ("set -euo pipefail", Allow),
     ("env NODE_ENV=test npm test", Allow),
     ("cat README.md", Allow),
+    // A live token in a command is an error-level finding: refused, never asked about (an agent in
+    // a bypass mode approves an `ask` by itself).
     (
         "export GITHUB_TOKEN=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",
-        Ask,
+        Deny,
     ),
     // Git.
     ("git push --force origin main", Deny),

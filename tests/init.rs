@@ -68,7 +68,24 @@ fn claude_merge_keeps_other_settings_and_hooks_and_is_idempotent() {
     let path = repo.path().join(".claude/settings.json");
     let text = std::fs::read_to_string(&path).unwrap();
     let root: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(root["permissions"]["deny"], json!(["Read(./.env)"]));
+    // The user's deny rule stays first; the credential-file rules are added once each.
+    let deny = root["permissions"]["deny"].as_array().unwrap();
+    assert_eq!(deny[0], "Read(./.env)");
+    assert_eq!(deny.iter().filter(|r| *r == "Read(./.env)").count(), 1);
+    assert!(deny.contains(&json!("Read(~/.ssh/**)")), "{deny:?}");
+    assert!(!deny.contains(&json!("Read(./.env.example)")), "{deny:?}");
+    assert_eq!(root["permissions"]["allow"], json!(["Bash(npm test)"]));
+    assert!(run.stdout.contains("permissions.deny"), "{}", run.stdout);
+    assert_eq!(
+        handlers(
+            &root,
+            "PreToolUse",
+            "PowerShell|Monitor|Read|Grep|Glob|NotebookRead"
+        )
+        .len(),
+        1
+    );
+    assert_eq!(handlers(&root, "PreToolUse", "mcp__.*").len(), 1);
     assert_eq!(root["model"], "opus");
     assert_eq!(root["env"], json!({"FOO": "1"}));
     assert_eq!(
@@ -172,8 +189,17 @@ fn cursor_hooks_json_keeps_other_entries() {
     );
     assert_eq!(
         root["hooks"]["preToolUse"],
-        json!([{"command": "review-gate agent-hook --agent cursor", "matcher": "Write|StrReplace|Edit", "timeout": 30, "failClosed": true}])
+        json!([
+            {"command": "review-gate agent-hook --agent cursor", "matcher": "Write|StrReplace|Edit", "timeout": 30, "failClosed": true},
+            {"command": "review-gate agent-hook --agent cursor", "matcher": "Read|Grep|Glob", "timeout": 30, "failClosed": true}
+        ])
     );
+    for event in ["beforeReadFile", "beforeMCPExecution"] {
+        assert_eq!(
+            root["hooks"][event],
+            json!([{"command": "review-gate agent-hook --agent cursor", "timeout": 30, "failClosed": true}])
+        );
+    }
     let before = std::fs::read_to_string(repo.path().join(".cursor/hooks.json")).unwrap();
     assert_eq!(repo.run(&["init", "cursor"]).code, 0);
     assert_eq!(
@@ -207,4 +233,64 @@ fn gemini_global_settings_go_under_home() {
             json!({"name": "review-gate", "type": "command", "command": "review-gate agent-hook --agent gemini", "timeout": 30000})
         ]
     );
+}
+
+#[test]
+fn init_remove_takes_out_only_what_init_added() {
+    let repo = Repo::new();
+    let existing = r#"{
+  "permissions": {"deny": ["Read(./secrets/**)"]},
+  "hooks": {
+    "PreToolUse": [
+      {"matcher": "Bash", "hooks": [{"type": "command", "command": "./scripts/audit.sh"}]}
+    ]
+  }
+}
+"#;
+    repo.write(".claude/settings.json", existing);
+    assert_eq!(repo.run(&["init", "claude"]).code, 0);
+    let run = repo.run(&["init", "claude", "--remove"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("removed"), "{}", run.stdout);
+    let root = read_json(&repo.path().join(".claude/settings.json"));
+    assert_eq!(root["permissions"]["deny"], json!(["Read(./secrets/**)"]));
+    assert_eq!(
+        root["hooks"]["PreToolUse"],
+        json!([{"matcher": "Bash", "hooks": [{"type": "command", "command": "./scripts/audit.sh"}]}])
+    );
+    let again = repo.run(&["init", "claude", "--remove"]);
+    assert!(
+        again.stdout.contains("nothing to remove"),
+        "{}",
+        again.stdout
+    );
+    // Every agent's entries come out the same way.
+    for agent in ["codex", "cursor", "gemini"] {
+        assert_eq!(repo.run(&["init", agent]).code, 0);
+        let run = repo.run(&["init", agent, "--remove"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let file = match agent {
+            "codex" => ".codex/hooks.json",
+            "cursor" => ".cursor/hooks.json",
+            _ => ".gemini/settings.json",
+        };
+        let text = std::fs::read_to_string(repo.path().join(file)).unwrap();
+        assert!(!text.contains("agent-hook"), "{agent}: {text}");
+    }
+}
+
+#[test]
+fn gemini_init_writes_milliseconds_and_fixes_a_timeout_in_seconds() {
+    let repo = Repo::new();
+    repo.write(
+        ".gemini/settings.json",
+        r#"{"hooks": {"BeforeTool": [{"matcher": "run_shell_command|write_file|replace", "hooks": [{"type": "command", "command": "review-gate agent-hook --agent gemini", "timeout": 30}]}]}}"#,
+    );
+    let run = repo.run(&["init", "gemini"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("milliseconds"), "{}", run.stdout);
+    let text = std::fs::read_to_string(repo.path().join(".gemini/settings.json")).unwrap();
+    assert!(!text.contains("\"timeout\": 30\n"), "{text}");
+    assert!(!text.contains("\"timeout\": 30,"), "{text}");
+    assert_eq!(text.matches("30000").count(), 3, "{text}");
 }

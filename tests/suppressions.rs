@@ -379,7 +379,7 @@ fn a_marker_in_an_agents_shell_command_neither_silences_nor_unmasks_a_secret() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let log = std::fs::read_to_string(repo.path().join(".review-gate/audit.jsonl")).unwrap();
+    let log = std::fs::read_to_string(repo.path().join(".git/review-gate/audit.jsonl")).unwrap();
     assert!(!log.contains(&token[8..]), "secret in the audit log: {log}");
     assert!(
         !stdout.contains(&token[8..]),

@@ -364,6 +364,18 @@ fn hook_settings(
             "sets `hook.approve_clean` (the agent's own permission prompt is skipped)".into(),
         );
     }
+    for glob in h.read.allow.iter().filter(|g| !o.read.allow.contains(g)) {
+        push(
+            key_line(text, "allow:"),
+            format!("adds `{glob}` to `hook.read.allow` (an agent may read it)"),
+        );
+    }
+    for glob in o.read.deny.iter().filter(|g| !h.read.deny.contains(g)) {
+        push(
+            key_line(text, "deny:"),
+            format!("drops `{glob}` from `hook.read.deny`"),
+        );
+    }
     let old_actions: BTreeMap<&str, Decision> = o.actions().map(|(t, d, _)| (t, d)).collect();
     for (target, decision, line) in h.actions() {
         let lowered = match old_actions.get(target) {
@@ -452,6 +464,24 @@ mod tests {
         assert_eq!(found.len(), 4, "{found:?}");
         assert!(found.iter().any(|w| w.contains("hook.fail: open")));
         assert!(found.iter().any(|w| w.contains("`exec` to allow")));
+    }
+
+    #[test]
+    fn reads_let_through_or_no_longer_refused_are_weakenings() {
+        let old = "hook:\n  read:\n    deny: ['data/**']\n";
+        let new = "hook:\n  read:\n    allow: ['.env']\n";
+        let found: Vec<String> = list(old, new).into_iter().map(|w| w.1).collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found
+            .iter()
+            .any(|w| w.contains("`.env` to `hook.read.allow`")));
+        assert!(found.iter().any(|w| w.contains("drops `data/**`")));
+        // Refusing more is not reported.
+        assert!(list(
+            new,
+            "hook:\n  read:\n    allow: ['.env']\n    deny: ['x']\n"
+        )
+        .is_empty());
     }
 
     #[test]

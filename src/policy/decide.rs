@@ -21,10 +21,13 @@ pub fn decide(settings: &HookSettings, finding: &Finding) -> Decision {
             if finding.severity == Severity::Note {
                 return Decision::Allow;
             }
-            configured().unwrap_or(match (finding.category, finding.severity) {
-                (Category::Command, Severity::Error) => Decision::Deny,
-                _ => Decision::Ask,
-            })
+            // An error-level finding in a command is refused, never asked about: some agent versions
+            // approve a hook's `ask` by themselves in their bypass and auto modes.
+            match (configured(), finding.severity) {
+                (Some(Decision::Ask) | None, Severity::Error) => Decision::Deny,
+                (Some(action), _) => action,
+                (None, _) => Decision::Ask,
+            }
         }
         Location::File => {
             if let Some(action) = configured() {
@@ -129,7 +132,14 @@ mod tests {
         assert_eq!(command("secret.aws.key", Secret, Warning), Decision::Deny);
         assert_eq!(command("secret.aws.key", Secret, Note), Decision::Allow);
         let default = HookSettings::default();
+        // Error-level findings in commands are refused, never asked about (an agent in a bypass mode
+        // approves an `ask` by itself), even where the configuration says ask.
         let secret = finding("secret.aws.key", Secret, Error, Location::Command);
-        assert_eq!(decide(&default, &secret), Decision::Ask);
+        assert_eq!(decide(&default, &secret), Decision::Deny);
+        let asks = settings("actions:\n  exec: ask\n");
+        let exec = finding("exec.any.x", Category::Exec, Error, Location::Command);
+        assert_eq!(decide(&asks, &exec), Decision::Deny);
+        let exec = finding("exec.any.x", Category::Exec, Warning, Location::Command);
+        assert_eq!(decide(&asks, &exec), Decision::Ask);
     }
 }

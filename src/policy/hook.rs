@@ -27,6 +27,30 @@ pub struct HookDef {
     approve_clean: Option<bool>,
     #[serde(default)]
     actions: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    read: Option<ReadDef>,
+}
+
+/// The `hook.read` section as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadDef {
+    #[serde(default)]
+    deny: Vec<Spanned<String>>,
+    #[serde(default)]
+    allow: Vec<Spanned<String>>,
+}
+
+/// The `hook.read` settings: globs of files the agent gate also refuses to let an agent read, and
+/// globs let through its built-in credential-file rules (a `deny` glob beats an `allow` glob). A glob
+/// without `/` matches a file name anywhere; with one, a path from the project root; `~/…` from the
+/// home directory; `/…` an absolute path. Matching ignores letter case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadRules {
+    /// Paths also refused.
+    pub deny: Vec<String>,
+    /// Paths let through the built-in rules.
+    pub allow: Vec<String>,
 }
 
 /// What the gate answers when it cannot judge (bad input, broken configuration, internal error).
@@ -45,8 +69,10 @@ pub struct HookSettings {
     pub fail: FailMode,
     /// Whether decisions are logged at all.
     pub audit: bool,
-    /// The audit log (relative paths are under the project directory).
-    pub audit_log: PathBuf,
+    /// The audit log as configured (relative paths are under the project directory); None: the
+    /// default place, out of the work tree (`$GIT_DIR/review-gate/audit.jsonl`, or the user's state
+    /// directory outside a repository).
+    pub audit_log: Option<PathBuf>,
     /// Findings at least this severe ask (None: only secrets and explicit actions count).
     pub ask_at: Option<Severity>,
     /// Answer an explicit "allow" when nothing is found (default: say nothing, so the agent's own
@@ -54,20 +80,23 @@ pub struct HookSettings {
     pub approve_clean: bool,
     /// Per-check, per-prefix or per-category actions: (target, action, line), most specific first.
     actions: Vec<(String, Decision, u64)>,
+    /// Which files an agent may read (`hook.read`).
+    pub read: ReadRules,
 }
 
-/// The default audit log, under the project directory.
-pub const DEFAULT_AUDIT_LOG: &str = ".review-gate/audit.jsonl";
+/// The audit log's file name, in the git directory's `review-gate/` (or the user's state directory).
+pub const DEFAULT_AUDIT_LOG: &str = "audit.jsonl";
 
 impl Default for HookSettings {
     fn default() -> Self {
         HookSettings {
             fail: FailMode::Closed,
             audit: true,
-            audit_log: PathBuf::from(DEFAULT_AUDIT_LOG),
+            audit_log: None,
             ask_at: Some(Severity::Warning),
             approve_clean: false,
             actions: Vec::new(),
+            read: ReadRules::default(),
         }
     }
 }
@@ -103,7 +132,7 @@ impl HookSettings {
                     "hook.audit_log: empty path (use `audit: false` to turn the log off)".into(),
                 ));
             }
-            settings.audit_log = PathBuf::from(&path.value);
+            settings.audit_log = Some(PathBuf::from(&path.value));
         }
         if let Some(level) = &def.ask_at {
             settings.ask_at = match level.value.as_str() {
@@ -138,6 +167,19 @@ impl HookSettings {
             settings
                 .actions
                 .push((target.clone(), decision, action.referenced.line()));
+        }
+        if let Some(read) = &def.read {
+            for (list, into) in [
+                (&read.deny, &mut settings.read.deny),
+                (&read.allow, &mut settings.read.allow),
+            ] {
+                for glob in list {
+                    if glob.value.trim().is_empty() {
+                        return Err((glob.referenced.line(), "hook.read: empty glob".into()));
+                    }
+                    into.push(glob.value.trim().to_string());
+                }
+            }
         }
         // A check id beats its prefix, a prefix beats its category: most specific (longest) first.
         settings

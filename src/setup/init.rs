@@ -29,6 +29,41 @@ const _: () = assert!(
     "the agent's timeout must leave a margin over the hook's deadline"
 );
 
+/// Claude Code's other tools the gate judges: PowerShell and Monitor run commands; the reads.
+const CLAUDE_MORE: &str = "PowerShell|Monitor|Read|Grep|Glob|NotebookRead";
+/// MCP tools (a regex: Claude Code and Codex name them `mcp__server__tool`).
+const MCP_TOOLS: &str = "mcp__.*";
+/// Gemini CLI's reads.
+const GEMINI_READS: &str = "read_file|read_many_files|glob|search_file_content|grep_search";
+/// Gemini CLI's MCP tools (`server__tool` where the bare name is taken, `mcp__…` in newer releases).
+const GEMINI_MCP: &str = "mcp__.*|.*__.*";
+/// Gemini CLI's hook timeout, in milliseconds.
+const GEMINI_TIMEOUT_MS: u64 = TIMEOUT_SECONDS * 1000;
+
+/// The credential files `init claude` also denies in Claude Code's own permission settings, so they
+/// stay unread where the hook does not run. Templates (`.env.example`) and certificates (`*.pem`)
+/// stay readable, since a deny rule there has no exception.
+pub const CLAUDE_DENY_READS: [&str; 18] = [
+    "Read(./.env)",
+    "Read(./.env.local)",
+    "Read(./.env.development)",
+    "Read(./.env.production)",
+    "Read(./.env.staging)",
+    "Read(./.env.test)",
+    "Read(./**/.env)",
+    "Read(./**/*.key)",
+    "Read(./**/id_rsa*)",
+    "Read(./**/id_ed25519*)",
+    "Read(./.git-credentials)",
+    "Read(~/.ssh/**)",
+    "Read(~/.aws/credentials)",
+    "Read(~/.config/gcloud/**)",
+    "Read(~/.kube/config)",
+    "Read(~/.gnupg/**)",
+    "Read(~/.docker/config.json)",
+    "Read(~/.git-credentials)",
+];
+
 impl Agent {
     /// The settings file, relative to the project root (or the home directory with `--global`).
     pub fn settings_file(self) -> &'static str {
@@ -60,23 +95,32 @@ impl Agent {
             Agent::Claude => vec![
                 Wanted::grouped("PreToolUse", "Bash", handler()),
                 Wanted::grouped("PreToolUse", "Write|Edit|MultiEdit|NotebookEdit", handler()),
+                Wanted::grouped("PreToolUse", CLAUDE_MORE, handler()),
+                Wanted::grouped("PreToolUse", MCP_TOOLS, handler()),
             ],
-            Agent::Codex => vec![Wanted::grouped(
-                "PreToolUse",
-                "Bash|apply_patch|Edit|Write",
-                handler(),
-            )],
-            Agent::Gemini => vec![Wanted::grouped(
-                "BeforeTool",
-                "run_shell_command|write_file|replace",
+            Agent::Codex => vec![
+                Wanted::grouped("PreToolUse", "Bash|apply_patch|Edit|Write", handler()),
+                Wanted::grouped("PreToolUse", "Read|Grep|Glob", handler()),
+                Wanted::grouped("PreToolUse", MCP_TOOLS, handler()),
+            ],
+            Agent::Gemini => {
                 // Gemini CLI counts the timeout in milliseconds.
-                object([
+                let handler = object([
                     ("name", Json::string("review-gate")),
                     ("type", Json::string("command")),
                     ("command", command.clone()),
-                    ("timeout", Json::Number((TIMEOUT_SECONDS * 1000).into())),
-                ]),
-            )],
+                    ("timeout", Json::Number(GEMINI_TIMEOUT_MS.into())),
+                ]);
+                vec![
+                    Wanted::grouped(
+                        "BeforeTool",
+                        "run_shell_command|write_file|replace",
+                        handler.clone(),
+                    ),
+                    Wanted::grouped("BeforeTool", GEMINI_READS, handler.clone()),
+                    Wanted::grouped("BeforeTool", GEMINI_MCP, handler),
+                ]
+            }
             Agent::Cursor => {
                 const EDITS: &str = "Write|StrReplace|Edit";
                 let flat = |matcher: Option<&str>| {
@@ -88,9 +132,13 @@ impl Agent {
                     pairs.push(("failClosed".to_string(), Json::Bool(true)));
                     Json::Object(pairs)
                 };
+                const READS: &str = "Read|Grep|Glob";
                 vec![
                     Wanted::flat("beforeShellExecution", None, flat(None)),
                     Wanted::flat("preToolUse", Some(EDITS), flat(Some(EDITS))),
+                    Wanted::flat("preToolUse", Some(READS), flat(Some(READS))),
+                    Wanted::flat("beforeReadFile", None, flat(None)),
+                    Wanted::flat("beforeMCPExecution", None, flat(None)),
                 ]
             }
         }
@@ -141,6 +189,14 @@ fn is_ours(handler: &Json) -> bool {
         .is_some_and(|c| c.contains("review-gate") && c.contains("agent-hook"))
 }
 
+/// The value under `key` of an object, to change it in place.
+fn get_mut<'a>(value: &'a mut Json, key: &str) -> Option<&'a mut Json> {
+    match value {
+        Json::Object(pairs) => pairs.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
 fn matcher_of(entry: &Json) -> Option<&str> {
     entry.get("matcher").and_then(Json::as_str)
 }
@@ -175,7 +231,14 @@ pub fn init(agent: Agent, base: &Path) -> Result<Vec<String>> {
         Some(text) => parse(&path, text)?,
     };
     let added = merge(agent, &mut root, &path)?;
-    if added.is_empty() {
+    let mut more = Vec::new();
+    if agent == Agent::Gemini {
+        more.extend(fix_gemini_timeouts(&mut root));
+    }
+    if agent == Agent::Claude {
+        more.extend(add_deny_rules(&mut root, &path)?);
+    }
+    if added.is_empty() && more.is_empty() {
         report.push(format!(
             "{} already runs review-gate's agent gate: nothing changed",
             path.display()
@@ -195,8 +258,136 @@ pub fn init(agent: Agent, base: &Path) -> Result<Vec<String>> {
                 agent.hook_command()
             ));
         }
+        report.extend(more);
     }
     report.extend(notes(agent));
+    Ok(report)
+}
+
+/// Gemini CLI counts hook timeouts in milliseconds: a review-gate handler with a timeout under a
+/// second (a Claude Code timeout of `30` carried over, say) would time out at once, and the tool run.
+fn fix_gemini_timeouts(root: &mut Json) -> Vec<String> {
+    let mut fixed = Vec::new();
+    let Some(Json::Object(events)) = get_mut(root, "hooks") else {
+        return fixed;
+    };
+    for (event, groups) in events.iter_mut() {
+        let Json::Array(groups) = groups else {
+            continue;
+        };
+        for group in groups.iter_mut() {
+            let Some(Json::Array(handlers)) = get_mut(group, "hooks") else {
+                continue;
+            };
+            for handler in handlers.iter_mut().filter(|h| is_ours(h)) {
+                let short = match handler.get("timeout") {
+                    Some(Json::Number(n)) => n.as_f64().is_some_and(|t| t < 1000.0),
+                    _ => false,
+                };
+                if short {
+                    if let Some(t) = get_mut(handler, "timeout") {
+                        *t = Json::Number(GEMINI_TIMEOUT_MS.into());
+                    }
+                    fixed.push(format!(
+                        "  set the timeout of review-gate's hooks.{event} handler to {GEMINI_TIMEOUT_MS} (Gemini CLI counts milliseconds)"
+                    ));
+                }
+            }
+        }
+    }
+    fixed
+}
+
+/// Adds the credential-file rules ([`CLAUDE_DENY_READS`]) missing from `permissions.deny`.
+fn add_deny_rules(root: &mut Json, path: &Path) -> Result<Vec<String>> {
+    let file = path.display();
+    let Some(permissions) = root.entry("permissions", Json::object) else {
+        bail!("{file}: the top level is not a JSON object; nothing was changed");
+    };
+    let Some(deny) = permissions.entry("deny", || Json::Array(Vec::new())) else {
+        bail!("{file}: `permissions` is not an object; nothing was changed");
+    };
+    let Json::Array(rules) = deny else {
+        bail!("{file}: `permissions.deny` is not an array; nothing was changed");
+    };
+    let mut added = Vec::new();
+    for rule in CLAUDE_DENY_READS {
+        if !rules.iter().any(|r| r.as_str() == Some(rule)) {
+            rules.push(Json::string(rule));
+            added.push(rule);
+        }
+    }
+    Ok(if added.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "  added to permissions.deny (Claude Code refuses these reads even where the hook does not run): {}",
+            added.join(", ")
+        )]
+    })
+}
+
+/// `review-gate init <agent> --remove`: takes review-gate's hook entries (and, for Claude Code, the
+/// deny rules `init` added) out of the agent's settings, leaving everything else as it was.
+pub fn remove(agent: Agent, base: &Path) -> Result<Vec<String>> {
+    let path = base.join(agent.settings_file());
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(vec![format!(
+                "{} does not exist: nothing to remove",
+                path.display()
+            )])
+        }
+        Err(e) => bail!("cannot read {}: {e}", path.display()),
+    };
+    let mut root = parse(&path, &text)?;
+    let mut report = Vec::new();
+    if let Some(Json::Object(events)) = get_mut(&mut root, "hooks") {
+        for (event, entries) in events.iter_mut() {
+            let Json::Array(entries) = entries else {
+                continue;
+            };
+            let mut changed = false;
+            for entry in entries.iter_mut() {
+                if let Some(Json::Array(handlers)) = get_mut(entry, "hooks") {
+                    let n = handlers.len();
+                    handlers.retain(|h| !is_ours(h));
+                    changed |= handlers.len() < n;
+                }
+            }
+            // A flat handler of ours goes, and so does a group left without handlers.
+            let n = entries.len();
+            entries.retain(|e| {
+                !is_ours(e) && !matches!(e.get("hooks"), Some(Json::Array(h)) if h.is_empty())
+            });
+            changed |= entries.len() < n;
+            if changed {
+                report.push(format!("  removed review-gate from hooks.{event}"));
+            }
+        }
+    }
+    if agent == Agent::Claude {
+        let deny = get_mut(&mut root, "permissions").and_then(|p| get_mut(p, "deny"));
+        if let Some(Json::Array(rules)) = deny {
+            let n = rules.len();
+            rules.retain(|r| !r.as_str().is_some_and(|r| CLAUDE_DENY_READS.contains(&r)));
+            if rules.len() < n {
+                report.push(format!(
+                    "  removed {} credential-file rules from permissions.deny",
+                    n - rules.len()
+                ));
+            }
+        }
+    }
+    if report.is_empty() {
+        return Ok(vec![format!(
+            "{} does not run review-gate: nothing to remove",
+            path.display()
+        )]);
+    }
+    write_file(&path, &root.to_pretty())?;
+    report.insert(0, format!("updated {}:", path.display()));
     Ok(report)
 }
 
@@ -405,12 +596,12 @@ mod tests {
             Agent::Claude,
             r#"{"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"lint"}]}]}}"#,
         );
-        assert_eq!(added, 2);
+        assert_eq!(added, 4);
         let groups = root.get("hooks").unwrap().get("PreToolUse").unwrap();
         let Json::Array(groups) = groups else {
             panic!()
         };
-        assert_eq!(groups.len(), 2);
+        assert_eq!(groups.len(), 4);
         let Some(Json::Array(bash)) = groups[0].get("hooks") else {
             panic!()
         };
@@ -424,17 +615,31 @@ mod tests {
             Agent::Gemini,
             r#"{"hooks":{"BeforeTool":[{"matcher":"run_shell_command|write_file|replace","hooks":[{"command":"/opt/bin/review-gate agent-hook --agent gemini"}]}]}}"#,
         );
-        assert_eq!(added, 0);
+        // The reads and MCP tools are added next to it.
+        assert_eq!(added, 2);
     }
 
     #[test]
     fn cursor_gets_a_version() {
         let (root, added) = merged(Agent::Cursor, "{}");
-        assert_eq!(added, 2);
+        assert_eq!(added, 5);
         assert_eq!(
             serde_json::to_string(root.get("version").unwrap()).unwrap(),
             "1"
         );
+    }
+
+    #[test]
+    fn gemini_timeouts_in_seconds_become_milliseconds() {
+        let mut root: Json = serde_json::from_str(
+            r#"{"hooks":{"BeforeTool":[{"matcher":"x","hooks":[{"command":"review-gate agent-hook --agent gemini","timeout":30}]}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(fix_gemini_timeouts(&mut root).len(), 1);
+        assert!(serde_json::to_string(&root)
+            .unwrap()
+            .contains("\"timeout\":30000"));
+        assert!(fix_gemini_timeouts(&mut root).is_empty());
     }
 
     #[test]

@@ -75,6 +75,20 @@ pub enum Action {
         /// The patch text.
         patch: String,
     },
+    /// Run a PowerShell command (Claude Code's `PowerShell` tool): judged by the agent gate's
+    /// PowerShell rules and, for what it shares with a POSIX shell, the command checks.
+    PowerShell {
+        /// The command line.
+        command: String,
+    },
+    /// Read or search files (Read, Grep, Glob, `read_file`, …): judged by the agent gate's read rules,
+    /// never by the checks.
+    Read {
+        /// Files or directories read or searched.
+        paths: Vec<String>,
+        /// Glob patterns selecting the files read or listed.
+        globs: Vec<String>,
+    },
     /// Anything else: nothing to judge.
     Other,
 }
@@ -151,7 +165,9 @@ pub fn proposed(action: &Action, cwd: &Path) -> Vec<Proposed> {
                 None,
             )],
         },
-        Action::Shell { .. } | Action::Other => Vec::new(),
+        Action::Shell { .. } | Action::PowerShell { .. } | Action::Read { .. } | Action::Other => {
+            Vec::new()
+        }
     }
 }
 

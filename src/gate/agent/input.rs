@@ -4,7 +4,10 @@
 //!   as `Bash` and patches as `apply_patch` with the patch text in `tool_input.command`).
 //! - Cursor: `beforeShellExecution` (`command`, `cwd`) and `preToolUse` (`tool_name`: `Shell`,
 //!   `Write`, `StrReplace`, `Edit`, …; `tool_input`).
-//! - Gemini CLI: `BeforeTool` with `run_shell_command`, `write_file`, `replace`.
+//! - Gemini CLI: `BeforeTool` with `run_shell_command`, `write_file`, `replace`, and the reads
+//!   (`read_file`, `read_many_files`, `glob`, `search_file_content`).
+//! - Reads (Claude Code's `Read`, `Grep`, `Glob`, `NotebookRead`; Cursor's `beforeReadFile`) become
+//!   [`Action::Read`]; MCP tool calls are read by [`super::mcp`] as the built-in tool they resemble.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -53,6 +56,9 @@ pub struct HookInput {
     pub project_dir: Option<PathBuf>,
     /// What it proposes.
     pub action: Action,
+    /// The agent whose format the input came in (and the answer goes out in): the `--agent` given,
+    /// except a Cursor event arriving at another agent's entry (Cursor also runs Claude Code's hooks).
+    pub agent: Agent,
 }
 
 /// Input that cannot be judged: not JSON, a missing field, an unknown event.
@@ -102,6 +108,12 @@ pub fn parse(
         return Err(InputError("the hook input is not a JSON object".into()));
     }
     let event = required(&value, &["hook_event_name"])?.to_string();
+    // Cursor runs the hooks of `.claude/settings.json` too: its own events are read as Cursor's.
+    let agent = if agent != Agent::Cursor && CURSOR_EVENTS.contains(&event.as_str()) {
+        Agent::Cursor
+    } else {
+        agent
+    };
     let cwd = text(&value, "cwd").map_or_else(|| fallback_cwd.to_path_buf(), PathBuf::from);
     let (tool, action, session, project_dir) = match agent {
         Agent::Claude | Agent::Codex => {
@@ -117,14 +129,33 @@ pub fn parse(
             (tool, action, text(&value, "session_id"), env_project)
         }
         Agent::Cursor => {
-            expect_event(agent, &event, &["beforeShellExecution", "preToolUse"])?;
-            let (tool, action) = if event == "beforeShellExecution" {
-                let command = required(&value, &["command"])?.to_string();
-                ("Shell".to_string(), Action::Shell { command })
-            } else {
-                let tool = required(&value, &["tool_name"])?.to_string();
-                let action = cursor_action(&tool, tool_input(&value)?)?;
-                (tool, action)
+            expect_event(agent, &event, &CURSOR_EVENTS)?;
+            let (tool, action) = match event.as_str() {
+                "beforeShellExecution" => {
+                    let command = required(&value, &["command"])?.to_string();
+                    ("Shell".to_string(), Action::Shell { command })
+                }
+                "beforeReadFile" => {
+                    let path = required(&value, &["file_path"])?.to_string();
+                    (
+                        "Read".to_string(),
+                        Action::Read {
+                            paths: vec![path],
+                            globs: Vec::new(),
+                        },
+                    )
+                }
+                "beforeMCPExecution" => {
+                    // `command` and `url` here name the server, not something the tool runs.
+                    let tool = required(&value, &["tool_name"])?.to_string();
+                    let action = super::mcp::action(&tool, &tool_input(&value)?);
+                    (tool, action)
+                }
+                _ => {
+                    let tool = required(&value, &["tool_name"])?.to_string();
+                    let action = cursor_action(&tool, tool_input(&value)?)?;
+                    (tool, action)
+                }
             };
             let root = value
                 .get("workspace_roots")
@@ -143,8 +174,17 @@ pub fn parse(
         cwd,
         project_dir,
         action,
+        agent,
     })
 }
+
+/// The events Cursor sends to the gate.
+const CURSOR_EVENTS: [&str; 4] = [
+    "beforeShellExecution",
+    "preToolUse",
+    "beforeReadFile",
+    "beforeMCPExecution",
+];
 
 fn expect_event(agent: Agent, event: &str, known: &[&str]) -> Result<(), InputError> {
     if known.contains(&event) {
@@ -189,20 +229,52 @@ fn replacement(edit: &Value, all_field: &str) -> Result<Replacement, InputError>
     })
 }
 
-/// Claude Code's (and Codex's) tools.
+/// Claude Code's (and Codex's) tools; Cursor's names too (Cursor runs Claude Code's hooks and names
+/// its tools its own way: `Shell`, `StrReplace`).
 fn claude_action(tool: &str, input: Value) -> Result<Action, InputError> {
+    if super::mcp::is_mcp(tool) {
+        return Ok(super::mcp::action(tool, &input));
+    }
+    if matches!(tool, "Shell" | "StrReplace" | "Delete") {
+        return cursor_action(tool, input);
+    }
     let judged = matches!(
         tool,
-        "Bash" | "Write" | "Edit" | "MultiEdit" | "NotebookEdit" | "apply_patch"
+        "Bash"
+            | "Monitor"
+            | "PowerShell"
+            | "Write"
+            | "Edit"
+            | "MultiEdit"
+            | "NotebookEdit"
+            | "apply_patch"
+            | "Read"
+            | "NotebookRead"
+            | "Grep"
+            | "Glob"
     );
     if !judged {
         return Ok(Action::Other);
     }
     needs_input(tool, &input)?;
     Ok(match tool {
-        "Bash" => Action::Shell {
+        // Monitor runs its command in the background: a shell command all the same.
+        "Bash" | "Monitor" => Action::Shell {
             command: shell_command(&input)?,
         },
+        "PowerShell" => Action::PowerShell {
+            command: shell_command(&input)?,
+        },
+        "Read" => Action::Read {
+            paths: vec![required(&input, &["file_path", "path"])?.to_string()],
+            globs: Vec::new(),
+        },
+        "NotebookRead" => Action::Read {
+            paths: vec![required(&input, &["notebook_path", "file_path"])?.to_string()],
+            globs: Vec::new(),
+        },
+        "Grep" => search(&input, &["path"], &["glob"]),
+        "Glob" => search(&input, &["path"], &["pattern"]),
         "Write" => Action::Write {
             path: required(&input, &["file_path"])?.to_string(),
             content: required(&input, &["content"])?.to_string(),
@@ -252,6 +324,31 @@ fn claude_action(tool: &str, input: Value) -> Result<Action, InputError> {
     })
 }
 
+/// A search (Grep, Glob and their kin): the directory or file it runs in (`path_fields`) and the glob
+/// patterns that pick files (`glob_fields`, strings or arrays of strings).
+fn search(input: &Value, path_fields: &[&str], glob_fields: &[&str]) -> Action {
+    let strings = |fields: &[&str]| -> Vec<String> {
+        fields
+            .iter()
+            .filter_map(|f| input.get(*f))
+            .flat_map(|v| match v {
+                Value::String(s) => vec![s.clone()],
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .filter(|s| !s.trim().is_empty())
+            .collect()
+    };
+    Action::Read {
+        paths: strings(path_fields),
+        globs: strings(glob_fields),
+    }
+}
+
 /// A shell command: a string, or (older Codex) an argv array.
 fn shell_command(input: &Value) -> Result<String, InputError> {
     match input.get("command") {
@@ -297,10 +394,17 @@ fn patch_text(input: &Value) -> Result<String, InputError> {
     Err(missing("command"))
 }
 
-/// Cursor's `preToolUse` tools. Cursor does not document the keys inside `tool_input`, so the common
-/// spellings are accepted.
+/// Cursor's `preToolUse` tools. The keys inside `tool_input` follow Claude Code's (`file_path`,
+/// `content`, `old_string`/`new_string`); the older spellings (`path`, `target_file`, `contents`) are
+/// accepted too.
 fn cursor_action(tool: &str, input: Value) -> Result<Action, InputError> {
-    if !matches!(tool, "Shell" | "Write" | "StrReplace" | "Edit") {
+    if super::mcp::is_mcp(tool) {
+        return Ok(super::mcp::action(tool, &input));
+    }
+    if !matches!(
+        tool,
+        "Shell" | "Write" | "StrReplace" | "Edit" | "Read" | "Grep" | "Glob" | "Delete"
+    ) {
         return Ok(Action::Other);
     }
     needs_input(tool, &input)?;
@@ -309,6 +413,18 @@ fn cursor_action(tool: &str, input: Value) -> Result<Action, InputError> {
         "Shell" => Action::Shell {
             command: shell_command(&input)?,
         },
+        "Read" => Action::Read {
+            paths: vec![required(&input, &PATH)?.to_string()],
+            globs: Vec::new(),
+        },
+        "Grep" => search(&input, &["path", "target_directory"], &["glob", "include"]),
+        "Glob" => search(
+            &input,
+            &["path", "target_directory"],
+            &["pattern", "glob_pattern", "glob"],
+        ),
+        // Deleting is judged by the agent's own prompt, not by the checks.
+        "Delete" => Action::Other,
         "Write" => Action::Write {
             path: required(&input, &PATH)?.to_string(),
             content: required(&input, &["content", "contents", "file_text"])?.to_string(),
@@ -322,11 +438,46 @@ fn cursor_action(tool: &str, input: Value) -> Result<Action, InputError> {
 
 /// Gemini CLI's tools.
 fn gemini_action(tool: &str, input: Value) -> Result<Action, InputError> {
-    if !matches!(tool, "run_shell_command" | "write_file" | "replace") {
+    const BUILT_IN: [&str; 10] = [
+        "run_shell_command",
+        "write_file",
+        "replace",
+        "read_file",
+        "read_many_files",
+        "glob",
+        "search_file_content",
+        "grep_search",
+        "list_directory",
+        "web_fetch",
+    ];
+    if super::mcp::is_mcp(tool) || (!BUILT_IN.contains(&tool) && tool.contains("__")) {
+        // Gemini CLI names an MCP tool `server__tool` where its bare name is taken.
+        return Ok(super::mcp::action(tool, &input));
+    }
+    if !matches!(
+        tool,
+        "run_shell_command"
+            | "write_file"
+            | "replace"
+            | "read_file"
+            | "read_many_files"
+            | "glob"
+            | "search_file_content"
+            | "grep_search"
+    ) {
         return Ok(Action::Other);
     }
     needs_input(tool, &input)?;
     Ok(match tool {
+        "read_file" => Action::Read {
+            paths: vec![required(&input, &["absolute_path", "file_path", "path"])?.to_string()],
+            globs: Vec::new(),
+        },
+        "read_many_files" => search(&input, &[], &["paths", "include"]),
+        "glob" => search(&input, &["path", "dir_path"], &["pattern"]),
+        "search_file_content" | "grep_search" => {
+            search(&input, &["path", "dir_path"], &["include"])
+        }
         "run_shell_command" => Action::Shell {
             command: shell_command(&input)?,
         },
@@ -382,7 +533,15 @@ mod tests {
                 ]
             }
         );
-        let other = parse_json(Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{"file_path":"/x"}}"#).unwrap();
+        let read = parse_json(Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{"file_path":"/x"}}"#).unwrap();
+        assert_eq!(
+            read.action,
+            Action::Read {
+                paths: vec!["/x".into()],
+                globs: Vec::new()
+            }
+        );
+        let other = parse_json(Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"WebSearch","tool_input":{"query":"x"}}"#).unwrap();
         assert_eq!(other.action, Action::Other);
     }
 
@@ -403,6 +562,59 @@ mod tests {
         .unwrap_err()
         .0
         .contains("command"));
+    }
+
+    #[test]
+    fn reads_searches_and_commands_of_every_agent_normalize() {
+        let grep = parse_json(Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"Grep","tool_input":{"pattern":"KEY","path":"config","glob":"*.env"}}"#).unwrap();
+        assert_eq!(
+            grep.action,
+            Action::Read {
+                paths: vec!["config".into()],
+                globs: vec!["*.env".into()]
+            }
+        );
+        let ps = parse_json(Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"PowerShell","tool_input":{"command":"iex $x"}}"#).unwrap();
+        assert_eq!(
+            ps.action,
+            Action::PowerShell {
+                command: "iex $x".into()
+            }
+        );
+        let monitor = parse_json(Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"Monitor","tool_input":{"command":"tail -f log","description":"d"}}"#).unwrap();
+        assert_eq!(
+            monitor.action,
+            Action::Shell {
+                command: "tail -f log".into()
+            }
+        );
+        let gemini = parse_json(Agent::Gemini, r#"{"hook_event_name":"BeforeTool","tool_name":"read_many_files","tool_input":{"paths":["src/a.rs",".env"]}}"#).unwrap();
+        assert!(matches!(gemini.action, Action::Read { ref globs, .. } if globs.len() == 2));
+        let cursor = parse_json(Agent::Cursor, r#"{"hook_event_name":"beforeReadFile","file_path":"/w/.env","content":"A=1","workspace_roots":["/w"]}"#).unwrap();
+        assert!(
+            matches!(cursor.action, Action::Read { ref paths, .. } if paths == &["/w/.env".to_string()])
+        );
+        // A Cursor event at the Claude entry (Cursor runs Claude Code's hooks) is read as Cursor's.
+        let at_claude = parse_json(
+            Agent::Claude,
+            r#"{"hook_event_name":"beforeShellExecution","command":"ls","cwd":"/w"}"#,
+        )
+        .unwrap();
+        assert_eq!(at_claude.agent, Agent::Cursor);
+        let shell = parse_json(
+            Agent::Claude,
+            r#"{"hook_event_name":"PreToolUse","tool_name":"Shell","tool_input":{"command":"ls"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            shell.action,
+            Action::Shell {
+                command: "ls".into()
+            }
+        );
+        // Cursor's MCP event names the server's own command: it is not run by the tool.
+        let mcp = parse_json(Agent::Cursor, r#"{"hook_event_name":"beforeMCPExecution","tool_name":"query","tool_input":"{\"sql\":\"select 1\"}","command":"npx -y srv"}"#).unwrap();
+        assert_eq!(mcp.action, Action::Other);
     }
 
     #[test]

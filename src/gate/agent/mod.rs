@@ -11,7 +11,10 @@ pub mod deadline;
 pub mod guard;
 pub mod input;
 pub mod judge;
+pub mod mcp;
 pub mod output;
+pub mod powershell;
+pub mod read;
 pub mod verdict;
 
 use std::io::{Read, Write};
@@ -161,32 +164,43 @@ fn judge_action(
     };
     match &input.action {
         Action::Other => Ok((Verdict::allow(), None, Vec::new())),
-        Action::Shell { command } => {
-            let mut timer = pipeline::PhaseTimer::from_env();
-            let checks = pipeline::checks_needed(&policy, &checks::Needed::Commands)?;
-            timer.phase("load checks");
-            // Masking uses every loaded secret check, even one the configuration disables. When none
-            // is disabled, the pipeline runs them all in the same order, and its set of secret checks
-            // (built once) serves both the masking and the engine's command stage.
-            let none_disabled = !checks
+        Action::Read { paths, globs } => {
+            // No check is loaded and no regex compiled: the read rules match by hand.
+            let verdict = read::judge(paths, globs, &input.cwd, root, &policy.hook.read);
+            let mut shown: Vec<String> = paths.clone();
+            shown.extend(globs.iter().cloned());
+            let shown = shown
                 .iter()
-                .any(|c| c.meta.category == Category::Secret && policy.is_disabled(c));
-            let (masked, secrets, pipeline) = if none_disabled {
-                let pipeline = Pipeline::new(policy, checks, &selection, timer)?;
-                let (masked, secrets) = judge::mask_with(command, pipeline.checks().secret_set());
-                (masked, secrets, pipeline)
-            } else {
-                let (masked, secrets) = judge::mask_command_secrets(command, &checks);
-                timer.phase("mask command");
-                (
-                    masked,
-                    secrets,
-                    Pipeline::new(policy, checks, &selection, timer)?,
-                )
-            };
-            let verdict = judge::review_command_then_exit(pipeline, command, &input.cwd)?;
-            let verdict = verdict.redacted(&secrets);
+                .map(|p| source_path(p, &input.cwd, root))
+                .collect();
+            Ok((verdict, None, shown))
+        }
+        Action::Shell { command } => {
+            let (verdict, masked) = judge_shell(&selection, policy, command, &input.cwd)?;
             Ok((verdict, Some(masked), Vec::new()))
+        }
+        Action::PowerShell { command } => {
+            let (mut items, decoded) =
+                powershell::judge(command, &input.cwd, root, &policy.hook.read);
+            // What PowerShell shares with a POSIX shell (programs, arguments, secrets) goes through
+            // the command checks too; the POSIX parser's own complaints about PowerShell syntax do not.
+            let mut text = command.clone();
+            for script in &decoded {
+                text.push('\n');
+                text.push_str(script);
+            }
+            let (verdict, masked) = judge_shell(&selection, policy, &text, &input.cwd)?;
+            items.extend(
+                verdict
+                    .items
+                    .into_iter()
+                    .filter(|i| !i.check.starts_with("command.shell.")),
+            );
+            let mut merged = Verdict::from_items(items, verdict.remark);
+            merged.suppressions = verdict.suppressions;
+            let lines = command.lines().count().max(1);
+            let masked = masked.lines().take(lines).collect::<Vec<_>>().join("\n");
+            Ok((merged, Some(masked), Vec::new()))
         }
         action => {
             let (verdict, paths) =
@@ -194,6 +208,44 @@ fn judge_action(
             Ok((verdict, None, paths))
         }
     }
+}
+
+/// A path as the audit log shows it: relative to the project when inside it.
+fn source_path(raw: &str, cwd: &Path, root: &Path) -> String {
+    crate::source::proposed::display_path(&input::resolve(cwd, raw), root)
+}
+
+/// The verdict on a shell command, and the command with its secrets masked (for the log).
+fn judge_shell(
+    selection: &Selection,
+    policy: Policy,
+    command: &str,
+    cwd: &Path,
+) -> Result<(Verdict, String)> {
+    let mut timer = pipeline::PhaseTimer::from_env();
+    let checks = pipeline::checks_needed(&policy, &checks::Needed::Commands)?;
+    timer.phase("load checks");
+    // Masking uses every loaded secret check, even one the configuration disables. When none
+    // is disabled, the pipeline runs them all in the same order, and its set of secret checks
+    // (built once) serves both the masking and the engine's command stage.
+    let none_disabled = !checks
+        .iter()
+        .any(|c| c.meta.category == Category::Secret && policy.is_disabled(c));
+    let (masked, secrets, pipeline) = if none_disabled {
+        let pipeline = Pipeline::new(policy, checks, selection, timer)?;
+        let (masked, secrets) = judge::mask_with(command, pipeline.checks().secret_set());
+        (masked, secrets, pipeline)
+    } else {
+        let (masked, secrets) = judge::mask_command_secrets(command, &checks);
+        timer.phase("mask command");
+        (
+            masked,
+            secrets,
+            Pipeline::new(policy, checks, selection, timer)?,
+        )
+    };
+    let verdict = judge::review_command_then_exit(pipeline, command, cwd)?;
+    Ok((verdict.redacted(&secrets), masked))
 }
 
 fn fail_decision(mode: FailMode) -> Decision {
@@ -227,14 +279,18 @@ fn failure(args: &AgentHookArgs, input: Option<HookInput>, dir: &Path, message: 
 /// Prints the answer and appends the audit record.
 fn answer(args: &AgentHookArgs, outcome: &Outcome) {
     let event = outcome.input.as_ref().map_or("", |i| i.event.as_str());
-    let decision = output::effective_decision(args.agent, event, outcome.verdict.decision);
+    // The agent whose format the input came in (Cursor also runs Claude Code's hooks).
+    let agent = outcome.input.as_ref().map_or(args.agent, |i| i.agent);
+    let decision = output::effective_decision(agent, event, outcome.verdict.decision);
     // A failure that fails open must not become an explicit allow.
     let text = output::render(
-        args.agent,
+        agent,
         event,
         &outcome.verdict,
         outcome.settings.approve_clean,
     );
+    // No output, or an empty object: the gate raised no objection (it did not approve).
+    let text_was_silent = text.as_deref().is_none_or(|t| t == "{}");
     let answered = deadline::answer_once(|| {
         if let Some(text) = text {
             // The last net: URL userinfo and token shapes, whatever the reason quotes.
@@ -255,17 +311,30 @@ fn answer(args: &AgentHookArgs, outcome: &Outcome) {
     }
     let path = match &args.audit_log {
         Some(path) => path.clone(),
-        None => input::resolve(&outcome.root, &outcome.settings.audit_log.to_string_lossy()),
+        None => {
+            let (path, warning) =
+                audit::location(&outcome.root, outcome.settings.audit_log.as_deref());
+            if let Some(warning) = warning {
+                eprintln!("review-gate: {}", crate::redact::redact(&warning));
+            }
+            path
+        }
+    };
+    // Allowing by saying nothing is not an approval: the log says so.
+    let logged = if decision == crate::model::Decision::Allow && text_was_silent {
+        "no-objection"
+    } else {
+        decision.as_str()
     };
     let record = audit::Record {
         time: audit::now_rfc3339(),
         session: outcome.input.as_ref().and_then(|i| i.session.as_deref()),
-        agent: args.agent.as_str(),
+        agent: agent.as_str(),
         event: outcome.input.as_ref().map(|i| i.event.as_str()),
         tool: outcome.input.as_ref().map(|i| i.tool.as_str()),
         command: outcome.command.as_deref(),
         paths: outcome.paths.clone(),
-        decision: decision.as_str(),
+        decision: logged,
         checks: outcome.verdict.checks(),
         error: outcome.verdict.failure.as_deref(),
     };
