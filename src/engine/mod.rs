@@ -98,6 +98,24 @@ pub struct EngineOutput {
     pub stats: WorkStats,
 }
 
+/// Two stages can see one hidden name: the decode stage says an escaped string spells a dangerous name
+/// (`attack.obfuscation.encoded-name`), the names stage says what call it reaches
+/// (`attack.obfuscation.hidden-call`/`hidden-name`). Where the names stage spoke on a line, the decode
+/// stage's finding says less and is dropped.
+fn drop_names_said_better(findings: &mut Vec<Finding>) {
+    let named: HashSet<(String, u32)> = findings
+        .iter()
+        .filter(|f| f.check == names::HIDDEN_CALL || f.check == names::HIDDEN_NAME)
+        .map(|f| (f.path.clone(), f.line))
+        .collect();
+    if named.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        f.check != decode::ENCODED_NAME || !named.contains(&(f.path.clone(), f.line))
+    });
+}
+
 /// Reviews a change: every stage of the engine over every changed file, binary file and proposed
 /// command of `changes`, with the checks of `checks`. A marker on an added line is the change's own:
 /// it never silences an error-level attack finding, and what it silences is recorded; with
@@ -107,6 +125,7 @@ pub fn review(checks: &CheckSet, changes: &ChangeSet, options: &Options<'_>) -> 
     let decoded = decode::run(checks, &changes.files);
     run.findings.extend(decoded.findings);
     run.stats.add(&decoded.stats);
+    drop_names_said_better(&mut run.findings);
     let (mut findings, silenced, mut suppressions) =
         (run.findings, run.silenced, run.added_markers);
     findings.extend(instructions::review(checks, &changes.files));
