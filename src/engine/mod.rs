@@ -111,9 +111,8 @@ fn drop_names_said_better(findings: &mut Vec<Finding>) {
     if named.is_empty() {
         return;
     }
-    findings.retain(|f| {
-        f.check != decode::ENCODED_NAME || !named.contains(&(f.path.clone(), f.line))
-    });
+    findings
+        .retain(|f| f.check != decode::ENCODED_NAME || !named.contains(&(f.path.clone(), f.line)));
 }
 
 /// Reviews a change: every stage of the engine over every changed file, binary file and proposed

@@ -4,8 +4,8 @@ use serde::Serialize;
 
 mod decision;
 mod dependency;
-pub mod instructions;
 mod history;
+pub mod instructions;
 mod language;
 mod novelty;
 mod produced;
