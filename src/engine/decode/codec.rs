@@ -183,11 +183,29 @@ fn b64_value(b: u8) -> Option<(u32, u8)> {
 
 /// Decodes base64 (either alphabet, not both; padding optional), at most [`MAX_DECODED`] bytes.
 pub fn base64(text: &[u8]) -> Option<Vec<u8>> {
-    let text = match text.iter().position(|&b| b == b'=') {
+    let text = before_padding(text);
+    base64_all(&text[..text.len().min(MAX_DECODED / 3 * 4)])
+}
+
+/// Decodes the whole of a base64 text (either alphabet, not both; padding optional) or nothing: None
+/// when it would decode to more than `max` bytes, so a caller that must judge all of it never judges a
+/// part (the agent gate's `-EncodedCommand`).
+pub fn base64_whole(text: &[u8], max: usize) -> Option<Vec<u8>> {
+    let text = before_padding(text);
+    if text.len() / 4 * 3 > max {
+        return None;
+    }
+    base64_all(text)
+}
+
+fn before_padding(text: &[u8]) -> &[u8] {
+    match text.iter().position(|&b| b == b'=') {
         Some(p) => &text[..p],
         None => text,
-    };
-    let text = &text[..text.len().min(MAX_DECODED / 3 * 4)];
+    }
+}
+
+fn base64_all(text: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
     let (mut acc, mut bits, mut alphabets) = (0u32, 0u32, 3u8);
     for &b in text {

@@ -246,7 +246,7 @@ pub fn decode_utf16_base64(payload: &str) -> Option<String> {
     if payload.is_empty() || payload.len() > MAX_ENCODED {
         return None;
     }
-    let bytes = base64_decode(payload)?;
+    let bytes = crate::engine::decode::codec::base64_whole(payload.trim().as_bytes(), MAX_ENCODED)?;
     if bytes.len() % 2 != 0 {
         return None;
     }
@@ -255,31 +255,6 @@ pub fn decode_utf16_base64(payload: &str) -> Option<String> {
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
         .collect();
     String::from_utf16(&units).ok()
-}
-
-/// Standard base64 (padding optional), by hand; None on any other byte.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=');
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u8);
-    for b in text.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 /// A short, one-line form of a decoded script for the reason.
