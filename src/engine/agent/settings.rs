@@ -174,13 +174,14 @@ impl Review<'_, '_> {
         }
     }
 
-    fn claude(&mut self) {
-        let shared = self.agent == Agent::Claude;
+    /// `permissions.allow` rules the change adds that `wide` calls wide, and `permissions.deny` rules it
+    /// removes (Claude Code's and Cursor CLI's settings share these two lists).
+    fn allow_and_deny(&mut self, wide: fn(&str) -> Option<String>) {
         for rule in strings(self.new, "permissions/allow") {
             if strings(self.old, "permissions/allow").contains(&rule) {
                 continue;
             }
-            if let Some(why) = wide_claude_rule(&rule) {
+            if let Some(why) = wide(&rule) {
                 self.report(
                     Id::PermissionAllow,
                     &format!("\"{rule}\""),
@@ -199,6 +200,11 @@ impl Review<'_, '_> {
                 );
             }
         }
+    }
+
+    fn claude(&mut self) {
+        let shared = self.agent == Agent::Claude;
+        self.allow_and_deny(wide_claude_rule);
         if self.became("permissions/defaultMode", "bypassPermissions") {
             // A personal settings file that is committed anyway: a warning, not the shared default.
             let severity = (!shared).then_some(Severity::Warning);
@@ -377,29 +383,7 @@ impl Review<'_, '_> {
     }
 
     fn cursor(&mut self) {
-        for rule in strings(self.new, "permissions/allow") {
-            if strings(self.old, "permissions/allow").contains(&rule) {
-                continue;
-            }
-            if let Some(why) = wide_cursor_rule(&rule) {
-                self.report(
-                    Id::PermissionAllow,
-                    &format!("\"{rule}\""),
-                    format!("`permissions.allow` gains `{rule}`: {why}"),
-                    None,
-                );
-            }
-        }
-        for rule in strings(self.old, "permissions/deny") {
-            if !strings(self.new, "permissions/deny").contains(&rule) {
-                self.report(
-                    Id::DenyRemoved,
-                    "\"deny\"",
-                    format!("`permissions.deny` loses `{rule}`"),
-                    None,
-                );
-            }
-        }
+        self.allow_and_deny(wide_cursor_rule);
     }
 }
 
