@@ -327,25 +327,9 @@ fn claude_action(tool: &str, input: Value) -> Result<Action, InputError> {
 /// A search (Grep, Glob and their kin): the directory or file it runs in (`path_fields`) and the glob
 /// patterns that pick files (`glob_fields`, strings or arrays of strings).
 fn search(input: &Value, path_fields: &[&str], glob_fields: &[&str]) -> Action {
-    let strings = |fields: &[&str]| -> Vec<String> {
-        fields
-            .iter()
-            .filter_map(|f| input.get(*f))
-            .flat_map(|v| match v {
-                Value::String(s) => vec![s.clone()],
-                Value::Array(items) => items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect(),
-                _ => Vec::new(),
-            })
-            .filter(|s| !s.trim().is_empty())
-            .collect()
-    };
     Action::Read {
-        paths: strings(path_fields),
-        globs: strings(glob_fields),
+        paths: super::mcp::strings(input, path_fields),
+        globs: super::mcp::strings(input, glob_fields),
     }
 }
 

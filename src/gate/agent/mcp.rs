@@ -30,7 +30,8 @@ fn text<'a>(input: &'a Value, fields: &[&str]) -> Option<&'a str> {
         .find_map(|f| input.get(*f).and_then(Value::as_str))
 }
 
-fn strings(input: &Value, fields: &[&str]) -> Vec<String> {
+/// The non-blank strings of `fields` in a tool's input, each a string or an array of strings.
+pub(super) fn strings(input: &Value, fields: &[&str]) -> Vec<String> {
     fields
         .iter()
         .filter_map(|f| input.get(*f))
