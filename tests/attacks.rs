@@ -113,7 +113,8 @@ fn every_attack_case_shows_its_chains_and_every_look_alike_passes() {
             // own, not chains.
             let single = chain["check"] == "attack.agent-cli-unsafe"
                 || chain["check"].as_str().is_some_and(|c| {
-                    c.starts_with("attack.agent-instructions.") || c.starts_with("attack.capability.")
+                    c.starts_with("attack.agent-instructions.")
+                        || c.starts_with("attack.capability.")
                 });
             if !single && parts < 2 {
                 failures.push(format!("{name}: {} lists {parts} parts", chain["check"]));

@@ -396,7 +396,9 @@ fn batch_comment_at(bytes: &[u8], i: usize) -> bool {
     }
     rest.len() >= 3
         && rest[..3].eq_ignore_ascii_case(b"rem")
-        && rest.get(3).is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+        && rest
+            .get(3)
+            .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// The last byte before `i` that is not a space or tab (`\n` at the start of a line).
