@@ -380,12 +380,15 @@ fn interesting_bytes(s: &Syntax) -> [bool; 256] {
 /// A batch comment starts at `i`: `::` or `REM` (any case, then a blank or the line end) as the first
 /// word of the line, after blanks and an optional `@`.
 fn batch_comment_at(bytes: &[u8], i: usize) -> bool {
-    let mut j = i;
-    while j > 0 && matches!(bytes[j - 1], b' ' | b'\t') {
-        j -= 1;
-    }
+    let blanks_before = |mut j: usize| {
+        while j > 0 && matches!(bytes[j - 1], b' ' | b'\t') {
+            j -= 1;
+        }
+        j
+    };
+    let mut j = blanks_before(i);
     if j > 0 && bytes[j - 1] == b'@' {
-        j -= 1;
+        j = blanks_before(j - 1);
     }
     if !at_line_start(bytes, j) {
         return false;
