@@ -189,6 +189,36 @@ fn a_user_chain_finds_its_parts() {
 }
 
 #[test]
+fn a_chain_lists_every_line_that_plays_a_part() {
+    let repo = Repo::new();
+    repo.write(".review-gate.yml", "checks: [my-chains.yml]\n");
+    repo.write(
+        "my-chains.yml",
+        "- id: attack.mine\n  category: attack\n  severity: warning\n  chain:\n    within: file\n    parts:\n      - role: reads the environment\n        any: [env]\n      - role: starts a process\n        any: [exec]\n  message: env then exec\n  help: mine\n",
+    );
+    repo.commit("base");
+    repo.write(
+        "a.py",
+        "import os, subprocess\nname = os.environ.get('NAME')\nhome = os.environ.get('HOME')\nsubprocess.run(['echo', name])\nsubprocess.run(['ls', home])\n",
+    );
+    repo.git(&["add", "-A"]);
+    let run = repo.run(&["staged", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let chain = report["findings"]
+        .as_array()
+        .and_then(|all| all.iter().find(|f| f["check"] == "attack.mine"))
+        .expect("the chain");
+    let mut lines: Vec<u64> = chain["parts"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .filter_map(|p| p["line"].as_u64())
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(lines, vec![2, 3, 4, 5], "{}", run.stdout);
+}
+
+#[test]
 fn chains_see_their_parts_even_when_the_parts_are_not_reported() {
     let repo = repo_with_change(Path::new("fixtures/attacks/python-credential-exfil"));
     // Only the attack category: the network part still runs, unreported.

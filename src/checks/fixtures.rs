@@ -103,7 +103,7 @@ fn language_prefix(name: &str) -> &str {
 }
 
 fn annotation_regex() -> Regex {
-    Regex::new(r"^\s*(?://|#|--|;|/\*|<!--|\*|')\s*(expect|ok)\b\s*:?\s*(.*?)\s*(?:\*/|-->)?\s*$")
+    Regex::new(r"^\s*(?://|#|--|;|/\*|<!--|\*|'|::|(?i:@?rem\b))\s*(expect|ok)\b\s*:?\s*(.*?)\s*(?:\*/|-->)?\s*$")
         .expect("valid")
 }
 

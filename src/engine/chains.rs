@@ -334,7 +334,17 @@ fn find_in_unit(
         if parts.len() == last {
             parts.push(sink);
             last_sink = Some(sink.line);
-            out.push(chain_finding(check, chain, &parts));
+            let mut finding = chain_finding(check, chain, &parts);
+            let others: Vec<&Finding> = near
+                .iter()
+                .copied()
+                .filter(|f| !chain.ordered || f.line <= sink.line)
+                .filter(|f| {
+                    (f.decoded().is_none() && sink.decoded().is_none()) || f.line == sink.line
+                })
+                .collect();
+            add_other_parts(&mut finding, chain, &parts, &others, role_of);
+            out.push(finding);
         }
     }
     out
@@ -359,6 +369,7 @@ fn find_hook(
         parts.push(found);
     }
     let mut finding = chain_finding(check, chain, &parts);
+    add_other_parts(&mut finding, chain, &parts, unit, role_of);
     // The hook is where a reviewer acts: the finding sits on it, not on the code it runs.
     finding.path = anchor.path.clone();
     finding.line = anchor.line;
@@ -368,6 +379,42 @@ fn find_hook(
     finding.snippet_column = anchor.snippet_column;
     finding.snippet_width = anchor.snippet_width;
     Some(finding)
+}
+
+/// The most lines one chain names beyond one per role.
+const MAX_OTHER_PARTS: usize = 12;
+
+/// Names, after the one finding per role, every other finding of the unit that plays a role (an install
+/// hook's other anchors — the `cmdclass`, the overriding class — and each call its code makes), once per
+/// line and role, so a reviewer sees every line of the hook. The fingerprint stays that of the first parts.
+fn add_other_parts(
+    finding: &mut Finding,
+    chain: &Chain,
+    named: &[&Finding],
+    unit: &[&Finding],
+    role_of: &impl Fn(&Finding, u32) -> bool,
+) {
+    let mut seen: std::collections::HashSet<(usize, &str, u32)> = std::collections::HashSet::new();
+    for (role, f) in named.iter().enumerate() {
+        seen.insert((role, f.path.as_str(), f.line));
+    }
+    let mut added = 0;
+    for f in unit {
+        for (role, spec) in chain.parts.iter().enumerate().take(31) {
+            if added == MAX_OTHER_PARTS {
+                return;
+            }
+            if role_of(f, role_bit(role)) && seen.insert((role, f.path.as_str(), f.line)) {
+                finding.parts.push(ChainPart {
+                    role: spec.role.clone(),
+                    check: f.check.clone(),
+                    path: f.path.clone(),
+                    line: f.line,
+                });
+                added += 1;
+            }
+        }
+    }
 }
 
 fn is_same(a: &Finding, b: &Finding) -> bool {

@@ -233,6 +233,10 @@ impl Lexer<'_, '_> {
                 i = end;
                 continue;
             }
+            if s.rem_comments && matches!(b, b':' | b'r' | b'R') && batch_comment_at(bytes, i) {
+                i = self.mark_to_line_end(i, Region::Comment);
+                continue;
+            }
             if s.angle_hash_comments && b == b'<' && next == b'#' {
                 let end = find(bytes, i + 2, b"#>").map_or(len, |p| p + 2);
                 self.mark(i, end, Region::Comment);
@@ -367,7 +371,37 @@ fn interesting_bytes(s: &Syntax) -> [bool; 256] {
         b'<',
     );
     set(s.perl_quotes, b'q');
+    for b in [b':', b'r', b'R'] {
+        set(s.rem_comments, b);
+    }
     table
+}
+
+/// A batch comment starts at `i`: `::` or `REM` (any case, then a blank or the line end) as the first
+/// word of the line, after blanks and an optional `@`.
+fn batch_comment_at(bytes: &[u8], i: usize) -> bool {
+    let blanks_before = |mut j: usize| {
+        while j > 0 && matches!(bytes[j - 1], b' ' | b'\t') {
+            j -= 1;
+        }
+        j
+    };
+    let mut j = blanks_before(i);
+    if j > 0 && bytes[j - 1] == b'@' {
+        j = blanks_before(j - 1);
+    }
+    if !at_line_start(bytes, j) {
+        return false;
+    }
+    let rest = &bytes[i..];
+    if rest.starts_with(b"::") {
+        return true;
+    }
+    rest.len() >= 3
+        && rest[..3].eq_ignore_ascii_case(b"rem")
+        && rest
+            .get(3)
+            .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// The last byte before `i` that is not a space or tab (`\n` at the start of a line).

@@ -135,3 +135,16 @@ fn perl_quote_operators_and_special_variables() {
     );
     assert_eq!(render(Language::Perl, "$x eq 'a'"), "ccccccsss");
 }
+
+#[test]
+fn batch_rem_and_double_colon_comments_only_as_the_first_word() {
+    let r = render(Language::Batch, "REM curl x\nstart y");
+    assert!(r.starts_with("##########") && r.ends_with("ccccccc"), "{r}");
+    let r = render(Language::Batch, "  @rem x\n:: y\nx");
+    assert_eq!(&r[4..8], "####", "{r}");
+    assert_eq!(&r[9..13], "####", "{r}");
+    assert!(r.ends_with('c'), "{r}");
+    let r = render(Language::Batch, "echo rem :: x");
+    assert!(!r.contains('#'), "{r}");
+    assert_eq!(render(Language::Batch, "remove x"), "cccccccc");
+}

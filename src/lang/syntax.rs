@@ -67,6 +67,8 @@ pub(super) struct Syntax {
     pub(super) pod: bool,
     /// Perl quote operators `q(…)`, `qq{…}`, `qw[…]`, and `$"`-style special variables.
     pub(super) perl_quotes: bool,
+    /// Windows batch `REM …` and `:: …` comment lines.
+    pub(super) rem_comments: bool,
 }
 
 /// Which here-document syntax a language has.
@@ -108,6 +110,7 @@ const PLAIN: Syntax = Syntax {
     angle_hash_comments: false,
     pod: false,
     perl_quotes: false,
+    rem_comments: false,
 };
 
 const C_LIKE: Syntax = Syntax {
@@ -206,6 +209,11 @@ pub(super) fn syntax(lang: Language) -> Option<Syntax> {
         },
         Lua => Syntax {
             dash_dash: true,
+            ..PLAIN
+        },
+        Batch => Syntax {
+            rem_comments: true,
+            single: Single::Char,
             ..PLAIN
         },
         Yaml | Toml => Syntax {

@@ -40,6 +40,8 @@ pub enum Language {
     Shell,
     /// PowerShell.
     PowerShell,
+    /// Windows batch files (`.bat`, `.cmd`).
+    Batch,
     /// Perl.
     Perl,
     /// Lua.
@@ -68,7 +70,7 @@ pub enum Language {
 
 impl Language {
     /// Every language, for listings and validation.
-    pub const ALL: [Language; 29] = [
+    pub const ALL: [Language; 30] = [
         Language::JavaScript,
         Language::TypeScript,
         Language::Python,
@@ -86,6 +88,7 @@ impl Language {
         Language::Swift,
         Language::Shell,
         Language::PowerShell,
+        Language::Batch,
         Language::Perl,
         Language::Lua,
         Language::Dockerfile,
@@ -120,6 +123,7 @@ impl Language {
             Language::Swift => "swift",
             Language::Shell => "shell",
             Language::PowerShell => "powershell",
+            Language::Batch => "batch",
             Language::Perl => "perl",
             Language::Lua => "lua",
             Language::Dockerfile => "dockerfile",
@@ -149,6 +153,7 @@ impl Language {
             "c++" | "cxx" => "cpp",
             "sh" | "bash" | "zsh" => "shell",
             "ps1" | "pwsh" => "powershell",
+            "bat" | "cmd" => "batch",
             "docker" | "containerfile" => "dockerfile",
             "make" => "makefile",
             "workflow" | "gha" => "github-actions",
@@ -231,6 +236,7 @@ fn by_extension(ext: &str) -> Option<Language> {
         "swift" => Language::Swift,
         "sh" | "bash" | "zsh" | "ksh" | "ash" | "dash" | "bats" | "command" => Language::Shell,
         "ps1" | "psm1" | "psd1" => Language::PowerShell,
+        "bat" | "cmd" => Language::Batch,
         "pl" | "pm" | "t" => Language::Perl,
         "lua" => Language::Lua,
         "mk" | "mak" => Language::Makefile,
@@ -302,6 +308,8 @@ mod tests {
         );
         assert_eq!(Language::detect("README", "hello"), Language::Text);
         assert_eq!(Language::detect("x.gemspec", ""), Language::Ruby);
+        assert_eq!(Language::detect("preinstall.BAT", ""), Language::Batch);
+        assert_eq!(Language::detect("tools/setup.cmd", ""), Language::Batch);
     }
 
     #[test]
