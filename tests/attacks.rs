@@ -168,8 +168,9 @@ fn a_user_chain_with_an_unknown_part_is_rejected_with_file_and_line() {
     );
 }
 
-#[test]
-fn a_user_chain_finds_its_parts() {
+/// A repository whose configuration adds a chain of its own, `attack.mine`: an environment read and a
+/// process start in one file.
+fn repo_with_env_then_exec_chain() -> Repo {
     let repo = Repo::new();
     repo.write(".review-gate.yml", "checks: [my-chains.yml]\n");
     repo.write(
@@ -177,6 +178,12 @@ fn a_user_chain_finds_its_parts() {
         "- id: attack.mine\n  category: attack\n  severity: warning\n  chain:\n    within: file\n    parts:\n      - role: reads the environment\n        any: [env]\n      - role: starts a process\n        any: [exec]\n  message: env then exec\n  help: mine\n",
     );
     repo.commit("base");
+    repo
+}
+
+#[test]
+fn a_user_chain_finds_its_parts() {
+    let repo = repo_with_env_then_exec_chain();
     repo.write(
         "a.py",
         "import os, subprocess\nname = os.environ.get('NAME')\nsubprocess.run(['echo', name])\n",
@@ -190,13 +197,7 @@ fn a_user_chain_finds_its_parts() {
 
 #[test]
 fn a_chain_lists_every_line_that_plays_a_part() {
-    let repo = Repo::new();
-    repo.write(".review-gate.yml", "checks: [my-chains.yml]\n");
-    repo.write(
-        "my-chains.yml",
-        "- id: attack.mine\n  category: attack\n  severity: warning\n  chain:\n    within: file\n    parts:\n      - role: reads the environment\n        any: [env]\n      - role: starts a process\n        any: [exec]\n  message: env then exec\n  help: mine\n",
-    );
-    repo.commit("base");
+    let repo = repo_with_env_then_exec_chain();
     repo.write(
         "a.py",
         "import os, subprocess\nname = os.environ.get('NAME')\nhome = os.environ.get('HOME')\nsubprocess.run(['echo', name])\nsubprocess.run(['ls', home])\n",
