@@ -182,6 +182,7 @@ fn judge_action(
         Action::PowerShell { command } => {
             let (mut items, decoded) =
                 powershell::judge(command, &input.cwd, root, &policy.hook.read);
+            powershell::apply_actions(&mut items, &policy.hook);
             // What PowerShell shares with a POSIX shell (programs, arguments, secrets) goes through
             // the command checks too; the POSIX parser's own complaints about PowerShell syntax do not.
             let mut text = command.clone();
