@@ -97,3 +97,25 @@ fn the_scan_sees_ids_and_skips_tests() {
                 let c = \"agent.md\"; let d = \"x.y\";\n#[cfg(test)]\nmod t { \"exec.nope\" }";
     assert_eq!(literals(text), ["powershell.start-process", "command.shell."]);
 }
+
+#[test]
+fn explain_names_who_finds_a_produced_check() {
+    for (id, by) in [
+        ("powershell.start-process", "agent gate's own rules"),
+        ("policy.agent-read-secret", "agent gate's own rules"),
+        ("dependency.index", "dependency analysis"),
+        ("attack.agent-instructions.injection", "instruction files"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_review-gate"))
+            .args(["explain", id])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "explain {id}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let found_by = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("found by:"))
+            .unwrap_or_else(|| panic!("explain {id}: no `found by`:\n{text}"));
+        assert!(found_by.contains(by), "explain {id}: {found_by}");
+    }
+}
