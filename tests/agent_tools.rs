@@ -177,6 +177,19 @@ fn reads_of_credential_files_are_refused_in_every_agent_format() {
         ),
     );
     assert_eq!(out, "{}");
+    // A credential file attached to a harmless read goes into the context all the same.
+    let (out, _) = run(
+        dir,
+        home,
+        "cursor",
+        &cursor_call(
+            dir,
+            "beforeReadFile",
+            json!({"file_path": dir.join("src/app.py"), "content": "x",
+                   "attachments": [{"type": "file", "filePath": dir.join(".env")}]}),
+        ),
+    );
+    assert_eq!(decision(&out), "deny", "{out}");
     let reason = run(
         dir,
         home,
