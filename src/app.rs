@@ -160,7 +160,15 @@ pub fn run(cli: Cli) -> Result<u8> {
             agent,
             global,
             remove,
+            status,
         } => {
+            if status {
+                let home = crate::setup::init::home_dir().ok();
+                let lines =
+                    crate::setup::init_status::status(agent, &repo_root_or(&cwd), home.as_deref());
+                print_lines(&lines)?;
+                return Ok(EXIT_CLEAN);
+            }
             let base = if global {
                 crate::setup::init::home_dir()?
             } else {

@@ -97,6 +97,9 @@ pub enum Command {
         /// Remove review-gate's hook entries (and the deny rules `init` added) instead.
         #[arg(long)]
         remove: bool,
+        /// Show whether the agent gate is in the project's and the user's hook settings; change nothing.
+        #[arg(long, conflicts_with_all = ["remove", "global"])]
+        status: bool,
     },
     /// Review a pull request (or push) inside GitHub Actions and report on GitHub: a check run with
     /// annotations, review comments, a summary comment, workflow commands and SARIF.

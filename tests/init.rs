@@ -294,3 +294,33 @@ fn gemini_init_writes_milliseconds_and_fixes_a_timeout_in_seconds() {
     assert!(!text.contains("\"timeout\": 30,"), "{text}");
     assert_eq!(text.matches("30000").count(), 3, "{text}");
 }
+
+#[test]
+fn init_status_shows_the_project_and_the_user_level() {
+    let home = tempfile::tempdir().unwrap();
+    let repo = Repo::new();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(common::binary())
+            .args(args)
+            .current_dir(repo.path())
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let before = run(&["init", "cursor", "--status"]);
+    assert_eq!(before.matches("absent").count(), 2, "{before}");
+    run(&["init", "cursor", "--global"]);
+    let after = run(&["init", "cursor", "--status"]);
+    let user = after.lines().find(|l| l.starts_with("user")).unwrap();
+    assert!(user.ends_with("runs the agent gate"), "{after}");
+    let project = after.lines().find(|l| l.starts_with("project")).unwrap();
+    assert!(project.ends_with("absent"), "{after}");
+    // --status changes nothing.
+    assert!(!repo.path().join(".cursor").exists());
+}

@@ -3,4 +3,5 @@
 
 pub mod init;
 mod init_json;
+pub mod init_status;
 pub mod install;
