@@ -66,7 +66,10 @@ fn every_id_the_code_reports_is_a_loaded_check() {
     let checks = review_gate::checks::load_checked(&[]).expect("checks load");
     let ids: Vec<String> = checks.iter().map(|c| c.meta.id.to_string()).collect();
     let mut files = Vec::new();
-    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
     let mut unknown = Vec::new();
     let mut seen = 0;
     for file in files {
@@ -83,7 +86,10 @@ fn every_id_the_code_reports_is_a_loaded_check() {
             }
         }
     }
-    assert!(seen >= 40, "only {seen} id literals found: is the scan broken?");
+    assert!(
+        seen >= 40,
+        "only {seen} id literals found: is the scan broken?"
+    );
     assert!(
         unknown.is_empty(),
         "ids the code reports but no check describes:\n{}",
@@ -95,7 +101,10 @@ fn every_id_the_code_reports_is_a_loaded_check() {
 fn the_scan_sees_ids_and_skips_tests() {
     let text = "let a = \"powershell.start-process\"; let b = \"command.shell.\";\n\
                 let c = \"agent.md\"; let d = \"x.y\";\n#[cfg(test)]\nmod t { \"exec.nope\" }";
-    assert_eq!(literals(text), ["powershell.start-process", "command.shell."]);
+    assert_eq!(
+        literals(text),
+        ["powershell.start-process", "command.shell."]
+    );
 }
 
 #[test]

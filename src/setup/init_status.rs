@@ -25,7 +25,9 @@ pub fn status(agent: Agent, project: &Path, home: Option<&Path>) -> Vec<String> 
     let mut lines = Vec::new();
     for (level, base) in [("project", Some(project)), ("user", home)] {
         let Some(base) = base else {
-            lines.push(format!("{level:<8} HOME is not set: the user's settings cannot be found"));
+            lines.push(format!(
+                "{level:<8} HOME is not set: the user's settings cannot be found"
+            ));
             continue;
         };
         for file in files(agent) {

@@ -668,7 +668,10 @@ mod tests {
             let input = format!(
                 r#"{{"hook_event_name":"PreToolUse","tool_name":"{other}","tool_input":{{}}}}"#
             );
-            assert_eq!(parse_json(Agent::Codex, &input).unwrap().action, Action::Other);
+            assert_eq!(
+                parse_json(Agent::Codex, &input).unwrap().action,
+                Action::Other
+            );
         }
     }
 

@@ -54,7 +54,10 @@ pub fn apply_actions(items: &mut [Item], settings: &crate::policy::hook::HookSet
 }
 
 fn item(check: &str, message: String, decision: Decision) -> Item {
-    debug_assert!(IDS.contains(&check) || check == super::read::READ_SECRET, "{check}");
+    debug_assert!(
+        IDS.contains(&check) || check == super::read::READ_SECRET,
+        "{check}"
+    );
     Item {
         check: check.to_string(),
         location: None,
