@@ -390,9 +390,10 @@ fn patch_text(input: &Value) -> Result<String, InputError> {
     Err(missing("command"))
 }
 
-/// Cursor's `preToolUse` tools. The keys inside `tool_input` follow Claude Code's (`file_path`,
-/// `content`, `old_string`/`new_string`); the older spellings (`path`, `target_file`, `contents`) are
-/// accepted too.
+/// Cursor's `preToolUse` tools. Cursor's agent calls `Write` with `path` and `contents`, `StrReplace`
+/// with `path`, `old_string`, `new_string` and `replace_all` (as recorded agent transcripts show; its
+/// hook documentation does not list them); Claude Code's spellings (`file_path`, `content`) and
+/// `target_file` are accepted too.
 fn cursor_action(tool: &str, input: Value) -> Result<Action, InputError> {
     if super::mcp::is_mcp(tool) {
         return Ok(super::mcp::action(tool, &input));
@@ -685,6 +686,27 @@ mod tests {
             Action::Shell {
                 command: "npm install".into()
             }
+        );
+        // The arguments Cursor's agent gives its tools, as agent transcripts recorded by third-party
+        // tools show them: `Write` {path, contents}, `StrReplace` {path, old_string, new_string,
+        // replace_all}, `Read` {path}.
+        let write = parse_json(Agent::Cursor, r#"{"hook_event_name":"preToolUse","tool_name":"Write","tool_input":{"path":"/w/a.py","contents":"x = 1\n"},"workspace_roots":["/w"]}"#).unwrap();
+        assert_eq!(
+            write.action,
+            Action::Write {
+                path: "/w/a.py".into(),
+                content: "x = 1\n".into()
+            }
+        );
+        let edit = parse_json(Agent::Cursor, r#"{"hook_event_name":"preToolUse","tool_name":"StrReplace","tool_input":{"path":"/w/a.py","old_string":"x = 1","new_string":"x = 2","replace_all":true},"workspace_roots":["/w"]}"#).unwrap();
+        assert!(
+            matches!(&edit.action, Action::Edit { path, edits } if path == "/w/a.py" && edits[0].new == "x = 2" && edits[0].all),
+            "{:?}",
+            edit.action
+        );
+        let read = parse_json(Agent::Cursor, r#"{"hook_event_name":"preToolUse","tool_name":"Read","tool_input":{"path":"/w/.env"},"workspace_roots":["/w"]}"#).unwrap();
+        assert!(
+            matches!(read.action, Action::Read { ref paths, .. } if paths == &["/w/.env".to_string()])
         );
         let mcp = parse_json(Agent::Cursor, r#"{"hook_event_name":"preToolUse","tool_name":"MCP:read_file","tool_input":{"path":"/w/.env"},"workspace_roots":["/w"]}"#).unwrap();
         assert!(
