@@ -652,6 +652,24 @@ fn cursor_answers_with_permission_objects() {
     let read = json!({"hook_event_name": "preToolUse", "workspace_roots": [root], "tool_name": "Read", "tool_input": {"file_path": "x"}});
     let out = hook_env(repo.path(), &["--agent", "cursor"], &read.to_string(), &[]);
     assert_eq!(out.json(), json!({}));
+
+    // Cursor's Delete tool: deleting the gate's own hook settings is refused, an ordinary file is not.
+    assert_eq!(repo.run(&["init", "cursor"]).code, 0);
+    let delete = |path: &Path| {
+        let call = json!({"hook_event_name": "preToolUse", "workspace_roots": [root], "tool_name": "Delete", "tool_input": {"path": path}});
+        hook_env(repo.path(), &["--agent", "cursor"], &call.to_string(), &[]).json()
+    };
+    let out = delete(&repo.path().join(".cursor/hooks.json"));
+    assert_eq!(out["permission"], "deny", "{out}");
+    assert!(
+        out["agent_message"]
+            .as_str()
+            .unwrap()
+            .contains("policy.agent-hook-weakened"),
+        "{out}"
+    );
+    repo.write("notes.txt", "hello\n");
+    assert_eq!(delete(&repo.path().join("notes.txt")), json!({}));
     let log = audit_lines(repo.path());
     assert_eq!(log[0]["session"], "conv-1");
     assert_eq!(log[0]["command"], "npm test");

@@ -191,7 +191,8 @@ fn cursor_hooks_json_keeps_other_entries() {
         root["hooks"]["preToolUse"],
         json!([
             {"command": "review-gate agent-hook --agent cursor", "matcher": "Write|StrReplace|Edit", "timeout": 30, "failClosed": true},
-            {"command": "review-gate agent-hook --agent cursor", "matcher": "Read|Grep|Glob", "timeout": 30, "failClosed": true}
+            {"command": "review-gate agent-hook --agent cursor", "matcher": "Read|Grep|Glob", "timeout": 30, "failClosed": true},
+            {"command": "review-gate agent-hook --agent cursor", "matcher": "Delete", "timeout": 30, "failClosed": true}
         ])
     );
     for event in ["beforeReadFile", "beforeMCPExecution"] {

@@ -6,7 +6,7 @@
 //! |--------|------------------------------------------------------|---------|
 //! | claude | `.claude/settings.json`  | `hooks.PreToolUse`: `Bash`, `Write\|Edit\|MultiEdit\|NotebookEdit` |
 //! | codex  | `.codex/hooks.json`      | `hooks.PreToolUse`: `Bash\|apply_patch\|Edit\|Write` |
-//! | cursor | `.cursor/hooks.json`     | `hooks.beforeShellExecution`, `hooks.preToolUse` (`Write\|StrReplace\|Edit`) |
+//! | cursor | `.cursor/hooks.json`     | `hooks.beforeShellExecution`, `hooks.preToolUse` (`Write\|StrReplace\|Edit`, `Delete`) |
 //! | gemini | `.gemini/settings.json`  | `hooks.BeforeTool`: `run_shell_command\|write_file\|replace` |
 //!
 //! The command names `review-gate` without a path: the settings of a project are shared, and an absolute
@@ -137,6 +137,8 @@ impl Agent {
                     Wanted::flat("beforeShellExecution", None, flat(None)),
                     Wanted::flat("preToolUse", Some(EDITS), flat(Some(EDITS))),
                     Wanted::flat("preToolUse", Some(READS), flat(Some(READS))),
+                    // Deleting the gate's own settings is refused like writing them.
+                    Wanted::flat("preToolUse", Some("Delete"), flat(Some("Delete"))),
                     Wanted::flat("beforeReadFile", None, flat(None)),
                     Wanted::flat("beforeMCPExecution", None, flat(None)),
                 ]

@@ -420,8 +420,19 @@ fn cursor_action(tool: &str, input: Value) -> Result<Action, InputError> {
             &["path", "target_directory"],
             &["pattern", "glob_pattern", "glob"],
         ),
-        // Deleting is judged by the agent's own prompt, not by the checks.
-        "Delete" => Action::Other,
+        // A deletion is judged as the patch that deletes the file, so deleting the gate's own
+        // settings (`.review-gate.yml`, the hook settings) is refused like any other write of them.
+        "Delete" => {
+            let path = required(&input, &PATH)?;
+            if path.contains(['\n', '\r']) || path.trim().is_empty() {
+                return Err(InputError(
+                    "the Delete tool names no single file path".into(),
+                ));
+            }
+            Action::ApplyPatch {
+                patch: format!("*** Begin Patch\n*** Delete File: {path}\n*** End Patch\n"),
+            }
+        }
         "Write" => Action::Write {
             path: required(&input, &PATH)?.to_string(),
             content: required(&input, &["content", "contents", "file_text"])?.to_string(),
@@ -704,6 +715,15 @@ mod tests {
             "{:?}",
             edit.action
         );
+        let delete = parse_json(Agent::Cursor, r#"{"hook_event_name":"preToolUse","tool_name":"Delete","tool_input":{"path":"/w/.cursor/hooks.json"},"workspace_roots":["/w"]}"#).unwrap();
+        assert_eq!(
+            delete.action,
+            Action::ApplyPatch {
+                patch: "*** Begin Patch\n*** Delete File: /w/.cursor/hooks.json\n*** End Patch\n"
+                    .into()
+            }
+        );
+        assert!(parse_json(Agent::Cursor, r#"{"hook_event_name":"preToolUse","tool_name":"Delete","tool_input":{"path":"a\n*** Add File: b"}}"#).is_err());
         let read = parse_json(Agent::Cursor, r#"{"hook_event_name":"preToolUse","tool_name":"Read","tool_input":{"path":"/w/.env"},"workspace_roots":["/w"]}"#).unwrap();
         assert!(
             matches!(read.action, Action::Read { ref paths, .. } if paths == &["/w/.env".to_string()])
