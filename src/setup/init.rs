@@ -624,7 +624,7 @@ mod tests {
     #[test]
     fn cursor_gets_a_version() {
         let (root, added) = merged(Agent::Cursor, "{}");
-        assert_eq!(added, 5);
+        assert_eq!(added, 6);
         assert_eq!(
             serde_json::to_string(root.get("version").unwrap()).unwrap(),
             "1"
