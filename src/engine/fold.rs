@@ -4,7 +4,7 @@
 //! (the names stage also reports it as an attack signal). The pattern stage runs the ordinary checks a
 //! second time over the folded line and keeps what they find at the original line.
 //!
-//! Only lines with a non-ASCII byte are looked at (ASCII lines cost one `is_ascii`), only identifiers in
+//! Only lines with a non-ASCII byte are looked at (ASCII lines cost one `is_ascii`), in one pass; only identifiers in
 //! code are folded, and the folded text keeps every byte offset of the original: a folded name is padded
 //! with spaces to the original identifier's length, so lexical regions, columns and conditions line up.
 
@@ -12,12 +12,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::names;
 
-/// Longest line folded (longer lines are minified bundles, not hand-written look-alikes).
-const MAX_LINE: usize = 8 * 1024;
 /// Longest identifier folded, in bytes.
 const MAX_IDENT: usize = 128;
-/// Most identifiers folded on one line.
-const MAX_FOLDS: usize = 32;
 
 /// A line whose look-alike identifiers read as ASCII names.
 #[derive(Debug, PartialEq, Eq)]
@@ -52,10 +48,13 @@ pub(super) fn fold_line(
     python: bool,
     mut in_code: impl FnMut(usize) -> bool,
 ) -> Option<Folded> {
-    if text.is_ascii() || text.len() > MAX_LINE {
+    if text.is_ascii() {
         return None;
     }
-    let mut out: Option<Folded> = None;
+    // Built in one pass: the text up to `copied` is already in `out`.
+    let mut out = String::new();
+    let mut spans = Vec::new();
+    let mut copied = 0;
     let mut chars = text.char_indices().peekable();
     let mut prev: Option<char> = None;
     while let Some((start, c)) = chars.next() {
@@ -85,25 +84,28 @@ pub(super) fn fold_line(
         if name.len() > ident.len() {
             continue;
         }
-        let folded = out.get_or_insert_with(|| Folded {
-            text: text.to_string(),
-            spans: Vec::new(),
-        });
-        if folded.spans.len() >= MAX_FOLDS {
-            break;
+        if out.is_empty() {
+            out.reserve(text.len());
         }
+        out.push_str(&text[copied..start]);
         // Pad after an attribute name (`os.𝚜𝚢𝚜𝚝𝚎𝚖(` → `os.system   (`), before anything else
         // (`𝚘𝚜.system` → `   os.system`), so the dotted path stays joined.
-        let pad = " ".repeat(ident.len() - name.len());
-        let replacement = if before == Some('.') {
-            format!("{name}{pad}")
+        let pad = ident.len() - name.len();
+        if before == Some('.') {
+            out.push_str(&name);
+            out.extend(std::iter::repeat_n(' ', pad));
         } else {
-            format!("{pad}{name}")
-        };
-        folded.text.replace_range(start..end, &replacement);
-        folded.spans.push((start, end));
+            out.extend(std::iter::repeat_n(' ', pad));
+            out.push_str(&name);
+        }
+        copied = end;
+        spans.push((start, end));
     }
-    out
+    if spans.is_empty() {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(Folded { text: out, spans })
 }
 
 /// What one non-ASCII identifier reads as, if it is an ASCII name.
@@ -142,7 +144,13 @@ mod tests {
         let f = fold("𝚎𝚡𝚎𝚌(payload)", true).unwrap();
         assert_eq!(f.trim_start(), "exec(payload)");
         assert_eq!(f.len(), "𝚎𝚡𝚎𝚌(payload)".len());
-        assert_eq!(fold("x = ｅｖａｌ(s)", true).unwrap().split_whitespace().collect::<Vec<_>>(), ["x", "=", "eval(s)"]);
+        assert_eq!(
+            fold("x = ｅｖａｌ(s)", true)
+                .unwrap()
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            ["x", "=", "eval(s)"]
+        );
         let f = fold("𝘀𝘂𝗯𝗽𝗿𝗼𝗰𝗲𝘀𝘀.run(cmd, shell=True)", true).unwrap();
         assert!(f.ends_with(" subprocess.run(cmd, shell=True)"), "{f}");
         let f = fold("os.𝚜𝚢𝚜𝚝𝚎𝚖(c)", true).unwrap();
