@@ -4,8 +4,8 @@
 //! (the names stage also reports it as an attack signal). The pattern stage runs the ordinary checks a
 //! second time over the folded line and keeps what they find at the original line.
 //!
-//! Only lines with a non-ASCII byte are looked at (ASCII lines cost one `is_ascii`), in one pass; only identifiers in
-//! code are folded, and the folded text keeps every byte offset of the original: a folded name is padded
+//! Only lines with a non-ASCII byte are looked at (ASCII lines cost one `is_ascii`), in one pass; only
+//! identifiers in code are folded, and the folded text keeps every byte offset of the original: a folded name is padded
 //! with spaces to the original identifier's length, so lexical regions, columns and conditions line up.
 
 use unicode_normalization::UnicodeNormalization;
