@@ -198,3 +198,44 @@ fn the_names_stage_is_linear_on_a_long_obfuscated_line() {
         "work grew {ratio:.1}x for 4x input: {small:?} -> {large:?}"
     );
 }
+
+/// Look-alike identifiers are folded before the checks run again (`engine::fold`): only non-ASCII lines
+/// are folded, each once and in one pass, so many look-alike lines cost work linear in their number; a
+/// look-alike deep in a long line is still folded (no length lets it through).
+#[test]
+fn folding_look_alike_identifiers_is_linear() {
+    let set = checks::into_set(checks::load(&[]).expect("built-in checks load"));
+    let text = |lines: usize| {
+        let mut text = String::new();
+        for k in 0..lines {
+            text.push_str(&format!("𝚎𝚡𝚎𝚌(x{k}); ｅｖａｌ(y{k}); größe = café + {k}\n"));
+        }
+        text
+    };
+    let run = |lines: usize| {
+        let file = whole_file("pkg/mod.py".into(), text(lines), AddedLines::All);
+        let output = patterns(&set, vec![file]).0;
+        let evals = output
+            .findings
+            .iter()
+            .filter(|f| f.check == "eval.python.eval")
+            .count();
+        (evals, output.stats)
+    };
+    let (small_found, small) = run(2_000);
+    let (large_found, large) = run(8_000);
+    assert_eq!(small_found, 2_000, "every folded exec is reported");
+    assert_eq!(large_found, 8_000);
+    let ratio = large.total_bytes() as f64 / small.total_bytes() as f64;
+    assert!(
+        ratio < 5.0,
+        "work grew {ratio:.1}x for 4x input: {small:?} -> {large:?}"
+    );
+    let long = format!("{}𝚎𝚡𝚎𝚌(x)\n", "ａ = 1; ".repeat(20_000));
+    let file = whole_file("pkg/long.py".into(), long, AddedLines::All);
+    let output = patterns(&set, vec![file]).0;
+    assert!(output
+        .findings
+        .iter()
+        .any(|f| f.check == "eval.python.eval"));
+}

@@ -74,6 +74,14 @@ fn check_keywords_in_matches(
             .take((f.end_column - f.column) as usize)
             .collect::<String>()
             .to_ascii_lowercase();
+        // Look-alike identifiers are folded before the checks run (Python reads them through NFKC).
+        let matched: String = if matched.is_ascii() {
+            matched
+        } else {
+            unicode_normalization::UnicodeNormalization::nfkc(matched.as_str())
+                .collect::<String>()
+                .to_ascii_lowercase()
+        };
         if !pattern.keywords.iter().any(|k| matched.contains(&**k)) {
             failures.push(Failure {
                 file: display.to_string(),

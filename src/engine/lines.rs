@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::conditions::{ceil_char, floor_char, holds, OnDoubt};
 use super::emit::{emit, names_unknown_target};
 use super::{
-    file_regions, names, secrets, snippet, suppress, WorkStats, ALLOW_UNKNOWN_TARGET,
+    file_regions, fold, names, secrets, snippet, suppress, WorkStats, ALLOW_UNKNOWN_TARGET,
     MAX_HITS_PER_LINE,
 };
 use crate::checks::{Check, CheckSet};
@@ -182,6 +182,9 @@ fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> FileRun {
                 }
             }
             names::scan_line(set, &mut names_state, &mut ctx, line, text, &mut hits);
+            if !text.is_ascii() {
+                run_folded(set, &applies, &mut ctx, line, text, &mut hits);
+            }
             if !hits.is_empty() {
                 emit(set, &mut ctx, line, text, &hits, &mut out);
             }
@@ -189,6 +192,55 @@ fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> FileRun {
     }
     out.stats = ctx.stats;
     out
+}
+
+/// Runs the checks again over the line with its look-alike identifiers folded ([`super::fold`]: Python
+/// reads `𝚎𝚡𝚎𝚌` as `exec`), keeping what the original line does not already show, at the original line.
+fn run_folded(
+    set: &CheckSet,
+    applies: &[bool],
+    ctx: &mut FileContext<'_>,
+    line: &AddedLine,
+    text: &str,
+    hits: &mut Vec<Hit>,
+) {
+    let python = ctx.file.language == crate::model::Language::Python;
+    let folded = {
+        let regions = ctx.regions();
+        fold::fold_line(text, python, |i| {
+            regions.at(line.start + i) == crate::lang::Region::Code
+        })
+    };
+    let Some(folded) = folded else { return };
+    let mut candidates: Vec<u32> = set.keywordless().to_vec();
+    for (_, keyword) in set.keyword_hits(&folded.text) {
+        candidates.extend_from_slice(set.checks_for_keyword(keyword));
+    }
+    candidates.retain(|&idx| applies[idx as usize]);
+    candidates.sort_unstable();
+    candidates.dedup();
+    let mut found = Vec::new();
+    // Whole-line condition results are cached per line: the folded line is another line.
+    ctx.line_conditions.clear();
+    for idx in candidates {
+        run_check(set, idx, ctx, line, &folded.text, &mut found);
+    }
+    ctx.line_conditions.clear();
+    let why = if python {
+        "Python reads the look-alike identifiers as these ASCII names (NFKC)"
+    } else {
+        "with the look-alike identifiers read as the names they imitate"
+    };
+    for mut hit in found {
+        if hits.len() >= MAX_HITS_PER_LINE || hits.iter().any(|h| h.check == hit.check) {
+            continue;
+        }
+        let (start, end) = folded.widen(hit.start, hit.end);
+        hit.start = floor_char(text, start);
+        hit.end = ceil_char(text, end);
+        hit.reason = Some(join_reasons(hit.reason.take(), why));
+        hits.push(hit);
+    }
 }
 
 /// Splits added lines into runs of adjacent lines (only a line break between them), so the keyword

@@ -13,6 +13,7 @@ mod conditions;
 pub mod decode;
 pub mod deps;
 mod emit;
+mod fold;
 pub mod instructions;
 mod lines;
 pub(crate) mod names;

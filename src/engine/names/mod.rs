@@ -431,6 +431,13 @@ fn judge(
     }
 }
 
+/// The listed builtin or dangerous name a non-ASCII identifier folds to (NFKC or confusable letters).
+pub(super) fn lookalike_name(ident: &str) -> Option<String> {
+    match lookalike::fold(ident)? {
+        lookalike::Fold::Nfkc(name) | lookalike::Fold::Confusable(name) => Some(name),
+    }
+}
+
 /// Reports the non-ASCII identifiers of a line that fold to a builtin or dangerous API.
 fn look_alikes(
     set: &CheckSet,
