@@ -81,6 +81,7 @@ pub(super) fn emit(
             severity: hit.severity,
             path: ctx.file.path.clone(),
             location: crate::model::Location::File,
+            side: Default::default(),
             line: line.number,
             column,
             end_column,
