@@ -106,6 +106,15 @@ pub(super) fn holds(
                 regex.is_match(args.as_bytes())
             }
         }
+        Target::NewFile(slot) => {
+            if let Some(known) = ctx.file_conditions[slot] {
+                return known;
+            }
+            let text = ctx.new_text.unwrap_or(&ctx.file.text);
+            let result = regex.is_match(text.as_bytes());
+            ctx.file_conditions[slot] = Some(result);
+            result
+        }
         Target::File(slot) => {
             if let Some(known) = ctx.file_conditions[slot] {
                 return known;

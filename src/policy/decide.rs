@@ -67,6 +67,7 @@ mod tests {
             severity,
             path: String::new(),
             location: at,
+            side: Default::default(),
             line: 1,
             column: 1,
             end_column: 1,

@@ -487,6 +487,7 @@ fn silenced_findings(review: &Review) -> Vec<(Finding, Option<String>)> {
                     severity: x.severity,
                     path: s.path.clone(),
                     location: crate::model::Location::File,
+                    side: Default::default(),
                     line: x.line,
                     column: x.column,
                     end_column: 0,

@@ -129,6 +129,9 @@ pub fn whole_file(path: String, text: String, which: AddedLines<'_>) -> ChangedF
         old_text: None,
         role: Default::default(),
         base: crate::model::Base::Unknown,
+        removed: Vec::new(),
+        old_pieces: None,
+        deleted: false,
     }
 }
 

@@ -240,6 +240,7 @@ mod tests {
             severity: Severity::Error,
             path: "a.sh".into(),
             location: crate::model::Location::File,
+            side: Default::default(),
             line: 3,
             column: 1,
             end_column: 2,
