@@ -84,7 +84,7 @@ fn removing_the_action_step_is_an_error_on_the_old_side() {
     let text = repo.run(&["diff", "HEAD~1"]);
     assert_eq!(text.code, 1);
     assert!(
-        text.stdout.contains("removes the review-gate step"),
+        text.stdout.contains("the review-gate step"),
         "{}",
         text.stdout
     );
@@ -276,6 +276,43 @@ fn codeowners_deleted_is_reported() {
     let (_, found) = reviewed(&repo);
     assert!(
         ids(&found).contains(&"policy.git.codeowners-deleted"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_removed_tls_minimum_stays_a_note_and_is_no_new_capability() {
+    let repo = repo_with(&[(
+        "server/tls.go",
+        "package server\n\nimport \"crypto/tls\"\n\nvar Config = &tls.Config{\n\tMinVersion: tls.VersionTLS12,\n}\n",
+    )]);
+    repo.write(
+        "server/tls.go",
+        "package server\n\nimport \"crypto/tls\"\n\nvar Config = &tls.Config{}\n",
+    );
+    repo.commit("use the defaults");
+    let (code, found) = reviewed(&repo);
+    let tls: Vec<_> = found
+        .iter()
+        .filter(|f| f.2 == "network.any.tls-min-version-removed")
+        .collect();
+    assert_eq!(tls.len(), 1, "{found:?}");
+    assert_eq!(
+        tls[0].3, "note",
+        "a removal is never raised as the first capability of a file: {found:?}"
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_deleted_workflow_reports_no_lost_permissions() {
+    let workflow = "on: pull_request\npermissions:\n  contents: read\njobs:\n  label:\n    runs-on: ubuntu-latest\n    permissions:\n      pull-requests: write\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          persist-credentials: false\n      - run: npm ci --ignore-scripts\n";
+    let repo = repo_with(&[(".github/workflows/labeler.yml", workflow)]);
+    repo.git(&["rm", "-q", ".github/workflows/labeler.yml"]);
+    repo.commit("drop the labeler");
+    let (_, found) = reviewed(&repo);
+    assert!(
+        !found.iter().any(|f| f.2.starts_with("policy.")),
         "{found:?}"
     );
 }
