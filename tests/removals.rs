@@ -300,3 +300,74 @@ async fn github_comments_a_removed_line_on_the_left_side() {
     assert_eq!(comments[0]["side"], "LEFT");
     assert_eq!(comments[0]["line"], 3, "the old line number");
 }
+
+/// Runs the Claude Code hook in `repo` on an Edit of `path`.
+fn claude_edit(repo: &Repo, path: &str, old: &str, new: &str) -> (String, String) {
+    let input = serde_json::json!({
+        "session_id": "sess-1",
+        "transcript_path": "/tmp/t.jsonl",
+        "cwd": repo.path(),
+        "permission_mode": "default",
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Edit",
+        "tool_input": {
+            "file_path": repo.path().join(path),
+            "old_string": old,
+            "new_string": new,
+            "replace_all": false,
+        },
+        "tool_use_id": "toolu_01",
+    })
+    .to_string();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_review-gate"));
+    cmd.current_dir(repo.path())
+        .arg("agent-hook")
+        .env_remove("REVIEW_GATE_BUILTIN_CHECKS")
+        .env("CLAUDE_PROJECT_DIR", repo.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("binary runs");
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if stdout.trim().is_empty() {
+        return ("none".into(), String::new());
+    }
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON reply");
+    let specific = &json["hookSpecificOutput"];
+    (
+        specific["permissionDecision"]
+            .as_str()
+            .unwrap_or("none")
+            .to_string(),
+        specific["permissionDecisionReason"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
+    )
+}
+
+#[test]
+fn an_agent_edit_that_removes_the_env_entry_asks_like_any_warning() {
+    let repo = Repo::new();
+    repo.write(".gitignore", GITIGNORE);
+    repo.commit("base");
+    let (decision, reason) = claude_edit(&repo, ".gitignore", ".env\ndist/\n", "dist/\n");
+    assert_eq!(decision, "ask", "{reason}");
+    assert!(
+        reason.contains("secret.gitignore.env-entry-removed"),
+        "{reason}"
+    );
+    assert!(reason.contains("old version"), "{reason}");
+    // An edit that keeps the entry (it only adds a line) is no removal.
+    let (decision, reason) = claude_edit(&repo, ".gitignore", "dist/\n", "dist/\nbuild/\n");
+    assert_ne!(decision, "ask", "{reason}");
+    assert!(!reason.contains("env-entry-removed"), "{reason}");
+}
