@@ -419,7 +419,9 @@ fn found_secrets<'f>(
     findings: impl Iterator<Item = &'f crate::model::Finding>,
 ) -> Redactor {
     let mut redactor = Redactor::default();
-    let secrets = findings.filter(|f| f.category == Category::Secret);
+    // A removed-side finding is about what a change takes away (a `.gitignore` entry), never a value
+    // on an added line.
+    let secrets = findings.filter(|f| f.category == Category::Secret && f.side.is_added());
     let mut by_path: std::collections::HashMap<&str, &crate::model::ChangedFile> =
         std::collections::HashMap::new();
     for finding in secrets {

@@ -164,6 +164,17 @@ fn section(check: &Check, pages_of: &HashMap<&str, Category>) -> String {
         );
     } else if let Some(pattern) = check.pattern() {
         fact("Languages", check.language_names());
+        match pattern.on {
+            super::schema::On::Added => {}
+            super::schema::On::Removed => fact(
+                "Reads",
+                "the lines a change removes (`on: removed`), net of what the file adds back".into(),
+            ),
+            super::schema::On::Deleted => fact(
+                "Reads",
+                "files a change deletes (`on: deleted`), once per file whose path matches".into(),
+            ),
+        }
         fact("In", format!("`{}`", pattern.scope.as_str()));
         if check.is_signal() {
             fact(

@@ -17,8 +17,10 @@ pub(super) fn emit(
     hits: &[Hit],
     out: &mut FileRun,
 ) {
+    // A removal check of the secret category matches what kept secrets safe, not a secret value.
     let masks: Vec<(usize, usize)> = hits
         .iter()
+        .filter(|_| ctx.side == crate::model::Side::Added)
         .filter(|h| set.checks[h.check as usize].meta.category == Category::Secret)
         .map(|h| (h.start, h.end))
         .collect();

@@ -300,7 +300,10 @@ fn run_check(
             }),
             _ => (start, end),
         };
-        if let Some(verdict) = judge_secret(check, &text[start..end], &ctx.file.path) {
+        let judged = (ctx.side == Side::Added)
+            .then(|| judge_secret(check, &text[start..end], &ctx.file.path))
+            .flatten();
+        if let Some(verdict) = judged {
             match verdict {
                 SecretVerdict::Drop => return,
                 SecretVerdict::Keep => {}

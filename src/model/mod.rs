@@ -353,8 +353,12 @@ impl Finding {
     }
 
     /// The message, followed for an attack chain by its parts (`role (check at path:line)`), for
-    /// outputs that show one line per finding (annotations, comments, SARIF, agent replies).
+    /// outputs that show one line per finding (annotations, comments, SARIF, agent replies); a
+    /// removed-side finding says its line is in the old version.
     pub fn message_with_parts(&self) -> String {
+        if !self.side.is_added() {
+            return format!("{} (line {} of the old version)", self.message, self.line);
+        }
         if self.parts.is_empty() {
             return self.message.clone();
         }

@@ -111,6 +111,9 @@ pub fn write_with(
         if let Some(from) = f.role_lowered_from {
             let _ = write!(out, " ({} file: {from} lowered to {})", f.role, f.severity);
         }
+        if !f.side.is_added() {
+            out.push_str(" (removed line, old file)");
+        }
         out.push('\n');
         let gutter = f.line.to_string().len();
         let pad = " ".repeat(gutter);

@@ -505,7 +505,7 @@ pub(super) fn collect_with(
                 crate::model::Base::Unknown
             };
             if let Some(old) = &p.old_text {
-                file.removed = removed_lines(old, &p.old_ranges);
+                file.removed = super::removed_lines(old, &p.old_ranges);
             }
             file.old_text = p.old_text;
             Loaded::File(file)
@@ -581,44 +581,6 @@ fn deleted_changed_file(p: Pending) -> ChangedFile {
     file.base = crate::model::Base::Modified;
     file.deleted = true;
     file
-}
-
-/// The removed lines of `old` in the (start, count) ranges of a diff's old side, sorted.
-pub(super) fn removed_lines(old: &str, ranges: &[(u32, u32)]) -> Vec<crate::model::RemovedLine> {
-    let mut out = Vec::with_capacity(
-        ranges
-            .iter()
-            .map(|&(_, c)| c as usize)
-            .sum::<usize>()
-            .min(old.len() + 1),
-    );
-    let bytes = old.as_bytes();
-    let mut ranges = ranges.iter().peekable();
-    let (mut start, mut number) = (0usize, 0u32);
-    while start < bytes.len() {
-        number += 1;
-        while ranges.peek().is_some_and(|&&(s, c)| number >= s + c) {
-            ranges.next();
-        }
-        let Some(&&(first, _)) = ranges.peek() else {
-            break;
-        };
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |p| start + p);
-        if number >= first {
-            let content_end = if end > start && bytes[end - 1] == b'\r' {
-                end - 1
-            } else {
-                end
-            };
-            out.push(crate::model::RemovedLine {
-                number,
-                start,
-                end: content_end,
-            });
-        }
-        start = end + 1;
-    }
-    out
 }
 
 /// The trees a range spec compares, for reading the configuration of each side: the old tree, and the
