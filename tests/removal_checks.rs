@@ -185,15 +185,15 @@ fn a_gitignore_entry_moved_is_not_reported_and_one_removed_is() {
         !ids(&found).contains(&"policy.git.secret-ignore-removed"),
         "{found:?}"
     );
-    repo.write(".gitignore", "# secrets\n*.pem\n\nnode_modules/\ndist/\n!.env.example\n");
-    repo.commit("commit the env file");
+    repo.write(".gitignore", "# secrets\n.env\n\nnode_modules/\ndist/\n!.env.example\n");
+    repo.commit("commit the certificates");
     let (_, found) = reviewed(&repo);
     let removed: Vec<_> = found
         .iter()
         .filter(|f| f.2 == "policy.git.secret-ignore-removed")
         .collect();
     assert_eq!(removed.len(), 1, "{found:?}");
-    assert_eq!((removed[0].1, removed[0].4.as_str()), (2, "removed"));
+    assert_eq!((removed[0].1, removed[0].4.as_str()), (3, "removed"));
 }
 
 #[test]
