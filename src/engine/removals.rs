@@ -29,14 +29,10 @@ pub fn has_removal_checks(set: &CheckSet) -> bool {
     set.checks.iter().any(|c| c.on() != On::Added)
 }
 
-/// Whether a removal check of `set` may look at `file`'s removed lines or at its deletion: the old text
-/// must be kept for it.
+/// Whether a removal check of `set` may match one of `file`'s removed lines (it applies to the file, and
+/// one of its keywords is on a removed line): the old text must be kept for it.
 pub fn wants_old_text(set: &CheckSet, file: &ChangedFile) -> bool {
-    (!file.removed.is_empty() || file.deleted)
-        && set
-            .checks
-            .iter()
-            .any(|c| c.on() != On::Added && c.applies_to(file.language, &file.path))
+    !file.removed.is_empty() && may_match(set, file)
 }
 
 /// Runs the removal and deletion checks of `set` over every file of `files`.
