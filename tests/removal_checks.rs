@@ -316,3 +316,33 @@ fn a_deleted_workflow_reports_no_lost_permissions() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_guard_deleted_with_its_view_is_not_reported() {
+    let views = "from django.contrib.auth.decorators import login_required\n\n\n@login_required\ndef export(request):\n    return rows(request)\n\n\n@login_required\ndef legacy(request):\n    return old(request)\n";
+    let repo = repo_with(&[("shop/views.py", views)]);
+    repo.write(
+        "shop/views.py",
+        "from django.contrib.auth.decorators import login_required\n\n\n@login_required\ndef export(request):\n    return rows(request)\n",
+    );
+    repo.commit("drop the legacy view");
+    let (_, found) = reviewed(&repo);
+    assert!(
+        !ids(&found).contains(&"policy.python.auth-guard-removed"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn kept_after_belongs_to_removal_checks() {
+    let repo = repo_with(&[
+        (
+            "team-checks.yml",
+            "- id: team.python.guard\n  category: policy\n  severity: warning\n  languages: [python]\n  keywords: [login_required]\n  pattern: '@login_required'\n  requires:\n    - kept_after: '^def '\n  message: a guard\n  help: x\n",
+        ),
+        (".review-gate.yml", "checks: [team-checks.yml]\n"),
+    ]);
+    let run = repo.run(&["checks"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("kept_after"), "{}", run.stderr);
+}

@@ -127,6 +127,8 @@ pub enum Target {
     File(usize),
     /// The file after the change (`on: removed` checks); computed once per file, kept in this slot.
     NewFile(usize),
+    /// `on: removed` checks: the first old line after the match that the regex matches is kept.
+    KeptAfter,
 }
 
 /// A compiled condition.

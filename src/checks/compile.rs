@@ -171,6 +171,7 @@ fn condition(
             *file_slots += 1;
             Target::NewFile(*file_slots - 1)
         }
+        TargetSpec::KeptAfter => Target::KeptAfter,
     };
     Ok(Condition {
         target,

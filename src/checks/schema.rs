@@ -144,6 +144,11 @@ pub struct ConditionDef {
     /// the new file no longer has X".
     #[serde(default)]
     pub new_file: Option<Spanned<String>>,
+    /// `on: removed` checks only: holds when the first old line after the match that this regex matches
+    /// (within a few lines: the definition a removed decorator or attribute applied to) is kept by the
+    /// change, i.e. is not removed with it.
+    #[serde(default)]
+    pub kept_after: Option<Spanned<String>>,
     /// `adjust` only: the severity when the condition holds.
     #[serde(default)]
     pub severity: Option<Spanned<Severity>>,

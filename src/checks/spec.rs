@@ -121,6 +121,8 @@ pub enum TargetSpec {
     File,
     /// The file after the change (`on: removed` checks).
     NewFile,
+    /// `on: removed` checks: the first old line after the match that the regex matches is not removed.
+    KeptAfter,
 }
 
 /// A condition on the text around a match.

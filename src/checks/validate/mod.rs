@@ -252,8 +252,13 @@ fn pattern(def: &CheckDef) -> Result<PatternSpec, Fault> {
             .iter()
             .chain(spec.unless.iter())
             .chain(spec.adjust.iter())
-            .find(|c| c.target == TargetSpec::NewFile);
+            .find(|c| matches!(c.target, TargetSpec::NewFile | TargetSpec::KeptAfter));
         match new_file {
+            Some(c) if on != On::Removed && c.target == TargetSpec::KeptAfter => Err((
+                u64::from(c.pattern.line),
+                "`kept_after` belongs in `on: removed` checks (it asks whether the change keeps a line)"
+                    .into(),
+            )),
             Some(c) if on != On::Removed => Err((
                 u64::from(c.pattern.line),
                 "`new_file` belongs in `on: removed` checks (an added line's file is `file`)"
@@ -317,19 +322,20 @@ fn condition(def: &ConditionDef, is_adjust: bool) -> Result<ConditionSpec, Fault
         (TargetSpec::Args, &def.args),
         (TargetSpec::File, &def.file),
         (TargetSpec::NewFile, &def.new_file),
+        (TargetSpec::KeptAfter, &def.kept_after),
     ];
     let mut chosen = targets
         .into_iter()
         .filter_map(|(t, p)| p.as_ref().map(|p| (t, p)));
     let (target, pattern) = chosen.next().ok_or((
         0,
-        "a condition needs one of: match, rest, before, line, after, args, file, new_file"
+        "a condition needs one of: match, rest, before, line, after, args, file, new_file, kept_after"
             .to_string(),
     ))?;
     if let Some((_, extra)) = chosen.next() {
         return Err((
             line_of(extra),
-            "a condition takes exactly one of: match, rest, before, line, after, args, file, new_file".into(),
+            "a condition takes exactly one of: match, rest, before, line, after, args, file, new_file, kept_after".into(),
         ));
     }
     let line = line_of(pattern);
