@@ -335,6 +335,8 @@ fn review(
         changes.skipped.clone(),
     );
     review.dependencies = dependencies;
+    review.summary.removed_lines = changes.files.iter().map(|f| f.removed.len()).sum();
+    review.summary.deleted_files = changes.files.iter().filter(|f| f.deleted).count();
     review.summary.roles = crate::report::RoleSummary {
         files: role_counts(&changes),
         lowered: role_outcome.lowered,

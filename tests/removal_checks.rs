@@ -38,7 +38,12 @@ fn repo_with(files: &[(&str, &str)]) -> Repo {
 /// The findings of `diff HEAD~1` as (path, line, check, severity, side).
 fn reviewed(repo: &Repo) -> (i32, Vec<(String, u64, String, String, String)>) {
     let run = repo.run(&["diff", "HEAD~1", "--format", "json"]);
-    assert!(run.code == 0 || run.code == 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
     let json = run.json();
     let found = json["findings"]
         .as_array()
@@ -131,7 +136,11 @@ fn deleting_the_configuration_and_the_pre_commit_hook_is_reported() {
         .iter()
         .filter(|f| f.2 == "policy.pre-commit.gate-hook-removed")
         .collect();
-    assert_eq!(hooks.len(), 1, "one finding for the hook's entry: {found:?}");
+    assert_eq!(
+        hooks.len(),
+        1,
+        "one finding for the hook's entry: {found:?}"
+    );
     assert_eq!(hooks[0].3, "error");
 }
 
@@ -178,14 +187,20 @@ fn deleting_a_lockfile_is_a_warning_and_a_lockfile_bump_is_not() {
 #[test]
 fn a_gitignore_entry_moved_is_not_reported_and_one_removed_is() {
     let repo = repo_with(&[(".gitignore", "node_modules/\n.env\n*.pem\ndist/\n")]);
-    repo.write(".gitignore", "# secrets\n.env\n*.pem\n\nnode_modules/\ndist/\n");
+    repo.write(
+        ".gitignore",
+        "# secrets\n.env\n*.pem\n\nnode_modules/\ndist/\n",
+    );
     repo.commit("reorder");
     let (_, found) = reviewed(&repo);
     assert!(
         !ids(&found).contains(&"policy.git.secret-ignore-removed"),
         "{found:?}"
     );
-    repo.write(".gitignore", "# secrets\n.env\n\nnode_modules/\ndist/\n!.env.example\n");
+    repo.write(
+        ".gitignore",
+        "# secrets\n.env\n\nnode_modules/\ndist/\n!.env.example\n",
+    );
     repo.commit("commit the certificates");
     let (_, found) = reviewed(&repo);
     let removed: Vec<_> = found
@@ -241,10 +256,7 @@ fn an_action_pinned_to_a_commit_and_moved_to_a_tag_is_reported_once_by_the_depen
 fn an_auth_decorator_removed_from_a_kept_view_is_reported_in_a_patch_too() {
     let views = "from django.contrib.auth.decorators import login_required\n\n\n@login_required\ndef export(request):\n    return rows(request)\n";
     let repo = repo_with(&[("shop/views.py", views)]);
-    repo.write(
-        "shop/views.py",
-        views.replace("@login_required\n", ""),
-    );
+    repo.write("shop/views.py", views.replace("@login_required\n", ""));
     repo.commit("open the export");
     let (_, found) = reviewed(&repo);
     let guard: Vec<_> = found

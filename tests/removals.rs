@@ -163,6 +163,7 @@ fn assert_env_entry_removed(run: &common::Run) {
     assert_eq!(f["line"], 3, "the line number in the old file: {f}");
     assert_eq!(f["path"], ".gitignore");
     assert_eq!(f["snippet"], ".env", "{f}");
+    assert_eq!(json["summary"]["removed_lines"], 1, "{}", json["summary"]);
     assert!(
         f["message"].as_str().unwrap().starts_with("removes: "),
         "{f}"
@@ -194,6 +195,11 @@ fn a_removed_gitignore_entry_is_reported_in_staged_diff_and_patch() {
     );
     assert!(
         text.stdout.contains("(removed line, old file)"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("with 0 lines added and 1 removed"),
         "{}",
         text.stdout
     );

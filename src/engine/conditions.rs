@@ -150,7 +150,9 @@ fn kept_after(
         let end = next + memchr::memchr(b'\n', &text[next..limit]).unwrap_or(limit - next);
         number += 1;
         ctx.stats.condition_bytes += end - next;
-        let candidate = text[next..end].strip_suffix(b"\r").unwrap_or(&text[next..end]);
+        let candidate = text[next..end]
+            .strip_suffix(b"\r")
+            .unwrap_or(&text[next..end]);
         if regex.is_match(candidate) {
             let removed = ctx
                 .file

@@ -466,6 +466,12 @@ fn summary_line(review: &Review, paint: &dyn Fn(Style, &str) -> String) -> Strin
         plural(s.files, "file"),
         plural(s.added_lines, "line")
     );
+    if s.removed_lines > 0 {
+        let _ = write!(reviewed, " and {} removed", s.removed_lines);
+    }
+    if s.deleted_files > 0 {
+        let _ = write!(reviewed, " ({} deleted)", plural(s.deleted_files, "file"));
+    }
     if s.commits > 0 {
         let _ = write!(
             reviewed,

@@ -305,13 +305,16 @@ pub fn added_ranges(old: &str, new: &str) -> Vec<(u32, u32)> {
     diff_ranges(old, new).0
 }
 
+/// 1-based (start, count) line ranges.
+pub type LineRanges = Vec<(u32, u32)>;
+
 /// The 1-based (start, count) ranges of lines in `new` that are not in `old` (added) and of lines in
 /// `old` that are not in `new` (removed), from one line diff.
-pub fn diff_ranges(old: &str, new: &str) -> (Vec<(u32, u32)>, Vec<(u32, u32)>) {
+pub fn diff_ranges(old: &str, new: &str) -> (LineRanges, LineRanges) {
     let diff = TextDiff::configure()
         .timeout(Duration::from_millis(300))
         .diff_lines(old, new);
-    let (mut added, mut removed): (Vec<(u32, u32)>, Vec<(u32, u32)>) = (Vec::new(), Vec::new());
+    let (mut added, mut removed): (LineRanges, LineRanges) = (Vec::new(), Vec::new());
     let push = |ranges: &mut Vec<(u32, u32)>, range: std::ops::Range<usize>| {
         if range.is_empty() {
             return;
