@@ -35,8 +35,11 @@ fn repo_with(files: &[(&str, &str)]) -> Repo {
     repo
 }
 
-/// The findings of `diff HEAD~1` as (path, line, check, severity, side).
-fn reviewed(repo: &Repo) -> (i32, Vec<(String, u64, String, String, String)>) {
+/// A finding as (path, line, check, severity, side).
+type Found = (String, u64, String, String, String);
+
+/// The findings of `diff HEAD~1`.
+fn reviewed(repo: &Repo) -> (i32, Vec<Found>) {
     let run = repo.run(&["diff", "HEAD~1", "--format", "json"]);
     assert!(
         run.code == 0 || run.code == 1,
@@ -62,7 +65,7 @@ fn reviewed(repo: &Repo) -> (i32, Vec<(String, u64, String, String, String)>) {
     (run.code, found)
 }
 
-fn ids(found: &[(String, u64, String, String, String)]) -> Vec<&str> {
+fn ids(found: &[Found]) -> Vec<&str> {
     found.iter().map(|f| f.2.as_str()).collect()
 }
 
