@@ -162,11 +162,11 @@ macro_rules! enums {
         }
     )*};
 }
-use checks::schema::{Action, Checksum, Ecosystem, Judge, Per, ProducedBy, Scope, Within};
+use checks::schema::{Action, Checksum, Ecosystem, Judge, On, Per, ProducedBy, Scope, Within};
 use checks::spec::{Relation, TargetSpec};
 use model::{Category, Severity};
 enums!(
-    Action, Checksum, Ecosystem, Judge, Per, ProducedBy, Scope, Within, Relation, TargetSpec,
+    Action, Checksum, Ecosystem, Judge, On, Per, ProducedBy, Scope, Within, Relation, TargetSpec,
     Category, Severity
 );
 
@@ -190,7 +190,7 @@ structs! {
     Help { finds, why, example, fix }
     Located { text, line }
     CheckSpec { id, line, source, category, severity, languages, paths, exclude_paths, message, cwe, help, kind, always_report }
-    PatternSpec { pattern, keywords, scope, requires, unless, adjust, redact, entropy, validate, judge, binary, per, signal }
+    PatternSpec { pattern, keywords, scope, requires, unless, adjust, redact, entropy, validate, judge, binary, per, signal, on }
     ConditionSpec { target, pattern, severity, reason }
     ChainSpec { within, lines, ordered, parts, unless }
     RoleSpec { role, any }

@@ -245,7 +245,22 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::VerifyFixtures { dir, category } => {
             let checks = checks::into_set(checks::load_checked(&[])?);
-            let failures = crate::checks::fixtures::verify(&dir, &checks, category.as_deref())?;
+            // `fixtures/removals` holds removal fixtures; the default `fixtures/checks` is verified with
+            // its sibling `removals` directory.
+            let is_removals = dir.file_name().is_some_and(|n| n == "removals");
+            let mut failures = if is_removals {
+                crate::checks::fixtures::verify_removals(&dir, &checks, category.as_deref())?
+            } else {
+                crate::checks::fixtures::verify(&dir, &checks, category.as_deref())?
+            };
+            let sibling = dir.parent().map(|p| p.join("removals"));
+            if let Some(sibling) = sibling.filter(|s| !is_removals && s.is_dir()) {
+                failures.extend(crate::checks::fixtures::verify_removals(
+                    &sibling,
+                    &checks,
+                    category.as_deref(),
+                )?);
+            }
             let mut out: String = failures.iter().map(|f| format!("{f}\n")).collect();
             if failures.is_empty() {
                 out.push_str("fixtures ok\n");

@@ -335,6 +335,8 @@ fn review(
         changes.skipped.clone(),
     );
     review.dependencies = dependencies;
+    review.summary.removed_lines = changes.files.iter().map(|f| f.removed.len()).sum();
+    review.summary.deleted_files = changes.files.iter().filter(|f| f.deleted).count();
     review.summary.roles = crate::report::RoleSummary {
         files: role_counts(&changes),
         lowered: role_outcome.lowered,
@@ -419,7 +421,9 @@ fn found_secrets<'f>(
     findings: impl Iterator<Item = &'f crate::model::Finding>,
 ) -> Redactor {
     let mut redactor = Redactor::default();
-    let secrets = findings.filter(|f| f.category == Category::Secret);
+    // A removed-side finding is about what a change takes away (a `.gitignore` entry), never a value
+    // on an added line.
+    let secrets = findings.filter(|f| f.category == Category::Secret && f.side.is_added());
     let mut by_path: std::collections::HashMap<&str, &crate::model::ChangedFile> =
         std::collections::HashMap::new();
     for finding in secrets {

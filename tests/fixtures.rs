@@ -21,6 +21,32 @@ fn every_fixture_agrees_with_the_checks() {
     );
 }
 
+/// Removal fixtures (`fixtures/removals/`): the file as written is the old version, the new one lacks
+/// every annotated line; `expect` lines fire on the removed side, `ok` lines do not, and every removal
+/// check is expected somewhere.
+#[test]
+fn every_removal_fixture_agrees_with_the_removal_checks() {
+    let checks = review_gate::checks::into_set(
+        review_gate::checks::load_checked(&[]).expect("built-in checks load"),
+    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/removals");
+    let failures = review_gate::checks::fixtures::verify_removals(&dir, &checks, None)
+        .expect("fixtures readable");
+    let report: Vec<String> = failures.iter().map(ToString::to_string).collect();
+    assert!(
+        failures.is_empty(),
+        "{} removal fixture failures:\n{}",
+        failures.len(),
+        report.join("\n")
+    );
+    let removal_checks = checks
+        .checks
+        .iter()
+        .filter(|c| c.on() != review_gate::checks::compile::On::Added)
+        .count();
+    assert!(removal_checks > 0, "no removal check is built in");
+}
+
 #[test]
 fn every_command_fixture_agrees_with_the_command_checks() {
     let checks = review_gate::checks::load_checked(&[]).expect("built-in checks load");
@@ -74,6 +100,10 @@ fn built_in_checks_all_have_keywords_help_and_message() {
         let Some(pattern) = check.pattern() else {
             continue;
         };
+        // An `on: deleted` check reads no line: it names deleted files by path.
+        if check.on() == review_gate::checks::compile::On::Deleted {
+            continue;
+        }
         let check = &check.meta;
         assert!(
             !pattern.keywords.is_empty(),

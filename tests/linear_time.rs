@@ -239,3 +239,42 @@ fn folding_look_alike_identifiers_is_linear() {
         .iter()
         .any(|f| f.check == "eval.python.eval"));
 }
+
+/// The removal stage: removed lines are read once with the removal checks, and what the file adds back
+/// once more to net them out; the work grows with the lines, not with their square.
+#[test]
+fn the_removal_stage_is_linear_in_the_removed_lines() {
+    let set = checks::into_set(checks::load(&[]).expect("built-in checks load"));
+    let work = |lines: usize| {
+        let old: String = (0..lines)
+            .map(|n| {
+                if n % 2 == 0 {
+                    ".env\n".to_string()
+                } else {
+                    format!("build{n}/\n")
+                }
+            })
+            .collect();
+        // The `.env` entries go; other lines come in (read once more, to net removals against).
+        let new: String = (0..lines / 4).map(|n| format!("out{n}/\n")).collect();
+        let mut file = whole_file(".gitignore".into(), new, AddedLines::All);
+        file.removed = review_gate::model::all_lines_removed(&old);
+        file.old_text = Some(old);
+        file.base = review_gate::model::Base::Modified;
+        let (output, _) = patterns(&set, vec![file]);
+        let removed = output
+            .findings
+            .iter()
+            .filter(|f| f.side == review_gate::model::Side::Removed)
+            .count();
+        (removed, output.stats)
+    };
+    let (found_small, small) = work(20_000);
+    let (found_large, large) = work(80_000);
+    assert!(found_small > 0 && found_large > found_small);
+    let ratio = large.total_bytes() as f64 / small.total_bytes().max(1) as f64;
+    assert!(
+        ratio < 5.0,
+        "work grew {ratio:.1}x for 4x input: {small:?} -> {large:?}"
+    );
+}

@@ -95,6 +95,8 @@ pub struct PatternCheck {
     pub judge_generic: bool,
     /// Its findings feed attack chains and are not reported on their own.
     pub signal: bool,
+    /// Which side of the change it reads: added lines, removed lines, or deleted files.
+    pub on: super::schema::On,
 }
 
 /// A command check.
@@ -123,6 +125,10 @@ pub enum Target {
     Args,
     /// The whole file; the result is computed once per file and kept in this slot.
     File(usize),
+    /// The file after the change (`on: removed` checks); computed once per file, kept in this slot.
+    NewFile(usize),
+    /// `on: removed` checks: the first old line after the match that the regex matches is kept.
+    KeptAfter,
 }
 
 /// A compiled condition.
@@ -178,6 +184,11 @@ impl Check {
     /// Whether the engine produces its findings (dependency analysis, configuration review).
     pub fn is_produced(&self) -> bool {
         matches!(self.kind, CheckKind::Produced(_))
+    }
+
+    /// Which side of the change it reads (`on:`): added lines for every check but the removal checks.
+    pub fn on(&self) -> super::schema::On {
+        self.pattern().map_or(super::schema::On::Added, |p| p.on)
     }
 
     /// Whether it is a signal: a pattern check whose findings feed attack chains only.

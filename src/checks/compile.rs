@@ -10,7 +10,7 @@ use crate::model::Decision;
 pub use super::check::{Check, CheckKind, CheckMeta, Condition, Target};
 pub use super::error::DefinitionError;
 pub use super::regex::{build_globset, LazyGlobs, LazyRegex};
-pub use super::schema::{Checksum, Scope};
+pub use super::schema::{Checksum, On, Scope};
 pub use super::validate::placeholders;
 
 /// An error of one spec before the check is known: (line, message).
@@ -122,6 +122,7 @@ fn compile_pattern(
         on_binary: spec.binary,
         judge_generic: spec.judge.is_some(),
         signal: spec.signal,
+        on: spec.on,
     })
 }
 
@@ -166,6 +167,11 @@ fn condition(
             *file_slots += 1;
             Target::File(*file_slots - 1)
         }
+        TargetSpec::NewFile => {
+            *file_slots += 1;
+            Target::NewFile(*file_slots - 1)
+        }
+        TargetSpec::KeptAfter => Target::KeptAfter,
     };
     Ok(Condition {
         target,

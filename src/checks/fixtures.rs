@@ -3,6 +3,12 @@
 //! `ok: <id>`) says it must produce none of the category (or of that check). Any other finding of the
 //! category is unexpected. A first line `fixture-path: <path>` makes the checks see the file under that
 //! path (for checks limited to some paths). One test walks every fixture.
+//!
+//! Removal fixtures (`fixtures/removals/<category>/…`, [`verify_removals`]) use the same annotations:
+//! the file as written is the old version and the new version is the file without every annotated
+//! line, so every annotated line is a removed line; `expect` lines must fire on the removed side and
+//! `ok` lines must not. A line `fixture-deleted: <id>, …` among the first two makes the change delete
+//! the file: every line is removed, and those `on: deleted` checks (and no other) must fire.
 
 pub mod commands;
 
@@ -118,6 +124,71 @@ fn annotation_regex() -> Regex {
 /// Verifies every fixture under `dir` (optionally of one category), and that every check of the covered
 /// categories has at least one `expect` annotation and every fixture file at least one `ok` line.
 pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Failure>> {
+    verify_side(dir, set, only, false)
+}
+
+/// Verifies every removal fixture under `dir` (see the module's documentation), and that every
+/// removal check (`on: removed`/`on: deleted`) of the covered categories is expected somewhere.
+pub fn verify_removals(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Failure>> {
+    verify_side(dir, set, only, true)
+}
+
+/// The ids a `fixture-deleted:` line among the first two names (None: the file is not deleted).
+fn deleted_ids(text: &str) -> Option<Vec<String>> {
+    text.lines().take(2).find_map(|l| {
+        let (_, rest) = l.split_once("fixture-deleted:")?;
+        let rest = rest.trim().trim_end_matches("*/").trim_end_matches("-->");
+        Some(
+            rest.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        )
+    })
+}
+
+/// The change a removal fixture stands for: the file as written is the old version; the new one
+/// lacks every annotated line (or the whole file, when it is deleted).
+fn removal_change(
+    mut file: crate::model::ChangedFile,
+    annotation: &Regex,
+    deleted: bool,
+) -> crate::model::ChangedFile {
+    let old = std::mem::take(&mut file.text);
+    let mut all = crate::model::all_lines_removed(&old);
+    let mut new = String::new();
+    if !deleted {
+        let mut removed = vec![false; all.len() + 2];
+        for (idx, line) in all.iter().enumerate() {
+            if annotation.is_match(&old[line.start..line.end]) {
+                removed[idx + 1] = true;
+            }
+        }
+        all.retain(|l| removed[l.number as usize - 1]);
+        for (idx, line) in old.lines().enumerate() {
+            if !removed[idx] {
+                new.push_str(line);
+                new.push('\n');
+            }
+        }
+    }
+    file.text = new;
+    file.added.clear();
+    file.removed = all;
+    file.old_text = Some(old);
+    file.base = crate::model::Base::Modified;
+    file.deleted = deleted;
+    file
+}
+
+fn verify_side(
+    dir: &Path,
+    set: &CheckSet,
+    only: Option<&str>,
+    removals: bool,
+) -> Result<Vec<Failure>> {
+    use crate::checks::compile::On;
     let annotation = annotation_regex();
     let mut failures = Vec::new();
     let mut expected_ids: Vec<String> = Vec::new();
@@ -179,12 +250,16 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
                     .trim()
                     .to_string()
             });
+        let deleted = if removals { deleted_ids(&text) } else { None };
         let mut file = whole_file(
             virtual_path.unwrap_or_else(|| display.clone()),
             text,
             AddedLines::All,
         );
         file.language = language;
+        if removals {
+            file = removal_change(file, &annotation, deleted.is_some());
+        }
         let changes = crate::model::ChangeSet {
             files: vec![file],
             ..Default::default()
@@ -193,9 +268,40 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
             patterns_only: true,
             ..Default::default()
         };
-        let findings = crate::engine::review(set, &changes, &options).findings;
+        let side = if removals {
+            crate::model::Side::Removed
+        } else {
+            crate::model::Side::Added
+        };
+        let mut findings = crate::engine::review(set, &changes, &options).findings;
+        findings.retain(|f| f.side == side);
         let file = &changes.files[0];
-        let lines: Vec<&str> = file.text.lines().collect();
+        let written = file.old_text.as_deref().filter(|_| removals);
+        let lines: Vec<&str> = written.unwrap_or(&file.text).lines().collect();
+        // The `on: deleted` checks: those named, and no other, fire (on the first line).
+        let deletions: Vec<&crate::model::Finding> = findings
+            .iter()
+            .filter(|f| set.get(&f.check).is_some_and(|c| c.on() == On::Deleted))
+            .collect();
+        let named = deleted.clone().unwrap_or_default();
+        for id in &named {
+            expected_ids.push(id.clone());
+            if !deletions.iter().any(|f| &f.check == id) {
+                failures.push(Failure {
+                    file: display.clone(),
+                    line: 1,
+                    message: format!("`fixture-deleted` expects `{id}` but it did not fire"),
+                });
+            }
+        }
+        for f in deletions.iter().filter(|f| !named.contains(&f.check)) {
+            failures.push(Failure {
+                file: display.clone(),
+                line: 1,
+                message: format!("unexpected deletion finding `{}`", f.check),
+            });
+        }
+        findings.retain(|f| !set.get(&f.check).is_some_and(|c| c.on() == On::Deleted));
         let mut annotated = vec![false; lines.len() + 2];
         let mut ok_lines = 0;
         for (idx, line) in lines.iter().enumerate() {
@@ -328,6 +434,7 @@ pub fn verify(dir: &Path, set: &CheckSet, only: Option<&str>) -> Result<Vec<Fail
     for check in &set.checks {
         // Checks whose findings the dependency analysis produces are tested with manifest pairs instead.
         if categories.contains(&check.meta.category)
+            && (check.on() != On::Added) == removals
             && !check.is_produced()
             && check.chain().is_none()
             && !expected_ids.iter().any(|e| *e == check.meta.id)

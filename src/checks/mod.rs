@@ -32,7 +32,7 @@ use spec::CheckSpec;
 mod embedded {
     //! The built-in checks, validated by `build.rs`, and the data files next to them.
     use super::help::{CheckHelp, Help};
-    use super::schema::{Action, Checksum, Ecosystem, Judge, Per, ProducedBy, Scope, Within};
+    use super::schema::{Action, Checksum, Ecosystem, Judge, On, Per, ProducedBy, Scope, Within};
     use super::spec::{
         ChainSpec, CheckSpec, CommandCheckSpec, CommandSpec, ConditionSpec, KindSpec, Located,
         PatternSpec, Relation, RoleSpec, TargetSpec,
@@ -298,7 +298,7 @@ pub fn into_set(checks: Vec<Check>) -> CheckSet {
         .filter_map(Check::pattern)
         .flat_map(|p| p.requires.iter().chain(&p.unless).chain(&p.adjust))
         .filter_map(|c| match c.target {
-            Target::File(slot) => Some(slot + 1),
+            Target::File(slot) | Target::NewFile(slot) => Some(slot + 1),
             _ => None,
         })
         .max()

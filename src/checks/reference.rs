@@ -55,7 +55,7 @@ fn blurb(category: Category) -> &'static str {
         Category::Eval => "Evaluating code or deserializing untrusted data",
         Category::Env => "Reading environment variables and secrets from the environment",
         Category::PathTraversal => "Touching files outside where it should",
-        Category::Policy => "About review-gate itself: suppressions, configuration and hook settings",
+        Category::Policy => "About review-gate itself (suppressions, configuration, hook settings) and the protections a change removes: ignore entries, workflow permissions, lockfiles, auth guards, CODEOWNERS",
         Category::Command => "Shell commands an agent proposes to run (judged by the agent hook)",
         Category::Agent => {
             "What changes the coding agents: MCP servers they start, permissions and hooks they are given, instructions they obey"
@@ -174,6 +174,17 @@ fn section(check: &Check, pages_of: &HashMap<&str, Category>) -> String {
         fact("Found by", by.into());
     } else if let Some(pattern) = check.pattern() {
         fact("Languages", check.language_names());
+        match pattern.on {
+            super::schema::On::Added => {}
+            super::schema::On::Removed => fact(
+                "Reads",
+                "the lines a change removes (`on: removed`), net of what the file adds back".into(),
+            ),
+            super::schema::On::Deleted => fact(
+                "Reads",
+                "files a change deletes (`on: deleted`), once per file whose path matches".into(),
+            ),
+        }
         fact("In", format!("`{}`", pattern.scope.as_str()));
         if check.is_signal() {
             fact(

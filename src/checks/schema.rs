@@ -84,6 +84,11 @@ pub struct CheckDef {
     /// A signal: its findings feed attack chains and are not reported on their own.
     #[serde(default)]
     pub signal: bool,
+    /// Which side of the change the check reads: `added` (default) lines; `removed` lines, in the old
+    /// file's context (net of what the same file adds back); `deleted` files whose path matches `paths`
+    /// (once per file, no pattern).
+    #[serde(default)]
+    pub on: Option<Spanned<On>>,
     /// An attack chain: no pattern; the finding comes from other checks' findings found together.
     #[serde(default)]
     pub chain: Option<ChainDef>,
@@ -132,9 +137,18 @@ pub struct ConditionDef {
     /// across lines when the whole file is known), or the rest of the line when there are none.
     #[serde(default)]
     pub args: Option<Spanned<String>>,
-    /// The whole file (as far as it is known).
+    /// The whole file (as far as it is known); for an `on: removed` check, the old file.
     #[serde(default)]
     pub file: Option<Spanned<String>>,
+    /// `on: removed` checks only: the file after the change (empty for a deleted file), to say "and
+    /// the new file no longer has X".
+    #[serde(default)]
+    pub new_file: Option<Spanned<String>>,
+    /// `on: removed` checks only: holds when the first old line after the match that this regex matches
+    /// (within a few lines: the definition a removed decorator or attribute applied to) is kept by the
+    /// change, i.e. is not removed with it.
+    #[serde(default)]
+    pub kept_after: Option<Spanned<String>>,
     /// `adjust` only: the severity when the condition holds.
     #[serde(default)]
     pub severity: Option<Spanned<Severity>>,
@@ -168,6 +182,30 @@ impl Scope {
             Scope::Strings => "strings",
             Scope::Comments => "comments",
             Scope::Any => "any",
+        }
+    }
+}
+
+/// Which side of a change a pattern check reads (`on:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum On {
+    /// The lines the change adds.
+    #[default]
+    Added,
+    /// The lines the change removes (read in the old file), net of what the same file adds back.
+    Removed,
+    /// Files the change deletes (once per file whose path matches `paths`; no pattern).
+    Deleted,
+}
+
+impl On {
+    /// The name used in check files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            On::Added => "added",
+            On::Removed => "removed",
+            On::Deleted => "deleted",
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::schema::{Action, Checksum, Ecosystem, Judge, Per, ProducedBy, Scope, Within};
+use super::schema::{Action, Checksum, Ecosystem, Judge, On, Per, ProducedBy, Scope, Within};
 use crate::model::{Category, Severity};
 
 /// Text borrowed from the binary or owned.
@@ -98,6 +98,8 @@ pub struct PatternSpec {
     pub per: Per,
     /// Its findings feed attack chains and are not reported on their own.
     pub signal: bool,
+    /// Which side of the change it reads (`on:`).
+    pub on: On,
 }
 
 /// Which text around a match a condition looks at.
@@ -117,6 +119,10 @@ pub enum TargetSpec {
     Args,
     /// The whole file.
     File,
+    /// The file after the change (`on: removed` checks).
+    NewFile,
+    /// `on: removed` checks: the first old line after the match that the regex matches is not removed.
+    KeptAfter,
 }
 
 /// A condition on the text around a match.

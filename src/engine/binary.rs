@@ -23,6 +23,7 @@ pub(super) fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
                 severity: check.meta.severity,
                 path: path.clone(),
                 location: crate::model::Location::File,
+                side: Default::default(),
                 line: 1,
                 column: 1,
                 end_column: 1,

@@ -462,6 +462,7 @@ fn chain_finding(check: &Check, chain: &Chain, parts: &[&Finding]) -> Finding {
         severity: check.meta.severity,
         path: sink.path.clone(),
         location: crate::model::Location::File,
+        side: Default::default(),
         line: sink.line,
         column: sink.column,
         end_column: sink.end_column,

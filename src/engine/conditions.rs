@@ -9,6 +9,10 @@ use crate::model::AddedLine;
 const AFTER_LIMIT: usize = 1024;
 /// How far past a match the `args` condition target may look, in bytes.
 const ARGS_LIMIT: usize = 4096;
+/// How many lines past a match the `kept_after` target looks for the line it asks about.
+const KEPT_LINES: u32 = 12;
+/// How many bytes past a match the `kept_after` target reads at most.
+const KEPT_LIMIT: usize = 4096;
 /// How far from a match the `before` and `rest` targets look on a long line, in bytes. Conditions on a
 /// line that is no longer than this see it whole, as written; on a longer (minified, generated) line
 /// each match sees this much on each side, so that the work per match is bounded and a megabyte line
@@ -106,6 +110,16 @@ pub(super) fn holds(
                 regex.is_match(args.as_bytes())
             }
         }
+        Target::KeptAfter => kept_after(regex, ctx, line).unwrap_or(doubt == OnDoubt::Holds),
+        Target::NewFile(slot) => {
+            if let Some(known) = ctx.file_conditions[slot] {
+                return known;
+            }
+            let text = ctx.new_text.unwrap_or(&ctx.file.text);
+            let result = regex.is_match(text.as_bytes());
+            ctx.file_conditions[slot] = Some(result);
+            result
+        }
         Target::File(slot) => {
             if let Some(known) = ctx.file_conditions[slot] {
                 return known;
@@ -115,6 +129,41 @@ pub(super) fn holds(
             result
         }
     }
+}
+
+/// `kept_after` (removed lines only: `ctx.file` is the old version and its "added" lines are the removed
+/// ones): whether the first of the next [`KEPT_LINES`] lines after `line` that `regex` matches is kept by
+/// the change (not among the removed lines) — the view a removed decorator applied to still exists.
+/// `None` when no such line lies within reach.
+fn kept_after(
+    regex: &regex::bytes::Regex,
+    ctx: &mut FileContext<'_>,
+    line: &AddedLine,
+) -> Option<bool> {
+    let text = ctx.file.text.as_bytes();
+    let limit = text.len().min(line.end.saturating_add(KEPT_LIMIT));
+    let mut at = line.end;
+    let mut number = line.number;
+    for _ in 0..KEPT_LINES {
+        // Past the terminator of the line at `at`.
+        let next = at + memchr::memchr(b'\n', text.get(at..limit)?)? + 1;
+        let end = next + memchr::memchr(b'\n', &text[next..limit]).unwrap_or(limit - next);
+        number += 1;
+        ctx.stats.condition_bytes += end - next;
+        let candidate = text[next..end]
+            .strip_suffix(b"\r")
+            .unwrap_or(&text[next..end]);
+        if regex.is_match(candidate) {
+            let removed = ctx
+                .file
+                .added
+                .binary_search_by_key(&number, |l| l.number)
+                .is_ok();
+            return Some(!removed);
+        }
+        at = end;
+    }
+    None
 }
 
 /// Runs `regex` on `window`, the first part of a longer text: `Some(true)` when a match ends before the

@@ -83,7 +83,13 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
                 ));
             }
         };
-        let new = match kind.parse(text) {
+        // A deleted manifest declares nothing: each of its old declarations is removed.
+        let parsed = if file.deleted {
+            Ok(Vec::new())
+        } else {
+            kind.parse(text)
+        };
+        let new = match parsed {
             Ok(decls) => decls,
             Err(error) => {
                 if let Some(check) = set
@@ -461,6 +467,7 @@ fn finding(
         severity: check.meta.severity,
         path: path.to_string(),
         location: crate::model::Location::File,
+        side: Default::default(),
         line,
         column,
         end_column: column + line_text[start..end].chars().count() as u32,

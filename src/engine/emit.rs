@@ -17,8 +17,10 @@ pub(super) fn emit(
     hits: &[Hit],
     out: &mut FileRun,
 ) {
+    // A removal check of the secret category matches what kept secrets safe, not a secret value.
     let masks: Vec<(usize, usize)> = hits
         .iter()
+        .filter(|_| ctx.side == crate::model::Side::Added)
         .filter(|h| set.checks[h.check as usize].meta.category == Category::Secret)
         .map(|h| (h.start, h.end))
         .collect();
@@ -45,7 +47,12 @@ pub(super) fn emit(
             // A provider rule already names this value more precisely.
             continue;
         }
-        let marker = silencing_marker(ctx, line, &here, above.as_ref(), check);
+        // A marker on a removed line is removed too: it silences nothing (fail closed).
+        let marker = if ctx.markers {
+            silencing_marker(ctx, line, &here, above.as_ref(), check)
+        } else {
+            None
+        };
         // A marker the change adds never silences an error-level attack: the finding says it tried.
         let refused = marker.as_ref().is_some_and(|m| {
             m.added && check.meta.category == Category::Attack && hit.severity == Severity::Error
@@ -58,6 +65,9 @@ pub(super) fn emit(
             Some(reason) => format!("{} ({reason})", hit.message),
             None => hit.message.clone(),
         };
+        if ctx.side == crate::model::Side::Removed {
+            message = format!("removes: {message}");
+        }
         if refused {
             let at = refused_at.unwrap_or(line.number);
             message = format!("{message} ({})", suppress::refused_note(at, hit.severity));
@@ -67,6 +77,10 @@ pub(super) fn emit(
         let mut hash = Fnv64::new();
         hash.part(check.meta.id.as_bytes())
             .part(ctx.file.path.as_bytes());
+        if ctx.side == crate::model::Side::Removed {
+            // The side is part of the identity (an added-side fingerprint is unchanged).
+            hash.part(b"side:removed");
+        }
         if check.meta.category == Category::Secret {
             hash.part(&text.as_bytes()[hit.start..hit.end]);
         } else {
@@ -81,6 +95,7 @@ pub(super) fn emit(
             severity: hit.severity,
             path: ctx.file.path.clone(),
             location: crate::model::Location::File,
+            side: ctx.side,
             line: line.number,
             column,
             end_column,

@@ -12,9 +12,10 @@ use super::{
     file_regions, fold, names, secrets, snippet, suppress, WorkStats, ALLOW_UNKNOWN_TARGET,
     MAX_HITS_PER_LINE,
 };
+use crate::checks::compile::On;
 use crate::checks::{Check, CheckSet};
 use crate::lang::Regions;
-use crate::model::{AddedLine, Category, ChangedFile, Finding, Severity, TextExtent};
+use crate::model::{AddedLine, Category, ChangedFile, Finding, Severity, Side, TextExtent};
 
 /// What the pattern stage found in some files.
 #[derive(Debug, Default)]
@@ -82,6 +83,27 @@ pub(super) struct FileContext<'a> {
     pub(super) line_conditions: Vec<(usize, bool)>,
     /// The work done so far.
     pub(super) stats: WorkStats,
+    /// The file after the change, for `new_file` conditions (None: `file` is the new file).
+    pub(super) new_text: Option<&'a str>,
+    /// Which side the findings are on (`file` is the old version for [`Side::Removed`]).
+    pub(super) side: Side,
+    /// Whether inline markers silence findings (never on removed lines: the marker goes too).
+    pub(super) markers: bool,
+}
+
+/// Which lines a run of the pattern stage reads, with which checks.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Pass<'a> {
+    /// The added lines, with the checks of added lines.
+    Added,
+    /// The removed lines (`file` is then the old version, its `added` the removed lines), with the
+    /// `on: removed` checks; `new_text` is the file after the change.
+    Removed {
+        /// The file after the change.
+        new_text: &'a str,
+    },
+    /// The added lines with the `on: removed` checks: what the file adds back, to net removals against.
+    AddedBack,
 }
 
 impl<'a> FileContext<'a> {
@@ -122,10 +144,25 @@ impl<'a> FileContext<'a> {
 }
 
 fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> FileRun {
+    check_file_pass(set, file, baseless, Pass::Added)
+}
+
+/// Runs the checks of one pass over the lines of `file` it reads (see [`Pass`]).
+pub(super) fn check_file_pass(
+    set: &CheckSet,
+    file: &ChangedFile,
+    baseless: bool,
+    pass: Pass<'_>,
+) -> FileRun {
+    let (on, side, new_text) = match pass {
+        Pass::Added => (On::Added, Side::Added, None),
+        Pass::Removed { new_text } => (On::Removed, Side::Removed, Some(new_text)),
+        Pass::AddedBack => (On::Removed, Side::Added, None),
+    };
     let applies: Vec<bool> = set
         .checks
         .iter()
-        .map(|c| c.applies_to(file.language, &file.path))
+        .map(|c| c.on() == on && c.applies_to(file.language, &file.path))
         .collect();
     let ctx = FileContext {
         file,
@@ -135,6 +172,9 @@ fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> FileRun {
         baseless,
         line_conditions: Vec::new(),
         stats: WorkStats::default(),
+        new_text,
+        side,
+        markers: matches!(pass, Pass::Added),
     };
     let mut ctx = ctx;
     let mut out = FileRun::default();
@@ -181,9 +221,12 @@ fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> FileRun {
                     run_check(set, idx, &mut ctx, line, text, &mut hits);
                 }
             }
-            names::scan_line(set, &mut names_state, &mut ctx, line, text, &mut hits);
-            if !text.is_ascii() {
-                run_folded(set, &applies, &mut ctx, line, text, &mut hits);
+            if ctx.markers {
+                // The names and folding stages read added lines only.
+                names::scan_line(set, &mut names_state, &mut ctx, line, text, &mut hits);
+                if !text.is_ascii() {
+                    run_folded(set, &applies, &mut ctx, line, text, &mut hits);
+                }
             }
             if !hits.is_empty() {
                 emit(set, &mut ctx, line, text, &hits, &mut out);
@@ -309,7 +352,10 @@ fn run_check(
             }),
             _ => (start, end),
         };
-        if let Some(verdict) = judge_secret(check, &text[start..end], &ctx.file.path) {
+        let judged = (ctx.side == Side::Added)
+            .then(|| judge_secret(check, &text[start..end], &ctx.file.path))
+            .flatten();
+        if let Some(verdict) = judged {
             match verdict {
                 SecretVerdict::Drop => return,
                 SecretVerdict::Keep => {}

@@ -18,6 +18,7 @@ pub mod instructions;
 mod lines;
 pub(crate) mod names;
 pub mod novelty;
+pub mod removals;
 pub mod secrets;
 pub mod snippet;
 pub mod suppress;
@@ -130,6 +131,9 @@ pub fn review(checks: &CheckSet, changes: &ChangeSet, options: &Options<'_>) -> 
         (run.findings, run.silenced, run.added_markers);
     findings.extend(instructions::review(checks, &changes.files));
     if options.patterns_only {
+        let removed = removals::run(checks, &changes.files);
+        findings.extend(removed.findings);
+        run.stats.add(&removed.stats);
         return EngineOutput {
             findings,
             silenced,
@@ -163,6 +167,10 @@ pub fn review(checks: &CheckSet, changes: &ChangeSet, options: &Options<'_>) -> 
         findings.retain(|f| !support.contains(&f.check));
     }
     findings.extend(chains);
+    // What the change takes away: after the chains (a removed line is no part of one).
+    let removed = removals::run(checks, &changes.files);
+    findings.extend(removed.findings);
+    run.stats.add(&removed.stats);
     findings.extend(commands::review(checks, &changes.commands));
     let signal = |id: &str| {
         checks

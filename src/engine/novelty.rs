@@ -85,7 +85,7 @@ pub fn base_capabilities(checks: &CheckSet, files: &mut [ChangedFile]) -> BaseCa
         .map(|(_, c)| c.clone())
         .collect();
     if capability_checks.is_empty() {
-        drop_old_texts(files);
+        drop_old_texts(checks, files);
         return base;
     }
     let set = crate::checks::into_set(capability_checks);
@@ -94,7 +94,7 @@ pub fn base_capabilities(checks: &CheckSet, files: &mut [ChangedFile]) -> BaseCa
             .iter()
             .map(|&i| {
                 let file = &mut files[i];
-                let old = if crate::manifest::is_manifest(&file.path) {
+                let old = if keeps_old_text(checks, file) {
                     file.old_text.clone().unwrap_or_default()
                 } else {
                     file.old_text.take().unwrap_or_default()
@@ -119,17 +119,24 @@ pub fn base_capabilities(checks: &CheckSet, files: &mut [ChangedFile]) -> BaseCa
             *seen = (*seen).max(f.severity);
         }
     }
-    drop_old_texts(files);
+    drop_old_texts(checks, files);
     base
 }
 
-/// Drops the old text of every file but the dependency manifests (the dependency diff reads theirs).
-fn drop_old_texts(files: &mut [ChangedFile]) {
+/// Drops the old text of every file but the dependency manifests (the dependency diff reads theirs)
+/// and the files whose removed lines a removal check reads.
+fn drop_old_texts(checks: &CheckSet, files: &mut [ChangedFile]) {
     for file in files {
-        if file.old_text.is_some() && !crate::manifest::is_manifest(&file.path) {
+        if file.old_text.is_some() && !keeps_old_text(checks, file) {
             file.old_text = None;
         }
     }
+}
+
+/// Whether a later stage reads the old text of `file`: the dependency diff (manifests, agent
+/// configurations) or the removal checks.
+fn keeps_old_text(checks: &CheckSet, file: &ChangedFile) -> bool {
+    crate::manifest::is_manifest(&file.path) || super::removals::wants_old_text(checks, file)
 }
 
 /// Sets [`Finding::novelty`] on every finding: new in an added file or when the old version lacked
@@ -138,6 +145,11 @@ fn drop_old_texts(files: &mut [ChangedFile]) {
 pub fn mark(findings: &mut [Finding], files: &[ChangedFile], base: &BaseCapabilities) {
     let bases: HashMap<&str, Base> = files.iter().map(|f| (f.path.as_str(), f.base)).collect();
     for f in findings {
+        if f.side == crate::model::Side::Removed {
+            // What a change takes away is new to it, whatever the old version had.
+            f.novelty = Novelty::New;
+            continue;
+        }
         f.novelty = match (f.location, bases.get(f.path.as_str())) {
             (Location::Command, _) => Novelty::New,
             (_, None) => Novelty::Unknown,

@@ -37,6 +37,45 @@ pub struct AddedLine {
     pub end: usize,
 }
 
+/// One removed line of a changed file: its 1-based number in the OLD file and where its text sits in
+/// the old side's text ([`ChangedFile::old_side`]), without the line terminator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemovedLine {
+    /// 1-based line number in the old version of the file.
+    pub number: u32,
+    /// Byte offset of the line's first byte in the old side's text.
+    pub start: usize,
+    /// Byte offset just past the line's last byte (before `\r\n` or `\n`).
+    pub end: usize,
+}
+
+/// Which side of a change a finding is on: a line the change adds (new file) or one it removes (old
+/// file, `on: removed` and `on: deleted` checks).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// An added line: `line` counts in the new file.
+    #[default]
+    Added,
+    /// A removed line (or a deleted file): `line` counts in the old file.
+    Removed,
+}
+
+impl Side {
+    /// The lowercase name used in JSON and SARIF.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Added => "added",
+            Side::Removed => "removed",
+        }
+    }
+
+    /// Whether the finding is on an added line.
+    pub fn is_added(&self) -> bool {
+        *self == Side::Added
+    }
+}
+
 /// How much of the new file [`ChangedFile::text`] holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextExtent {
@@ -47,7 +86,7 @@ pub enum TextExtent {
     Pieces(Vec<std::ops::Range<usize>>),
 }
 
-/// A file the change touches, with the lines it adds.
+/// A file the change touches, with the lines it adds and removes.
 #[derive(Debug, Clone)]
 pub struct ChangedFile {
     /// Path relative to the repository (or scan) root, with `/` separators.
@@ -69,6 +108,16 @@ pub struct ChangedFile {
     pub role: Role,
     /// What the source knows of the old version: none (an added file), its text, or nothing.
     pub base: Base,
+    /// The removed lines, in ascending order of their old line numbers: they index into
+    /// [`ChangedFile::old_text`], or into [`ChangedFile::old_pieces`] when only pieces of the old file
+    /// are known (a bare patch).
+    pub removed: Vec<RemovedLine>,
+    /// Pieces of the old file (a bare patch's context and `-` lines) when its whole text is not known:
+    /// the text and the byte ranges of the pieces (each lexed on its own).
+    pub old_pieces: Option<(String, Vec<std::ops::Range<usize>>)>,
+    /// The change deletes the file: [`ChangedFile::text`] is empty, nothing is added, and every line of
+    /// the old version is removed.
+    pub deleted: bool,
 }
 
 impl ChangedFile {
@@ -76,6 +125,51 @@ impl ChangedFile {
     pub fn line_text(&self, line: &AddedLine) -> &str {
         &self.text[line.start..line.end]
     }
+
+    /// The text the removed lines index into, and how much of the old file it is: the whole old text,
+    /// or the pieces a bare patch shows.
+    pub fn old_side(&self) -> Option<(&str, TextExtent)> {
+        if let Some(old) = &self.old_text {
+            return Some((old, TextExtent::Whole));
+        }
+        self.old_pieces
+            .as_ref()
+            .map(|(text, pieces)| (text.as_str(), TextExtent::Pieces(pieces.clone())))
+    }
+
+    /// The text of one removed line (empty when the old side is not held).
+    pub fn removed_text(&self, line: &RemovedLine) -> &str {
+        let text = match (&self.old_text, &self.old_pieces) {
+            (Some(old), _) => old.as_str(),
+            (None, Some((pieces, _))) => pieces.as_str(),
+            (None, None) => return "",
+        };
+        text.get(line.start..line.end).unwrap_or("")
+    }
+}
+
+/// The lines of a whole text, as removed lines (every line of a deleted file's old text).
+pub fn all_lines_removed(text: &str) -> Vec<RemovedLine> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+    let mut start = 0usize;
+    let mut number = 0u32;
+    while start < bytes.len() {
+        number += 1;
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |p| start + p);
+        let content_end = if end > start && bytes[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        out.push(RemovedLine {
+            number,
+            start,
+            end: content_end,
+        });
+        start = end + 1;
+    }
+    out
 }
 
 /// What a source could not review, so the summary can say so rather than stay silent.
@@ -152,7 +246,7 @@ pub struct BinaryText {
 /// Everything a source yields: the changed files and what it skipped.
 #[derive(Debug, Clone, Default)]
 pub struct ChangeSet {
-    /// Files with added lines (files that add nothing are left out).
+    /// Files with added or removed lines, and deleted files (files that change nothing are left out).
     pub files: Vec<ChangedFile>,
     /// What could not be reviewed.
     pub skipped: Skipped,
@@ -207,7 +301,10 @@ pub struct Finding {
     /// What the finding is in: a changed file (at `path`), or a shell command an agent proposes.
     #[serde(skip_serializing_if = "Location::is_file")]
     pub location: Location,
-    /// 1-based line in the new file (or in the command's text).
+    /// Which side of the change it is on: an added line, or a line the change removes (then `line`
+    /// counts in the old file).
+    pub side: Side,
+    /// 1-based line in the new file (the old file for a removed-side finding, or the command's text).
     pub line: u32,
     /// 1-based column (in characters) where the match starts.
     pub column: u32,
@@ -256,8 +353,12 @@ impl Finding {
     }
 
     /// The message, followed for an attack chain by its parts (`role (check at path:line)`), for
-    /// outputs that show one line per finding (annotations, comments, SARIF, agent replies).
+    /// outputs that show one line per finding (annotations, comments, SARIF, agent replies); a
+    /// removed-side finding says its line is in the old version.
     pub fn message_with_parts(&self) -> String {
+        if !self.side.is_added() {
+            return format!("{} (line {} of the old version)", self.message, self.line);
+        }
         if self.parts.is_empty() {
             return self.message.clone();
         }

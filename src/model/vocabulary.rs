@@ -81,7 +81,8 @@ pub enum Category {
     Env,
     /// Touching files outside where it should.
     PathTraversal,
-    /// About review-gate itself: a suppression without a reason, one that names no known check.
+    /// About review-gate itself (a suppression without a reason, one that names no known check), and the
+    /// protections a change removes (ignore entries, workflow permissions, lockfiles, auth guards).
     Policy,
     /// A shell command an agent proposes to run (judged by the agent hook, not found in files).
     Command,

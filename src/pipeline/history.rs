@@ -267,6 +267,7 @@ mod tests {
             severity,
             path: "a".into(),
             location: crate::model::Location::File,
+            side: Default::default(),
             line: 1,
             column: 1,
             end_column: 2,

@@ -35,7 +35,9 @@ pub fn decide(settings: &HookSettings, finding: &Finding) -> Decision {
             }
             // A command check's error in a file is a command an agent instruction file tells the
             // agent to run: refused as the command itself would be.
-            if finding.category == Category::Secret
+            // A secret on an added line is refused; a removal check of the secret category (a
+            // `.gitignore` entry taken away) follows its severity like any other finding.
+            if (finding.category == Category::Secret && finding.side.is_added())
                 || (matches!(
                     finding.category,
                     Category::Attack | Category::Command | Category::Agent
@@ -67,6 +69,7 @@ mod tests {
             severity,
             path: String::new(),
             location: at,
+            side: Default::default(),
             line: 1,
             column: 1,
             end_column: 1,

@@ -49,8 +49,9 @@ pub fn lower(findings: &mut [Finding], checks: &CheckSet, policy: &Policy) {
 /// file, or one whose old version had none of it) from a note to a warning: that is the headline a
 /// reviewer wants ("`pkg/upload` starts making HTTP requests"), however routine the call looks. Later
 /// findings of the same capability in the file stay notes, and nothing is raised where the old version
-/// is unknown (a scan, a bare patch), in tests, docs or generated files, or where the configuration set
-/// the check's severity. Runs after the roles, so a role's cap holds.
+/// is unknown (a scan, a bare patch), in tests, docs or generated files, where the configuration set
+/// the check's severity, or for what a change removes (no capability is gained). Runs after the roles,
+/// so a role's cap holds.
 pub fn raise_first(findings: &mut [Finding], policy: &Policy) {
     use crate::model::{capability_key, Category, Role};
     let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
@@ -63,6 +64,7 @@ pub fn raise_first(findings: &mut [Finding], policy: &Policy) {
     for f in findings.iter_mut() {
         let headline = matches!(f.category, Category::Network | Category::Exec)
             && f.novelty == Novelty::New
+            && f.side == crate::model::Side::Added
             && f.role == Role::Production
             && f.severity == Severity::Note
             && f.original_severity.is_none()

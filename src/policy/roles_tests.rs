@@ -11,6 +11,7 @@ fn finding(check: &str, category: Category, severity: Severity, path: &str) -> F
         severity,
         path: path.into(),
         location: Location::File,
+        side: Default::default(),
         line: 1,
         column: 1,
         end_column: 2,

@@ -102,6 +102,7 @@ mod tests {
             severity,
             path: path.into(),
             location: crate::model::Location::File,
+            side: Default::default(),
             line: 4,
             column: 3,
             end_column: 9,

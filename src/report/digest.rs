@@ -147,6 +147,7 @@ mod tests {
             severity: Severity::Warning,
             path: path.into(),
             location: Default::default(),
+            side: Default::default(),
             line: 1,
             column: 1,
             end_column: 2,

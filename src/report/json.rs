@@ -28,6 +28,9 @@ struct JsonFinding<'a> {
     category: &'a str,
     severity: &'a str,
     path: &'a str,
+    /// `added` (the line is in the new file) or `removed` (a line the change takes away: `line` counts in
+    /// the old file).
+    side: &'static str,
     line: u32,
     column: u32,
     end_column: u32,
@@ -119,6 +122,7 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             category: f.category.as_str(),
             severity: f.severity.as_str(),
             path: &f.path,
+            side: f.side.as_str(),
             line: f.line,
             column: f.column,
             end_column: f.end_column,
@@ -243,6 +247,7 @@ mod tests {
             severity: Severity::Error,
             path: "a \"b\".py".into(),
             location: crate::model::Location::File,
+            side: Default::default(),
             line: 3,
             column: 1,
             end_column: 5,

@@ -352,6 +352,7 @@ mod tests {
             severity,
             path: format!("src/file{i}.py"),
             location: crate::model::Location::File,
+            side: Default::default(),
             line: 1 + i as u32,
             column: 1,
             end_column: 5,

@@ -21,10 +21,16 @@ pub use crate::model::CommitsMode;
 /// Counts that describe what was reviewed and found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
-    /// Files with added lines that were reviewed.
+    /// Files with added or removed lines (or deleted) that were reviewed.
     pub files: usize,
     /// Added lines reviewed.
     pub added_lines: usize,
+    /// Removed lines the change takes away (absent when none), deleted files' lines included.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub removed_lines: usize,
+    /// Files the change deletes (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub deleted_files: usize,
     /// Findings per category (only categories with findings).
     pub by_category: BTreeMap<String, usize>,
     /// Findings per severity (all three, zero included).
@@ -138,6 +144,8 @@ impl Review {
             summary: Summary {
                 files,
                 added_lines,
+                removed_lines: 0,
+                deleted_files: 0,
                 by_category,
                 by_severity,
                 skipped,

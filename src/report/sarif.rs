@@ -149,6 +149,10 @@ struct ResultProperties {
     novelty: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     original_severity: Option<&'static str>,
+    /// `removed` for a finding on a line the change removes (its region is on the old file: SARIF has
+    /// no location in a pull request's base version).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    side: Option<&'static str>,
     /// For a finding of one commit of the range the net change does not show: that commit.
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<crate::model::CommitRef>,
@@ -467,6 +471,7 @@ fn result<'a>(
             role_lowered_from: finding.role_lowered_from.map(|s| s.as_str()),
             novelty: finding.novelty.as_str(),
             original_severity: finding.original_severity.map(|s| s.as_str()),
+            side: (!finding.side.is_added()).then_some("removed"),
             commit: None,
             still_present: None,
         },
@@ -487,6 +492,7 @@ fn silenced_findings(review: &Review) -> Vec<(Finding, Option<String>)> {
                     severity: x.severity,
                     path: s.path.clone(),
                     location: crate::model::Location::File,
+                    side: Default::default(),
                     line: x.line,
                     column: x.column,
                     end_column: 0,

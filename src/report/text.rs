@@ -111,6 +111,9 @@ pub fn write_with(
         if let Some(from) = f.role_lowered_from {
             let _ = write!(out, " ({} file: {from} lowered to {})", f.role, f.severity);
         }
+        if !f.side.is_added() {
+            out.push_str(" (removed line, old file)");
+        }
         out.push('\n');
         let gutter = f.line.to_string().len();
         let pad = " ".repeat(gutter);
@@ -463,6 +466,12 @@ fn summary_line(review: &Review, paint: &dyn Fn(Style, &str) -> String) -> Strin
         plural(s.files, "file"),
         plural(s.added_lines, "line")
     );
+    if s.removed_lines > 0 {
+        let _ = write!(reviewed, " and {} removed", s.removed_lines);
+    }
+    if s.deleted_files > 0 {
+        let _ = write!(reviewed, " ({} deleted)", plural(s.deleted_files, "file"));
+    }
     if s.commits > 0 {
         let _ = write!(
             reviewed,

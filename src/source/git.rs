@@ -314,6 +314,10 @@ struct Pending {
     /// libgit2 took the file for binary (a NUL byte, or a `-diff`/`binary` attribute): the old
     /// version, to compute the added lines when the new one is text after all.
     rejudge: Option<Oid>,
+    /// The (start, count) ranges of removed lines in the old file.
+    old_ranges: Vec<(u32, u32)>,
+    /// The change deletes the file (`old_text` holds its last version).
+    deleted: bool,
 }
 
 /// One loaded file: text to review, text whose added lines are still to be computed, or binary.
@@ -349,8 +353,18 @@ pub(super) fn collect_with(
         let status = delta.status();
         if matches!(
             status,
-            Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Unreadable
+            Delta::Unmodified | Delta::Ignored | Delta::Unreadable
         ) {
+            continue;
+        }
+        if status == Delta::Deleted {
+            // What a deletion takes away is reviewed from the old version (a review of one commit of a
+            // range for secrets needs none: it reads what commits add).
+            if old_texts {
+                if let Some(file) = deleted_file(repo, &delta, &mut raw_paths)? {
+                    pending.push(file);
+                }
+            }
             continue;
         }
         let new_file = delta.new_file();
@@ -381,6 +395,8 @@ pub(super) fn collect_with(
                 ranges: Vec::new(),
                 old_text: None,
                 rejudge: None,
+                old_ranges: Vec::new(),
+                deleted: false,
             });
             continue;
         }
@@ -399,11 +415,18 @@ pub(super) fn collect_with(
                 ranges: Vec::new(),
                 old_text: None,
                 rejudge: Some(delta.old_file().id()),
+                old_ranges: Vec::new(),
+                deleted: false,
             });
             continue;
         }
         let ranges = hunk_ranges(&patch)?;
-        if !ranges.is_empty() {
+        let old_ranges = if old_texts {
+            old_hunk_ranges(&patch)?
+        } else {
+            Vec::new()
+        };
+        if !ranges.is_empty() || !old_ranges.is_empty() {
             // The old text: manifests diff it, and the engine reads the capabilities it had.
             let old_id = delta.old_file().id();
             let old_text = old_texts
@@ -417,6 +440,8 @@ pub(super) fn collect_with(
                 ranges,
                 old_text,
                 rejudge: None,
+                old_ranges,
+                deleted: false,
             });
         }
     }
@@ -424,6 +449,9 @@ pub(super) fn collect_with(
         NewSide::Objects => pending
             .iter()
             .map(|p| {
+                if p.deleted {
+                    return Ok(Some(Vec::new()));
+                }
                 let blob = repo
                     .find_blob(p.oid)
                     .with_context(|| format!("cannot read the new version of {}", p.path))?;
@@ -433,6 +461,7 @@ pub(super) fn collect_with(
         NewSide::Workdir(root) => pending
             .par_iter()
             .map(|p| match std::fs::read(root.join(&p.path)) {
+                _ if p.deleted => Ok(Some(Vec::new())),
                 Ok(bytes) => Ok(Some(bytes)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(anyhow!("cannot read {}: {e}", p.path)),
@@ -452,6 +481,9 @@ pub(super) fn collect_with(
     loaded
         .into_par_iter()
         .map(|(p, bytes)| {
+            if p.deleted {
+                return Loaded::File(deleted_changed_file(p));
+            }
             let text = match sniff_named(&p.path, bytes) {
                 Content::Text(text) => text,
                 Content::Binary(bytes) => return Loaded::Binary(printable_runs(p.path, &bytes)),
@@ -472,6 +504,9 @@ pub(super) fn collect_with(
             } else {
                 crate::model::Base::Unknown
             };
+            if let Some(old) = &p.old_text {
+                file.removed = super::removed_lines(old, &p.old_ranges);
+            }
             file.old_text = p.old_text;
             Loaded::File(file)
         })
@@ -492,11 +527,60 @@ pub(super) fn collect_with(
                 continue;
             }
         };
-        if !file.added.is_empty() {
+        if !file.added.is_empty() || !file.removed.is_empty() || file.deleted {
             set.files.push(file);
         }
     }
     Ok(set)
+}
+
+/// A deleted file to review: its last version as the old text (None for a submodule, a symlink or a
+/// binary file, which hold no lines).
+fn deleted_file(
+    repo: &Repository,
+    delta: &git2::DiffDelta<'_>,
+    raw_paths: &mut std::collections::BTreeMap<String, Vec<u8>>,
+) -> Result<Option<Pending>> {
+    let old_file = delta.old_file();
+    if !matches!(old_file.mode(), FileMode::Blob | FileMode::BlobExecutable) {
+        return Ok(None);
+    }
+    let Some(path) = old_file.path() else {
+        return Ok(None);
+    };
+    let raw = super::raw_path_bytes(path);
+    let path = super::slash_path(path);
+    let Ok(blob) = repo.find_blob(old_file.id()) else {
+        return Ok(None);
+    };
+    let Content::Text(old) = sniff_named(&path, blob.content().to_vec()) else {
+        return Ok(None);
+    };
+    if let Some(raw) = raw {
+        raw_paths.insert(path.clone(), raw);
+    }
+    Ok(Some(Pending {
+        path,
+        oid: old_file.id(),
+        all_added: false,
+        ranges: Vec::new(),
+        old_text: Some(old),
+        rejudge: None,
+        old_ranges: Vec::new(),
+        deleted: true,
+    }))
+}
+
+/// The changed file of a deleted file: nothing added, every old line removed.
+fn deleted_changed_file(p: Pending) -> ChangedFile {
+    let old = p.old_text.unwrap_or_default();
+    let mut file = whole_file(p.path, String::new(), AddedLines::All);
+    file.language = crate::model::Language::detect(&file.path, old.lines().next().unwrap_or(""));
+    file.removed = crate::model::all_lines_removed(&old);
+    file.old_text = Some(old);
+    file.base = crate::model::Base::Modified;
+    file.deleted = true;
+    file
 }
 
 /// The trees a range spec compares, for reading the configuration of each side: the old tree, and the
@@ -587,6 +671,18 @@ fn rejudged(repo: &Repository, p: Pending, text: String) -> Result<ChangedFile> 
     file.old_text = Some(old);
     file.base = crate::model::Base::Modified;
     Ok(file)
+}
+
+/// The (start, count) ranges of old (removed) lines in a patch's hunks.
+fn old_hunk_ranges(patch: &git2::Patch<'_>) -> Result<Vec<(u32, u32)>> {
+    let mut ranges = Vec::new();
+    for h in 0..patch.num_hunks() {
+        let (hunk, _) = patch.hunk(h)?;
+        if hunk.old_lines() > 0 {
+            ranges.push((hunk.old_start(), hunk.old_lines()));
+        }
+    }
+    Ok(ranges)
 }
 
 /// The (start, count) ranges of new lines in a patch's hunks.

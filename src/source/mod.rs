@@ -129,7 +129,48 @@ pub fn whole_file(path: String, text: String, which: AddedLines<'_>) -> ChangedF
         old_text: None,
         role: Default::default(),
         base: crate::model::Base::Unknown,
+        removed: Vec::new(),
+        old_pieces: None,
+        deleted: false,
     }
+}
+
+/// The removed lines of `old` in the (start, count) ranges of a diff's old side, sorted.
+pub fn removed_lines(old: &str, ranges: &[(u32, u32)]) -> Vec<crate::model::RemovedLine> {
+    let mut out = Vec::with_capacity(
+        ranges
+            .iter()
+            .map(|&(_, c)| c as usize)
+            .sum::<usize>()
+            .min(old.len() + 1),
+    );
+    let bytes = old.as_bytes();
+    let mut ranges = ranges.iter().peekable();
+    let (mut start, mut number) = (0usize, 0u32);
+    while start < bytes.len() {
+        number += 1;
+        while ranges.peek().is_some_and(|&&(s, c)| number >= s + c) {
+            ranges.next();
+        }
+        let Some(&&(first, _)) = ranges.peek() else {
+            break;
+        };
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |p| start + p);
+        if number >= first {
+            let content_end = if end > start && bytes[end - 1] == b'\r' {
+                end - 1
+            } else {
+                end
+            };
+            out.push(crate::model::RemovedLine {
+                number,
+                start,
+                end: content_end,
+            });
+        }
+        start = end + 1;
+    }
+    out
 }
 
 /// The bytes of a path that is not valid UTF-8, in the form [`slash_path`] gives (`None` for a UTF-8

@@ -10,7 +10,7 @@
 use anyhow::{bail, Result};
 
 use crate::model::Language;
-use crate::model::{AddedLine, ChangeSet, ChangedFile, Skipped, TextExtent};
+use crate::model::{AddedLine, ChangeSet, ChangedFile, RemovedLine, Skipped, TextExtent};
 
 #[path = "patch_text.rs"]
 mod text;
@@ -35,6 +35,12 @@ struct Building {
     first_line_known: bool,
     /// The patch creates the file (`--- /dev/null` or `new file mode`).
     created: bool,
+    /// The old side's text as far as the hunks show it (context and `-` lines; a one-parent diff).
+    old_text: String,
+    /// The byte ranges of `old_text` each hunk holds.
+    old_pieces: Vec<std::ops::Range<usize>>,
+    /// The removed lines, numbered in the old file.
+    removed: Vec<RemovedLine>,
 }
 
 /// The hunk being read: what its header says is still to come.
@@ -49,6 +55,10 @@ struct Hunk {
     new_line: u32,
     /// Where this hunk's text starts in the file's text.
     piece_start: usize,
+    /// Number in the old file of the next old-side line (the first parent's).
+    old_line: u32,
+    /// Where this hunk's text starts in the file's old text.
+    old_piece_start: usize,
 }
 
 impl Hunk {
@@ -105,6 +115,7 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
             hunk_line(h, file, line, number)?;
             if h.done() {
                 file.pieces.push(h.piece_start..file.text.len());
+                file.old_pieces.push(h.old_piece_start..file.old_text.len());
                 hunk = None;
                 just_ended = Some(number);
             }
@@ -190,9 +201,12 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
                 new_left: header.new_count,
                 new_line: header.new_start,
                 piece_start: file.text.len(),
+                old_line: header.old_start,
+                old_piece_start: file.old_text.len(),
             };
             if h.done() {
                 file.pieces.push(h.piece_start..h.piece_start);
+                file.old_pieces.push(h.old_piece_start..h.old_piece_start);
                 just_ended = Some(number);
             } else {
                 hunk = Some(h);
@@ -275,6 +289,20 @@ fn hunk_line(h: &mut Hunk, file: &mut Building, line: &str, number: usize) -> Re
         (Some(columns), &line[parents..])
     };
     let removed = columns.is_some_and(|c| c.contains(&b'-'));
+    // The old side is followed for a one-parent diff (a combined diff's removals are a merge's).
+    if parents == 1 && columns.is_none_or(|c| c[0] != b'+') {
+        let start = file.old_text.len();
+        file.old_text.push_str(content);
+        if removed {
+            file.removed.push(RemovedLine {
+                number: h.old_line,
+                start,
+                end: file.old_text.len(),
+            });
+        }
+        file.old_text.push('\n');
+        h.old_line = h.old_line.saturating_add(1);
+    }
     if removed {
         let columns = columns.unwrap_or_default();
         for (left, &c) in h.old_left.iter_mut().zip(columns) {
@@ -343,7 +371,32 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
         skipped.add_non_text(path);
         return;
     }
-    if file.deleted || file.added.is_empty() {
+    if file.deleted {
+        // A deleted file's one hunk is its whole old text: every line is removed.
+        let whole =
+            file.old_pieces.len() == 1 && file.removed.first().is_none_or(|l| l.number == 1);
+        let language = Language::detect(&path, file.old_text.lines().next().unwrap_or(""));
+        let (old_text, old_pieces) = if whole {
+            (Some(file.old_text), None)
+        } else {
+            (None, Some((file.old_text, file.old_pieces)))
+        };
+        files.push(ChangedFile {
+            path,
+            language,
+            text: String::new(),
+            extent: TextExtent::Whole,
+            added: Vec::new(),
+            old_text,
+            role: Default::default(),
+            base: crate::model::Base::Modified,
+            removed: file.removed,
+            old_pieces,
+            deleted: true,
+        });
+        return;
+    }
+    if file.added.is_empty() && file.removed.is_empty() {
         return;
     }
     let first_line = if file.first_line_known {
@@ -366,6 +419,9 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
         } else {
             crate::model::Base::Unknown
         },
+        removed: file.removed,
+        old_pieces: Some((file.old_text, file.old_pieces)),
+        deleted: false,
     });
 }
 
@@ -374,6 +430,10 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
 /// hunks are known too, and `patch` sees what `diff` sees.
 pub fn complete_from_worktree(set: &mut ChangeSet, root: &std::path::Path) {
     for file in &mut set.files {
+        if file.added.is_empty() {
+            // Nothing added (a deleted file, or only removals): the new side is not reviewed.
+            continue;
+        }
         let Ok(bytes) = std::fs::read(root.join(&file.path)) else {
             continue;
         };
@@ -389,6 +449,9 @@ pub fn complete_from_worktree(set: &mut ChangeSet, root: &std::path::Path) {
                 .zip(&file.added)
                 .all(|(w, p)| w.number == p.number && whole.line_text(w) == file.line_text(p));
         if same {
+            let mut whole = whole;
+            whole.removed = std::mem::take(&mut file.removed);
+            whole.old_pieces = file.old_pieces.take();
             *file = whole;
         }
     }
@@ -398,6 +461,8 @@ pub fn complete_from_worktree(set: &mut ChangeSet, root: &std::path::Path) {
 struct HunkHeader {
     /// Line count on each parent's side.
     old_counts: Vec<u32>,
+    /// First line on the first parent's side.
+    old_start: u32,
     new_start: u32,
     new_count: u32,
 }
@@ -420,13 +485,18 @@ fn parse_hunk_header(line: &str) -> Option<HunkHeader> {
         (start.checked_add(count)? <= MAX_LINE_NUMBER).then_some((start, count))
     };
     let mut old_counts = Vec::new();
-    for _ in 0..parents {
-        let (_, count) = range(parts.next()?.strip_prefix('-')?)?;
+    let mut old_start = 0;
+    for i in 0..parents {
+        let (start, count) = range(parts.next()?.strip_prefix('-')?)?;
+        if i == 0 {
+            old_start = start;
+        }
         old_counts.push(count);
     }
     let (new_start, new_count) = range(parts.next()?.strip_prefix('+')?)?;
     (parts.next()? == marker).then_some(HunkHeader {
         old_counts,
+        old_start,
         new_start,
         new_count,
     })

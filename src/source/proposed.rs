@@ -302,25 +302,39 @@ pub fn apply_edits(current: Option<&str>, edits: &[Replacement]) -> Option<Strin
 
 /// The 1-based (start, count) ranges of lines in `new` that are not in `old`.
 pub fn added_ranges(old: &str, new: &str) -> Vec<(u32, u32)> {
+    diff_ranges(old, new).0
+}
+
+/// 1-based (start, count) line ranges.
+pub type LineRanges = Vec<(u32, u32)>;
+
+/// The 1-based (start, count) ranges of lines in `new` that are not in `old` (added) and of lines in
+/// `old` that are not in `new` (removed), from one line diff.
+pub fn diff_ranges(old: &str, new: &str) -> (LineRanges, LineRanges) {
     let diff = TextDiff::configure()
         .timeout(Duration::from_millis(300))
         .diff_lines(old, new);
-    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    let (mut added, mut removed): (LineRanges, LineRanges) = (Vec::new(), Vec::new());
+    let push = |ranges: &mut Vec<(u32, u32)>, range: std::ops::Range<usize>| {
+        if range.is_empty() {
+            return;
+        }
+        let start = range.start as u32 + 1;
+        let count = range.len() as u32;
+        match ranges.last_mut() {
+            Some((s, c)) if *s + *c == start => *c += count,
+            _ => ranges.push((start, count)),
+        }
+    };
     for op in diff.ops() {
         if matches!(op.tag(), DiffTag::Insert | DiffTag::Replace) {
-            let range = op.new_range();
-            if range.is_empty() {
-                continue;
-            }
-            let start = range.start as u32 + 1;
-            let count = range.len() as u32;
-            match ranges.last_mut() {
-                Some((s, c)) if *s + *c == start => *c += count,
-                _ => ranges.push((start, count)),
-            }
+            push(&mut added, op.new_range());
+        }
+        if matches!(op.tag(), DiffTag::Delete | DiffTag::Replace) {
+            push(&mut removed, op.old_range());
         }
     }
-    ranges
+    (added, removed)
 }
 
 /// The changes the engine reviews, with paths relative to `root` (a file outside it keeps its
@@ -330,11 +344,16 @@ pub fn change_set(proposals: Vec<Proposed>, root: &Path) -> ChangeSet {
     for proposal in proposals {
         let path = display_path(&proposal.path, root);
         // The content is text (a JSON string): a NUL byte in it is reviewed, and reported.
-        let ranges = match &proposal.old {
-            Some(old) if proposal.exact => Some(added_ranges(old, &proposal.new)),
-            _ => None,
+        // What the edit removes: the lines of the current file it takes away (an Edit's `old_string`
+        // lines, what a Write replaces).
+        let (ranges, removed) = match &proposal.old {
+            Some(old) if proposal.exact => {
+                let (added, removed) = diff_ranges(old, &proposal.new);
+                (Some(added), source::removed_lines(old, &removed))
+            }
+            _ => (None, Vec::new()),
         };
-        if ranges.as_ref().is_some_and(Vec::is_empty) {
+        if ranges.as_ref().is_some_and(Vec::is_empty) && removed.is_empty() {
             continue;
         }
         let which = match &ranges {
@@ -352,7 +371,8 @@ pub fn change_set(proposals: Vec<Proposed>, root: &Path) -> ChangeSet {
             (Some(_), true) => crate::model::Base::Modified,
         };
         file.old_text = proposal.old.filter(|_| proposal.exact);
-        if !file.added.is_empty() {
+        file.removed = removed;
+        if !file.added.is_empty() || !file.removed.is_empty() {
             changes.files.push(file);
         }
     }

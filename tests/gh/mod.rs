@@ -187,7 +187,7 @@ fn route(st: &mut State, method: &str, path: &str, page: u64, body: &Value) -> R
             {
                 st.review_comments.push(json!({
                     "id": id * 100 + i as u64, "pull_request_review_id": id, "path": c["path"], "line": c["line"],
-                    "original_line": c["line"], "side": "RIGHT", "body": c["body"], "commit_id": body["commit_id"],
+                    "original_line": c["line"], "side": c["side"], "body": c["body"], "commit_id": body["commit_id"],
                     "original_commit_id": body["commit_id"], "user": bot(), "diff_hunk": "@@ -1,2 +1,3 @@",
                     "created_at": "2026-11-25T10:00:00Z", "updated_at": "2026-11-25T10:00:00Z"
                 }));

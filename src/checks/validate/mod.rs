@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use serde_saphyr::Spanned;
 
 use super::error::DefinitionError;
-use super::schema::{CheckDef, ConditionDef, Per, Scope};
+use super::schema::{CheckDef, ConditionDef, On, Per, Scope};
 use super::spec::{CheckSpec, ConditionSpec, KindSpec, List, Located, PatternSpec, TargetSpec};
 use crate::model::Category;
 
@@ -178,6 +178,7 @@ fn pattern_keys(def: &CheckDef) -> impl Iterator<Item = &'static str> {
         ("binary", def.binary),
         ("per", def.per.is_some()),
         ("signal", def.signal),
+        ("on", def.on.is_some()),
     ]
     .into_iter()
     .filter_map(|(key, set)| set.then_some(key))
@@ -188,6 +189,22 @@ fn pattern_line(def: &CheckDef) -> u64 {
 }
 
 fn pattern(def: &CheckDef) -> Result<PatternSpec, Fault> {
+    let on = def.on.as_ref().map_or(On::Added, |o| o.value);
+    let on_line = def.on.as_ref().map_or(0, line_of);
+    if on == On::Deleted {
+        return deleted(def, on_line);
+    }
+    if on == On::Removed {
+        if let Some(key) = [("binary", def.binary), ("signal", def.signal)]
+            .into_iter()
+            .find_map(|(key, set)| set.then_some(key))
+        {
+            return Err((
+                on_line,
+                format!("`{key}` does not go with `on: removed`: removed lines feed no chain and no binary file"),
+            ));
+        }
+    }
     let pattern = def
         .pattern
         .as_ref()
@@ -227,6 +244,64 @@ fn pattern(def: &CheckDef) -> Result<PatternSpec, Fault> {
         binary: def.binary,
         per: def.per.as_ref().map_or(Per::Line, |p| p.value),
         signal: def.signal,
+        on,
+    })
+    .and_then(|spec| {
+        let new_file = spec
+            .requires
+            .iter()
+            .chain(spec.unless.iter())
+            .chain(spec.adjust.iter())
+            .find(|c| matches!(c.target, TargetSpec::NewFile | TargetSpec::KeptAfter));
+        match new_file {
+            Some(c) if on != On::Removed && c.target == TargetSpec::KeptAfter => Err((
+                u64::from(c.pattern.line),
+                "`kept_after` belongs in `on: removed` checks (it asks whether the change keeps a line)"
+                    .into(),
+            )),
+            Some(c) if on != On::Removed => Err((
+                u64::from(c.pattern.line),
+                "`new_file` belongs in `on: removed` checks (an added line's file is `file`)"
+                    .into(),
+            )),
+            _ => Ok(spec),
+        }
+    })
+}
+
+/// An `on: deleted` check: no pattern and no pattern keys; `paths` say which deleted files it is about.
+fn deleted(def: &CheckDef, on_line: u64) -> Result<PatternSpec, Fault> {
+    if let Some(key) = pattern_keys(def).find(|&k| k != "on") {
+        return Err((
+            on_line,
+            format!("`{key}` does not go with `on: deleted`: the check fires once per deleted file whose path matches `paths`"),
+        ));
+    }
+    if def.paths.is_empty() {
+        return Err((
+            on_line,
+            "`on: deleted` needs `paths`: which deleted files it is about".into(),
+        ));
+    }
+    Ok(PatternSpec {
+        // Never run: the engine reports a deleted file without matching its text.
+        pattern: Located {
+            text: Cow::Borrowed("^"),
+            line: on_line as u32,
+        },
+        keywords: Cow::Owned(Vec::new()),
+        scope: Scope::Any,
+        requires: Cow::Owned(Vec::new()),
+        unless: Cow::Owned(Vec::new()),
+        adjust: Cow::Owned(Vec::new()),
+        redact: None,
+        entropy: None,
+        validate: None,
+        judge: None,
+        binary: false,
+        per: Per::File,
+        signal: false,
+        on: On::Deleted,
     })
 }
 
@@ -246,18 +321,21 @@ fn condition(def: &ConditionDef, is_adjust: bool) -> Result<ConditionSpec, Fault
         (TargetSpec::After, &def.after),
         (TargetSpec::Args, &def.args),
         (TargetSpec::File, &def.file),
+        (TargetSpec::NewFile, &def.new_file),
+        (TargetSpec::KeptAfter, &def.kept_after),
     ];
     let mut chosen = targets
         .into_iter()
         .filter_map(|(t, p)| p.as_ref().map(|p| (t, p)));
     let (target, pattern) = chosen.next().ok_or((
         0,
-        "a condition needs one of: match, rest, before, line, after, args, file".to_string(),
+        "a condition needs one of: match, rest, before, line, after, args, file, new_file, kept_after"
+            .to_string(),
     ))?;
     if let Some((_, extra)) = chosen.next() {
         return Err((
             line_of(extra),
-            "a condition takes exactly one of: match, rest, before, line, after, args, file".into(),
+            "a condition takes exactly one of: match, rest, before, line, after, args, file, new_file, kept_after".into(),
         ));
     }
     let line = line_of(pattern);

@@ -15,7 +15,13 @@ pub(super) fn review_file(out: &mut Output<'_>, file: &ChangedFile, hosts: &[Str
     let Some(format) = McpFormat::of(&file.path) else {
         return;
     };
-    let new = match servers(format, &file.text) {
+    // A deleted configuration starts no server: nothing to judge (removed servers are listed below).
+    let parsed = if file.deleted {
+        Ok(Vec::new())
+    } else {
+        servers(format, &file.text)
+    };
+    let new = match parsed {
         Ok(new) => new,
         Err(error) => {
             out.report(

@@ -63,8 +63,17 @@ impl Output<'_> {
         let Some(check) = self.check(id) else {
             return;
         };
+        // A deleted file's findings are about what it held: on the removed side, in its old text.
+        let text = if file.deleted {
+            file.old_text.as_deref().unwrap_or("")
+        } else {
+            &file.text
+        };
         let mut finding =
-            crate::engine::deps::policy_finding(check, &file.path, &file.text, line.max(1), detail);
+            crate::engine::deps::policy_finding(check, &file.path, text, line.max(1), detail);
+        if file.deleted {
+            finding.side = crate::model::Side::Removed;
+        }
         if let Some(severity) = severity {
             finding.severity = severity;
         }

@@ -48,7 +48,13 @@ pub(super) fn review_file(out: &mut Output<'_>, file: &ChangedFile) {
     let Some(agent) = agent_of(&file.path) else {
         return;
     };
-    let new = match parse(agent, &file.text) {
+    // A deleted settings file is an empty one: everything it set is gone.
+    let parsed = if file.deleted {
+        Ok(Value::Object(Default::default()))
+    } else {
+        parse(agent, &file.text)
+    };
+    let new = match parsed {
         Ok(new) => new,
         Err(error) => {
             // MCP configurations report their own parse errors.
@@ -133,7 +139,12 @@ fn flag(value: &Value, path: &str) -> Option<bool> {
 
 impl Review<'_, '_> {
     fn report(&mut self, id: Id, needle: &str, detail: String, severity: Option<Severity>) {
-        let line = line_of(&self.file.text, needle);
+        let text = if self.file.deleted {
+            self.file.old_text.as_deref().unwrap_or("")
+        } else {
+            &self.file.text
+        };
+        let line = line_of(text, needle);
         self.out.report(id, self.file, line, detail, severity);
     }
 

@@ -148,6 +148,7 @@ fn command_finding(check: &Check, action: Decision, message: String) -> Finding 
         severity: severity_of(action),
         path: String::new(),
         location: Location::Command,
+        side: Default::default(),
         line: 1,
         column: 1,
         end_column: 1,

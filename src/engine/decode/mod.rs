@@ -360,6 +360,9 @@ impl Synthetic {
                 old_text: None,
                 role: file.role,
                 base: crate::model::Base::Added,
+                removed: Vec::new(),
+                old_pieces: None,
+                deleted: false,
             },
             origin: Vec::new(),
         }
@@ -478,6 +481,7 @@ fn produced(
         severity: check.meta.severity,
         path: file.path.clone(),
         location: crate::model::Location::File,
+        side: Default::default(),
         line: line.number,
         column,
         end_column,

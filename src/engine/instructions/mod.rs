@@ -384,6 +384,7 @@ impl Review<'_> {
             severity,
             path: String::new(),
             location: Location::File,
+            side: Default::default(),
             line: 0,
             column: 0,
             end_column: 0,

@@ -55,16 +55,18 @@ pub enum Outcome {
     NothingNew,
 }
 
-/// The key that identifies a posted finding: check, path and line.
+/// The key that identifies a posted finding: check, path and line (and the side, for a removed line).
 pub fn location_key(finding: &Finding) -> String {
-    format!(
-        "{:016x}",
-        fnv1a64(&[
-            finding.check.as_bytes(),
-            finding.path.as_bytes(),
-            finding.line.to_string().as_bytes()
-        ])
-    )
+    let line = finding.line.to_string();
+    let mut parts: Vec<&[u8]> = vec![
+        finding.check.as_bytes(),
+        finding.path.as_bytes(),
+        line.as_bytes(),
+    ];
+    if !finding.side.is_added() {
+        parts.push(b"removed");
+    }
+    format!("{:016x}", fnv1a64(&parts))
 }
 
 fn marker(finding: &Finding) -> String {
@@ -112,6 +114,17 @@ pub async fn publish(
         .iter()
         .flat_map(|f| f.added.iter().map(move |l| (f.path.as_str(), l.number)))
         .collect();
+    // Removed lines take comments on the diff's LEFT side, at their old line number.
+    let removed: HashSet<(&str, u32)> = analysis
+        .changes
+        .files
+        .iter()
+        .flat_map(|f| f.removed.iter().map(move |l| (f.path.as_str(), l.number)))
+        .collect();
+    let in_diff = |f: &Finding| {
+        let lines = if f.side.is_added() { &added } else { &removed };
+        lines.contains(&(f.path.as_str(), f.line))
+    };
     let mut ranked: Vec<&Finding> = analysis.review.findings.iter().collect();
     ranked.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let mut inline = Vec::new();
@@ -122,7 +135,7 @@ pub async fn publish(
         if posted.contains(&key) || !seen.insert(key) {
             continue;
         }
-        if inline.len() < MAX_COMMENTS && added.contains(&(finding.path.as_str(), finding.line)) {
+        if inline.len() < MAX_COMMENTS && in_diff(finding) {
             inline.push(finding);
         } else {
             outside.push(finding);
@@ -140,7 +153,7 @@ pub async fn publish(
             .map(|f| NewComment {
                 path: f.path.clone(),
                 line: f.line,
-                side: "RIGHT",
+                side: if f.side.is_added() { "RIGHT" } else { "LEFT" },
                 body: comment_body(f),
             })
             .collect(),
@@ -240,6 +253,7 @@ mod tests {
             severity: Severity::Error,
             path: "a.sh".into(),
             location: crate::model::Location::File,
+            side: Default::default(),
             line: 3,
             column: 1,
             end_column: 2,

@@ -12,6 +12,24 @@ const MAX_DEPENDENCY_ROWS: usize = 200;
 pub(super) fn finding_table(out: &mut String, findings: &[&Finding], links: &dyn Links) {
     out.push_str("| Severity | Where | Check | Finding |\n| --- | --- | --- | --- |\n");
     for f in findings {
+        if !f.side.is_added() {
+            // A removed line is in the old file, which the links do not point to.
+            let _ = write!(
+                out,
+                "| {} | {}:{} (removed line, old file) | {} | {}",
+                f.severity,
+                md_text(&f.path),
+                f.line,
+                md_code(&f.check),
+                md_message(&f.message)
+            );
+            if !f.snippet.is_empty() {
+                out.push_str("<br>");
+                out.push_str(&md_code(&f.snippet));
+            }
+            out.push_str(" |\n");
+            continue;
+        }
         let _ = write!(
             out,
             "| {} | [{}:{}]({}) | {} | {}",
