@@ -3,6 +3,7 @@
 //! unpacks them once when first needed. Statics made of `&'static str`s would each need a relocation
 //! when the process starts (some forty thousand of them, paid by every agent-hook call); one blob of
 //! words and one of text need none, and the texts are still borrowed from the binary, not copied.
+//! Unpacking is meant for specs kept to the end of the process: their lists are leaked, not owned.
 //!
 //! `build.rs` includes this file as it is, so packing and unpacking are written once, side by side:
 //! a field or variant added to a spec type fails to compile here until it is packed too.
@@ -136,7 +137,9 @@ impl<T: Pack + Clone> Pack for Cow<'static, [T]> {
         for _ in 0..len {
             items.push(T::unpack(input));
         }
-        Cow::Owned(items)
+        // Unpacked once per process and kept to its end: borrowed, a list costs nothing to clone when
+        // a check is compiled from its spec (as the static lists did).
+        Cow::Borrowed(items.leak())
     }
 }
 
