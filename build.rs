@@ -23,10 +23,10 @@ mod checks {
     pub mod error;
     #[path = "../src/checks/help.rs"]
     pub mod help;
-    #[path = "../src/checks/schema.rs"]
-    pub mod schema;
     #[path = "../src/checks/packed.rs"]
     pub mod packed;
+    #[path = "../src/checks/schema.rs"]
+    pub mod schema;
     #[path = "../src/checks/spec.rs"]
     pub mod spec;
     #[path = "../src/checks/validate/mod.rs"]

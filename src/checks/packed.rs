@@ -45,7 +45,8 @@ impl Packer {
         let offset = match self.interned.get(text) {
             Some(&offset) => offset,
             None => {
-                let offset = u32::try_from(self.strings.len()).expect("the string blob fits in 4 GB");
+                let offset =
+                    u32::try_from(self.strings.len()).expect("the string blob fits in 4 GB");
                 self.strings.push_str(text);
                 self.interned.insert(text.to_string(), offset);
                 offset
