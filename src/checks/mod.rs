@@ -8,6 +8,7 @@ pub mod compile;
 pub mod error;
 pub mod fixtures;
 pub mod help;
+pub mod packed;
 mod produced;
 pub mod reference;
 pub mod regex;
@@ -30,17 +31,18 @@ pub use validate::yaml_error_message;
 use spec::CheckSpec;
 
 mod embedded {
-    //! The built-in checks, validated by `build.rs`, and the data files next to them.
-    use super::help::{CheckHelp, Help};
-    use super::schema::{Action, Checksum, Ecosystem, Judge, On, Per, ProducedBy, Scope, Within};
-    use super::spec::{
-        ChainSpec, CheckSpec, CommandCheckSpec, CommandSpec, ConditionSpec, KindSpec, Located,
-        PatternSpec, Relation, RoleSpec, TargetSpec,
-    };
-    use crate::model::{Category, Severity};
-    use std::borrow::Cow::Borrowed as B;
+    //! The built-in checks, validated and packed by `build.rs` (see [`super::packed`]), and the data
+    //! files next to them.
+    use super::spec::CheckSpec;
+    use std::sync::OnceLock;
 
     include!(concat!(env!("OUT_DIR"), "/builtin_checks.rs"));
+
+    /// The built-in specs, unpacked on first use.
+    pub fn checks() -> &'static [CheckSpec] {
+        static CHECKS: OnceLock<Vec<CheckSpec>> = OnceLock::new();
+        CHECKS.get_or_init(|| super::packed::unpack_specs(PACKED_WORDS, PACKED_STRINGS))
+    }
 }
 
 /// Environment variable that makes review-gate read its built-in checks from a directory instead of the
@@ -87,7 +89,7 @@ pub fn builtin_files() -> Result<Vec<BuiltinFile>, DefinitionError> {
 /// of [`BUILTIN_DIR_ENV`] when set.
 pub fn builtin_specs() -> Result<Cow<'static, [CheckSpec]>, DefinitionError> {
     if std::env::var_os(BUILTIN_DIR_ENV).is_none() {
-        return Ok(Cow::Borrowed(embedded::BUILTIN_CHECKS));
+        return Ok(Cow::Borrowed(embedded::checks()));
     }
     let mut specs = Vec::new();
     for (name, text) in builtin_files()? {
@@ -456,6 +458,6 @@ mod tests {
             })
             .collect();
         assert!(parsed.len() > 800, "{}", parsed.len());
-        assert_eq!(parsed.as_slice(), embedded::BUILTIN_CHECKS);
+        assert_eq!(parsed.as_slice(), embedded::checks());
     }
 }

@@ -108,6 +108,10 @@ impl LazyGlobs {
     /// Whether a path matches one of the globs. Globs that are plain names or paths are compared as
     /// such (what their glob set would match), so most checks never build one.
     pub fn is_match(&self, path: &str) -> bool {
+        if path.is_empty() && self.globs.iter().all(|(g, _)| needs_a_character(g)) {
+            // A shell command is reviewed as a file without a path: no glob set is built for it.
+            return false;
+        }
         if self
             .globs
             .iter()
@@ -125,6 +129,12 @@ impl LazyGlobs {
             })
             .is_match(path)
     }
+}
+
+/// Whether a glob can only match a path of at least one character: it names a character (a literal,
+/// `?` or a class), and has no alternation (`{a,}` may be empty). Only `*` and `**/` match nothing.
+fn needs_a_character(glob: &str) -> bool {
+    !glob.contains('{') && glob.chars().any(|c| c != '*' && c != '/')
 }
 
 /// Whether a glob holds no glob syntax.
@@ -222,6 +232,45 @@ pub fn build_globset<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A glob said to need a character never matches the empty path (a command's) in its glob set,
+    /// for every glob of the built-in checks and a few edge shapes.
+    #[test]
+    fn globs_that_need_a_character_never_match_the_empty_path() {
+        let mut globs: Vec<String> = [
+            "*", "**", "**/", "**/*", "/", "{,a}", "?", "[a]", "**/?*", "a/**",
+        ]
+        .map(String::from)
+        .to_vec();
+        for spec in crate::checks::builtin_specs().unwrap().iter() {
+            globs.extend(
+                spec.paths
+                    .iter()
+                    .chain(spec.exclude_paths.iter())
+                    .map(|g| g.text.to_string()),
+            );
+        }
+        let mut needing = 0;
+        for glob in &globs {
+            let set = build_globset(std::iter::once((glob.as_str(), 1))).unwrap();
+            if needs_a_character(glob) {
+                needing += 1;
+                assert!(!set.is_match(""), "{glob}");
+                let lazy = LazyGlobs::new(
+                    &[Located {
+                        text: glob.clone().into(),
+                        line: 1,
+                    }],
+                    false,
+                )
+                .unwrap()
+                .unwrap();
+                assert!(!lazy.is_match(""), "{glob}");
+            }
+        }
+        assert!(needing > 100, "{needing}");
+        assert!(!needs_a_character("**/") && !needs_a_character("{,a}"));
+    }
 
     #[test]
     fn literal_globs_match_as_their_glob_set_does() {

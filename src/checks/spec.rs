@@ -1,6 +1,6 @@
 //! A check definition once validated: plain data with every closed set an enum and every value that can
 //! still fail (a regex, a glob, a language name) kept with its line. The built-in checks are validated
-//! by `build.rs` and embedded as static [`CheckSpec`]s (no YAML is parsed at run time for them); user
+//! by `build.rs` and embedded packed ([`super::packed`]; no YAML is parsed at run time for them); user
 //! check files become the same values at run time. [`super::compile`] makes runnable checks of them.
 //!
 //! Text and lists are `Cow`s: borrowed from the binary for built-in checks, owned for user files.

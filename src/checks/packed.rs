@@ -1,0 +1,382 @@
+//! The built-in check specs in a packed form: `build.rs` writes every validated [`CheckSpec`] as a
+//! stream of 32-bit words, with every text an (offset, length) pair into one string blob; the binary
+//! unpacks them once when first needed. Statics made of `&'static str`s would each need a relocation
+//! when the process starts (some forty thousand of them, paid by every agent-hook call); one blob of
+//! words and one of text need none, and the texts are still borrowed from the binary, not copied.
+//! Unpacking is meant for specs kept to the end of the process: their lists are leaked, not owned.
+//!
+//! `build.rs` includes this file as it is, so packing and unpacking are written once, side by side:
+//! a field or variant added to a spec type fails to compile here until it is packed too.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use super::help::{CheckHelp, Help};
+use super::schema::{Action, Checksum, Ecosystem, Judge, On, Per, ProducedBy, Scope, Within};
+use super::spec::{
+    ChainSpec, CheckSpec, CommandCheckSpec, CommandSpec, ConditionSpec, KindSpec, Located,
+    PatternSpec, Relation, RoleSpec, TargetSpec,
+};
+use crate::model::{Category, Severity};
+
+/// Packs values: the word stream and the string blob, with equal texts stored once.
+#[derive(Debug, Default)]
+pub struct Packer {
+    /// The words, in order.
+    pub words: Vec<u32>,
+    /// Every text, end to end.
+    pub strings: String,
+    interned: HashMap<String, u32>,
+}
+
+impl Packer {
+    /// Appends one word.
+    pub fn word(&mut self, word: u32) {
+        self.words.push(word);
+    }
+
+    /// Appends a count or small number, which must fit in a word.
+    pub fn count(&mut self, n: usize) {
+        self.word(u32::try_from(n).expect("a packed number fits in 32 bits"));
+    }
+
+    /// Appends a text as (offset, length) in the blob.
+    pub fn text(&mut self, text: &str) {
+        let offset = match self.interned.get(text) {
+            Some(&offset) => offset,
+            None => {
+                let offset =
+                    u32::try_from(self.strings.len()).expect("the string blob fits in 4 GB");
+                self.strings.push_str(text);
+                self.interned.insert(text.to_string(), offset);
+                offset
+            }
+        };
+        self.word(offset);
+        self.count(text.len());
+    }
+
+    /// The word stream as little-endian bytes (what `build.rs` writes to a file).
+    pub fn word_bytes(&self) -> Vec<u8> {
+        self.words.iter().flat_map(|w| w.to_le_bytes()).collect()
+    }
+}
+
+/// Reads values back from a packed word stream and its string blob.
+#[derive(Debug)]
+pub struct Unpacker {
+    words: &'static [u8],
+    strings: &'static str,
+    at: usize,
+}
+
+impl Unpacker {
+    /// A reader at the start of `words` (little-endian 32-bit words) over `strings`.
+    pub fn new(words: &'static [u8], strings: &'static str) -> Unpacker {
+        Unpacker {
+            words,
+            strings,
+            at: 0,
+        }
+    }
+
+    /// Whether every word has been read.
+    pub fn is_done(&self) -> bool {
+        self.at >= self.words.len()
+    }
+
+    /// The next word. The stream is the build's own output: running past its end is a bug of the build.
+    pub fn word(&mut self) -> u32 {
+        let bytes = self
+            .words
+            .get(self.at..self.at + 4)
+            .expect("the packed checks end early (a bug of the build)");
+        self.at += 4;
+        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+    }
+
+    /// The next text, borrowed from the blob.
+    pub fn text(&mut self) -> &'static str {
+        let offset = self.word() as usize;
+        let len = self.word() as usize;
+        self.strings
+            .get(offset..offset + len)
+            .expect("a packed text lies in the string blob (a bug of the build)")
+    }
+}
+
+/// A value that packs into words and unpacks from them.
+pub trait Pack: Sized {
+    /// Appends the value.
+    fn pack(&self, out: &mut Packer);
+    /// Reads the value back.
+    fn unpack(input: &mut Unpacker) -> Self;
+}
+
+impl Pack for Cow<'static, str> {
+    fn pack(&self, out: &mut Packer) {
+        out.text(self);
+    }
+    fn unpack(input: &mut Unpacker) -> Self {
+        Cow::Borrowed(input.text())
+    }
+}
+
+impl<T: Pack + Clone> Pack for Cow<'static, [T]> {
+    fn pack(&self, out: &mut Packer) {
+        out.count(self.len());
+        for item in self.iter() {
+            item.pack(out);
+        }
+    }
+    fn unpack(input: &mut Unpacker) -> Self {
+        let len = input.word() as usize;
+        if len == 0 {
+            return Cow::Borrowed(&[]);
+        }
+        let mut items = Vec::with_capacity(len);
+        for _ in 0..len {
+            items.push(T::unpack(input));
+        }
+        // Unpacked once per process and kept to its end: borrowed, a list costs nothing to clone when
+        // a check is compiled from its spec (as the static lists did).
+        Cow::Borrowed(items.leak())
+    }
+}
+
+impl<T: Pack> Pack for Option<T> {
+    fn pack(&self, out: &mut Packer) {
+        match self {
+            None => out.word(0),
+            Some(value) => {
+                out.word(1);
+                value.pack(out);
+            }
+        }
+    }
+    fn unpack(input: &mut Unpacker) -> Self {
+        (input.word() != 0).then(|| T::unpack(input))
+    }
+}
+
+impl<A: Pack, B: Pack> Pack for (A, B) {
+    fn pack(&self, out: &mut Packer) {
+        self.0.pack(out);
+        self.1.pack(out);
+    }
+    fn unpack(input: &mut Unpacker) -> Self {
+        let a = A::unpack(input);
+        (a, B::unpack(input))
+    }
+}
+
+impl Pack for bool {
+    fn pack(&self, out: &mut Packer) {
+        out.word(u32::from(*self));
+    }
+    fn unpack(input: &mut Unpacker) -> Self {
+        input.word() != 0
+    }
+}
+
+impl Pack for u32 {
+    fn pack(&self, out: &mut Packer) {
+        out.word(*self);
+    }
+    fn unpack(input: &mut Unpacker) -> Self {
+        input.word()
+    }
+}
+
+impl Pack for usize {
+    fn pack(&self, out: &mut Packer) {
+        out.count(*self);
+    }
+    fn unpack(input: &mut Unpacker) -> Self {
+        input.word() as usize
+    }
+}
+
+impl Pack for f64 {
+    fn pack(&self, out: &mut Packer) {
+        let bits = self.to_bits();
+        out.word(bits as u32);
+        out.word((bits >> 32) as u32);
+    }
+    fn unpack(input: &mut Unpacker) -> Self {
+        let low = u64::from(input.word());
+        f64::from_bits(low | (u64::from(input.word()) << 32))
+    }
+}
+
+/// Fieldless enums pack as the index of their variant in the list given here; the list must name
+/// every variant (the `match` fails to compile otherwise).
+macro_rules! enums {
+    ($($ty:ident { $($variant:ident),* $(,)? })*) => {$(
+        impl Pack for $ty {
+            fn pack(&self, out: &mut Packer) {
+                match self {
+                    $($ty::$variant)|* => {}
+                }
+                const ALL: &[$ty] = &[$($ty::$variant),*];
+                out.count(ALL.iter().position(|v| v == self).unwrap_or(0));
+            }
+            fn unpack(input: &mut Unpacker) -> Self {
+                const ALL: &[$ty] = &[$($ty::$variant),*];
+                *ALL
+                    .get(input.word() as usize)
+                    .expect(concat!("a packed ", stringify!($ty), " is one of its variants"))
+            }
+        }
+    )*};
+}
+enums! {
+    Action { Deny, Ask, Allow }
+    Checksum { Github, Npm }
+    Ecosystem { Npm, Pypi, Crates, Rubygems, Go }
+    Judge { Generic }
+    On { Added, Removed, Deleted }
+    Per { Line, File }
+    ProducedBy { Dependencies, Policy, Instructions, Agent, Decode, Names }
+    Scope { Code, Strings, Comments, Any }
+    Within { File, Step, Hook }
+    Relation { InputFrom, ArgsFrom, PipedInto, NotPipedInto, FollowedBy }
+    TargetSpec { Match, Rest, Before, Line, After, Args, File, NewFile, KeptAfter }
+}
+
+/// The vocabulary's enums pack as their index in their `ALL` list.
+macro_rules! vocabulary {
+    ($($ty:ident),*) => {$(
+        impl Pack for $ty {
+            fn pack(&self, out: &mut Packer) {
+                out.count($ty::ALL.iter().position(|v| v == self).expect("ALL lists every variant"));
+            }
+            fn unpack(input: &mut Unpacker) -> Self {
+                *$ty::ALL
+                    .get(input.word() as usize)
+                    .expect(concat!("a packed ", stringify!($ty), " is one of its variants"))
+            }
+        }
+    )*};
+}
+vocabulary!(Category, Severity);
+
+/// Structs pack field by field, in the order given here; the unpacking literal names every field, so
+/// a field left out of the list fails to compile.
+macro_rules! structs {
+    ($($ty:ident { $($field:ident),* $(,)? })*) => {$(
+        impl Pack for $ty {
+            fn pack(&self, out: &mut Packer) {
+                $(self.$field.pack(out);)*
+            }
+            fn unpack(input: &mut Unpacker) -> Self {
+                $ty { $($field: Pack::unpack(input)),* }
+            }
+        }
+    )*};
+}
+structs! {
+    Help { finds, why, example, fix }
+    Located { text, line }
+    CheckSpec { id, line, source, category, severity, languages, paths, exclude_paths, message, cwe, help, kind, always_report }
+    PatternSpec { pattern, keywords, scope, requires, unless, adjust, redact, entropy, validate, judge, binary, per, signal, on }
+    ConditionSpec { target, pattern, severity, reason }
+    ChainSpec { within, lines, ordered, parts, unless }
+    RoleSpec { role, any }
+    CommandCheckSpec { action, matcher }
+    CommandSpec { programs, subcommands, value_flags, flags, without_flags, operands, args, max_operands, max_args, redirect_to, related, new_package, typosquat, on_default_branch, recursive, computed_program, opaque }
+}
+
+impl Pack for CheckHelp {
+    fn pack(&self, out: &mut Packer) {
+        match self {
+            CheckHelp::Sections(help) => {
+                out.word(0);
+                help.pack(out);
+            }
+            CheckHelp::Text(text) => {
+                out.word(1);
+                text.pack(out);
+            }
+        }
+    }
+    fn unpack(input: &mut Unpacker) -> Self {
+        match input.word() {
+            0 => CheckHelp::Sections(Help::unpack(input)),
+            _ => CheckHelp::Text(Pack::unpack(input)),
+        }
+    }
+}
+
+impl Pack for KindSpec {
+    fn pack(&self, out: &mut Packer) {
+        match self {
+            KindSpec::Pattern(p) => {
+                out.word(0);
+                p.pack(out);
+            }
+            KindSpec::Produced(p) => {
+                out.word(1);
+                p.pack(out);
+            }
+            KindSpec::Chain(c) => {
+                out.word(2);
+                c.pack(out);
+            }
+            KindSpec::Command(c) => {
+                out.word(3);
+                c.pack(out);
+            }
+        }
+    }
+    fn unpack(input: &mut Unpacker) -> Self {
+        match input.word() {
+            0 => KindSpec::Pattern(Pack::unpack(input)),
+            1 => KindSpec::Produced(Pack::unpack(input)),
+            2 => KindSpec::Chain(Pack::unpack(input)),
+            3 => KindSpec::Command(Pack::unpack(input)),
+            other => panic!("a packed check kind is 0 to 3, not {other} (a bug of the build)"),
+        }
+    }
+}
+
+/// Packs a list of specs: their count, then each.
+pub fn pack_specs(specs: &[CheckSpec], out: &mut Packer) {
+    out.count(specs.len());
+    for spec in specs {
+        spec.pack(out);
+    }
+}
+
+/// Unpacks what [`pack_specs`] packed.
+pub fn unpack_specs(words: &'static [u8], strings: &'static str) -> Vec<CheckSpec> {
+    let mut input = Unpacker::new(words, strings);
+    let count = input.word() as usize;
+    let mut specs = Vec::with_capacity(count);
+    for _ in 0..count {
+        specs.push(CheckSpec::unpack(&mut input));
+    }
+    debug_assert!(input.is_done(), "the packed checks have words left over");
+    specs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Specs unpack to what was packed, user-file forms (plain-text help, owned lists) included, and
+    /// equal texts are stored once.
+    #[test]
+    fn specs_unpack_to_what_was_packed() {
+        let text = "- id: mine.x\n  category: exec\n  severity: note\n  languages: [python, go]\n  keywords: [run, spawn]\n  pattern: 'run\\('\n  unless:\n    - line: 'safe'\n  entropy: 3.5\n  message: run\n  help: run is run\n";
+        let mut specs = super::super::validate::parse_specs("mine.yml", text).unwrap();
+        specs.extend(super::super::builtin_specs().unwrap().iter().cloned());
+        let mut packer = Packer::default();
+        pack_specs(&specs, &mut packer);
+        let words: &'static [u8] = Box::leak(packer.word_bytes().into_boxed_slice());
+        let strings: &'static str = Box::leak(packer.strings.clone().into_boxed_str());
+        assert_eq!(unpack_specs(words, strings), specs);
+        assert_eq!(strings.matches("run is run").count(), 1);
+        assert!(matches!(specs[0].help, CheckHelp::Text(_)));
+    }
+}
