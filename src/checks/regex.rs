@@ -77,6 +77,7 @@ fn expand_shorthand(pattern: &str) -> Option<String> {
 /// The regex of `source`, compiled the first time the process asks for it and shared after that (a
 /// compilation costs a few hundred microseconds; a look-up, a hash of the source). The regexes of the
 /// checks in force are few thousand at most, so they are kept for the life of the process.
+#[allow(clippy::ptr_arg)] // the Cow is cloned into the cache: a source borrowed from the binary stays so
 fn compiled_once(source: &Cow<'static, str>) -> Result<Arc<Regex>, String> {
     static COMPILED: OnceLock<Mutex<HashMap<Cow<'static, str>, Arc<Regex>>>> = OnceLock::new();
     let cache = COMPILED.get_or_init(Mutex::default);
