@@ -1,7 +1,8 @@
 //! Regexes of checks, compiled when first used, and the glob sets of their paths.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
@@ -11,10 +12,14 @@ use super::spec::Located;
 /// A regex compiled when first used: loading hundreds of checks stays cheap, and a commit that touches a
 /// few lines compiles only the regexes those lines call for. User check files are compiled at load, so
 /// their mistakes are reported up front; the built-in ones are compiled by the test suite.
+///
+/// A regex is compiled once per process whatever the number of checks that hold it and of copies made
+/// of them ([`compiled`]): many conditions share one source (`@literal`), and the agent hook's novelty
+/// stage runs a copy of the checks its edit calls for over the old file.
 #[derive(Debug, Clone)]
 pub struct LazyRegex {
     source: Cow<'static, str>,
-    compiled: OnceLock<Regex>,
+    compiled: OnceLock<Arc<Regex>>,
 }
 
 impl LazyRegex {
@@ -31,7 +36,7 @@ impl LazyRegex {
         };
         let compiled = OnceLock::new();
         if eager {
-            let _ = compiled.set(build_regex(&source)?);
+            let _ = compiled.set(compiled_once(&source)?);
         }
         Ok(LazyRegex { source, compiled })
     }
@@ -44,7 +49,7 @@ impl LazyRegex {
     /// The compiled regex.
     pub fn get(&self) -> &Regex {
         self.compiled.get_or_init(|| {
-            build_regex(&self.source)
+            compiled_once(&self.source)
                 .unwrap_or_else(|e| panic!("built-in regex `{}`: {e}", self.source))
         })
     }
@@ -69,14 +74,56 @@ fn expand_shorthand(pattern: &str) -> Option<String> {
     })
 }
 
+/// The regex of `source`, compiled the first time the process asks for it and shared after that (a
+/// compilation costs a few hundred microseconds; a look-up, a hash of the source). The regexes of the
+/// checks in force are few thousand at most, so they are kept for the life of the process.
+#[allow(clippy::ptr_arg)] // the Cow is cloned into the cache: a source borrowed from the binary stays so
+fn compiled_once(source: &Cow<'static, str>) -> Result<Arc<Regex>, String> {
+    static COMPILED: OnceLock<Mutex<HashMap<Cow<'static, str>, Arc<Regex>>>> = OnceLock::new();
+    let cache = COMPILED.get_or_init(Mutex::default);
+    let known = |cache: &Mutex<HashMap<_, Arc<Regex>>>| {
+        cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(source.as_ref())
+            .cloned()
+    };
+    if let Some(regex) = known(cache) {
+        return Ok(regex);
+    }
+    // Compiled outside the lock: two threads may compile the same regex once each, never wait on it.
+    let regex = Arc::new(build_regex(source)?);
+    let mut map = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Ok(Arc::clone(map.entry(source.clone()).or_insert(regex)))
+}
+
 fn build_regex(source: &str) -> Result<Regex, String> {
+    let started = trace_compiles().then(std::time::Instant::now);
     // Byte regexes with Unicode off: `\w`, `\b` and `(?i)` are ASCII, which is what source code needs,
     // and it keeps compiling hundreds of checks cheap and matching on the fast DFA path.
-    regex::bytes::RegexBuilder::new(source)
+    let built = regex::bytes::RegexBuilder::new(source)
         .unicode(false)
         .size_limit(1 << 24)
         .build()
-        .map_err(|e| format!("the regex does not compile: {e}"))
+        .map_err(|e| format!("the regex does not compile: {e}"));
+    if let Some(started) = started {
+        let head: String = source.chars().take(60).collect();
+        eprintln!(
+            "review-gate: regex {:.3} ms: {head}",
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    built
+}
+
+/// Whether each regex compilation is timed on standard error (`REVIEW_GATE_TIMINGS=regex`).
+fn trace_compiles() -> bool {
+    static TRACE: OnceLock<bool> = OnceLock::new();
+    *TRACE.get_or_init(|| {
+        std::env::var_os("REVIEW_GATE_TIMINGS").is_some_and(|v| v == "regex" || v == "all")
+    })
 }
 
 /// Path globs of a check, built into a glob set when first used (building one compiles regexes: most of
@@ -112,15 +159,20 @@ impl LazyGlobs {
             // A shell command is reviewed as a file without a path: no glob set is built for it.
             return false;
         }
-        if self
-            .globs
-            .iter()
-            .all(|(g, _)| simple_matches(g, "").is_some())
-        {
-            return self
-                .globs
-                .iter()
-                .any(|(g, _)| simple_matches(g, path) == Some(true));
+        if self.built.get().is_none() {
+            // Each glob compared on its own while no set is built: one that matches decides; the set
+            // is built only when a glob of a shape compared neither way might.
+            let mut undecided = false;
+            for (glob, _) in &self.globs {
+                match simple_matches(glob, path).or_else(|| wildcard_matches(glob, path)) {
+                    Some(true) => return true,
+                    Some(false) => {}
+                    None => undecided = true,
+                }
+            }
+            if !undecided {
+                return false;
+            }
         }
         self.built
             .get_or_init(|| {
@@ -170,6 +222,84 @@ fn simple_matches(glob: &str, path: &str) -> Option<bool> {
     let shaped =
         path_like(prefix) && is_literal(suffix) && !(prefix.is_empty() && suffix.is_empty());
     shaped.then(|| starts_component_then_ends(path, prefix, suffix))
+}
+
+/// What [`build_globset`] matches for a glob made of literal text, `*` and `**` components only (None
+/// for other globs, and for a glob whose `**` components could make more than [`MAX_SHAPES`] shapes),
+/// without compiling it. A glob set's `*` crosses `/`, so `**/` at the start is nothing or `*/`, `/**/`
+/// within is `/` or `/*/`, `/**` at the end is `/*`: the glob is a few wildcard shapes, each compared
+/// with [`wildcard`] (`**/*.test.*` is `*.test.*` or `*/*.test.*`).
+fn wildcard_matches(glob: &str, path: &str) -> Option<bool> {
+    if glob.contains(['?', '[', ']', '{', '}', '\\']) || !glob.contains('*') {
+        return None;
+    }
+    let pattern = if glob.contains('/') {
+        glob.trim_start_matches('/')
+    } else {
+        // build_globset puts a glob without `/` under `**/`.
+        return wildcard_matches(&format!("/**/{glob}"), path);
+    };
+    let components: Vec<&str> = pattern.split('/').collect();
+    let last = components.len() - 1;
+    if last == 0 || components.iter().all(|c| *c == "**") {
+        return (!pattern.contains("**")).then(|| wildcard(pattern, path));
+    }
+    let mut shapes: Vec<String> = vec![String::new()];
+    for (i, component) in components.iter().enumerate() {
+        let after_prefix = i == 1 && components[0] == "**";
+        let separator = if i == 0 || after_prefix { "" } else { "/" };
+        if *component == "**" {
+            if i > 0 && components[i - 1] == "**" {
+                return None;
+            }
+            if i == 0 {
+                shapes = vec![String::new(), "*/".to_string()];
+            } else if i == last {
+                shapes.iter_mut().for_each(|s| s.push_str("/*"));
+            } else {
+                let deeper: Vec<String> = shapes.iter().map(|s| format!("{s}/*")).collect();
+                shapes.extend(deeper);
+            }
+            if shapes.len() > MAX_SHAPES {
+                return None;
+            }
+        } else if component.contains("**") {
+            return None;
+        } else {
+            shapes.iter_mut().for_each(|s| {
+                s.push_str(separator);
+                s.push_str(component);
+            });
+        }
+    }
+    Some(shapes.iter().any(|shape| wildcard(shape, path)))
+}
+
+/// Most wildcard shapes [`wildcard_matches`] makes of one glob.
+const MAX_SHAPES: usize = 8;
+
+/// Whether `text` matches `pattern`, where `*` stands for any text (`/` included) and every other
+/// character for itself. The pieces between stars are found leftmost first: linear in the text.
+fn wildcard(pattern: &str, text: &str) -> bool {
+    let mut pieces = pattern.split('*');
+    let first = pieces.next().unwrap_or("");
+    let Some(rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let mut pieces: Vec<&str> = pieces.collect();
+    let Some(last) = pieces.pop() else {
+        return rest.is_empty();
+    };
+    let Some(mut rest) = rest.strip_suffix(last) else {
+        return false;
+    };
+    for piece in pieces {
+        match rest.find(piece) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Whether some component of `path` starts with `prefix` and the path ends with `suffix` after it.
@@ -426,5 +556,119 @@ line""""#,
         let list = Regex::new(&expand_shorthand("@literals").unwrap()).unwrap();
         assert!(list.is_match(br#"["ls", "-l"]"#));
         assert!(!list.is_match(br#"["ls", path]"#));
+    }
+
+    #[test]
+    fn wildcard_globs_match_as_their_glob_set_does() {
+        let mut globs: Vec<String> = [
+            "**/*.test.*",
+            "**/tests/**",
+            "**/a/**/b",
+            "**/a/**/*.rb",
+            "**/.review-gate/**/*.jsonl",
+            "**/*client*secret*.json",
+            "**/lib/**/*.rb",
+            "a/**",
+            "/*.py",
+            "src/*/x.py",
+            "src/**/x*.py",
+            "*a*a*",
+            "**/**",
+            "**",
+            "a/**/**/b",
+            "**/a**b",
+            "**/*.{js,ts}",
+            "**/x?.py",
+        ]
+        .iter()
+        .map(|g| g.to_string())
+        .collect();
+        let builtin = crate::checks::builtin_specs().expect("built-in checks");
+        for spec in builtin.iter() {
+            for glob in spec.paths.iter().chain(spec.exclude_paths.iter()) {
+                globs.push(glob.text.to_string());
+            }
+        }
+        globs.sort();
+        globs.dedup();
+        let paths = [
+            "",
+            "/",
+            "a",
+            "a/b",
+            "/a/b",
+            "x/a/b",
+            "a/x/b",
+            "a/x/y/b",
+            "ab",
+            "a/ab",
+            "a/lib/x.rb",
+            "lib/x.rb",
+            "lib/x/y.rb",
+            "xlib/y.rb",
+            "x.test.ts",
+            "src/x.test.ts",
+            "x.test",
+            "test.x",
+            "tests/x",
+            "tests",
+            "x/tests/y",
+            "tests/",
+            "a\nb/tests/c",
+            "a\nb.test.c",
+            ".review-gate/audit.jsonl",
+            "x/.review-gate/a/b.jsonl",
+            ".review-gate/a/b.jsonl",
+            "my_client_secret.json",
+            "x/clientsecret.json",
+            "secret_client.json",
+            "terraform.tfstate.backup",
+            "a/x.tfstate.1",
+            "x.py",
+            "/x.py",
+            "a/x.py",
+            "src/a/x.py",
+            "src/a/b/x1.py",
+            "src/x.py",
+            "aa",
+            "aaa",
+            "a/a/a",
+            "app.py",
+            "setup.py",
+            "x/conftest.py",
+            "x/FooTest.java",
+            "webpack.config.js",
+            "a/.env.local",
+            "ünï/cödé.test.ts",
+        ];
+        let mut compared = 0;
+        for glob in &globs {
+            let Ok(set) = build_globset(std::iter::once((glob.as_str(), 1))) else {
+                continue;
+            };
+            for path in paths {
+                if let Some(matched) = wildcard_matches(glob, path) {
+                    compared += 1;
+                    assert_eq!(matched, set.is_match(path), "{glob} {path:?}");
+                }
+            }
+            let lazy = LazyGlobs::new(
+                &[Located {
+                    text: glob.clone().into(),
+                    line: 1,
+                }],
+                false,
+            )
+            .unwrap()
+            .unwrap();
+            for path in paths {
+                assert_eq!(lazy.is_match(path), set.is_match(path), "{glob} {path:?}");
+            }
+        }
+        assert!(compared > 20 * paths.len(), "{compared}");
+        // Not compared without a set: classes, alternatives, `?`, `**` inside a component.
+        for glob in ["**/*.{js,ts}", "**/x?.py", "**/a**b", "**/**", "**"] {
+            assert_eq!(wildcard_matches(glob, "a/b"), None, "{glob}");
+        }
     }
 }

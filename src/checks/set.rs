@@ -131,8 +131,22 @@ impl CheckSet {
     /// What [`CheckSet::keyword_hits`] finds, by looking for each word in a short text.
     fn hits_word_by_word(&self, text: &str) -> Vec<(usize, usize)> {
         let lower = text.to_ascii_lowercase();
+        // The pairs of adjacent bytes the text holds: a word whose first two bytes are not among them
+        // is not in it, and is passed over without a search (thousands of words, a short text).
+        let mut pairs = vec![0u64; 1 << 10];
+        let pair = |a: u8, b: u8| (usize::from(a) << 8) | usize::from(b);
+        for w in lower.as_bytes().windows(2) {
+            let p = pair(w[0], w[1]);
+            pairs[p >> 6] |= 1 << (p & 63);
+        }
         let mut hits = Vec::new();
         for (index, word) in self.words.iter().enumerate() {
+            if let [a, b, ..] = *word.as_bytes() {
+                let p = pair(a, b);
+                if pairs[p >> 6] & (1 << (p & 63)) == 0 {
+                    continue;
+                }
+            }
             // Overlapping occurrences too, as the automaton finds them.
             let mut from = 0;
             while let Some(at) = memchr::memmem::find(&lower.as_bytes()[from..], word.as_bytes()) {

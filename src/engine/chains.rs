@@ -50,11 +50,22 @@ pub fn detect_marked(
     for list in by_path.values_mut() {
         list.sort_by_key(|f| (f.line, f.column));
     }
+    // Only the checks something was found by can play a role: the others are never asked about.
+    let found: std::collections::HashSet<&str> = findings
+        .iter()
+        .chain(silenced)
+        .map(|f| f.check.as_str())
+        .collect();
+    let players: Vec<&Check> = set
+        .checks
+        .iter()
+        .filter(|c| c.chain().is_none() && found.contains(&*c.meta.id))
+        .collect();
     let mut out = Vec::new();
     for check in chains {
         let chain = check.chain().expect("filtered on chains");
         // Which roles each check can play, worked out once per chain rather than per finding.
-        let masks = role_masks(chain, set);
+        let masks = role_masks(chain, &players);
         let role_of = |f: &Finding, bit: u32| {
             masks
                 .get(f.check.as_str())
@@ -224,11 +235,12 @@ fn role_bit(index: usize) -> u32 {
 /// The bit of the `unless` targets in a role mask.
 const UNLESS: u32 = 1 << 31;
 
-/// For every check that plays a part in the chain (or cancels it), the mask of what it plays.
-fn role_masks<'a>(chain: &Chain, set: &'a CheckSet) -> HashMap<&'a str, u32> {
-    set.checks
+/// For every check of `players` (none of them a chain) that plays a part in the chain (or cancels it),
+/// the mask of what it plays.
+fn role_masks<'a>(chain: &Chain, players: &[&'a Check]) -> HashMap<&'a str, u32> {
+    players
         .iter()
-        .filter(|c| c.chain().is_none())
+        .copied()
         .filter_map(|c| {
             let mut mask = 0;
             for (index, role) in chain.parts.iter().enumerate().take(31) {
