@@ -33,7 +33,17 @@ pub struct CheckSet {
     pub file_slots: usize,
     /// The secret checks as a set of their own, once built (see [`CheckSet::secret_set`]).
     secrets: OnceLock<Option<Box<CheckSet>>>,
+    /// For each check, the parts each other check plays in it when it is a chain (see
+    /// [`CheckSet::part_masks`]), worked out once.
+    part_masks: OnceLock<Vec<PartMasks>>,
 }
+
+/// The bit of a chain's `unless` targets in a [`PartMasks`] mask (part `i` has bit `i`, for the first 31).
+pub const UNLESS_PART: u32 = 1 << 31;
+
+/// For one chain, the mask of the parts each check plays in it (bit `i`: part `i`, among the first 31;
+/// [`UNLESS_PART`]: its `unless` targets), by check id; checks that play none are absent.
+pub type PartMasks = HashMap<Box<str>, u32>;
 
 impl CheckSet {
     /// Builds the prefilter over `checks`.
@@ -69,7 +79,39 @@ impl CheckSet {
             keywordless,
             file_slots,
             secrets: OnceLock::new(),
+            part_masks: OnceLock::new(),
         }
+    }
+
+    /// What each check plays in the chain at index `chain` of [`CheckSet::checks`] (empty for a check
+    /// that is not a chain). Worked out once for every chain of the set: the engine asks on every review,
+    /// and the review of each commit of a range asks hundreds of times.
+    pub fn part_masks(&self, chain: usize) -> &PartMasks {
+        &self.part_masks.get_or_init(|| {
+            self.checks
+                .iter()
+                .map(|c| c.chain().map(|ch| self.masks_of(ch)).unwrap_or_default())
+                .collect()
+        })[chain]
+    }
+
+    fn masks_of(&self, chain: &super::chain::Chain) -> PartMasks {
+        self.checks
+            .iter()
+            .filter(|c| c.chain().is_none())
+            .filter_map(|c| {
+                let mut mask = 0;
+                for (index, role) in chain.parts.iter().enumerate().take(31) {
+                    if super::plays(&role.any, c) {
+                        mask |= 1 << index;
+                    }
+                }
+                if super::plays(&chain.unless, c) {
+                    mask |= UNLESS_PART;
+                }
+                (mask != 0).then(|| (Box::from(&*c.meta.id), mask))
+            })
+            .collect()
     }
 
     /// The secret checks that run a pattern, as a set of their own (None when there are none), built
@@ -161,6 +203,7 @@ impl Clone for CheckSet {
             keywordless: self.keywordless.clone(),
             file_slots: self.file_slots,
             secrets: self.secrets.clone(),
+            part_masks: self.part_masks.clone(),
         }
     }
 }

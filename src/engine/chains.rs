@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use crate::checks::chain::{Chain, Within};
-use crate::checks::plays;
 use crate::checks::{Check, CheckSet};
 use crate::model::Language;
 use crate::model::{ChainPart, ChangedFile, Finding, Fnv64, Severity, TextExtent};
@@ -37,7 +36,12 @@ pub fn detect_marked(
     silenced: &[Finding],
     baseless: bool,
 ) -> (Vec<Finding>, Vec<crate::engine::suppress::Silence>) {
-    let chains: Vec<&Check> = set.checks.iter().filter(|c| c.chain().is_some()).collect();
+    let chains: Vec<(usize, &Check)> = set
+        .checks
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.chain().is_some())
+        .collect();
     if chains.is_empty() || findings.len() + silenced.len() == 0 {
         return (Vec::new(), Vec::new());
     }
@@ -51,10 +55,10 @@ pub fn detect_marked(
         list.sort_by_key(|f| (f.line, f.column));
     }
     let mut out = Vec::new();
-    for check in chains {
+    for (index, check) in chains {
         let chain = check.chain().expect("filtered on chains");
-        // Which roles each check can play, worked out once per chain rather than per finding.
-        let masks = role_masks(chain, set);
+        // Which roles each check can play, worked out once per check set rather than per finding.
+        let masks = set.part_masks(index);
         let role_of = |f: &Finding, bit: u32| {
             masks
                 .get(f.check.as_str())
@@ -222,27 +226,7 @@ fn role_bit(index: usize) -> u32 {
 }
 
 /// The bit of the `unless` targets in a role mask.
-const UNLESS: u32 = 1 << 31;
-
-/// For every check that plays a part in the chain (or cancels it), the mask of what it plays.
-fn role_masks<'a>(chain: &Chain, set: &'a CheckSet) -> HashMap<&'a str, u32> {
-    set.checks
-        .iter()
-        .filter(|c| c.chain().is_none())
-        .filter_map(|c| {
-            let mut mask = 0;
-            for (index, role) in chain.parts.iter().enumerate().take(31) {
-                if plays(&role.any, c) {
-                    mask |= role_bit(index);
-                }
-            }
-            if plays(&chain.unless, c) {
-                mask |= UNLESS;
-            }
-            (mask != 0).then_some((&*c.meta.id, mask))
-        })
-        .collect()
-}
+const UNLESS: u32 = crate::checks::set::UNLESS_PART;
 
 /// Drops the findings of signal checks (they only feed chains).
 pub fn drop_signals(set: &CheckSet, findings: &mut Vec<Finding>) {

@@ -1,13 +1,16 @@
 //! The commits of a range, one by one: each commit's added lines against its first parent, for the
 //! review of what only history holds (a secret added in one commit and deleted in a later one).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
-use git2::{Oid, Repository, Sort};
+use git2::{Delta, DiffFindOptions, FileMode, Oid, Repository, Sort};
 
-use super::git::{collect_with, commit_id, diff_options, NewSide};
-use crate::model::{ChangeSet, CommitRef};
+use super::git::{commit_id, diff_options, hunk_ranges, text_ranges};
+use super::sniff::printable_runs;
+use super::{sniff, sniff_named, whole_file, AddedLines, Content};
+use crate::model::{Base, BinaryText, ChangeSet, ChangedFile, CommitRef};
 
 /// The commits of a range, oldest first (parents before children).
 #[derive(Debug, Default)]
@@ -87,10 +90,57 @@ pub fn commit_ref(repo: &Repository, id: Oid) -> Result<CommitRef> {
     Ok(CommitRef::new(&id.to_string(), when, &message))
 }
 
+/// Blobs read for the review of consecutive commits, by id: the new version of a file one commit
+/// changes is the old version the next commit changing it starts from, so each is read once. Bounded
+/// (emptied past [`BlobCache::LIMIT`] bytes); a blob is handed out once (a file's next commit needs it
+/// once).
+#[derive(Debug, Default)]
+pub struct BlobCache {
+    blobs: HashMap<Oid, Vec<u8>>,
+    bytes: usize,
+}
+
+impl BlobCache {
+    /// Most bytes kept at once.
+    const LIMIT: usize = 32 << 20;
+
+    /// The content of the blob `id`, from the cache when there.
+    fn take(&mut self, repo: &Repository, id: Oid, path: &str) -> Result<Vec<u8>> {
+        if let Some(bytes) = self.blobs.remove(&id) {
+            self.bytes -= bytes.len();
+            return Ok(bytes);
+        }
+        let blob = repo
+            .find_blob(id)
+            .with_context(|| format!("cannot read a version of {path}"))?;
+        Ok(blob.content().to_vec())
+    }
+
+    /// Keeps a copy of the blob `id` for a later commit.
+    fn keep(&mut self, id: Oid, bytes: &[u8]) {
+        if bytes.len() > Self::LIMIT / 4 {
+            return;
+        }
+        if self.bytes + bytes.len() > Self::LIMIT {
+            self.blobs.clear();
+            self.bytes = 0;
+        }
+        if self.blobs.insert(id, bytes.to_vec()).is_none() {
+            self.bytes += bytes.len();
+        }
+    }
+}
+
 /// What one commit adds: its tree against its first parent's (a merge commit is reviewed against its
 /// first parent, so what it brings from the merged branch counts; a root commit against nothing). Old
-/// texts are not read: a per-commit review looks for secrets, which need none.
-pub fn commit_changes(repo: &Repository, id: Oid) -> Result<ChangeSet> {
+/// texts are not kept: a per-commit review looks for secrets, which need none.
+///
+/// The same files and added lines as [`super::git::range`] gives for the commit's `parent..commit`,
+/// read more cheaply: each blob once (`cache`, shared by the commits one thread reviews in order), and
+/// the added lines from a diff of the two versions' bytes, without libgit2's per-file look-up of diff
+/// drivers in `.gitattributes` (which only decides whether a file is binary, and a file git takes for
+/// binary is judged again by its content anyway).
+pub fn commit_changes(repo: &Repository, id: Oid, cache: &mut BlobCache) -> Result<ChangeSet> {
     let commit = repo
         .find_commit(id)
         .with_context(|| format!("cannot read the commit {id}"))?;
@@ -105,10 +155,121 @@ pub fn commit_changes(repo: &Repository, id: Oid) -> Result<ChangeSet> {
         ),
     };
     let mut opts = diff_options();
-    let diff = repo
+    let mut diff = repo
         .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
         .with_context(|| format!("cannot compare the commit {id} with its parent"))?;
-    collect_with(repo, diff, NewSide::Objects, false)
+    // Renames as `git::range` finds them.
+    let mut find = DiffFindOptions::new();
+    find.renames(true)
+        .rename_threshold(50)
+        .renames_from_rewrites(false)
+        .for_untracked(true);
+    diff.find_similar(Some(&mut find))
+        .context("cannot detect renames")?;
+    let mut set = ChangeSet::default();
+    for delta in diff.deltas() {
+        let status = delta.status();
+        if matches!(
+            status,
+            Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Unreadable
+        ) {
+            continue;
+        }
+        let new_file = delta.new_file();
+        match new_file.mode() {
+            FileMode::Commit | FileMode::Link => {
+                if let Some(path) = new_file.path() {
+                    set.skipped.add_non_text(super::slash_path(path));
+                }
+                continue;
+            }
+            FileMode::Tree => continue,
+            _ => {}
+        }
+        let Some(path) = new_file.path() else {
+            continue;
+        };
+        if let Some(raw) = super::raw_path_bytes(path) {
+            set.raw_paths.insert(super::slash_path(path), raw);
+        }
+        let path = super::slash_path(path);
+        let new = cache.take(repo, new_file.id(), &path)?;
+        let old = match status {
+            Delta::Added | Delta::Untracked => None,
+            _ => Some(cache.take(repo, delta.old_file().id(), &path)?),
+        };
+        cache.keep(new_file.id(), &new);
+        let file = match old {
+            None => match sniff_named(&path, new) {
+                Content::Text(text) => {
+                    let mut file = whole_file(path, text, AddedLines::All);
+                    file.base = Base::Added;
+                    file
+                }
+                Content::Binary(bytes) => {
+                    set.skipped.add_binary_text(printable_runs(path, &bytes));
+                    continue;
+                }
+            },
+            Some(old) => match modified(path, &old, new)? {
+                Some(Ok(file)) => file,
+                Some(Err(binary)) => {
+                    set.skipped.add_binary_text(binary);
+                    continue;
+                }
+                None => continue,
+            },
+        };
+        if !file.added.is_empty() {
+            set.files.push(file);
+        }
+    }
+    Ok(set)
+}
+
+/// A file a commit changes, from the bytes of its two versions: None when no line is added, the
+/// printable runs of a binary new version, else the file with its added lines.
+fn modified(
+    path: String,
+    old: &[u8],
+    new: Vec<u8>,
+) -> Result<Option<std::result::Result<ChangedFile, BinaryText>>> {
+    let ranges = {
+        let mut opts = diff_options();
+        let patch = git2::Patch::from_buffers(old, None, &new, None, Some(&mut opts))
+            .with_context(|| format!("cannot compare the two versions of {path}"))?;
+        // git's verdict (one NUL byte) is not ours: the content is judged again.
+        if patch.delta().flags().is_binary() {
+            None
+        } else {
+            Some(hunk_ranges(&patch)?)
+        }
+    };
+    if ranges.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(None);
+    }
+    let text = match sniff_named(&path, new) {
+        Content::Text(text) => text,
+        Content::Binary(bytes) => return Ok(Some(Err(printable_runs(path, &bytes)))),
+    };
+    let file = match ranges {
+        Some(ranges) => whole_file(path, text, AddedLines::Ranges(&ranges)),
+        None => match sniff(old.to_vec()) {
+            Content::Text(old) => {
+                let ranges = text_ranges(&old, &text, &path)?;
+                let mut file = whole_file(path, text, AddedLines::Ranges(&ranges));
+                file.old_text = Some(old);
+                file.base = Base::Modified;
+                file
+            }
+            Content::Binary(_) => {
+                let mut file = whole_file(path, text, AddedLines::All);
+                file.base = Base::Added;
+                file
+            }
+        },
+    };
+    Ok(Some(Ok(file)))
 }
 
 /// Opens the repository at `git_dir` again (a `git2::Repository` is not shared between threads).
