@@ -5,13 +5,13 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::check::Check;
 use super::spec::Text;
-use crate::model::Category;
+use crate::model::{Category, Language};
 
 /// Texts searched word by word, in bytes overall, before the automaton is built.
 const SHORT_TEXTS: usize = 1024;
@@ -36,7 +36,16 @@ pub struct CheckSet {
     /// For each check, the parts each other check plays in it when it is a chain (see
     /// [`CheckSet::part_masks`]), worked out once.
     part_masks: OnceLock<Vec<PartMasks>>,
+    /// Which checks apply to each file reviewed so far, by path and language, when the set remembers
+    /// them (see [`CheckSet::remember_applies`]).
+    applies_memo: Option<Mutex<AppliesMemo>>,
 }
+
+/// Which checks apply to a path, for each language a file at that path was detected as.
+type AppliesMemo = HashMap<Box<str>, Vec<(Language, Arc<[bool]>)>>;
+
+/// Most paths [`CheckSet::applies`] remembers (it forgets them all past that).
+const MEMO_PATHS: usize = 4096;
 
 /// The bit of a chain's `unless` targets in a [`PartMasks`] mask (part `i` has bit `i`, for the first 31).
 pub const UNLESS_PART: u32 = 1 << 31;
@@ -80,7 +89,47 @@ impl CheckSet {
             file_slots,
             secrets: OnceLock::new(),
             part_masks: OnceLock::new(),
+            applies_memo: None,
         }
+    }
+
+    /// Makes [`CheckSet::applies`] remember its answer for each path: for a set that reviews the same
+    /// paths again and again (each commit of a range), where matching every check's path globs against
+    /// each file of each commit would cost more than the review of its few added lines.
+    pub fn remember_applies(&mut self) {
+        self.applies_memo = Some(Mutex::default());
+    }
+
+    /// Whether each check (in the order of [`CheckSet::checks`]) looks at a file of this language and
+    /// path.
+    pub fn applies(&self, language: Language, path: &str) -> Arc<[bool]> {
+        let compute = || -> Arc<[bool]> {
+            self.checks
+                .iter()
+                .map(|c| c.applies_to(language, path))
+                .collect()
+        };
+        let Some(memo) = &self.applies_memo else {
+            return compute();
+        };
+        let known = memo
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+            .and_then(|list| list.iter().find(|(l, _)| *l == language))
+            .map(|(_, applies)| applies.clone());
+        if let Some(applies) = known {
+            return applies;
+        }
+        let applies = compute();
+        let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() >= MEMO_PATHS {
+            memo.clear();
+        }
+        memo.entry(path.into())
+            .or_default()
+            .push((language, applies.clone()));
+        applies
     }
 
     /// What each check plays in the chain at index `chain` of [`CheckSet::checks`] (empty for a check
@@ -204,6 +253,7 @@ impl Clone for CheckSet {
             file_slots: self.file_slots,
             secrets: self.secrets.clone(),
             part_masks: self.part_masks.clone(),
+            applies_memo: self.applies_memo.as_ref().map(|_| Mutex::default()),
         }
     }
 }

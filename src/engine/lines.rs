@@ -122,11 +122,7 @@ impl<'a> FileContext<'a> {
 }
 
 fn check_file(set: &CheckSet, file: &ChangedFile, baseless: bool) -> FileRun {
-    let applies: Vec<bool> = set
-        .checks
-        .iter()
-        .map(|c| c.applies_to(file.language, &file.path))
-        .collect();
+    let applies = set.applies(file.language, &file.path);
     let ctx = FileContext {
         file,
         regions: OnceCell::new(),

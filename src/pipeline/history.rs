@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{anyhow, Result};
 use rayon::prelude::*;
@@ -41,8 +42,11 @@ pub fn review_commits(
     if mode == CommitsMode::None || range.ids.is_empty() {
         return Ok(());
     }
-    let (set, support) = match mode {
-        CommitsMode::All => (analysis.checks.clone(), analysis.support.clone()),
+    let (mut set, support) = match mode {
+        CommitsMode::All => (
+            Arc::new((*analysis.checks).clone()),
+            analysis.support.clone(),
+        ),
         _ => {
             let selection = Selection {
                 categories: vec!["secret".into(), "attack".into()],
@@ -61,6 +65,10 @@ pub fn review_commits(
     };
     if set.checks.is_empty() {
         return Ok(());
+    }
+    // Each commit reviews the same paths again: which checks apply to each is worked out once.
+    if let Some(set) = Arc::get_mut(&mut set) {
+        set.remember_applies();
     }
     let policy = &analysis.policy;
     // Runs of consecutive commits, a few per thread: each run opens the repository once and reads
