@@ -287,4 +287,45 @@ mod tests {
             assert_eq!(by_word, by_automaton, "{text}");
         }
     }
+
+    /// A set that remembers which checks apply to a path answers as one that works it out each time,
+    /// for each language a file at that path is detected as.
+    #[test]
+    fn remembered_applies_are_the_computed_ones() {
+        let checks = crate::checks::load(&[]).unwrap();
+        let plain = crate::checks::into_set(checks.clone());
+        let mut memo = crate::checks::into_set(checks);
+        memo.remember_applies();
+        let cases = [
+            (Language::Python, "src/app.py"),
+            (Language::JavaScript, "src/app.py"),
+            (Language::Python, "tests/fixtures/keys.py"),
+            (Language::JavaScript, "package.json"),
+        ];
+        for _ in 0..2 {
+            for (language, path) in cases {
+                assert_eq!(
+                    memo.applies(language, path),
+                    plain.applies(language, path),
+                    "{path}"
+                );
+            }
+        }
+        // The parts each check plays in a chain, worked out once, are those of the chain's targets.
+        for (index, check) in plain.checks.iter().enumerate() {
+            let Some(chain) = check.chain() else {
+                assert!(plain.part_masks(index).is_empty());
+                continue;
+            };
+            for (id, mask) in plain.part_masks(index) {
+                let part = plain.get(id).unwrap();
+                let first = mask.trailing_zeros() as usize;
+                if first < 31 {
+                    assert!(crate::checks::plays(&chain.parts[first].any, part), "{id}");
+                } else {
+                    assert!(crate::checks::plays(&chain.unless, part), "{id}");
+                }
+            }
+        }
+    }
 }
