@@ -5,13 +5,13 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::check::Check;
 use super::spec::Text;
-use crate::model::Category;
+use crate::model::{Category, Language};
 
 /// Texts searched word by word, in bytes overall, before the automaton is built.
 const SHORT_TEXTS: usize = 1024;
@@ -33,7 +33,16 @@ pub struct CheckSet {
     pub file_slots: usize,
     /// The secret checks as a set of their own, once built (see [`CheckSet::secret_set`]).
     secrets: OnceLock<Option<Box<CheckSet>>>,
+    /// Which checks apply to each file reviewed so far, by path and language, when the set remembers
+    /// them (see [`CheckSet::remember_applies`]).
+    applies_memo: Option<Mutex<AppliesMemo>>,
 }
+
+/// Which checks apply to a path, for each language a file at that path was detected as.
+type AppliesMemo = HashMap<Box<str>, Vec<(Language, Arc<[bool]>)>>;
+
+/// Most paths [`CheckSet::applies`] remembers (it forgets them all past that).
+const MEMO_PATHS: usize = 4096;
 
 impl CheckSet {
     /// Builds the prefilter over `checks`.
@@ -69,7 +78,47 @@ impl CheckSet {
             keywordless,
             file_slots,
             secrets: OnceLock::new(),
+            applies_memo: None,
         }
+    }
+
+    /// Makes [`CheckSet::applies`] remember its answer for each path: for a set that reviews the same
+    /// paths again and again (each commit of a range), where matching every check's path globs against
+    /// each file of each commit would cost more than the review of its few added lines.
+    pub fn remember_applies(&mut self) {
+        self.applies_memo = Some(Mutex::default());
+    }
+
+    /// Whether each check (in the order of [`CheckSet::checks`]) looks at a file of this language and
+    /// path.
+    pub fn applies(&self, language: Language, path: &str) -> Arc<[bool]> {
+        let compute = || -> Arc<[bool]> {
+            self.checks
+                .iter()
+                .map(|c| c.applies_to(language, path))
+                .collect()
+        };
+        let Some(memo) = &self.applies_memo else {
+            return compute();
+        };
+        let known = memo
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+            .and_then(|list| list.iter().find(|(l, _)| *l == language))
+            .map(|(_, applies)| applies.clone());
+        if let Some(applies) = known {
+            return applies;
+        }
+        let applies = compute();
+        let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() >= MEMO_PATHS {
+            memo.clear();
+        }
+        memo.entry(path.into())
+            .or_default()
+            .push((language, applies.clone()));
+        applies
     }
 
     /// The secret checks that run a pattern, as a set of their own (None when there are none), built
@@ -175,6 +224,7 @@ impl Clone for CheckSet {
             keywordless: self.keywordless.clone(),
             file_slots: self.file_slots,
             secrets: self.secrets.clone(),
+            applies_memo: self.applies_memo.as_ref().map(|_| Mutex::default()),
         }
     }
 }
@@ -206,6 +256,31 @@ mod tests {
             // Hits ending together come in no particular order.
             by_automaton.sort_unstable();
             assert_eq!(by_word, by_automaton, "{text}");
+        }
+    }
+
+    /// A set that remembers which checks apply to a path answers as one that works it out each time,
+    /// for each language a file at that path is detected as.
+    #[test]
+    fn remembered_applies_are_the_computed_ones() {
+        let checks = crate::checks::load(&[]).unwrap();
+        let plain = crate::checks::into_set(checks.clone());
+        let mut memo = crate::checks::into_set(checks);
+        memo.remember_applies();
+        let cases = [
+            (Language::Python, "src/app.py"),
+            (Language::JavaScript, "src/app.py"),
+            (Language::Python, "tests/fixtures/keys.py"),
+            (Language::JavaScript, "package.json"),
+        ];
+        for _ in 0..2 {
+            for (language, path) in cases {
+                assert_eq!(
+                    memo.applies(language, path),
+                    plain.applies(language, path),
+                    "{path}"
+                );
+            }
         }
     }
 }

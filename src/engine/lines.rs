@@ -159,10 +159,13 @@ pub(super) fn check_file_pass(
         Pass::Removed { new_text } => (On::Removed, Side::Removed, Some(new_text)),
         Pass::AddedBack => (On::Removed, Side::Added, None),
     };
+    // Which checks look at this file (remembered per path by a per-commit set), then at this pass.
+    let looks = set.applies(file.language, &file.path);
     let applies: Vec<bool> = set
         .checks
         .iter()
-        .map(|c| c.on() == on && c.applies_to(file.language, &file.path))
+        .zip(looks.iter())
+        .map(|(c, &looks)| looks && c.on() == on)
         .collect();
     let ctx = FileContext {
         file,

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{anyhow, Result};
 use rayon::prelude::*;
@@ -41,8 +42,11 @@ pub fn review_commits(
     if mode == CommitsMode::None || range.ids.is_empty() {
         return Ok(());
     }
-    let (set, support) = match mode {
-        CommitsMode::All => (analysis.checks.clone(), analysis.support.clone()),
+    let (mut set, support) = match mode {
+        CommitsMode::All => (
+            Arc::new((*analysis.checks).clone()),
+            analysis.support.clone(),
+        ),
         _ => {
             let selection = Selection {
                 categories: vec!["secret".into(), "attack".into()],
@@ -62,17 +66,29 @@ pub fn review_commits(
     if set.checks.is_empty() {
         return Ok(());
     }
+    // Each commit reviews the same paths again: which checks apply to each is worked out once.
+    if let Some(set) = Arc::get_mut(&mut set) {
+        set.remember_applies();
+    }
     let policy = &analysis.policy;
+    // Runs of consecutive commits, a few per thread: each run opens the repository once and reads
+    // each blob once (a file's new version in one commit is its old version in the next).
+    let runs = rayon::current_num_threads().max(1) * 4;
+    let per_run = range.ids.len().div_ceil(runs).max(1);
     let results: Vec<Result<CommitFindings>> = range
         .ids
-        .par_iter()
-        .map_init(
-            || commits::reopen(git_dir),
-            |repo, id| {
-                let repo = repo.as_ref().map_err(|e| anyhow!("{e:#}"))?;
-                review_one(repo, *id, &set, &support, policy, mode)
-            },
-        )
+        .par_chunks(per_run)
+        .flat_map_iter(|chunk| {
+            let repo = commits::reopen(git_dir);
+            let mut cache = commits::BlobCache::default();
+            chunk
+                .iter()
+                .map(|id| {
+                    let repo = repo.as_ref().map_err(|e| anyhow!("{e:#}"))?;
+                    review_one(repo, *id, &mut cache, &set, &support, policy, mode)
+                })
+                .collect::<Vec<_>>()
+        })
         .collect();
     let net: HashSet<&str> = analysis
         .review
@@ -181,13 +197,14 @@ fn describe(finding: &mut Finding, commit: &CommitRef, still_present: bool) {
 fn review_one(
     repo: &git2::Repository,
     id: git2::Oid,
+    cache: &mut commits::BlobCache,
     set: &CheckSet,
     support: &HashSet<String>,
     policy: &Policy,
     mode: CommitsMode,
 ) -> Result<CommitFindings> {
     let commit = commits::commit_ref(repo, id)?;
-    let mut changes = commits::commit_changes(repo, id)?;
+    let mut changes = commits::commit_changes(repo, id, cache)?;
     changes.files.retain(|f| policy.includes_path(&f.path));
     if changes.files.is_empty() && changes.skipped.binary_text.is_empty() {
         return Ok(CommitFindings {

@@ -686,7 +686,7 @@ fn old_hunk_ranges(patch: &git2::Patch<'_>) -> Result<Vec<(u32, u32)>> {
 }
 
 /// The (start, count) ranges of new lines in a patch's hunks.
-fn hunk_ranges(patch: &git2::Patch<'_>) -> Result<Vec<(u32, u32)>> {
+pub(super) fn hunk_ranges(patch: &git2::Patch<'_>) -> Result<Vec<(u32, u32)>> {
     let mut ranges = Vec::new();
     for h in 0..patch.num_hunks() {
         let (hunk, _) = patch.hunk(h)?;
@@ -698,7 +698,7 @@ fn hunk_ranges(patch: &git2::Patch<'_>) -> Result<Vec<(u32, u32)>> {
 }
 
 /// The added-line ranges of a line diff of two texts (forced as text: the caller has judged them so).
-fn text_ranges(old: &str, new: &str, path: &str) -> Result<Vec<(u32, u32)>> {
+pub(super) fn text_ranges(old: &str, new: &str, path: &str) -> Result<Vec<(u32, u32)>> {
     let mut opts = diff_options();
     opts.force_text(true);
     let patch =
