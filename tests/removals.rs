@@ -62,6 +62,13 @@ fn assert_gate_removed(run: &common::Run) {
     assert_eq!(gate["severity"], "error");
     assert_eq!(gate["side"], "removed", "{gate}");
     assert_eq!(gate["path"], ".claude/settings.json");
+    assert!(
+        gate["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(the change deletes the file)"),
+        "{gate}"
+    );
 }
 
 #[test]
