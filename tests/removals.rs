@@ -384,3 +384,40 @@ fn an_agent_edit_that_removes_the_env_entry_asks_like_any_warning() {
     assert_ne!(decision, "ask", "{reason}");
     assert!(!reason.contains("env-entry-removed"), "{reason}");
 }
+
+#[test]
+fn a_codex_patch_that_deletes_the_gitignore_is_judged_on_what_it_takes_away() {
+    let repo = Repo::new();
+    repo.write(".gitignore", GITIGNORE);
+    repo.commit("base");
+    let patch = "*** Begin Patch\n*** Delete File: .gitignore\n*** End Patch\n";
+    let input = serde_json::json!({
+        "session_id": "codex-1", "cwd": repo.path(), "hook_event_name": "PreToolUse",
+        "model": "gpt-5", "tool_name": "apply_patch", "tool_input": {"command": patch},
+        "tool_use_id": "call_1",
+    });
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_review-gate"))
+        .current_dir(repo.path())
+        .args(["agent-hook", "--agent", "codex"])
+        .env_remove("REVIEW_GATE_BUILTIN_CHECKS")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.to_string().as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("secret.gitignore.env-entry-removed"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
