@@ -421,3 +421,20 @@ fn a_codex_patch_that_deletes_the_gitignore_is_judged_on_what_it_takes_away() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_file_git_takes_for_binary_still_has_its_removed_lines_read() {
+    let repo = Repo::new();
+    repo.write(".gitattributes", ".gitignore -diff\n");
+    repo.write(".gitignore", GITIGNORE);
+    repo.commit("base");
+    repo.write(".gitignore", GITIGNORE_WITHOUT_ENV);
+    repo.commit("drop the entry");
+    let run = repo.run(&["diff", "HEAD~1", "--format", "json", "--fail-on", "warning"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let json = run.json();
+    assert_eq!(
+        finding(&json, "secret.gitignore.env-entry-removed")["line"],
+        3
+    );
+}

@@ -266,8 +266,9 @@ fn add_conflicted(
                 file
             }
             Some(old) => {
-                let ranges = text_ranges(&old, &text, &path)?;
+                let (ranges, old_ranges) = text_ranges(&old, &text, &path)?;
                 let mut file = whole_file(path, text, AddedLines::Ranges(&ranges));
+                file.removed = super::removed_lines(&old, &old_ranges);
                 file.old_text = Some(old);
                 file.base = crate::model::Base::Modified;
                 file
@@ -666,8 +667,9 @@ fn rejudged(repo: &Repository, p: Pending, text: String) -> Result<ChangedFile> 
         file.base = crate::model::Base::Added;
         return Ok(file);
     };
-    let ranges = text_ranges(&old, &text, &p.path)?;
+    let (ranges, old_ranges) = text_ranges(&old, &text, &p.path)?;
     let mut file = whole_file(p.path, text, AddedLines::Ranges(&ranges));
+    file.removed = super::removed_lines(&old, &old_ranges);
     file.old_text = Some(old);
     file.base = crate::model::Base::Modified;
     Ok(file)
@@ -697,12 +699,13 @@ fn hunk_ranges(patch: &git2::Patch<'_>) -> Result<Vec<(u32, u32)>> {
     Ok(ranges)
 }
 
-/// The added-line ranges of a line diff of two texts (forced as text: the caller has judged them so).
-fn text_ranges(old: &str, new: &str, path: &str) -> Result<Vec<(u32, u32)>> {
+/// The added-line and removed-line ranges of a line diff of two texts (forced as text: the caller has
+/// judged them so).
+fn text_ranges(old: &str, new: &str, path: &str) -> Result<(Vec<(u32, u32)>, Vec<(u32, u32)>)> {
     let mut opts = diff_options();
     opts.force_text(true);
     let patch =
         git2::Patch::from_buffers(old.as_bytes(), None, new.as_bytes(), None, Some(&mut opts))
             .with_context(|| format!("cannot compare the two versions of {path}"))?;
-    hunk_ranges(&patch)
+    Ok((hunk_ranges(&patch)?, old_hunk_ranges(&patch)?))
 }
