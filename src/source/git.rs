@@ -701,7 +701,11 @@ fn hunk_ranges(patch: &git2::Patch<'_>) -> Result<Vec<(u32, u32)>> {
 
 /// The added-line and removed-line ranges of a line diff of two texts (forced as text: the caller has
 /// judged them so).
-fn text_ranges(old: &str, new: &str, path: &str) -> Result<(Vec<(u32, u32)>, Vec<(u32, u32)>)> {
+fn text_ranges(
+    old: &str,
+    new: &str,
+    path: &str,
+) -> Result<(super::proposed::LineRanges, super::proposed::LineRanges)> {
     let mut opts = diff_options();
     opts.force_text(true);
     let patch =
