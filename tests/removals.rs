@@ -62,6 +62,13 @@ fn assert_gate_removed(run: &common::Run) {
     assert_eq!(gate["severity"], "error");
     assert_eq!(gate["side"], "removed", "{gate}");
     assert_eq!(gate["path"], ".claude/settings.json");
+    assert!(
+        gate["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(the change deletes the file)"),
+        "{gate}"
+    );
 }
 
 #[test]
@@ -376,4 +383,58 @@ fn an_agent_edit_that_removes_the_env_entry_asks_like_any_warning() {
     let (decision, reason) = claude_edit(&repo, ".gitignore", "dist/\n", "dist/\nbuild/\n");
     assert_ne!(decision, "ask", "{reason}");
     assert!(!reason.contains("env-entry-removed"), "{reason}");
+}
+
+#[test]
+fn a_codex_patch_that_deletes_the_gitignore_is_judged_on_what_it_takes_away() {
+    let repo = Repo::new();
+    repo.write(".gitignore", GITIGNORE);
+    repo.commit("base");
+    let patch = "*** Begin Patch\n*** Delete File: .gitignore\n*** End Patch\n";
+    let input = serde_json::json!({
+        "session_id": "codex-1", "cwd": repo.path(), "hook_event_name": "PreToolUse",
+        "model": "gpt-5", "tool_name": "apply_patch", "tool_input": {"command": patch},
+        "tool_use_id": "call_1",
+    });
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_review-gate"))
+        .current_dir(repo.path())
+        .args(["agent-hook", "--agent", "codex"])
+        .env_remove("REVIEW_GATE_BUILTIN_CHECKS")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.to_string().as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("secret.gitignore.env-entry-removed"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_file_git_takes_for_binary_still_has_its_removed_lines_read() {
+    let repo = Repo::new();
+    repo.write(".gitattributes", ".gitignore -diff\n");
+    repo.write(".gitignore", GITIGNORE);
+    repo.commit("base");
+    repo.write(".gitignore", GITIGNORE_WITHOUT_ENV);
+    repo.commit("drop the entry");
+    let run = repo.run(&["diff", "HEAD~1", "--format", "json", "--fail-on", "warning"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let json = run.json();
+    assert_eq!(
+        finding(&json, "secret.gitignore.env-entry-removed")["line"],
+        3
+    );
 }

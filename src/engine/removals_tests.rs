@@ -213,3 +213,19 @@ fn found_template() -> Finding {
     file.deleted = true;
     run(&set(), &[file]).findings.remove(0)
 }
+
+#[test]
+fn a_plain_diff_u_deletion_is_a_deleted_file_under_its_old_name() {
+    let patch = "--- a/.gitignore\t2026-12-01 10:00:00\n+++ /dev/null\t1970-01-01 00:00:00\n@@ -1,2 +0,0 @@\n-dist/\n-.env\n";
+    let changes = crate::source::patch::parse(patch.as_bytes()).unwrap();
+    assert_eq!(changes.files.len(), 1);
+    let file = &changes.files[0];
+    assert_eq!(file.path, ".gitignore");
+    assert!(file.deleted && file.old_text.as_deref() == Some("dist/\n.env\n"));
+    let got = found(&changes.files);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        (got[0].0.as_str(), got[0].1),
+        ("test.removed.gitignore-env", 2)
+    );
+}

@@ -57,12 +57,14 @@ pub fn raise_first(findings: &mut [Finding], policy: &Policy) {
     let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     // Every capability a file already shows at warning or above needs no headline.
     for f in findings.iter() {
-        if f.severity >= Severity::Warning {
+        if f.severity >= Severity::Warning && f.side.is_added() {
             seen.insert((f.path.clone(), capability_key(&f.check).to_string()));
         }
     }
     for f in findings.iter_mut() {
+        // A removed line takes a capability away: never a headline.
         let headline = matches!(f.category, Category::Network | Category::Exec)
+            && f.side.is_added()
             && f.novelty == Novelty::New
             && f.side == crate::model::Side::Added
             && f.role == Role::Production

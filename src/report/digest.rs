@@ -42,7 +42,12 @@ pub fn capabilities(findings: &[Finding]) -> Vec<Capability> {
     }
     let mut groups: BTreeMap<(&str, Category), Group<'_>> = BTreeMap::new();
     for f in findings {
-        if !has_capability(f.category) || !f.location.is_file() || f.path.is_empty() {
+        // What a change takes away is no capability it gives the code.
+        if !has_capability(f.category)
+            || !f.location.is_file()
+            || f.path.is_empty()
+            || !f.side.is_added()
+        {
             continue;
         }
         let directory = f.path.rsplit_once('/').map_or(".", |(dir, _)| dir);

@@ -256,7 +256,7 @@ fn modified(
         Some(ranges) => whole_file(path, text, AddedLines::Ranges(&ranges)),
         None => match sniff(old.to_vec()) {
             Content::Text(old) => {
-                let ranges = text_ranges(&old, &text, &path)?;
+                let (ranges, _) = text_ranges(&old, &text, &path)?;
                 let mut file = whole_file(path, text, AddedLines::Ranges(&ranges));
                 file.old_text = Some(old);
                 file.base = Base::Modified;

@@ -11,6 +11,10 @@ use super::sniff::printable_runs;
 use super::{sniff, sniff_named, whole_file, AddedLines, Content};
 use crate::model::{BinaryText, ChangeSet, ChangedFile, Skipped};
 
+#[path = "git_deleted.rs"]
+mod deleted;
+use deleted::{deleted_changed_file, deleted_file};
+
 /// Opens the repository containing `dir`.
 pub fn open(dir: &Path) -> Result<Repository> {
     // Reading objects we only review needs no SHA-1 re-verification; it costs a fifth of the read time.
@@ -266,8 +270,9 @@ fn add_conflicted(
                 file
             }
             Some(old) => {
-                let ranges = text_ranges(&old, &text, &path)?;
+                let (ranges, old_ranges) = text_ranges(&old, &text, &path)?;
                 let mut file = whole_file(path, text, AddedLines::Ranges(&ranges));
+                file.removed = super::removed_lines(&old, &old_ranges);
                 file.old_text = Some(old);
                 file.base = crate::model::Base::Modified;
                 file
@@ -534,55 +539,6 @@ pub(super) fn collect_with(
     Ok(set)
 }
 
-/// A deleted file to review: its last version as the old text (None for a submodule, a symlink or a
-/// binary file, which hold no lines).
-fn deleted_file(
-    repo: &Repository,
-    delta: &git2::DiffDelta<'_>,
-    raw_paths: &mut std::collections::BTreeMap<String, Vec<u8>>,
-) -> Result<Option<Pending>> {
-    let old_file = delta.old_file();
-    if !matches!(old_file.mode(), FileMode::Blob | FileMode::BlobExecutable) {
-        return Ok(None);
-    }
-    let Some(path) = old_file.path() else {
-        return Ok(None);
-    };
-    let raw = super::raw_path_bytes(path);
-    let path = super::slash_path(path);
-    let Ok(blob) = repo.find_blob(old_file.id()) else {
-        return Ok(None);
-    };
-    let Content::Text(old) = sniff_named(&path, blob.content().to_vec()) else {
-        return Ok(None);
-    };
-    if let Some(raw) = raw {
-        raw_paths.insert(path.clone(), raw);
-    }
-    Ok(Some(Pending {
-        path,
-        oid: old_file.id(),
-        all_added: false,
-        ranges: Vec::new(),
-        old_text: Some(old),
-        rejudge: None,
-        old_ranges: Vec::new(),
-        deleted: true,
-    }))
-}
-
-/// The changed file of a deleted file: nothing added, every old line removed.
-fn deleted_changed_file(p: Pending) -> ChangedFile {
-    let old = p.old_text.unwrap_or_default();
-    let mut file = whole_file(p.path, String::new(), AddedLines::All);
-    file.language = crate::model::Language::detect(&file.path, old.lines().next().unwrap_or(""));
-    file.removed = crate::model::all_lines_removed(&old);
-    file.old_text = Some(old);
-    file.base = crate::model::Base::Modified;
-    file.deleted = true;
-    file
-}
-
 /// The trees a range spec compares, for reading the configuration of each side: the old tree, and the
 /// new tree (None: the working tree, with `worktree`). See [`range`] for the spec.
 pub fn range_trees(repo: &Repository, spec: &str, worktree: bool) -> Result<(Oid, Option<Oid>)> {
@@ -666,8 +622,9 @@ fn rejudged(repo: &Repository, p: Pending, text: String) -> Result<ChangedFile> 
         file.base = crate::model::Base::Added;
         return Ok(file);
     };
-    let ranges = text_ranges(&old, &text, &p.path)?;
+    let (ranges, old_ranges) = text_ranges(&old, &text, &p.path)?;
     let mut file = whole_file(p.path, text, AddedLines::Ranges(&ranges));
+    file.removed = super::removed_lines(&old, &old_ranges);
     file.old_text = Some(old);
     file.base = crate::model::Base::Modified;
     Ok(file)
@@ -697,12 +654,17 @@ pub(super) fn hunk_ranges(patch: &git2::Patch<'_>) -> Result<Vec<(u32, u32)>> {
     Ok(ranges)
 }
 
-/// The added-line ranges of a line diff of two texts (forced as text: the caller has judged them so).
-pub(super) fn text_ranges(old: &str, new: &str, path: &str) -> Result<Vec<(u32, u32)>> {
+/// The added-line and removed-line ranges of a line diff of two texts (forced as text: the caller has
+/// judged them so).
+pub(super) fn text_ranges(
+    old: &str,
+    new: &str,
+    path: &str,
+) -> Result<(super::proposed::LineRanges, super::proposed::LineRanges)> {
     let mut opts = diff_options();
     opts.force_text(true);
     let patch =
         git2::Patch::from_buffers(old.as_bytes(), None, new.as_bytes(), None, Some(&mut opts))
             .with_context(|| format!("cannot compare the two versions of {path}"))?;
-    hunk_ranges(&patch)
+    Ok((hunk_ranges(&patch)?, old_hunk_ranges(&patch)?))
 }

@@ -25,6 +25,8 @@ const MAX_LINE_NUMBER: u32 = i32::MAX as u32;
 #[derive(Default)]
 struct Building {
     path: Option<String>,
+    /// The `--- ` header's path (a deletion's only name in a plain `diff -u`).
+    old_path: Option<String>,
     deleted: bool,
     submodule: bool,
     binary: bool,
@@ -159,9 +161,12 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
                 finish(current.take(), &mut files, &mut skipped);
                 current = Some(Building::default());
             }
-            if header_path(rest) == "/dev/null" {
-                if let Some(file) = current.as_mut() {
+            let old = header_path(rest);
+            if let Some(file) = current.as_mut() {
+                if old == "/dev/null" {
                     file.created = true;
+                } else {
+                    file.old_path = Some(strip_prefix(&old));
                 }
             }
             after_minus_header = true;
@@ -171,6 +176,9 @@ pub fn parse(input: &[u8]) -> Result<ChangeSet> {
             let path = header_path(rest);
             if path == "/dev/null" {
                 file.deleted = true;
+                if file.path.is_none() {
+                    file.path = file.old_path.take();
+                }
             } else {
                 let shown = strip_prefix(&path);
                 let quoted = rest.split('\t').next().unwrap_or(rest).trim_end();

@@ -107,6 +107,8 @@ pub struct Proposed {
     pub exact: bool,
     /// The language to judge it as, when the path does not tell (a notebook cell).
     pub language: Option<Language>,
+    /// The action deletes the file (a patch's `*** Delete File`): `old` is what it takes away.
+    pub deleted: bool,
 }
 
 /// The files an action would change (empty for commands and other tools).
@@ -121,6 +123,7 @@ pub fn proposed(action: &Action, cwd: &Path) -> Vec<Proposed> {
                 new: content.clone(),
                 exact: true,
                 language: None,
+                deleted: false,
             }]
         }
         Action::Edit { path, edits } => {
@@ -133,6 +136,7 @@ pub fn proposed(action: &Action, cwd: &Path) -> Vec<Proposed> {
                     new,
                     exact: true,
                     language: None,
+                    deleted: false,
                 }],
                 None => vec![fragment(path, edits.iter().map(|e| e.new.as_str()), None)],
             }
@@ -171,10 +175,23 @@ pub fn proposed(action: &Action, cwd: &Path) -> Vec<Proposed> {
     }
 }
 
-/// The file after one patch operation (None for a deletion).
+/// The file after one patch operation (a deletion: the file with nothing left, None when it does not
+/// exist).
 fn patched(op: &FileOp, cwd: &Path) -> Option<Proposed> {
     match op {
-        FileOp::Delete { .. } => None,
+        FileOp::Delete { path } => {
+            // What the deletion takes away is reviewed from the current file.
+            let path = resolve(cwd, path);
+            let old = read(&path)?;
+            Some(Proposed {
+                path,
+                old: Some(old),
+                new: String::new(),
+                exact: true,
+                language: None,
+                deleted: true,
+            })
+        }
         FileOp::Add { path, lines } => {
             let path = resolve(cwd, path);
             let mut new = lines.join("\n");
@@ -185,6 +202,7 @@ fn patched(op: &FileOp, cwd: &Path) -> Option<Proposed> {
                 new,
                 exact: true,
                 language: None,
+                deleted: false,
             })
         }
         FileOp::Update {
@@ -202,6 +220,7 @@ fn patched(op: &FileOp, cwd: &Path) -> Option<Proposed> {
                     new,
                     exact: true,
                     language: None,
+                    deleted: false,
                 }),
                 None => {
                     let added: Vec<&str> = hunks
@@ -245,6 +264,7 @@ fn fragment<'a>(
         new,
         exact: false,
         language,
+        deleted: false,
     }
 }
 
@@ -343,6 +363,17 @@ pub fn change_set(proposals: Vec<Proposed>, root: &Path) -> ChangeSet {
     let mut changes = ChangeSet::default();
     for proposal in proposals {
         let path = display_path(&proposal.path, root);
+        if proposal.deleted {
+            let old = proposal.old.unwrap_or_default();
+            let mut file = source::whole_file(path, String::new(), AddedLines::All);
+            file.language = Language::detect(&file.path, old.lines().next().unwrap_or(""));
+            file.removed = crate::model::all_lines_removed(&old);
+            file.old_text = Some(old);
+            file.base = crate::model::Base::Modified;
+            file.deleted = true;
+            changes.files.push(file);
+            continue;
+        }
         // The content is text (a JSON string): a NUL byte in it is reviewed, and reported.
         // What the edit removes: the lines of the current file it takes away (an Edit's `old_string`
         // lines, what a Write replaces).

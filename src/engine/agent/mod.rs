@@ -73,6 +73,7 @@ impl Output<'_> {
             crate::engine::deps::policy_finding(check, &file.path, text, line.max(1), detail);
         if file.deleted {
             finding.side = crate::model::Side::Removed;
+            finding.message.push_str(" (the change deletes the file)");
         }
         if let Some(severity) = severity {
             finding.severity = severity;

@@ -49,8 +49,10 @@ pub fn judge(
     config: Option<&Path>,
     before: &Policy,
 ) -> Vec<Item> {
+    // A deletion is judged below, from the patch itself (as a write that leaves nothing).
     let mut writes: Vec<Write> = proposals
         .iter()
+        .filter(|p| !p.deleted)
         .map(|p| Write {
             path: p.path.clone(),
             new: Some(p.new.clone()),
