@@ -17,6 +17,7 @@ pub mod instructions;
 mod lines;
 pub(crate) mod names;
 pub mod novelty;
+mod obfuscator;
 pub mod secrets;
 pub mod snippet;
 pub mod suppress;
@@ -121,6 +122,7 @@ fn drop_names_said_better(findings: &mut Vec<Finding>) {
 /// `changes.baseless` (a scan) every line counts as already present.
 pub fn review(checks: &CheckSet, changes: &ChangeSet, options: &Options<'_>) -> EngineOutput {
     let mut run = lines::run_files(checks, &changes.files, changes.baseless);
+    obfuscator::widen(&changes.files, &mut run.findings);
     let decoded = decode::run(checks, &changes.files);
     run.findings.extend(decoded.findings);
     run.stats.add(&decoded.stats);

@@ -49,7 +49,10 @@ pub fn command(finding: &Finding) -> String {
         escape_property(&finding.path),
         finding.line.max(1)
     );
-    if finding.column > 0 {
+    if let Some(end) = finding.end_line.filter(|end| *end > finding.line) {
+        // A region: its lines, no columns (a column is on one line).
+        line.push_str(&format!(",endLine={end}"));
+    } else if finding.column > 0 {
         line.push_str(&format!(",col={}", finding.column));
         if finding.end_column > finding.column {
             line.push_str(&format!(",endColumn={}", finding.end_column - 1));
@@ -115,6 +118,7 @@ mod tests {
             role_lowered_from: None,
             novelty: Default::default(),
             original_severity: None,
+            end_line: None,
         }
     }
 

@@ -491,6 +491,7 @@ fn produced(
         role_lowered_from: None,
         novelty: Default::default(),
         original_severity: None,
+        end_line: None,
     })
 }
 
