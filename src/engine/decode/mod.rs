@@ -7,6 +7,7 @@
 //! `checks/attack/obfuscation.yml`: an escape- or char-code-encoded string that spells a dangerous name,
 //! and a long base64 blob in source code.
 
+mod arrays;
 pub mod codec;
 #[cfg(test)]
 mod tests;
@@ -18,12 +19,17 @@ use super::{file_regions, snippet, WorkStats, MAX_HITS_PER_LINE};
 use crate::checks::CheckSet;
 use crate::lang::Region;
 use crate::model::{AddedLine, Category, ChangedFile, Finding, Fnv64, Language, Role, TextExtent};
+use arrays::{arrays_finding, host_port, with_part};
 use codec::{Codec, Span};
 
 /// Id of the finding for an escape- or char-code-encoded string that spells a dangerous name.
 pub const ENCODED_NAME: &str = "attack.obfuscation.encoded-name";
 /// Id of the finding for a long base64 blob in a source file.
 pub const BASE64_BLOB: &str = "attack.obfuscation.base64-blob";
+/// Id of the finding for an integer list XOR-decoded with a constant key into text.
+pub const XOR_STRING: &str = "attack.obfuscation.xor-string";
+/// Id of the finding for a string assembled from a single-character table by index.
+pub const CHAR_TABLE: &str = "attack.obfuscation.char-table";
 /// Fewest characters of a base64 string literal in source code reported as a blob.
 const BLOB_CHARS: usize = 1024;
 /// Most characters of decoded text quoted in a message.
@@ -145,6 +151,8 @@ struct Decoded {
     span: Span,
     /// The codecs it went through, outermost first.
     codecs: Vec<Codec>,
+    /// Another line the decoding needs (the XOR key, the character table): its role and line.
+    part: Option<(&'static str, u32)>,
 }
 
 /// What the stage found, and the work it did.
@@ -173,7 +181,7 @@ pub(super) fn run(checks: &CheckSet, files: &[ChangedFile]) -> DecodeRun {
 
 /// Whether a codec's spans must lie in a string literal (in languages whose strings the lexer knows).
 fn in_strings(codec: Codec) -> bool {
-    codec != Codec::CharCodes
+    !matches!(codec, Codec::CharCodes | Codec::Xor | Codec::CharTable)
 }
 
 /// Whether `span` of `line` is the payload of a data URI of an image, font, audio or video.
@@ -205,8 +213,29 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
     let mut nested: Vec<Span> = Vec::new();
     // Decoded spans, and the decoded text of each (lines of it reviewed below).
     let mut decoded: Vec<(Decoded, String)> = Vec::new();
+    let source = is_source(file.language);
+    // Constant XOR keys of the file, found once (only files that XOR at all).
+    let keys = if source && file.text.contains('^') {
+        let regions = lexed.then(|| regions.get_or_insert_with(|| file_regions(file)) as &_);
+        arrays::keys(file, regions)
+    } else {
+        Vec::new()
+    };
+    let mut tables: Vec<arrays::Table> = Vec::new();
     for line in &file.added {
         let text = file.line_text(line);
+        if source {
+            arrays::table_of(&mut tables, line, text);
+            if let Some((span, table, plain)) = arrays::joined(&tables, text) {
+                let at = Decoded {
+                    line: *line,
+                    span,
+                    codecs: vec![Codec::CharTable],
+                    part: Some(("character table", table.line)),
+                };
+                decoded.push((at, plain));
+            }
+        }
         spans.clear();
         codec::find_spans(text, &mut spans);
         out.stats.condition_bytes += text.len();
@@ -229,6 +258,19 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
             if let Some(blob) = blob_finding(checks, file, line, text, span) {
                 out.findings.push(blob);
             }
+            if span.codec == Codec::CharCodes {
+                for key in &keys {
+                    if let Some(plain) = arrays::xor_text(text, span, key.value) {
+                        let at = Decoded {
+                            line: *line,
+                            span,
+                            codecs: vec![Codec::Xor],
+                            part: Some(("XOR key", key.line)),
+                        };
+                        decoded.push((at, plain));
+                    }
+                }
+            }
             let Some(plain) = codec::decode(text, span) else {
                 continue;
             };
@@ -241,6 +283,7 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
                         line: *line,
                         span,
                         codecs: vec![span.codec, inner.codec],
+                        part: None,
                     };
                     decoded.push((at, deeper));
                 }
@@ -249,6 +292,7 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
                 line: *line,
                 span,
                 codecs: vec![span.codec],
+                part: None,
             };
             decoded.push((at, plain));
         }
@@ -258,6 +302,9 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
     }
     for (at, plain) in &decoded {
         if let Some(f) = name_finding(checks, file, at, plain) {
+            out.findings.push(f);
+        }
+        if let Some(f) = arrays_finding(checks, file, at, plain) {
             out.findings.push(f);
         }
     }
@@ -502,7 +549,10 @@ fn name_finding(
     at: &Decoded,
     plain: &str,
 ) -> Option<Finding> {
-    if !matches!(at.codecs[0], Codec::Escapes | Codec::CharCodes | Codec::Hex) {
+    if !matches!(
+        at.codecs[0],
+        Codec::Escapes | Codec::CharCodes | Codec::Hex | Codec::Xor | Codec::CharTable
+    ) {
         return None;
     }
     let name = plain.trim();
@@ -510,11 +560,12 @@ fn name_finding(
         || name.starts_with("http://")
         || name.starts_with("https://")
         || name.starts_with("require(")
-        || name.starts_with("import ");
+        || name.starts_with("import ")
+        || host_port(name);
     if !dangerous {
         return None;
     }
-    produced(
+    with_part(file, at, produced(
         checks,
         ENCODED_NAME,
         file,
@@ -526,7 +577,7 @@ fn name_finding(
             crate::model::DECODES_TO,
             quote(name)
         ),
-    )
+    ))
 }
 
 /// A base64 string of [`BLOB_CHARS`] or more on one line of a source file: what it decodes to, or that it
