@@ -52,6 +52,10 @@ pub(super) fn keys(file: &ChangedFile, regions: Option<&Regions>) -> Vec<Key> {
                 continue;
             };
             let value = value as u8;
+            // `c ^ 0x20` toggles the case of ASCII letters (parsers do it): no key that hides anything.
+            if value == 0x20 {
+                continue;
+            }
             if !out.iter().any(|k| k.value == value) {
                 out.push(Key {
                     value,
@@ -92,9 +96,15 @@ pub(super) fn xor_text(line: &str, span: Span, key: u8) -> Option<String> {
     }
     let wordy = out
         .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '/' | ':' | '-'))
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '/' | ':' | '-' | '_'))
         .count();
     (out.len() >= 6 && wordy * 10 >= out.len() * 8).then_some(out)
+}
+
+/// Whether XOR-decoded text is worth hiding: a path, a host, a URL, words of a command line, or a
+/// dangerous name.
+pub(super) fn worth_hiding(text: &str) -> bool {
+    text.contains(['/', '.', ':', ' ', '\\']) || super::DANGEROUS_NAMES.contains(&text.trim())
 }
 
 /// A table of single characters: its name, its characters, the line it is on.
@@ -278,14 +288,14 @@ mod tests {
 
     #[test]
     fn xor_lists_decode_with_the_key() {
-        let line = "x := []int{53, 51, 52, 117, 56, 51}";
+        let line = "x := []int{117, 56, 51, 52, 117, 41, 50}";
         let start = line.find('5').unwrap();
         let span = Span {
             start,
             end: line.len() - 1,
             codec: Codec::CharCodes,
         };
-        assert_eq!(xor_text(line, span, 0x5a).as_deref(), Some("oin/bi"));
+        assert_eq!(xor_text(line, span, 0x5a).as_deref(), Some("/bin/sh"));
         assert_eq!(xor_text(line, span, 0x7f), None);
     }
 

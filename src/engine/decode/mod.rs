@@ -260,7 +260,9 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
             }
             if span.codec == Codec::CharCodes {
                 for key in &keys {
-                    if let Some(plain) = arrays::xor_text(text, span, key.value) {
+                    if let Some(plain) = arrays::xor_text(text, span, key.value)
+                        .filter(|plain| arrays::worth_hiding(plain))
+                    {
                         let at = Decoded {
                             line: *line,
                             span,
@@ -301,11 +303,15 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
         return out;
     }
     for (at, plain) in &decoded {
-        if let Some(f) = name_finding(checks, file, at, plain) {
-            out.findings.push(f);
-        }
-        if let Some(f) = arrays_finding(checks, file, at, plain) {
-            out.findings.push(f);
+        // A name the XOR hides is said by the name finding; a character table by its own.
+        let named = match at.codecs[0] {
+            Codec::CharTable => None,
+            _ => name_finding(checks, file, at, plain),
+        };
+        let found = named.is_some();
+        out.findings.extend(named);
+        if !found {
+            out.findings.extend(arrays_finding(checks, file, at, plain));
         }
     }
     review_decoded(checks, file, &decoded, &mut out);
