@@ -34,6 +34,10 @@ pub enum Codec {
     Xor,
     /// Characters of a single-character table joined by index (`t[3] + t[0] + …`; decoded by `arrays`).
     CharTable,
+    /// zlib data inside a base64 or hex span (inflated by `compressed`).
+    Zlib,
+    /// gzip data inside a base64 or hex span (inflated by `compressed`).
+    Gzip,
 }
 
 impl Codec {
@@ -47,6 +51,8 @@ impl Codec {
             Codec::CharCodes => "char-code",
             Codec::Xor => "XOR-encoded",
             Codec::CharTable => "char-table",
+            Codec::Zlib => "zlib-compressed",
+            Codec::Gzip => "gzip-compressed",
         }
     }
 }
@@ -80,7 +86,7 @@ pub fn decode(line: &str, span: Span) -> Option<String> {
         Codec::Percent => percent(text.as_bytes()),
         Codec::Escapes => return unescape(text).filter(|t| printable(t.as_bytes())),
         Codec::CharCodes => char_code_text(text.as_bytes())?.into_bytes(),
-        Codec::Xor | Codec::CharTable => return None,
+        Codec::Xor | Codec::CharTable | Codec::Zlib | Codec::Gzip => return None,
     };
     if !printable(&bytes) {
         return None;

@@ -9,6 +9,7 @@
 
 mod arrays;
 pub mod codec;
+mod compressed;
 #[cfg(test)]
 mod tests;
 
@@ -274,6 +275,21 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
                 }
             }
             let Some(plain) = codec::decode(text, span) else {
+                // Not text: perhaps compressed text (depth 2, the inflated text is not decoded further).
+                let bytes = match span.codec {
+                    Codec::Base64 => codec::base64(text[span.start..span.end].as_bytes()),
+                    Codec::Hex => codec::hex(text[span.start..span.end].as_bytes()),
+                    _ => None,
+                };
+                if let Some((inner, plain)) = bytes.as_deref().and_then(compressed::inflate) {
+                    let at = Decoded {
+                        line: *line,
+                        span,
+                        codecs: vec![span.codec, inner],
+                        part: None,
+                    };
+                    decoded.push((at, plain));
+                }
                 continue;
             };
             // Depth 2: what the decoded text itself encodes.
