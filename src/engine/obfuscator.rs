@@ -31,7 +31,9 @@ fn region(file: &ChangedFile) -> Option<(u32, u32)> {
     let mut span: Option<(u32, u32)> = None;
     for line in &file.added {
         if has_obfuscator_name(file.line_text(line).as_bytes()) {
-            span = Some(span.map_or((line.number, line.number), |(first, _)| (first, line.number)));
+            span = Some(span.map_or((line.number, line.number), |(first, _)| {
+                (first, line.number)
+            }));
         }
     }
     span

@@ -124,7 +124,10 @@ pub(super) fn table_of(tables: &mut Vec<Table>, line: &AddedLine, text: &str) {
     let Some(eq) = text.find('=') else {
         return;
     };
-    let head = text[..eq].strip_suffix(':').unwrap_or(&text[..eq]).trim_end();
+    let head = text[..eq]
+        .strip_suffix(':')
+        .unwrap_or(&text[..eq])
+        .trim_end();
     let rest = text[eq + 1..].trim_start();
     let rest = rest.strip_prefix("[]string").unwrap_or(rest);
     if !rest.starts_with(['{', '[']) {
@@ -138,7 +141,11 @@ pub(super) fn table_of(tables: &mut Vec<Table>, line: &AddedLine, text: &str) {
     if name.is_empty() {
         return;
     }
-    let close = if text.as_bytes()[open] == b'{' { '}' } else { ']' };
+    let close = if text.as_bytes()[open] == b'{' {
+        '}'
+    } else {
+        ']'
+    };
     let Some(len) = text[open + 1..].find(close) else {
         return;
     };
@@ -318,7 +325,11 @@ mod tests {
         assert!(joined(&tables, "x := t[0] + 1").is_none());
         let mut short = Vec::new();
         table_of(&mut short, &line, r#"parts := []string{"a", "b"}"#);
-        table_of(&mut short, &line, r#"words := []string{"alpha", "beta", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"}"#);
+        table_of(
+            &mut short,
+            &line,
+            r#"words := []string{"alpha", "beta", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"}"#,
+        );
         assert!(short.is_empty());
     }
 }

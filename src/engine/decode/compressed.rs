@@ -9,14 +9,18 @@ use super::codec::{self, Codec};
 /// (possibly truncated at the bound) to mostly printable text.
 pub(super) fn inflate(bytes: &[u8]) -> Option<(Codec, String)> {
     let (codec, out) = if is_zlib(bytes) {
-        let out = match miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(bytes, codec::MAX_DECODED) {
+        let out = match miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(
+            bytes,
+            codec::MAX_DECODED,
+        ) {
             Ok(out) => out,
             Err(e) => e.output,
         };
         (Codec::Zlib, out)
     } else {
         let body = gzip_body(bytes)?;
-        let out = match miniz_oxide::inflate::decompress_to_vec_with_limit(body, codec::MAX_DECODED) {
+        let out = match miniz_oxide::inflate::decompress_to_vec_with_limit(body, codec::MAX_DECODED)
+        {
             Ok(out) => out,
             Err(e) => e.output,
         };
@@ -88,7 +92,8 @@ mod tests {
 
     #[test]
     fn a_bomb_inflates_to_the_bound_only() {
-        let bomb = miniz_oxide::deflate::compress_to_vec_zlib(&vec![b'a'; 4 * codec::MAX_DECODED], 9);
+        let bomb =
+            miniz_oxide::deflate::compress_to_vec_zlib(&vec![b'a'; 4 * codec::MAX_DECODED], 9);
         let (_, text) = inflate(&bomb).unwrap();
         assert!(text.len() <= codec::MAX_DECODED);
     }

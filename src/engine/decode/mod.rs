@@ -587,19 +587,23 @@ fn name_finding(
     if !dangerous {
         return None;
     }
-    with_part(file, at, produced(
-        checks,
-        ENCODED_NAME,
+    with_part(
         file,
-        &at.line,
-        (at.span.start, at.span.end),
-        format!(
-            " ({}{}{}`)",
-            codec_names(&at.codecs),
-            crate::model::DECODES_TO,
-            quote(name)
+        at,
+        produced(
+            checks,
+            ENCODED_NAME,
+            file,
+            &at.line,
+            (at.span.start, at.span.end),
+            format!(
+                " ({}{}{}`)",
+                codec_names(&at.codecs),
+                crate::model::DECODES_TO,
+                quote(name)
+            ),
         ),
-    ))
+    )
 }
 
 /// A base64 string of [`BLOB_CHARS`] or more on one line of a source file: what it decodes to, or that it
