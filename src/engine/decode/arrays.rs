@@ -296,7 +296,7 @@ mod tests {
     #[test]
     fn xor_lists_decode_with_the_key() {
         let line = "x := []int{117, 56, 51, 52, 117, 41, 50}";
-        let start = line.find('5').unwrap();
+        let start = line.find('{').unwrap() + 1;
         let span = Span {
             start,
             end: line.len() - 1,
