@@ -277,8 +277,8 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
             let Some(plain) = codec::decode(text, span) else {
                 // Not text: perhaps compressed text (depth 2, the inflated text is not decoded further).
                 let bytes = match span.codec {
-                    Codec::Base64 => codec::base64(text[span.start..span.end].as_bytes()),
-                    Codec::Hex => codec::hex(text[span.start..span.end].as_bytes()),
+                    Codec::Base64 => codec::base64(&text.as_bytes()[span.start..span.end]),
+                    Codec::Hex => codec::hex(&text.as_bytes()[span.start..span.end]),
                     _ => None,
                 };
                 if let Some((inner, plain)) = bytes.as_deref().and_then(compressed::inflate) {
