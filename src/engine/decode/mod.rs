@@ -12,6 +12,7 @@ pub mod codec;
 mod compressed;
 #[cfg(test)]
 mod tests;
+mod words;
 
 use rayon::prelude::*;
 
@@ -22,6 +23,7 @@ use crate::lang::Region;
 use crate::model::{AddedLine, Category, ChangedFile, Finding, Fnv64, Language, Role, TextExtent};
 use arrays::{arrays_finding, host_port, with_part};
 use codec::{Codec, Span};
+use words::{DANGEROUS_NAMES, SHELL_PROGRAMS};
 
 /// Id of the finding for an escape- or char-code-encoded string that spells a dangerous name.
 pub const ENCODED_NAME: &str = "attack.obfuscation.encoded-name";
@@ -36,112 +38,12 @@ const BLOB_CHARS: usize = 1024;
 /// Most characters of decoded text quoted in a message.
 const QUOTE_CHARS: usize = 120;
 
-/// Names (functions, modules, properties) whose only reason to be spelled in escapes or char codes is
-/// to keep them from a reader or a scanner.
-const DANGEROUS_NAMES: &[&str] = &[
-    "child_process",
-    "exec",
-    "execSync",
-    "spawn",
-    "spawnSync",
-    "execFile",
-    "eval",
-    "Function",
-    "require",
-    "fromCharCode",
-    "atob",
-    "process",
-    "mainModule",
-    "constructor",
-    "XMLHttpRequest",
-    "fetch",
-    "WebSocket",
-    "http",
-    "https",
-    "net",
-    "dns",
-    "subprocess",
-    "os",
-    "system",
-    "popen",
-    "Popen",
-    "check_output",
-    "__import__",
-    "compile",
-    "getattr",
-    "b64decode",
-    "marshal",
-    "socket",
-    "urllib",
-    "urlopen",
-    "requests",
-    "base64",
-    "zlib",
-    "Kernel",
-    "IO",
-    "open3",
-    "Net::HTTP",
-    "powershell",
-    "cmd.exe",
-    "/bin/sh",
-    "/bin/bash",
-    "bash",
-    "sh",
-    "curl",
-    "wget",
-];
-
 /// Attack checks about the raw characters of a file (what an editor shows), which decoded text does not
 /// have: bidirectional controls or a NUL byte spelled `%E2%80%AE` or `\x00` reorder or hide nothing.
 const RAW_TEXT_CHECKS: &[&str] = &[
     "attack.trojan-source",
     "attack.nul-byte",
     "attack.hidden-diff",
-];
-
-/// Programs whose name first on a decoded line makes it a command line, reviewed as shell too.
-const SHELL_PROGRAMS: &[&str] = &[
-    "curl",
-    "wget",
-    "bash",
-    "sh",
-    "zsh",
-    "dash",
-    "powershell",
-    "pwsh",
-    "nc",
-    "ncat",
-    "netcat",
-    "chmod",
-    "rm",
-    "cmd",
-    "cmd.exe",
-    "certutil",
-    "bitsadmin",
-    "mshta",
-    "python",
-    "python3",
-    "perl",
-    "ruby",
-    "node",
-    "osascript",
-    "crontab",
-    "nohup",
-    "sudo",
-    "echo",
-    "cd",
-    "mkdir",
-    "tar",
-    "base64",
-    "openssl",
-    "ssh",
-    "scp",
-    "rundll32",
-    "regsvr32",
-    "wmic",
-    "schtasks",
-    "reg",
-    "start",
 ];
 
 /// One decoded span of an added line.
