@@ -109,7 +109,8 @@ pub(super) fn worth_hiding(text: &str) -> bool {
 
 /// A table of single characters: its name, its characters, the line it is on.
 pub(super) struct Table {
-    name: String,
+    /// `name[`, what an indexed read starts with.
+    needle: String,
     chars: Vec<char>,
     /// The line that defines it.
     pub(super) line: u32,
@@ -164,7 +165,7 @@ pub(super) fn table_of(tables: &mut Vec<Table>, line: &AddedLine, text: &str) {
     }
     if chars.len() >= MIN_TABLE {
         tables.push(Table {
-            name: name.to_string(),
+            needle: format!("{name}["),
             chars,
             line: line.number,
         });
@@ -173,56 +174,59 @@ pub(super) fn table_of(tables: &mut Vec<Table>, line: &AddedLine, text: &str) {
 
 /// A run of `table[n]` joined with `+` on `line`: its span, the table it reads and the text it builds.
 pub(super) fn joined<'t>(tables: &'t [Table], text: &str) -> Option<(Span, &'t Table, String)> {
+    let bytes = text.as_bytes();
     for table in tables {
-        let needle = format!("{}[", table.name);
-        let Some(first) = text.find(&needle) else {
-            continue;
-        };
-        let bytes = text.as_bytes();
-        let (mut i, mut out, mut end) = (first, String::new(), first);
-        loop {
-            if !text[i..].starts_with(&needle) || (i > 0 && is_ident(bytes[i - 1])) {
-                break;
-            }
-            let digits_at = i + needle.len();
-            let digits = bytes[digits_at..]
-                .iter()
-                .take_while(|b| b.is_ascii_digit())
-                .count();
-            if digits == 0 || bytes.get(digits_at + digits) != Some(&b']') {
-                break;
-            }
-            let Some(&c) = text[digits_at..digits_at + digits]
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| table.chars.get(n))
-            else {
-                break;
-            };
-            if out.len() >= codec::MAX_DECODED {
-                break;
-            }
-            out.push(c);
-            end = digits_at + digits + 1;
-            i = end;
-            while bytes.get(i) == Some(&b' ') {
+        let needle = table.needle.as_str();
+        // Each run of reads is walked once; a short one (`t[i]` alone) does not hide a later long one.
+        let mut from = 0;
+        while let Some(found) = text[from..].find(needle) {
+            let first = from + found;
+            let (mut i, mut out, mut end) = (first, String::new(), first);
+            loop {
+                if !text[i..].starts_with(needle) || (i > 0 && is_ident(bytes[i - 1])) {
+                    break;
+                }
+                let digits_at = i + needle.len();
+                let digits = bytes[digits_at..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                if digits == 0 || bytes.get(digits_at + digits) != Some(&b']') {
+                    break;
+                }
+                let Some(&c) = text[digits_at..digits_at + digits]
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| table.chars.get(n))
+                else {
+                    break;
+                };
+                if out.len() >= codec::MAX_DECODED {
+                    break;
+                }
+                out.push(c);
+                end = digits_at + digits + 1;
+                i = end;
+                while bytes.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+                if bytes.get(i) != Some(&b'+') {
+                    break;
+                }
                 i += 1;
+                while bytes.get(i) == Some(&b' ') {
+                    i += 1;
+                }
             }
-            if bytes.get(i) != Some(&b'+') {
-                break;
+            if out.chars().count() >= MIN_JOINED {
+                let span = Span {
+                    start: first,
+                    end,
+                    codec: codec::Codec::CharTable,
+                };
+                return Some((span, table, out));
             }
-            i += 1;
-            while bytes.get(i) == Some(&b' ') {
-                i += 1;
-            }
-        }
-        if out.chars().count() >= MIN_JOINED {
-            let span = Span {
-                start: first,
-                end,
-                codec: codec::Codec::CharTable,
-            };
-            return Some((span, table, out));
+            from = end.max(first + needle.len());
         }
     }
     None
@@ -323,6 +327,8 @@ mod tests {
         let (_, table, text) = joined(&tables, "cmd := t[0] + t[1] + t[2] + t[3] + t[4]").unwrap();
         assert_eq!((table.line, text.as_str()), (3, "wget "));
         assert!(joined(&tables, "x := t[0] + 1").is_none());
+        let (span, _, text) = joined(&tables, "x := t[0]; c := t[1] + t[2] + t[3] + t[4]").unwrap();
+        assert_eq!((span.start, text.as_str()), (16, "get "));
         let mut short = Vec::new();
         table_of(&mut short, &line, r#"parts := []string{"a", "b"}"#);
         table_of(

@@ -220,16 +220,30 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
     if decoded.is_empty() {
         return out;
     }
+    // As for plain matches, at most MAX_HITS_PER_LINE findings of one check on one line.
+    let mut per_line: std::collections::HashMap<(&'static str, u32), usize> = Default::default();
     for (at, plain) in &decoded {
         // A name the XOR hides is said by the name finding; a character table by its own.
         let named = match at.codecs[0] {
             Codec::CharTable => None,
             _ => name_finding(checks, file, at, plain),
         };
-        let found = named.is_some();
-        out.findings.extend(named);
-        if !found {
-            out.findings.extend(arrays_finding(checks, file, at, plain));
+        let found = if named.is_some() {
+            named
+        } else {
+            arrays_finding(checks, file, at, plain)
+        };
+        if let Some(f) = found {
+            let id = match f.check.as_str() {
+                ENCODED_NAME => ENCODED_NAME,
+                XOR_STRING => XOR_STRING,
+                _ => CHAR_TABLE,
+            };
+            let count = per_line.entry((id, f.line)).or_insert(0);
+            *count += 1;
+            if *count <= MAX_HITS_PER_LINE {
+                out.findings.push(f);
+            }
         }
     }
     review_decoded(checks, file, &decoded, &mut out);
