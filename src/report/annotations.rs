@@ -147,6 +147,16 @@ mod tests {
     }
 
     #[test]
+    fn a_region_is_annotated_over_its_lines_without_columns() {
+        let mut f = finding(Severity::Error, "lib/a.js", "obfuscated");
+        f.end_line = Some(12);
+        assert_eq!(
+            command(&f),
+            "::error file=lib/a.js,line=4,endLine=12,title=exec.shell::obfuscated\n"
+        );
+    }
+
+    #[test]
     fn most_severe_first_and_overflow_is_said() {
         let mut findings: Vec<Finding> = (0..12)
             .map(|_| finding(Severity::Note, "n.rs", "note"))
