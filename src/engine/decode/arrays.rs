@@ -28,9 +28,12 @@ pub(super) struct Key {
     pub(super) line: u32,
 }
 
-/// The constant XOR keys of the added lines of `file` (`^ 0x5a`, `^= 42`), in code.
+/// The constant XOR keys of the added lines of `file` (`^ 0x5a`, `^= 42`, or `^ key` with `key = 0x5a`
+/// assigned in the file), in code.
 pub(super) fn keys(file: &ChangedFile, regions: Option<&Regions>) -> Vec<Key> {
     let mut out: Vec<Key> = Vec::new();
+    // Names XOR-ed with (`c ^ _k`), resolved below to the literal they are assigned.
+    let mut named: Vec<(&str, u32)> = Vec::new();
     for line in &file.added {
         let text = file.line_text(line).as_bytes();
         for at in memchr::memchr_iter(b'^', text) {
@@ -44,11 +47,20 @@ pub(super) fn keys(file: &ChangedFile, regions: Option<&Regions>) -> Vec<Key> {
             while text.get(i) == Some(&b' ') {
                 i += 1;
             }
-            let digits = text[i..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric())
-                .count();
-            let Some(value) = number(&text[i..i + digits]).filter(|v| (1..=255).contains(v)) else {
+            let digits = text[i..].iter().take_while(|b| is_ident(**b)).count();
+            let word = &text[i..i + digits];
+            if word.first().is_some_and(|b| !b.is_ascii_digit())
+                && !matches!(text.get(i + digits), Some(b'[' | b'(' | b'.'))
+                && named.len() < MAX_KEYS
+            {
+                if let Ok(name) = std::str::from_utf8(word) {
+                    if !named.iter().any(|(n, _)| *n == name) {
+                        named.push((name, line.number));
+                    }
+                }
+                continue;
+            }
+            let Some(value) = number(word).filter(|v| (1..=255).contains(v)) else {
                 continue;
             };
             let value = value as u8;
@@ -67,7 +79,43 @@ pub(super) fn keys(file: &ChangedFile, regions: Option<&Regions>) -> Vec<Key> {
             }
         }
     }
+    for (name, used) in named {
+        if out.len() >= MAX_KEYS {
+            break;
+        }
+        if let Some(value) = assigned(file, name).filter(|v| *v != 0x20) {
+            if !out.iter().any(|k| k.value == value) {
+                out.push(Key { value, line: used });
+            }
+        }
+    }
     out
+}
+
+/// The byte literal `name` is first assigned in the added lines (`name = 0x37`, `name := 42`).
+fn assigned(file: &ChangedFile, name: &str) -> Option<u8> {
+    for line in &file.added {
+        let text = file.line_text(line);
+        let bytes = text.as_bytes();
+        for (at, _) in text.match_indices(name) {
+            if at > 0 && is_ident(bytes[at - 1]) {
+                continue;
+            }
+            let rest = text[at + name.len()..].trim_start();
+            let Some(rest) = rest
+                .strip_prefix(":=")
+                .or_else(|| rest.strip_prefix('=').filter(|r| !r.starts_with('=')))
+            else {
+                continue;
+            };
+            let rest = rest.trim_start().as_bytes();
+            let digits = rest.iter().take_while(|b| is_ident(**b)).count();
+            if let Some(value) = number(&rest[..digits]).filter(|v| (1..=255).contains(v)) {
+                return Some(value as u8);
+            }
+        }
+    }
+    None
 }
 
 fn number(digits: &[u8]) -> Option<u32> {
