@@ -278,3 +278,53 @@ fn the_removal_stage_is_linear_in_the_removed_lines() {
         "work grew {ratio:.1}x for 4x input: {small:?} -> {large:?}"
     );
 }
+
+/// The decode stage's arrays (`engine::decode::arrays`): a long line dense with XOR-encoded integer lists
+/// and reads of a character table costs work linear in its size, with findings capped.
+#[test]
+fn xor_lists_and_character_tables_cost_work_linear_in_their_size() {
+    // `/bin/sh` XOR 0x5a, and a table read spelling `wget `.
+    let set = checks::into_set(checks::load(&[]).expect("built-in checks load"));
+    let text = |bytes: usize| {
+        let mut out = String::from("package p\n\nfunc k(p int) byte { return byte(p ^ 0x5a) }\n\nvar t = []string{\"w\", \"g\", \"e\", \"t\", \" \", \"a\", \"b\", \"c\", \"d\", \"f\", \"h\", \"i\"}\n\nvar x = ");
+        while out.len() < bytes {
+            out.push_str("d([]int{117, 56, 51, 52, 117, 41, 50}) + t[0] + t[1] + t[2] + t[3] + t[4] + t[0]; ");
+        }
+        out.push('\n');
+        out
+    };
+    let run = |text: String| {
+        let files = vec![whole_file("p/p.go".into(), text, AddedLines::All)];
+        let changes = review_gate::model::ChangeSet {
+            files,
+            ..Default::default()
+        };
+        let options = engine::Options {
+            patterns_only: true,
+            ..Default::default()
+        };
+        engine::review(&set, &changes, &options)
+    };
+    let small = run(text(250_000));
+    let large = run(text(1_000_000));
+    let hidden = |o: &engine::EngineOutput| {
+        o.findings
+            .iter()
+            .filter(|f| f.check.starts_with("attack.obfuscation."))
+            .count()
+    };
+    assert!(hidden(&small) > 0, "the lists are decoded");
+    assert!(
+        hidden(&large) <= hidden(&small) + 10,
+        "findings grow with the line: {} -> {}",
+        hidden(&small),
+        hidden(&large)
+    );
+    let ratio = large.stats.total_bytes() as f64 / small.stats.total_bytes() as f64;
+    assert!(
+        ratio < 5.0,
+        "work grew {ratio:.1}x for 4x input: {:?} -> {:?}",
+        small.stats,
+        large.stats
+    );
+}

@@ -40,6 +40,7 @@ pub(super) fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
                 role_lowered_from: None,
                 novelty: Default::default(),
                 original_severity: None,
+                end_line: None,
             });
         }
     }

@@ -498,5 +498,6 @@ fn chain_finding(check: &Check, chain: &Chain, parts: &[&Finding]) -> Finding {
         role_lowered_from: None,
         novelty: Default::default(),
         original_severity: None,
+        end_line: None,
     }
 }

@@ -488,6 +488,7 @@ fn finding(
         role_lowered_from: None,
         novelty: Default::default(),
         original_severity: None,
+        end_line: None,
     }
 }
 

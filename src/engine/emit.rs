@@ -109,6 +109,7 @@ pub(super) fn emit(
             role_lowered_from: None,
             novelty: Default::default(),
             original_severity: None,
+            end_line: None,
         };
         let Some(marker) = marker else {
             out.findings.push(finding);

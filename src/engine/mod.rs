@@ -19,6 +19,7 @@ mod lines;
 pub(crate) mod names;
 pub mod novelty;
 pub mod removals;
+mod obfuscator;
 pub mod secrets;
 pub mod snippet;
 pub mod suppress;
@@ -123,6 +124,7 @@ fn drop_names_said_better(findings: &mut Vec<Finding>) {
 /// `changes.baseless` (a scan) every line counts as already present.
 pub fn review(checks: &CheckSet, changes: &ChangeSet, options: &Options<'_>) -> EngineOutput {
     let mut run = lines::run_files(checks, &changes.files, changes.baseless);
+    obfuscator::widen(&changes.files, &mut run.findings);
     let decoded = decode::run(checks, &changes.files);
     run.findings.extend(decoded.findings);
     run.stats.add(&decoded.stats);

@@ -306,6 +306,9 @@ pub struct Finding {
     pub side: Side,
     /// 1-based line in the new file (the old file for a removed-side finding, or the command's text).
     pub line: u32,
+    /// For a finding that covers a region (obfuscator output over ten lines): its last line, after `line`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
     /// 1-based column (in characters) where the match starts.
     pub column: u32,
     /// 1-based column just past the match (exclusive), on the same line.

@@ -298,6 +298,7 @@ mod tests {
             role_lowered_from: None,
             novelty: Default::default(),
             original_severity: None,
+            end_line: None,
         }
     }
 

@@ -25,6 +25,7 @@ fn finding(check: &str, category: Category, severity: Severity, path: &str) -> F
         role_lowered_from: None,
         novelty: Default::default(),
         original_severity: None,
+        end_line: None,
     }
 }
 

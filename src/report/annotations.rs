@@ -49,7 +49,10 @@ pub fn command(finding: &Finding) -> String {
         escape_property(&finding.path),
         finding.line.max(1)
     );
-    if finding.column > 0 {
+    if let Some(end) = finding.end_line.filter(|end| *end > finding.line) {
+        // A region: its lines, no columns (a column is on one line).
+        line.push_str(&format!(",endLine={end}"));
+    } else if finding.column > 0 {
         line.push_str(&format!(",col={}", finding.column));
         if finding.end_column > finding.column {
             line.push_str(&format!(",endColumn={}", finding.end_column - 1));
@@ -116,6 +119,7 @@ mod tests {
             role_lowered_from: None,
             novelty: Default::default(),
             original_severity: None,
+            end_line: None,
         }
     }
 
@@ -141,6 +145,16 @@ mod tests {
             "::warning file=src/a%2Cb.py,line=4,col=3,endColumn=8,title=exec.shell::runs `sh`:%0Anow 100%25\n"
         );
         assert!(command(&finding(Severity::Note, "a", "m")).starts_with("::notice "));
+    }
+
+    #[test]
+    fn a_region_is_annotated_over_its_lines_without_columns() {
+        let mut f = finding(Severity::Error, "lib/a.js", "obfuscated");
+        f.end_line = Some(12);
+        assert_eq!(
+            command(&f),
+            "::error file=lib/a.js,line=4,endLine=12,title=exec.shell::obfuscated\n"
+        );
     }
 
     #[test]

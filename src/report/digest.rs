@@ -164,6 +164,7 @@ mod tests {
             parts: Vec::new(),
             novelty,
             original_severity: None,
+            end_line: None,
             role: Default::default(),
             role_lowered_from: None,
         }

@@ -32,6 +32,9 @@ struct JsonFinding<'a> {
     /// the old file).
     side: &'static str,
     line: u32,
+    /// The last line of a finding that covers a region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<u32>,
     column: u32,
     end_column: u32,
     message: &'a str,
@@ -124,6 +127,7 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             path: &f.path,
             side: f.side.as_str(),
             line: f.line,
+            end_line: f.end_line,
             column: f.column,
             end_column: f.end_column,
             message: &f.message,
@@ -266,6 +270,7 @@ mod tests {
             role_lowered_from: Some(crate::model::Severity::Warning),
             novelty: Default::default(),
             original_severity: None,
+            end_line: None,
         };
         // Past one batch of findings too, with a partial chunk: the batches join as one array.
         let many = vec![finding.clone(); FINDINGS_PER_BATCH + 513];

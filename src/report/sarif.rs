@@ -200,6 +200,9 @@ struct ArtifactLocation {
 #[serde(rename_all = "camelCase")]
 struct Region {
     start_line: u32,
+    /// The last line of a finding that covers a region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     start_column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -419,8 +422,10 @@ fn result<'a>(
     raw_paths: &std::collections::BTreeMap<String, Vec<u8>>,
 ) -> SarifResult<'a> {
     let start_column = (finding.column > 0).then_some(finding.column);
+    let end_line = finding.end_line.filter(|end| *end > finding.line);
+    // `endColumn` is on `endLine`: a region's end column is not known.
     let end_column = start_column
-        .filter(|start| finding.end_column > *start)
+        .filter(|start| finding.end_column > *start && end_line.is_none())
         .map(|_| finding.end_column);
     SarifResult {
         rule_id: &finding.check,
@@ -437,6 +442,7 @@ fn result<'a>(
                 },
                 region: Region {
                     start_line: finding.line.max(1),
+                    end_line,
                     start_column,
                     end_column,
                 },
@@ -455,6 +461,7 @@ fn result<'a>(
                     },
                     region: Region {
                         start_line: part.line.max(1),
+                        end_line: None,
                         start_column: None,
                         end_column: None,
                     },
@@ -509,6 +516,7 @@ fn silenced_findings(review: &Review) -> Vec<(Finding, Option<String>)> {
                     role_lowered_from: None,
                     novelty: Default::default(),
                     original_severity: None,
+                    end_line: None,
                 };
                 (finding, s.reason.clone())
             })

@@ -108,6 +108,9 @@ pub fn write_with(
             paint(level_style, &format!("{}[{}]", f.severity, f.check)),
             visible_controls(&f.message)
         );
+        if let Some(end) = f.end_line.filter(|end| *end > f.line) {
+            let _ = write!(out, " (lines {}–{end})", f.line);
+        }
         if let Some(from) = f.role_lowered_from {
             let _ = write!(out, " ({} file: {from} lowered to {})", f.role, f.severity);
         }

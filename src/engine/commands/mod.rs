@@ -162,6 +162,7 @@ fn command_finding(check: &Check, action: Decision, message: String) -> Finding 
         role_lowered_from: None,
         novelty: Default::default(),
         original_severity: None,
+        end_line: None,
     }
 }
 

@@ -29,6 +29,15 @@ pub enum Codec {
     Escapes,
     /// A list of character codes (`String.fromCharCode(104, 116, …)`, `bytes([104, …])`).
     CharCodes,
+    /// A list of integers XOR-ed with a constant key of the file (decoded by `arrays`, never found by
+    /// [`find_spans`]).
+    Xor,
+    /// Characters of a single-character table joined by index (`t[3] + t[0] + …`; decoded by `arrays`).
+    CharTable,
+    /// zlib data inside a base64 or hex span (inflated by `compressed`).
+    Zlib,
+    /// gzip data inside a base64 or hex span (inflated by `compressed`).
+    Gzip,
 }
 
 impl Codec {
@@ -40,6 +49,10 @@ impl Codec {
             Codec::Percent => "percent-encoded",
             Codec::Escapes => "escape-encoded",
             Codec::CharCodes => "char-code",
+            Codec::Xor => "XOR-encoded",
+            Codec::CharTable => "char-table",
+            Codec::Zlib => "zlib-compressed",
+            Codec::Gzip => "gzip-compressed",
         }
     }
 }
@@ -73,6 +86,7 @@ pub fn decode(line: &str, span: Span) -> Option<String> {
         Codec::Percent => percent(text.as_bytes()),
         Codec::Escapes => return unescape(text).filter(|t| printable(t.as_bytes())),
         Codec::CharCodes => char_code_text(text.as_bytes())?.into_bytes(),
+        Codec::Xor | Codec::CharTable | Codec::Zlib | Codec::Gzip => return None,
     };
     if !printable(&bytes) {
         return None;

@@ -7,9 +7,12 @@
 //! `checks/attack/obfuscation.yml`: an escape- or char-code-encoded string that spells a dangerous name,
 //! and a long base64 blob in source code.
 
+mod arrays;
 pub mod codec;
+mod compressed;
 #[cfg(test)]
 mod tests;
+mod words;
 
 use rayon::prelude::*;
 
@@ -18,71 +21,22 @@ use super::{file_regions, snippet, WorkStats, MAX_HITS_PER_LINE};
 use crate::checks::CheckSet;
 use crate::lang::Region;
 use crate::model::{AddedLine, Category, ChangedFile, Finding, Fnv64, Language, Role, TextExtent};
+use arrays::{arrays_finding, host_port, with_part};
 use codec::{Codec, Span};
+use words::{DANGEROUS_NAMES, SHELL_PROGRAMS};
 
 /// Id of the finding for an escape- or char-code-encoded string that spells a dangerous name.
 pub const ENCODED_NAME: &str = "attack.obfuscation.encoded-name";
 /// Id of the finding for a long base64 blob in a source file.
 pub const BASE64_BLOB: &str = "attack.obfuscation.base64-blob";
+/// Id of the finding for an integer list XOR-decoded with a constant key into text.
+pub const XOR_STRING: &str = "attack.obfuscation.xor-string";
+/// Id of the finding for a string assembled from a single-character table by index.
+pub const CHAR_TABLE: &str = "attack.obfuscation.char-table";
 /// Fewest characters of a base64 string literal in source code reported as a blob.
 const BLOB_CHARS: usize = 1024;
 /// Most characters of decoded text quoted in a message.
 const QUOTE_CHARS: usize = 120;
-
-/// Names (functions, modules, properties) whose only reason to be spelled in escapes or char codes is
-/// to keep them from a reader or a scanner.
-const DANGEROUS_NAMES: &[&str] = &[
-    "child_process",
-    "exec",
-    "execSync",
-    "spawn",
-    "spawnSync",
-    "execFile",
-    "eval",
-    "Function",
-    "require",
-    "fromCharCode",
-    "atob",
-    "process",
-    "mainModule",
-    "constructor",
-    "XMLHttpRequest",
-    "fetch",
-    "WebSocket",
-    "http",
-    "https",
-    "net",
-    "dns",
-    "subprocess",
-    "os",
-    "system",
-    "popen",
-    "Popen",
-    "check_output",
-    "__import__",
-    "compile",
-    "getattr",
-    "b64decode",
-    "marshal",
-    "socket",
-    "urllib",
-    "urlopen",
-    "requests",
-    "base64",
-    "zlib",
-    "Kernel",
-    "IO",
-    "open3",
-    "Net::HTTP",
-    "powershell",
-    "cmd.exe",
-    "/bin/sh",
-    "/bin/bash",
-    "bash",
-    "sh",
-    "curl",
-    "wget",
-];
 
 /// Attack checks about the raw characters of a file (what an editor shows), which decoded text does not
 /// have: bidirectional controls or a NUL byte spelled `%E2%80%AE` or `\x00` reorder or hide nothing.
@@ -90,51 +44,6 @@ const RAW_TEXT_CHECKS: &[&str] = &[
     "attack.trojan-source",
     "attack.nul-byte",
     "attack.hidden-diff",
-];
-
-/// Programs whose name first on a decoded line makes it a command line, reviewed as shell too.
-const SHELL_PROGRAMS: &[&str] = &[
-    "curl",
-    "wget",
-    "bash",
-    "sh",
-    "zsh",
-    "dash",
-    "powershell",
-    "pwsh",
-    "nc",
-    "ncat",
-    "netcat",
-    "chmod",
-    "rm",
-    "cmd",
-    "cmd.exe",
-    "certutil",
-    "bitsadmin",
-    "mshta",
-    "python",
-    "python3",
-    "perl",
-    "ruby",
-    "node",
-    "osascript",
-    "crontab",
-    "nohup",
-    "sudo",
-    "echo",
-    "cd",
-    "mkdir",
-    "tar",
-    "base64",
-    "openssl",
-    "ssh",
-    "scp",
-    "rundll32",
-    "regsvr32",
-    "wmic",
-    "schtasks",
-    "reg",
-    "start",
 ];
 
 /// One decoded span of an added line.
@@ -145,6 +54,8 @@ struct Decoded {
     span: Span,
     /// The codecs it went through, outermost first.
     codecs: Vec<Codec>,
+    /// Another line the decoding needs (the XOR key, the character table): its role and line.
+    part: Option<(&'static str, u32)>,
 }
 
 /// What the stage found, and the work it did.
@@ -173,7 +84,7 @@ pub(super) fn run(checks: &CheckSet, files: &[ChangedFile]) -> DecodeRun {
 
 /// Whether a codec's spans must lie in a string literal (in languages whose strings the lexer knows).
 fn in_strings(codec: Codec) -> bool {
-    codec != Codec::CharCodes
+    !matches!(codec, Codec::CharCodes | Codec::Xor | Codec::CharTable)
 }
 
 /// Whether `span` of `line` is the payload of a data URI of an image, font, audio or video.
@@ -205,8 +116,29 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
     let mut nested: Vec<Span> = Vec::new();
     // Decoded spans, and the decoded text of each (lines of it reviewed below).
     let mut decoded: Vec<(Decoded, String)> = Vec::new();
+    let source = is_source(file.language);
+    // Constant XOR keys of the file, found once (only files that XOR at all).
+    let keys = if source && file.text.contains('^') {
+        let regions = lexed.then(|| regions.get_or_insert_with(|| file_regions(file)) as &_);
+        arrays::keys(file, regions)
+    } else {
+        Vec::new()
+    };
+    let mut tables: Vec<arrays::Table> = Vec::new();
     for line in &file.added {
         let text = file.line_text(line);
+        if source {
+            arrays::table_of(&mut tables, line, text);
+            if let Some((span, table, plain)) = arrays::joined(&tables, text) {
+                let at = Decoded {
+                    line: *line,
+                    span,
+                    codecs: vec![Codec::CharTable],
+                    part: Some(("character table", table.line)),
+                };
+                decoded.push((at, plain));
+            }
+        }
         spans.clear();
         codec::find_spans(text, &mut spans);
         out.stats.condition_bytes += text.len();
@@ -229,7 +161,37 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
             if let Some(blob) = blob_finding(checks, file, line, text, span) {
                 out.findings.push(blob);
             }
+            if span.codec == Codec::CharCodes {
+                for key in &keys {
+                    if let Some(plain) = arrays::xor_text(text, span, key.value)
+                        .filter(|plain| arrays::worth_hiding(plain))
+                    {
+                        let at = Decoded {
+                            line: *line,
+                            span,
+                            codecs: vec![Codec::Xor],
+                            part: Some(("XOR key", key.line)),
+                        };
+                        decoded.push((at, plain));
+                    }
+                }
+            }
             let Some(plain) = codec::decode(text, span) else {
+                // Not text: perhaps compressed text (depth 2, the inflated text is not decoded further).
+                let bytes = match span.codec {
+                    Codec::Base64 => codec::base64(&text.as_bytes()[span.start..span.end]),
+                    Codec::Hex => codec::hex(&text.as_bytes()[span.start..span.end]),
+                    _ => None,
+                };
+                if let Some((inner, plain)) = bytes.as_deref().and_then(compressed::inflate) {
+                    let at = Decoded {
+                        line: *line,
+                        span,
+                        codecs: vec![span.codec, inner],
+                        part: None,
+                    };
+                    decoded.push((at, plain));
+                }
                 continue;
             };
             // Depth 2: what the decoded text itself encodes.
@@ -241,6 +203,7 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
                         line: *line,
                         span,
                         codecs: vec![span.codec, inner.codec],
+                        part: None,
                     };
                     decoded.push((at, deeper));
                 }
@@ -249,6 +212,7 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
                 line: *line,
                 span,
                 codecs: vec![span.codec],
+                part: None,
             };
             decoded.push((at, plain));
         }
@@ -256,9 +220,30 @@ fn run_file(checks: &CheckSet, file: &ChangedFile) -> DecodeRun {
     if decoded.is_empty() {
         return out;
     }
+    // As for plain matches, at most MAX_HITS_PER_LINE findings of one check on one line.
+    let mut per_line: std::collections::HashMap<(&'static str, u32), usize> = Default::default();
     for (at, plain) in &decoded {
-        if let Some(f) = name_finding(checks, file, at, plain) {
-            out.findings.push(f);
+        // A name the XOR hides is said by the name finding; a character table by its own.
+        let named = match at.codecs[0] {
+            Codec::CharTable => None,
+            _ => name_finding(checks, file, at, plain),
+        };
+        let found = if named.is_some() {
+            named
+        } else {
+            arrays_finding(checks, file, at, plain)
+        };
+        if let Some(f) = found {
+            let id = match f.check.as_str() {
+                ENCODED_NAME => ENCODED_NAME,
+                XOR_STRING => XOR_STRING,
+                _ => CHAR_TABLE,
+            };
+            let count = per_line.entry((id, f.line)).or_insert(0);
+            *count += 1;
+            if *count <= MAX_HITS_PER_LINE {
+                out.findings.push(f);
+            }
         }
     }
     review_decoded(checks, file, &decoded, &mut out);
@@ -495,6 +480,7 @@ fn produced(
         role_lowered_from: None,
         novelty: Default::default(),
         original_severity: None,
+        end_line: None,
     })
 }
 
@@ -505,7 +491,10 @@ fn name_finding(
     at: &Decoded,
     plain: &str,
 ) -> Option<Finding> {
-    if !matches!(at.codecs[0], Codec::Escapes | Codec::CharCodes | Codec::Hex) {
+    if !matches!(
+        at.codecs[0],
+        Codec::Escapes | Codec::CharCodes | Codec::Hex | Codec::Xor | Codec::CharTable
+    ) {
         return None;
     }
     let name = plain.trim();
@@ -513,21 +502,26 @@ fn name_finding(
         || name.starts_with("http://")
         || name.starts_with("https://")
         || name.starts_with("require(")
-        || name.starts_with("import ");
+        || name.starts_with("import ")
+        || host_port(name);
     if !dangerous {
         return None;
     }
-    produced(
-        checks,
-        ENCODED_NAME,
+    with_part(
         file,
-        &at.line,
-        (at.span.start, at.span.end),
-        format!(
-            " ({}{}{}`)",
-            codec_names(&at.codecs),
-            crate::model::DECODES_TO,
-            quote(name)
+        at,
+        produced(
+            checks,
+            ENCODED_NAME,
+            file,
+            &at.line,
+            (at.span.start, at.span.end),
+            format!(
+                " ({}{}{}`)",
+                codec_names(&at.codecs),
+                crate::model::DECODES_TO,
+                quote(name)
+            ),
         ),
     )
 }

@@ -398,6 +398,7 @@ impl Review<'_> {
             role_lowered_from: None,
             novelty: Default::default(),
             original_severity: None,
+            end_line: None,
         };
         self.relocate(finding, at, line, span);
     }

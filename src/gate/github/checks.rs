@@ -85,12 +85,14 @@ pub fn annotations(findings: &[Finding]) -> Vec<CheckRunOutputAnnotation> {
         .take(MAX_ANNOTATIONS)
         .map(|f| {
             let line = f.line.max(1);
-            let start_column = (f.column > 0).then_some(f.column);
+            let end_line = f.end_line.filter(|end| *end > line);
+            // Columns are for one line: a region has none.
+            let start_column = (f.column > 0 && end_line.is_none()).then_some(f.column);
             let end_column = start_column.map(|start| f.end_column.saturating_sub(1).max(start));
             CheckRunOutputAnnotation {
                 path: f.path.clone(),
                 start_line: line,
-                end_line: line,
+                end_line: end_line.unwrap_or(line),
                 start_column,
                 end_column,
                 annotation_level: match f.severity {

@@ -36,6 +36,11 @@ struct NewReview<'a> {
 #[derive(Serialize)]
 struct NewComment {
     path: String,
+    /// For a finding over a region: its first line (GitHub's multi-line comment), `line` its last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_side: Option<&'static str>,
     line: u32,
     side: &'static str,
     body: String,
@@ -150,11 +155,22 @@ pub async fn publish(
         body: body(&outside, run_key),
         comments: inline
             .iter()
-            .map(|f| NewComment {
-                path: f.path.clone(),
-                line: f.line,
-                side: if f.side.is_added() { "RIGHT" } else { "LEFT" },
-                body: comment_body(f),
+            .map(|f| {
+                let side = if f.side.is_added() { "RIGHT" } else { "LEFT" };
+                // A region is commented over its lines when the diff adds every one of them.
+                let end = f.end_line.filter(|end| {
+                    f.side.is_added()
+                        && *end > f.line
+                        && (f.line..=*end).all(|l| added.contains(&(f.path.as_str(), l)))
+                });
+                NewComment {
+                    path: f.path.clone(),
+                    start_line: end.map(|_| f.line),
+                    start_side: end.map(|_| side),
+                    line: end.unwrap_or(f.line),
+                    side,
+                    body: comment_body(f),
+                }
             })
             .collect(),
     };
@@ -267,6 +283,7 @@ mod tests {
             role_lowered_from: None,
             novelty: Default::default(),
             original_severity: None,
+            end_line: None,
         };
         let body = comment_body(&f);
         let keys: Vec<&str> = keys_in(&body).collect();
