@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+mod claude;
+mod cursor;
+mod gemini;
+
 /// The coding agents whose pre-tool hooks review-gate answers and whose settings `init` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Agent {
@@ -109,7 +113,7 @@ pub fn parse(
     }
     let event = required(&value, &["hook_event_name"])?.to_string();
     // Cursor runs the hooks of `.claude/settings.json` too: its own events are read as Cursor's.
-    let agent = if agent != Agent::Cursor && CURSOR_EVENTS.contains(&event.as_str()) {
+    let agent = if agent != Agent::Cursor && cursor::EVENTS.contains(&event.as_str()) {
         Agent::Cursor
     } else {
         agent
@@ -119,64 +123,18 @@ pub fn parse(
         Agent::Claude | Agent::Codex => {
             expect_event(agent, &event, &["PreToolUse"])?;
             let tool = required(&value, &["tool_name"])?.to_string();
-            let action = claude_action(&tool, tool_input(&value)?)?;
+            let action = claude::action(&tool, tool_input(&value)?)?;
             (tool, action, text(&value, "session_id"), env_project)
         }
         Agent::Gemini => {
             expect_event(agent, &event, &["BeforeTool"])?;
             let tool = required(&value, &["tool_name"])?.to_string();
-            let action = gemini_action(&tool, tool_input(&value)?)?;
+            let action = gemini::action(&tool, tool_input(&value)?)?;
             (tool, action, text(&value, "session_id"), env_project)
         }
         Agent::Cursor => {
-            expect_event(agent, &event, &CURSOR_EVENTS)?;
-            let (tool, action) = match event.as_str() {
-                "beforeShellExecution" => {
-                    let command = required(&value, &["command"])?.to_string();
-                    ("Shell".to_string(), Action::Shell { command })
-                }
-                "beforeReadFile" => {
-                    let mut paths = vec![required(&value, &["file_path"])?.to_string()];
-                    // The files attached to the read (`.cursorrules`, rules, a file the user dragged
-                    // in) go into the agent's context too: `attachments[].filePath` (`file_path` in
-                    // older releases).
-                    if let Some(attachments) = value.get("attachments").and_then(Value::as_array) {
-                        paths.extend(
-                            attachments
-                                .iter()
-                                .filter_map(|a| text_any(a, &["filePath", "file_path"]))
-                                .filter(|p| !p.trim().is_empty())
-                                .map(str::to_string),
-                        );
-                    }
-                    (
-                        "Read".to_string(),
-                        Action::Read {
-                            paths,
-                            globs: Vec::new(),
-                        },
-                    )
-                }
-                "beforeMCPExecution" => {
-                    // `command` and `url` here name the server, not something the tool runs.
-                    let tool = required(&value, &["tool_name"])?.to_string();
-                    let action = super::mcp::action(&tool, &tool_input(&value)?);
-                    (tool, action)
-                }
-                _ => {
-                    let tool = required(&value, &["tool_name"])?.to_string();
-                    let action = cursor_action(&tool, tool_input(&value)?)?;
-                    (tool, action)
-                }
-            };
-            let root = value
-                .get("workspace_roots")
-                .and_then(Value::as_array)
-                .and_then(|roots| roots.first())
-                .and_then(Value::as_str)
-                .map(PathBuf::from);
-            let session = text_any(&value, &["conversation_id", "session_id"]);
-            (tool, action, session, root.or(env_project))
+            expect_event(agent, &event, &cursor::EVENTS)?;
+            cursor::read(&value, &event, env_project)?
         }
     };
     Ok(HookInput {
@@ -189,14 +147,6 @@ pub fn parse(
         agent,
     })
 }
-
-/// The events Cursor sends to the gate.
-const CURSOR_EVENTS: [&str; 4] = [
-    "beforeShellExecution",
-    "preToolUse",
-    "beforeReadFile",
-    "beforeMCPExecution",
-];
 
 fn expect_event(agent: Agent, event: &str, known: &[&str]) -> Result<(), InputError> {
     if known.contains(&event) {
@@ -241,101 +191,6 @@ fn replacement(edit: &Value, all_field: &str) -> Result<Replacement, InputError>
     })
 }
 
-/// Claude Code's (and Codex's) tools; Cursor's names too (Cursor runs Claude Code's hooks and names
-/// its tools its own way: `Shell`, `StrReplace`).
-fn claude_action(tool: &str, input: Value) -> Result<Action, InputError> {
-    if super::mcp::is_mcp(tool) {
-        return Ok(super::mcp::action(tool, &input));
-    }
-    if matches!(tool, "Shell" | "StrReplace" | "Delete") {
-        return cursor_action(tool, input);
-    }
-    let judged = matches!(
-        tool,
-        "Bash"
-            | "Monitor"
-            | "PowerShell"
-            | "Write"
-            | "Edit"
-            | "MultiEdit"
-            | "NotebookEdit"
-            | "apply_patch"
-            | "Read"
-            | "NotebookRead"
-            | "Grep"
-            | "Glob"
-    );
-    if !judged {
-        return Ok(Action::Other);
-    }
-    needs_input(tool, &input)?;
-    Ok(match tool {
-        // Monitor runs its command in the background: a shell command all the same.
-        "Bash" | "Monitor" => Action::Shell {
-            command: shell_command(&input)?,
-        },
-        "PowerShell" => Action::PowerShell {
-            command: shell_command(&input)?,
-        },
-        "Read" => Action::Read {
-            paths: vec![required(&input, &["file_path", "path"])?.to_string()],
-            globs: Vec::new(),
-        },
-        "NotebookRead" => Action::Read {
-            paths: vec![required(&input, &["notebook_path", "file_path"])?.to_string()],
-            globs: Vec::new(),
-        },
-        "Grep" => search(&input, &["path"], &["glob"]),
-        "Glob" => search(&input, &["path"], &["pattern"]),
-        "Write" => Action::Write {
-            path: required(&input, &["file_path"])?.to_string(),
-            content: required(&input, &["content"])?.to_string(),
-        },
-        "Edit" => Action::Edit {
-            path: required(&input, &["file_path"])?.to_string(),
-            edits: vec![replacement(&input, "replace_all")?],
-        },
-        "MultiEdit" => {
-            let edits = input
-                .get("edits")
-                .and_then(Value::as_array)
-                .ok_or_else(|| missing("edits"))?
-                .iter()
-                .map(|e| replacement(e, "replace_all"))
-                .collect::<Result<Vec<_>, _>>()?;
-            Action::Edit {
-                path: required(&input, &["file_path"])?.to_string(),
-                edits,
-            }
-        }
-        "NotebookEdit" => {
-            let mode = match text(&input, "edit_mode").unwrap_or("replace") {
-                "insert" => NotebookMode::Insert,
-                "delete" => NotebookMode::Delete,
-                "replace" => NotebookMode::Replace,
-                other => {
-                    return Err(InputError(format!(
-                        "unknown NotebookEdit `edit_mode` `{other}`"
-                    )))
-                }
-            };
-            let source = match mode {
-                NotebookMode::Delete => text(&input, "new_source").unwrap_or(""),
-                _ => required(&input, &["new_source"])?,
-            };
-            Action::NotebookEdit {
-                path: required(&input, &["notebook_path"])?.to_string(),
-                source: source.to_string(),
-                cell_type: text(&input, "cell_type").map(str::to_string),
-                mode,
-            }
-        }
-        _ => Action::ApplyPatch {
-            patch: patch_text(&input)?,
-        },
-    })
-}
-
 /// A search (Grep, Glob and their kin): the directory or file it runs in (`path_fields`) and the glob
 /// patterns that pick files (`glob_fields`, strings or arrays of strings).
 fn search(input: &Value, path_fields: &[&str], glob_fields: &[&str]) -> Action {
@@ -370,145 +225,6 @@ fn quote_word(word: &str) -> String {
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
-}
-
-/// The patch of an `apply_patch` call: `tool_input.command` (a string, or an argv whose last word
-/// holds the patch), or `input`/`patch`.
-fn patch_text(input: &Value) -> Result<String, InputError> {
-    if let Some(text) = text_any(input, &["command", "patch", "input"]) {
-        return Ok(text.to_string());
-    }
-    if let Some(argv) = input.get("command").and_then(Value::as_array) {
-        if let Some(patch) = argv
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|w| w.contains("*** Begin Patch"))
-        {
-            return Ok(patch.to_string());
-        }
-    }
-    Err(missing("command"))
-}
-
-/// Cursor's `preToolUse` tools. Cursor's agent calls `Write` with `path` and `contents`, `StrReplace`
-/// with `path`, `old_string`, `new_string` and `replace_all` (as recorded agent transcripts show; its
-/// hook documentation does not list them); Claude Code's spellings (`file_path`, `content`) and
-/// `target_file` are accepted too.
-fn cursor_action(tool: &str, input: Value) -> Result<Action, InputError> {
-    if super::mcp::is_mcp(tool) {
-        return Ok(super::mcp::action(tool, &input));
-    }
-    if !matches!(
-        tool,
-        "Shell" | "Write" | "StrReplace" | "Edit" | "Read" | "Grep" | "Glob" | "Delete"
-    ) {
-        return Ok(Action::Other);
-    }
-    needs_input(tool, &input)?;
-    const PATH: [&str; 3] = ["file_path", "path", "target_file"];
-    Ok(match tool {
-        "Shell" => Action::Shell {
-            command: shell_command(&input)?,
-        },
-        "Read" => Action::Read {
-            paths: vec![required(&input, &PATH)?.to_string()],
-            globs: Vec::new(),
-        },
-        "Grep" => search(&input, &["path", "target_directory"], &["glob", "include"]),
-        "Glob" => search(
-            &input,
-            &["path", "target_directory"],
-            &["pattern", "glob_pattern", "glob"],
-        ),
-        // A deletion is judged as the patch that deletes the file, so deleting the gate's own
-        // settings (`.review-gate.yml`, the hook settings) is refused like any other write of them.
-        "Delete" => {
-            let path = required(&input, &PATH)?;
-            if path.contains(['\n', '\r']) || path.trim().is_empty() {
-                return Err(InputError(
-                    "the Delete tool names no single file path".into(),
-                ));
-            }
-            Action::ApplyPatch {
-                patch: format!("*** Begin Patch\n*** Delete File: {path}\n*** End Patch\n"),
-            }
-        }
-        "Write" => Action::Write {
-            path: required(&input, &PATH)?.to_string(),
-            content: required(&input, &["content", "contents", "file_text"])?.to_string(),
-        },
-        _ => Action::Edit {
-            path: required(&input, &PATH)?.to_string(),
-            edits: vec![replacement(&input, "replace_all")?],
-        },
-    })
-}
-
-/// Gemini CLI's tools.
-fn gemini_action(tool: &str, input: Value) -> Result<Action, InputError> {
-    const BUILT_IN: [&str; 10] = [
-        "run_shell_command",
-        "write_file",
-        "replace",
-        "read_file",
-        "read_many_files",
-        "glob",
-        "search_file_content",
-        "grep_search",
-        "list_directory",
-        "web_fetch",
-    ];
-    if super::mcp::is_mcp(tool) || (!BUILT_IN.contains(&tool) && tool.contains("__")) {
-        // Gemini CLI names an MCP tool `server__tool` where its bare name is taken.
-        return Ok(super::mcp::action(tool, &input));
-    }
-    if !matches!(
-        tool,
-        "run_shell_command"
-            | "write_file"
-            | "replace"
-            | "read_file"
-            | "read_many_files"
-            | "glob"
-            | "search_file_content"
-            | "grep_search"
-    ) {
-        return Ok(Action::Other);
-    }
-    needs_input(tool, &input)?;
-    Ok(match tool {
-        "read_file" => Action::Read {
-            paths: vec![required(&input, &["absolute_path", "file_path", "path"])?.to_string()],
-            globs: Vec::new(),
-        },
-        "read_many_files" => search(&input, &[], &["paths", "include"]),
-        "glob" => search(&input, &["path", "dir_path"], &["pattern"]),
-        "search_file_content" | "grep_search" => {
-            search(&input, &["path", "dir_path"], &["include"])
-        }
-        "run_shell_command" => Action::Shell {
-            command: shell_command(&input)?,
-        },
-        "write_file" => Action::Write {
-            path: required(&input, &["file_path"])?.to_string(),
-            content: required(&input, &["content"])?.to_string(),
-        },
-        _ => {
-            let mut edit = replacement(&input, "allow_multiple")?;
-            // Older versions say how many occurrences to replace instead.
-            if input
-                .get("expected_replacements")
-                .and_then(Value::as_u64)
-                .is_some_and(|n| n > 1)
-            {
-                edit.all = true;
-            }
-            Action::Edit {
-                path: required(&input, &["file_path"])?.to_string(),
-                edits: vec![edit],
-            }
-        }
-    })
 }
 
 #[cfg(test)]
