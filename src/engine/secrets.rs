@@ -7,8 +7,8 @@ mod placeholder;
 pub use checksum::{checksum_matches, crc32};
 pub use placeholder::is_placeholder;
 
-use placeholder::reads_as_words;
 use crate::model::Severity;
+use placeholder::reads_as_words;
 
 /// Shannon entropy of `value` in bits per byte.
 pub fn shannon_entropy(value: &str) -> f64 {
@@ -166,7 +166,6 @@ fn alphabet_size(v: &str) -> usize {
         90
     }
 }
-
 
 fn looks_like_path(v: &str) -> bool {
     v.starts_with('/')

@@ -6,10 +6,10 @@
 mod launch;
 mod read;
 
-pub use launch::{host_of, split_npm};
-pub use read::parse_jsonc;
 #[cfg(test)]
 use launch::classify;
+pub use launch::{host_of, split_npm};
+pub use read::parse_jsonc;
 
 /// A file that configures MCP servers, by format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -189,7 +189,6 @@ pub fn servers(format: McpFormat, text: &str) -> Result<Vec<Server>, String> {
         McpFormat::ContinueYaml => read::continue_servers(text),
     }
 }
-
 
 #[cfg(test)]
 #[path = "mcp_tests.rs"]

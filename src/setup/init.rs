@@ -320,7 +320,6 @@ fn add_entry(entries: &mut Vec<Json>, w: &Wanted, file: &str) -> Result<bool> {
     Ok(true)
 }
 
-
 /// Writes through a temporary file next to `path`, so a crash never leaves half a settings file.
 fn write_file(path: &Path, text: &str) -> Result<()> {
     if let Some(parent) = path.parent() {

@@ -163,6 +163,7 @@ impl Wanted {
         }
     }
 
+    /// Where the entry goes, as the report of `init` names it.
     pub(super) fn describe(&self) -> String {
         match self.matcher {
             Some(m) => format!("hooks.{} (matcher `{m}`)", self.event),
@@ -170,4 +171,3 @@ impl Wanted {
         }
     }
 }
-

@@ -2,7 +2,6 @@
 
 use crate::checks::compile::Checksum;
 
-
 /// Whether the token's embedded checksum matches: `Some(true)` valid, `Some(false)` invalid, `None` when the
 /// value does not have the format's shape.
 pub fn checksum_matches(kind: Checksum, token: &str) -> Option<bool> {
@@ -40,7 +39,6 @@ fn base62_decode(digits: &str) -> Option<u64> {
 pub fn crc32(data: &[u8]) -> u32 {
     crc32fast::hash(data)
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -94,6 +94,7 @@ fn strip_jsonc(text: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The servers under the top-level `key` of a JSON or JSONC document (`mcpServers`, VS Code's `servers`).
 pub(super) fn json_servers(text: &str, key: &str) -> Result<Vec<Server>, String> {
     let value = parse_jsonc(text)?;
     let Some(entries) = value.get(key).and_then(Value::as_object) else {
@@ -194,6 +195,7 @@ fn split_words(line: &str) -> Vec<String> {
     words
 }
 
+/// The servers of Codex's `config.toml` (`[mcp_servers.<name>]` tables).
 pub(super) fn codex_servers(text: &str) -> Result<Vec<Server>, String> {
     let table: toml::Table = text
         .parse()
@@ -218,6 +220,7 @@ pub(super) fn codex_servers(text: &str) -> Result<Vec<Server>, String> {
     Ok(out)
 }
 
+/// The servers of a Continue YAML configuration (`mcpServers`, a list of named entries).
 pub(super) fn continue_servers(text: &str) -> Result<Vec<Server>, String> {
     let value: Value = serde_saphyr::from_str(text).map_err(|e| {
         let text = e.to_string();
@@ -250,4 +253,3 @@ fn line_of_any(text: &str, needles: &[&str]) -> u32 {
     }
     1
 }
-

@@ -47,7 +47,14 @@ impl<'a> Folder<'a> {
         Val::Obj(path.to_string(), false)
     }
 
-    pub(in crate::engine::names) fn event(&mut self, resolved: Resolved, form: String, start: usize, end: usize) {
+    /// Records what a lookup reached (at most 64 per line).
+    pub(in crate::engine::names) fn event(
+        &mut self,
+        resolved: Resolved,
+        form: String,
+        start: usize,
+        end: usize,
+    ) {
         if self.events.len() < 64 {
             self.events.push(Event {
                 resolved,
@@ -129,7 +136,13 @@ impl<'a> Folder<'a> {
     }
 
     /// An import of the module named by `name`.
-    pub(in crate::engine::names) fn import(&mut self, name: &Val, form: &str, start: usize, end: usize) -> Val {
+    pub(in crate::engine::names) fn import(
+        &mut self,
+        name: &Val,
+        form: &str,
+        start: usize,
+        end: usize,
+    ) -> Val {
         let Val::Str(module, hidden) = name else {
             return Val::Unknown;
         };
@@ -146,6 +159,7 @@ impl<'a> Folder<'a> {
         Val::Obj(module, *hidden)
     }
 
+    /// `v[…]`: an index or key (a lookup when `v` is an object), or a slice that reverses.
     pub(super) fn subscript(&mut self, v: Val, open: usize, close: usize) -> Val {
         // Python's `[::-1]`.
         if close == open + 5
@@ -181,7 +195,13 @@ impl<'a> Folder<'a> {
     }
 
     /// A call of `f` with `args`.
-    pub(in crate::engine::names) fn call(&mut self, f: Val, args: Vec<Val>, start: usize, end: usize) -> Val {
+    pub(in crate::engine::names) fn call(
+        &mut self,
+        f: Val,
+        args: Vec<Val>,
+        start: usize,
+        end: usize,
+    ) -> Val {
         let Val::Obj(path, _) = &f else {
             return Val::Unknown;
         };
@@ -280,7 +300,13 @@ impl<'a> Folder<'a> {
         }
     }
 
-    pub(in crate::engine::names) fn constant(&mut self, name: &Val, start: usize, end: usize) -> Val {
+    /// Ruby's `const_get(name)`: the constant `name` names.
+    pub(in crate::engine::names) fn constant(
+        &mut self,
+        name: &Val,
+        start: usize,
+        end: usize,
+    ) -> Val {
         let Val::Str(c, hidden) = name else {
             return Val::Unknown;
         };

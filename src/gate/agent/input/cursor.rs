@@ -17,13 +17,16 @@ pub(super) const EVENTS: [&str; 4] = [
     "beforeMCPExecution",
 ];
 
+/// A Cursor hook call read: the tool, what it proposes, the conversation and the project directory.
+type Call<'a> = (String, Action, Option<&'a str>, Option<PathBuf>);
+
 /// One Cursor hook call (its `event` already checked): the tool, what it proposes, the conversation and
 /// the first workspace root (else `env_project`).
 pub(super) fn read<'a>(
     value: &'a Value,
     event: &str,
     env_project: Option<PathBuf>,
-) -> Result<(String, Action, Option<&'a str>, Option<PathBuf>), InputError> {
+) -> Result<Call<'a>, InputError> {
     let (tool, action) = match event {
         "beforeShellExecution" => {
             let command = required(value, &["command"])?.to_string();
@@ -54,12 +57,12 @@ pub(super) fn read<'a>(
         "beforeMCPExecution" => {
             // `command` and `url` here name the server, not something the tool runs.
             let tool = required(value, &["tool_name"])?.to_string();
-            let action = mcp::action(&tool, &tool_input(&value)?);
+            let action = mcp::action(&tool, &tool_input(value)?);
             (tool, action)
         }
         _ => {
             let tool = required(value, &["tool_name"])?.to_string();
-            let action = action(&tool, tool_input(&value)?)?;
+            let action = action(&tool, tool_input(value)?)?;
             (tool, action)
         }
     };
