@@ -140,22 +140,7 @@ pub fn explain(check: &Check) -> String {
             "  found by:  the agent configuration review (old and new version of each MCP configuration and agent settings file)\n",
         );
     } else if let crate::checks::CheckKind::Produced(producer) = check.kind {
-        use crate::checks::schema::ProducedBy;
-        let by = match producer {
-            ProducedBy::Dependencies => {
-                "the dependency analysis (old and new version of each changed manifest)"
-            }
-            ProducedBy::Policy => {
-                "review-gate itself: the configuration's review and the agent gate's own rules (reads, hook settings, PowerShell)"
-            }
-            ProducedBy::Instructions => "the review of agent instruction files",
-            ProducedBy::Agent => "the agent configuration review",
-            ProducedBy::Decode => "the decode stage (encoded strings, decoded and reviewed)",
-            ProducedBy::Names => {
-                "the names stage (API names built or looked up at run time, look-alike identifiers)"
-            }
-        };
-        out.push_str(&format!("  found by:  {by}\n"));
+        out.push_str(&format!("  found by:  {}\n", producer.described()));
     } else {
         out.push_str(&format!("  languages: {}\n", check.language_names()));
         let scope = check

@@ -55,14 +55,7 @@ pub(super) fn review_changes(
 ) -> Result<u8> {
     let mut analysis = pipeline::analyze(root, &args.selection(), source)?;
     apply_baseline(&mut analysis, args)?;
-    let mut timer = PhaseTimer::from_env();
-    write_analysis(&analysis, args)?;
-    timer.phase("report");
-    Ok(if analysis.fails() {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    finish(&analysis, args)
 }
 
 /// [`review_changes`] for a change between two trees: see [`pipeline::analyze_governed`].
@@ -74,14 +67,7 @@ pub(super) fn review_governed(
 ) -> Result<u8> {
     let mut analysis = pipeline::analyze_governed(root, &args.selection(), governance, source)?;
     apply_baseline(&mut analysis, args)?;
-    let mut timer = PhaseTimer::from_env();
-    write_analysis(&analysis, args)?;
-    timer.phase("report");
-    Ok(if analysis.fails() {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    finish(&analysis, args)
 }
 
 /// The base `review-gate diff` uses without a range: the remote's default branch, else `main` or

@@ -158,20 +158,7 @@ fn section(check: &Check, pages_of: &HashMap<&str, Category>) -> String {
                 .into(),
         );
     } else if let super::CheckKind::Produced(producer) = check.kind {
-        use super::schema::ProducedBy;
-        let by = match producer {
-            ProducedBy::Dependencies => "the dependency analysis of changed manifests",
-            ProducedBy::Policy => {
-                "review-gate itself: the configuration's review and the agent gate's own rules (reads, hook settings, PowerShell)"
-            }
-            ProducedBy::Instructions => "the review of agent instruction files",
-            ProducedBy::Agent => "the agent configuration review",
-            ProducedBy::Decode => "the decode stage (encoded strings, decoded and reviewed)",
-            ProducedBy::Names => {
-                "the names stage (API names built or looked up at run time, look-alike identifiers)"
-            }
-        };
-        fact("Found by", by.into());
+        fact("Found by", producer.described().into());
     } else if let Some(pattern) = check.pattern() {
         fact("Languages", check.language_names());
         match pattern.on {

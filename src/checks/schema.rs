@@ -239,6 +239,26 @@ pub enum ProducedBy {
     Names,
 }
 
+impl ProducedBy {
+    /// Who finds what the check reports, as `explain` and the check reference say it.
+    pub fn described(self) -> &'static str {
+        match self {
+            ProducedBy::Dependencies => {
+                "the dependency analysis (old and new version of each changed manifest)"
+            }
+            ProducedBy::Policy => {
+                "review-gate itself: the configuration's review and the agent gate's own rules (reads, hook settings, PowerShell)"
+            }
+            ProducedBy::Instructions => "the review of agent instruction files",
+            ProducedBy::Agent => "the agent configuration review",
+            ProducedBy::Decode => "the decode stage (encoded strings, decoded and reviewed)",
+            ProducedBy::Names => {
+                "the names stage (API names built or looked up at run time, look-alike identifiers)"
+            }
+        }
+    }
+}
+
 /// What the agent gate answers when a command check matches (`action:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
-use git2::{Delta, DiffFindOptions, FileMode, Oid, Repository, Sort};
+use git2::{Delta, FileMode, Oid, Repository, Sort};
 
-use super::git::{commit_id, diff_options, hunk_ranges, text_ranges};
+use super::git::{commit_id, diff_options, find_renames, hunk_ranges, text_ranges};
 use super::sniff::printable_runs;
 use super::{sniff, sniff_named, whole_file, AddedLines, Content};
 use crate::model::{Base, BinaryText, ChangeSet, ChangedFile, CommitRef};
@@ -159,13 +159,7 @@ pub fn commit_changes(repo: &Repository, id: Oid, cache: &mut BlobCache) -> Resu
         .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
         .with_context(|| format!("cannot compare the commit {id} with its parent"))?;
     // Renames as `git::range` finds them.
-    let mut find = DiffFindOptions::new();
-    find.renames(true)
-        .rename_threshold(50)
-        .renames_from_rewrites(false)
-        .for_untracked(true);
-    diff.find_similar(Some(&mut find))
-        .context("cannot detect renames")?;
+    find_renames(&mut diff)?;
     let mut set = ChangeSet::default();
     for delta in diff.deltas() {
         let status = delta.status();

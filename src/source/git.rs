@@ -336,6 +336,18 @@ fn collect(repo: &Repository, diff: git2::Diff<'_>, new_side: NewSide) -> Result
     collect_with(repo, diff, new_side, true)
 }
 
+/// Pairs deleted and added files of `diff` into renames (half the lines alike), as every git source does.
+pub(super) fn find_renames(diff: &mut git2::Diff<'_>) -> Result<()> {
+    let mut find = DiffFindOptions::new();
+    find.renames(true)
+        .rename_threshold(50)
+        .renames_from_rewrites(false)
+        .for_untracked(true);
+    diff.find_similar(Some(&mut find))
+        .context("cannot detect renames")?;
+    Ok(())
+}
+
 /// [`collect`], reading the old text of modified files only when `old_texts` (a review of one commit of
 /// a range for secrets needs none).
 pub(super) fn collect_with(
@@ -344,13 +356,7 @@ pub(super) fn collect_with(
     new_side: NewSide,
     old_texts: bool,
 ) -> Result<ChangeSet> {
-    let mut find = DiffFindOptions::new();
-    find.renames(true)
-        .rename_threshold(50)
-        .renames_from_rewrites(false)
-        .for_untracked(true);
-    diff.find_similar(Some(&mut find))
-        .context("cannot detect renames")?;
+    find_renames(&mut diff)?;
     let mut skipped = Skipped::default();
     let mut raw_paths = std::collections::BTreeMap::new();
     let mut pending = Vec::new();
