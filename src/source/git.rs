@@ -15,6 +15,15 @@ use crate::model::{BinaryText, ChangeSet, ChangedFile, Skipped};
 mod deleted;
 use deleted::{deleted_changed_file, deleted_file};
 
+#[path = "git_revs.rs"]
+mod revs;
+pub(super) use revs::{commit_id, revparse};
+use revs::{peel_tree, resolve_range};
+
+#[path = "git_trees.rs"]
+mod trees;
+pub use trees::{head_tree_id, range_trees, read_index_file, read_tree_file};
+
 /// Opens the repository containing `dir`.
 pub fn open(dir: &Path) -> Result<Repository> {
     // Reading objects we only review needs no SHA-1 re-verification; it costs a fifth of the read time.
@@ -110,100 +119,6 @@ pub fn range(repo: &Repository, spec: &str, worktree: bool) -> Result<ChangeSet>
         .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut opts))
         .context("cannot compare the two trees")?;
     collect(repo, diff, NewSide::Objects)
-}
-
-/// Resolves a range spec to the old tree and the new side's revision (None: HEAD).
-fn resolve_range<'r>(repo: &'r Repository, spec: &'r str) -> Result<(Tree<'r>, Option<&'r str>)> {
-    if let Some((a, b)) = spec.split_once("...") {
-        let a = if a.is_empty() { "HEAD" } else { a };
-        let b_rev = if b.is_empty() { "HEAD" } else { b };
-        let base = merge_base(repo, a, b_rev)?;
-        return Ok((base, Some(b)));
-    }
-    if let Some((a, b)) = spec.split_once("..") {
-        let a = if a.is_empty() { "HEAD" } else { a };
-        return Ok((peel_tree(repo, a)?, Some(b)));
-    }
-    Ok((merge_base(repo, spec, "HEAD")?, None))
-}
-
-fn merge_base<'r>(repo: &'r Repository, a: &str, b: &str) -> Result<Tree<'r>> {
-    let a_id = commit_id(repo, a)?;
-    let b_id = commit_id(repo, b)?;
-    match repo.merge_base(a_id, b_id) {
-        Ok(base) => Ok(repo.find_commit(base)?.tree()?),
-        Err(e) if e.code() == ErrorCode::NotFound => {
-            if repo.is_shallow() {
-                bail!(
-                    "`{a}` and `{b}` have no common ancestor in this shallow clone: the merge base was not fetched. \
-                     Fetch the history (`git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)"
-                )
-            }
-            bail!("`{a}` and `{b}` have no common ancestor; to compare the trees directly use `{a}..{b}`")
-        }
-        Err(e) => Err(anyhow!(
-            "cannot find the merge base of `{a}` and `{b}`: {}",
-            e.message()
-        )),
-    }
-}
-
-pub(super) fn commit_id(repo: &Repository, rev: &str) -> Result<Oid> {
-    let object = revparse(repo, rev)?;
-    let commit = object
-        .peel_to_commit()
-        .map_err(|_| anyhow!("`{rev}` does not name a commit"))?;
-    Ok(commit.id())
-}
-
-fn peel_tree<'r>(repo: &'r Repository, rev: &str) -> Result<Tree<'r>> {
-    revparse(repo, rev)?
-        .peel_to_tree()
-        .map_err(|_| anyhow!("`{rev}` does not name a commit or tree"))
-}
-
-pub(super) fn revparse<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Object<'r>> {
-    repo.revparse_single(rev).map_err(|e| {
-        let shallow = if repo.is_shallow() {
-            " This clone is shallow, so the commit may simply not have been fetched: use `fetch-depth: 0` with actions/checkout, or `git fetch --unshallow`."
-        } else {
-            ""
-        };
-        if rev == "HEAD" && matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) {
-            anyhow!("the repository has no commits yet, so there is no `HEAD` to compare with; use `review-gate staged` before the first commit")
-        } else {
-            anyhow!(
-                "unknown revision `{rev}`: {}. If it is a branch or commit on the remote, fetch it first (e.g. `{}`).{shallow}",
-                e.message(),
-                fetch_hint(repo, rev)
-            )
-        }
-    })
-}
-
-/// The command that fetches `rev`: for a remote-tracking name (`origin/main`,
-/// `refs/remotes/origin/main`) the branch from that remote into that name, else `rev` from `origin`.
-fn fetch_hint(repo: &Repository, rev: &str) -> String {
-    let short = rev.strip_prefix("refs/remotes/").unwrap_or(rev);
-    let mut tracking = None;
-    if let Ok(remotes) = repo.remotes() {
-        for remote in (0..remotes.len()).filter_map(|i| remotes.get(i).ok().flatten()) {
-            let branch = short
-                .strip_prefix(remote)
-                .and_then(|rest| rest.strip_prefix('/'))
-                .filter(|branch| !branch.is_empty());
-            if let Some(branch) = branch {
-                tracking = Some((remote.to_string(), branch.to_string()));
-                break;
-            }
-        }
-    }
-    match tracking {
-        Some((remote, branch)) => {
-            format!("git fetch {remote} {branch}:refs/remotes/{remote}/{branch}")
-        }
-        None => format!("git fetch origin {rev}"),
-    }
 }
 
 /// Adds the files a merge left conflicted: the diff of a tree with the working tree through the index
@@ -543,73 +458,6 @@ pub(super) fn collect_with(
         }
     }
     Ok(set)
-}
-
-/// The trees a range spec compares, for reading the configuration of each side: the old tree, and the
-/// new tree (None: the working tree, with `worktree`). See [`range`] for the spec.
-pub fn range_trees(repo: &Repository, spec: &str, worktree: bool) -> Result<(Oid, Option<Oid>)> {
-    let (old_tree, new_rev) = resolve_range(repo, spec)?;
-    if worktree {
-        return Ok((old_tree.id(), None));
-    }
-    let new_tree = peel_tree(repo, new_rev.filter(|r| !r.is_empty()).unwrap_or("HEAD"))?;
-    Ok((old_tree.id(), Some(new_tree.id())))
-}
-
-/// HEAD's tree (None in a repository without commits).
-pub fn head_tree_id(repo: &Repository) -> Result<Option<Oid>> {
-    Ok(head_tree(repo)?.map(|t| t.id()))
-}
-
-/// The bytes of the file at `path` (relative, `/`-separated) in the tree `tree`: None when there is no
-/// such file. A symbolic link or a submodule there is an error: it is not a file whose content a tree
-/// holds.
-pub fn read_tree_file(repo: &Repository, tree: Oid, path: &str) -> Result<Option<Vec<u8>>> {
-    let tree = repo
-        .find_tree(tree)
-        .with_context(|| format!("cannot read the tree {tree}"))?;
-    let entry = match tree.get_path(Path::new(path)) {
-        Ok(entry) => entry,
-        Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
-        Err(e) => bail!(
-            "cannot read `{path}` in the tree {}: {}",
-            tree.id(),
-            e.message()
-        ),
-    };
-    match entry.filemode() {
-        m if m == i32::from(FileMode::Blob) || m == i32::from(FileMode::BlobExecutable) => {}
-        m if m == i32::from(FileMode::Tree) => return Ok(None),
-        _ => bail!(
-            "`{path}` in the tree {} is not a regular file (a symbolic link or a submodule)",
-            tree.id()
-        ),
-    }
-    let blob = repo
-        .find_blob(entry.id())
-        .with_context(|| format!("cannot read `{path}` in the tree {}", tree.id()))?;
-    Ok(Some(blob.content().to_vec()))
-}
-
-/// The bytes of the file at `path` as staged: in the index `GIT_INDEX_FILE` names (inside a git hook),
-/// else the repository's index. None when the index holds no such file.
-pub fn read_index_file(repo: &Repository, path: &str) -> Result<Option<Vec<u8>>> {
-    let index = match std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty()) {
-        Some(file) => git2::Index::open(Path::new(&file)),
-        None => repo.index(),
-    }
-    .context("cannot read the index")?;
-    let Some(entry) = index.get_path(Path::new(path), 0) else {
-        return Ok(None);
-    };
-    if entry.mode != u32::from(FileMode::Blob) && entry.mode != u32::from(FileMode::BlobExecutable)
-    {
-        bail!("`{path}` in the index is not a regular file (a symbolic link or a submodule)");
-    }
-    let blob = repo
-        .find_blob(entry.id)
-        .with_context(|| format!("cannot read the staged `{path}`"))?;
-    Ok(Some(blob.content().to_vec()))
 }
 
 /// A file libgit2 took for binary whose new version is text: its added lines, from a line diff of the
