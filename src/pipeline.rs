@@ -335,8 +335,10 @@ fn review(
         changes.skipped.clone(),
     );
     review.dependencies = dependencies;
-    review.summary.removed_lines = changes.files.iter().map(|f| f.removed.len()).sum();
-    review.summary.deleted_files = changes.files.iter().filter(|f| f.deleted).count();
+    // A file renamed away is not deleted: its lines live on at the new path.
+    let gone = || changes.files.iter().filter(|f| f.renamed_to.is_none());
+    review.summary.removed_lines = gone().map(|f| f.removed.len()).sum();
+    review.summary.deleted_files = gone().filter(|f| f.deleted).count();
     review.summary.roles = crate::report::RoleSummary {
         files: role_counts(&changes),
         lowered: role_outcome.lowered,

@@ -438,3 +438,75 @@ fn a_file_git_takes_for_binary_still_has_its_removed_lines_read() {
         3
     );
 }
+
+/// A repository holding the gated agent settings, a workflow running the gate, a lockfile and a view
+/// behind a login decorator.
+fn protected_repo() -> Repo {
+    let repo = gated_repo();
+    repo.write(
+        ".github/workflows/gate.yml",
+        "name: gate\non: [pull_request]\njobs:\n  review:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: example/review-gate@v1\n",
+    );
+    repo.write("package-lock.json", "{\"lockfileVersion\": 3}\n");
+    repo.write(
+        "app/views.py",
+        "from django.contrib.auth.decorators import login_required\n\n@login_required\ndef account(request):\n    return render(request, \"account.html\")\n",
+    );
+    repo.commit("protections");
+    repo
+}
+
+/// Renaming a file out of the place that gives it its meaning takes that meaning away: the agent's
+/// settings, the workflow and the lockfile moved aside stop working, and each is reported (before, a
+/// rename was only reviewed at its new path and these passed without a word).
+#[test]
+fn moving_a_protection_aside_is_reported_as_taking_it_away() {
+    let repo = protected_repo();
+    repo.git(&["mv", ".claude/settings.json", ".claude/settings.json.off"]);
+    repo.git(&[
+        "mv",
+        ".github/workflows/gate.yml",
+        ".github/gate.yml.disabled",
+    ]);
+    repo.git(&["mv", "package-lock.json", "old-lock.json"]);
+    repo.commit("tidy up");
+    let run = repo.run(&["diff", "HEAD~1", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let found = checks(&run);
+    for id in [
+        "agent.hooks.gate-removed",
+        "policy.github-actions.gate-step-removed",
+        "policy.any.lockfile-deleted",
+    ] {
+        assert!(found.contains(&id.to_string()), "{id} missing: {found:?}");
+    }
+    let json = run.json();
+    let lock = finding(&json, "policy.any.lockfile-deleted");
+    assert_eq!(lock["side"], "removed");
+    assert!(
+        lock["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("moves package-lock.json to old-lock.json"),
+        "{lock}"
+    );
+    assert_eq!(json["summary"]["deleted_files"].as_u64().unwrap_or(0), 0);
+}
+
+/// Ordinary renames keep what the file meant: a view renamed with its decorator, a workflow renamed
+/// within `.github/workflows/`, a manifest moved into a package directory. Nothing is taken away.
+#[test]
+fn ordinary_renames_take_nothing_away() {
+    let repo = protected_repo();
+    repo.git(&["mv", "app/views.py", "app/pages.py"]);
+    repo.git(&[
+        "mv",
+        ".github/workflows/gate.yml",
+        ".github/workflows/review.yml",
+    ]);
+    repo.git(&["mv", ".claude/settings.json", ".claude/settings.local.json"]);
+    repo.commit("rename");
+    let run = repo.run(&["diff", "HEAD~1", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(checks(&run).is_empty(), "{:?}", checks(&run));
+}

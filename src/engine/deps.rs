@@ -46,6 +46,15 @@ pub fn review(set: &CheckSet, files: &[ChangedFile]) -> (Vec<Finding>, Vec<Depen
         let Some(kind) = Manifest::of(&file.path) else {
             continue;
         };
+        // A manifest moved to another manifest of its kind declares the same there (reviewed at the
+        // new path against its old text): nothing is removed.
+        if file
+            .renamed_to
+            .as_deref()
+            .is_some_and(|new| Manifest::of(new) == Some(kind))
+        {
+            continue;
+        }
         // A bare patch holds only pieces of the manifest: line-based formats are read from those pieces
         // put back at their line numbers; structured ones (JSON, TOML, XML) cannot be read from pieces.
         let sparse;

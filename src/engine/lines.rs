@@ -165,7 +165,7 @@ pub(super) fn check_file_pass(
         .checks
         .iter()
         .zip(looks.iter())
-        .map(|(c, &looks)| looks && c.on() == on)
+        .map(|(c, &looks)| looks && c.on() == on && !super::removals::still_applies(c, file))
         .collect();
     let ctx = FileContext {
         file,

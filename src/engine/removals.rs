@@ -63,6 +63,7 @@ fn review_file(set: &CheckSet, file: &ChangedFile) -> RemovalRun {
             .checks
             .iter()
             .filter(|c| c.on() == On::Deleted && c.applies_to(file.language, &file.path))
+            .filter(|c| !still_applies(c, file))
         {
             out.findings.push(deleted_finding(check, file));
         }
@@ -94,6 +95,7 @@ fn review_file(set: &CheckSet, file: &ChangedFile) -> RemovalRun {
         removed: Vec::new(),
         old_pieces: None,
         deleted: false,
+        renamed_to: file.renamed_to.clone(),
     };
     let removed = lines::check_file_pass(
         set,
@@ -185,6 +187,21 @@ pub(super) fn net(
 }
 
 /// The finding of an `on: deleted` check on a deleted file: on its first old line.
+/// Whether `check` also looks at the path a deleted file is renamed to: what it reads there lives on,
+/// so the rename takes nothing of it away.
+pub(super) fn still_applies(check: &Check, file: &ChangedFile) -> bool {
+    file.renamed_to.as_deref().is_some_and(|new| {
+        // The language the new path is read as (a workflow moved out of `.github/workflows/` is plain
+        // YAML there).
+        let first = file
+            .old_text
+            .as_deref()
+            .and_then(|t| t.lines().next())
+            .unwrap_or("");
+        check.applies_to(crate::model::Language::detect(new, first), new)
+    })
+}
+
 fn deleted_finding(check: &Check, file: &ChangedFile) -> Finding {
     let first = file
         .old_text
@@ -199,7 +216,14 @@ fn deleted_finding(check: &Check, file: &ChangedFile) -> Finding {
         String::new(),
     );
     finding.side = Side::Removed;
-    finding.message = format!("deletes {}: {}", file.path, check.meta.message.trim());
+    finding.message = match &file.renamed_to {
+        Some(new) => format!(
+            "moves {} to {new}: {}",
+            file.path,
+            check.meta.message.trim()
+        ),
+        None => format!("deletes {}: {}", file.path, check.meta.message.trim()),
+    };
     if first.trim().is_empty() {
         finding.snippet = format!("(deleted file {})", file.path);
     }

@@ -118,6 +118,10 @@ pub struct ChangedFile {
     /// The change deletes the file: [`ChangedFile::text`] is empty, nothing is added, and every line of
     /// the old version is removed.
     pub deleted: bool,
+    /// For a deleted file: the change renames it to this path (its content lives on there). Only what
+    /// the old path meant and the new one does not is reviewed as taken away (a workflow moved out of
+    /// `.github/workflows/`, an agent's settings file or a lockfile moved aside).
+    pub renamed_to: Option<String>,
 }
 
 impl ChangedFile {

@@ -238,6 +238,8 @@ struct Pending {
     old_ranges: Vec<(u32, u32)>,
     /// The change deletes the file (`old_text` holds its last version).
     deleted: bool,
+    /// With `deleted`: the change renames the file to this path.
+    renamed_to: Option<String>,
 }
 
 /// One loaded file: text to review, text whose added lines are still to be computed, or binary.
@@ -293,6 +295,17 @@ pub(super) fn collect_with(
             }
             continue;
         }
+        if status == Delta::Renamed
+            && old_texts
+            && delta.old_file().path() != delta.new_file().path()
+        {
+            // The old path is taken away too: the engine reviews what it meant that the new path does
+            // not (a workflow, an agent's settings or a lockfile moved aside stops working there).
+            if let Some(mut file) = deleted_file(repo, &delta, &mut raw_paths)? {
+                file.renamed_to = delta.new_file().path().map(super::slash_path);
+                pending.push(file);
+            }
+        }
         let new_file = delta.new_file();
         match new_file.mode() {
             FileMode::Commit | FileMode::Link => {
@@ -323,6 +336,7 @@ pub(super) fn collect_with(
                 rejudge: None,
                 old_ranges: Vec::new(),
                 deleted: false,
+                renamed_to: None,
             });
             continue;
         }
@@ -343,6 +357,7 @@ pub(super) fn collect_with(
                 rejudge: Some(delta.old_file().id()),
                 old_ranges: Vec::new(),
                 deleted: false,
+                renamed_to: None,
             });
             continue;
         }
@@ -368,6 +383,7 @@ pub(super) fn collect_with(
                 rejudge: None,
                 old_ranges,
                 deleted: false,
+                renamed_to: None,
             });
         }
     }

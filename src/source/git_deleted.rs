@@ -43,6 +43,7 @@ pub(super) fn deleted_file(
         rejudge: None,
         old_ranges: Vec::new(),
         deleted: true,
+        renamed_to: None,
     }))
 }
 
@@ -55,5 +56,6 @@ pub(super) fn deleted_changed_file(p: Pending) -> ChangedFile {
     file.old_text = Some(old);
     file.base = crate::model::Base::Modified;
     file.deleted = true;
+    file.renamed_to = p.renamed_to;
     file
 }

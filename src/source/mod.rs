@@ -132,6 +132,7 @@ pub fn whole_file(path: String, text: String, which: AddedLines<'_>) -> ChangedF
         removed: Vec::new(),
         old_pieces: None,
         deleted: false,
+        renamed_to: None,
     }
 }
 

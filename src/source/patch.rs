@@ -401,6 +401,7 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
             removed: file.removed,
             old_pieces,
             deleted: true,
+            renamed_to: None,
         });
         return;
     }
@@ -430,6 +431,7 @@ fn finish(file: Option<Building>, files: &mut Vec<ChangedFile>, skipped: &mut Sk
         removed: file.removed,
         old_pieces: Some((file.old_text, file.old_pieces)),
         deleted: false,
+        renamed_to: None,
     });
 }
 

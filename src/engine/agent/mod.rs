@@ -27,6 +27,15 @@ pub fn review(
         if !crate::manifest::is_agent_config(&file.path) {
             continue;
         }
+        // An agent configuration moved to another agent configuration is reviewed there, against its
+        // old text; moved anywhere else, the old path's hooks and permissions are taken away.
+        if file
+            .renamed_to
+            .as_deref()
+            .is_some_and(crate::manifest::is_agent_config)
+        {
+            continue;
+        }
         // Structured files cannot be read from the pieces of a bare patch.
         if !matches!(file.extent, TextExtent::Whole) {
             continue;
@@ -73,7 +82,12 @@ impl Output<'_> {
             crate::engine::deps::policy_finding(check, &file.path, text, line.max(1), detail);
         if file.deleted {
             finding.side = crate::model::Side::Removed;
-            finding.message.push_str(" (the change deletes the file)");
+            match &file.renamed_to {
+                Some(new) => finding
+                    .message
+                    .push_str(&format!(" (the change moves the file to {new})")),
+                None => finding.message.push_str(" (the change deletes the file)"),
+            }
         }
         if let Some(severity) = severity {
             finding.severity = severity;

@@ -348,6 +348,7 @@ impl Synthetic {
                 removed: Vec::new(),
                 old_pieces: None,
                 deleted: false,
+                renamed_to: None,
             },
             origin: Vec::new(),
         }
