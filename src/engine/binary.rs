@@ -18,29 +18,22 @@ pub(super) fn run_binary(checks: &CheckSet, paths: &[String]) -> Vec<Finding> {
             .filter(|c| c.on_binary() && c.applies_to(language, path))
         {
             findings.push(Finding {
-                check: check.meta.id.to_string(),
-                category: check.meta.category,
-                severity: check.meta.severity,
                 path: path.clone(),
-                location: crate::model::Location::File,
-                side: Default::default(),
                 line: 1,
                 column: 1,
                 end_column: 1,
-                message: format!("{} (binary file)", check.meta.message),
                 snippet: String::from("(binary file)"),
-                snippet_column: 0,
                 snippet_width: 13,
                 fingerprint: format!(
                     "{:016x}",
                     fnv1a64(&[check.meta.id.as_bytes(), path.as_bytes(), b"binary"])
                 ),
-                parts: Vec::new(),
-                role: Default::default(),
-                role_lowered_from: None,
-                novelty: Default::default(),
-                original_severity: None,
-                end_line: None,
+                ..Finding::of(
+                    check.meta.id.to_string(),
+                    check.meta.category,
+                    check.meta.severity,
+                    format!("{} (binary file)", check.meta.message),
+                )
             });
         }
     }

@@ -469,16 +469,10 @@ fn chain_finding(check: &Check, chain: &Chain, parts: &[&Finding]) -> Finding {
         hash.part(part.fingerprint.as_bytes());
     }
     Finding {
-        check: check.meta.id.to_string(),
-        category: check.meta.category,
-        severity: check.meta.severity,
         path: sink.path.clone(),
-        location: crate::model::Location::File,
-        side: Default::default(),
         line: sink.line,
         column: sink.column,
         end_column: sink.end_column,
-        message: check.meta.message.to_string(),
         snippet: sink.snippet.clone(),
         snippet_column: sink.snippet_column,
         snippet_width: sink.snippet_width,
@@ -494,10 +488,11 @@ fn chain_finding(check: &Check, chain: &Chain, parts: &[&Finding]) -> Finding {
                 line: f.line,
             })
             .collect(),
-        role: Default::default(),
-        role_lowered_from: None,
-        novelty: Default::default(),
-        original_severity: None,
-        end_line: None,
+        ..Finding::of(
+            check.meta.id.to_string(),
+            check.meta.category,
+            check.meta.severity,
+            check.meta.message.to_string(),
+        )
     }
 }

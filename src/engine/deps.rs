@@ -471,16 +471,10 @@ fn finding(
     let snippet = crate::engine::snippet::render(line_text, &[], start, end);
     let column = line_text[..start].chars().count() as u32 + 1;
     Finding {
-        check: check.meta.id.to_string(),
-        category: check.meta.category,
-        severity: check.meta.severity,
         path: path.to_string(),
-        location: crate::model::Location::File,
-        side: Default::default(),
         line,
         column,
         end_column: column + line_text[start..end].chars().count() as u32,
-        message: format!("{}: {message}", check.meta.message),
         fingerprint: format!(
             "{:016x}",
             fnv1a64(&[
@@ -492,12 +486,12 @@ fn finding(
         snippet_column: snippet.column as u32,
         snippet_width: snippet.width as u32,
         snippet: snippet.text,
-        parts: Vec::new(),
-        role: Default::default(),
-        role_lowered_from: None,
-        novelty: Default::default(),
-        original_severity: None,
-        end_line: None,
+        ..Finding::of(
+            check.meta.id.to_string(),
+            check.meta.category,
+            check.meta.severity,
+            format!("{}: {message}", check.meta.message),
+        )
     }
 }
 

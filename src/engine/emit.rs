@@ -90,26 +90,21 @@ pub(super) fn emit(
         }
         let fingerprint = format!("{:016x}", hash.finish());
         let finding = Finding {
-            check: check.meta.id.to_string(),
-            category: check.meta.category,
-            severity: hit.severity,
             path: ctx.file.path.clone(),
-            location: crate::model::Location::File,
             side: ctx.side,
             line: line.number,
             column,
             end_column,
-            message,
             snippet: snippet.text,
             snippet_column: snippet.column as u32,
             snippet_width: snippet.width as u32,
             fingerprint,
-            parts: Vec::new(),
-            role: Default::default(),
-            role_lowered_from: None,
-            novelty: Default::default(),
-            original_severity: None,
-            end_line: None,
+            ..Finding::of(
+                check.meta.id.to_string(),
+                check.meta.category,
+                hit.severity,
+                message,
+            )
         };
         let Some(marker) = marker else {
             out.findings.push(finding);

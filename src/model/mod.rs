@@ -351,6 +351,39 @@ pub struct Finding {
 pub const DECODES_TO: &str = " text decodes to `";
 
 impl Finding {
+    /// A finding of `check` with only what every finding has: no path, line, snippet, parts or
+    /// fingerprint yet, on the added side, new. Callers fill in what they know
+    /// (`Finding { path, line, ..Finding::of(…) }`).
+    pub fn of(
+        check: impl Into<String>,
+        category: Category,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            check: check.into(),
+            category,
+            severity,
+            path: String::new(),
+            location: Location::File,
+            side: Side::Added,
+            line: 0,
+            end_line: None,
+            column: 0,
+            end_column: 0,
+            message: message.into(),
+            snippet: String::new(),
+            snippet_column: 0,
+            snippet_width: 0,
+            fingerprint: String::new(),
+            parts: Vec::new(),
+            role: Role::default(),
+            role_lowered_from: None,
+            novelty: Novelty::default(),
+            original_severity: None,
+        }
+    }
+
     /// For a finding on encoded text, what it decodes to (as the message quotes it: shortened, secrets
     /// masked).
     pub fn decoded(&self) -> Option<&str> {

@@ -279,26 +279,13 @@ mod tests {
 
     fn finding(category: Category, severity: Severity) -> Finding {
         Finding {
-            check: "secret.x".into(),
-            category,
-            severity,
             path: "a".into(),
-            location: crate::model::Location::File,
-            side: Default::default(),
             line: 1,
             column: 1,
             end_column: 2,
-            message: "found".into(),
-            snippet: String::new(),
-            snippet_column: 0,
             snippet_width: 1,
             fingerprint: "f".into(),
-            parts: Vec::new(),
-            role: Default::default(),
-            role_lowered_from: None,
-            novelty: Default::default(),
-            original_severity: None,
-            end_line: None,
+            ..Finding::of("secret.x", category, severity, "found")
         }
     }
 

@@ -64,26 +64,11 @@ mod tests {
 
     fn finding(check: &str, category: Category, severity: Severity, at: Location) -> Finding {
         Finding {
-            check: check.into(),
-            category,
-            severity,
-            path: String::new(),
             location: at,
-            side: Default::default(),
             line: 1,
             column: 1,
             end_column: 1,
-            message: String::new(),
-            snippet: String::new(),
-            snippet_column: 0,
-            snippet_width: 0,
-            fingerprint: String::new(),
-            parts: Vec::new(),
-            role: Default::default(),
-            role_lowered_from: None,
-            novelty: Default::default(),
-            original_severity: None,
-            end_line: None,
+            ..Finding::of(check, category, severity, String::new())
         }
     }
 

@@ -1,31 +1,17 @@
 use std::path::Path;
 
 use super::*;
-use crate::model::{Location, Role};
+use crate::model::Role;
 use crate::policy::Policy;
 
 fn finding(check: &str, category: Category, severity: Severity, path: &str) -> Finding {
     Finding {
-        check: check.into(),
-        category,
-        severity,
         path: path.into(),
-        location: Location::File,
-        side: Default::default(),
         line: 1,
         column: 1,
         end_column: 2,
-        message: String::new(),
-        snippet: String::new(),
-        snippet_column: 0,
-        snippet_width: 0,
-        fingerprint: String::new(),
-        parts: Vec::new(),
         role: Role::Production,
-        role_lowered_from: None,
-        novelty: Default::default(),
-        original_severity: None,
-        end_line: None,
+        ..Finding::of(check, category, severity, String::new())
     }
 }
 

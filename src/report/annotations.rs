@@ -100,26 +100,12 @@ mod tests {
 
     fn finding(severity: Severity, path: &str, message: &str) -> Finding {
         Finding {
-            check: "exec.shell".into(),
-            category: Category::Exec,
-            severity,
             path: path.into(),
-            location: crate::model::Location::File,
-            side: Default::default(),
             line: 4,
             column: 3,
             end_column: 9,
-            message: message.into(),
-            snippet: String::new(),
-            snippet_column: 0,
-            snippet_width: 0,
             fingerprint: "f".into(),
-            parts: Vec::new(),
-            role: Default::default(),
-            role_lowered_from: None,
-            novelty: Default::default(),
-            original_severity: None,
-            end_line: None,
+            ..Finding::of("exec.shell", Category::Exec, severity, message)
         }
     }
 

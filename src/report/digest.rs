@@ -147,26 +147,14 @@ mod tests {
 
     fn finding(check: &str, category: Category, path: &str, novelty: Novelty) -> Finding {
         Finding {
-            check: check.into(),
-            category,
-            severity: Severity::Warning,
             path: path.into(),
             location: Default::default(),
-            side: Default::default(),
             line: 1,
             column: 1,
             end_column: 2,
-            message: String::new(),
-            snippet: String::new(),
-            snippet_column: 0,
             snippet_width: 1,
-            fingerprint: String::new(),
-            parts: Vec::new(),
             novelty,
-            original_severity: None,
-            end_line: None,
-            role: Default::default(),
-            role_lowered_from: None,
+            ..Finding::of(check, category, Severity::Warning, String::new())
         }
     }
 

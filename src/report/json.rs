@@ -246,18 +246,11 @@ mod tests {
     #[test]
     fn parallel_rendering_matches_serde_pretty_printing() {
         let finding = Finding {
-            check: "exec.python.subprocess".into(),
-            category: Category::Exec,
-            severity: Severity::Error,
             path: "a \"b\".py".into(),
-            location: crate::model::Location::File,
-            side: Default::default(),
             line: 3,
             column: 1,
             end_column: 5,
-            message: "starts a process\nwith a newline".into(),
             snippet: "x".into(),
-            snippet_column: 0,
             snippet_width: 1,
             fingerprint: "00ff".into(),
             parts: vec![crate::model::ChainPart {
@@ -268,9 +261,12 @@ mod tests {
             }],
             role: crate::model::Role::Test,
             role_lowered_from: Some(crate::model::Severity::Warning),
-            novelty: Default::default(),
-            original_severity: None,
-            end_line: None,
+            ..Finding::of(
+                "exec.python.subprocess",
+                Category::Exec,
+                Severity::Error,
+                "starts a process\nwith a newline",
+            )
         };
         // Past one batch of findings too, with a partial chunk: the batches join as one array.
         let many = vec![finding.clone(); FINDINGS_PER_BATCH + 513];

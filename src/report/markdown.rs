@@ -347,26 +347,19 @@ mod tests {
 
     fn finding(i: usize, severity: Severity, category: Category) -> Finding {
         Finding {
-            check: format!("{category}.check"),
-            category,
-            severity,
             path: format!("src/file{i}.py"),
-            location: crate::model::Location::File,
-            side: Default::default(),
             line: 1 + i as u32,
             column: 1,
             end_column: 5,
-            message: format!("finding number {i} with some words to take up room"),
             snippet: "call(x)".into(),
-            snippet_column: 0,
             snippet_width: 4,
             fingerprint: format!("{i:016x}"),
-            parts: Vec::new(),
-            role: Default::default(),
-            role_lowered_from: None,
-            novelty: Default::default(),
-            original_severity: None,
-            end_line: None,
+            ..Finding::of(
+                format!("{category}.check"),
+                category,
+                severity,
+                format!("finding number {i} with some words to take up room"),
+            )
         }
     }
 

@@ -494,29 +494,19 @@ fn silenced_findings(review: &Review) -> Vec<(Finding, Option<String>)> {
         .flat_map(|s| {
             s.silenced.iter().map(move |x| {
                 let finding = Finding {
-                    check: x.check.clone(),
-                    category: x.category,
-                    severity: x.severity,
                     path: s.path.clone(),
-                    location: crate::model::Location::File,
-                    side: Default::default(),
                     line: x.line,
                     column: x.column,
-                    end_column: 0,
-                    message: format!(
-                        "{} (silenced by `{}` at line {})",
-                        x.message, s.marker, s.line
-                    ),
-                    snippet: String::new(),
-                    snippet_column: 0,
-                    snippet_width: 0,
                     fingerprint: x.fingerprint.clone(),
-                    parts: Vec::new(),
-                    role: Default::default(),
-                    role_lowered_from: None,
-                    novelty: Default::default(),
-                    original_severity: None,
-                    end_line: None,
+                    ..Finding::of(
+                        x.check.clone(),
+                        x.category,
+                        x.severity,
+                        format!(
+                            "{} (silenced by `{}` at line {})",
+                            x.message, s.marker, s.line
+                        ),
+                    )
                 };
                 (finding, s.reason.clone())
             })

@@ -143,26 +143,16 @@ fn severity_of(action: Decision) -> Severity {
 /// A command check's finding, located at the command.
 fn command_finding(check: &Check, action: Decision, message: String) -> Finding {
     Finding {
-        check: check.meta.id.to_string(),
-        category: Category::Command,
-        severity: severity_of(action),
-        path: String::new(),
         location: Location::Command,
-        side: Default::default(),
         line: 1,
         column: 1,
         end_column: 1,
-        message,
-        snippet: String::new(),
-        snippet_column: 0,
-        snippet_width: 0,
-        fingerprint: String::new(),
-        parts: Vec::new(),
-        role: Default::default(),
-        role_lowered_from: None,
-        novelty: Default::default(),
-        original_severity: None,
-        end_line: None,
+        ..Finding::of(
+            check.meta.id.to_string(),
+            Category::Command,
+            severity_of(action),
+            message,
+        )
     }
 }
 

@@ -462,26 +462,20 @@ fn produced(
         .part(file.path.as_bytes())
         .part(detail.as_bytes());
     Some(Finding {
-        check: id.to_string(),
-        category: check.meta.category,
-        severity: check.meta.severity,
         path: file.path.clone(),
-        location: crate::model::Location::File,
-        side: Default::default(),
         line: line.number,
         column,
         end_column,
-        message: format!("{}{detail}", check.meta.message),
         snippet: shown.text,
         snippet_column: shown.column as u32,
         snippet_width: shown.width as u32,
         fingerprint: format!("{:016x}", hash.finish()),
-        parts: Vec::new(),
-        role: Role::default(),
-        role_lowered_from: None,
-        novelty: Default::default(),
-        original_severity: None,
-        end_line: None,
+        ..Finding::of(
+            id.to_string(),
+            check.meta.category,
+            check.meta.severity,
+            format!("{}{detail}", check.meta.message),
+        )
     })
 }
 

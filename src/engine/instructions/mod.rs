@@ -378,28 +378,12 @@ impl Review<'_> {
         severity: Severity,
         message: String,
     ) {
-        let finding = Finding {
-            check: check.meta.id.to_string(),
-            category: check.meta.category,
+        let finding = Finding::of(
+            check.meta.id.to_string(),
+            check.meta.category,
             severity,
-            path: String::new(),
-            location: Location::File,
-            side: Default::default(),
-            line: 0,
-            column: 0,
-            end_column: 0,
             message,
-            snippet: String::new(),
-            snippet_column: 0,
-            snippet_width: 0,
-            fingerprint: String::new(),
-            parts: Vec::new(),
-            role: Default::default(),
-            role_lowered_from: None,
-            novelty: Default::default(),
-            original_severity: None,
-            end_line: None,
-        };
+        );
         self.relocate(finding, at, line, span);
     }
 }

@@ -264,26 +264,12 @@ mod tests {
     #[test]
     fn markers_round_trip() {
         let f = Finding {
-            check: "exec.shell".into(),
-            category: Category::Exec,
-            severity: Severity::Error,
             path: "a.sh".into(),
-            location: crate::model::Location::File,
-            side: Default::default(),
             line: 3,
             column: 1,
             end_column: 2,
-            message: "runs `sh`".into(),
-            snippet: String::new(),
-            snippet_column: 0,
-            snippet_width: 0,
             fingerprint: "abc".into(),
-            parts: Vec::new(),
-            role: Default::default(),
-            role_lowered_from: None,
-            novelty: Default::default(),
-            original_severity: None,
-            end_line: None,
+            ..Finding::of("exec.shell", Category::Exec, Severity::Error, "runs `sh`")
         };
         let body = comment_body(&f);
         let keys: Vec<&str> = keys_in(&body).collect();
