@@ -67,6 +67,17 @@ fn main() {
         }
     }
     data.push_str("];\n");
+    // Ids are unique: the binary trusts this and does not check the embedded checks again.
+    let mut ids = std::collections::HashMap::new();
+    for spec in &specs {
+        if let Some(other) = ids.insert(spec.id.to_string(), spec.source.to_string()) {
+            eprintln!(
+                "error: invalid built-in check: {}: duplicate check id `{}` (also defined in {other})",
+                spec.source, spec.id
+            );
+            std::process::exit(1);
+        }
+    }
     // The specs as packed words and one string blob (see `src/checks/packed.rs`): data without pointers,
     // so the binary needs no relocation for them when it starts.
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());

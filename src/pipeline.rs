@@ -257,14 +257,22 @@ pub fn checks_needed(policy: &Policy, needed: &Needed) -> Result<Vec<Check>> {
     if *needed == Needed::Everything {
         policy.validate(&checks)?;
     } else {
-        let builtin = checks::builtin_specs()?;
+        // Every built-in id is known without unpacking the checks left out (read only when the
+        // configuration names a check).
+        let builtin = std::cell::OnceCell::new();
         policy.validate_names(|target| {
-            builtin
+            let Ok(names) = builtin.get_or_init(checks::builtin_names) else {
+                return true;
+            };
+            names
                 .iter()
-                .map(|s| (s.id.as_ref(), s.category))
+                .map(|(id, category, _)| (id.as_ref(), *category))
                 .chain(checks.iter().map(|c| (c.meta.id.as_ref(), c.meta.category)))
                 .any(|(id, category)| crate::model::target_covers(target, id, category))
         })?;
+        if let Some(Err(error)) = builtin.into_inner() {
+            return Err(error.into());
+        }
     }
     timer.phase("validate names");
     Ok(checks)

@@ -28,6 +28,8 @@ pub use schema::Scope;
 pub use set::CheckSet;
 pub use validate::yaml_error_message;
 
+use crate::model::Category;
+use packed::KindTag;
 use spec::CheckSpec;
 
 mod embedded {
@@ -42,6 +44,11 @@ mod embedded {
     pub fn checks() -> &'static [CheckSpec] {
         static CHECKS: OnceLock<Vec<CheckSpec>> = OnceLock::new();
         CHECKS.get_or_init(|| super::packed::unpack_specs(PACKED_WORDS, PACKED_STRINGS))
+    }
+
+    /// The index of the built-in specs: each one's id, category and kind, and each unpacked alone.
+    pub fn index() -> super::packed::Index {
+        super::packed::Index::new(PACKED_WORDS, PACKED_STRINGS)
     }
 }
 
@@ -100,6 +107,20 @@ pub fn builtin_specs() -> Result<Cow<'static, [CheckSpec]>, DefinitionError> {
     Ok(Cow::Owned(specs))
 }
 
+/// The id, category and kind of every built-in check, read without unpacking the embedded specs.
+pub fn builtin_names() -> Result<Vec<(Cow<'static, str>, Category, KindTag)>, DefinitionError> {
+    if std::env::var_os(BUILTIN_DIR_ENV).is_none() {
+        return Ok(embedded::index()
+            .entries()
+            .map(|e| (Cow::Borrowed(e.id), e.category, e.kind))
+            .collect());
+    }
+    Ok(builtin_specs()?
+        .iter()
+        .map(|s| (s.id.clone(), s.category, KindTag::of(&s.kind)))
+        .collect())
+}
+
 /// Reads a user's check file, with an error naming it when it cannot be read.
 pub fn read_check_file(path: &Path) -> Result<String, DefinitionError> {
     std::fs::read_to_string(path).map_err(|e| DefinitionError {
@@ -141,28 +162,43 @@ pub enum Needed {
 impl Needed {
     /// Whether a built-in spec is needed.
     fn wants(&self, spec: &CheckSpec) -> bool {
-        use spec::KindSpec;
+        self.wants_parts(
+            KindTag::of(&spec.kind),
+            spec.category,
+            spec.languages.iter().map(|l| l.text.as_ref()),
+        )
+    }
+
+    /// Whether a built-in spec of this kind, category and language list (names as written) is needed.
+    fn wants_parts<'a>(
+        &self,
+        kind: KindTag,
+        category: Category,
+        mut spec_languages: impl Iterator<Item = &'a str>,
+    ) -> bool {
         match self {
             Needed::Everything => true,
-            Needed::Commands => match &spec.kind {
-                KindSpec::Command(_) => true,
-                KindSpec::Pattern(_) => spec.category == crate::model::Category::Secret,
-                KindSpec::Produced(_) | KindSpec::Chain(_) => false,
+            Needed::Commands => match kind {
+                KindTag::Command => true,
+                KindTag::Pattern => category == Category::Secret,
+                KindTag::Produced | KindTag::Chain => false,
             },
-            Needed::Languages(languages) => match &spec.kind {
-                KindSpec::Command(_) => languages.iter().any(|l| {
+            Needed::Languages(languages) => match kind {
+                KindTag::Command => languages.iter().any(|l| {
                     matches!(
                         l,
                         crate::lang::Language::Markdown | crate::lang::Language::Text
                     )
                 }),
-                KindSpec::Produced(_) | KindSpec::Chain(_) => true,
-                KindSpec::Pattern(_) => {
-                    spec.languages.is_empty()
-                        || spec.languages.iter().any(|name| {
-                            crate::lang::Language::from_name(&name.text)
-                                .is_none_or(|l| languages.contains(&l))
-                        })
+                KindTag::Produced | KindTag::Chain => true,
+                KindTag::Pattern => {
+                    let mut any = false;
+                    let wanted = spec_languages.any(|name| {
+                        any = true;
+                        crate::lang::Language::from_name(name)
+                            .is_none_or(|l| languages.contains(&l))
+                    });
+                    wanted || !any
                 }
             },
         }
@@ -199,10 +235,41 @@ fn load_with(
     eager_builtin: bool,
     needed: &Needed,
 ) -> Result<Vec<Check>, DefinitionError> {
-    let builtin = builtin_specs()?;
+    let embedded = std::env::var_os(BUILTIN_DIR_ENV).is_none();
     let mut slots = 0;
-    let mut checks = Vec::with_capacity(builtin.len());
-    let mut seen: HashMap<Cow<'static, str>, usize> = HashMap::with_capacity(builtin.len());
+    let mut checks = Vec::new();
+    if embedded && *needed != Needed::Everything {
+        // Only the embedded specs needed are unpacked, each compiled as it is read.
+        let index = embedded::index();
+        for entry in index
+            .entries()
+            .filter(|e| needed.wants_parts(e.kind, e.category, index.languages(e)))
+        {
+            checks.push(compile::compile(
+                &index.unpack(&entry),
+                &mut slots,
+                eager_builtin,
+            )?);
+        }
+    } else {
+        let specs = builtin_specs()?;
+        checks.reserve(specs.len() + extra.len());
+        for spec in specs.iter().filter(|s| needed.wants(s)) {
+            checks.push(compile::compile(spec, &mut slots, eager_builtin)?);
+        }
+    }
+    // The embedded checks' ids are unique (`build.rs` refuses a duplicate); those read from a directory
+    // and the user's are checked here.
+    let mut seen: HashMap<Cow<'static, str>, usize> = HashMap::new();
+    if !embedded || !extra.is_empty() {
+        seen.reserve(checks.len());
+        for (i, check) in checks.iter().enumerate() {
+            if let Some(&existing) = seen.get(&check.meta.id) {
+                return Err(duplicate_id(check, &checks[existing].meta.source));
+            }
+            seen.insert(check.meta.id.clone(), i);
+        }
+    }
     let mut add = |check: Check, checks: &mut Vec<Check>| {
         if let Some(&existing) = seen.get(&check.meta.id) {
             return Err(duplicate_id(&check, &checks[existing].meta.source));
@@ -211,20 +278,25 @@ fn load_with(
         checks.push(check);
         Ok(())
     };
-    for spec in builtin.iter().filter(|spec| needed.wants(spec)) {
-        add(
-            compile::compile(spec, &mut slots, eager_builtin)?,
-            &mut checks,
-        )?;
-    }
-    let embedded = matches!(builtin, Cow::Borrowed(_));
+    let mut names = None;
     let mut user_checks = 0;
     for (name, text) in extra {
         for check in parse_file(name, text, &mut slots, true)? {
-            if let Some(builtin_spec) = builtin.iter().find(|s| s.id == check.meta.id) {
-                if !needed.wants(builtin_spec) {
+            if !checks.iter().any(|c| c.meta.id == check.meta.id) {
+                let names = match &mut names {
+                    Some(names) => names,
+                    None => names.insert(builtin_names()?),
+                };
+                if names.iter().any(|(id, _, _)| *id == check.meta.id) {
                     // A built-in check left out still owns its id.
-                    return Err(duplicate_id(&check, &builtin_spec.source));
+                    let source = builtin_specs()?
+                        .iter()
+                        .find(|s| s.id == check.meta.id)
+                        .map_or_else(
+                            || "the built-in checks".to_string(),
+                            |s| s.source.to_string(),
+                        );
+                    return Err(duplicate_id(&check, &source));
                 }
             }
             add(check, &mut checks)?;
@@ -234,10 +306,14 @@ fn load_with(
     // Chains are validated against every check, loaded or not: the built-in ones were when the test
     // suite loaded them all, so an embedded set without user checks needs no second look.
     if user_checks > 0 || !embedded || eager_builtin {
-        let mut parts: Vec<(&str, crate::model::Category)> = builtin
+        let names = match names {
+            Some(names) => names,
+            None => builtin_names()?,
+        };
+        let mut parts: Vec<(&str, crate::model::Category)> = names
             .iter()
-            .filter(|s| !matches!(s.kind, spec::KindSpec::Chain(_)))
-            .map(|s| (s.id.as_ref(), s.category))
+            .filter(|(_, _, kind)| *kind != KindTag::Chain)
+            .map(|(id, category, _)| (id.as_ref(), *category))
             .collect();
         let user = &checks[checks.len() - user_checks..];
         parts.extend(

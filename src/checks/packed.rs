@@ -340,24 +340,158 @@ impl Pack for KindSpec {
     }
 }
 
-/// Packs a list of specs: their count, then each.
+/// Words per entry of the index [`pack_specs`] writes before the specs: where the spec starts, its
+/// kind, its category, its id (offset and length in the blob) and where its language list starts.
+const ENTRY_WORDS: usize = 6;
+
+/// Words a packed spec holds before its language list: id (2), line (1), source (2), category (1),
+/// severity (1), in the order of the `CheckSpec` field list above.
+const LANGUAGES_AT: usize = 7;
+
+/// Packs a list of specs: their count, an index with an entry per spec (see [`Entry`]), then each spec.
 pub fn pack_specs(specs: &[CheckSpec], out: &mut Packer) {
     out.count(specs.len());
-    for spec in specs {
+    let index = out.words.len();
+    out.words.resize(index + ENTRY_WORDS * specs.len(), 0);
+    for (i, spec) in specs.iter().enumerate() {
+        let start = out.words.len();
         spec.pack(out);
+        let kind = match spec.kind {
+            KindSpec::Pattern(_) => 0,
+            KindSpec::Produced(_) => 1,
+            KindSpec::Chain(_) => 2,
+            KindSpec::Command(_) => 3,
+        };
+        let category = Category::ALL
+            .iter()
+            .position(|c| *c == spec.category)
+            .expect("ALL lists every category");
+        let entry = [
+            start as u32,
+            kind,
+            category as u32,
+            out.words[start],
+            out.words[start + 1],
+            (start + LANGUAGES_AT) as u32,
+        ];
+        out.words[index + i * ENTRY_WORDS..][..ENTRY_WORDS].copy_from_slice(&entry);
     }
 }
 
 /// Unpacks what [`pack_specs`] packed.
 pub fn unpack_specs(words: &'static [u8], strings: &'static str) -> Vec<CheckSpec> {
+    let count = Unpacker::new(words, strings).word() as usize;
     let mut input = Unpacker::new(words, strings);
-    let count = input.word() as usize;
+    input.at = 4 * (1 + ENTRY_WORDS * count);
     let mut specs = Vec::with_capacity(count);
     for _ in 0..count {
         specs.push(CheckSpec::unpack(&mut input));
     }
     debug_assert!(input.is_done(), "the packed checks have words left over");
     specs
+}
+
+/// The kind of a packed spec, as its index entry tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindTag {
+    /// [`KindSpec::Pattern`].
+    Pattern,
+    /// [`KindSpec::Produced`].
+    Produced,
+    /// [`KindSpec::Chain`].
+    Chain,
+    /// [`KindSpec::Command`].
+    Command,
+}
+
+impl KindTag {
+    /// The tag of a spec's kind.
+    pub fn of(kind: &KindSpec) -> KindTag {
+        match kind {
+            KindSpec::Pattern(_) => KindTag::Pattern,
+            KindSpec::Produced(_) => KindTag::Produced,
+            KindSpec::Chain(_) => KindTag::Chain,
+            KindSpec::Command(_) => KindTag::Command,
+        }
+    }
+}
+
+/// What the index says of one packed spec, read without unpacking it: enough to choose the specs a
+/// review needs and to know every id.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// The spec's id.
+    pub id: &'static str,
+    /// Its category.
+    pub category: Category,
+    /// Its kind.
+    pub kind: KindTag,
+    start: usize,
+    languages_at: usize,
+}
+
+/// The index of packed specs: their entries, and each spec unpacked on its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Index {
+    words: &'static [u8],
+    strings: &'static str,
+}
+
+impl Index {
+    /// The index of what [`pack_specs`] packed.
+    pub fn new(words: &'static [u8], strings: &'static str) -> Index {
+        Index { words, strings }
+    }
+
+    fn reader_at(&self, word: usize) -> Unpacker {
+        let mut input = Unpacker::new(self.words, self.strings);
+        input.at = 4 * word;
+        input
+    }
+
+    /// Every spec's entry, in packing order.
+    pub fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
+        let mut input = self.reader_at(0);
+        let count = input.word() as usize;
+        (0..count).map(move |_| {
+            let start = input.word() as usize;
+            let kind = match input.word() {
+                0 => KindTag::Pattern,
+                1 => KindTag::Produced,
+                2 => KindTag::Chain,
+                3 => KindTag::Command,
+                other => panic!("a packed check kind is 0 to 3, not {other} (a bug of the build)"),
+            };
+            let category = *Category::ALL
+                .get(input.word() as usize)
+                .expect("a packed Category is one of its variants");
+            let id = input.text();
+            let languages_at = input.word() as usize;
+            Entry {
+                id,
+                category,
+                kind,
+                start,
+                languages_at,
+            }
+        })
+    }
+
+    /// The names in an entry's language list (`any` included as written).
+    pub fn languages(&self, entry: &Entry) -> impl Iterator<Item = &'static str> {
+        let mut input = self.reader_at(entry.languages_at);
+        let count = input.word() as usize;
+        (0..count).map(move |_| {
+            let name = input.text();
+            let _line = input.word();
+            name
+        })
+    }
+
+    /// The spec of an entry, unpacked.
+    pub fn unpack(&self, entry: &Entry) -> CheckSpec {
+        CheckSpec::unpack(&mut self.reader_at(entry.start))
+    }
 }
 
 #[cfg(test)]
@@ -378,5 +512,18 @@ mod tests {
         assert_eq!(unpack_specs(words, strings), specs);
         assert_eq!(strings.matches("run is run").count(), 1);
         assert!(matches!(specs[0].help, CheckHelp::Text(_)));
+        // The index tells each spec's id, category, kind and languages, and unpacks it on its own.
+        let index = Index::new(words, strings);
+        let entries: Vec<Entry> = index.entries().collect();
+        assert_eq!(entries.len(), specs.len());
+        for (entry, spec) in entries.iter().zip(&specs) {
+            assert_eq!(entry.id, spec.id);
+            assert_eq!(entry.category, spec.category);
+            assert_eq!(entry.kind, KindTag::of(&spec.kind));
+            let languages: Vec<&str> = index.languages(entry).collect();
+            let expected: Vec<&str> = spec.languages.iter().map(|l| l.text.as_ref()).collect();
+            assert_eq!(languages, expected, "{}", spec.id);
+            assert_eq!(&index.unpack(entry), spec);
+        }
     }
 }

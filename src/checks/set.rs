@@ -124,6 +124,14 @@ impl CheckSet {
     /// The secret checks that run a pattern, as a set of their own (None when there are none), built
     /// once: the agent gate masks a command with it and the engine's command stage runs it.
     pub fn secret_set(&self) -> Option<&CheckSet> {
+        // A set of secret checks and command checks (the agent gate's for a shell command) is its own
+        // secret set: the line engine skips command checks.
+        let own = self.checks.iter().all(|c| {
+            c.command().is_some() || (c.meta.category == Category::Secret && c.pattern().is_some())
+        });
+        if own && self.checks.iter().any(|c| c.pattern().is_some()) {
+            return Some(self);
+        }
         self.secrets
             .get_or_init(|| {
                 let secret: Vec<Check> = self

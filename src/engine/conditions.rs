@@ -2,6 +2,7 @@
 //! after it, the line, the call's arguments followed across lines, or the whole file.
 
 use super::FileContext;
+use crate::checks::compile::LazyRegex;
 use crate::checks::{Condition, Target};
 use crate::model::AddedLine;
 
@@ -38,7 +39,7 @@ pub(super) fn holds(
     (start, end): (usize, usize),
     doubt: OnDoubt,
 ) -> bool {
-    let regex = cond.regex.get();
+    let regex = &cond.regex;
     match cond.target {
         Target::Match => regex.is_match(&text.as_bytes()[start..end]),
         Target::Rest if text.len() - start <= WINDOW => {
@@ -135,11 +136,7 @@ pub(super) fn holds(
 /// ones): whether the first of the next [`KEPT_LINES`] lines after `line` that `regex` matches is kept by
 /// the change (not among the removed lines) — the view a removed decorator applied to still exists.
 /// `None` when no such line lies within reach.
-fn kept_after(
-    regex: &regex::bytes::Regex,
-    ctx: &mut FileContext<'_>,
-    line: &AddedLine,
-) -> Option<bool> {
+fn kept_after(regex: &LazyRegex, ctx: &mut FileContext<'_>, line: &AddedLine) -> Option<bool> {
     let text = ctx.file.text.as_bytes();
     let limit = text.len().min(line.end.saturating_add(KEPT_LIMIT));
     let mut at = line.end;
@@ -169,7 +166,7 @@ fn kept_after(
 /// Runs `regex` on `window`, the first part of a longer text: `Some(true)` when a match ends before the
 /// window does (its look-ahead saw real text, so the whole text matches too), `None` when that cannot
 /// be told from the window.
-fn proven_ahead(regex: &regex::bytes::Regex, window: &str) -> Option<bool> {
+fn proven_ahead(regex: &LazyRegex, window: &str) -> Option<bool> {
     regex
         .find_iter(window.as_bytes())
         .any(|m| m.end() < window.len())

@@ -13,6 +13,7 @@ use super::{
     MAX_HITS_PER_LINE,
 };
 use crate::checks::compile::On;
+use crate::checks::regex::Captures;
 use crate::checks::{Check, CheckSet};
 use crate::lang::Regions;
 use crate::model::{AddedLine, Category, ChangedFile, Finding, Severity, Side, TextExtent};
@@ -312,7 +313,7 @@ fn run_check(
     }
     let visit = |start: usize,
                  end: usize,
-                 caps: Option<&regex::bytes::Captures<'_>>,
+                 caps: Option<&Captures>,
                  ctx: &mut FileContext<'_>,
                  hits: &mut Vec<Hit>| {
         // Byte regexes may stop inside a multi-byte character: widen to character boundaries.
@@ -350,8 +351,8 @@ fn run_check(
             return;
         }
         let (start, end) = match (caps, pattern.redact_group.as_deref()) {
-            (Some(caps), Some(group)) => caps.name(group).map_or((start, end), |m| {
-                (floor_char(text, m.start()), ceil_char(text, m.end()))
+            (Some(caps), Some(group)) => caps.get_group_by_name(group).map_or((start, end), |m| {
+                (floor_char(text, m.start), ceil_char(text, m.end))
             }),
             _ => (start, end),
         };
@@ -411,14 +412,14 @@ fn run_check(
         }
     };
     if pattern.needs_captures {
-        for caps in pattern.regex.get().captures_iter(text.as_bytes()) {
-            let m = caps.get(0).expect("group 0 always matches");
+        for caps in pattern.regex.captures_iter(text.as_bytes()) {
+            let m = caps.get_group(0).expect("group 0 always matches");
             ctx.stats.matches += 1;
-            visit(m.start(), m.end(), Some(&caps), ctx, hits);
+            visit(m.start, m.end, Some(&caps), ctx, hits);
             keep_within_cap(hits);
         }
     } else {
-        for m in pattern.regex.get().find_iter(text.as_bytes()) {
+        for m in pattern.regex.find_iter(text.as_bytes()) {
             ctx.stats.matches += 1;
             visit(m.start(), m.end(), None, ctx, hits);
             keep_within_cap(hits);
@@ -491,13 +492,13 @@ fn join_reasons(reason: Option<String>, more: &str) -> String {
 
 /// Fills `{name}` placeholders from capture groups. For secrets, the group holding the secret (every group,
 /// when the check names none) is masked.
-fn fill_message(check: &Check, caps: &regex::bytes::Captures<'_>, text: &str) -> String {
+fn fill_message(check: &Check, caps: &Captures, text: &str) -> String {
     let template = &check.meta.message;
     let secret_group = check.pattern().and_then(|p| p.redact_group.as_deref());
     let mut out = template.to_string();
     for name in crate::checks::compile::placeholders(template) {
-        let value = caps.name(name).map_or("", |m| {
-            &text[floor_char(text, m.start())..ceil_char(text, m.end())]
+        let value = caps.get_group_by_name(name).map_or("", |m| {
+            &text[floor_char(text, m.start)..ceil_char(text, m.end)]
         });
         let masked =
             check.meta.category == Category::Secret && secret_group.is_none_or(|g| g == name);

@@ -142,7 +142,7 @@ pub(super) fn matches(
         let found = command
             .redirects
             .iter()
-            .find(|r| regex.get().is_match(r.target.as_bytes()))?;
+            .find(|r| regex.is_match(r.target.as_bytes()))?;
         hit.operand.get_or_insert_with(|| shown(&found.target));
     }
     if matcher.new_package.is_some() || matcher.typosquat.is_some() {
@@ -245,11 +245,9 @@ fn package_name(operand: &str) -> Option<String> {
 /// literal text, so a pattern looking for an expansion does not see one there.
 fn word_matches(regex: &LazyRegex, word: &str, command: &Command) -> bool {
     if command.is_literal(word) {
-        regex
-            .get()
-            .is_match(word.replace('$', "\u{FF04}").as_bytes())
+        regex.is_match(word.replace('$', "\u{FF04}").as_bytes())
     } else {
-        regex.get().is_match(word.as_bytes())
+        regex.is_match(word.as_bytes())
     }
 }
 

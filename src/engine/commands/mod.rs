@@ -32,6 +32,9 @@ struct Matched<'c> {
 /// A command finding's severity states what its check asks: error to deny, warning to ask.
 pub(super) fn review(checks: &CheckSet, commands: &[ProposedCommand]) -> Vec<Finding> {
     let mut findings = Vec::new();
+    if commands.is_empty() {
+        return findings;
+    }
     let command_checks: Vec<&Check> = checks
         .checks
         .iter()
