@@ -289,4 +289,74 @@ line""""#,
         assert!(list.is_match(br#"["ls", "-l"]"#));
         assert!(!list.is_match(br#"["ls", path]"#));
     }
+
+    /// Both tiers find the same matches with the same groups: every built-in check's pattern and
+    /// conditions, on the fixture lines that hold one of its keywords (what the engine would give it),
+    /// and on lines that mix in bytes outside ASCII.
+    #[test]
+    fn both_tiers_find_the_same_matches() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut lines: Vec<String> = Vec::new();
+        for entry in ignore::WalkBuilder::new(&root)
+            .standard_filters(false)
+            .build()
+            .flatten()
+        {
+            if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                lines.extend(text.lines().filter(|l| l.len() < 600).map(str::to_string));
+            }
+        }
+        lines.extend(
+            lines
+                .clone()
+                .iter()
+                .take(2000)
+                .map(|l| format!("é{l}\u{2028}ß")),
+        );
+        let lowered: Vec<String> = lines.iter().map(|l| l.to_ascii_lowercase()).collect();
+        let same = |regex: &LazyRegex, line: &str| {
+            let spans = |tier: Tier| -> Vec<Vec<Option<(usize, usize)>>> {
+                regex
+                    .tier(tier)
+                    .captures_iter(line.as_bytes())
+                    .map(|caps| {
+                        (0..caps.group_len())
+                            .map(|g| caps.get_group(g).map(|s| (s.start, s.end)))
+                            .collect()
+                    })
+                    .collect()
+            };
+            assert_eq!(
+                spans(Tier::Light),
+                spans(Tier::Full),
+                "{} on {line:?}",
+                regex.source
+            );
+        };
+        let mut compared = 0;
+        for check in crate::checks::load(&[]).unwrap() {
+            let Some(pattern) = check.pattern() else {
+                continue;
+            };
+            let chosen = lowered
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| pattern.keywords.iter().any(|k| l.contains(k.as_ref())))
+                .take(60)
+                .map(|(i, _)| &lines[i]);
+            for line in chosen {
+                same(&pattern.regex, line);
+                for condition in pattern
+                    .requires
+                    .iter()
+                    .chain(&pattern.unless)
+                    .chain(&pattern.adjust)
+                {
+                    same(&condition.regex, line);
+                }
+                compared += 1;
+            }
+        }
+        assert!(compared > 5000, "{compared}");
+    }
 }
