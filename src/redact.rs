@@ -82,6 +82,7 @@ impl Redactor {
                     return None;
                 }
                 AhoCorasick::builder()
+                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
                     .match_kind(MatchKind::LeftmostLongest)
                     .build(&self.secrets)
                     .ok()
@@ -355,7 +356,10 @@ const SHAPES: &[(&str, Body, usize)] = &[
 fn shapes() -> &'static AhoCorasick {
     static MATCHER: OnceLock<AhoCorasick> = OnceLock::new();
     MATCHER.get_or_init(|| {
+        // A contiguous NFA: built by every process that reports (a DFA costs several times more to
+        // build, for no gain on the few texts a report holds).
         AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::LeftmostLongest)
             .build(SHAPES.iter().map(|(prefix, _, _)| prefix))
             .expect("token prefixes build")

@@ -27,7 +27,9 @@ pub struct CheckSet {
     keywords: OnceLock<Option<AhoCorasick>>,
     /// Bytes searched word by word so far.
     searched: AtomicUsize,
-    keyword_checks: Vec<Vec<u32>>,
+    /// The checks of keyword `k` are `keyword_checks[keyword_starts[k]..keyword_starts[k + 1]]`.
+    keyword_starts: Vec<u32>,
+    keyword_checks: Vec<u32>,
     keywordless: Vec<u32>,
     /// How many file-wide condition results a file needs room for.
     pub file_slots: usize,
@@ -47,9 +49,9 @@ const MEMO_PATHS: usize = 4096;
 impl CheckSet {
     /// Builds the prefilter over `checks`.
     pub fn new(checks: Vec<Check>, file_slots: usize) -> CheckSet {
-        let mut words: Vec<Text> = Vec::new();
-        let mut slots: HashMap<&str, usize> = HashMap::new();
-        let mut keyword_checks: Vec<Vec<u32>> = Vec::new();
+        // (keyword, check) pairs sorted and deduplicated: the distinct words in order, each followed by
+        // its checks in load order (two flat lists rather than a map and a list per word).
+        let mut pairs: Vec<(&Text, u32)> = Vec::new();
         let mut keywordless = Vec::new();
         for (idx, check) in checks.iter().enumerate() {
             let Some(pattern) = check.pattern() else {
@@ -58,22 +60,27 @@ impl CheckSet {
             if pattern.keywords.is_empty() {
                 keywordless.push(idx as u32);
             }
-            for word in pattern.keywords.iter() {
-                let slot = *slots.entry(word).or_insert_with(|| {
-                    words.push(word.clone());
-                    keyword_checks.push(Vec::new());
-                    words.len() - 1
-                });
-                if !keyword_checks[slot].contains(&(idx as u32)) {
-                    keyword_checks[slot].push(idx as u32);
-                }
-            }
+            pairs.extend(pattern.keywords.iter().map(|word| (word, idx as u32)));
         }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut words: Vec<Text> = Vec::new();
+        let mut keyword_starts: Vec<u32> = Vec::new();
+        let mut keyword_checks: Vec<u32> = Vec::with_capacity(pairs.len());
+        for (i, (word, idx)) in pairs.iter().enumerate() {
+            if i == 0 || pairs[i - 1].0 != *word {
+                words.push((*word).clone());
+                keyword_starts.push(i as u32);
+            }
+            keyword_checks.push(*idx);
+        }
+        keyword_starts.push(pairs.len() as u32);
         CheckSet {
             checks,
             words,
             keywords: OnceLock::new(),
             searched: AtomicUsize::new(0),
+            keyword_starts,
             keyword_checks,
             keywordless,
             file_slots,
@@ -217,7 +224,11 @@ impl CheckSet {
 
     /// The checks a keyword (from [`CheckSet::keyword_hits`]) calls for.
     pub fn checks_for_keyword(&self, keyword: usize) -> &[u32] {
-        &self.keyword_checks[keyword]
+        let (start, end) = (
+            self.keyword_starts[keyword],
+            self.keyword_starts[keyword + 1],
+        );
+        &self.keyword_checks[start as usize..end as usize]
     }
 }
 
@@ -228,6 +239,7 @@ impl Clone for CheckSet {
             words: self.words.clone(),
             keywords: self.keywords.clone(),
             searched: AtomicUsize::new(self.searched.load(Ordering::Relaxed)),
+            keyword_starts: self.keyword_starts.clone(),
             keyword_checks: self.keyword_checks.clone(),
             keywordless: self.keywordless.clone(),
             file_slots: self.file_slots,

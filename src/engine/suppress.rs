@@ -73,7 +73,10 @@ fn marker_finder() -> &'static aho_corasick::AhoCorasick {
         let mut literals = vec![ALLOW_MARKER];
         literals.extend(SECRET_MARKERS);
         literals.extend(CODE_MARKERS);
-        aho_corasick::AhoCorasick::new(literals).expect("marker literals build")
+        aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(literals)
+            .expect("marker literals build")
     })
 }
 
