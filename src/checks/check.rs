@@ -32,16 +32,16 @@ pub struct CheckMeta {
     /// Languages it applies to; `None` means all.
     pub languages: Option<Vec<Language>>,
     /// Path globs the check is limited to.
-    pub paths: Option<LazyGlobs>,
+    pub paths: Option<Box<LazyGlobs>>,
     /// Path globs the check never looks at.
-    pub exclude_paths: Option<LazyGlobs>,
+    pub exclude_paths: Option<Box<LazyGlobs>>,
     /// Message template.
     pub message: Text,
     /// CWE id, if any.
     pub cwe: Option<Text>,
     /// Long help in its sections, borrowed from the binary for built-in checks (it is most of their
     /// bytes).
-    pub help: super::help::CheckHelp,
+    pub help: Box<super::help::CheckHelp>,
     /// The file the check came from.
     pub source: Text,
     /// Findings keep their severity where the file already had the capability (`novelty: always-report`).

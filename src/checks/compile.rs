@@ -38,11 +38,15 @@ pub fn compile(
         category: spec.category,
         severity: spec.severity,
         languages: languages(&spec.languages).map_err(err)?,
-        paths: LazyGlobs::new(&spec.paths, eager).map_err(err)?,
-        exclude_paths: LazyGlobs::new(&spec.exclude_paths, eager).map_err(err)?,
+        paths: LazyGlobs::new(&spec.paths, eager)
+            .map_err(err)?
+            .map(Box::new),
+        exclude_paths: LazyGlobs::new(&spec.exclude_paths, eager)
+            .map_err(err)?
+            .map(Box::new),
         message: spec.message.clone(),
         cwe: spec.cwe.clone(),
-        help: spec.help.clone(),
+        help: Box::new(spec.help.clone()),
         source: spec.source.clone(),
         always_report: spec.always_report,
     };

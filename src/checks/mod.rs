@@ -241,10 +241,12 @@ fn load_with(
     if embedded && *needed != Needed::Everything {
         // Only the embedded specs needed are unpacked, each compiled as it is read.
         let index = embedded::index();
-        for entry in index
+        let wanted: Vec<packed::Entry> = index
             .entries()
             .filter(|e| needed.wants_parts(e.kind, e.category, index.languages(e)))
-        {
+            .collect();
+        checks.reserve_exact(wanted.len() + extra.len());
+        for entry in wanted {
             checks.push(compile::compile(
                 &index.unpack(&entry),
                 &mut slots,
