@@ -169,7 +169,7 @@ fn kept_after(regex: &LazyRegex, ctx: &mut FileContext<'_>, line: &AddedLine) ->
 fn proven_ahead(regex: &LazyRegex, window: &str) -> Option<bool> {
     regex
         .find_iter(window.as_bytes())
-        .any(|m| m.end() < window.len())
+        .any(|(_, end)| end < window.len())
         .then_some(true)
 }
 

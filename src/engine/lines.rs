@@ -13,7 +13,7 @@ use super::{
     MAX_HITS_PER_LINE,
 };
 use crate::checks::compile::On;
-use crate::checks::regex::Captures;
+use crate::checks::regex::Groups;
 use crate::checks::{Check, CheckSet};
 use crate::lang::Regions;
 use crate::model::{AddedLine, Category, ChangedFile, Finding, Severity, Side, TextExtent};
@@ -313,7 +313,7 @@ fn run_check(
     }
     let visit = |start: usize,
                  end: usize,
-                 caps: Option<&Captures>,
+                 caps: Option<&Groups>,
                  ctx: &mut FileContext<'_>,
                  hits: &mut Vec<Hit>| {
         // Byte regexes may stop inside a multi-byte character: widen to character boundaries.
@@ -351,9 +351,13 @@ fn run_check(
             return;
         }
         let (start, end) = match (caps, pattern.redact_group.as_deref()) {
-            (Some(caps), Some(group)) => caps.get_group_by_name(group).map_or((start, end), |m| {
-                (floor_char(text, m.start), ceil_char(text, m.end))
-            }),
+            (Some(caps), Some(group)) => pattern
+                .regex
+                .group_index(group)
+                .and_then(|g| caps.get(g))
+                .map_or((start, end), |(s, e)| {
+                    (floor_char(text, s), ceil_char(text, e))
+                }),
             _ => (start, end),
         };
         let judged = (ctx.side == Side::Added)
@@ -413,15 +417,15 @@ fn run_check(
     };
     if pattern.needs_captures {
         for caps in pattern.regex.captures_iter(text.as_bytes()) {
-            let m = caps.get_group(0).expect("group 0 always matches");
+            let (start, end) = caps.get(0).expect("group 0 always matches");
             ctx.stats.matches += 1;
-            visit(m.start, m.end, Some(&caps), ctx, hits);
+            visit(start, end, Some(&caps), ctx, hits);
             keep_within_cap(hits);
         }
     } else {
-        for m in pattern.regex.find_iter(text.as_bytes()) {
+        for (start, end) in pattern.regex.find_iter(text.as_bytes()) {
             ctx.stats.matches += 1;
-            visit(m.start(), m.end(), None, ctx, hits);
+            visit(start, end, None, ctx, hits);
             keep_within_cap(hits);
         }
     }
@@ -492,13 +496,17 @@ fn join_reasons(reason: Option<String>, more: &str) -> String {
 
 /// Fills `{name}` placeholders from capture groups. For secrets, the group holding the secret (every group,
 /// when the check names none) is masked.
-fn fill_message(check: &Check, caps: &Captures, text: &str) -> String {
+fn fill_message(check: &Check, caps: &Groups, text: &str) -> String {
     let template = &check.meta.message;
     let secret_group = check.pattern().and_then(|p| p.redact_group.as_deref());
     let mut out = template.to_string();
     for name in crate::checks::compile::placeholders(template) {
-        let value = caps.get_group_by_name(name).map_or("", |m| {
-            &text[floor_char(text, m.start)..ceil_char(text, m.end)]
+        let group = check
+            .pattern()
+            .and_then(|p| p.regex.group_index(name))
+            .and_then(|g| caps.get(g));
+        let value = group.map_or("", |(start, end)| {
+            &text[floor_char(text, start)..ceil_char(text, end)]
         });
         let masked =
             check.meta.category == Category::Secret && secret_group.is_none_or(|g| g == name);
