@@ -11,8 +11,13 @@ use std::path::{Path, PathBuf};
 #[path = "src/model/vocabulary.rs"]
 mod vocabulary;
 
+#[allow(dead_code)]
+#[path = "src/model/language.rs"]
+mod language;
+
 /// What the check schema names of the vocabulary of findings.
 mod model {
+    pub use super::language::Language;
     pub use super::vocabulary::{Category, Severity};
 }
 

@@ -169,6 +169,19 @@ impl Needed {
         )
     }
 
+    /// Whether the built-in spec of an index entry is needed (what [`Needed::wants`] says of it).
+    fn wants_entry(&self, entry: &packed::Entry) -> bool {
+        match self {
+            Needed::Languages(languages) if entry.kind == KindTag::Pattern => {
+                entry.languages & packed::ANY_LANGUAGE != 0
+                    || languages
+                        .iter()
+                        .any(|l| entry.languages & packed::language_bit(*l) != 0)
+            }
+            _ => self.wants_parts(entry.kind, entry.category, std::iter::empty()),
+        }
+    }
+
     /// Whether a built-in spec of this kind, category and language list (names as written) is needed.
     fn wants_parts<'a>(
         &self,
@@ -241,10 +254,8 @@ fn load_with(
     if embedded && *needed != Needed::Everything {
         // Only the embedded specs needed are unpacked, each compiled as it is read.
         let index = embedded::index();
-        let wanted: Vec<packed::Entry> = index
-            .entries()
-            .filter(|e| needed.wants_parts(e.kind, e.category, index.languages(e)))
-            .collect();
+        let wanted: Vec<packed::Entry> =
+            index.entries().filter(|e| needed.wants_entry(e)).collect();
         checks.reserve_exact(wanted.len() + extra.len());
         for entry in wanted {
             checks.push(compile::compile(
@@ -453,6 +464,35 @@ mod tests {
                 .collect();
             let loaded: Vec<&str> = some.iter().map(|c| c.meta.id.as_ref()).collect();
             assert_eq!(loaded, expected, "{}", language.name());
+        }
+    }
+
+    /// What the packed index says of a spec chooses it as the spec itself does, for every kind of
+    /// review.
+    #[test]
+    fn the_index_chooses_the_specs_the_specs_choose() {
+        let index = embedded::index();
+        let specs = embedded::checks();
+        let mut neededs = vec![
+            Needed::Everything,
+            Needed::Commands,
+            Needed::Languages(vec![]),
+        ];
+        neededs.extend(crate::lang::Language::ALL.map(|l| Needed::Languages(vec![l])));
+        neededs.push(Needed::Languages(vec![
+            crate::lang::Language::Python,
+            crate::lang::Language::Shell,
+        ]));
+        for (entry, spec) in index.entries().zip(specs) {
+            assert_eq!(entry.id, spec.id);
+            for needed in &neededs {
+                assert_eq!(
+                    needed.wants_entry(&entry),
+                    needed.wants(spec),
+                    "{} for {needed:?}",
+                    spec.id
+                );
+            }
         }
     }
 

@@ -17,7 +17,7 @@ use super::spec::{
     ChainSpec, CheckSpec, CommandCheckSpec, CommandSpec, ConditionSpec, KindSpec, Located,
     PatternSpec, Relation, RoleSpec, TargetSpec,
 };
-use crate::model::{Category, Severity};
+use crate::model::{Category, Language, Severity};
 
 /// Packs values: the word stream and the string blob, with equal texts stored once.
 #[derive(Debug, Default)]
@@ -341,8 +341,43 @@ impl Pack for KindSpec {
 }
 
 /// Words per entry of the index [`pack_specs`] writes before the specs: where the spec starts, its
-/// kind, its category, its id (offset and length in the blob) and where its language list starts.
-const ENTRY_WORDS: usize = 6;
+/// kind, its category, its id (offset and length in the blob), where its language list starts and
+/// its languages as a mask (see [`Entry::languages`]).
+const ENTRY_WORDS: usize = 7;
+
+/// In a language mask, the bit of a spec for every language (its list is empty or names one that is
+/// not a language, such as `any`); the bits below it are those of [`Language::ALL`].
+pub const ANY_LANGUAGE: u32 = 1 << 31;
+
+const _: () = assert!(
+    Language::ALL.len() < 31,
+    "a language mask holds every language"
+);
+
+/// The language mask of a spec's language list.
+fn language_mask(spec: &CheckSpec) -> u32 {
+    let mut mask = 0;
+    for name in spec.languages.iter() {
+        match Language::from_name(&name.text) {
+            Some(language) => mask |= language_bit(language),
+            None => return ANY_LANGUAGE,
+        }
+    }
+    if mask == 0 {
+        ANY_LANGUAGE
+    } else {
+        mask
+    }
+}
+
+/// A language's bit in a language mask.
+pub fn language_bit(language: Language) -> u32 {
+    let index = Language::ALL
+        .iter()
+        .position(|l| *l == language)
+        .expect("ALL lists every language");
+    1 << index
+}
 
 /// Words a packed spec holds before its language list: id (2), line (1), source (2), category (1),
 /// severity (1), in the order of the `CheckSpec` field list above.
@@ -373,6 +408,7 @@ pub fn pack_specs(specs: &[CheckSpec], out: &mut Packer) {
             out.words[start],
             out.words[start + 1],
             (start + LANGUAGES_AT) as u32,
+            language_mask(spec),
         ];
         out.words[index + i * ENTRY_WORDS..][..ENTRY_WORDS].copy_from_slice(&entry);
     }
@@ -426,6 +462,8 @@ pub struct Entry {
     pub category: Category,
     /// Its kind.
     pub kind: KindTag,
+    /// Its languages: the bits of [`language_bit`], or [`ANY_LANGUAGE`].
+    pub languages: u32,
     start: usize,
     languages_at: usize,
 }
@@ -467,10 +505,12 @@ impl Index {
                 .expect("a packed Category is one of its variants");
             let id = input.text();
             let languages_at = input.word() as usize;
+            let languages = input.word();
             Entry {
                 id,
                 category,
                 kind,
+                languages,
                 start,
                 languages_at,
             }
@@ -523,6 +563,7 @@ mod tests {
             let languages: Vec<&str> = index.languages(entry).collect();
             let expected: Vec<&str> = spec.languages.iter().map(|l| l.text.as_ref()).collect();
             assert_eq!(languages, expected, "{}", spec.id);
+            assert_eq!(entry.languages, language_mask(spec), "{}", spec.id);
             assert_eq!(&index.unpack(entry), spec);
         }
     }
