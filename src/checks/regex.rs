@@ -23,7 +23,7 @@ pub use tiers::{CapturesIter, Groups, Matches, Tier};
 /// It is compiled in tiers that find the same matches ([`Tier`]), chosen by the text it searches: the
 /// agent hook's review gives a regex a few short lines, where compiling costs more than searching; a
 /// review of many lines wants the fastest search.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LazyRegex {
     source: Cow<'static, str>,
     /// The `regex-lite` regex, or None when that crate does not compile the pattern.
@@ -32,28 +32,17 @@ pub struct LazyRegex {
     full: OnceLock<Arc<regex_automata::meta::Regex>>,
     /// The names of the capture groups, by index.
     names: OnceLock<Arc<[Option<Box<str>>]>>,
-    /// Bytes searched with a cheap tier so far.
-    searched: AtomicUsize,
-}
-
-impl Clone for LazyRegex {
-    fn clone(&self) -> LazyRegex {
-        LazyRegex {
-            source: self.source.clone(),
-            lite: self.lite.clone(),
-            light: self.light.clone(),
-            full: self.full.clone(),
-            names: self.names.clone(),
-            searched: AtomicUsize::new(self.searched.load(Ordering::Relaxed)),
-        }
-    }
 }
 
 /// A text longer than this is searched with the full tier.
 const LONG_TEXT: usize = 2048;
 
-/// Bytes a regex searches with a cheap tier before it is compiled in full (a review of many lines).
-const CHEAP_BUDGET: usize = 16 * 1024;
+/// Bytes the process searches with the cheap tiers before every regex is compiled in full: past this,
+/// the review is one of many lines (a diff, a scan), not the agent hook's few.
+const CHEAP_BUDGET: usize = 64 * 1024;
+
+/// Bytes searched with the cheap tiers so far, by every regex of the process.
+static CHEAP_SEARCHED: AtomicUsize = AtomicUsize::new(0);
 
 impl LazyRegex {
     /// A regex from a check file (a shorthand such as `@literal` expanded), compiled now when `eager`.
@@ -77,7 +66,6 @@ impl LazyRegex {
             light,
             full: OnceLock::new(),
             names: OnceLock::new(),
-            searched: AtomicUsize::new(0),
         })
     }
 
@@ -112,14 +100,15 @@ impl LazyRegex {
 
     /// The engine to search `haystack` with: `regex-lite` for a short ASCII text (on ASCII its ASCII-only
     /// classes and case folding are those of the byte regexes, and it compiles three times faster than
-    /// the light tier), the light tier for a short text, the full tier for a long one or once the regex
-    /// has searched [`CHEAP_BUDGET`] bytes.
+    /// the light tier), the light tier for a short text, the full tier for a long one or once the
+    /// process has searched [`CHEAP_BUDGET`] bytes with the cheap tiers.
     fn engine<'h>(&self, haystack: &'h [u8]) -> tiers::Engine<'_, 'h> {
         if let Some(full) = self.full.get() {
             return tiers::Engine::Meta(full, haystack);
         }
         let len = haystack.len();
-        if len > LONG_TEXT || self.searched.fetch_add(len, Ordering::Relaxed) + len > CHEAP_BUDGET {
+        if len > LONG_TEXT || CHEAP_SEARCHED.fetch_add(len, Ordering::Relaxed) + len > CHEAP_BUDGET
+        {
             return tiers::Engine::Meta(self.meta(Tier::Full), haystack);
         }
         if haystack.is_ascii() {
