@@ -57,12 +57,16 @@ impl LazyRegex {
             None => pattern,
         };
         let light = OnceLock::new();
+        // A regex compiled at load (a user's check file) never goes to `regex-lite`: only the built-in
+        // ones do, which the test suite compares tier against tier.
+        let lite = OnceLock::new();
         if eager {
             let _ = light.set(tiers::compiled_once(&source, Tier::Light)?);
+            let _ = lite.set(None);
         }
         Ok(LazyRegex {
             source,
-            lite: OnceLock::new(),
+            lite,
             light,
             full: OnceLock::new(),
             names: OnceLock::new(),
@@ -91,7 +95,8 @@ impl LazyRegex {
         })
     }
 
-    /// The `regex-lite` regex, when that crate compiles the pattern.
+    /// The `regex-lite` regex, when that crate compiles the pattern and the regex may use it (a built-in
+    /// one compiled when first used).
     pub fn lite(&self) -> Option<&regex_lite::Regex> {
         self.lite
             .get_or_init(|| tiers::lite_once(&self.source))
@@ -215,7 +220,8 @@ line""""#,
         assert!(!list.is_match(br#"["ls", path]"#));
     }
 
-    /// Every tier finds the same matches with the same groups (`regex-lite` on ASCII lines): every built-in check's pattern and
+    /// Every tier finds the same matches with the same groups (`regex-lite` on ASCII lines): every
+    /// built-in check's pattern and
     /// conditions, on the fixture lines that hold one of its keywords (what the engine would give it),
     /// and on lines that mix in bytes outside ASCII.
     #[test]
@@ -284,5 +290,19 @@ line""""#,
         }
         assert!(compared > 5000, "{compared}");
         assert!(lite.get() > 5000, "{}", lite.get());
+    }
+
+    /// Only the built-in regexes, which the test above walks, go to `regex-lite`: one compiled at load
+    /// (a user's check file) stays with the meta tiers, and finds the same.
+    #[test]
+    fn a_user_regex_never_goes_to_regex_lite() {
+        let user = LazyRegex::new(r"\bsecret_\w+", true).unwrap();
+        let builtin = LazyRegex::new(r"\bsecret_\w+", false).unwrap();
+        assert!(user.lite().is_none());
+        assert!(builtin.lite().is_some());
+        let line = b"x = secret_value + secret_other";
+        let found = |r: &LazyRegex| r.find_iter(line).collect::<Vec<_>>();
+        assert_eq!(found(&user), vec![(4, 16), (19, 31)]);
+        assert_eq!(found(&user), found(&builtin));
     }
 }
