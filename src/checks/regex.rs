@@ -221,9 +221,8 @@ line""""#,
     }
 
     /// Every tier finds the same matches with the same groups (`regex-lite` on ASCII lines): every
-    /// built-in check's pattern and
-    /// conditions, on the fixture lines that hold one of its keywords (what the engine would give it),
-    /// and on lines that mix in bytes outside ASCII.
+    /// built-in check's pattern and conditions, on the fixture lines that hold one of its keywords (what
+    /// the engine would give it), and on lines that mix in bytes outside ASCII.
     #[test]
     fn every_tier_finds_the_same_matches() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
