@@ -253,11 +253,26 @@ line""""#,
                 "{} on {line:?}",
                 regex.source
             );
+            // From the second character on, with the first as look-behind context.
+            let second = line.chars().next().map_or(0, char::len_utf8);
+            let from_second = tiers::matches_at(regex, Tier::Full, line, second);
+            assert_eq!(
+                tiers::matches_at(regex, Tier::Light, line, second),
+                from_second,
+                "{} on {line:?} from {second}",
+                regex.source
+            );
             if line.is_ascii() && regex.lite().is_some() {
                 assert_eq!(
                     tiers::spans(regex, Tier::Lite, line),
                     full,
                     "{} on {line:?}",
+                    regex.source
+                );
+                assert_eq!(
+                    tiers::matches_at(regex, Tier::Lite, line, second),
+                    from_second,
+                    "{} on {line:?} from {second}",
                     regex.source
                 );
                 lite.set(lite.get() + 1);

@@ -247,3 +247,13 @@ pub(super) fn spans(
     };
     engine.captures_iter().map(|g| g.spans).collect()
 }
+
+/// Whether the regex matches at or after `start` of `line` with `tier` (for the tests comparing tiers).
+#[cfg(test)]
+pub(super) fn matches_at(regex: &super::LazyRegex, tier: Tier, line: &str, start: usize) -> bool {
+    match tier {
+        Tier::Lite => Engine::Lite(regex.lite().expect("regex-lite compiles it"), line),
+        Tier::Light | Tier::Full => Engine::Meta(regex.meta(tier), line.as_bytes()),
+    }
+    .is_match_at(start)
+}
