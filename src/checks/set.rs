@@ -1,7 +1,8 @@
 //! The checks in force, with one Aho–Corasick automaton over all their keywords: which checks a line's
 //! words call for. The automaton over a few thousand words costs milliseconds to build, more than
-//! searching a short text word by word: it is built when the texts searched add up to more than
-//! [`SHORT_TEXTS`] (the agent hook judging one command never builds it).
+//! searching a short text word by word: it is built when the texts searched, times the words, add up
+//! to more than [`WORD_BY_WORD`] (the agent hook judging one command never builds it, nor does the
+//! novelty pass over an old file with the few checks its edit calls for).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,8 +14,10 @@ use super::check::Check;
 use super::spec::Text;
 use crate::model::{Category, Language};
 
-/// Texts searched word by word, in bytes overall, before the automaton is built.
-const SHORT_TEXTS: usize = 1024;
+/// Bytes searched word by word, times the number of words, before the automaton is built: a search
+/// per word costs about as much as the automaton's build per word once the texts reach a kilobyte
+/// for the full set (some two thousand words), and far more text for a set of a few checks.
+const WORD_BY_WORD: usize = 2 * 1024 * 1024;
 
 /// All checks in force, with the keyword prefilter built over them.
 #[derive(Debug)]
@@ -165,8 +168,9 @@ impl CheckSet {
     /// Every keyword occurrence in `text` as (end offset, keyword), in order of their ends. One search over
     /// a run of lines costs far less than one per line.
     pub fn keyword_hits<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let budget = WORD_BY_WORD / self.words.len().max(1);
         let short = self.keywords.get().is_none()
-            && self.searched.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= SHORT_TEXTS;
+            && self.searched.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= budget;
         let by_word = short.then(|| self.hits_word_by_word(text));
         let automaton = if short { None } else { self.automaton() };
         by_word.into_iter().flatten().chain(
@@ -269,7 +273,7 @@ mod tests {
                 set.keywords.get().is_none(),
                 "short texts need no automaton"
             );
-            set.searched.store(SHORT_TEXTS + 1, Ordering::Relaxed);
+            set.searched.store(usize::MAX / 2, Ordering::Relaxed);
             let mut by_automaton: Vec<_> = set.keyword_hits(text).collect();
             assert!(set.keywords.get().is_some());
             assert!(!by_automaton.is_empty(), "{text}");
