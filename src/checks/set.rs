@@ -24,7 +24,7 @@ const WORD_BY_WORD: usize = 2 * 1024 * 1024;
 pub struct CheckSet {
     /// The checks, in load order.
     pub checks: Vec<Check>,
-    /// The distinct keywords (lowercase), indexed as in `keyword_checks`.
+    /// The keywords (lowercase), one entry per stored text (see [`CheckSet::new`]).
     words: Vec<Text>,
     /// The automaton over `words`, once built.
     keywords: OnceLock<Option<AhoCorasick>>,
@@ -52,8 +52,8 @@ const MEMO_PATHS: usize = 4096;
 impl CheckSet {
     /// Builds the prefilter over `checks`.
     pub fn new(checks: Vec<Check>, file_slots: usize) -> CheckSet {
-        // (keyword, check) pairs sorted and deduplicated: the distinct words in order, each followed by
-        // its checks in load order (two flat lists rather than a map and a list per word).
+        // (keyword, check) pairs grouped and deduplicated: each word followed by its checks in load order
+        // (two flat lists rather than a map and a list per word).
         let mut pairs: Vec<(&Text, u32)> = Vec::new();
         let mut keywordless = Vec::new();
         for (idx, check) in checks.iter().enumerate() {
@@ -65,13 +65,20 @@ impl CheckSet {
             }
             pairs.extend(pattern.keywords.iter().map(|word| (word, idx as u32)));
         }
-        pairs.sort_unstable();
+        // Sorted by address, not by text: built-in keywords are borrowed from the packed blob, where
+        // equal texts are stored once, so equal words share an address; an equal word kept elsewhere (a
+        // user's check file) gets an entry of its own, which only means its checks are called for
+        // under two entries (callers take each check once per line).
+        pairs.sort_unstable_by_key(|(word, idx)| (word.as_ptr() as usize, word.len(), *idx));
         pairs.dedup();
         let mut words: Vec<Text> = Vec::new();
         let mut keyword_starts: Vec<u32> = Vec::new();
         let mut keyword_checks: Vec<u32> = Vec::with_capacity(pairs.len());
         for (i, (word, idx)) in pairs.iter().enumerate() {
-            if i == 0 || pairs[i - 1].0 != *word {
+            if i == 0
+                || !std::ptr::eq(pairs[i - 1].0.as_ptr(), word.as_ptr())
+                || pairs[i - 1].0.len() != word.len()
+            {
                 words.push((*word).clone());
                 keyword_starts.push(i as u32);
             }
