@@ -283,36 +283,30 @@ fn load_with(
             seen.insert(check.meta.id.clone(), i);
         }
     }
-    let mut add = |check: Check, checks: &mut Vec<Check>| {
-        if let Some(&existing) = seen.get(&check.meta.id) {
-            return Err(duplicate_id(&check, &checks[existing].meta.source));
-        }
-        seen.insert(check.meta.id.clone(), checks.len());
-        checks.push(check);
-        Ok(())
-    };
     let mut names = None;
     let mut user_checks = 0;
     for (name, text) in extra {
         for check in parse_file(name, text, &mut slots, true)? {
-            if !checks.iter().any(|c| c.meta.id == check.meta.id) {
-                let names = match &mut names {
-                    Some(names) => names,
-                    None => names.insert(builtin_names()?),
-                };
-                if names.iter().any(|(id, _, _)| *id == check.meta.id) {
-                    // A built-in check left out still owns its id.
-                    let source = builtin_specs()?
-                        .iter()
-                        .find(|s| s.id == check.meta.id)
-                        .map_or_else(
-                            || "the built-in checks".to_string(),
-                            |s| s.source.to_string(),
-                        );
-                    return Err(duplicate_id(&check, &source));
-                }
+            if let Some(&existing) = seen.get(&check.meta.id) {
+                return Err(duplicate_id(&check, &checks[existing].meta.source));
             }
-            add(check, &mut checks)?;
+            let names = match &mut names {
+                Some(names) => names,
+                None => names.insert(builtin_names()?),
+            };
+            if names.iter().any(|(id, _, _)| *id == check.meta.id) {
+                // A built-in check left out still owns its id.
+                let source = builtin_specs()?
+                    .iter()
+                    .find(|s| s.id == check.meta.id)
+                    .map_or_else(
+                        || "the built-in checks".to_string(),
+                        |s| s.source.to_string(),
+                    );
+                return Err(duplicate_id(&check, &source));
+            }
+            seen.insert(check.meta.id.clone(), checks.len());
+            checks.push(check);
             user_checks += 1;
         }
     }

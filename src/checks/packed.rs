@@ -341,9 +341,9 @@ impl Pack for KindSpec {
 }
 
 /// Words per entry of the index [`pack_specs`] writes before the specs: where the spec starts, its
-/// kind, its category, its id (offset and length in the blob), where its language list starts and
-/// its languages as a mask (see [`Entry::languages`]).
-const ENTRY_WORDS: usize = 7;
+/// kind, its category, its id (offset and length in the blob) and its languages as a mask (see
+/// [`Entry::languages`]).
+const ENTRY_WORDS: usize = 6;
 
 /// In a language mask, the bit of a spec for every language (its list is empty or names one that is
 /// not a language, such as `any`); the bits below it are those of [`Language::ALL`].
@@ -379,10 +379,6 @@ pub fn language_bit(language: Language) -> u32 {
     1 << index
 }
 
-/// Words a packed spec holds before its language list: id (2), line (1), source (2), category (1),
-/// severity (1), in the order of the `CheckSpec` field list above.
-const LANGUAGES_AT: usize = 7;
-
 /// Packs a list of specs: their count, an index with an entry per spec (see [`Entry`]), then each spec.
 pub fn pack_specs(specs: &[CheckSpec], out: &mut Packer) {
     out.count(specs.len());
@@ -407,7 +403,6 @@ pub fn pack_specs(specs: &[CheckSpec], out: &mut Packer) {
             category as u32,
             out.words[start],
             out.words[start + 1],
-            (start + LANGUAGES_AT) as u32,
             language_mask(spec),
         ];
         out.words[index + i * ENTRY_WORDS..][..ENTRY_WORDS].copy_from_slice(&entry);
@@ -465,7 +460,6 @@ pub struct Entry {
     /// Its languages: the bits of [`language_bit`], or [`ANY_LANGUAGE`].
     pub languages: u32,
     start: usize,
-    languages_at: usize,
 }
 
 /// The index of packed specs: their entries, and each spec unpacked on its own.
@@ -504,7 +498,6 @@ impl Index {
                 .get(input.word() as usize)
                 .expect("a packed Category is one of its variants");
             let id = input.text();
-            let languages_at = input.word() as usize;
             let languages = input.word();
             Entry {
                 id,
@@ -512,19 +505,7 @@ impl Index {
                 kind,
                 languages,
                 start,
-                languages_at,
             }
-        })
-    }
-
-    /// The names in an entry's language list (`any` included as written).
-    pub fn languages(&self, entry: &Entry) -> impl Iterator<Item = &'static str> {
-        let mut input = self.reader_at(entry.languages_at);
-        let count = input.word() as usize;
-        (0..count).map(move |_| {
-            let name = input.text();
-            let _line = input.word();
-            name
         })
     }
 
@@ -552,7 +533,7 @@ mod tests {
         assert_eq!(unpack_specs(words, strings), specs);
         assert_eq!(strings.matches("run is run").count(), 1);
         assert!(matches!(specs[0].help, CheckHelp::Text(_)));
-        // The index tells each spec's id, category, kind and languages, and unpacks it on its own.
+        // The index tells each spec's id, category, kind and language mask, and unpacks it on its own.
         let index = Index::new(words, strings);
         let entries: Vec<Entry> = index.entries().collect();
         assert_eq!(entries.len(), specs.len());
@@ -560,9 +541,6 @@ mod tests {
             assert_eq!(entry.id, spec.id);
             assert_eq!(entry.category, spec.category);
             assert_eq!(entry.kind, KindTag::of(&spec.kind));
-            let languages: Vec<&str> = index.languages(entry).collect();
-            let expected: Vec<&str> = spec.languages.iter().map(|l| l.text.as_ref()).collect();
-            assert_eq!(languages, expected, "{}", spec.id);
             assert_eq!(entry.languages, language_mask(spec), "{}", spec.id);
             assert_eq!(&index.unpack(entry), spec);
         }

@@ -156,14 +156,20 @@ impl LazyRegex {
     }
 
     fn names(&self) -> &[Option<Box<str>>] {
-        self.names.get_or_init(|| match self.lite() {
-            Some(lite) => lite.capture_names().map(|n| n.map(Box::from)).collect(),
-            None => self
-                .meta(Tier::Light)
+        // From whichever engine is compiled already (every tier names the same groups).
+        self.names.get_or_init(|| {
+            let compiled = self.full.get().or(self.light.get()).map(Arc::as_ref);
+            if compiled.is_none() {
+                if let Some(lite) = self.lite() {
+                    return lite.capture_names().map(|n| n.map(Box::from)).collect();
+                }
+            }
+            compiled
+                .unwrap_or_else(|| self.meta(Tier::Light))
                 .group_info()
                 .pattern_names(regex_automata::PatternID::ZERO)
                 .map(|n| n.map(Box::from))
-                .collect(),
+                .collect()
         })
     }
 }
