@@ -315,25 +315,18 @@ fn hunk_line(h: &mut Hunk, file: &mut Building, line: &str, number: usize) -> Re
         let columns = columns.unwrap_or_default();
         for (left, &c) in h.old_left.iter_mut().zip(columns) {
             if c == b'-' {
-                *left = left
-                    .checked_sub(1)
-                    .ok_or_else(|| anyhow::anyhow!("{}", too_many(header_line, number)))?;
+                count_down(left, header_line, number)?;
             }
         }
         return Ok(());
     }
     // A line of the new file: added when it is new relative to every parent.
     let added = columns.is_some_and(|c| c.iter().all(|&c| c == b'+'));
-    h.new_left = h
-        .new_left
-        .checked_sub(1)
-        .ok_or_else(|| anyhow::anyhow!("{}", too_many(header_line, number)))?;
+    count_down(&mut h.new_left, header_line, number)?;
     for (i, left) in h.old_left.iter_mut().enumerate() {
         let context = columns.is_none_or(|c| c[i] == b' ');
         if context {
-            *left = left
-                .checked_sub(1)
-                .ok_or_else(|| anyhow::anyhow!("{}", too_many(header_line, number)))?;
+            count_down(left, header_line, number)?;
         }
     }
     let start = file.text.len();
@@ -347,6 +340,14 @@ fn hunk_line(h: &mut Hunk, file: &mut Building, line: &str, number: usize) -> Re
     }
     file.text.push('\n');
     h.new_line += 1;
+    Ok(())
+}
+
+/// Takes one line off what a hunk header said is left; a line past that is a malformed patch.
+fn count_down(left: &mut u32, header_line: usize, number: usize) -> Result<()> {
+    *left = left
+        .checked_sub(1)
+        .ok_or_else(|| anyhow::anyhow!("{}", too_many(header_line, number)))?;
     Ok(())
 }
 
