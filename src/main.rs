@@ -3,6 +3,13 @@
 
 use std::process::ExitCode;
 
+use review_gate::app::arena::Arena;
+
+/// The system allocator, with a huge-page arena in front that the agent hook turns on (see
+/// [`review_gate::app::arena`]).
+#[global_allocator]
+static ALLOCATOR: Arena = Arena::new();
+
 fn main() -> ExitCode {
-    review_gate::app::main()
+    review_gate::app::main(&ALLOCATOR)
 }
