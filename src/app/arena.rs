@@ -237,7 +237,7 @@ mod tests {
         for (i, align) in [1, 8, 16, 64, 4096].iter().cycle().take(50).enumerate() {
             let l = layout(1 + i * 37, *align);
             let p = unsafe { arena.alloc(l) };
-            assert!(!p.is_null() && p as usize % align == 0);
+            assert!(!p.is_null() && (p as usize).is_multiple_of(*align));
             assert!(arena.owns(p));
             unsafe { p.write_bytes(i as u8, l.size()) };
             blocks.push((p, l, i as u8));
