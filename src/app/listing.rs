@@ -74,7 +74,7 @@ fn adjustments(check: &Check) -> Vec<String> {
         std::cmp::Reverse<crate::model::Severity>,
         usize,
     > = Default::default();
-    for a in check.pattern().map_or(&[][..], |p| &p.adjust) {
+    for a in check.pattern().map_or(&[][..], |p| p.adjust()) {
         let Some(severity) = a.severity else {
             continue;
         };

@@ -1,9 +1,10 @@
 //! A runnable check: what every check has ([`CheckMeta`]) and what its kind adds ([`CheckKind`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::chain::Chain;
 use super::command::CommandMatcher;
+use super::help::CheckHelp;
 use super::regex::{LazyGlobs, LazyRegex};
 use super::schema::{Checksum, Scope};
 use super::spec::{List, Text};
@@ -40,8 +41,8 @@ pub struct CheckMeta {
     /// CWE id, if any.
     pub cwe: Option<Text>,
     /// Long help in its sections, borrowed from the binary for built-in checks (it is most of their
-    /// bytes).
-    pub help: Box<super::help::CheckHelp>,
+    /// bytes) and unpacked when first shown.
+    pub help: LazyHelp,
     /// The file the check came from.
     pub source: Text,
     /// Findings keep their severity where the file already had the capability (`novelty: always-report`).
@@ -73,12 +74,11 @@ pub struct PatternCheck {
     pub regex: LazyRegex,
     /// Where a match may start.
     pub scope: Scope,
-    /// Conditions that must all hold.
-    pub requires: Vec<Condition>,
-    /// Conditions of which none may hold.
-    pub unless: Vec<Condition>,
-    /// Severity rules; the first that holds wins.
-    pub adjust: Vec<Condition>,
+    /// Its `requires`, `unless` and `adjust` conditions (see [`PatternCheck::requires`]).
+    pub conditions: LazyConditions,
+    /// One past the last slot in a file's state taken by its file-wide conditions or by those of the
+    /// checks compiled before it: a set needs room for the most of its checks'.
+    pub slots_end: usize,
     /// Name of the capture group holding a secret, for redaction.
     pub redact_group: Option<String>,
     /// Whether the message or redaction needs capture groups (slower than a plain find).
@@ -97,6 +97,114 @@ pub struct PatternCheck {
     pub signal: bool,
     /// Which side of the change it reads: added lines, removed lines, or deleted files.
     pub on: super::schema::On,
+}
+
+impl PatternCheck {
+    /// Conditions that must all hold.
+    pub fn requires(&self) -> &[Condition] {
+        &self.conditions.get().requires
+    }
+
+    /// Conditions of which none may hold.
+    pub fn unless(&self) -> &[Condition] {
+        &self.conditions.get().unless
+    }
+
+    /// Severity rules; the first that holds wins.
+    pub fn adjust(&self) -> &[Condition] {
+        &self.conditions.get().adjust
+    }
+}
+
+/// A pattern's compiled conditions.
+#[derive(Debug, Clone, Default)]
+pub struct Conditions {
+    /// Conditions that must all hold.
+    pub requires: Vec<Condition>,
+    /// Conditions of which none may hold.
+    pub unless: Vec<Condition>,
+    /// Severity rules; the first that holds wins.
+    pub adjust: Vec<Condition>,
+}
+
+/// A pattern's conditions, compiled when first needed: a built-in check's stay packed in the binary
+/// until a line calls for the check (the agent hook loads hundreds of checks and runs a few).
+#[derive(Debug, Clone)]
+pub struct LazyConditions {
+    compiled: OnceLock<Conditions>,
+    /// Where they are packed and the first file slot they take, with what compiles them from there.
+    packed: Option<(u32, usize, fn(u32, usize) -> Conditions)>,
+}
+
+impl LazyConditions {
+    /// Conditions compiled already.
+    pub fn compiled(conditions: Conditions) -> LazyConditions {
+        LazyConditions {
+            compiled: OnceLock::from(conditions),
+            packed: None,
+        }
+    }
+
+    /// Conditions packed at word `at`, their file-wide ones taking slots from `first_slot` on, that
+    /// `compile` compiles when first needed.
+    pub fn packed(
+        at: u32,
+        first_slot: usize,
+        compile: fn(u32, usize) -> Conditions,
+    ) -> LazyConditions {
+        LazyConditions {
+            compiled: OnceLock::new(),
+            packed: Some((at, first_slot, compile)),
+        }
+    }
+
+    /// The conditions, compiled on first use.
+    pub fn get(&self) -> &Conditions {
+        self.compiled.get_or_init(|| match self.packed {
+            Some((at, first_slot, compile)) => compile(at, first_slot),
+            None => Conditions::default(),
+        })
+    }
+}
+
+/// A check's help, unpacked when first shown: a built-in check's stays packed in the binary until
+/// `explain`, SARIF or the docs ask for it.
+#[derive(Debug, Clone)]
+pub struct LazyHelp {
+    help: OnceLock<Box<CheckHelp>>,
+    /// Where it is packed, with what unpacks it from there.
+    packed: Option<(u32, fn(u32) -> CheckHelp)>,
+}
+
+impl LazyHelp {
+    /// Help at hand.
+    pub fn new(help: CheckHelp) -> LazyHelp {
+        LazyHelp {
+            help: OnceLock::from(Box::new(help)),
+            packed: None,
+        }
+    }
+
+    /// Help packed at word `at`, that `unpack` reads when first needed.
+    pub fn packed(at: u32, unpack: fn(u32) -> CheckHelp) -> LazyHelp {
+        LazyHelp {
+            help: OnceLock::new(),
+            packed: Some((at, unpack)),
+        }
+    }
+}
+
+impl std::ops::Deref for LazyHelp {
+    type Target = CheckHelp;
+
+    fn deref(&self) -> &CheckHelp {
+        self.help.get_or_init(|| {
+            Box::new(match self.packed {
+                Some((at, unpack)) => unpack(at),
+                None => CheckHelp::Text(std::borrow::Cow::Borrowed("")),
+            })
+        })
+    }
 }
 
 /// A command check.

@@ -2,7 +2,7 @@
 //! regexes wrapped (compiled at once when `eager`, else when first used). The keyword prefilter over the
 //! whole set is in [`super::set`].
 
-use super::check::{CommandCheck, PatternCheck};
+use super::check::{CommandCheck, Conditions, LazyConditions, LazyHelp, PatternCheck};
 use super::spec::{CheckSpec, ConditionSpec, KindSpec, Located, PatternSpec, TargetSpec};
 use crate::lang::Language;
 use crate::model::Decision;
@@ -22,6 +22,60 @@ pub fn compile(
     spec: &CheckSpec,
     file_slots: &mut usize,
     eager: bool,
+) -> Result<Check, DefinitionError> {
+    compile_parts(spec, file_slots, eager, None)
+}
+
+/// What a built-in spec unpacked without its help and conditions ([`super::packed::Index::unpack_deferred`])
+/// needs to have them read when first used: where they are, how many file slots the conditions take,
+/// and the functions that read them from the binary.
+#[derive(Debug, Clone, Copy)]
+pub struct Packed {
+    /// Where the help and conditions are.
+    pub at: super::packed::Deferred,
+    /// How many file-wide conditions the spec holds.
+    pub file_slots: usize,
+    /// Reads the help.
+    pub help: fn(u32) -> super::help::CheckHelp,
+    /// Reads and compiles the conditions, the file-wide ones taking slots from the given one on.
+    pub conditions: fn(u32, usize) -> Conditions,
+}
+
+/// [`compile`] of a spec whose help and conditions stay packed until first used (see [`Packed`]).
+pub fn compile_packed(
+    spec: &CheckSpec,
+    file_slots: &mut usize,
+    packed: Packed,
+) -> Result<Check, DefinitionError> {
+    compile_parts(spec, file_slots, false, Some(packed))
+}
+
+/// Compiles the conditions of a pattern, the file-wide ones taking slots from `file_slots` on.
+pub fn compile_conditions(
+    requires: &[ConditionSpec],
+    unless: &[ConditionSpec],
+    adjust: &[ConditionSpec],
+    file_slots: &mut usize,
+    eager: bool,
+) -> Result<Conditions, (u64, String)> {
+    let mut conditions = |specs: &[ConditionSpec]| -> Result<Vec<Condition>, Fault> {
+        specs
+            .iter()
+            .map(|c| condition(c, file_slots, eager))
+            .collect()
+    };
+    Ok(Conditions {
+        requires: conditions(requires)?,
+        unless: conditions(unless)?,
+        adjust: conditions(adjust)?,
+    })
+}
+
+fn compile_parts(
+    spec: &CheckSpec,
+    file_slots: &mut usize,
+    eager: bool,
+    packed: Option<Packed>,
 ) -> Result<Check, DefinitionError> {
     let err = |(line, message): Fault| DefinitionError {
         file: spec.source.to_string(),
@@ -46,13 +100,16 @@ pub fn compile(
             .map(Box::new),
         message: spec.message.clone(),
         cwe: spec.cwe.clone(),
-        help: Box::new(spec.help.clone()),
+        help: match packed {
+            Some(packed) => LazyHelp::packed(packed.at.help, packed.help),
+            None => LazyHelp::new(spec.help.clone()),
+        },
         source: spec.source.clone(),
         always_report: spec.always_report,
     };
     let kind = match &spec.kind {
         KindSpec::Pattern(pattern) => CheckKind::Pattern(std::sync::Arc::new(
-            compile_pattern(pattern, &spec.message, file_slots, eager).map_err(err)?,
+            compile_pattern(pattern, &spec.message, file_slots, eager, packed).map_err(err)?,
         )),
         KindSpec::Produced(producer) => CheckKind::Produced(*producer),
         KindSpec::Chain(chain) => CheckKind::Chain(super::chain::compile(chain)),
@@ -96,17 +153,27 @@ fn compile_pattern(
     message: &str,
     file_slots: &mut usize,
     eager: bool,
+    packed: Option<Packed>,
 ) -> Result<PatternCheck, Fault> {
     let regex = LazyRegex::located(&spec.pattern, eager)?;
-    let mut conditions = |specs: &[ConditionSpec]| -> Result<Vec<Condition>, Fault> {
-        specs
-            .iter()
-            .map(|c| condition(c, file_slots, eager))
-            .collect()
+    let conditions = match packed {
+        Some(packed) => {
+            let at = packed
+                .at
+                .conditions
+                .expect("a packed pattern has its conditions' place");
+            let first_slot = *file_slots;
+            *file_slots += packed.file_slots;
+            LazyConditions::packed(at, first_slot, packed.conditions)
+        }
+        None => LazyConditions::compiled(compile_conditions(
+            &spec.requires,
+            &spec.unless,
+            &spec.adjust,
+            file_slots,
+            eager,
+        )?),
     };
-    let requires = conditions(&spec.requires)?;
-    let unless = conditions(&spec.unless)?;
-    let adjust = conditions(&spec.adjust)?;
     if eager {
         check_capture_names(&regex, spec.redact.as_ref(), message)?;
     }
@@ -116,9 +183,8 @@ fn compile_pattern(
         needs_captures: redact_group.is_some() || placeholders(message).next().is_some(),
         regex,
         scope: spec.scope,
-        requires,
-        unless,
-        adjust,
+        conditions,
+        slots_end: *file_slots,
         redact_group,
         min_entropy: spec.entropy,
         validate: spec.validate,

@@ -258,11 +258,18 @@ fn load_with(
             index.entries().filter(|e| needed.wants_entry(e)).collect();
         checks.reserve_exact(wanted.len() + extra.len());
         for entry in wanted {
-            checks.push(compile::compile(
-                &index.unpack(&entry),
-                &mut slots,
-                eager_builtin,
-            )?);
+            let (spec, at) = index.unpack_deferred(&entry);
+            let packed = compile::Packed {
+                at,
+                file_slots: entry.file_slots,
+                help: |at| embedded::index().unpack_help(at),
+                conditions: packed_conditions,
+            };
+            checks.push(if eager_builtin {
+                compile::compile(&index.unpack(&entry), &mut slots, true)?
+            } else {
+                compile::compile_packed(&spec, &mut slots, packed)?
+            });
         }
     } else {
         let specs = builtin_specs()?;
@@ -376,16 +383,22 @@ fn unknown_target<'a>(
     })
 }
 
+/// The conditions of a built-in pattern packed at word `at`, compiled with their file-wide ones taking
+/// slots from `first_slot` on (see [`compile::Packed`]).
+fn packed_conditions(at: u32, first_slot: usize) -> check::Conditions {
+    let (requires, unless, adjust) = embedded::index().unpack_conditions(at);
+    let mut slot = first_slot;
+    // Not compiled now, a built-in regex cannot fail here (the test suite compiles every one).
+    compile::compile_conditions(&requires, &unless, &adjust, &mut slot, false)
+        .unwrap_or_else(|(line, e)| panic!("built-in condition on line {line}: {e}"))
+}
+
 /// Compiles the chosen checks into a set, with room for every file-wide condition they hold.
 pub fn into_set(checks: Vec<Check>) -> CheckSet {
     let slots = checks
         .iter()
         .filter_map(Check::pattern)
-        .flat_map(|p| p.requires.iter().chain(&p.unless).chain(&p.adjust))
-        .filter_map(|c| match c.target {
-            Target::File(slot) | Target::NewFile(slot) => Some(slot + 1),
-            _ => None,
-        })
+        .map(|p| p.slots_end)
         .max()
         .unwrap_or(0);
     CheckSet::new(checks, slots)
@@ -458,6 +471,69 @@ mod tests {
                 .collect();
             let loaded: Vec<&str> = some.iter().map(|c| c.meta.id.as_ref()).collect();
             assert_eq!(loaded, expected, "{}", language.name());
+        }
+    }
+
+    /// A partial load leaves each check's help and conditions packed until first used; read then, they
+    /// are what compiling the whole spec gives, the file-wide conditions in the same slots.
+    #[test]
+    fn deferred_help_and_conditions_are_the_compiled_ones() {
+        let index = embedded::index();
+        for needed in [
+            Needed::Languages(vec![crate::lang::Language::Python]),
+            Needed::Languages(vec![
+                crate::lang::Language::JavaScript,
+                crate::lang::Language::Markdown,
+            ]),
+            Needed::Commands,
+        ] {
+            let lazy = load_for(&[], &needed).unwrap();
+            let mut slots = 0;
+            let full: Vec<Check> = index
+                .entries()
+                .filter(|e| needed.wants_entry(e))
+                .map(|e| compile::compile(&index.unpack(&e), &mut slots, false).unwrap())
+                .collect();
+            assert_eq!(lazy.len(), full.len());
+            let conditions = |c: &Check| -> Vec<(Target, String, Option<crate::model::Severity>)> {
+                c.pattern().map_or(Vec::new(), |p| {
+                    let lists = [p.requires(), p.unless(), p.adjust()];
+                    lists
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, list)| {
+                            list.iter().map(move |c| {
+                                (c.target, format!("{i}{}", c.regex.source()), c.severity)
+                            })
+                        })
+                        .collect()
+                })
+            };
+            let mut with_file_slots = 0;
+            for (l, f) in lazy.iter().zip(&full) {
+                assert_eq!(l.meta.id, f.meta.id);
+                assert_eq!(
+                    l.meta.help.to_text(),
+                    f.meta.help.to_text(),
+                    "{}",
+                    l.meta.id
+                );
+                assert_eq!(conditions(l), conditions(f), "{}", l.meta.id);
+                assert_eq!(
+                    l.pattern().map(|p| p.slots_end),
+                    f.pattern().map(|p| p.slots_end),
+                    "{}",
+                    l.meta.id
+                );
+                with_file_slots += conditions(l)
+                    .iter()
+                    .filter(|(t, _, _)| matches!(t, Target::File(_) | Target::NewFile(_)))
+                    .count();
+            }
+            assert_eq!(into_set(lazy).file_slots, into_set(full).file_slots);
+            if needed != Needed::Commands {
+                assert!(with_file_slots > 0, "the case tries file-wide conditions");
+            }
         }
     }
 

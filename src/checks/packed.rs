@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use super::help::{CheckHelp, Help};
 use super::schema::{Action, Checksum, Ecosystem, Judge, On, Per, ProducedBy, Scope, Within};
 use super::spec::{
-    ChainSpec, CheckSpec, CommandCheckSpec, CommandSpec, ConditionSpec, KindSpec, Located,
+    ChainSpec, CheckSpec, CommandCheckSpec, CommandSpec, ConditionSpec, KindSpec, List, Located,
     PatternSpec, Relation, RoleSpec, TargetSpec,
 };
 use crate::model::{Category, Language, Severity};
@@ -262,7 +262,8 @@ macro_rules! vocabulary {
 vocabulary!(Category, Severity);
 
 /// Structs pack field by field, in the order given here; the unpacking literal names every field, so
-/// a field left out of the list fails to compile.
+/// a field left out of the list fails to compile. The help and the conditions come last (in their
+/// spec and in the pattern): [`Index::unpack_deferred`] reads a spec up to them and leaves them packed.
 macro_rules! structs {
     ($($ty:ident { $($field:ident),* $(,)? })*) => {$(
         impl Pack for $ty {
@@ -278,8 +279,8 @@ macro_rules! structs {
 structs! {
     Help { finds, why, example, fix }
     Located { text, line }
-    CheckSpec { id, line, source, category, severity, languages, paths, exclude_paths, message, cwe, help, kind, always_report }
-    PatternSpec { pattern, keywords, scope, requires, unless, adjust, redact, entropy, validate, judge, binary, per, signal, on }
+    CheckSpec { id, line, source, category, severity, languages, paths, exclude_paths, message, cwe, always_report, help, kind }
+    PatternSpec { pattern, keywords, scope, redact, entropy, validate, judge, binary, per, signal, on, requires, unless, adjust }
     ConditionSpec { target, pattern, severity, reason }
     ChainSpec { within, lines, ordered, parts, unless }
     RoleSpec { role, any }
@@ -341,9 +342,9 @@ impl Pack for KindSpec {
 }
 
 /// Words per entry of the index [`pack_specs`] writes before the specs: where the spec starts, its
-/// kind, its category, its id (offset and length in the blob) and its languages as a mask (see
-/// [`Entry::languages`]).
-const ENTRY_WORDS: usize = 6;
+/// kind, its category, its id (offset and length in the blob), its languages as a mask (see
+/// [`Entry::languages`]) and its number of file-wide conditions (see [`Entry::file_slots`]).
+const ENTRY_WORDS: usize = 7;
 
 /// In a language mask, the bit of a spec for every language (its list is empty or names one that is
 /// not a language, such as `any`); the bits below it are those of [`Language::ALL`].
@@ -404,8 +405,24 @@ pub fn pack_specs(specs: &[CheckSpec], out: &mut Packer) {
             out.words[start],
             out.words[start + 1],
             language_mask(spec),
+            file_slots(spec) as u32,
         ];
         out.words[index + i * ENTRY_WORDS..][..ENTRY_WORDS].copy_from_slice(&entry);
+    }
+}
+
+/// How many file-wide conditions (`target: file` or `new-file`) a spec holds: each has a slot for its
+/// result in a file's state.
+fn file_slots(spec: &CheckSpec) -> usize {
+    match &spec.kind {
+        KindSpec::Pattern(p) => p
+            .requires
+            .iter()
+            .chain(p.unless.iter())
+            .chain(p.adjust.iter())
+            .filter(|c| matches!(c.target, TargetSpec::File | TargetSpec::NewFile))
+            .count(),
+        _ => 0,
     }
 }
 
@@ -459,8 +476,27 @@ pub struct Entry {
     pub kind: KindTag,
     /// Its languages: the bits of [`language_bit`], or [`ANY_LANGUAGE`].
     pub languages: u32,
+    /// How many file-wide conditions it holds (each takes a slot in a file's state).
+    pub file_slots: usize,
     start: usize,
 }
+
+/// Where the parts of a spec that [`Index::unpack_deferred`] leaves packed start, as word positions in
+/// the stream of an [`Index`]: each is unpacked when first needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deferred {
+    /// The help.
+    pub help: u32,
+    /// A pattern's conditions: its `requires`, `unless` and `adjust` lists, in that order.
+    pub conditions: Option<u32>,
+}
+
+/// A pattern's conditions, unpacked.
+pub type ConditionLists = (
+    List<ConditionSpec>,
+    List<ConditionSpec>,
+    List<ConditionSpec>,
+);
 
 /// The index of packed specs: their entries, and each spec unpacked on its own.
 #[derive(Debug, Clone, Copy)]
@@ -499,11 +535,13 @@ impl Index {
                 .expect("a packed Category is one of its variants");
             let id = input.text();
             let languages = input.word();
+            let file_slots = input.word() as usize;
             Entry {
                 id,
                 category,
                 kind,
                 languages,
+                file_slots,
                 start,
             }
         })
@@ -512,6 +550,96 @@ impl Index {
     /// The spec of an entry, unpacked.
     pub fn unpack(&self, entry: &Entry) -> CheckSpec {
         CheckSpec::unpack(&mut self.reader_at(entry.start))
+    }
+
+    /// The spec of an entry without its help and, for a pattern, its conditions (left empty): where
+    /// they are is returned with it, for [`Index::unpack_help`] and [`Index::unpack_conditions`] to read
+    /// when a review needs them. Most checks loaded by a short review never run a condition nor show
+    /// their help, and these are most of a spec's words and texts.
+    pub fn unpack_deferred(&self, entry: &Entry) -> (CheckSpec, Deferred) {
+        let mut input = self.reader_at(entry.start);
+        // The fields in the order of `structs!` above (the test below compares with a full unpack).
+        let id = Pack::unpack(&mut input);
+        let line = Pack::unpack(&mut input);
+        let source = Pack::unpack(&mut input);
+        let category = Pack::unpack(&mut input);
+        let severity = Pack::unpack(&mut input);
+        let languages = Pack::unpack(&mut input);
+        let paths = Pack::unpack(&mut input);
+        let exclude_paths = Pack::unpack(&mut input);
+        let message = Pack::unpack(&mut input);
+        let cwe = Pack::unpack(&mut input);
+        let always_report = Pack::unpack(&mut input);
+        let help = (input.at / 4) as u32;
+        // Passed over without reading its texts: a tag, then four texts or one, two words each.
+        let texts = if input.word() == 0 { 4 } else { 1 };
+        input.at += 4 * 2 * texts;
+        let mut conditions = None;
+        let kind = match input.word() {
+            0 => {
+                let pattern = Pack::unpack(&mut input);
+                let keywords = Pack::unpack(&mut input);
+                let scope = Pack::unpack(&mut input);
+                let redact = Pack::unpack(&mut input);
+                let entropy = Pack::unpack(&mut input);
+                let validate = Pack::unpack(&mut input);
+                let judge = Pack::unpack(&mut input);
+                let binary = Pack::unpack(&mut input);
+                let per = Pack::unpack(&mut input);
+                let signal = Pack::unpack(&mut input);
+                let on = Pack::unpack(&mut input);
+                conditions = Some((input.at / 4) as u32);
+                KindSpec::Pattern(PatternSpec {
+                    pattern,
+                    keywords,
+                    scope,
+                    requires: Cow::Borrowed(&[]),
+                    unless: Cow::Borrowed(&[]),
+                    adjust: Cow::Borrowed(&[]),
+                    redact,
+                    entropy,
+                    validate,
+                    judge,
+                    binary,
+                    per,
+                    signal,
+                    on,
+                })
+            }
+            1 => KindSpec::Produced(Pack::unpack(&mut input)),
+            2 => KindSpec::Chain(Pack::unpack(&mut input)),
+            3 => KindSpec::Command(Pack::unpack(&mut input)),
+            other => panic!("a packed check kind is 0 to 3, not {other} (a bug of the build)"),
+        };
+        let spec = CheckSpec {
+            id,
+            line,
+            source,
+            category,
+            severity,
+            languages,
+            paths,
+            exclude_paths,
+            message,
+            cwe,
+            help: CheckHelp::Text(Cow::Borrowed("")),
+            kind,
+            always_report,
+        };
+        (spec, Deferred { help, conditions })
+    }
+
+    /// The help [`Index::unpack_deferred`] left packed at word `at`.
+    pub fn unpack_help(&self, at: u32) -> CheckHelp {
+        CheckHelp::unpack(&mut self.reader_at(at as usize))
+    }
+
+    /// The conditions [`Index::unpack_deferred`] left packed at word `at`.
+    pub fn unpack_conditions(&self, at: u32) -> ConditionLists {
+        let mut input = self.reader_at(at as usize);
+        let requires = Pack::unpack(&mut input);
+        let unless = Pack::unpack(&mut input);
+        (requires, unless, Pack::unpack(&mut input))
     }
 }
 
@@ -542,7 +670,19 @@ mod tests {
             assert_eq!(entry.category, spec.category);
             assert_eq!(entry.kind, KindTag::of(&spec.kind));
             assert_eq!(entry.languages, language_mask(spec), "{}", spec.id);
+            assert_eq!(entry.file_slots, file_slots(spec), "{}", spec.id);
             assert_eq!(&index.unpack(entry), spec);
+            // Unpacked with its help and conditions left packed, then those read: the same spec.
+            let (mut partial, deferred) = index.unpack_deferred(entry);
+            partial.help = index.unpack_help(deferred.help);
+            match (&mut partial.kind, deferred.conditions) {
+                (KindSpec::Pattern(p), Some(at)) => {
+                    (p.requires, p.unless, p.adjust) = index.unpack_conditions(at);
+                }
+                (KindSpec::Pattern(_), None) => panic!("a pattern's conditions are deferred"),
+                (_, conditions) => assert_eq!(conditions, None),
+            }
+            assert_eq!(&partial, spec, "{}", spec.id);
         }
     }
 }

@@ -221,7 +221,7 @@ fn target_link(target: &str, pages_of: &HashMap<&str, Category>) -> String {
 fn severity(check: &Check) -> String {
     let mut text = check.meta.severity.to_string();
     let mut adjusted: Vec<String> = Vec::new();
-    for rule in check.pattern().map_or(&[][..], |p| &p.adjust[..]) {
+    for rule in check.pattern().map_or(&[][..], |p| p.adjust()) {
         if let (Some(severity), Some(reason)) = (rule.severity, rule.reason.as_deref()) {
             let line = format!("{severity} when {reason}");
             if !adjusted.contains(&line) {

@@ -298,10 +298,10 @@ line""""#,
             for line in chosen {
                 same(&pattern.regex, line);
                 for condition in pattern
-                    .requires
+                    .requires()
                     .iter()
-                    .chain(&pattern.unless)
-                    .chain(&pattern.adjust)
+                    .chain(pattern.unless())
+                    .chain(pattern.adjust())
                 {
                     same(&condition.regex, line);
                 }

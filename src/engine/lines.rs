@@ -327,21 +327,21 @@ fn run_check(
             return;
         }
         if !pattern
-            .requires
+            .requires()
             .iter()
             .all(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Holds))
         {
             return;
         }
         if pattern
-            .unless
+            .unless()
             .iter()
             .any(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
         {
             return;
         }
         let (mut severity, mut reason) = pattern
-            .adjust
+            .adjust()
             .iter()
             .find(|c| holds(c, ctx, line, text, (start, end), OnDoubt::Fails))
             .map_or((check.meta.severity, None), |c| {
