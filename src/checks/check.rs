@@ -127,13 +127,19 @@ pub struct Conditions {
     pub adjust: Vec<Condition>,
 }
 
+/// Compiles the conditions packed at a word, their file-wide ones taking slots from the given one on.
+pub type CompileConditions = fn(u32, usize) -> Conditions;
+
+/// Reads the help packed at a word.
+pub type UnpackHelp = fn(u32) -> CheckHelp;
+
 /// A pattern's conditions, compiled when first needed: a built-in check's stay packed in the binary
 /// until a line calls for the check (the agent hook loads hundreds of checks and runs a few).
 #[derive(Debug, Clone)]
 pub struct LazyConditions {
     compiled: OnceLock<Conditions>,
     /// Where they are packed and the first file slot they take, with what compiles them from there.
-    packed: Option<(u32, usize, fn(u32, usize) -> Conditions)>,
+    packed: Option<(u32, usize, CompileConditions)>,
 }
 
 impl LazyConditions {
@@ -147,11 +153,7 @@ impl LazyConditions {
 
     /// Conditions packed at word `at`, their file-wide ones taking slots from `first_slot` on, that
     /// `compile` compiles when first needed.
-    pub fn packed(
-        at: u32,
-        first_slot: usize,
-        compile: fn(u32, usize) -> Conditions,
-    ) -> LazyConditions {
+    pub fn packed(at: u32, first_slot: usize, compile: CompileConditions) -> LazyConditions {
         LazyConditions {
             compiled: OnceLock::new(),
             packed: Some((at, first_slot, compile)),
@@ -173,7 +175,7 @@ impl LazyConditions {
 pub struct LazyHelp {
     help: OnceLock<Box<CheckHelp>>,
     /// Where it is packed, with what unpacks it from there.
-    packed: Option<(u32, fn(u32) -> CheckHelp)>,
+    packed: Option<(u32, UnpackHelp)>,
 }
 
 impl LazyHelp {
@@ -186,7 +188,7 @@ impl LazyHelp {
     }
 
     /// Help packed at word `at`, that `unpack` reads when first needed.
-    pub fn packed(at: u32, unpack: fn(u32) -> CheckHelp) -> LazyHelp {
+    pub fn packed(at: u32, unpack: UnpackHelp) -> LazyHelp {
         LazyHelp {
             help: OnceLock::new(),
             packed: Some((at, unpack)),

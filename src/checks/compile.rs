@@ -36,9 +36,9 @@ pub struct Packed {
     /// How many file-wide conditions the spec holds.
     pub file_slots: usize,
     /// Reads the help.
-    pub help: fn(u32) -> super::help::CheckHelp,
+    pub help: super::check::UnpackHelp,
     /// Reads and compiles the conditions, the file-wide ones taking slots from the given one on.
-    pub conditions: fn(u32, usize) -> Conditions,
+    pub conditions: super::check::CompileConditions,
 }
 
 /// [`compile`] of a spec whose help and conditions stay packed until first used (see [`Packed`]).
