@@ -53,8 +53,6 @@ pub fn main(allocator: &arena::Arena) -> ExitCode {
         }
     };
     if let Command::AgentHook(args) = &cli.command {
-        // A process of a few milliseconds: its heap from one huge page rather than page by page.
-        allocator.enable();
         // The agent gate never fails with a status of its own: it answers every failure itself.
         if let Some(dir) = &cli.directory {
             if let Err(e) = std::env::set_current_dir(dir) {
@@ -64,7 +62,11 @@ pub fn main(allocator: &arena::Arena) -> ExitCode {
                 );
             }
         }
-        crate::gate::agent::main(args);
+        // A review in a process of a few milliseconds: its heap from one huge page rather than page
+        // by page (a read, judged by hand, allocates too little to pay for the page).
+        crate::gate::agent::main(args, &|| {
+            allocator.enable();
+        });
         return ExitCode::from(EXIT_CLEAN);
     }
     match std::panic::catch_unwind(|| run(cli)) {
@@ -233,7 +235,8 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(EXIT_CLEAN)
         }
         Command::AgentHook(args) => {
-            crate::gate::agent::main(&args);
+            // Answered by `main` before `run` (a hook never fails with a status of its own).
+            crate::gate::agent::main(&args, &|| {});
             Ok(EXIT_CLEAN)
         }
         Command::PrePush {

@@ -60,8 +60,9 @@ struct Outcome {
 }
 
 /// Runs the hook. Its exit status is always success: every failure is answered on standard output with
-/// the failure mode's decision.
-pub fn main(args: &AgentHookArgs) {
+/// the failure mode's decision. `before_review` runs once the action is known to need the engine (a
+/// command or a file edit, not a read): the binary turns on its allocator for a review there.
+pub fn main(args: &AgentHookArgs, before_review: &dyn Fn()) {
     std::panic::set_hook(Box::new(|info| {
         let location = info
             .location()
@@ -77,7 +78,7 @@ pub fn main(args: &AgentHookArgs) {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let answered = std::panic::catch_unwind(AssertUnwindSafe(|| {
         let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| {
-            evaluate(args, read.map(|_| stdin.as_slice()), &cwd)
+            evaluate(args, read.map(|_| stdin.as_slice()), &cwd, before_review)
         })) {
             Ok(outcome) => outcome,
             Err(_) => failure(args, None, &cwd, "internal error".into()),
@@ -117,7 +118,12 @@ fn project_root(named: Option<&Path>, cwd: &Path) -> PathBuf {
         .unwrap_or_else(|| cwd.to_path_buf())
 }
 
-fn evaluate(args: &AgentHookArgs, stdin: Result<&[u8], String>, cwd: &Path) -> Outcome {
+fn evaluate(
+    args: &AgentHookArgs,
+    stdin: Result<&[u8], String>,
+    cwd: &Path,
+    before_review: &dyn Fn(),
+) -> Outcome {
     let parsed = stdin.and_then(|bytes| {
         input::parse(args.agent, bytes, env_project(args.agent), cwd).map_err(|e| e.to_string())
     });
@@ -132,6 +138,9 @@ fn evaluate(args: &AgentHookArgs, stdin: Result<&[u8], String>, cwd: &Path) -> O
     };
     // The configuration is read once per action: the judge takes it, the answer keeps its settings.
     let settings = policy.hook.clone();
+    if !matches!(input.action, Action::Other | Action::Read { .. }) {
+        before_review();
+    }
     match judge_action(args, &input, &root, policy) {
         Ok((verdict, command, paths)) => Outcome {
             input: Some(input),
