@@ -88,6 +88,9 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let mut packer = checks::packed::Packer::default();
     checks::packed::pack_specs(&specs, &mut packer);
+    let literals = out.join("builtin_literals.words");
+    let table = literal_table(&specs);
+    fs::write(&literals, packer.literal_table(&table)).unwrap();
     let words = out.join("builtin_checks.words");
     let strings = out.join("builtin_checks.strings");
     fs::write(&words, packer.word_bytes()).unwrap();
@@ -105,8 +108,93 @@ fn main() {
         strings.display().to_string()
     )
     .unwrap();
+    writeln!(
+        code,
+        "/// The literals every match of some built-in regexes holds (see `checks::packed::RequiredLiterals`).\npub static PACKED_LITERALS: &[u8] = include_bytes!({:?});",
+        literals.display().to_string()
+    )
+    .unwrap();
     code.push_str(&data);
     fs::write(out.join("builtin_checks.rs"), code).unwrap();
+}
+
+/// For each regex of a pattern check (its pattern and its conditions') whose every match holds one of
+/// a few literals, those literals: the binary skips compiling a regex for a text that holds none.
+fn literal_table(specs: &[checks::spec::CheckSpec]) -> Vec<(&str, Vec<String>)> {
+    let mut table = Vec::new();
+    for spec in specs {
+        let checks::spec::KindSpec::Pattern(pattern) = &spec.kind else {
+            continue;
+        };
+        let conditions = pattern
+            .requires
+            .iter()
+            .chain(pattern.unless.iter())
+            .chain(pattern.adjust.iter());
+        for source in std::iter::once(&pattern.pattern).chain(conditions.map(|c| &c.pattern)) {
+            if let Some(literals) = required_literals(&source.text) {
+                table.push((source.text.as_ref(), literals));
+            }
+        }
+    }
+    table
+}
+
+/// Most literals kept for one regex: past this, looking for each costs more than it saves.
+const MOST_LITERALS: usize = 32;
+
+/// The literals one of which every match of `source` holds (parsed as the binary compiles it: bytes,
+/// Unicode off), when they are few and none is empty: the prefixes every match starts with or the
+/// suffixes every match ends with, whichever are the longer. `@` shorthands are left out.
+fn required_literals(source: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    if source.starts_with('@') {
+        return None;
+    }
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(source)
+        .ok()?;
+    let mut best: Option<Vec<String>> = None;
+    for prefix in [true, false] {
+        let kind = if prefix {
+            ExtractKind::Prefix
+        } else {
+            ExtractKind::Suffix
+        };
+        let mut seq = Extractor::new().kind(kind).extract(&hir);
+        // Shortened where that makes them fewer (`from\t`, `from\n`, … become `from`): a prefix of a
+        // literal every match starts with is one too (and a suffix of one it ends with).
+        if prefix {
+            seq.optimize_for_prefix_by_preference();
+        } else {
+            seq.optimize_for_suffix_by_preference();
+        }
+        // An infinite sequence says nothing; an empty one (no match at all) is left to the regex.
+        let Some(literals) = seq.literals() else {
+            continue;
+        };
+        if literals.is_empty()
+            || literals.len() > MOST_LITERALS
+            || literals.iter().any(|l| l.as_bytes().is_empty())
+        {
+            continue;
+        }
+        let Ok(texts) = literals
+            .iter()
+            .map(|l| String::from_utf8(l.as_bytes().to_vec()))
+            .collect::<Result<Vec<String>, _>>()
+        else {
+            continue;
+        };
+        let shortest = |texts: &[String]| texts.iter().map(String::len).min().unwrap_or(0);
+        if best.as_ref().is_none_or(|b| shortest(&texts) > shortest(b)) {
+            best = Some(texts);
+        }
+    }
+    best
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {

@@ -50,6 +50,16 @@ mod embedded {
     pub fn index() -> super::packed::Index {
         super::packed::Index::new(PACKED_WORDS, PACKED_STRINGS)
     }
+
+    /// The literals every match of some built-in regexes holds.
+    pub fn literals() -> super::packed::RequiredLiterals {
+        super::packed::RequiredLiterals::new(PACKED_LITERALS, PACKED_STRINGS)
+    }
+}
+
+/// The literals every match of some built-in regexes holds (a regex from elsewhere has no entry).
+fn required_literals() -> packed::RequiredLiterals {
+    embedded::literals()
 }
 
 /// Environment variable that makes review-gate read its built-in checks from a directory instead of the

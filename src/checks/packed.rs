@@ -42,7 +42,14 @@ impl Packer {
 
     /// Appends a text as (offset, length) in the blob.
     pub fn text(&mut self, text: &str) {
-        let offset = match self.interned.get(text) {
+        let offset = self.intern(text);
+        self.word(offset);
+        self.count(text.len());
+    }
+
+    /// The offset of a text in the blob, where it is added unless it is there already.
+    pub fn intern(&mut self, text: &str) -> u32 {
+        match self.interned.get(text) {
             Some(&offset) => offset,
             None => {
                 let offset =
@@ -51,9 +58,34 @@ impl Packer {
                 self.interned.insert(text.to_string(), offset);
                 offset
             }
-        };
-        self.word(offset);
-        self.count(text.len());
+        }
+    }
+
+    /// The table of [`RequiredLiterals`] for regexes packed already: for each (source, literals), with
+    /// the literals added to the blob, as little-endian words of their own.
+    pub fn literal_table(&mut self, table: &[(&str, Vec<String>)]) -> Vec<u8> {
+        let mut entries: Vec<(u32, &Vec<String>)> = table
+            .iter()
+            .map(|(source, literals)| (self.intern(source), literals))
+            .collect();
+        entries.sort_by_key(|(offset, _)| *offset);
+        entries.dedup_by_key(|(offset, _)| *offset);
+        let mut words = vec![entries.len() as u32];
+        let mut lists = Vec::new();
+        let lists_start = 1 + 3 * entries.len();
+        for (offset, literals) in entries {
+            words.extend([
+                offset,
+                (lists_start + lists.len()) as u32,
+                literals.len() as u32,
+            ]);
+            for literal in literals {
+                let at = self.intern(literal);
+                lists.extend([at, literal.len() as u32]);
+            }
+        }
+        words.extend(lists);
+        words.iter().flat_map(|w| w.to_le_bytes()).collect()
     }
 
     /// The word stream as little-endian bytes (what `build.rs` writes to a file).
@@ -643,9 +675,108 @@ impl Index {
     }
 }
 
+/// For the built-in regexes of which it is known, the literals one of which every match contains (see
+/// [`Packer::literal_table`]): a text holding none of them cannot match, and the regex need not be
+/// compiled to say so.
+#[derive(Debug, Clone, Copy)]
+pub struct RequiredLiterals {
+    words: &'static [u8],
+    strings: &'static str,
+}
+
+/// The literals of one regex in a [`RequiredLiterals`] table: where its list starts, and its length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiteralList {
+    start: u32,
+    len: u32,
+}
+
+impl LiteralList {
+    /// How many literals the list holds.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether the list is empty (a table never holds an empty list).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl RequiredLiterals {
+    /// The table written by [`Packer::literal_table`] over the blob `strings`.
+    pub fn new(words: &'static [u8], strings: &'static str) -> RequiredLiterals {
+        RequiredLiterals { words, strings }
+    }
+
+    fn word(&self, at: usize) -> u32 {
+        let bytes = &self.words[4 * at..4 * at + 4];
+        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+    }
+
+    /// The list of a regex whose source is `source`, when the source lies in the blob and the table
+    /// has it.
+    pub fn of(&self, source: &str) -> Option<LiteralList> {
+        let base = self.strings.as_ptr() as usize;
+        let at = (source.as_ptr() as usize).checked_sub(base)?;
+        if at >= self.strings.len() || self.words.len() < 4 {
+            return None;
+        }
+        let (mut low, mut high) = (0, self.word(0) as usize);
+        while low < high {
+            let mid = (low + high) / 2;
+            let offset = self.word(1 + 3 * mid) as usize;
+            match offset.cmp(&at) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => {
+                    return Some(LiteralList {
+                        start: self.word(2 + 3 * mid),
+                        len: self.word(3 + 3 * mid),
+                    })
+                }
+            }
+        }
+        None
+    }
+
+    /// The literals of a list.
+    pub fn literals(&self, list: LiteralList) -> impl Iterator<Item = &'static [u8]> + '_ {
+        (0..list.len as usize).map(move |i| {
+            let at = list.start as usize + 2 * i;
+            let (offset, len) = (self.word(at) as usize, self.word(at + 1) as usize);
+            &self.strings.as_bytes()[offset..offset + len]
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A literal table finds each regex by the address of its source in the blob, and no other text.
+    #[test]
+    fn the_literal_table_finds_its_regexes_by_address() {
+        let mut packer = Packer::default();
+        packer.text("first regex");
+        packer.text("second");
+        let table = [
+            ("second", vec!["se".to_string(), "co".to_string()]),
+            ("first regex", vec!["first".to_string()]),
+        ];
+        let words: &'static [u8] = Box::leak(packer.literal_table(&table).into_boxed_slice());
+        let strings: &'static str = Box::leak(packer.strings.clone().into_boxed_str());
+        let literals = RequiredLiterals::new(words, strings);
+        let at = |text: &str| &strings[strings.find(text).unwrap()..][..text.len()];
+        let second = literals.of(at("second")).unwrap();
+        let found: Vec<&[u8]> = literals.literals(second).collect();
+        assert_eq!(found, [b"se".as_slice(), b"co"]);
+        let first = literals.of(at("first regex")).unwrap();
+        assert_eq!(literals.literals(first).collect::<Vec<_>>(), [b"first"]);
+        // The same text elsewhere, or another text of the blob, has no entry.
+        assert!(literals.of("second").is_none());
+        assert!(literals.of(&strings[1..4]).is_none());
+    }
 
     /// Specs unpack to what was packed, user-file forms (plain-text help, owned lists) included, and
     /// equal texts are stored once.

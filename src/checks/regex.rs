@@ -32,7 +32,14 @@ pub struct LazyRegex {
     full: OnceLock<Arc<regex_automata::meta::Regex>>,
     /// The names of the capture groups, by index.
     names: OnceLock<Arc<[Option<Box<str>>]>>,
+    /// For a built-in regex, the literals one of which every match holds, when there are a few (see
+    /// [`super::packed::RequiredLiterals`]).
+    required: Option<super::packed::LiteralList>,
 }
+
+/// Bytes searched for a regex's required literals (their number times the text's length) before the
+/// regex is compiled: a few microseconds, far less than a compilation.
+const LITERAL_SCAN: usize = 256 * 1024;
 
 /// A text longer than this is searched with the full tier.
 const LONG_TEXT: usize = 2048;
@@ -56,6 +63,10 @@ impl LazyRegex {
             Some(expanded) => Cow::Owned(expanded),
             None => pattern,
         };
+        let required = match &source {
+            Cow::Borrowed(text) => super::required_literals().of(text),
+            Cow::Owned(_) => None,
+        };
         let light = OnceLock::new();
         // A regex compiled at load (a user's check file) never goes to `regex-lite`: only the built-in
         // ones do, which the test suite compares tier against tier.
@@ -70,6 +81,7 @@ impl LazyRegex {
             light,
             full: OnceLock::new(),
             names: OnceLock::new(),
+            required,
         })
     }
 
@@ -110,6 +122,21 @@ impl LazyRegex {
     fn engine<'h>(&self, haystack: &'h [u8]) -> tiers::Engine<'_, 'h> {
         if let Some(full) = self.full.get() {
             return tiers::Engine::Meta(full, haystack);
+        }
+        // A text without any literal every match holds cannot match: no engine is compiled to say so
+        // (most regexes a short review calls for by a keyword do not match its few lines).
+        // Looked for only while the search costs less than a compilation.
+        if let Some(list) = self
+            .required
+            .filter(|l| l.len() * haystack.len() <= LITERAL_SCAN)
+        {
+            let literals = super::required_literals();
+            if !literals
+                .literals(list)
+                .any(|literal| memchr::memmem::find(haystack, literal).is_some())
+            {
+                return tiers::Engine::Nothing;
+            }
         }
         let len = haystack.len();
         if len > LONG_TEXT || CHEAP_SEARCHED.fetch_add(len, Ordering::Relaxed) + len > CHEAP_BUDGET
@@ -251,8 +278,25 @@ line""""#,
         );
         let lowered: Vec<String> = lines.iter().map(|l| l.to_ascii_lowercase()).collect();
         let lite = std::cell::Cell::new(0);
+        let (required, held) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
         let same = |regex: &LazyRegex, line: &str| {
             let full = tiers::spans(regex, Tier::Full, line);
+            // A regex's required literals: every line it matches holds one, and through them its
+            // search answers as the engines do.
+            if let Some(list) = regex.required {
+                required.set(required.get() + 1);
+                if !full.is_empty() {
+                    held.set(held.get() + 1);
+                    assert!(
+                        super::super::required_literals()
+                            .literals(list)
+                            .any(|l| memchr::memmem::find(line.as_bytes(), l).is_some()),
+                        "{} matches {line:?} without any of its literals",
+                        regex.source
+                    );
+                }
+                assert_eq!(regex.is_match(line.as_bytes()), !full.is_empty());
+            }
             assert_eq!(
                 tiers::spans(regex, Tier::Light, line),
                 full,
@@ -309,6 +353,12 @@ line""""#,
             }
         }
         assert!(compared > 5000, "{compared}");
+        assert!(
+            required.get() > 2000 && held.get() > 1000,
+            "regexes with required literals tried {} times, matching {} times",
+            required.get(),
+            held.get()
+        );
         assert!(lite.get() > 5000, "{}", lite.get());
     }
 

@@ -34,6 +34,8 @@ pub(super) enum Engine<'r, 'h> {
     Meta(&'r Regex, &'h [u8]),
     /// `regex-lite` over an ASCII text.
     Lite(&'r regex_lite::Regex, &'h str),
+    /// None: the text holds none of the literals every match holds (nothing compiled to say so).
+    Nothing,
 }
 
 impl<'r, 'h> Engine<'r, 'h> {
@@ -42,6 +44,7 @@ impl<'r, 'h> Engine<'r, 'h> {
         match *self {
             Engine::Meta(regex, haystack) => regex.is_match(Input::new(haystack).range(start..)),
             Engine::Lite(regex, text) => regex.is_match_at(text, start),
+            Engine::Nothing => false,
         }
     }
 
@@ -50,6 +53,7 @@ impl<'r, 'h> Engine<'r, 'h> {
         match self {
             Engine::Meta(regex, haystack) => Matches::Meta(regex.find_iter(haystack)),
             Engine::Lite(regex, text) => Matches::Lite(regex.find_iter(text)),
+            Engine::Nothing => Matches::Nothing,
         }
     }
 
@@ -58,6 +62,7 @@ impl<'r, 'h> Engine<'r, 'h> {
         match self {
             Engine::Meta(regex, haystack) => CapturesIter::Meta(regex.captures_iter(haystack)),
             Engine::Lite(regex, text) => CapturesIter::Lite(regex.captures_iter(text)),
+            Engine::Nothing => CapturesIter::Nothing,
         }
     }
 }
@@ -68,6 +73,8 @@ pub enum Matches<'r, 'h> {
     Meta(meta::FindMatches<'r, 'h>),
     /// Of `regex-lite`.
     Lite(regex_lite::Matches<'r, 'h>),
+    /// Of a text that cannot match.
+    Nothing,
 }
 
 impl Iterator for Matches<'_, '_> {
@@ -77,6 +84,7 @@ impl Iterator for Matches<'_, '_> {
         match self {
             Matches::Meta(it) => it.next().map(|m| (m.start(), m.end())),
             Matches::Lite(it) => it.next().map(|m| (m.start(), m.end())),
+            Matches::Nothing => None,
         }
     }
 }
@@ -87,6 +95,8 @@ pub enum CapturesIter<'r, 'h> {
     Meta(meta::CapturesMatches<'r, 'h>),
     /// Of `regex-lite`.
     Lite(regex_lite::CaptureMatches<'r, 'h>),
+    /// Of a text that cannot match.
+    Nothing,
 }
 
 impl Iterator for CapturesIter<'_, '_> {
@@ -100,6 +110,7 @@ impl Iterator for CapturesIter<'_, '_> {
                     .map(|g| caps.get_group(g).map(|s| (s.start, s.end)))
                     .collect()
             }
+            CapturesIter::Nothing => return None,
             CapturesIter::Lite(it) => {
                 let caps = it.next()?;
                 (0..caps.len())
