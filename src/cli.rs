@@ -290,3 +290,116 @@ pub enum GithubReport {
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     s.parse()
 }
+
+/// The command line of the agent hook alone: `review-gate [-C DIR] agent-hook …`. The hook runs at
+/// every tool call, and clap builds every subcommand's arguments for any parse (a tenth of a
+/// millisecond and 150 KB for this tree); [`parse`] builds this one only when the hook is what is
+/// called. The same names and texts as [`Cli`] (a test compares them).
+#[derive(Debug, Parser)]
+#[command(name = "review-gate", version, about, max_term_width = 100)]
+struct HookCli {
+    /// Run as if started in this directory.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    directory: Option<PathBuf>,
+    #[command(subcommand)]
+    command: HookCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum HookCommand {
+    /// Judge an agent's proposed tool call (a pre-tool hook: JSON on standard input, the agent's
+    /// answer on standard output, always exit status 0).
+    AgentHook(crate::gate::agent::AgentHookArgs),
+}
+
+/// Parses the command line: the agent hook's through [`HookCli`] when it is the subcommand called and
+/// parses so, everything else (its help, its errors) through [`Cli`].
+pub fn parse() -> Result<Cli, clap::Error> {
+    parse_from(std::env::args_os())
+}
+
+/// [`parse`] of the given arguments (the program's name first).
+pub fn parse_from(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap::Error> {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let words: Vec<&std::ffi::OsStr> = args.iter().skip(1).map(|a| a.as_os_str()).collect();
+    let hook = match words.as_slice() {
+        [first, ..] if *first == "agent-hook" => true,
+        [flag, _, then, ..] if *flag == "-C" && *then == "agent-hook" => true,
+        _ => false,
+    };
+    if hook {
+        if let Ok(HookCli {
+            directory,
+            command: HookCommand::AgentHook(args),
+        }) = HookCli::try_parse_from(&args)
+        {
+            return Ok(Cli {
+                directory,
+                command: Command::AgentHook(args),
+            });
+        }
+    }
+    Cli::try_parse_from(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The agent hook's own parser takes what the whole one takes, to the same values, and says the
+    /// same of itself; what it does not take goes to the whole parser.
+    #[test]
+    fn the_hook_parser_is_the_whole_parser_for_the_hook() {
+        let cases: &[&[&str]] = &[
+            &["agent-hook"],
+            &["agent-hook", "--agent", "gemini", "--no-audit"],
+            &[
+                "-C",
+                "/tmp",
+                "agent-hook",
+                "--config",
+                "x.yml",
+                "--audit-log",
+                "a.log",
+            ],
+            &["agent-hook", "-C", "/tmp", "--agent", "cursor"],
+            &["agent-hook", "--no-audit", "--audit-log", "a.log"],
+            &["agent-hook", "--agent", "nobody"],
+            &["agent-hook", "--help"],
+            &["agent-hook", "extra"],
+            &["staged"],
+        ];
+        for case in cases {
+            let argv = || {
+                std::iter::once("review-gate")
+                    .chain(case.iter().copied())
+                    .map(std::ffi::OsString::from)
+            };
+            let fast = parse_from(argv()).map(|c| format!("{c:?}"));
+            let whole = Cli::try_parse_from(argv()).map(|c| format!("{c:?}"));
+            match (fast, whole) {
+                (Ok(fast), Ok(whole)) => assert_eq!(fast, whole, "{case:?}"),
+                (Err(fast), Err(whole)) => {
+                    assert_eq!(fast.kind(), whole.kind(), "{case:?}");
+                    assert_eq!(fast.to_string(), whole.to_string(), "{case:?}");
+                }
+                (fast, whole) => panic!("{case:?}: {fast:?} against {whole:?}"),
+            }
+        }
+        // The subcommand's help and the global option read the same in both.
+        let mut whole = Cli::command();
+        let mut hook = HookCli::command();
+        let render = |c: &mut clap::Command| c.render_long_help().to_string();
+        assert_eq!(
+            render(hook.find_subcommand_mut("agent-hook").unwrap()),
+            render(whole.find_subcommand_mut("agent-hook").unwrap())
+        );
+        let global = |c: &clap::Command| {
+            c.get_arguments()
+                .map(|a| format!("{a:?}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(global(&hook), global(&whole));
+    }
+}

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
-use clap::Parser;
 
 use crate::checks;
 use crate::cli::{Cli, Command};
@@ -41,7 +40,7 @@ pub const NO_GITHUB: &str =
 /// Entry point of the binary: parses arguments, runs, prints errors, never panics out with 101.
 /// `allocator` is the binary's global allocator, which the agent hook turns on (see [`arena`]).
 pub fn main(allocator: &arena::Arena) -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match crate::cli::parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
