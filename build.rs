@@ -88,6 +88,7 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let mut packer = checks::packed::Packer::default();
     checks::packed::pack_specs(&specs, &mut packer);
+    packer.finish();
     let literals = out.join("builtin_literals.words");
     let table = literal_table(&specs);
     fs::write(&literals, packer.literal_table(&table)).unwrap();

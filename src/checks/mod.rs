@@ -122,7 +122,7 @@ pub fn builtin_names() -> Result<Vec<(Cow<'static, str>, Category, KindTag)>, De
     if std::env::var_os(BUILTIN_DIR_ENV).is_none() {
         return Ok(embedded::index()
             .entries()
-            .map(|e| (Cow::Borrowed(e.id), e.category, e.kind))
+            .map(|e| (Cow::Borrowed(e.id()), e.category, e.kind))
             .collect());
     }
     Ok(builtin_specs()?
@@ -564,7 +564,7 @@ mod tests {
             crate::lang::Language::Shell,
         ]));
         for (entry, spec) in index.entries().zip(specs) {
-            assert_eq!(entry.id, spec.id);
+            assert_eq!(entry.id(), spec.id);
             for needed in &neededs {
                 assert_eq!(
                     needed.wants_entry(&entry),

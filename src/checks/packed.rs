@@ -24,9 +24,19 @@ use crate::model::{Category, Language, Severity};
 pub struct Packer {
     /// The words, in order.
     pub words: Vec<u32>,
-    /// Every text, end to end.
+    /// Every text, end to end (once [`Packer::finish`] has run).
     pub strings: String,
     interned: HashMap<String, u32>,
+    /// The texts packed by [`Packer::cold`]: helps and conditions, read only when a check runs or is
+    /// explained. They go after all others (see [`Packer::finish`]), so that the texts every load reads
+    /// (ids, messages, patterns, keywords) lie together in a few pages of the binary.
+    cold: String,
+    cold_interned: HashMap<String, u32>,
+    /// The words that hold an offset into `cold`, made offsets into `strings` by [`Packer::finish`].
+    cold_words: Vec<usize>,
+    in_cold: bool,
+    /// Where each cold text went, once finished.
+    cold_final: HashMap<String, u32>,
 }
 
 impl Packer {
@@ -42,9 +52,44 @@ impl Packer {
 
     /// Appends a text as (offset, length) in the blob.
     pub fn text(&mut self, text: &str) {
-        let offset = self.intern(text);
+        let offset = if self.in_cold {
+            self.cold_words.push(self.words.len());
+            match self.cold_interned.get(text) {
+                Some(&offset) => offset,
+                None => {
+                    let offset = u32::try_from(self.cold.len()).expect("the blob fits in 4 GB");
+                    self.cold.push_str(text);
+                    self.cold_interned.insert(text.to_string(), offset);
+                    offset
+                }
+            }
+        } else {
+            self.intern(text)
+        };
         self.word(offset);
         self.count(text.len());
+    }
+
+    /// Packs with `pack` texts that only running or explaining a check reads (see `cold`).
+    pub fn cold(&mut self, pack: impl FnOnce(&mut Packer)) {
+        let was = std::mem::replace(&mut self.in_cold, true);
+        pack(self);
+        self.in_cold = was;
+    }
+
+    /// Puts the cold texts after the others and points their words there. Call it once, when every
+    /// spec is packed.
+    pub fn finish(&mut self) {
+        let base = u32::try_from(self.strings.len()).expect("the string blob fits in 4 GB");
+        self.strings.push_str(&std::mem::take(&mut self.cold));
+        for &at in &self.cold_words {
+            self.words[at] += base;
+        }
+        self.cold_words.clear();
+        self.cold_final = std::mem::take(&mut self.cold_interned)
+            .into_iter()
+            .map(|(text, offset)| (text, offset + base))
+            .collect();
     }
 
     /// The offset of a text in the blob, where it is added unless it is there already.
@@ -61,13 +106,19 @@ impl Packer {
         }
     }
 
-    /// The table of [`RequiredLiterals`] for regexes packed already: for each (source, literals), with
-    /// the literals added to the blob, as little-endian words of their own.
+    /// The table of [`RequiredLiterals`] for regexes packed already (after [`Packer::finish`]): for each
+    /// (source, literals), with the literals added to the blob, as little-endian words of their own. A
+    /// source packed both among the cold texts and the others has an entry for each place.
     pub fn literal_table(&mut self, table: &[(&str, Vec<String>)]) -> Vec<u8> {
-        let mut entries: Vec<(u32, &Vec<String>)> = table
-            .iter()
-            .map(|(source, literals)| (self.intern(source), literals))
-            .collect();
+        let mut entries: Vec<(u32, &Vec<String>)> = Vec::new();
+        for (source, literals) in table {
+            let places = [self.interned.get(*source), self.cold_final.get(*source)];
+            let places: Vec<u32> = places.into_iter().flatten().copied().collect();
+            if places.is_empty() {
+                entries.push((self.intern(source), literals));
+            }
+            entries.extend(places.into_iter().map(|offset| (offset, literals)));
+        }
         entries.sort_by_key(|(offset, _)| *offset);
         entries.dedup_by_key(|(offset, _)| *offset);
         let mut words = vec![entries.len() as u32];
@@ -313,7 +364,6 @@ structs! {
     Located { text, line }
     CheckSpec { id, line, source, category, severity, languages, paths, exclude_paths, message, cwe, always_report, help, kind }
     PatternSpec { pattern, keywords, scope, redact, entropy, validate, judge, binary, per, signal, on, requires, unless, adjust }
-    ConditionSpec { target, pattern, severity, reason }
     ChainSpec { within, lines, ordered, parts, unless }
     RoleSpec { role, any }
     CommandCheckSpec { action, matcher }
@@ -322,7 +372,7 @@ structs! {
 
 impl Pack for CheckHelp {
     fn pack(&self, out: &mut Packer) {
-        match self {
+        out.cold(|out| match self {
             CheckHelp::Sections(help) => {
                 out.word(0);
                 help.pack(out);
@@ -331,12 +381,35 @@ impl Pack for CheckHelp {
                 out.word(1);
                 text.pack(out);
             }
-        }
+        });
     }
     fn unpack(input: &mut Unpacker) -> Self {
         match input.word() {
             0 => CheckHelp::Sections(Help::unpack(input)),
             _ => CheckHelp::Text(Pack::unpack(input)),
+        }
+    }
+}
+
+/// A condition's texts are cold (see [`Packer::cold`]): read when its check runs.
+impl Pack for ConditionSpec {
+    fn pack(&self, out: &mut Packer) {
+        out.cold(|out| {
+            self.target.pack(out);
+            self.pattern.pack(out);
+            self.severity.pack(out);
+            self.reason.pack(out);
+        });
+    }
+    fn unpack(input: &mut Unpacker) -> Self {
+        let target = Pack::unpack(input);
+        let pattern = Pack::unpack(input);
+        let severity = Pack::unpack(input);
+        ConditionSpec {
+            target,
+            pattern,
+            severity,
+            reason: Pack::unpack(input),
         }
     }
 }
@@ -500,8 +573,9 @@ impl KindTag {
 /// review needs and to know every id.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
-    /// The spec's id.
-    pub id: &'static str,
+    /// Where the spec's id lies in the blob (read by [`Entry::id`] only: choosing specs needs no text).
+    id: (u32, u32),
+    strings: &'static str,
     /// Its category.
     pub category: Category,
     /// Its kind.
@@ -511,6 +585,16 @@ pub struct Entry {
     /// How many file-wide conditions it holds (each takes a slot in a file's state).
     pub file_slots: usize,
     start: usize,
+}
+
+impl Entry {
+    /// The spec's id.
+    pub fn id(&self) -> &'static str {
+        let (offset, len) = (self.id.0 as usize, self.id.1 as usize);
+        self.strings
+            .get(offset..offset + len)
+            .expect("a packed id lies in the string blob (a bug of the build)")
+    }
 }
 
 /// Where the parts of a spec that [`Index::unpack_deferred`] leaves packed start, as word positions in
@@ -565,11 +649,12 @@ impl Index {
             let category = *Category::ALL
                 .get(input.word() as usize)
                 .expect("a packed Category is one of its variants");
-            let id = input.text();
+            let id = (input.word(), input.word());
             let languages = input.word();
             let file_slots = input.word() as usize;
             Entry {
                 id,
+                strings: self.strings,
                 category,
                 kind,
                 languages,
@@ -759,7 +844,9 @@ mod tests {
     fn the_literal_table_finds_its_regexes_by_address() {
         let mut packer = Packer::default();
         packer.text("first regex");
+        packer.cold(|packer| packer.text("second"));
         packer.text("second");
+        packer.finish();
         let table = [
             ("second", vec!["se".to_string(), "co".to_string()]),
             ("first regex", vec!["first".to_string()]),
@@ -773,6 +860,11 @@ mod tests {
         assert_eq!(found, [b"se".as_slice(), b"co"]);
         let first = literals.of(at("first regex")).unwrap();
         assert_eq!(literals.literals(first).collect::<Vec<_>>(), [b"first"]);
+        // Packed among the cold texts too: found at that place as well.
+        let cold = &strings[strings.rfind("second").unwrap()..][..6];
+        assert_ne!(cold.as_ptr(), at("second").as_ptr());
+        let cold = literals.of(cold).expect("the cold place has an entry");
+        assert_eq!(literals.literals(cold).collect::<Vec<_>>(), found);
         // The same text elsewhere, or another text of the blob, has no entry.
         assert!(literals.of("second").is_none());
         assert!(literals.of(&strings[1..4]).is_none());
@@ -787,6 +879,7 @@ mod tests {
         specs.extend(super::super::builtin_specs().unwrap().iter().cloned());
         let mut packer = Packer::default();
         pack_specs(&specs, &mut packer);
+        packer.finish();
         let words: &'static [u8] = Box::leak(packer.word_bytes().into_boxed_slice());
         let strings: &'static str = Box::leak(packer.strings.clone().into_boxed_str());
         assert_eq!(unpack_specs(words, strings), specs);
@@ -797,7 +890,7 @@ mod tests {
         let entries: Vec<Entry> = index.entries().collect();
         assert_eq!(entries.len(), specs.len());
         for (entry, spec) in entries.iter().zip(&specs) {
-            assert_eq!(entry.id, spec.id);
+            assert_eq!(entry.id(), spec.id);
             assert_eq!(entry.category, spec.category);
             assert_eq!(entry.kind, KindTag::of(&spec.kind));
             assert_eq!(entry.languages, language_mask(spec), "{}", spec.id);
