@@ -142,7 +142,7 @@ fn literal_table(specs: &[checks::spec::CheckSpec]) -> Vec<(&str, Vec<String>)> 
 }
 
 /// Most literals kept for one regex: past this, looking for each costs more than it saves.
-const MOST_LITERALS: usize = 32;
+const MOST_LITERALS: usize = 64;
 
 /// The literals one of which every match of `source` holds (parsed as the binary compiles it: bytes,
 /// Unicode off), when they are few and none is empty: the prefixes every match starts with or the
