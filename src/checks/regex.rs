@@ -33,8 +33,8 @@ pub struct LazyRegex {
     /// The names of the capture groups, by index.
     names: OnceLock<Arc<[Option<Box<str>>]>>,
     /// For a built-in regex, the literals one of which every match holds, when there are a few (see
-    /// [`super::packed::RequiredLiterals`]).
-    required: Option<super::packed::LiteralList>,
+    /// [`super::packed::RequiredLiterals`]); looked up when first searched.
+    required: OnceLock<Option<super::packed::LiteralList>>,
 }
 
 /// Bytes searched for a regex's required literals (their number times the text's length) before the
@@ -63,10 +63,7 @@ impl LazyRegex {
             Some(expanded) => Cow::Owned(expanded),
             None => pattern,
         };
-        let required = match &source {
-            Cow::Borrowed(text) => super::required_literals().of(text),
-            Cow::Owned(_) => None,
-        };
+
         let light = OnceLock::new();
         // A regex compiled at load (a user's check file) never goes to `regex-lite`: only the built-in
         // ones do, which the test suite compares tier against tier.
@@ -81,7 +78,7 @@ impl LazyRegex {
             light,
             full: OnceLock::new(),
             names: OnceLock::new(),
-            required,
+            required: OnceLock::new(),
         })
     }
 
@@ -127,7 +124,7 @@ impl LazyRegex {
         // (most regexes a short review calls for by a keyword do not match its few lines).
         // Looked for only while the search costs less than a compilation.
         if let Some(list) = self
-            .required
+            .required()
             .filter(|l| l.len() * haystack.len() <= LITERAL_SCAN)
         {
             let literals = super::required_literals();
@@ -149,6 +146,14 @@ impl LazyRegex {
             }
         }
         tiers::Engine::Meta(self.meta(Tier::Light), haystack)
+    }
+
+    /// The literals one of which every match holds, for a built-in regex that has them.
+    fn required(&self) -> Option<super::packed::LiteralList> {
+        *self.required.get_or_init(|| match &self.source {
+            Cow::Borrowed(text) => super::required_literals().of(text),
+            Cow::Owned(_) => None,
+        })
     }
 
     /// Whether the regex matches somewhere in `haystack`.
@@ -283,7 +288,7 @@ line""""#,
             let full = tiers::spans(regex, Tier::Full, line);
             // A regex's required literals: every line it matches holds one, and through them its
             // search answers as the engines do.
-            if let Some(list) = regex.required {
+            if let Some(list) = regex.required() {
                 required.set(required.get() + 1);
                 if !full.is_empty() {
                     held.set(held.get() + 1);

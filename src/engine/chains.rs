@@ -51,15 +51,18 @@ pub fn detect_marked(
         list.sort_by_key(|f| (f.line, f.column));
     }
     // Only the checks something was found by can play a role: the others are never asked about.
-    let found: std::collections::HashSet<&str> = findings
+    // Sorted and searched rather than hashed: the findings are few and every check is asked.
+    let mut found: Vec<&str> = findings
         .iter()
         .chain(silenced)
         .map(|f| f.check.as_str())
         .collect();
+    found.sort_unstable();
+    found.dedup();
     let players: Vec<&Check> = set
         .checks
         .iter()
-        .filter(|c| c.chain().is_none() && found.contains(&*c.meta.id))
+        .filter(|c| c.chain().is_none() && found.binary_search(&&*c.meta.id).is_ok())
         .collect();
     let mut out = Vec::new();
     for check in chains {
