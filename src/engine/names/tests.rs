@@ -196,3 +196,48 @@ fn a_bound_member_keeps_its_resolution() {
         "child_process.spawn!",
     );
 }
+
+/// The keywords are lowercase, and the packed search of a lowercased line finds one exactly when an
+/// ASCII-case-insensitive automaton does, on every line of the fixtures and on mixed-case spellings.
+#[test]
+fn the_keyword_search_is_a_case_insensitive_automaton() {
+    assert!(KEYWORDS.iter().all(|k| k.to_ascii_lowercase() == *k));
+    assert!(
+        matches!(keywords(), Keywords::Packed(_)),
+        "the packed searcher builds here"
+    );
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(KEYWORDS)
+        .unwrap();
+    let mut lines: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/checks")).unwrap() {
+        let dir = entry.unwrap().path();
+        let Ok(files) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for file in files {
+            if let Ok(text) = std::fs::read_to_string(file.unwrap().path()) {
+                lines.extend(text.lines().map(str::to_string));
+            }
+        }
+    }
+    lines.extend(
+        KEYWORDS
+            .iter()
+            .map(|k| format!("x = {}(1)", k.to_ascii_uppercase())),
+    );
+    lines.extend(["String.FromCharCode(0x41)", "a", "", "GetAttr", "x[::-1]"].map(String::from));
+    let mut lower = Vec::new();
+    let mut found = 0;
+    for line in &lines {
+        let expected = automaton.is_match(line);
+        assert_eq!(has_keyword(line, &mut lower), expected, "{line:?}");
+        found += usize::from(expected);
+    }
+    assert!(
+        found > 1000 && found < lines.len(),
+        "{found} of {}",
+        lines.len()
+    );
+}
