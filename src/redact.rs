@@ -353,17 +353,51 @@ const SHAPES: &[(&str, Body, usize)] = &[
     ("r8_", Body::Alnum, 37),
 ];
 
-fn shapes() -> &'static AhoCorasick {
-    static MATCHER: OnceLock<AhoCorasick> = OnceLock::new();
-    MATCHER.get_or_init(|| {
-        // A contiguous NFA: built by every process that reports (a DFA costs several times more to
-        // build, for no gain on the few texts a report holds).
-        AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(SHAPES.iter().map(|(prefix, _, _)| prefix))
-            .expect("token prefixes build")
-    })
+/// The searcher of the [`SHAPES`] prefixes (leftmost-longest): a packed (SIMD) searcher, built in
+/// microseconds by every process that reports (the agent hook's included), or a contiguous automaton
+/// where one cannot be built (a DFA costs several times more to build, for no gain on the few texts a
+/// report holds).
+enum ShapeSearcher {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl ShapeSearcher {
+    fn build() -> ShapeSearcher {
+        let prefixes = || SHAPES.iter().map(|(prefix, _, _)| prefix);
+        let packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostLongest)
+            .builder()
+            .extend(prefixes())
+            .build();
+        match packed {
+            Some(searcher) => ShapeSearcher::Packed(searcher),
+            None => ShapeSearcher::Automaton(
+                AhoCorasick::builder()
+                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(prefixes())
+                    .expect("token prefixes build"),
+            ),
+        }
+    }
+
+    /// The prefixes in `text`, leftmost-longest, without overlaps.
+    fn find_iter<'a>(&'a self, text: &'a str) -> impl Iterator<Item = aho_corasick::Match> + 'a {
+        let (packed, automaton) = match self {
+            ShapeSearcher::Packed(searcher) => (Some(searcher.find_iter(text)), None),
+            ShapeSearcher::Automaton(automaton) => (None, Some(automaton.find_iter(text))),
+        };
+        packed
+            .into_iter()
+            .flatten()
+            .chain(automaton.into_iter().flatten())
+    }
+}
+
+fn shapes() -> &'static ShapeSearcher {
+    static MATCHER: OnceLock<ShapeSearcher> = OnceLock::new();
+    MATCHER.get_or_init(ShapeSearcher::build)
 }
 
 /// Whether `b` can be part of an identifier (a token must not start in the middle of one).
@@ -465,6 +499,40 @@ fn mask_userinfo(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The packed searcher of token prefixes finds what a leftmost-longest automaton finds, where
+    /// prefixes overlap (`sk-` and `sk-proj-`, `xox` shapes), repeat and touch.
+    #[test]
+    fn the_shape_search_is_a_leftmost_longest_automaton() {
+        assert!(
+            matches!(shapes(), ShapeSearcher::Packed(_)),
+            "the packed searcher builds here"
+        );
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(SHAPES.iter().map(|(prefix, _, _)| prefix))
+            .unwrap();
+        let mut texts: Vec<String> = Vec::new();
+        for (i, (a, _, _)) in SHAPES.iter().enumerate() {
+            let (b, _, _) = SHAPES[(i * 7 + 3) % SHAPES.len()];
+            texts.push(format!("{a}{b}x {a}{a} token={b}abc{a}"));
+            texts.push(format!("{}{a}", &a[..a.len() - 1]));
+        }
+        texts.push("no token here".into());
+        texts.push(String::new());
+        let spans =
+            |it: &mut dyn Iterator<Item = aho_corasick::Match>| -> Vec<(usize, usize, usize)> {
+                it.map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                    .collect()
+            };
+        for text in &texts {
+            assert_eq!(
+                spans(&mut shapes().find_iter(text)),
+                spans(&mut automaton.find_iter(text)),
+                "{text:?}"
+            );
+        }
+    }
 
     /// Writes `text` through a [`RedactingWriter`] in pieces of `piece` bytes.
     fn streamed(redactor: &Redactor, text: &str, json: bool, piece: usize) -> String {

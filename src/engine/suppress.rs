@@ -66,17 +66,50 @@ const SECRET_MARKERS: [&str; 4] = [
 ];
 const CODE_MARKERS: [&str; 2] = ["nosec", "nosemgrep"];
 
-/// Every literal that starts a marker: one search finds them all, and most lines have none.
-fn marker_finder() -> &'static aho_corasick::AhoCorasick {
-    static FINDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+/// Every literal that starts a marker (none holds another, so the leftmost match is the only one).
+fn marker_literals() -> impl Iterator<Item = &'static str> {
+    std::iter::once(ALLOW_MARKER)
+        .chain(SECRET_MARKERS)
+        .chain(CODE_MARKERS)
+}
+
+/// The searcher of [`marker_literals`]: one search finds them all, and most lines have none. A packed
+/// (SIMD) searcher, built in microseconds by every process, or an automaton where one cannot be built.
+enum MarkerFinder {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(aho_corasick::AhoCorasick),
+}
+
+impl MarkerFinder {
+    fn find_iter<'a>(&'a self, text: &'a str) -> impl Iterator<Item = aho_corasick::Match> + 'a {
+        let (packed, automaton) = match self {
+            MarkerFinder::Packed(searcher) => (Some(searcher.find_iter(text)), None),
+            MarkerFinder::Automaton(automaton) => (None, Some(automaton.find_iter(text))),
+        };
+        packed
+            .into_iter()
+            .flatten()
+            .chain(automaton.into_iter().flatten())
+    }
+}
+
+fn marker_finder() -> &'static MarkerFinder {
+    static FINDER: std::sync::OnceLock<MarkerFinder> = std::sync::OnceLock::new();
     FINDER.get_or_init(|| {
-        let mut literals = vec![ALLOW_MARKER];
-        literals.extend(SECRET_MARKERS);
-        literals.extend(CODE_MARKERS);
-        aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(literals)
-            .expect("marker literals build")
+        let packed = aho_corasick::packed::Config::new()
+            .builder()
+            .extend(marker_literals())
+            .build();
+        match packed {
+            Some(searcher) => MarkerFinder::Packed(searcher),
+            None => MarkerFinder::Automaton(
+                aho_corasick::AhoCorasick::builder()
+                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                    .build(marker_literals())
+                    .expect("marker literals build"),
+            ),
+        }
     })
 }
 
@@ -289,6 +322,47 @@ pub fn refused_note(marker_line: u32, severity: Severity) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No marker literal holds another, and the packed search finds what the standard automaton the
+    /// markers were first found with finds, markers touching and repeated.
+    #[test]
+    fn the_marker_search_is_the_standard_automaton() {
+        let literals: Vec<&str> = marker_literals().collect();
+        for a in &literals {
+            for b in &literals {
+                assert!(a == b || !a.contains(b), "{a} holds {b}");
+            }
+        }
+        assert!(matches!(marker_finder(), MarkerFinder::Packed(_)));
+        let automaton = aho_corasick::AhoCorasick::new(&literals).unwrap();
+        let mut texts: Vec<String> = literals
+            .iter()
+            .flat_map(|a| {
+                literals
+                    .iter()
+                    .map(move |b| format!("x {a}{b} # {a} {b}nosec"))
+            })
+            .collect();
+        texts.extend(
+            [
+                "",
+                "no markers",
+                "nosemgrepnosec",
+                "# review-gate: allow exec",
+            ]
+            .map(String::from),
+        );
+        let spans = |it: &mut dyn Iterator<Item = aho_corasick::Match>| -> Vec<(usize, usize)> {
+            it.map(|m| (m.start(), m.end())).collect()
+        };
+        for text in &texts {
+            assert_eq!(
+                spans(&mut marker_finder().find_iter(text)),
+                spans(&mut automaton.find_iter(text)),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn parses_allow_with_and_without_reason() {
