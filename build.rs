@@ -121,7 +121,7 @@ fn main() {
 
 /// For each regex of a pattern check (its pattern and its conditions') whose every match holds one of
 /// a few literals, those literals: the binary skips compiling a regex for a text that holds none.
-fn literal_table(specs: &[checks::spec::CheckSpec]) -> Vec<(&str, Vec<String>)> {
+fn literal_table(specs: &[checks::spec::CheckSpec]) -> Vec<(&str, Vec<Vec<String>>)> {
     let mut table = Vec::new();
     for spec in specs {
         let checks::spec::KindSpec::Pattern(pattern) = &spec.kind else {
@@ -144,10 +144,11 @@ fn literal_table(specs: &[checks::spec::CheckSpec]) -> Vec<(&str, Vec<String>)> 
 /// Most literals kept for one regex: past this, looking for each costs more than it saves.
 const MOST_LITERALS: usize = 64;
 
-/// The literals one of which every match of `source` holds (parsed as the binary compiles it: bytes,
-/// Unicode off), when they are few and none is empty: the prefixes every match starts with or the
-/// suffixes every match ends with, whichever are the longer. `@` shorthands are left out.
-fn required_literals(source: &str) -> Option<Vec<String>> {
+/// Groups of literals of each of which every match of `source` holds one (parsed as the binary
+/// compiles it: bytes, Unicode off), when they are few and none is empty: the prefixes every match
+/// starts with or the suffixes every match ends with (whichever are the longer), and the literals
+/// every match holds somewhere ([`inner_literals`]). `@` shorthands are left out.
+fn required_literals(source: &str) -> Option<Vec<Vec<String>>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     if source.starts_with('@') {
         return None;
@@ -159,6 +160,7 @@ fn required_literals(source: &str) -> Option<Vec<String>> {
         .parse(source)
         .ok()?;
     let mut best: Option<Vec<String>> = None;
+    let shortest = |texts: &[String]| texts.iter().map(String::len).min().unwrap_or(0);
     for prefix in [true, false] {
         let kind = if prefix {
             ExtractKind::Prefix
@@ -190,12 +192,65 @@ fn required_literals(source: &str) -> Option<Vec<String>> {
         else {
             continue;
         };
-        let shortest = |texts: &[String]| texts.iter().map(String::len).min().unwrap_or(0);
         if best.as_ref().is_none_or(|b| shortest(&texts) > shortest(b)) {
             best = Some(texts);
         }
     }
-    best
+    // The literals inside a match are a second requirement, when they differ: `os.environ` starts every
+    // match of `os\.environ\.(?:copy|items)`, and `copy` or `items` is in each too.
+    // Of a concatenation's parts, the best one whose literals are not those already kept.
+    let parts: Vec<&regex_syntax::hir::Hir> = match hir.kind() {
+        regex_syntax::hir::HirKind::Concat(parts) => parts.iter().collect(),
+        _ => vec![&hir],
+    };
+    let inner = parts
+        .into_iter()
+        .filter_map(inner_literals)
+        .filter_map(|mut literals| {
+            literals.sort();
+            literals.dedup();
+            let texts: Option<Vec<String>> = literals
+                .into_iter()
+                .map(|l| String::from_utf8(l).ok())
+                .collect();
+            texts.filter(|t| !t.is_empty() && t.len() <= MOST_LITERALS && shortest(t) > 0)
+        })
+        .filter(|texts| best.as_ref() != Some(texts))
+        .max_by_key(|texts| (shortest(texts), std::cmp::Reverse(texts.len())));
+    let groups: Vec<Vec<String>> = match (best, inner) {
+        (Some(ends), Some(inner)) if ends != inner => vec![ends, inner],
+        (Some(ends), _) => vec![ends],
+        (None, Some(inner)) => vec![inner],
+        (None, None) => return None,
+    };
+    Some(groups)
+}
+
+/// Literals one of which every match of `hir` holds somewhere, not only at its start or end: a
+/// literal itself; for a concatenation, those of its part with the longest shortest literal (every
+/// match holds a match of each part); for an alternation, those of all its branches; for a repetition
+/// of at least one, those of what it repeats. None when a part can match without any (a class, an
+/// assertion, an optional part).
+fn inner_literals(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::HirKind;
+    let shortest = |set: &Vec<Vec<u8>>| set.iter().map(Vec::len).min().unwrap_or(0);
+    match hir.kind() {
+        HirKind::Literal(literal) => Some(vec![literal.0.to_vec()]),
+        HirKind::Capture(capture) => inner_literals(&capture.sub),
+        HirKind::Repetition(repetition) if repetition.min >= 1 => inner_literals(&repetition.sub),
+        HirKind::Concat(parts) => parts
+            .iter()
+            .filter_map(inner_literals)
+            .max_by_key(|set| (shortest(set), std::cmp::Reverse(set.len()))),
+        HirKind::Alternation(branches) => {
+            let mut all = Vec::new();
+            for branch in branches {
+                all.extend(inner_literals(branch)?);
+            }
+            Some(all)
+        }
+        _ => None,
+    }
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {

@@ -107,10 +107,11 @@ impl Packer {
     }
 
     /// The table of [`RequiredLiterals`] for regexes packed already (after [`Packer::finish`]): for each
-    /// (source, literals), with the literals added to the blob, as little-endian words of their own. A
-    /// source packed both among the cold texts and the others has an entry for each place.
-    pub fn literal_table(&mut self, table: &[(&str, Vec<String>)]) -> Vec<u8> {
-        let mut entries: Vec<(u32, &Vec<String>)> = Vec::new();
+    /// (source, groups of literals; one or two groups), with the literals added to the blob, as
+    /// little-endian words of their own. A source packed both among the cold texts and the others has
+    /// an entry for each place.
+    pub fn literal_table(&mut self, table: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
+        let mut entries: Vec<(u32, &Vec<Vec<String>>)> = Vec::new();
         for (source, literals) in table {
             let places = [self.interned.get(*source), self.cold_final.get(*source)];
             let places: Vec<u32> = places.into_iter().flatten().copied().collect();
@@ -123,14 +124,21 @@ impl Packer {
         entries.dedup_by_key(|(offset, _)| *offset);
         let mut words = vec![entries.len() as u32];
         let mut lists = Vec::new();
-        let lists_start = 1 + 3 * entries.len();
-        for (offset, literals) in entries {
+        let lists_start = 1 + ENTRY_LITERAL_WORDS * entries.len();
+        for (offset, groups) in entries {
+            assert!(
+                groups.len() <= 2,
+                "at most two groups of literals per regex"
+            );
+            let first = groups.first().map_or(0, Vec::len);
+            let all: Vec<&String> = groups.iter().flatten().collect();
             words.extend([
                 offset,
                 (lists_start + lists.len()) as u32,
-                literals.len() as u32,
+                all.len() as u32,
+                first as u32,
             ]);
-            for literal in literals {
+            for literal in all {
                 let at = self.intern(literal);
                 lists.extend([at, literal.len() as u32]);
             }
@@ -769,17 +777,32 @@ pub struct RequiredLiterals {
     strings: &'static str,
 }
 
-/// The literals of one regex in a [`RequiredLiterals`] table: where its list starts, and its length.
+/// Words per regex in a [`RequiredLiterals`] table: its source's offset, where its literals start,
+/// how many there are, and how many of them are its first group.
+const ENTRY_LITERAL_WORDS: usize = 4;
+
+/// The literals of one regex in a [`RequiredLiterals`] table: one or two groups, each of which has a
+/// literal in every match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiteralList {
     start: u32,
     len: u32,
+    first: u32,
 }
 
 impl LiteralList {
-    /// How many literals the list holds.
+    /// How many literals the list holds, its groups together.
     pub fn len(&self) -> usize {
         self.len as usize
+    }
+
+    /// How many groups it has (one or two).
+    pub fn groups(&self) -> usize {
+        if self.first < self.len {
+            2
+        } else {
+            1
+        }
     }
 
     /// Whether the list is empty (a table never holds an empty list).
@@ -810,14 +833,16 @@ impl RequiredLiterals {
         let (mut low, mut high) = (0, self.word(0) as usize);
         while low < high {
             let mid = (low + high) / 2;
-            let offset = self.word(1 + 3 * mid) as usize;
+            let entry = 1 + ENTRY_LITERAL_WORDS * mid;
+            let offset = self.word(entry) as usize;
             match offset.cmp(&at) {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
                 std::cmp::Ordering::Equal => {
                     return Some(LiteralList {
-                        start: self.word(2 + 3 * mid),
-                        len: self.word(3 + 3 * mid),
+                        start: self.word(entry + 1),
+                        len: self.word(entry + 2),
+                        first: self.word(entry + 3),
                     })
                 }
             }
@@ -825,9 +850,18 @@ impl RequiredLiterals {
         None
     }
 
-    /// The literals of a list.
-    pub fn literals(&self, list: LiteralList) -> impl Iterator<Item = &'static [u8]> + '_ {
-        (0..list.len as usize).map(move |i| {
+    /// The literals of a list's group (0 or 1).
+    pub fn group(
+        &self,
+        list: LiteralList,
+        group: usize,
+    ) -> impl Iterator<Item = &'static [u8]> + '_ {
+        let range = if group == 0 {
+            0..list.first as usize
+        } else {
+            list.first as usize..list.len as usize
+        };
+        range.map(move |i| {
             let at = list.start as usize + 2 * i;
             let (offset, len) = (self.word(at) as usize, self.word(at + 1) as usize);
             &self.strings.as_bytes()[offset..offset + len]
@@ -848,23 +882,29 @@ mod tests {
         packer.text("second");
         packer.finish();
         let table = [
-            ("second", vec!["se".to_string(), "co".to_string()]),
-            ("first regex", vec!["first".to_string()]),
+            ("second", vec![vec!["se".to_string(), "co".to_string()]]),
+            (
+                "first regex",
+                vec![vec!["first".to_string()], vec!["re".to_string()]],
+            ),
         ];
         let words: &'static [u8] = Box::leak(packer.literal_table(&table).into_boxed_slice());
         let strings: &'static str = Box::leak(packer.strings.clone().into_boxed_str());
         let literals = RequiredLiterals::new(words, strings);
         let at = |text: &str| &strings[strings.find(text).unwrap()..][..text.len()];
         let second = literals.of(at("second")).unwrap();
-        let found: Vec<&[u8]> = literals.literals(second).collect();
+        let found: Vec<&[u8]> = literals.group(second, 0).collect();
         assert_eq!(found, [b"se".as_slice(), b"co"]);
+        assert_eq!(second.groups(), 1);
         let first = literals.of(at("first regex")).unwrap();
-        assert_eq!(literals.literals(first).collect::<Vec<_>>(), [b"first"]);
+        assert_eq!(first.groups(), 2);
+        assert_eq!(literals.group(first, 0).collect::<Vec<_>>(), [b"first"]);
+        assert_eq!(literals.group(first, 1).collect::<Vec<_>>(), [b"re"]);
         // Packed among the cold texts too: found at that place as well.
         let cold = &strings[strings.rfind("second").unwrap()..][..6];
         assert_ne!(cold.as_ptr(), at("second").as_ptr());
         let cold = literals.of(cold).expect("the cold place has an entry");
-        assert_eq!(literals.literals(cold).collect::<Vec<_>>(), found);
+        assert_eq!(literals.group(cold, 0).collect::<Vec<_>>(), found);
         // The same text elsewhere, or another text of the blob, has no entry.
         assert!(literals.of("second").is_none());
         assert!(literals.of(&strings[1..4]).is_none());

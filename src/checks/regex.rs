@@ -128,10 +128,12 @@ impl LazyRegex {
             .filter(|l| l.len() * haystack.len() <= LITERAL_SCAN)
         {
             let literals = super::required_literals();
-            if !literals
-                .literals(list)
-                .any(|literal| memchr::memmem::find(haystack, literal).is_some())
-            {
+            let held = |group| {
+                literals
+                    .group(list, group)
+                    .any(|literal| memchr::memmem::find(haystack, literal).is_some())
+            };
+            if !(0..list.groups()).all(held) {
                 return tiers::Engine::Nothing;
             }
         }
@@ -292,13 +294,15 @@ line""""#,
                 required.set(required.get() + 1);
                 if !full.is_empty() {
                     held.set(held.get() + 1);
-                    assert!(
-                        super::super::required_literals()
-                            .literals(list)
-                            .any(|l| memchr::memmem::find(line.as_bytes(), l).is_some()),
-                        "{} matches {line:?} without any of its literals",
-                        regex.source
-                    );
+                    for group in 0..list.groups() {
+                        assert!(
+                            super::super::required_literals()
+                                .group(list, group)
+                                .any(|l| memchr::memmem::find(line.as_bytes(), l).is_some()),
+                            "{} matches {line:?} without any literal of group {group}",
+                            regex.source
+                        );
+                    }
                 }
                 assert_eq!(regex.is_match(line.as_bytes()), !full.is_empty());
             }
