@@ -17,6 +17,8 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use crate::model::LiteralSearcher;
+
 /// What replaces a masked value (after the few characters that stay visible).
 pub const MASK: &str = "*****";
 
@@ -353,51 +355,10 @@ const SHAPES: &[(&str, Body, usize)] = &[
     ("r8_", Body::Alnum, 37),
 ];
 
-/// The searcher of the [`SHAPES`] prefixes (leftmost-longest): a packed (SIMD) searcher, built in
-/// microseconds by every process that reports (the agent hook's included), or a contiguous automaton
-/// where one cannot be built (a DFA costs several times more to build, for no gain on the few texts a
-/// report holds).
-enum ShapeSearcher {
-    Packed(aho_corasick::packed::Searcher),
-    Automaton(AhoCorasick),
-}
-
-impl ShapeSearcher {
-    fn build() -> ShapeSearcher {
-        let prefixes = || SHAPES.iter().map(|(prefix, _, _)| prefix);
-        let packed = aho_corasick::packed::Config::new()
-            .match_kind(aho_corasick::packed::MatchKind::LeftmostLongest)
-            .builder()
-            .extend(prefixes())
-            .build();
-        match packed {
-            Some(searcher) => ShapeSearcher::Packed(searcher),
-            None => ShapeSearcher::Automaton(
-                AhoCorasick::builder()
-                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(prefixes())
-                    .expect("token prefixes build"),
-            ),
-        }
-    }
-
-    /// The prefixes in `text`, leftmost-longest, without overlaps.
-    fn find_iter<'a>(&'a self, text: &'a str) -> impl Iterator<Item = aho_corasick::Match> + 'a {
-        let (packed, automaton) = match self {
-            ShapeSearcher::Packed(searcher) => (Some(searcher.find_iter(text)), None),
-            ShapeSearcher::Automaton(automaton) => (None, Some(automaton.find_iter(text))),
-        };
-        packed
-            .into_iter()
-            .flatten()
-            .chain(automaton.into_iter().flatten())
-    }
-}
-
-fn shapes() -> &'static ShapeSearcher {
-    static MATCHER: OnceLock<ShapeSearcher> = OnceLock::new();
-    MATCHER.get_or_init(ShapeSearcher::build)
+/// The searcher of the [`SHAPES`] prefixes, leftmost-longest (every process that reports builds it).
+fn shapes() -> &'static LiteralSearcher {
+    static MATCHER: OnceLock<LiteralSearcher> = OnceLock::new();
+    MATCHER.get_or_init(|| LiteralSearcher::new(SHAPES.iter().map(|(prefix, _, _)| prefix), true))
 }
 
 /// Whether `b` can be part of an identifier (a token must not start in the middle of one).
@@ -505,7 +466,7 @@ mod tests {
     #[test]
     fn the_shape_search_is_a_leftmost_longest_automaton() {
         assert!(
-            matches!(shapes(), ShapeSearcher::Packed(_)),
+            matches!(shapes(), LiteralSearcher::Packed(_)),
             "the packed searcher builds here"
         );
         let automaton = AhoCorasick::builder()

@@ -13,7 +13,7 @@ const RULES: &[(&str, &[&str])] = &[
     // The vocabulary: imports nothing of ours.
     ("model", &[]),
     // Leaves: the vocabulary at most.
-    ("redact", &[]),
+    ("redact", &["model"]),
     ("lang", &["model"]),
     ("shell", &["model"]),
     ("manifest", &["model"]),

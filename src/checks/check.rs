@@ -42,7 +42,7 @@ pub struct CheckMeta {
     pub cwe: Option<Text>,
     /// Long help in its sections, borrowed from the binary for built-in checks (it is most of their
     /// bytes) and unpacked when first shown.
-    pub help: LazyHelp,
+    pub help: Deferred<Box<CheckHelp>>,
     /// The file the check came from.
     pub source: Text,
     /// Findings keep their severity where the file already had the capability (`novelty: always-report`).
@@ -75,7 +75,7 @@ pub struct PatternCheck {
     /// Where a match may start.
     pub scope: Scope,
     /// Its `requires`, `unless` and `adjust` conditions (see [`PatternCheck::requires`]).
-    pub conditions: LazyConditions,
+    pub conditions: Deferred<Conditions>,
     /// One past the last slot in a file's state taken by its file-wide conditions or by those of the
     /// checks compiled before it: a set needs room for the most of its checks'.
     pub slots_end: usize,
@@ -102,22 +102,22 @@ pub struct PatternCheck {
 impl PatternCheck {
     /// Conditions that must all hold.
     pub fn requires(&self) -> &[Condition] {
-        &self.conditions.get().requires
+        &self.conditions.requires
     }
 
     /// Conditions of which none may hold.
     pub fn unless(&self) -> &[Condition] {
-        &self.conditions.get().unless
+        &self.conditions.unless
     }
 
     /// Severity rules; the first that holds wins.
     pub fn adjust(&self) -> &[Condition] {
-        &self.conditions.get().adjust
+        &self.conditions.adjust
     }
 }
 
 /// A pattern's compiled conditions.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Conditions {
     /// Conditions that must all hold.
     pub requires: Vec<Condition>,
@@ -127,84 +127,46 @@ pub struct Conditions {
     pub adjust: Vec<Condition>,
 }
 
-/// Compiles the conditions packed at a word, their file-wide ones taking slots from the given one on.
-pub type CompileConditions = fn(u32, usize) -> Conditions;
+/// Reads a part of a check packed at a word of the built-in checks; the number with it is the first
+/// file slot a pattern's conditions take (a help has no use for it).
+pub type Unpack<T> = fn(u32, usize) -> T;
 
-/// Reads the help packed at a word.
-pub type UnpackHelp = fn(u32) -> CheckHelp;
-
-/// A pattern's conditions, compiled when first needed: a built-in check's stay packed in the binary
-/// until a line calls for the check (the agent hook loads hundreds of checks and runs a few).
+/// A part of a check read when first needed (its help, a pattern's conditions): a built-in check's
+/// stays packed in the binary until a review runs the check or shows its help (the agent hook loads
+/// hundreds of checks and runs a few).
 #[derive(Debug, Clone)]
-pub struct LazyConditions {
-    compiled: OnceLock<Conditions>,
-    /// Where they are packed and the first file slot they take, with what compiles them from there.
-    packed: Option<(u32, usize, CompileConditions)>,
+pub struct Deferred<T> {
+    value: OnceLock<T>,
+    /// Where it is packed and the number for the reader, with the reader; None when the value is set.
+    packed: Option<(u32, usize, Unpack<T>)>,
 }
 
-impl LazyConditions {
-    /// Conditions compiled already.
-    pub fn compiled(conditions: Conditions) -> LazyConditions {
-        LazyConditions {
-            compiled: OnceLock::from(conditions),
+impl<T> Deferred<T> {
+    /// A value at hand.
+    pub fn new(value: T) -> Deferred<T> {
+        Deferred {
+            value: OnceLock::from(value),
             packed: None,
         }
     }
 
-    /// Conditions packed at word `at`, their file-wide ones taking slots from `first_slot` on, that
-    /// `compile` compiles when first needed.
-    pub fn packed(at: u32, first_slot: usize, compile: CompileConditions) -> LazyConditions {
-        LazyConditions {
-            compiled: OnceLock::new(),
-            packed: Some((at, first_slot, compile)),
-        }
-    }
-
-    /// The conditions, compiled on first use.
-    pub fn get(&self) -> &Conditions {
-        self.compiled.get_or_init(|| match self.packed {
-            Some((at, first_slot, compile)) => compile(at, first_slot),
-            None => Conditions::default(),
-        })
-    }
-}
-
-/// A check's help, unpacked when first shown: a built-in check's stays packed in the binary until
-/// `explain`, SARIF or the docs ask for it.
-#[derive(Debug, Clone)]
-pub struct LazyHelp {
-    help: OnceLock<Box<CheckHelp>>,
-    /// Where it is packed, with what unpacks it from there.
-    packed: Option<(u32, UnpackHelp)>,
-}
-
-impl LazyHelp {
-    /// Help at hand.
-    pub fn new(help: CheckHelp) -> LazyHelp {
-        LazyHelp {
-            help: OnceLock::from(Box::new(help)),
-            packed: None,
-        }
-    }
-
-    /// Help packed at word `at`, that `unpack` reads when first needed.
-    pub fn packed(at: u32, unpack: UnpackHelp) -> LazyHelp {
-        LazyHelp {
-            help: OnceLock::new(),
-            packed: Some((at, unpack)),
+    /// A value packed at word `at`, that `unpack` reads (given `number`) when first needed.
+    pub fn packed(at: u32, number: usize, unpack: Unpack<T>) -> Deferred<T> {
+        Deferred {
+            value: OnceLock::new(),
+            packed: Some((at, number, unpack)),
         }
     }
 }
 
-impl std::ops::Deref for LazyHelp {
-    type Target = CheckHelp;
+impl<T> std::ops::Deref for Deferred<T> {
+    type Target = T;
 
-    fn deref(&self) -> &CheckHelp {
-        self.help.get_or_init(|| {
-            Box::new(match self.packed {
-                Some((at, unpack)) => unpack(at),
-                None => CheckHelp::Text(std::borrow::Cow::Borrowed("")),
-            })
+    fn deref(&self) -> &T {
+        self.value.get_or_init(|| {
+            // A deferred value is made either set or packed: unset, it is packed.
+            let (at, number, unpack) = self.packed.expect("an unset deferred value is packed");
+            unpack(at, number)
         })
     }
 }

@@ -2,7 +2,7 @@
 //! regexes wrapped (compiled at once when `eager`, else when first used). The keyword prefilter over the
 //! whole set is in [`super::set`].
 
-use super::check::{CommandCheck, Conditions, LazyConditions, LazyHelp, PatternCheck};
+use super::check::{CommandCheck, Conditions, Deferred, PatternCheck, Unpack};
 use super::spec::{CheckSpec, ConditionSpec, KindSpec, Located, PatternSpec, TargetSpec};
 use crate::lang::Language;
 use crate::model::Decision;
@@ -36,9 +36,9 @@ pub struct Packed {
     /// How many file-wide conditions the spec holds.
     pub file_slots: usize,
     /// Reads the help.
-    pub help: super::check::UnpackHelp,
+    pub help: Unpack<Box<super::help::CheckHelp>>,
     /// Reads and compiles the conditions, the file-wide ones taking slots from the given one on.
-    pub conditions: super::check::CompileConditions,
+    pub conditions: Unpack<Conditions>,
 }
 
 /// [`compile`] of a spec whose help and conditions stay packed until first used (see [`Packed`]).
@@ -101,8 +101,8 @@ fn compile_parts(
         message: spec.message.clone(),
         cwe: spec.cwe.clone(),
         help: match packed {
-            Some(packed) => LazyHelp::packed(packed.at.help, packed.help),
-            None => LazyHelp::new(spec.help.clone()),
+            Some(packed) => Deferred::packed(packed.at.help, 0, packed.help),
+            None => Deferred::new(Box::new(spec.help.clone())),
         },
         source: spec.source.clone(),
         always_report: spec.always_report,
@@ -164,9 +164,9 @@ fn compile_pattern(
                 .expect("a packed pattern has its conditions' place");
             let first_slot = *file_slots;
             *file_slots += packed.file_slots;
-            LazyConditions::packed(at, first_slot, packed.conditions)
+            Deferred::packed(at, first_slot, packed.conditions)
         }
-        None => LazyConditions::compiled(compile_conditions(
+        None => Deferred::new(compile_conditions(
             &spec.requires,
             &spec.unless,
             &spec.adjust,

@@ -57,11 +57,6 @@ mod embedded {
     }
 }
 
-/// The literals every match of some built-in regexes holds (a regex from elsewhere has no entry).
-fn required_literals() -> packed::RequiredLiterals {
-    embedded::literals()
-}
-
 /// Environment variable that makes review-gate read its built-in checks from a directory instead of the
 /// copies embedded in the binary (for people editing `checks/`, so they need not rebuild).
 pub const BUILTIN_DIR_ENV: &str = "REVIEW_GATE_BUILTIN_CHECKS";
@@ -268,16 +263,16 @@ fn load_with(
             index.entries().filter(|e| needed.wants_entry(e)).collect();
         checks.reserve_exact(wanted.len() + extra.len());
         for entry in wanted {
-            let (spec, at) = index.unpack_deferred(&entry);
-            let packed = compile::Packed {
-                at,
-                file_slots: entry.file_slots,
-                help: |at| embedded::index().unpack_help(at),
-                conditions: packed_conditions,
-            };
             checks.push(if eager_builtin {
                 compile::compile(&index.unpack(&entry), &mut slots, true)?
             } else {
+                let (spec, at) = index.unpack_deferred(&entry);
+                let packed = compile::Packed {
+                    at,
+                    file_slots: entry.file_slots,
+                    help: |at, _| Box::new(embedded::index().unpack_help(at)),
+                    conditions: packed_conditions,
+                };
                 compile::compile_packed(&spec, &mut slots, packed)?
             });
         }

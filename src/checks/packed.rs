@@ -54,15 +54,7 @@ impl Packer {
     pub fn text(&mut self, text: &str) {
         let offset = if self.in_cold {
             self.cold_words.push(self.words.len());
-            match self.cold_interned.get(text) {
-                Some(&offset) => offset,
-                None => {
-                    let offset = u32::try_from(self.cold.len()).expect("the blob fits in 4 GB");
-                    self.cold.push_str(text);
-                    self.cold_interned.insert(text.to_string(), offset);
-                    offset
-                }
-            }
+            intern_in(&mut self.cold, &mut self.cold_interned, text)
         } else {
             self.intern(text)
         };
@@ -94,16 +86,7 @@ impl Packer {
 
     /// The offset of a text in the blob, where it is added unless it is there already.
     pub fn intern(&mut self, text: &str) -> u32 {
-        match self.interned.get(text) {
-            Some(&offset) => offset,
-            None => {
-                let offset =
-                    u32::try_from(self.strings.len()).expect("the string blob fits in 4 GB");
-                self.strings.push_str(text);
-                self.interned.insert(text.to_string(), offset);
-                offset
-            }
-        }
+        intern_in(&mut self.strings, &mut self.interned, text)
     }
 
     /// The table of [`RequiredLiterals`] for regexes packed already (after [`Packer::finish`]): for each
@@ -111,21 +94,21 @@ impl Packer {
     /// little-endian words of their own. A source packed both among the cold texts and the others has
     /// an entry for each place.
     pub fn literal_table(&mut self, table: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
-        let mut entries: Vec<(u32, &Vec<Vec<String>>)> = Vec::new();
+        let mut entries: Vec<(u32, &str, &Vec<Vec<String>>)> = Vec::new();
         for (source, literals) in table {
             let places = [self.interned.get(*source), self.cold_final.get(*source)];
             let places: Vec<u32> = places.into_iter().flatten().copied().collect();
             if places.is_empty() {
-                entries.push((self.intern(source), literals));
+                entries.push((self.intern(source), source, literals));
             }
-            entries.extend(places.into_iter().map(|offset| (offset, literals)));
+            entries.extend(places.into_iter().map(|offset| (offset, *source, literals)));
         }
-        entries.sort_by_key(|(offset, _)| *offset);
-        entries.dedup_by_key(|(offset, _)| *offset);
+        entries.sort_by_key(|(offset, _, _)| *offset);
+        entries.dedup_by_key(|(offset, _, _)| *offset);
         let mut words = vec![entries.len() as u32];
         let mut lists = Vec::new();
         let lists_start = 1 + ENTRY_LITERAL_WORDS * entries.len();
-        for (offset, groups) in entries {
+        for (offset, source, groups) in entries {
             assert!(
                 groups.len() <= 2,
                 "at most two groups of literals per regex"
@@ -134,6 +117,7 @@ impl Packer {
             let all: Vec<&String> = groups.iter().flatten().collect();
             words.extend([
                 offset,
+                source.len() as u32,
                 (lists_start + lists.len()) as u32,
                 all.len() as u32,
                 first as u32,
@@ -151,6 +135,17 @@ impl Packer {
     pub fn word_bytes(&self) -> Vec<u8> {
         self.words.iter().flat_map(|w| w.to_le_bytes()).collect()
     }
+}
+
+/// The offset of `text` in `blob`, where it is added unless `interned` knows it already.
+fn intern_in(blob: &mut String, interned: &mut HashMap<String, u32>, text: &str) -> u32 {
+    if let Some(&offset) = interned.get(text) {
+        return offset;
+    }
+    let offset = u32::try_from(blob.len()).expect("the string blob fits in 4 GB");
+    blob.push_str(text);
+    interned.insert(text.to_string(), offset);
+    offset
 }
 
 /// Reads values back from a packed word stream and its string blob.
@@ -186,14 +181,28 @@ impl Unpacker {
         u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
     }
 
+    /// A reader at word `word` of `words`.
+    fn at_word(words: &'static [u8], strings: &'static str, word: usize) -> Unpacker {
+        Unpacker {
+            words,
+            strings,
+            at: 4 * word,
+        }
+    }
+
     /// The next text, borrowed from the blob.
     pub fn text(&mut self) -> &'static str {
-        let offset = self.word() as usize;
-        let len = self.word() as usize;
-        self.strings
-            .get(offset..offset + len)
-            .expect("a packed text lies in the string blob (a bug of the build)")
+        let offset = self.word();
+        text_at(self.strings, offset, self.word())
     }
+}
+
+/// The text at (offset, length) in the blob.
+fn text_at(strings: &'static str, offset: u32, len: u32) -> &'static str {
+    let (offset, len) = (offset as usize, len as usize);
+    strings
+        .get(offset..offset + len)
+        .expect("a packed text lies in the string blob (a bug of the build)")
 }
 
 /// A value that packs into words and unpacks from them.
@@ -598,10 +607,7 @@ pub struct Entry {
 impl Entry {
     /// The spec's id.
     pub fn id(&self) -> &'static str {
-        let (offset, len) = (self.id.0 as usize, self.id.1 as usize);
-        self.strings
-            .get(offset..offset + len)
-            .expect("a packed id lies in the string blob (a bug of the build)")
+        text_at(self.strings, self.id.0, self.id.1)
     }
 }
 
@@ -636,9 +642,7 @@ impl Index {
     }
 
     fn reader_at(&self, word: usize) -> Unpacker {
-        let mut input = Unpacker::new(self.words, self.strings);
-        input.at = 4 * word;
-        input
+        Unpacker::at_word(self.words, self.strings, word)
     }
 
     /// Every spec's entry, in packing order.
@@ -777,9 +781,9 @@ pub struct RequiredLiterals {
     strings: &'static str,
 }
 
-/// Words per regex in a [`RequiredLiterals`] table: its source's offset, where its literals start,
-/// how many there are, and how many of them are its first group.
-const ENTRY_LITERAL_WORDS: usize = 4;
+/// Words per regex in a [`RequiredLiterals`] table: its source's offset and length, where its
+/// literals start, how many there are, and how many of them are its first group.
+const ENTRY_LITERAL_WORDS: usize = 5;
 
 /// The literals of one regex in a [`RequiredLiterals`] table: one or two groups, each of which has a
 /// literal in every match.
@@ -818,12 +822,11 @@ impl RequiredLiterals {
     }
 
     fn word(&self, at: usize) -> u32 {
-        let bytes = &self.words[4 * at..4 * at + 4];
-        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+        Unpacker::at_word(self.words, self.strings, at).word()
     }
 
-    /// The list of a regex whose source is `source`, when the source lies in the blob and the table
-    /// has it.
+    /// The list of a regex whose source is `source`, when the source is a whole text of the blob (the
+    /// same address and length) that the table has.
     pub fn of(&self, source: &str) -> Option<LiteralList> {
         let base = self.strings.as_ptr() as usize;
         let at = (source.as_ptr() as usize).checked_sub(base)?;
@@ -834,16 +837,16 @@ impl RequiredLiterals {
         while low < high {
             let mid = (low + high) / 2;
             let entry = 1 + ENTRY_LITERAL_WORDS * mid;
-            let offset = self.word(entry) as usize;
-            match offset.cmp(&at) {
+            match (self.word(entry) as usize).cmp(&at) {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
+                // A text that starts there but is not the regex's source (a part of it) has none.
                 std::cmp::Ordering::Equal => {
-                    return Some(LiteralList {
-                        start: self.word(entry + 1),
-                        len: self.word(entry + 2),
-                        first: self.word(entry + 3),
-                    })
+                    return (self.word(entry + 1) as usize == source.len()).then(|| LiteralList {
+                        start: self.word(entry + 2),
+                        len: self.word(entry + 3),
+                        first: self.word(entry + 4),
+                    });
                 }
             }
         }
@@ -863,8 +866,7 @@ impl RequiredLiterals {
         };
         range.map(move |i| {
             let at = list.start as usize + 2 * i;
-            let (offset, len) = (self.word(at) as usize, self.word(at + 1) as usize);
-            &self.strings.as_bytes()[offset..offset + len]
+            text_at(self.strings, self.word(at), self.word(at + 1)).as_bytes()
         })
     }
 }
@@ -905,8 +907,9 @@ mod tests {
         assert_ne!(cold.as_ptr(), at("second").as_ptr());
         let cold = literals.of(cold).expect("the cold place has an entry");
         assert_eq!(literals.group(cold, 0).collect::<Vec<_>>(), found);
-        // The same text elsewhere, or another text of the blob, has no entry.
+        // The same text elsewhere, a part of a source, or another text of the blob has no entry.
         assert!(literals.of("second").is_none());
+        assert!(literals.of(&at("first regex")[..5]).is_none());
         assert!(literals.of(&strings[1..4]).is_none());
     }
 

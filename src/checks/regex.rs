@@ -127,7 +127,7 @@ impl LazyRegex {
             .required()
             .filter(|l| l.len() * haystack.len() <= LITERAL_SCAN)
         {
-            let literals = super::required_literals();
+            let literals = super::embedded::literals();
             let held = |group| {
                 literals
                     .group(list, group)
@@ -153,7 +153,7 @@ impl LazyRegex {
     /// The literals one of which every match holds, for a built-in regex that has them.
     fn required(&self) -> Option<super::packed::LiteralList> {
         *self.required.get_or_init(|| match &self.source {
-            Cow::Borrowed(text) => super::required_literals().of(text),
+            Cow::Borrowed(text) => super::embedded::literals().of(text),
             Cow::Owned(_) => None,
         })
     }
@@ -296,7 +296,7 @@ line""""#,
                     held.set(held.get() + 1);
                     for group in 0..list.groups() {
                         assert!(
-                            super::super::required_literals()
+                            super::super::embedded::literals()
                                 .group(list, group)
                                 .any(|l| memchr::memmem::find(line.as_bytes(), l).is_some()),
                             "{} matches {line:?} without any literal of group {group}",

@@ -1,7 +1,9 @@
 //! Inline suppressions: review-gate's own `review-gate: allow <check|category> -- <reason>` and the
 //! markers teams already have from other tools.
 
-use crate::model::{target_covers, Category, Finding, Severity, Silenced, Suppression};
+use crate::model::{
+    target_covers, Category, Finding, LiteralSearcher, Severity, Silenced, Suppression,
+};
 
 /// The categories that markers from code scanners (`nosec`, `nosemgrep`) cover.
 const CODE_CATEGORIES: [Category; 5] = [
@@ -67,50 +69,16 @@ const SECRET_MARKERS: [&str; 4] = [
 const CODE_MARKERS: [&str; 2] = ["nosec", "nosemgrep"];
 
 /// Every literal that starts a marker (none holds another, so the leftmost match is the only one).
-fn marker_literals() -> impl Iterator<Item = &'static str> {
+fn marker_literals() -> impl Iterator<Item = &'static str> + Clone {
     std::iter::once(ALLOW_MARKER)
         .chain(SECRET_MARKERS)
         .chain(CODE_MARKERS)
 }
 
-/// The searcher of [`marker_literals`]: one search finds them all, and most lines have none. A packed
-/// (SIMD) searcher, built in microseconds by every process, or an automaton where one cannot be built.
-enum MarkerFinder {
-    Packed(aho_corasick::packed::Searcher),
-    Automaton(aho_corasick::AhoCorasick),
-}
-
-impl MarkerFinder {
-    fn find_iter<'a>(&'a self, text: &'a str) -> impl Iterator<Item = aho_corasick::Match> + 'a {
-        let (packed, automaton) = match self {
-            MarkerFinder::Packed(searcher) => (Some(searcher.find_iter(text)), None),
-            MarkerFinder::Automaton(automaton) => (None, Some(automaton.find_iter(text))),
-        };
-        packed
-            .into_iter()
-            .flatten()
-            .chain(automaton.into_iter().flatten())
-    }
-}
-
-fn marker_finder() -> &'static MarkerFinder {
-    static FINDER: std::sync::OnceLock<MarkerFinder> = std::sync::OnceLock::new();
-    FINDER.get_or_init(|| {
-        let packed = aho_corasick::packed::Config::new()
-            .builder()
-            .extend(marker_literals())
-            .build();
-        match packed {
-            Some(searcher) => MarkerFinder::Packed(searcher),
-            None => MarkerFinder::Automaton(
-                aho_corasick::AhoCorasick::builder()
-                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                    .build(marker_literals())
-                    .expect("marker literals build"),
-            ),
-        }
-    })
+/// The searcher of [`marker_literals`]: one search finds them all, and most lines have none.
+fn marker_finder() -> &'static LiteralSearcher {
+    static FINDER: std::sync::OnceLock<LiteralSearcher> = std::sync::OnceLock::new();
+    FINDER.get_or_init(|| LiteralSearcher::new(marker_literals(), false))
 }
 
 const ALLOW_MARKER: &str = "review-gate:";
@@ -333,7 +301,7 @@ mod tests {
                 assert!(a == b || !a.contains(b), "{a} holds {b}");
             }
         }
-        assert!(matches!(marker_finder(), MarkerFinder::Packed(_)));
+        assert!(matches!(marker_finder(), LiteralSearcher::Packed(_)));
         let automaton = aho_corasick::AhoCorasick::new(&literals).unwrap();
         let mut texts: Vec<String> = literals
             .iter()

@@ -17,12 +17,10 @@ mod values;
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
-
 use super::lines::{FileContext, Hit};
 use crate::checks::CheckSet;
 use crate::lang::Region;
-use crate::model::{AddedLine, Language, Severity};
+use crate::model::{AddedLine, Language, LiteralSearcher, Severity};
 use eval::{Event, Folder, Resolved, Val};
 use tokens::{Kind, Lang, Token};
 
@@ -135,28 +133,10 @@ const KEYWORDS: &[&str] = &[
     "] + [",
 ];
 
-/// The searcher of [`KEYWORDS`] in a line made lowercase: a packed (SIMD) searcher, built in microseconds
-/// (every process that reads code builds it, the agent hook's included, where an automaton's build was a
-/// tenth of a millisecond), or an automaton where one cannot be built.
-enum Keywords {
-    Packed(aho_corasick::packed::Searcher),
-    Automaton(AhoCorasick),
-}
-
-fn keywords() -> &'static Keywords {
-    static KEYWORD_SEARCHER: OnceLock<Keywords> = OnceLock::new();
-    KEYWORD_SEARCHER.get_or_init(|| {
-        let mut packed = aho_corasick::packed::Config::new().builder();
-        match packed.extend(KEYWORDS).build() {
-            Some(searcher) => Keywords::Packed(searcher),
-            None => Keywords::Automaton(
-                AhoCorasick::builder()
-                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                    .build(KEYWORDS)
-                    .expect("valid keywords"),
-            ),
-        }
-    })
+/// The searcher of [`KEYWORDS`] in a line made lowercase (every process that reads code builds it).
+fn keywords() -> &'static LiteralSearcher {
+    static KEYWORD_SEARCHER: OnceLock<LiteralSearcher> = OnceLock::new();
+    KEYWORD_SEARCHER.get_or_init(|| LiteralSearcher::new(KEYWORDS, false))
 }
 
 /// Whether `text` holds one of [`KEYWORDS`], ASCII case aside; `lower` is a buffer for its lowercase.
@@ -164,10 +144,7 @@ fn has_keyword(text: &str, lower: &mut Vec<u8>) -> bool {
     lower.clear();
     lower.extend_from_slice(text.as_bytes());
     lower.make_ascii_lowercase();
-    match keywords() {
-        Keywords::Packed(searcher) => searcher.find(&lower[..]).is_some(),
-        Keywords::Automaton(automaton) => automaton.is_match(&lower[..]),
-    }
+    keywords().is_match(&lower[..])
 }
 
 /// Runs the stage over one added line, adding its hits to `hits`.

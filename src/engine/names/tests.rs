@@ -203,10 +203,10 @@ fn a_bound_member_keeps_its_resolution() {
 fn the_keyword_search_is_a_case_insensitive_automaton() {
     assert!(KEYWORDS.iter().all(|k| k.to_ascii_lowercase() == *k));
     assert!(
-        matches!(keywords(), Keywords::Packed(_)),
+        matches!(keywords(), LiteralSearcher::Packed(_)),
         "the packed searcher builds here"
     );
-    let automaton = AhoCorasick::builder()
+    let automaton = aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .build(KEYWORDS)
         .unwrap();
