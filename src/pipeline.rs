@@ -298,8 +298,8 @@ fn review(
     changes.skipped.excluded += before - changes.files.len();
     changes.skipped.retain_paths(|p| policy.includes_path(p));
     let role_files = assign_roles(&policy, &mut changes);
-    // What the old versions already did (their texts dropped as they are read).
-    let base = crate::engine::novelty::base_capabilities(&set, &mut changes.files);
+    // Old texts no stage reads go before the engine; novelty reads the rest after it.
+    crate::engine::novelty::drop_unread_old_texts(&set, &mut changes.files);
     let output = crate::engine::review(
         &set,
         &changes,
@@ -319,6 +319,10 @@ fn review(
         ..
     } = output;
     timer.phase("run checks");
+    // What the old versions already did, for the capabilities the findings name (the old texts dropped
+    // as they are read).
+    let base = crate::engine::novelty::base_capabilities(&set, &mut changes.files, &findings);
+    timer.phase("read old versions");
     // Secrets a marker silenced are masked too: a marked test key is still a key.
     let redactor = found_secrets(&changes, findings.iter().chain(&silenced));
     let mut findings = findings;
@@ -361,6 +365,7 @@ fn review(
     review.redactor = redactor;
     review.raw_paths = changes.raw_paths.clone();
     review.redact_in_place();
+    timer.phase("policy and review");
     Ok(Analysis {
         review,
         policy,
@@ -480,7 +485,7 @@ impl PhaseTimer {
     pub fn phase(&mut self, name: &str) {
         if let Some(last) = self.last {
             eprintln!(
-                "review-gate: {name}: {:.1} ms",
+                "review-gate: {name}: {:.2} ms",
                 last.elapsed().as_secs_f64() * 1e3
             );
             self.last = Some(std::time::Instant::now());

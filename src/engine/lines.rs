@@ -187,7 +187,7 @@ pub(super) fn check_file_pass(
     let mut generation: u32 = 0;
     let mut candidates: Vec<u32> = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
-    let mut names_state = names::FileNames::new(file.language);
+    let mut names_state = names::FileNames::new(set, file.language);
     if !any_check {
         out.stats = ctx.stats;
         return out;

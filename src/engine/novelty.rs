@@ -13,12 +13,12 @@
 //! (warnings) does so once more; one that only fetched literal URLs (notes) gains something when it first
 //! requests a computed one.
 //!
-//! The old version of each modified file is run through the pattern stage once, every line treated as
-//! added, with the capability checks only — and of those only the ones the added lines' keywords call
-//! for, since no other can have a finding to compare; its findings are kept as a set of capability keys and never
-//! reported. Old texts are taken out of the files as they are read (dependency manifests keep theirs for
-//! the dependency diff), a batch at a time, so the review holds one full copy of each file plus a
-//! small set per file.
+//! After the engine, the old version of each modified file with a capability finding is run through the
+//! pattern stage once, every line treated as added, with the checks of those findings' capabilities
+//! only, since no other can have a finding to compare; its findings are kept as a set of capability keys
+//! and never reported. Before the engine, the old texts no stage reads are dropped (those of added and
+//! deleted files, unless a dependency diff or a removal check reads them); after it, the old texts are
+//! taken out of the files as they are read (dependency manifests keep theirs), a batch at a time.
 
 use std::collections::HashMap;
 
@@ -47,43 +47,66 @@ impl BaseCapabilities {
     }
 }
 
-/// Reads the capabilities of the old version of every modified file in `files` (those whose
-/// [`ChangedFile::base`] is [`Base::Modified`] with an old text), taking the old text out of every file
-/// but the dependency manifests.
-pub fn base_capabilities(checks: &CheckSet, files: &mut [ChangedFile]) -> BaseCapabilities {
+/// Drops, before the engine runs, every old text no stage will read: all but the dependency manifests'
+/// the files whose removed lines a removal check reads, and the modified files with added lines (the
+/// novelty read may need theirs after the engine, [`base_capabilities`]).
+pub fn drop_unread_old_texts(checks: &CheckSet, files: &mut [ChangedFile]) {
+    for file in files {
+        if file.old_text.is_some() && !novelty_may_read(file) && !keeps_old_text(checks, file) {
+            file.old_text = None;
+        }
+    }
+}
+
+/// Whether the novelty read may need the old text of `file`: a modified file that gains lines.
+fn novelty_may_read(file: &ChangedFile) -> bool {
+    file.base == Base::Modified && !file.deleted && !file.added.is_empty()
+}
+
+/// Reads the capabilities the old version of each modified file had, for the capabilities `findings`
+/// (the engine's, on the new version) give it, then drops every old text but the dependency manifests'
+/// and the removal checks'.
+///
+/// Only the capability checks of a capability some finding of the file has are run, and only over the
+/// old texts of the files with such a finding: no other result could mark a finding existing.
+pub fn base_capabilities(
+    checks: &CheckSet,
+    files: &mut [ChangedFile],
+    findings: &[Finding],
+) -> BaseCapabilities {
     let mut base = BaseCapabilities::default();
+    let mut keys: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut paths: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for f in findings {
+        if f.location == Location::File
+            && f.side == crate::model::Side::Added
+            && has_capability(f.category)
+        {
+            keys.insert(capability_key(&f.check));
+            paths.insert(f.path.as_str());
+        }
+    }
     let modified: Vec<usize> = (0..files.len())
-        .filter(|&i| files[i].base == Base::Modified && files[i].old_text.is_some())
-        .collect();
-    if modified.is_empty() {
-        return base;
-    }
-    // Only the checks that can find something on the added lines matter: a finding's check is one whose
-    // keyword is on its line (or one without keywords). One search per file over its added lines.
-    let mut wanted: std::collections::HashSet<u32> = checks.keywordless().iter().copied().collect();
-    for &i in &modified {
-        let file = &files[i];
-        let mut added = String::new();
-        for line in &file.added {
-            added.push_str(file.line_text(line));
-            added.push('\n');
-        }
-        for (_, keyword) in checks.keyword_hits(&added) {
-            wanted.extend(checks.checks_for_keyword(keyword));
-        }
-    }
-    let capability_checks: Vec<crate::checks::Check> = checks
-        .checks
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| {
-            wanted.contains(&(*i as u32))
-                && has_capability(c.meta.category)
-                && c.pattern().is_some()
-                && !c.is_signal()
+        .filter(|&i| {
+            let file = &files[i];
+            novelty_may_read(file) && file.old_text.is_some() && paths.contains(file.path.as_str())
         })
-        .map(|(_, c)| c.clone())
         .collect();
+    let capability_checks: Vec<crate::checks::Check> = if modified.is_empty() {
+        Vec::new()
+    } else {
+        checks
+            .checks
+            .iter()
+            .filter(|c| {
+                has_capability(c.meta.category)
+                    && c.pattern().is_some()
+                    && !c.is_signal()
+                    && keys.contains(capability_key(&c.meta.id))
+            })
+            .cloned()
+            .collect()
+    };
     if capability_checks.is_empty() {
         drop_old_texts(checks, files);
         return base;
@@ -228,8 +251,15 @@ mod tests {
             file("app/new.py", "import requests\nrequests.get(request.args[u])\n", None, Base::Added),
             file("app/p.py", "import requests\nrequests.get(request.args[u])\n", None, Base::Unknown),
         ];
-        let base = base_capabilities(&checks, &mut files);
-        assert!(files[0].old_text.is_none(), "the old text is dropped");
+        drop_unread_old_texts(&checks, &mut files);
+        assert!(files[0].old_text.is_some(), "novelty reads it after the engine");
+        let mut changes = crate::model::ChangeSet {
+            files,
+            ..Default::default()
+        };
+        let mut findings = crate::engine::review(&checks, &changes, &Default::default()).findings;
+        let base = base_capabilities(&checks, &mut changes.files, &findings);
+        assert!(changes.files[0].old_text.is_none(), "the old text is dropped");
         // The old version fetched a URL from request input (a warning).
         assert!(base.had(
             "app/client.py",
@@ -238,11 +268,6 @@ mod tests {
         ));
         assert!(!base.had("app/client.py", "network.python.requests", Severity::Error));
         assert!(!base.had("app/client.py", "exec.python.subprocess", Severity::Note));
-        let changes = crate::model::ChangeSet {
-            files,
-            ..Default::default()
-        };
-        let mut findings = crate::engine::review(&checks, &changes, &Default::default()).findings;
         mark(&mut findings, &changes.files, &base);
         let of = |path: &str, check: &str| {
             findings
@@ -266,5 +291,43 @@ mod tests {
             of("app/p.py", "network.python.requests"),
             Some(Novelty::Unknown)
         );
+    }
+
+    /// Only the files with a capability finding have their old version read, and an old text no stage
+    /// reads is dropped before the engine: a deleted file's, and then a modified file's without one.
+    #[test]
+    fn only_files_with_a_capability_finding_are_read_again() {
+        let checks = crate::checks::into_set(crate::checks::load_checked(&[]).expect("checks"));
+        let mut gone = file("app/gone.py", "", Some("import requests\n"), Base::Modified);
+        gone.deleted = true;
+        let mut files = vec![
+            file(
+                "app/plain.py",
+                "x = 1\n",
+                Some("import requests\nrequests.get(request.args[u])\n"),
+                Base::Modified,
+            ),
+            file(
+                "app/client.py",
+                "import requests\nrequests.get(request.args[u])\n",
+                Some("import requests\nrequests.get(request.args[u])\n"),
+                Base::Modified,
+            ),
+            gone,
+        ];
+        drop_unread_old_texts(&checks, &mut files);
+        assert!(files[2].old_text.is_none(), "a deleted file's old text is dropped");
+        assert!(files[0].old_text.is_some() && files[1].old_text.is_some());
+        let changes = crate::model::ChangeSet {
+            files,
+            ..Default::default()
+        };
+        let findings = crate::engine::review(&checks, &changes, &Default::default()).findings;
+        let mut files = changes.files;
+        let base = base_capabilities(&checks, &mut files, &findings);
+        assert!(files.iter().all(|f| f.old_text.is_none()));
+        assert!(base.had("app/client.py", "network.python.requests", Severity::Note));
+        // Its old version made requests, but nothing of it is added: nothing to compare.
+        assert!(!base.had("app/plain.py", "network.python.requests", Severity::Note));
     }
 }

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use super::lines::{FileContext, Hit};
 use crate::checks::CheckSet;
 use crate::lang::Region;
-use crate::model::{AddedLine, Language, LiteralSearcher, Severity};
+use crate::model::{AddedLine, Category, Language, LiteralSearcher, Severity};
 use eval::{Event, Folder, Resolved, Val};
 use tokens::{Kind, Lang, Token};
 
@@ -56,8 +56,13 @@ pub(super) struct FileNames {
 }
 
 impl FileNames {
-    /// The stage's state for a file in `language`; `None` languages are not read.
-    pub(super) fn new(language: Language) -> Self {
+    /// The stage's state for a file in `language` reviewed with `set`: a language the stage does not
+    /// read, or a set without a check it can report (the old version of a file read for its network
+    /// calls alone), leaves it off.
+    pub(super) fn new(set: &CheckSet, language: Language) -> Self {
+        if !may_report(set) {
+            return FileNames::default();
+        }
         let lang = match language {
             Language::Python => Some(Lang::Python),
             Language::JavaScript | Language::TypeScript => Some(Lang::Js),
@@ -70,6 +75,17 @@ impl FileNames {
             ..FileNames::default()
         }
     }
+}
+
+/// The categories of the checks the stage reports: the dangerous calls of [`table::danger`] (process
+/// starts and evaluation) and the obfuscation checks.
+const REPORTED_CATEGORIES: [Category; 3] = [Category::Exec, Category::Eval, Category::Attack];
+
+/// Whether `set` holds a check of a category the stage reports.
+fn may_report(set: &CheckSet) -> bool {
+    set.checks
+        .iter()
+        .any(|c| REPORTED_CATEGORIES.contains(&c.meta.category))
 }
 
 const KEYWORDS: &[&str] = &[

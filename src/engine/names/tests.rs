@@ -241,3 +241,40 @@ fn the_keyword_search_is_a_case_insensitive_automaton() {
         lines.len()
     );
 }
+
+/// Every check the stage can report (the dangerous calls of the table and the obfuscation checks) is of
+/// a category [`may_report`] looks for: a set without one skips the stage, so a check outside them
+/// would go unreported.
+#[test]
+fn every_reported_check_is_of_a_category_the_stage_looks_for() {
+    let table = include_str!("table.rs");
+    let mut ids: Vec<&str> = table
+        .match_indices("d(\"")
+        .filter_map(|(at, _)| {
+            let call = &table[at..];
+            // An empty id: reported only as a hidden call.
+            call.split('"').nth(3).filter(|id| !id.is_empty())
+        })
+        .collect();
+    assert!(ids.len() >= 15, "the table's checks: {ids:?}");
+    ids.extend([HIDDEN_CALL, HIDDEN_NAME, DYNAMIC_MEMBER, LOOKALIKE]);
+    let checks = crate::checks::load_checked(&[]).expect("checks");
+    for id in ids {
+        let check = checks
+            .iter()
+            .find(|c| c.meta.id == id)
+            .unwrap_or_else(|| panic!("{id} is a built-in check"));
+        assert!(
+            REPORTED_CATEGORIES.contains(&check.meta.category),
+            "{id} is {:?}",
+            check.meta.category
+        );
+    }
+    let only_env = crate::checks::into_set(
+        checks
+            .into_iter()
+            .filter(|c| c.meta.category == Category::Env)
+            .collect(),
+    );
+    assert!(!may_report(&only_env));
+}
