@@ -56,6 +56,12 @@ impl Analysis {
     pub fn fails(&self) -> bool {
         policy::fails(&self.review.findings, self.fail_on)
     }
+
+    /// Whether the review asked for a check its pipeline withheld ([`Pipeline::withholding`]): its
+    /// findings may be incomplete, and the review must be made again with every check.
+    pub fn missed(&self) -> bool {
+        self.checks.missed()
+    }
 }
 
 /// Loads the configuration and every check it brings, validating names the configuration uses.
@@ -79,6 +85,16 @@ pub struct Selected {
 /// keeps (unreported) the checks a chosen chain is made of, so `--category attack` or disabling noisy
 /// network notes does not blind the chains.
 pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Result<Selected> {
+    select_withheld(checks, checks::set::Withheld::default(), policy, selection)
+}
+
+/// [`select`], with the built-in checks the loading left out (see [`checks::set::Withheld`]).
+fn select_withheld(
+    checks: Vec<Check>,
+    withheld: checks::set::Withheld,
+    policy: &Policy,
+    selection: &Selection,
+) -> Result<Selected> {
     for category in &selection.categories {
         category
             .parse::<Category>()
@@ -118,7 +134,7 @@ pub fn select(checks: Vec<Check>, policy: &Policy, selection: &Selection) -> Res
     let support_ids = support.iter().map(|c| c.meta.id.to_string()).collect();
     chosen.extend(support);
     Ok(Selected {
-        set: Arc::new(checks::into_set(chosen)),
+        set: Arc::new(checks::into_set_withheld(chosen, withheld)),
         support: support_ids,
     })
 }
@@ -168,9 +184,20 @@ impl Pipeline {
         policy: Policy,
         checks: Vec<Check>,
         selection: &Selection,
+        timer: PhaseTimer,
+    ) -> Result<Pipeline> {
+        Pipeline::with_withheld(policy, checks, Default::default(), selection, timer)
+    }
+
+    /// [`Pipeline::new`], with the built-in checks the loading left out.
+    fn with_withheld(
+        policy: Policy,
+        checks: Vec<Check>,
+        withheld: checks::set::Withheld,
+        selection: &Selection,
         mut timer: PhaseTimer,
     ) -> Result<Pipeline> {
-        let selected = select(checks, &policy, selection)?;
+        let selected = select_withheld(checks, withheld, &policy, selection)?;
         timer.phase("load checks");
         Ok(Pipeline {
             fail_on: selection.fail_on.unwrap_or(policy.fail_on),
@@ -243,6 +270,21 @@ impl Pipeline {
         let checks = checks_needed(&policy, needed)?;
         Pipeline::new(policy, checks, selection, timer)
     }
+
+    /// [`Pipeline::gated_for`], leaving out the built-in checks none of whose keywords is in `text`
+    /// (lowercase: the added and removed lines of the change) where a stage would notice that it needed
+    /// one (see [`checks::set::Withheld`]). When [`Analysis::missed`] says one did, the review must be
+    /// made again with [`Pipeline::gated_for`].
+    pub fn withholding(
+        policy: Policy,
+        selection: &Selection,
+        needed: &Needed,
+        text: &str,
+    ) -> Result<Pipeline> {
+        let timer = PhaseTimer::from_env();
+        let (checks, withheld) = load_needed(&policy, needed, Some(text))?;
+        Pipeline::with_withheld(policy, checks, withheld, selection, timer)
+    }
 }
 
 /// Every check a configuration puts in force: the built-in ones (embedded at build time, so loading them
@@ -255,8 +297,24 @@ pub fn checks_for(policy: &Policy) -> Result<Vec<Check>> {
 /// [`checks_for`], keeping of the built-in checks only those `needed`; the configuration's names are
 /// validated against every check all the same.
 pub fn checks_needed(policy: &Policy, needed: &Needed) -> Result<Vec<Check>> {
+    Ok(load_needed(policy, needed, None)?.0)
+}
+
+/// [`checks_needed`], leaving out (when there is a `text`) the checks [`checks::load_withholding`]
+/// does.
+fn load_needed(
+    policy: &Policy,
+    needed: &Needed,
+    text: Option<&str>,
+) -> Result<(Vec<Check>, checks::set::Withheld)> {
     let mut timer = PhaseTimer::from_env();
-    let checks = checks::load_for(&policy.extra_checks, needed)?;
+    let (checks, withheld) = match text {
+        Some(text) => checks::load_withholding(&policy.extra_checks, needed, text)?,
+        None => (
+            checks::load_for(&policy.extra_checks, needed)?,
+            Default::default(),
+        ),
+    };
     timer.phase("load checks");
     if *needed == Needed::Everything {
         policy.validate(&checks)?;
@@ -279,7 +337,7 @@ pub fn checks_needed(policy: &Policy, needed: &Needed) -> Result<Vec<Check>> {
         }
     }
     timer.phase("validate names");
-    Ok(checks)
+    Ok((checks, withheld))
 }
 
 /// The tail of every pipeline: excludes, engine, policy, review; `extra` findings are added after the

@@ -1,11 +1,13 @@
 //! The agent hook loads only the checks whose keywords and languages can match what it judges
-//! (`pipeline::analyze_gated`). That must never change a verdict: every annotated fixture, reviewed as a
-//! new file both ways, gives the same findings.
+//! (`pipeline::analyze_gated`, `Pipeline::withholding`). That must never change a verdict: every
+//! annotated fixture, reviewed as a new file both ways, gives the same findings.
 
 use std::path::Path;
 
-use review_gate::model::{ChangeSet, Finding};
-use review_gate::pipeline::{analyze, analyze_gated, Selection};
+use review_gate::checks::Needed;
+use review_gate::model::{ChangeSet, Finding, Language};
+use review_gate::pipeline::{analyze, analyze_gated, Pipeline, Selection};
+use review_gate::policy::Policy;
 use review_gate::source::{whole_file, AddedLines};
 
 fn fixture_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -33,9 +35,9 @@ fn summary(findings: &[Finding]) -> Vec<(String, u32, String, String)> {
         .collect()
 }
 
-#[test]
-fn gated_loading_finds_exactly_what_full_loading_finds() {
-    let root = tempfile::tempdir().unwrap();
+/// Every fixture under a path of its own (the one it stands for, else its directory and name), with its
+/// text.
+fn fixtures() -> Vec<(String, String)> {
     let mut files = Vec::new();
     fixture_files(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/checks"),
@@ -43,9 +45,7 @@ fn gated_loading_finds_exactly_what_full_loading_finds() {
     );
     files.sort();
     assert!(files.len() > 100, "fixtures/checks lost files");
-    let selection = Selection::default();
-    // Every fixture under a path of its own: the one it stands for, else its directory and name.
-    let fixtures: Vec<(String, String)> = files
+    files
         .iter()
         .map(|file| {
             let text = std::fs::read_to_string(file).unwrap();
@@ -65,7 +65,14 @@ fn gated_loading_finds_exactly_what_full_loading_finds() {
                 });
             (path, text)
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn gated_loading_finds_exactly_what_full_loading_finds() {
+    let root = tempfile::tempdir().unwrap();
+    let selection = Selection::default();
+    let fixtures = fixtures();
     let mut paths: Vec<&str> = fixtures.iter().map(|(p, _)| p.as_str()).collect();
     paths.sort();
     paths.dedup();
@@ -104,5 +111,51 @@ fn gated_loading_finds_exactly_what_full_loading_finds() {
         );
         compared += expected.len();
     }
+    assert!(compared > 1000, "only {compared} findings compared");
+}
+
+/// The agent hook's review of a file edit: the checks of its language (and shell) none of whose
+/// keywords the added lines hold are withheld. A review that notes no miss finds exactly what a review
+/// with every check finds; one that notes a miss is made again whole (as the hook does). Both happen
+/// among the fixtures: the check must not always miss, nor never.
+#[test]
+fn withheld_checks_are_missed_or_lose_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let selection = Selection::default();
+    let policy = Policy::discover(None, root.path()).unwrap();
+    let (mut withheld, mut missed, mut compared) = (0, 0, 0);
+    for (path, text) in fixtures() {
+        let one = ChangeSet {
+            files: vec![whole_file(path.clone(), text.clone(), AddedLines::All)],
+            ..ChangeSet::default()
+        };
+        let needed = Needed::Languages(vec![one.files[0].language, Language::Shell]);
+        let full = Pipeline::gated_for(policy.clone(), &selection, &needed)
+            .unwrap()
+            .review(one.clone())
+            .unwrap();
+        let pipeline = Pipeline::withholding(
+            policy.clone(),
+            &selection,
+            &needed,
+            &text.to_ascii_lowercase(),
+        )
+        .unwrap();
+        let loaded = pipeline.checks().checks.len();
+        let first = pipeline.review(one).unwrap();
+        withheld += usize::from(loaded < full.checks.checks.len());
+        if first.missed() {
+            missed += 1;
+            continue;
+        }
+        assert_eq!(
+            summary(&full.review.findings),
+            summary(&first.review.findings),
+            "{path}"
+        );
+        compared += full.review.findings.len();
+    }
+    assert!(withheld > 100, "only {withheld} reviews withheld checks");
+    assert!(missed > 0, "no review missed a withheld check");
     assert!(compared > 1000, "only {compared} findings compared");
 }

@@ -231,7 +231,7 @@ impl Needed {
 /// Loads every built-in check plus the given extra files (name, contents), rejecting duplicate ids. The
 /// extra files' regexes are compiled at once; the built-in ones when first needed.
 pub fn load(extra: &[(String, String)]) -> Result<Vec<Check>, DefinitionError> {
-    load_with(extra, false, &Needed::Everything)
+    Ok(load_with(extra, false, &Needed::Everything, None)?.0)
 }
 
 /// Like [`load`], keeping of the built-in checks only those `needed` (the agent gate judging one action
@@ -240,29 +240,51 @@ pub fn load_for(
     extra: &[(String, String)],
     needed: &Needed,
 ) -> Result<Vec<Check>, DefinitionError> {
-    load_with(extra, false, needed)
+    Ok(load_with(extra, false, needed, None)?.0)
+}
+
+/// Like [`load_for`], leaving out the built-in checks none of whose keywords is in `text` (lowercase:
+/// every text the review knows it will search) when that can only lose findings a stage would notice
+/// it lost (see [`set::Withheld`]): returned apart, for the set.
+pub fn load_withholding(
+    extra: &[(String, String)],
+    needed: &Needed,
+    text: &str,
+) -> Result<(Vec<Check>, set::Withheld), DefinitionError> {
+    load_with(extra, false, needed, Some(text))
 }
 
 /// Like [`load`], but compiles every regex now, built-in ones included (for tests and check authors).
 pub fn load_checked(extra: &[(String, String)]) -> Result<Vec<Check>, DefinitionError> {
-    load_with(extra, true, &Needed::Everything)
+    Ok(load_with(extra, true, &Needed::Everything, None)?.0)
 }
 
 fn load_with(
     extra: &[(String, String)],
     eager_builtin: bool,
     needed: &Needed,
-) -> Result<Vec<Check>, DefinitionError> {
+    text: Option<&str>,
+) -> Result<(Vec<Check>, set::Withheld), DefinitionError> {
     let embedded = std::env::var_os(BUILTIN_DIR_ENV).is_none();
     let mut slots = 0;
     let mut checks = Vec::new();
+    let mut withheld = set::Withheld::default();
     if embedded && *needed != Needed::Everything {
         // Only the embedded specs needed are unpacked, each compiled as it is read.
         let index = embedded::index();
+        let holds = text.map(KeywordProbe::new);
         let wanted: Vec<packed::Entry> =
             index.entries().filter(|e| needed.wants_entry(e)).collect();
         checks.reserve_exact(wanted.len() + extra.len());
         for entry in wanted {
+            if let (Some(holds), Some(keywords)) = (&holds, index.keywords(&entry)) {
+                let keywords: Vec<&'static str> = keywords.collect();
+                if !keywords.iter().any(|k| holds.holds(k)) {
+                    withheld.checks.push((entry.id(), entry.category));
+                    withheld.words.extend(keywords);
+                    continue;
+                }
+            }
             checks.push(if eager_builtin {
                 compile::compile(&index.unpack(&entry), &mut slots, true)?
             } else {
@@ -363,7 +385,37 @@ fn load_with(
             return Err(error);
         }
     }
-    Ok(checks)
+    Ok((checks, withheld))
+}
+
+/// Whether a keyword is in a lowercase text: each keyword is looked for on its own (a few thousand, in
+/// the short texts of one agent action), passing over those whose first two bytes are not a pair of
+/// adjacent bytes of the text.
+struct KeywordProbe<'a> {
+    text: &'a str,
+    /// A bit per pair of bytes: whether the text holds them side by side.
+    pairs: Vec<u64>,
+}
+
+impl<'a> KeywordProbe<'a> {
+    fn new(text: &'a str) -> KeywordProbe<'a> {
+        let mut pairs = vec![0u64; 1 << 10];
+        for w in text.as_bytes().windows(2) {
+            let p = (usize::from(w[0]) << 8) | usize::from(w[1]);
+            pairs[p >> 6] |= 1 << (p & 63);
+        }
+        KeywordProbe { text, pairs }
+    }
+
+    fn holds(&self, keyword: &str) -> bool {
+        if let [a, b, ..] = *keyword.as_bytes() {
+            let p = (usize::from(a) << 8) | usize::from(b);
+            if self.pairs[p >> 6] & (1 << (p & 63)) == 0 {
+                return false;
+            }
+        }
+        memchr::memmem::find(self.text.as_bytes(), keyword.as_bytes()).is_some()
+    }
 }
 
 /// The error for a check whose id another check (defined in `other`) already has.
@@ -400,13 +452,18 @@ fn packed_conditions(at: u32, first_slot: usize) -> check::Conditions {
 
 /// Compiles the chosen checks into a set, with room for every file-wide condition they hold.
 pub fn into_set(checks: Vec<Check>) -> CheckSet {
+    into_set_withheld(checks, set::Withheld::default())
+}
+
+/// [`into_set`], with the checks the review left out (see [`set::Withheld`]).
+pub fn into_set_withheld(checks: Vec<Check>, withheld: set::Withheld) -> CheckSet {
     let slots = checks
         .iter()
         .filter_map(Check::pattern)
         .map(|p| p.slots_end)
         .max()
         .unwrap_or(0);
-    CheckSet::new(checks, slots)
+    CheckSet::with_withheld(checks, slots, withheld)
 }
 
 #[cfg(test)]

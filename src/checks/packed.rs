@@ -465,8 +465,9 @@ impl Pack for KindSpec {
 
 /// Words per entry of the index [`pack_specs`] writes before the specs: where the spec starts, its
 /// kind, its category, its id (offset and length in the blob), its languages as a mask (see
-/// [`Entry::languages`]) and its number of file-wide conditions (see [`Entry::file_slots`]).
-const ENTRY_WORDS: usize = 7;
+/// [`Entry::languages`]), its number of file-wide conditions (see [`Entry::file_slots`]) and where its
+/// keywords lie when a review may leave it out (see [`Index::keywords`]).
+const ENTRY_WORDS: usize = 8;
 
 /// In a language mask, the bit of a spec for every language (its list is empty or names one that is
 /// not a language, such as `any`); the bits below it are those of [`Language::ALL`].
@@ -528,9 +529,38 @@ pub fn pack_specs(specs: &[CheckSpec], out: &mut Packer) {
             out.words[start + 1],
             language_mask(spec),
             file_slots(spec) as u32,
+            withholdable_keywords(spec, out.words.len()),
         ];
         out.words[index + i * ENTRY_WORDS..][..ENTRY_WORDS].copy_from_slice(&entry);
     }
+}
+
+/// For a spec a review may leave out when its texts hold none of its keywords (a pattern on added lines
+/// with keywords; see [`Index::keywords`]), the word where its keyword list starts, given the word
+/// `end` its packing ends at; 0 for any other spec. The list is followed by the pattern's fields after
+/// it, packed here again to count their words (a test reads every list back).
+fn withholdable_keywords(spec: &CheckSpec, end: usize) -> u32 {
+    let KindSpec::Pattern(p) = &spec.kind else {
+        return 0;
+    };
+    if p.keywords.is_empty() || p.on != On::Added {
+        return 0;
+    }
+    let mut tail = Packer::default();
+    p.keywords.pack(&mut tail);
+    p.scope.pack(&mut tail);
+    p.redact.pack(&mut tail);
+    p.entropy.pack(&mut tail);
+    p.validate.pack(&mut tail);
+    p.judge.pack(&mut tail);
+    p.binary.pack(&mut tail);
+    p.per.pack(&mut tail);
+    p.signal.pack(&mut tail);
+    p.on.pack(&mut tail);
+    p.requires.pack(&mut tail);
+    p.unless.pack(&mut tail);
+    p.adjust.pack(&mut tail);
+    (end - tail.words.len()) as u32
 }
 
 /// How many file-wide conditions (`target: file` or `new-file`) a spec holds: each has a slot for its
@@ -602,6 +632,8 @@ pub struct Entry {
     /// How many file-wide conditions it holds (each takes a slot in a file's state).
     pub file_slots: usize,
     start: usize,
+    /// Where its keyword list lies, when a review may leave it out (see [`Index::keywords`]); 0 when not.
+    keywords: u32,
 }
 
 impl Entry {
@@ -664,6 +696,7 @@ impl Index {
             let id = (input.word(), input.word());
             let languages = input.word();
             let file_slots = input.word() as usize;
+            let keywords = input.word();
             Entry {
                 id,
                 strings: self.strings,
@@ -672,8 +705,21 @@ impl Index {
                 languages,
                 file_slots,
                 start,
+                keywords,
             }
         })
+    }
+
+    /// The keywords of a spec that a review may leave out when its texts hold none of them — a pattern
+    /// on added lines with keywords, which runs only on a line holding one — read without unpacking the
+    /// spec; None for any other spec (it is always loaded).
+    pub fn keywords(&self, entry: &Entry) -> Option<impl Iterator<Item = &'static str>> {
+        if entry.keywords == 0 {
+            return None;
+        }
+        let mut input = self.reader_at(entry.keywords as usize);
+        let count = input.word();
+        Some((0..count).map(move |_| input.text()))
     }
 
     /// The spec of an entry, unpacked.
@@ -938,6 +984,14 @@ mod tests {
             assert_eq!(entry.kind, KindTag::of(&spec.kind));
             assert_eq!(entry.languages, language_mask(spec), "{}", spec.id);
             assert_eq!(entry.file_slots, file_slots(spec), "{}", spec.id);
+            let keywords: Option<Vec<&str>> = index.keywords(entry).map(Iterator::collect);
+            match &spec.kind {
+                KindSpec::Pattern(p) if p.on == On::Added && !p.keywords.is_empty() => {
+                    let expected: Vec<&str> = p.keywords.iter().map(|k| k.as_ref()).collect();
+                    assert_eq!(keywords, Some(expected), "{}", spec.id);
+                }
+                _ => assert_eq!(keywords, None, "{}", spec.id),
+            }
             assert_eq!(&index.unpack(entry), spec);
             // Unpacked with its help and conditions left packed, then those read: the same spec.
             let (mut partial, deferred) = index.unpack_deferred(entry);

@@ -5,7 +5,7 @@
 //! novelty pass over an old file with the few checks its edit calls for).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -41,6 +41,25 @@ pub struct CheckSet {
     /// Which checks apply to each file reviewed so far, by path and language, when the set remembers
     /// them (see [`CheckSet::remember_applies`]).
     applies_memo: Option<Mutex<AppliesMemo>>,
+    /// The built-in checks left out (see [`Withheld`]); their keywords are `words[withheld_from..]`.
+    withheld: Withheld,
+    withheld_from: usize,
+    /// Whether a review asked for a withheld check (see [`CheckSet::missed`]).
+    missed: AtomicBool,
+}
+
+/// Built-in checks a review left out of its set because none of their keywords is in the texts it
+/// knows it will search (the agent gate's added and removed lines): a pattern on added lines runs only
+/// on a line holding one of its keywords, so it could find nothing there. A stage may still search a
+/// text the review did not know of (a decoded payload, a line with look-alike letters folded) or ask
+/// for a check by id; the set then notes that it missed one ([`CheckSet::missed`]) and the review is
+/// made again with every check.
+#[derive(Debug, Default, Clone)]
+pub struct Withheld {
+    /// Each check's id and category.
+    pub checks: Vec<(&'static str, Category)>,
+    /// Their keywords (lowercase).
+    pub words: Vec<&'static str>,
 }
 
 /// Which checks apply to a path, for each language a file at that path was detected as.
@@ -52,6 +71,12 @@ const MEMO_PATHS: usize = 4096;
 impl CheckSet {
     /// Builds the prefilter over `checks`.
     pub fn new(checks: Vec<Check>, file_slots: usize) -> CheckSet {
+        CheckSet::with_withheld(checks, file_slots, Withheld::default())
+    }
+
+    /// Builds the prefilter over `checks`, and over the keywords of the `withheld` checks to notice
+    /// when a text calls for one of them.
+    pub fn with_withheld(checks: Vec<Check>, file_slots: usize, withheld: Withheld) -> CheckSet {
         // (keyword, check) pairs grouped and deduplicated: each word followed by its checks in load order
         // (two flat lists rather than a map and a list per word).
         let mut pairs: Vec<(&Text, u32)> = Vec::new();
@@ -84,7 +109,10 @@ impl CheckSet {
             }
             keyword_checks.push(*idx);
         }
-        keyword_starts.push(pairs.len() as u32);
+        // The withheld checks' words call for no check: a hit on one is a miss.
+        let withheld_from = words.len();
+        words.extend(withheld.words.iter().map(|w| Text::Borrowed(w)));
+        keyword_starts.resize(words.len() + 1, pairs.len() as u32);
         CheckSet {
             checks,
             words,
@@ -96,7 +124,36 @@ impl CheckSet {
             file_slots,
             secrets: OnceLock::new(),
             applies_memo: None,
+            withheld,
+            withheld_from,
+            missed: AtomicBool::new(false),
         }
+    }
+
+    /// Whether a review asked this set for a check it withheld (see [`Withheld`]): a text holding one
+    /// of their keywords, an id, the secret checks as a set, or a category the set's checks lack. Its
+    /// findings are then not complete.
+    pub fn missed(&self) -> bool {
+        self.missed.load(Ordering::Relaxed)
+    }
+
+    /// Notes a miss when a withheld check is one `wanted` says a stage needs.
+    pub fn note_withheld(&self, wanted: impl Fn(&str, Category) -> bool) {
+        if self
+            .withheld
+            .checks
+            .iter()
+            .any(|&(id, category)| wanted(id, category))
+        {
+            self.missed.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the set holds a check of `category`, or withheld one: a stage that runs for one asks for
+    /// the checks it reports by id ([`CheckSet::position`]), which notes a miss on a withheld one.
+    pub fn may_hold(&self, category: Category) -> bool {
+        self.checks.iter().any(|c| c.meta.category == category)
+            || self.withheld.checks.iter().any(|&(_, c)| c == category)
     }
 
     /// Makes [`CheckSet::applies`] remember its answer for each path: for a set that reviews the same
@@ -141,6 +198,7 @@ impl CheckSet {
     /// The secret checks that run a pattern, as a set of their own (None when there are none), built
     /// once: the agent gate masks a command with it and the engine's command stage runs it.
     pub fn secret_set(&self) -> Option<&CheckSet> {
+        self.note_withheld(|_, category| category == Category::Secret);
         // A set of secret checks and command checks (the agent gate's for a shell command) is its own
         // secret set: the line engine skips command checks.
         let own = self.checks.iter().all(|c| {
@@ -162,9 +220,18 @@ impl CheckSet {
             .as_deref()
     }
 
-    /// Finds a check by id.
+    /// Finds a check by id (a withheld one is a miss).
     pub fn get(&self, id: &str) -> Option<&Check> {
-        self.checks.iter().find(|c| c.meta.id == id)
+        self.position(id).map(|i| &self.checks[i])
+    }
+
+    /// The index of the check of this id (a withheld one is a miss).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        let found = self.checks.iter().position(|c| c.meta.id == id);
+        if found.is_none() {
+            self.note_withheld(|withheld, _| withheld == id);
+        }
+        found
     }
 
     /// Checks without keywords: they run on every line.
@@ -180,12 +247,22 @@ impl CheckSet {
             && self.searched.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= budget;
         let by_word = short.then(|| self.hits_word_by_word(text));
         let automaton = if short { None } else { self.automaton() };
-        by_word.into_iter().flatten().chain(
-            automaton
-                .into_iter()
-                .flat_map(move |ac| ac.find_overlapping_iter(text))
-                .map(|hit| (hit.end(), hit.pattern().as_usize())),
-        )
+        by_word
+            .into_iter()
+            .flatten()
+            .chain(
+                automaton
+                    .into_iter()
+                    .flat_map(move |ac| ac.find_overlapping_iter(text))
+                    .map(|hit| (hit.end(), hit.pattern().as_usize())),
+            )
+            .filter(move |&(_, keyword)| {
+                let withheld = keyword >= self.withheld_from;
+                if withheld {
+                    self.missed.store(true, Ordering::Relaxed);
+                }
+                !withheld
+            })
     }
 
     /// The automaton over every keyword (None when there are none), built on first use.
@@ -256,6 +333,9 @@ impl Clone for CheckSet {
             file_slots: self.file_slots,
             secrets: self.secrets.clone(),
             applies_memo: self.applies_memo.as_ref().map(|_| Mutex::default()),
+            withheld: self.withheld.clone(),
+            withheld_from: self.withheld_from,
+            missed: AtomicBool::new(self.missed()),
         }
     }
 }

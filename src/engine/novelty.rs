@@ -95,6 +95,10 @@ pub fn base_capabilities(
     let capability_checks: Vec<crate::checks::Check> = if modified.is_empty() {
         Vec::new()
     } else {
+        // A check of those capabilities the set withheld could find something in an old version.
+        checks.note_withheld(|id, category| {
+            has_capability(category) && keys.contains(capability_key(id))
+        });
         checks
             .checks
             .iter()
@@ -252,14 +256,20 @@ mod tests {
             file("app/p.py", "import requests\nrequests.get(request.args[u])\n", None, Base::Unknown),
         ];
         drop_unread_old_texts(&checks, &mut files);
-        assert!(files[0].old_text.is_some(), "novelty reads it after the engine");
+        assert!(
+            files[0].old_text.is_some(),
+            "novelty reads it after the engine"
+        );
         let mut changes = crate::model::ChangeSet {
             files,
             ..Default::default()
         };
         let mut findings = crate::engine::review(&checks, &changes, &Default::default()).findings;
         let base = base_capabilities(&checks, &mut changes.files, &findings);
-        assert!(changes.files[0].old_text.is_none(), "the old text is dropped");
+        assert!(
+            changes.files[0].old_text.is_none(),
+            "the old text is dropped"
+        );
         // The old version fetched a URL from request input (a warning).
         assert!(base.had(
             "app/client.py",
@@ -316,7 +326,10 @@ mod tests {
             gone,
         ];
         drop_unread_old_texts(&checks, &mut files);
-        assert!(files[2].old_text.is_none(), "a deleted file's old text is dropped");
+        assert!(
+            files[2].old_text.is_none(),
+            "a deleted file's old text is dropped"
+        );
         assert!(files[0].old_text.is_some() && files[1].old_text.is_some());
         let changes = crate::model::ChangeSet {
             files,

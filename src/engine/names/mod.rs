@@ -81,11 +81,9 @@ impl FileNames {
 /// starts and evaluation) and the obfuscation checks.
 const REPORTED_CATEGORIES: [Category; 3] = [Category::Exec, Category::Eval, Category::Attack];
 
-/// Whether `set` holds a check of a category the stage reports.
+/// Whether `set` holds (or withheld) a check of a category the stage reports.
 fn may_report(set: &CheckSet) -> bool {
-    set.checks
-        .iter()
-        .any(|c| REPORTED_CATEGORIES.contains(&c.meta.category))
+    REPORTED_CATEGORIES.iter().any(|&c| set.may_hold(c))
 }
 
 const KEYWORDS: &[&str] = &[
@@ -507,16 +505,12 @@ fn own_check(
     if let Some((_, known)) = cache.iter().find(|(k, _)| *k == id) {
         return *known;
     }
-    let found = set
-        .checks
-        .iter()
-        .position(|c| c.meta.id == id)
-        .and_then(|idx| {
-            let check = &set.checks[idx];
-            check
-                .applies_to(ctx.file.language, &ctx.file.path)
-                .then_some((idx as u32, check.meta.severity))
-        });
+    let found = set.position(id).and_then(|idx| {
+        let check = &set.checks[idx];
+        check
+            .applies_to(ctx.file.language, &ctx.file.path)
+            .then_some((idx as u32, check.meta.severity))
+    });
     cache.push((id, found));
     found
 }

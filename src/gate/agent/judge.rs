@@ -63,11 +63,44 @@ pub fn judge_files(
         } else {
             checks::Needed::Everything
         };
-    let analysis = Pipeline::gated_for(policy, selection, &needed)?.review(changes)?;
+    let analysis = match needed {
+        // The checks none of whose keywords the change holds are left out; when a stage still asks for
+        // one (a decoded payload, a folded look-alike, a lookup by id), the review is made again whole.
+        checks::Needed::Languages(_) if selection.checks.is_empty() => {
+            let text = keyword_text(&changes);
+            let first = Pipeline::withholding(policy.clone(), selection, &needed, &text)?
+                .review(changes.clone())?;
+            if first.missed() {
+                std::mem::forget(first);
+                Pipeline::gated_for(policy, selection, &needed)?.review(changes)?
+            } else {
+                first
+            }
+        }
+        _ => Pipeline::gated_for(policy, selection, &needed)?.review(changes)?,
+    };
     let verdict = verdict(&analysis, remark);
     // The hook's process ends with this answer: freeing some eight hundred checks would only delay it.
     std::mem::forget(analysis);
     Ok((verdict, paths))
+}
+
+/// Every added and removed line of `changes`, in lowercase: the texts the review knows it will search
+/// for keywords.
+fn keyword_text(changes: &crate::model::ChangeSet) -> String {
+    let mut text = String::new();
+    for file in &changes.files {
+        for line in &file.added {
+            text.push_str(file.line_text(line));
+            text.push('\n');
+        }
+        for line in &file.removed {
+            text.push_str(file.removed_text(line));
+            text.push('\n');
+        }
+    }
+    text.make_ascii_lowercase();
+    text
 }
 
 /// The gate's verdict on an analysis: each finding's decision ([`policy::decide`]); in a command, one
