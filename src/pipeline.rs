@@ -315,7 +315,13 @@ fn load_needed(
             Default::default(),
         ),
     };
-    timer.phase("load checks");
+    if timer.is_on() {
+        timer.phase(&format!(
+            "load checks ({} unpacked, {} withheld)",
+            checks.len(),
+            withheld.checks.len()
+        ));
+    }
     if *needed == Needed::Everything {
         policy.validate(&checks)?;
     } else {
@@ -537,6 +543,11 @@ impl PhaseTimer {
         PhaseTimer {
             last: std::env::var_os("REVIEW_GATE_TIMINGS").map(|_| std::time::Instant::now()),
         }
+    }
+
+    /// Whether the timer prints (`REVIEW_GATE_TIMINGS` is set).
+    pub fn is_on(&self) -> bool {
+        self.last.is_some()
     }
 
     /// Ends a phase: prints its name and duration.
