@@ -389,32 +389,24 @@ fn load_with(
 }
 
 /// Whether a keyword is in a lowercase text: each keyword is looked for on its own (a few thousand, in
-/// the short texts of one agent action), passing over those whose first two bytes are not a pair of
-/// adjacent bytes of the text.
+/// the short texts of one agent action), passing over those whose first two bytes the text does not
+/// hold side by side.
 struct KeywordProbe<'a> {
     text: &'a str,
-    /// A bit per pair of bytes: whether the text holds them side by side.
-    pairs: Vec<u64>,
+    pairs: set::BytePairs,
 }
 
 impl<'a> KeywordProbe<'a> {
     fn new(text: &'a str) -> KeywordProbe<'a> {
-        let mut pairs = vec![0u64; 1 << 10];
-        for w in text.as_bytes().windows(2) {
-            let p = (usize::from(w[0]) << 8) | usize::from(w[1]);
-            pairs[p >> 6] |= 1 << (p & 63);
+        KeywordProbe {
+            text,
+            pairs: set::BytePairs::new(text),
         }
-        KeywordProbe { text, pairs }
     }
 
     fn holds(&self, keyword: &str) -> bool {
-        if let [a, b, ..] = *keyword.as_bytes() {
-            let p = (usize::from(a) << 8) | usize::from(b);
-            if self.pairs[p >> 6] & (1 << (p & 63)) == 0 {
-                return false;
-            }
-        }
-        memchr::memmem::find(self.text.as_bytes(), keyword.as_bytes()).is_some()
+        self.pairs.may_hold(keyword)
+            && memchr::memmem::find(self.text.as_bytes(), keyword.as_bytes()).is_some()
     }
 }
 

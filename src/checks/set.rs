@@ -283,21 +283,12 @@ impl CheckSet {
     /// What [`CheckSet::keyword_hits`] finds, by looking for each word in a short text.
     fn hits_word_by_word(&self, text: &str) -> Vec<(usize, usize)> {
         let lower = text.to_ascii_lowercase();
-        // The pairs of adjacent bytes the text holds: a word whose first two bytes are not among them
-        // is not in it, and is passed over without a search (thousands of words, a short text).
-        let mut pairs = vec![0u64; 1 << 10];
-        let pair = |a: u8, b: u8| (usize::from(a) << 8) | usize::from(b);
-        for w in lower.as_bytes().windows(2) {
-            let p = pair(w[0], w[1]);
-            pairs[p >> 6] |= 1 << (p & 63);
-        }
+        // Thousands of words, a short text: most words are passed over without a search.
+        let pairs = BytePairs::new(&lower);
         let mut hits = Vec::new();
         for (index, word) in self.words.iter().enumerate() {
-            if let [a, b, ..] = *word.as_bytes() {
-                let p = pair(a, b);
-                if pairs[p >> 6] & (1 << (p & 63)) == 0 {
-                    continue;
-                }
+            if !pairs.may_hold(word) {
+                continue;
             }
             // Overlapping occurrences too, as the automaton finds them.
             let mut from = 0;
@@ -317,6 +308,38 @@ impl CheckSet {
             self.keyword_starts[keyword + 1],
         );
         &self.keyword_checks[start as usize..end as usize]
+    }
+}
+
+/// The pairs of adjacent bytes a text holds, a bit each: a word whose first two bytes are not among them
+/// is not in the text.
+pub(super) struct BytePairs {
+    bits: Vec<u64>,
+}
+
+impl BytePairs {
+    pub(super) fn new(text: &str) -> BytePairs {
+        let mut bits = vec![0u64; 1 << 10];
+        for w in text.as_bytes().windows(2) {
+            let p = Self::pair(w[0], w[1]);
+            bits[p >> 6] |= 1 << (p & 63);
+        }
+        BytePairs { bits }
+    }
+
+    fn pair(a: u8, b: u8) -> usize {
+        (usize::from(a) << 8) | usize::from(b)
+    }
+
+    /// Whether the text may hold `word`: false when its first two bytes are not side by side in it.
+    pub(super) fn may_hold(&self, word: &str) -> bool {
+        match *word.as_bytes() {
+            [a, b, ..] => {
+                let p = Self::pair(a, b);
+                self.bits[p >> 6] & (1 << (p & 63)) != 0
+            }
+            _ => true,
+        }
     }
 }
 
