@@ -272,7 +272,10 @@ fn load_with(
     if embedded && *needed != Needed::Everything {
         // Only the embedded specs needed are unpacked, each compiled as it is read.
         let index = embedded::index();
-        let holds = text.map(KeywordProbe::new);
+        // A text longer than the probe's budget would count every keyword as held.
+        let holds = text
+            .filter(|t| t.len() <= PROBE_BUDGET)
+            .map(KeywordProbe::new);
         let wanted: Vec<packed::Entry> =
             index.entries().filter(|e| needed.wants_entry(e)).collect();
         checks.reserve_exact(wanted.len() + extra.len());
@@ -389,24 +392,38 @@ fn load_with(
 }
 
 /// Whether a keyword is in a lowercase text: each keyword is looked for on its own (a few thousand, in
-/// the short texts of one agent action), passing over those whose first two bytes the text does not
-/// hold side by side.
+/// the short texts of one agent action), passing over those with a pair of adjacent bytes the text does
+/// not hold side by side. The searches stop at [`PROBE_BUDGET`] bytes: past it every keyword counts as
+/// held (its check is loaded), so a long or varied text costs no more than that.
 struct KeywordProbe<'a> {
     text: &'a str,
     pairs: set::BytePairs,
+    /// Bytes the searches may still read.
+    budget: std::cell::Cell<usize>,
 }
+
+/// Most bytes [`KeywordProbe`] searches for one review (some tenths of a millisecond): leaving checks
+/// out saves about that much, and no more is worth spending on it.
+const PROBE_BUDGET: usize = 4 << 20;
 
 impl<'a> KeywordProbe<'a> {
     fn new(text: &'a str) -> KeywordProbe<'a> {
         KeywordProbe {
             text,
             pairs: set::BytePairs::new(text),
+            budget: std::cell::Cell::new(PROBE_BUDGET),
         }
     }
 
     fn holds(&self, keyword: &str) -> bool {
-        self.pairs.may_hold(keyword)
-            && memchr::memmem::find(self.text.as_bytes(), keyword.as_bytes()).is_some()
+        if !self.pairs.may_hold(keyword) {
+            return false;
+        }
+        let Some(left) = self.budget.get().checked_sub(self.text.len()) else {
+            return true;
+        };
+        self.budget.set(left);
+        memchr::memmem::find(self.text.as_bytes(), keyword.as_bytes()).is_some()
     }
 }
 
@@ -461,6 +478,33 @@ pub fn into_set_withheld(checks: Vec<Check>, withheld: set::Withheld) -> CheckSe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The probe finds what a plain search finds, until its budget is spent: then every keyword counts
+    /// as held (its check is loaded, never wrongly left out).
+    #[test]
+    fn the_keyword_probe_is_exact_within_its_budget_and_holds_everything_past_it() {
+        let text = "token = os.environ['api_key']\nrequests.get(url)\n";
+        let probe = KeywordProbe::new(text);
+        for (keyword, held) in [
+            ("environ", true),
+            ("requests.get", true),
+            ("api_key", true),
+            ("subprocess", false),
+            ("ket", false),
+            ("tokens", false),
+            // Every pair of its bytes is in the text, the keyword is not.
+            ("tokenviron", false),
+        ] {
+            assert_eq!(probe.holds(keyword), held, "{keyword}");
+        }
+        probe.budget.set(text.len() - 1);
+        assert!(
+            probe.holds("tokenviron"),
+            "past the budget a keyword counts as held"
+        );
+        // Unless a pair of its bytes is not in the text at all.
+        assert!(!probe.holds("subprocess"));
+    }
 
     /// `novelty: always-report` marks a check; any other value is refused when the file is read.
     #[test]

@@ -311,8 +311,8 @@ impl CheckSet {
     }
 }
 
-/// The pairs of adjacent bytes a text holds, a bit each: a word whose first two bytes are not among them
-/// is not in the text.
+/// The pairs of adjacent bytes a text holds, a bit each: a word with a pair of adjacent bytes not among
+/// them is not in the text.
 pub(super) struct BytePairs {
     bits: Vec<u64>,
 }
@@ -331,15 +331,13 @@ impl BytePairs {
         (usize::from(a) << 8) | usize::from(b)
     }
 
-    /// Whether the text may hold `word`: false when its first two bytes are not side by side in it.
+    /// Whether the text may hold `word`: false when two adjacent bytes of it are not side by side in the
+    /// text.
     pub(super) fn may_hold(&self, word: &str) -> bool {
-        match *word.as_bytes() {
-            [a, b, ..] => {
-                let p = Self::pair(a, b);
-                self.bits[p >> 6] & (1 << (p & 63)) != 0
-            }
-            _ => true,
-        }
+        word.as_bytes().windows(2).all(|w| {
+            let p = Self::pair(w[0], w[1]);
+            self.bits[p >> 6] & (1 << (p & 63)) != 0
+        })
     }
 }
 
