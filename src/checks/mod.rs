@@ -404,7 +404,7 @@ struct KeywordProbe<'a> {
 
 /// Most bytes [`KeywordProbe`] searches for one review (some tenths of a millisecond): leaving checks
 /// out saves about that much, and no more is worth spending on it.
-const PROBE_BUDGET: usize = 4 << 20;
+pub const PROBE_BUDGET: usize = 4 << 20;
 
 impl<'a> KeywordProbe<'a> {
     fn new(text: &'a str) -> KeywordProbe<'a> {

@@ -66,7 +66,9 @@ pub fn judge_files(
     let analysis = match needed {
         // The checks none of whose keywords the change holds are left out; when a stage still asks for
         // one (a decoded payload, a folded look-alike, a lookup by id), the review is made again whole.
-        checks::Needed::Languages(_) if selection.checks.is_empty() => {
+        checks::Needed::Languages(_)
+            if selection.checks.is_empty() && keyword_bytes(&changes) <= checks::PROBE_BUDGET =>
+        {
             let text = keyword_text(&changes);
             let first = Pipeline::withholding(policy.clone(), selection, &needed, &text)?
                 .review(changes.clone())?;
@@ -83,6 +85,16 @@ pub fn judge_files(
     // The hook's process ends with this answer: freeing some eight hundred checks would only delay it.
     std::mem::forget(analysis);
     Ok((verdict, paths))
+}
+
+/// How long [`keyword_text`] is.
+fn keyword_bytes(changes: &crate::model::ChangeSet) -> usize {
+    let lines = |f: &crate::model::ChangedFile| {
+        let added: usize = f.added.iter().map(|l| l.end - l.start + 1).sum();
+        let removed: usize = f.removed.iter().map(|l| l.end - l.start + 1).sum();
+        added + removed
+    };
+    changes.files.iter().map(lines).sum()
 }
 
 /// Every added and removed line of `changes`, in lowercase: the texts the review knows it will search
