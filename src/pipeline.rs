@@ -186,11 +186,11 @@ impl Pipeline {
         selection: &Selection,
         timer: PhaseTimer,
     ) -> Result<Pipeline> {
-        Pipeline::with_withheld(policy, checks, Default::default(), selection, timer)
+        Pipeline::new_withheld(policy, checks, Default::default(), selection, timer)
     }
 
-    /// [`Pipeline::new`], with the built-in checks the loading left out.
-    fn with_withheld(
+    /// [`Pipeline::new`], with the built-in checks the loading left out ([`checks_withholding`]).
+    pub fn new_withheld(
         policy: Policy,
         checks: Vec<Check>,
         withheld: checks::set::Withheld,
@@ -282,8 +282,8 @@ impl Pipeline {
         text: &str,
     ) -> Result<Pipeline> {
         let timer = PhaseTimer::from_env();
-        let (checks, withheld) = load_needed(&policy, needed, Some(text))?;
-        Pipeline::with_withheld(policy, checks, withheld, selection, timer)
+        let (checks, withheld) = checks_withholding(&policy, needed, Some(text))?;
+        Pipeline::new_withheld(policy, checks, withheld, selection, timer)
     }
 }
 
@@ -297,12 +297,12 @@ pub fn checks_for(policy: &Policy) -> Result<Vec<Check>> {
 /// [`checks_for`], keeping of the built-in checks only those `needed`; the configuration's names are
 /// validated against every check all the same.
 pub fn checks_needed(policy: &Policy, needed: &Needed) -> Result<Vec<Check>> {
-    Ok(load_needed(policy, needed, None)?.0)
+    Ok(checks_withholding(policy, needed, None)?.0)
 }
 
 /// [`checks_needed`], leaving out (when there is a `text`) the checks [`checks::load_withholding`]
 /// does.
-fn load_needed(
+pub fn checks_withholding(
     policy: &Policy,
     needed: &Needed,
     text: Option<&str>,

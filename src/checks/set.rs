@@ -198,15 +198,24 @@ impl CheckSet {
     /// The secret checks that run a pattern, as a set of their own (None when there are none), built
     /// once: the agent gate masks a command with it and the engine's command stage runs it.
     pub fn secret_set(&self) -> Option<&CheckSet> {
-        self.note_withheld(|_, category| category == Category::Secret);
         // A set of secret checks and command checks (the agent gate's for a shell command) is its own
-        // secret set: the line engine skips command checks.
+        // secret set: the line engine skips command checks. It notes its own misses, like any search
+        // with it (its withheld checks are secret checks).
         let own = self.checks.iter().all(|c| {
             c.command().is_some() || (c.meta.category == Category::Secret && c.pattern().is_some())
-        });
-        if own && self.checks.iter().any(|c| c.pattern().is_some()) {
+        }) && self
+            .withheld
+            .checks
+            .iter()
+            .all(|&(_, category)| category == Category::Secret);
+        if own
+            && (self.checks.iter().any(|c| c.pattern().is_some())
+                || !self.withheld.checks.is_empty())
+        {
             return Some(self);
         }
+        // A set of its own knows none of the withheld secret checks.
+        self.note_withheld(|_, category| category == Category::Secret);
         self.secrets
             .get_or_init(|| {
                 let secret: Vec<Check> = self
@@ -389,6 +398,65 @@ mod tests {
             by_automaton.sort_unstable();
             assert_eq!(by_word, by_automaton, "{text}");
         }
+    }
+
+    /// A set that withheld checks notes a miss when a text holds one of their keywords, when asked for
+    /// one by id, and (for a set of its own) when asked for its secret checks; a set of secret and
+    /// command checks serves as its own secret set and notes its misses itself.
+    #[test]
+    fn withheld_checks_are_noted_when_a_review_asks_for_them() {
+        let checks = crate::checks::load(&[]).unwrap();
+        let (kept, left): (Vec<Check>, Vec<Check>) = checks
+            .into_iter()
+            .filter(|c| c.command().is_some() || c.meta.category == Category::Secret)
+            .partition(|c| {
+                c.command().is_some() || c.pattern().is_some_and(|p| p.keywords.is_empty())
+            });
+        let left: Vec<&Check> = left.iter().filter(|c| c.pattern().is_some()).collect();
+        let withheld = Withheld {
+            checks: left
+                .iter()
+                .map(|c| {
+                    (
+                        Box::leak(c.meta.id.to_string().into_boxed_str()) as &str,
+                        c.meta.category,
+                    )
+                })
+                .collect(),
+            words: left
+                .iter()
+                .flat_map(|c| c.pattern().unwrap().keywords.iter())
+                .map(|k| &*Box::leak(k.to_string().into_boxed_str()))
+                .collect(),
+        };
+        let id = withheld.checks[0].0;
+        let word = withheld.words[0];
+        let set = || crate::checks::into_set_withheld(kept.clone(), withheld.clone());
+        let quiet = set();
+        assert!(
+            std::ptr::eq(quiet.secret_set().unwrap(), &quiet),
+            "its own secret set"
+        );
+        assert_eq!(quiet.keyword_hits("ls -la && git status").count(), 0);
+        assert!(!quiet.missed());
+        let by_text = set();
+        assert_eq!(by_text.keyword_hits(&format!("x {word} y")).count(), 0);
+        assert!(by_text.missed(), "{word}");
+        let by_id = set();
+        assert!(by_id.get(id).is_none());
+        assert!(by_id.missed(), "{id}");
+        // A set with other checks builds a secret set of its own, which knows nothing withheld.
+        let mut mixed = kept.clone();
+        mixed.extend(
+            crate::checks::load(&[])
+                .unwrap()
+                .into_iter()
+                .filter(|c| c.chain().is_some()),
+        );
+        let mixed = crate::checks::into_set_withheld(mixed, withheld.clone());
+        assert!(!mixed.missed());
+        let _ = mixed.secret_set();
+        assert!(mixed.missed());
     }
 
     /// A set that remembers which checks apply to a path answers as one that works it out each time,

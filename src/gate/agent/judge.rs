@@ -198,11 +198,12 @@ pub fn review_command_then_exit(
     pipeline: Pipeline,
     command_line: &str,
     cwd: &Path,
-) -> Result<Verdict> {
+) -> Result<(Verdict, bool)> {
     let analysis = pipeline.review(files::command_change(command_line, cwd))?;
     let verdict = verdict(&analysis, None);
+    let missed = analysis.missed();
     std::mem::forget(analysis);
-    Ok(verdict)
+    Ok((verdict, missed))
 }
 
 /// The command with every secret the secret checks find masked, for the audit log.

@@ -225,15 +225,39 @@ fn source_path(raw: &str, cwd: &Path, root: &Path) -> String {
     crate::source::proposed::display_path(&input::resolve(cwd, raw), root)
 }
 
-/// The verdict on a shell command, and the command with its secrets masked (for the log).
+/// The verdict on a shell command, and the command with its secrets masked (for the log). The secret
+/// checks none of whose keywords the command holds are withheld (they could find nothing in it); when
+/// the review still asks for one (a payload the command decodes), it is made again with them all.
 fn judge_shell(
     selection: &Selection,
     policy: Policy,
     command: &str,
     cwd: &Path,
 ) -> Result<(Verdict, String)> {
+    if command.len() <= checks::PROBE_BUDGET {
+        let text = command.to_ascii_lowercase();
+        let (verdict, masked, missed) =
+            judge_shell_with(selection, policy.clone(), command, cwd, Some(&text))?;
+        if !missed {
+            return Ok((verdict, masked));
+        }
+    }
+    let (verdict, masked, _) = judge_shell_with(selection, policy, command, cwd, None)?;
+    Ok((verdict, masked))
+}
+
+/// [`judge_shell`], withholding the checks none of whose keywords `text` holds when there is one; also
+/// says whether the review missed a withheld check.
+fn judge_shell_with(
+    selection: &Selection,
+    policy: Policy,
+    command: &str,
+    cwd: &Path,
+    text: Option<&str>,
+) -> Result<(Verdict, String, bool)> {
     let mut timer = pipeline::PhaseTimer::from_env();
-    let checks = pipeline::checks_needed(&policy, &checks::Needed::Commands)?;
+    let (checks, withheld) =
+        pipeline::checks_withholding(&policy, &checks::Needed::Commands, text)?;
     timer.phase("load checks");
     // Masking uses every loaded secret check, even one the configuration disables. When none
     // is disabled, the pipeline runs them all in the same order, and its set of secret checks
@@ -241,8 +265,14 @@ fn judge_shell(
     let none_disabled = !checks
         .iter()
         .any(|c| c.meta.category == Category::Secret && policy.is_disabled(c));
+    if !none_disabled && !withheld.checks.is_empty() {
+        // The masking set of its own would not notice a withheld check it needs: judged again whole.
+        return Ok((Verdict::allow(), String::new(), true));
+    }
+    // A withheld secret check has no keyword in the command, so it could mask nothing there; a search
+    // with the pipeline's set that calls for one notes a miss.
     let (masked, secrets, pipeline) = if none_disabled {
-        let pipeline = Pipeline::new(policy, checks, selection, timer)?;
+        let pipeline = Pipeline::new_withheld(policy, checks, withheld, selection, timer)?;
         let (masked, secrets) = judge::mask_with(command, pipeline.checks().secret_set());
         (masked, secrets, pipeline)
     } else {
@@ -251,11 +281,11 @@ fn judge_shell(
         (
             masked,
             secrets,
-            Pipeline::new(policy, checks, selection, timer)?,
+            Pipeline::new_withheld(policy, checks, withheld, selection, timer)?,
         )
     };
-    let verdict = judge::review_command_then_exit(pipeline, command, cwd)?;
-    Ok((verdict.redacted(&secrets), masked))
+    let (verdict, missed) = judge::review_command_then_exit(pipeline, command, cwd)?;
+    Ok((verdict.redacted(&secrets), masked, missed))
 }
 
 fn fail_decision(mode: FailMode) -> Decision {
