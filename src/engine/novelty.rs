@@ -15,8 +15,8 @@
 //!
 //! After the engine, the old version of each modified file with a capability finding is run through the
 //! pattern stage once, every line treated as added, with the checks of those findings' capabilities
-//! only, since no other can have a finding to compare; its findings are kept as a set of capability keys
-//! and never reported. Before the engine, the old texts no stage reads are dropped (those of added and
+//! that the added lines call for (a keyword of theirs on an added line, or none); its findings are kept
+//! as a set of capability keys and never reported. Before the engine, the old texts no stage reads are dropped (those of added and
 //! deleted files, unless a dependency diff or a removal check reads them); after it, the old texts are
 //! taken out of the files as they are read (dependency manifests keep theirs), a batch at a time.
 
@@ -67,8 +67,9 @@ fn novelty_may_read(file: &ChangedFile) -> bool {
 /// (the engine's, on the new version) give it, then drops every old text but the dependency manifests'
 /// and the removal checks'.
 ///
-/// Only the capability checks of a capability some finding of the file has are run, and only over the
-/// old texts of the files with such a finding: no other result could mark a finding existing.
+/// Only the old texts of the files with such a finding are read (no other file has a finding to mark),
+/// with the capability checks of a capability some finding has (no other result could mark one) that the
+/// added lines of the modified files call for (a keyword of theirs, or none).
 pub fn base_capabilities(
     checks: &CheckSet,
     files: &mut [ChangedFile],
@@ -95,20 +96,35 @@ pub fn base_capabilities(
     let capability_checks: Vec<crate::checks::Check> = if modified.is_empty() {
         Vec::new()
     } else {
-        // A check of those capabilities the set withheld could find something in an old version.
-        checks.note_withheld(|id, category| {
-            has_capability(category) && keys.contains(capability_key(id))
-        });
+        // Of those, the checks the added lines of the modified files call for: one whose keyword they
+        // hold, or one without keywords (an agent gate's review withholds no such check).
+        let mut wanted: std::collections::HashSet<u32> =
+            checks.keywordless().iter().copied().collect();
+        for file in files
+            .iter()
+            .filter(|f| novelty_may_read(f) && f.old_text.is_some())
+        {
+            let mut added = String::new();
+            for line in &file.added {
+                added.push_str(file.line_text(line));
+                added.push('\n');
+            }
+            for (_, keyword) in checks.keyword_hits(&added) {
+                wanted.extend(checks.checks_for_keyword(keyword));
+            }
+        }
         checks
             .checks
             .iter()
-            .filter(|c| {
-                has_capability(c.meta.category)
+            .enumerate()
+            .filter(|(i, c)| {
+                wanted.contains(&(*i as u32))
+                    && has_capability(c.meta.category)
                     && c.pattern().is_some()
                     && !c.is_signal()
                     && keys.contains(capability_key(&c.meta.id))
             })
-            .cloned()
+            .map(|(_, c)| c.clone())
             .collect()
     };
     if capability_checks.is_empty() {
@@ -342,5 +358,36 @@ mod tests {
         assert!(base.had("app/client.py", "network.python.requests", Severity::Note));
         // Its old version made requests, but nothing of it is added: nothing to compare.
         assert!(!base.had("app/plain.py", "network.python.requests", Severity::Note));
+    }
+
+    /// The old version is read with the checks the added lines call for: a check of the same capability
+    /// whose keywords the added lines do not hold (`std::env::var` in the old file, `env!` added) is not
+    /// run, so the finding stays new (what the review did before the old version was read after it).
+    #[test]
+    fn the_old_version_is_read_with_the_checks_the_added_lines_call_for() {
+        let checks = crate::checks::into_set(crate::checks::load_checked(&[]).expect("checks"));
+        let old = "fn main() {\n    let token = std::env::var(\"GITHUB_TOKEN\");\n}\n";
+        let new = "fn main() {\n    let token = std::env::var(\"GITHUB_TOKEN\");\n}\nconst KEY: &str = env!(\"ANALYTICS_API_KEY\");\n";
+        let mut changed = file("src/main.rs", new, Some(old), Base::Modified);
+        changed.added.retain(|l| l.number == 4);
+        let mut files = vec![changed];
+        drop_unread_old_texts(&checks, &mut files);
+        let changes = crate::model::ChangeSet {
+            files,
+            ..Default::default()
+        };
+        let mut findings = crate::engine::review(&checks, &changes, &Default::default()).findings;
+        let mut files = changes.files;
+        let base = base_capabilities(&checks, &mut files, &findings);
+        mark(&mut findings, &files, &base);
+        let baked = findings
+            .iter()
+            .find(|f| f.check == "env.rust.env-macro")
+            .expect("env! is reported");
+        assert_eq!(
+            capability_key("env.rust.env-var"),
+            capability_key(&baked.check)
+        );
+        assert_eq!(baked.novelty, Novelty::New);
     }
 }
