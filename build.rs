@@ -39,6 +39,7 @@ mod checks {
 }
 
 fn main() {
+    link_unwinder_statically();
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     println!("cargo:rerun-if-changed=checks");
     let mut files = Vec::new();
@@ -117,6 +118,27 @@ fn main() {
     .unwrap();
     code.push_str(&data);
     fs::write(out.join("builtin_checks.rs"), code).unwrap();
+}
+
+/// On Linux with glibc, links libgcc's unwinder (`libgcc_eh.a`) into the binary instead of loading
+/// `libgcc_s.so` when it starts: one shared library fewer to map, relocate and initialise (its
+/// constructor probes the CPU), some 0.1 ms of every agent-hook call. Panics unwind the same way. When
+/// the C compiler has no static unwinder, the shared library is used as before.
+fn link_unwinder_statically() {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_OS") != "linux" || var("CARGO_CFG_TARGET_ENV") != "gnu" {
+        return;
+    }
+    let found = std::process::Command::new("cc")
+        .arg("-print-file-name=libgcc_eh.a")
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .is_some_and(|path| Path::new(&path).is_absolute() && Path::new(&path).exists());
+    if found {
+        println!("cargo:rustc-link-lib=static:-bundle=gcc_eh");
+    }
 }
 
 /// For each regex of a pattern check (its pattern and its conditions') whose every match holds one of
