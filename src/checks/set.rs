@@ -131,8 +131,8 @@ impl CheckSet {
     }
 
     /// Whether a review asked this set for a check it withheld (see [`Withheld`]): a text holding one
-    /// of their keywords, an id, the secret checks as a set, or a category the set's checks lack. Its
-    /// findings are then not complete.
+    /// of their keywords, one's id, or the secret checks as a set of their own. Its findings may then
+    /// be incomplete.
     pub fn missed(&self) -> bool {
         self.missed.load(Ordering::Relaxed)
     }
