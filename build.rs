@@ -123,10 +123,15 @@ fn main() {
 /// On Linux with glibc, links libgcc's unwinder (`libgcc_eh.a`) into the binary instead of loading
 /// `libgcc_s.so` when it starts: one shared library fewer to map, relocate and initialise (its
 /// constructor probes the CPU), some 0.1 ms of every agent-hook call. Panics unwind the same way. When
-/// the C compiler has no static unwinder, the shared library is used as before.
+/// the C compiler has no static unwinder (or the build is a cross build), the shared library is used
+/// as before.
 fn link_unwinder_statically() {
     let var = |name: &str| std::env::var(name).unwrap_or_default();
-    if var("CARGO_CFG_TARGET_OS") != "linux" || var("CARGO_CFG_TARGET_ENV") != "gnu" {
+    // A cross build's linker is not the `cc` asked here: it keeps its default.
+    if var("CARGO_CFG_TARGET_OS") != "linux"
+        || var("CARGO_CFG_TARGET_ENV") != "gnu"
+        || var("HOST") != var("TARGET")
+    {
         return;
     }
     let found = std::process::Command::new("cc")
