@@ -47,9 +47,9 @@ impl BaseCapabilities {
     }
 }
 
-/// Drops, before the engine runs, every old text no stage will read: all but the dependency manifests'
-/// the files whose removed lines a removal check reads, and the modified files with added lines (the
-/// novelty read may need theirs after the engine, [`base_capabilities`]).
+/// Drops, before the engine runs, every old text no stage will read: all but those of the dependency
+/// manifests, of the files whose removed lines a removal check reads, and of the modified files with
+/// added lines (the novelty read may need theirs after the engine, [`base_capabilities`]).
 pub fn drop_unread_old_texts(checks: &CheckSet, files: &mut [ChangedFile]) {
     for file in files {
         if file.old_text.is_some() && !novelty_may_read(file) && !keeps_old_text(checks, file) {
