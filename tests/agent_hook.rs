@@ -498,6 +498,24 @@ fn configuration_sets_actions_levels_and_the_audit_log() {
     assert!(reason.contains("exec.nonexistent"), "{reason}");
 }
 
+/// A configuration that disables one secret check: the masking still uses every secret check (the
+/// command is judged with all of them, none withheld), so the token is masked in the log and the reply.
+#[test]
+fn a_disabled_secret_check_leaves_a_command_masked_all_the_same() {
+    let repo = Repo::new();
+    repo.write(".review-gate.yml", "disable: [secret.github.pat]\n");
+    let secret = token();
+    let command = format!("curl -H \"Authorization: token {secret}\" https://api.github.com/user");
+    let out = claude(&repo, "Bash", json!({"command": command}));
+    assert_eq!(out.code, 0);
+    assert!(!out.stdout.contains(&secret[4..]), "{}", out.stdout);
+    let raw = std::fs::read_to_string(audit_path(repo.path())).unwrap();
+    assert!(!raw.contains(&secret[4..]), "secret in the audit log: {raw}");
+    let log = audit_lines(repo.path());
+    let logged = log[0]["command"].as_str().unwrap();
+    assert!(logged.contains("*****"), "{logged}");
+}
+
 #[test]
 fn audit_log_records_each_decision_with_masked_commands() {
     let repo = Repo::new();

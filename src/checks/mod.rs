@@ -280,11 +280,12 @@ fn load_with(
             index.entries().filter(|e| needed.wants_entry(e)).collect();
         checks.reserve_exact(wanted.len() + extra.len());
         for entry in wanted {
-            if let (Some(holds), Some(keywords)) = (&holds, index.keywords(&entry)) {
-                let keywords: Vec<&'static str> = keywords.collect();
-                if !keywords.iter().any(|k| holds.holds(k)) {
+            if let (Some(holds), Some(mut keywords)) = (&holds, index.keywords(&entry)) {
+                if !keywords.any(|k| holds.holds(k)) {
                     withheld.checks.push((entry.id(), entry.category));
-                    withheld.words.extend(keywords);
+                    withheld
+                        .words
+                        .extend(index.keywords(&entry).into_iter().flatten());
                     continue;
                 }
             }

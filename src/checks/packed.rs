@@ -537,8 +537,9 @@ pub fn pack_specs(specs: &[CheckSpec], out: &mut Packer) {
 
 /// For a spec a review may leave out when its texts hold none of its keywords (a pattern on added lines
 /// with keywords; see [`Index::keywords`]), the word where its keyword list starts, given the word
-/// `end` its packing ends at; 0 for any other spec. The list is followed by the pattern's fields after
-/// it, packed here again to count their words (a test reads every list back).
+/// `end` its packing ends at; 0 for any other spec. The pattern is packed last and its keywords follow
+/// its regex, so the list starts where the pattern's words, less the regex's, end (a test reads every
+/// list back).
 fn withholdable_keywords(spec: &CheckSpec, end: usize) -> u32 {
     let KindSpec::Pattern(p) = &spec.kind else {
         return 0;
@@ -546,21 +547,13 @@ fn withholdable_keywords(spec: &CheckSpec, end: usize) -> u32 {
     if p.keywords.is_empty() || p.on != On::Added {
         return 0;
     }
-    let mut tail = Packer::default();
-    p.keywords.pack(&mut tail);
-    p.scope.pack(&mut tail);
-    p.redact.pack(&mut tail);
-    p.entropy.pack(&mut tail);
-    p.validate.pack(&mut tail);
-    p.judge.pack(&mut tail);
-    p.binary.pack(&mut tail);
-    p.per.pack(&mut tail);
-    p.signal.pack(&mut tail);
-    p.on.pack(&mut tail);
-    p.requires.pack(&mut tail);
-    p.unless.pack(&mut tail);
-    p.adjust.pack(&mut tail);
-    (end - tail.words.len()) as u32
+    let words = |item: &dyn Fn(&mut Packer)| {
+        let mut out = Packer::default();
+        item(&mut out);
+        out.words.len()
+    };
+    let after_regex = words(&|out| p.pack(out)) - words(&|out| p.pattern.pack(out));
+    (end - after_regex) as u32
 }
 
 /// How many file-wide conditions (`target: file` or `new-file`) a spec holds: each has a slot for its

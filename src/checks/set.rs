@@ -44,6 +44,8 @@ pub struct CheckSet {
     /// The built-in checks left out (see [`Withheld`]); their keywords are `words[withheld_from..]`.
     withheld: Withheld,
     withheld_from: usize,
+    /// The categories of its checks and of the withheld ones, a bit each (see [`CheckSet::may_hold`]).
+    categories: u32,
     /// Whether a review asked for a withheld check (see [`CheckSet::missed`]).
     missed: AtomicBool,
 }
@@ -113,6 +115,11 @@ impl CheckSet {
         let withheld_from = words.len();
         words.extend(withheld.words.iter().map(|w| Text::Borrowed(w)));
         keyword_starts.resize(words.len() + 1, pairs.len() as u32);
+        let categories = checks
+            .iter()
+            .map(|c| c.meta.category)
+            .chain(withheld.checks.iter().map(|&(_, category)| category))
+            .fold(0, |bits, category| bits | category_bit(category));
         CheckSet {
             checks,
             words,
@@ -126,6 +133,7 @@ impl CheckSet {
             applies_memo: None,
             withheld,
             withheld_from,
+            categories,
             missed: AtomicBool::new(false),
         }
     }
@@ -152,8 +160,7 @@ impl CheckSet {
     /// Whether the set holds a check of `category`, or withheld one: a stage that runs for one asks for
     /// the checks it reports by id ([`CheckSet::position`]), which notes a miss on a withheld one.
     pub fn may_hold(&self, category: Category) -> bool {
-        self.checks.iter().any(|c| c.meta.category == category)
-            || self.withheld.checks.iter().any(|&(_, c)| c == category)
+        self.categories & category_bit(category) != 0
     }
 
     /// Makes [`CheckSet::applies`] remember its answer for each path: for a set that reviews the same
@@ -320,6 +327,20 @@ impl CheckSet {
     }
 }
 
+const _: () = assert!(
+    Category::ALL.len() <= 32,
+    "a category mask holds every category"
+);
+
+/// A category's bit in [`CheckSet::may_hold`]'s mask.
+fn category_bit(category: Category) -> u32 {
+    let index = Category::ALL
+        .iter()
+        .position(|c| *c == category)
+        .expect("ALL lists every category");
+    1 << index
+}
+
 /// The pairs of adjacent bytes a text holds, a bit each: a word with a pair of adjacent bytes not among
 /// them is not in the text.
 pub(super) struct BytePairs {
@@ -365,6 +386,7 @@ impl Clone for CheckSet {
             applies_memo: self.applies_memo.as_ref().map(|_| Mutex::default()),
             withheld: self.withheld.clone(),
             withheld_from: self.withheld_from,
+            categories: self.categories,
             missed: AtomicBool::new(self.missed()),
         }
     }

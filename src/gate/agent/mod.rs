@@ -237,25 +237,24 @@ fn judge_shell(
     // (A selection naming checks is validated against every check: none is withheld then.)
     if selection.checks.is_empty() && command.len() <= checks::PROBE_BUDGET {
         let text = command.to_ascii_lowercase();
-        let (verdict, masked, missed) =
-            judge_shell_with(selection, policy.clone(), command, cwd, Some(&text))?;
-        if !missed {
-            return Ok((verdict, masked));
+        let judged = judge_shell_with(selection, policy.clone(), command, cwd, Some(&text))?;
+        if let Some(judged) = judged {
+            return Ok(judged);
         }
     }
-    let (verdict, masked, _) = judge_shell_with(selection, policy, command, cwd, None)?;
-    Ok((verdict, masked))
+    judge_shell_with(selection, policy, command, cwd, None)?
+        .ok_or_else(|| anyhow::anyhow!("a review with every check missed a check (a bug)"))
 }
 
-/// [`judge_shell`], withholding the checks none of whose keywords `text` holds when there is one; also
-/// says whether the review missed a withheld check.
+/// [`judge_shell`], withholding the checks none of whose keywords `text` holds when there is one. None
+/// when the review needed a withheld check: the command must be judged again with every check.
 fn judge_shell_with(
     selection: &Selection,
     policy: Policy,
     command: &str,
     cwd: &Path,
     text: Option<&str>,
-) -> Result<(Verdict, String, bool)> {
+) -> Result<Option<(Verdict, String)>> {
     let mut timer = pipeline::PhaseTimer::from_env();
     let (checks, withheld) =
         pipeline::checks_withholding(&policy, &checks::Needed::Commands, text)?;
@@ -266,27 +265,26 @@ fn judge_shell_with(
     let none_disabled = !checks
         .iter()
         .any(|c| c.meta.category == Category::Secret && policy.is_disabled(c));
-    if !none_disabled && !withheld.checks.is_empty() {
-        // The masking set of its own would not notice a withheld check it needs: judged again whole.
-        return Ok((Verdict::allow(), String::new(), true));
-    }
-    // A withheld secret check has no keyword in the command, so it could mask nothing there; a search
-    // with the pipeline's set that calls for one notes a miss.
     let (masked, secrets, pipeline) = if none_disabled {
+        // A withheld secret check has no keyword in the command, so it could mask nothing there; a
+        // search with the pipeline's set that calls for one notes a miss.
         let pipeline = Pipeline::new_withheld(policy, checks, withheld, selection, timer)?;
         let (masked, secrets) = judge::mask_with(command, pipeline.checks().secret_set());
         (masked, secrets, pipeline)
-    } else {
+    } else if withheld.checks.is_empty() {
         let (masked, secrets) = judge::mask_command_secrets(command, &checks);
         timer.phase("mask command");
         (
             masked,
             secrets,
-            Pipeline::new_withheld(policy, checks, withheld, selection, timer)?,
+            Pipeline::new(policy, checks, selection, timer)?,
         )
+    } else {
+        // A masking set of its own would not notice a withheld check it needs.
+        return Ok(None);
     };
     let (verdict, missed) = judge::review_command_then_exit(pipeline, command, cwd)?;
-    Ok((verdict.redacted(&secrets), masked, missed))
+    Ok((!missed).then(|| (verdict.redacted(&secrets), masked)))
 }
 
 fn fail_decision(mode: FailMode) -> Decision {
