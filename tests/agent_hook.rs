@@ -510,7 +510,10 @@ fn a_disabled_secret_check_leaves_a_command_masked_all_the_same() {
     assert_eq!(out.code, 0);
     assert!(!out.stdout.contains(&secret[4..]), "{}", out.stdout);
     let raw = std::fs::read_to_string(audit_path(repo.path())).unwrap();
-    assert!(!raw.contains(&secret[4..]), "secret in the audit log: {raw}");
+    assert!(
+        !raw.contains(&secret[4..]),
+        "secret in the audit log: {raw}"
+    );
     let log = audit_lines(repo.path());
     let logged = log[0]["command"].as_str().unwrap();
     assert!(logged.contains("*****"), "{logged}");
